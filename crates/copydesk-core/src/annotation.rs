@@ -1,0 +1,48 @@
+//! Layered annotations over the clean text.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Free attributes of an annotation (for example a quote's `speaker`).
+pub type Attrs = BTreeMap<String, serde_json::Value>;
+
+/// One labelled span of [`crate::Document::text`].
+///
+/// `start` and `end` are byte offsets, `start <= end`, both on `char`
+/// boundaries. The layer an annotation belongs to is the key it is stored
+/// under in [`crate::Document::tags`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Annotation {
+    /// Byte offset of the first byte of the span.
+    pub start: usize,
+    /// Byte offset one past the last byte of the span.
+    pub end: usize,
+    /// What the span is (`"money"`, `"quote"`, `"PERSON"`, ...).
+    pub label: String,
+    /// Extra facts about the span.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attrs: Attrs,
+}
+
+impl Annotation {
+    /// An annotation without attributes.
+    pub fn new(start: usize, end: usize, label: impl Into<String>) -> Self {
+        Annotation {
+            start,
+            end,
+            label: label.into(),
+            attrs: Attrs::new(),
+        }
+    }
+
+    /// Adds an attribute (builder style).
+    pub fn with(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
+        self.attrs.insert(key.to_string(), value.into());
+        self
+    }
+
+    /// The covered text, or `None` when the span does not fit `text`.
+    pub fn slice<'t>(&self, text: &'t str) -> Option<&'t str> {
+        text.get(self.start..self.end)
+    }
+}
