@@ -1,0 +1,32 @@
+//! The copydesk runner: reads `pipeline.toml`, checks the pipeline against
+//! the stage [`registry`], and runs it.
+//!
+//! ```no_run
+//! use copydesk_runner::{Pipeline, RunOptions};
+//! let pipeline = Pipeline::from_file("pipeline.toml".as_ref()).map_err(|errors| errors.len())?;
+//! let summary = copydesk_runner::run(&pipeline, &RunOptions::from_pipeline(&pipeline))
+//!     .map_err(|_| 0usize)?;
+//! println!("{}", summary.table());
+//! # Ok::<(), usize>(())
+//! ```
+//!
+//! The run streams: a reader thread loads documents, batches of
+//! `batch_size` documents go through the per-document stages in parallel
+//! (rayon), corpus stages observe each batch, and documents are written to a
+//! spill file in the output directory so that corpus stages can read a few
+//! back and the final pass can annotate and report them in input order.
+//! Memory is bounded by the batch size and the corpus stages' own state.
+#![deny(missing_docs)]
+
+mod config;
+mod inputs;
+mod registry;
+mod run;
+mod spill;
+mod summary;
+
+pub use config::{ConfigError, Pipeline, PlannedStage, RUN_OPTIONS, RunSection};
+pub use inputs::{InputFile, Shard, expand_inputs};
+pub use registry::{find_stage, registry};
+pub use run::{RunError, RunOptions, run};
+pub use summary::RunSummary;

@@ -1,0 +1,557 @@
+//! Running a checked pipeline.
+
+use crate::config::{Pipeline, PlannedStage};
+use crate::inputs::{Shard, expand_inputs};
+use crate::spill::{AnnotatedStore, SpillReader, SpillWriter};
+use crate::summary::RunSummary;
+use copydesk_core::{
+    BuiltStage, CorpusOutput, CorpusStage, CorpusSummary, Document, DocumentStage, LoadStage,
+    DocumentStore, Observation, ReportStage, StageStats,
+};
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use std::collections::HashSet;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::time::{Duration, Instant};
+
+/// How to run: the `[run]` section with command-line overrides applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunOptions {
+    /// Input files, directories or globs.
+    pub inputs: Vec<String>,
+    /// Output directory.
+    pub output: PathBuf,
+    /// Stop at the first failure.
+    pub fail_fast: bool,
+    /// Worker threads (0 = all cores).
+    pub threads: usize,
+    /// Documents per batch.
+    pub batch_size: usize,
+    /// Show a progress bar (only drawn when stderr is a terminal).
+    pub progress: bool,
+    /// Process only this share of the inputs, writing to `output/shard-I-of-N`.
+    pub shard: Option<Shard>,
+}
+
+impl RunOptions {
+    /// The options a pipeline file asks for.
+    pub fn from_pipeline(p: &Pipeline) -> RunOptions {
+        RunOptions {
+            inputs: p.run.inputs.clone(),
+            output: PathBuf::from(&p.run.output),
+            fail_fast: p.run.fail_fast,
+            threads: p.run.threads,
+            batch_size: p.run.batch_size.max(1),
+            progress: true,
+            shard: None,
+        }
+    }
+}
+
+/// Why a run stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// A stage could not be built from its options.
+    #[error("{stage}: {message}")]
+    Build {
+        /// The stage.
+        stage: String,
+        /// Why.
+        message: String,
+    },
+    /// No inputs were given.
+    #[error("no inputs: give files, directories or globs (`[run] inputs` or on the command line)")]
+    NoInputs,
+    /// `fail_fast` is set and a document failed.
+    #[error("stopped at the first failure (fail_fast): {0}")]
+    FailFast(String),
+    /// The output could not be written.
+    #[error("{path}: {source}")]
+    Output {
+        /// The file or directory.
+        path: PathBuf,
+        /// The io error.
+        source: std::io::Error,
+    },
+    /// A corpus or report stage failed as a whole.
+    #[error("{stage}: {message}")]
+    Stage {
+        /// The stage.
+        stage: String,
+        /// Why.
+        message: String,
+    },
+    /// The worker pool could not start.
+    #[error("thread pool: {0}")]
+    Threads(String),
+}
+
+/// Counters one stage updates from many threads.
+#[derive(Default)]
+struct Counters {
+    docs_in: AtomicU64,
+    docs_out: AtomicU64,
+    failed: AtomicU64,
+    nanos: AtomicU64,
+}
+
+impl Counters {
+    fn record(&self, ok: bool, took: Duration) {
+        self.docs_in.fetch_add(1, Ordering::Relaxed);
+        if ok {
+            self.docs_out.fetch_add(1, Ordering::Relaxed);
+        } else {
+            self.failed.fetch_add(1, Ordering::Relaxed);
+        }
+        self.nanos.fetch_add(took.as_nanos() as u64, Ordering::Relaxed);
+    }
+
+    fn stats(&self, stage: &str) -> StageStats {
+        StageStats {
+            stage: stage.to_string(),
+            docs_in: self.docs_in.load(Ordering::Relaxed),
+            docs_out: self.docs_out.load(Ordering::Relaxed),
+            failed: self.failed.load(Ordering::Relaxed),
+            time: Duration::from_nanos(self.nanos.load(Ordering::Relaxed)),
+        }
+    }
+}
+
+struct Built {
+    loaders: Vec<(String, Box<dyn LoadStage>, Counters)>,
+    documents: Vec<(String, Box<dyn DocumentStage>, Counters)>,
+    corpus: Vec<(String, Box<dyn CorpusStage>)>,
+    corpus_counters: Vec<Counters>,
+    reports: Vec<(String, Box<dyn ReportStage>, Counters)>,
+}
+
+fn build(stages: &[PlannedStage]) -> Result<Built, RunError> {
+    let mut b = Built {
+        loaders: Vec::new(),
+        documents: Vec::new(),
+        corpus: Vec::new(),
+        corpus_counters: Vec::new(),
+        reports: Vec::new(),
+    };
+    for s in stages {
+        let built = (s.factory.build)(&s.options).map_err(|e| RunError::Build {
+            stage: s.label(),
+            message: e.to_string(),
+        })?;
+        let name = s.factory.name.to_string();
+        match built {
+            BuiltStage::Load(x) => b.loaders.push((name, x, Counters::default())),
+            BuiltStage::Document(x) => b.documents.push((name, x, Counters::default())),
+            BuiltStage::Corpus(x) => {
+                b.corpus.push((name, x));
+                b.corpus_counters.push(Counters::default());
+            }
+            BuiltStage::Report(x) => b.reports.push((name, x, Counters::default())),
+        }
+    }
+    Ok(b)
+}
+
+/// What the reader thread sends.
+enum Loaded {
+    Doc(Document),
+    Failure(String),
+}
+
+/// Collects failures, and stops the run when `fail_fast` asks.
+struct Failures {
+    lines: Mutex<Vec<String>>,
+    fail_fast: bool,
+    stop: AtomicBool,
+}
+
+impl Failures {
+    fn push(&self, line: String) {
+        tracing::warn!("{line}");
+        if self.fail_fast {
+            self.stop.store(true, Ordering::SeqCst);
+        }
+        if let Ok(mut lines) = self.lines.lock() {
+            lines.push(line);
+        }
+    }
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+    fn take(&self) -> Vec<String> {
+        self.lines.lock().map(|mut l| std::mem::take(&mut *l)).unwrap_or_default()
+    }
+}
+
+/// Runs a checked pipeline.
+pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunError> {
+    let started = Instant::now();
+    if options.inputs.is_empty() {
+        return Err(RunError::NoInputs);
+    }
+    let output = match options.shard {
+        Some(s) => options.output.join(format!("shard-{}-of-{}", s.index, s.count)),
+        None => options.output.clone(),
+    };
+    let done_marker = output.join("_SUCCESS");
+    if options.shard.is_some() && done_marker.exists() {
+        tracing::info!("{} is complete ({} exists): skipping", output.display(), done_marker.display());
+        return Ok(RunSummary { outputs: vec![done_marker], ..RunSummary::default() });
+    }
+    std::fs::create_dir_all(&output).map_err(|source| RunError::Output { path: output.clone(), source })?;
+    let threads = if options.threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { options.threads };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| RunError::Threads(e.to_string()))?;
+    let mut built = build(&pipeline.stages)?;
+    let failures = Failures { lines: Mutex::new(Vec::new()), fail_fast: options.fail_fast, stop: AtomicBool::new(false) };
+    let mut summary = RunSummary::default();
+
+    // Inputs.
+    let (mut files, problems) = expand_inputs(&options.inputs);
+    for p in problems {
+        failures.push(format!("{p}: input"));
+        summary.failed += 1;
+    }
+    if let Some(shard) = options.shard {
+        files = files.into_iter().enumerate().filter(|(i, _)| shard.owns(*i)).map(|(_, f)| f).collect();
+    }
+    let mut assigned: Vec<(PathBuf, usize)> = Vec::new();
+    for f in files {
+        match built.loaders.iter().position(|(_, l, _)| l.accepts(&f.path)) {
+            Some(i) => assigned.push((f.path, i)),
+            None if f.explicit => {
+                failures.push(format!("{}: no load stage reads this file (check the loaders' `extensions`)", f.path.display()));
+                summary.failed += 1;
+            }
+            None => summary.skipped_files += 1,
+        }
+    }
+    summary.files = assigned.len() as u64;
+    if failures.stopped() {
+        return Err(RunError::FailFast(failures.take().remove(0)));
+    }
+
+    let progress = progress_bar(options.progress);
+    let spill_path = output.join(".copydesk-spill.jsonl");
+    let mut spill = SpillWriter::create(&spill_path).map_err(|source| RunError::Output { path: spill_path.clone(), source })?;
+    let mut ids: HashSet<String> = HashSet::new();
+    let bytes = AtomicU64::new(0);
+    let mut load_failed = 0u64;
+    let mut loaded = 0u64;
+
+    // Pass 1: load → document stages → corpus observation → spill.
+    let batch_size = options.batch_size.max(1);
+    let loaders = &built.loaders;
+    let documents = &built.documents;
+    let corpus = &mut built.corpus;
+    let corpus_counters = &built.corpus_counters;
+    let pass1: Result<(), RunError> = std::thread::scope(|scope| {
+        let (tx, rx) = sync_channel::<Loaded>(batch_size * 2);
+        let failures_ref = &failures;
+        let reader = scope.spawn(move || read_inputs(&assigned, loaders, tx, failures_ref));
+        let mut batch: Vec<Document> = Vec::with_capacity(batch_size);
+        let mut flush = |batch: &mut Vec<Document>, spill: &mut SpillWriter| -> Result<(), RunError> {
+            let docs = std::mem::take(batch);
+            let processed: Vec<Option<Document>> = pool.install(|| {
+                docs.into_par_iter().map(|doc| run_document_stages(doc, documents, &failures)).collect()
+            });
+            let mut kept: Vec<Document> = processed.into_iter().flatten().collect();
+            for doc in &mut kept {
+                bytes.fetch_add(doc.raw.len() as u64, Ordering::Relaxed);
+                unique_id(doc, &mut ids);
+            }
+            // Corpus stages observe in parallel and absorb in order.
+            if !corpus.is_empty() {
+                let observed: Vec<Vec<Result<Observation, String>>> = pool.install(|| {
+                    kept.par_iter()
+                        .map(|doc| {
+                            corpus
+                                .iter()
+                                .zip(corpus_counters)
+                                .map(|((_, stage), counters)| {
+                                    let t = Instant::now();
+                                    let r = stage.observe(doc).map_err(|e| e.message);
+                                    counters.nanos.fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+                                    r
+                                })
+                                .collect()
+                        })
+                        .collect()
+                });
+                for (doc, obs) in kept.iter().zip(observed) {
+                    let ordinal = spill.len();
+                    for (((name, stage), counters), o) in corpus.iter_mut().zip(corpus_counters).zip(obs) {
+                        let t = Instant::now();
+                        let r = o.and_then(|o| stage.absorb(ordinal, o).map_err(|e| e.message));
+                        counters.nanos.fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+                        counters.docs_in.fetch_add(1, Ordering::Relaxed);
+                        if let Err(m) = r {
+                            // The document still flows on; the corpus stage just does not know it.
+                            counters.failed.fetch_add(1, Ordering::Relaxed);
+                            failures.push(format!("{}: {name}: {m}", doc.source.locator()));
+                        }
+                    }
+                    spill.push(doc).map_err(|source| RunError::Output { path: spill_path.clone(), source })?;
+                }
+            } else {
+                for doc in &kept {
+                    spill.push(doc).map_err(|source| RunError::Output { path: spill_path.clone(), source })?;
+                }
+            }
+            if let Some(p) = &progress {
+                p.set_position(spill.len() as u64);
+                let secs = started.elapsed().as_secs_f64().max(1e-9);
+                p.set_message(format!("{:.1} MB/s", bytes.load(Ordering::Relaxed) as f64 / 1e6 / secs));
+            }
+            Ok(())
+        };
+        let mut result = Ok(());
+        for msg in rx.iter() {
+            match msg {
+                Loaded::Doc(doc) => {
+                    loaded += 1;
+                    batch.push(doc);
+                    if batch.len() >= batch_size {
+                        if let Err(e) = flush(&mut batch, &mut spill) {
+                            result = Err(e);
+                            break;
+                        }
+                    }
+                }
+                Loaded::Failure(line) => {
+                    load_failed += 1;
+                    failures.push(line);
+                }
+            }
+            if failures.stopped() {
+                break;
+            }
+        }
+        drop(rx);
+        if result.is_ok() && !failures.stopped() && !batch.is_empty() {
+            result = flush(&mut batch, &mut spill);
+        }
+        let _ = reader.join();
+        result
+    });
+    pass1?;
+    if failures.stopped() {
+        let first = failures.take().into_iter().next().unwrap_or_default();
+        return Err(RunError::FailFast(first));
+    }
+
+    // Corpus stages decide.
+    let spill = spill.finish().map_err(|source| RunError::Output { path: spill_path.clone(), source })?;
+    let mut corpus_output = CorpusOutput::default();
+    for ((name, stage), counters) in built.corpus.iter_mut().zip(&built.corpus_counters) {
+        let t = Instant::now();
+        let out = pool.install(|| stage.finish(&spill)).map_err(|e| RunError::Stage { stage: name.clone(), message: e.message })?;
+        counters.nanos.fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        corpus_output.tables.extend(out.tables);
+        corpus_output.summary.extend(out.summary);
+    }
+
+    // Pass 2: corpus annotations → reports, in input order.
+    for (name, report, counters) in &mut built.reports {
+        let t = Instant::now();
+        report.begin(&output).map_err(|e| RunError::Stage { stage: name.clone(), message: e.message })?;
+        counters.nanos.fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+    }
+    let total = spill.len();
+    let mut written = 0u64;
+    let mut start = 0;
+    while start < total {
+        let end = (start + batch_size).min(total);
+        let annotated: Vec<Option<Document>> = pool.install(|| {
+            (start..end)
+                .into_par_iter()
+                .map(|ordinal| annotate(ordinal, &spill, &built.corpus, &built.corpus_counters, &failures))
+                .collect()
+        });
+        for doc in annotated.into_iter().flatten() {
+            for (name, report, counters) in &mut built.reports {
+                let t = Instant::now();
+                let r = report.write(&doc);
+                counters.record(r.is_ok(), t.elapsed());
+                if let Err(e) = r {
+                    return Err(RunError::Stage { stage: name.clone(), message: format!("{}: {}", doc.id, e.message) });
+                }
+            }
+            written += 1;
+        }
+        start = end;
+    }
+    if failures.stopped() {
+        let first = failures.take().into_iter().next().unwrap_or_default();
+        return Err(RunError::FailFast(first));
+    }
+    if let Some(p) = &progress {
+        p.finish_and_clear();
+    }
+
+    // Summary, then the reports' corpus-level output.
+    summary.documents_in = loaded;
+    summary.documents_out = written;
+    summary.bytes = bytes.load(Ordering::Relaxed);
+    summary.stages = stats(&built, loaded, load_failed);
+    summary.failed += summary.stages.iter().map(|s| s.failed).sum::<u64>();
+    summary.failures = failures.take();
+    summary.elapsed = started.elapsed();
+    let store = AnnotatedStore { spill: &spill, corpus: &built.corpus };
+    let stats_snapshot = summary.stages.clone();
+    for (name, report, counters) in &mut built.reports {
+        let t = Instant::now();
+        let files = report
+            .finish(&CorpusSummary { corpus: &corpus_output, stats: &stats_snapshot, failures: &summary.failures, store: &store })
+            .map_err(|e| RunError::Stage { stage: name.clone(), message: e.message })?;
+        counters.nanos.fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        summary.outputs.extend(files);
+    }
+    summary.stages = stats(&built, loaded, load_failed);
+    SpillReader::remove(spill);
+    if options.shard.is_some() {
+        std::fs::write(&done_marker, b"").map_err(|source| RunError::Output { path: done_marker.clone(), source })?;
+    }
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+fn stats(built: &Built, loaded: u64, _load_failed: u64) -> Vec<StageStats> {
+    let mut out = Vec::new();
+    for (name, _, c) in &built.loaders {
+        out.push(c.stats(name));
+    }
+    let _ = loaded;
+    for (name, _, c) in &built.documents {
+        out.push(c.stats(name));
+    }
+    for ((name, _), c) in built.corpus.iter().zip(&built.corpus_counters) {
+        let mut s = c.stats(name);
+        s.docs_out = s.docs_in.saturating_sub(s.failed);
+        out.push(s);
+    }
+    for (name, _, c) in &built.reports {
+        out.push(c.stats(name));
+    }
+    out
+}
+
+fn progress_bar(wanted: bool) -> Option<ProgressBar> {
+    if !wanted || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {elapsed_precise} {pos} documents ({per_sec}) {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(200));
+    Some(bar)
+}
+
+/// The reader thread: every assigned file through its loader, in order.
+fn read_inputs(
+    files: &[(PathBuf, usize)],
+    loaders: &[(String, Box<dyn LoadStage>, Counters)],
+    tx: SyncSender<Loaded>,
+    failures: &Failures,
+) {
+    for (path, i) in files {
+        let (name, loader, counters) = &loaders[*i];
+        counters.docs_in.fetch_add(1, Ordering::Relaxed);
+        let mut started = Instant::now();
+        for item in loader.open(path) {
+            counters.nanos.fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+            let msg = match item {
+                Ok(doc) => {
+                    counters.docs_out.fetch_add(1, Ordering::Relaxed);
+                    Loaded::Doc(doc)
+                }
+                Err(e) => {
+                    counters.failed.fetch_add(1, Ordering::Relaxed);
+                    Loaded::Failure(format!("{e}: {name}"))
+                }
+            };
+            if tx.send(msg).is_err() || failures.stopped() {
+                return;
+            }
+            started = Instant::now();
+        }
+    }
+}
+
+fn run_document_stages(
+    mut doc: Document,
+    stages: &[(String, Box<dyn DocumentStage>, Counters)],
+    failures: &Failures,
+) -> Option<Document> {
+    for (name, stage, counters) in stages {
+        let t = Instant::now();
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| stage.process(&mut doc)));
+        let ok = matches!(result, Ok(Ok(())));
+        counters.record(ok, t.elapsed());
+        match result {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                failures.push(format!("{}: {name}: {} (document {})", doc.source.locator(), e.message, doc.id));
+                return None;
+            }
+            Err(_) => {
+                failures.push(format!("{}: {name}: the stage panicked (a bug: please report it) (document {})", doc.source.locator(), doc.id));
+                return None;
+            }
+        }
+    }
+    Some(doc)
+}
+
+fn annotate(
+    ordinal: usize,
+    spill: &SpillReader,
+    corpus: &[(String, Box<dyn CorpusStage>)],
+    counters: &[Counters],
+    failures: &Failures,
+) -> Option<Document> {
+    let mut doc = match spill.read(ordinal) {
+        Ok(d) => d,
+        Err(e) => {
+            failures.push(format!("spill: {}", e.message));
+            return None;
+        }
+    };
+    for ((name, stage), c) in corpus.iter().zip(counters) {
+        let t = Instant::now();
+        let r = stage.annotate(ordinal, &mut doc);
+        c.nanos.fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        if let Err(e) = r {
+            failures.push(format!("{}: {name}: {} (document {})", doc.source.locator(), e.message, doc.id));
+            c.failed.fetch_add(1, Ordering::Relaxed);
+            return None;
+        }
+    }
+    Some(doc)
+}
+
+/// Makes a document's id unique within the run (`id`, `id~2`, `id~3`, ...).
+fn unique_id(doc: &mut Document, ids: &mut HashSet<String>) {
+    if ids.insert(doc.id.clone()) {
+        return;
+    }
+    let base = doc.id.clone();
+    let mut n = 2;
+    loop {
+        let candidate = format!("{base}~{n}");
+        if ids.insert(candidate.clone()) {
+            tracing::warn!("{}: duplicate id `{base}` renamed `{candidate}`", doc.source.locator());
+            doc.id = candidate;
+            return;
+        }
+        n += 1;
+    }
+}

@@ -1,0 +1,71 @@
+//! What a run did: counts and times per stage, failures, outputs.
+
+use copydesk_core::StageStats;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The result of a run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RunSummary {
+    /// Per-stage counts and times, in pipeline order.
+    pub stages: Vec<StageStats>,
+    /// Files given to loaders.
+    pub files: u64,
+    /// Files found in directories that no loader reads (skipped).
+    pub skipped_files: u64,
+    /// Documents loaded.
+    pub documents_in: u64,
+    /// Documents that reached the reports.
+    pub documents_out: u64,
+    /// Documents or records that failed anywhere.
+    pub failed: u64,
+    /// Bytes of raw text loaded.
+    pub bytes: u64,
+    /// Every failure, one line each.
+    pub failures: Vec<String>,
+    /// Files written.
+    pub outputs: Vec<PathBuf>,
+    /// Wall-clock time of the whole run.
+    #[serde(serialize_with = "secs")]
+    pub elapsed: Duration,
+}
+
+fn secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(d.as_secs_f64())
+}
+
+impl RunSummary {
+    /// A plain-text table of the run, for the terminal.
+    pub fn table(&self) -> String {
+        let width = self.stages.iter().map(|s| s.stage.len()).max().unwrap_or(5).max(5);
+        let mut out = format!(
+            "{:<width$}  {:>9}  {:>9}  {:>7}  {:>9}\n",
+            "stage", "in", "out", "failed", "seconds"
+        );
+        for s in &self.stages {
+            out.push_str(&format!(
+                "{:<width$}  {:>9}  {:>9}  {:>7}  {:>9.3}\n",
+                s.stage,
+                s.docs_in,
+                s.docs_out,
+                s.failed,
+                s.time.as_secs_f64()
+            ));
+        }
+        let secs = self.elapsed.as_secs_f64().max(1e-9);
+        out.push_str(&format!(
+            "{} files ({} skipped), {} documents in, {} out, {} failed; {:.1} MB in {:.2} s ({:.1} MB/s, {:.0} docs/s)\n",
+            self.files,
+            self.skipped_files,
+            self.documents_in,
+            self.documents_out,
+            self.failed,
+            self.bytes as f64 / 1e6,
+            secs,
+            self.bytes as f64 / 1e6 / secs,
+            self.documents_in as f64 / secs
+        ));
+        out
+    }
+}
