@@ -1,9 +1,16 @@
 //! copydesk tag stages.
 #![deny(missing_docs)]
 
-use copydesk_core::StageFactory;
+pub mod scan;
+pub mod sentences;
+pub mod tokens;
+
+use copydesk_core::{StageFactory, factory};
 
 /// Every stage this crate registers.
 pub fn factories() -> Vec<StageFactory> {
-    Vec::new()
+    vec![
+        factory::<sentences::SentencesConfig>(),
+        factory::<tokens::TokensConfig>(),
+    ]
 }

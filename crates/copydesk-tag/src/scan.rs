@@ -1,0 +1,122 @@
+//! Small text-scanning helpers shared by the stages: paragraphs, quotation
+//! marks, and character classes.
+
+/// Byte spans of the paragraphs of `text`: runs of text separated by a line
+/// that is empty or only whitespace, trimmed of surrounding whitespace.
+/// When `lines` is true every line is its own paragraph.
+pub fn paragraphs(text: &str, lines: bool) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut para_start: Option<usize> = None;
+    let mut para_end = 0;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let line_start = offset;
+        offset += line.len();
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            if let Some(s) = para_start.take() {
+                out.push((s, para_end));
+            }
+            continue;
+        }
+        let lead = line.len() - line.trim_start().len();
+        let content_start = line_start + lead;
+        let content_end = content_start + trimmed.len();
+        if lines {
+            out.push((content_start, content_end));
+            continue;
+        }
+        if para_start.is_none() {
+            para_start = Some(content_start);
+        }
+        para_end = content_end;
+    }
+    if let Some(s) = para_start {
+        out.push((s, para_end));
+    }
+    out
+}
+
+/// Whether `c` is a double quotation mark (straight or typographic).
+pub fn is_double_quote(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{00AB}' | '\u{00BB}'
+    )
+}
+
+/// Whether `c` closes a quotation or bracket right after a sentence terminator.
+pub fn is_closing_mark(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '\'' | '\u{201D}' | '\u{2019}' | '\u{00BB}' | '\u{203A}' | ')' | ']' | '}'
+    )
+}
+
+/// Whether `c` is an apostrophe (straight or typographic).
+pub fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}')
+}
+
+/// The character starting at byte `i` of `s` (`None` at the end or off a boundary).
+pub fn char_at(s: &str, i: usize) -> Option<char> {
+    s.get(i..).and_then(|rest| rest.chars().next())
+}
+
+/// The character ending at byte `i` of `s` (`None` at the start or off a boundary).
+pub fn char_before(s: &str, i: usize) -> Option<char> {
+    s.get(..i).and_then(|head| head.chars().next_back())
+}
+
+/// `s` with a trailing possessive `'s` / `’s` (or a bare trailing apostrophe) removed.
+pub fn strip_possessive(s: &str) -> &str {
+    for suffix in ["'s", "\u{2019}s", "'", "\u{2019}"] {
+        if let Some(stem) = s.strip_suffix(suffix) {
+            if !stem.is_empty() {
+                return stem;
+            }
+        }
+    }
+    s
+}
+
+/// Whether the first character of `s` is an uppercase letter.
+pub fn starts_upper(s: &str) -> bool {
+    s.chars().next().is_some_and(char::is_uppercase)
+}
+
+/// Whether `s` has letters and all of them are uppercase (an acronym or a
+/// heading word such as `CPEC`).
+pub fn is_all_caps(s: &str) -> bool {
+    let mut letters = 0;
+    for c in s.chars() {
+        if c.is_alphabetic() {
+            if !c.is_uppercase() {
+                return false;
+            }
+            letters += 1;
+        }
+    }
+    letters > 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paragraphs_split_on_blank_lines() {
+        let t = "  One line\nstill one.\n\n \nTwo.\n";
+        let p: Vec<&str> = paragraphs(t, false).iter().map(|&(s, e)| &t[s..e]).collect();
+        assert_eq!(p, ["One line\nstill one.", "Two."]);
+        let l: Vec<&str> = paragraphs(t, true).iter().map(|&(s, e)| &t[s..e]).collect();
+        assert_eq!(l, ["One line", "still one.", "Two."]);
+    }
+
+    #[test]
+    fn possessives_are_stripped() {
+        assert_eq!(strip_possessive("China’s"), "China");
+        assert_eq!(strip_possessive("Reuters'"), "Reuters");
+        assert_eq!(strip_possessive("s"), "s");
+    }
+}

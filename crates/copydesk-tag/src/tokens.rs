@@ -1,0 +1,345 @@
+//! `tag.tokens.v1`: a lean tokenizer (words, numbers, punctuation, symbols).
+
+use crate::scan::is_apostrophe;
+use copydesk_core::{
+    Annotation, BuiltStage, Document, DocumentStage, OptionDoc, OptionError, StageConfig,
+    StageError, StageKind, cap,
+};
+use serde::{Deserialize, Serialize};
+
+/// The layer this stage writes.
+pub const LAYER: &str = "tokens";
+
+/// What a token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TokenKind {
+    /// Letters (possibly with digits, apostrophes, inner hyphens or dots): `China’s`, `U.S.`, `G7`.
+    Word,
+    /// Digits with inner `,` `.` `:` between digits: `155,221`, `3.5`, `10:30`.
+    Number,
+    /// Punctuation: quotes, brackets, dashes, `.,;:!?`; a run of one mark is one token (`...`).
+    Punct,
+    /// Anything else that is not whitespace: `$`, `%`, `€`, `+`, emoji.
+    Symbol,
+}
+
+impl TokenKind {
+    /// The annotation label of this kind.
+    pub fn label(self) -> &'static str {
+        match self {
+            TokenKind::Word => "word",
+            TokenKind::Number => "number",
+            TokenKind::Punct => "punct",
+            TokenKind::Symbol => "symbol",
+        }
+    }
+}
+
+/// One token: a byte span of the text and its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    /// Byte offset of the first byte.
+    pub start: usize,
+    /// Byte offset one past the last byte.
+    pub end: usize,
+    /// What the token is.
+    pub kind: TokenKind,
+}
+
+impl Token {
+    /// The token's text.
+    pub fn text<'t>(&self, text: &'t str) -> &'t str {
+        text.get(self.start..self.end).unwrap_or("")
+    }
+}
+
+fn is_punct(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_punctuation() && !"$%&*+<=>^`|~#@\\".contains(c);
+    }
+    matches!(c,
+        '\u{00A1}' | '\u{00A7}' | '\u{00AB}' | '\u{00B6}' | '\u{00B7}' | '\u{00BB}' | '\u{00BF}'
+        | '\u{2010}'..='\u{2027}' | '\u{2030}'..='\u{205E}' | '\u{3000}'..='\u{303F}'
+        | '\u{FF01}'..='\u{FF0F}')
+}
+
+/// Tokenizes `text`. Tokens are in order, non-overlapping, on char
+/// boundaries, and cover every non-whitespace character.
+pub fn tokenize(text: &str) -> Vec<Token> {
+    let mut out = Vec::with_capacity(text.len() / 5);
+    let mut i = 0;
+    let len = text.len();
+    while i < len {
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        if c.is_whitespace() {
+            i += c.len_utf8();
+            continue;
+        }
+        if c.is_alphanumeric() {
+            let end = word_end(text, i);
+            let slice = &text[i..end];
+            let kind = if slice
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | ':'))
+            {
+                TokenKind::Number
+            } else {
+                TokenKind::Word
+            };
+            out.push(Token {
+                start: i,
+                end,
+                kind,
+            });
+            i = end;
+            continue;
+        }
+        let mut end = i + c.len_utf8();
+        let kind = if is_punct(c) {
+            while text[end..].starts_with(c) {
+                end += c.len_utf8();
+            }
+            TokenKind::Punct
+        } else {
+            TokenKind::Symbol
+        };
+        out.push(Token {
+            start: i,
+            end,
+            kind,
+        });
+        i = end;
+    }
+    out
+}
+
+/// The end of the word or number starting at `start` (an alphanumeric char).
+fn word_end(text: &str, start: usize) -> usize {
+    let mut end = start;
+    let mut prev: Option<char> = None;
+    // Length in chars of the current dot-separated segment, and whether all
+    // segments so far were single letters ("U.S").
+    let mut segment_len = 0usize;
+    let mut dotted_letters = true;
+    let mut saw_dot = false;
+    let mut chars = text[start..].char_indices().peekable();
+    while let Some((off, c)) = chars.next() {
+        if c.is_alphanumeric() {
+            end = start + off + c.len_utf8();
+            prev = Some(c);
+            segment_len += 1;
+            if !c.is_alphabetic() || segment_len > 1 {
+                dotted_letters = false;
+            }
+            continue;
+        }
+        let Some(p) = prev else { break };
+        let next = chars.peek().map(|&(_, n)| n);
+        let Some(n) = next.filter(|n| n.is_alphanumeric()) else {
+            break;
+        };
+        let joins = match c {
+            _ if is_apostrophe(c) => p.is_alphanumeric() && n.is_alphabetic(),
+            '-' | '\u{2010}' | '\u{2011}' => p.is_alphabetic() && n.is_alphabetic(),
+            '.' => {
+                (p.is_ascii_digit() && n.is_ascii_digit())
+                    || (p.is_alphabetic() && n.is_alphabetic() && segment_len == 1)
+            }
+            ',' => {
+                p.is_ascii_digit() && {
+                    let after = &text[start + off + 1..];
+                    let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+                    digits == 3
+                        && !after[3..]
+                            .chars()
+                            .next()
+                            .is_some_and(|c| c.is_alphanumeric())
+                }
+            }
+            ':' => {
+                p.is_ascii_digit() && {
+                    let after = &text[start + off + 1..];
+                    after.bytes().take_while(u8::is_ascii_digit).count() == 2
+                }
+            }
+            _ => false,
+        };
+        if !joins {
+            break;
+        }
+        if c == '.' {
+            saw_dot = true;
+        } else {
+            dotted_letters = false;
+        }
+        segment_len = 0;
+        prev = Some(c);
+    }
+    // "U.S." and "p.m." keep their final period.
+    if saw_dot && dotted_letters && segment_len == 1 && text[end..].starts_with('.') {
+        end += 1;
+    }
+    end
+}
+
+/// Options of `tag.tokens.v1`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TokensConfig {
+    /// Whether punctuation and symbol tokens are kept in the layer (words
+    /// and numbers always are).
+    pub keep_punctuation: bool,
+}
+
+impl Default for TokensConfig {
+    fn default() -> Self {
+        TokensConfig {
+            keep_punctuation: true,
+        }
+    }
+}
+
+impl StageConfig for TokensConfig {
+    const NAME: &'static str = "tag.tokens.v1";
+    const KIND: StageKind = StageKind::Document;
+    const DESCRIPTION: &'static str =
+        "Tokenizes the clean text (layer `tokens`: word, number, punct, symbol; no attrs).";
+    const NEEDS: &'static [copydesk_core::Capability] = &[cap::TEXT_RAW];
+    const PROVIDES: &'static [copydesk_core::Capability] = &[cap::LAYER_TOKENS];
+    const OPTIONS: &'static [OptionDoc] = &[OptionDoc {
+        name: "keep_punctuation",
+        kind: "boolean",
+        doc: "Whether punct and symbol tokens are kept in the layer (default true).",
+    }];
+
+    fn build(&self) -> Result<BuiltStage, OptionError> {
+        Ok(BuiltStage::Document(Box::new(Tokenizer {
+            keep_punctuation: self.keep_punctuation,
+        })))
+    }
+}
+
+/// The runtime of `tag.tokens.v1`.
+#[derive(Debug, Clone)]
+pub struct Tokenizer {
+    keep_punctuation: bool,
+}
+
+impl DocumentStage for Tokenizer {
+    fn process(&self, doc: &mut Document) -> Result<(), StageError> {
+        let tokens = tokenize(&doc.text);
+        let keep = self.keep_punctuation;
+        doc.annotate(
+            LAYER,
+            tokens
+                .into_iter()
+                .filter(|t| keep || matches!(t.kind, TokenKind::Word | TokenKind::Number))
+                .map(|t| Annotation::new(t.start, t.end, t.kind.label())),
+        )?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn toks(t: &str) -> Vec<(&str, &'static str)> {
+        tokenize(t)
+            .iter()
+            .map(|k| (k.text(t), k.kind.label()))
+            .collect()
+    }
+
+    #[test]
+    fn news_tokens() {
+        assert_eq!(
+            toks("China’s $65-billion co-operation, 155,221 bags (3.5%) in the U.S. at 10:30..."),
+            [
+                ("China’s", "word"),
+                ("$", "symbol"),
+                ("65", "number"),
+                ("-", "punct"),
+                ("billion", "word"),
+                ("co-operation", "word"),
+                (",", "punct"),
+                ("155,221", "number"),
+                ("bags", "word"),
+                ("(", "punct"),
+                ("3.5", "number"),
+                ("%", "symbol"),
+                (")", "punct"),
+                ("in", "word"),
+                ("the", "word"),
+                ("U.S.", "word"),
+                ("at", "word"),
+                ("10:30", "number"),
+                ("...", "punct"),
+            ]
+        );
+    }
+
+    #[test]
+    fn quotes_and_sentence_periods_are_split_off() {
+        assert_eq!(
+            toks("“Yes,” he said. 1,2 G7 1000’s"),
+            [
+                ("“", "punct"),
+                ("Yes", "word"),
+                (",", "punct"),
+                ("”", "punct"),
+                ("he", "word"),
+                ("said", "word"),
+                (".", "punct"),
+                ("1", "number"),
+                (",", "punct"),
+                ("2", "number"),
+                ("G7", "word"),
+                ("1000’s", "word"),
+            ]
+        );
+    }
+
+    #[test]
+    fn stage_can_drop_punctuation() {
+        let config = TokensConfig {
+            keep_punctuation: false,
+        };
+        let BuiltStage::Document(stage) = config.build().unwrap() else {
+            panic!("not a document stage")
+        };
+        let mut doc = Document::new("d", Default::default(), "Hi, you.");
+        stage.process(&mut doc).unwrap();
+        assert_eq!(doc.layer(LAYER).len(), 2);
+    }
+
+    proptest! {
+        #[test]
+        fn tokens_cover_non_whitespace(s in "\\PC{0,120}") {
+            let tokens = tokenize(&s);
+            let mut last = 0;
+            for t in &tokens {
+                prop_assert!(t.start >= last && t.start < t.end && t.end <= s.len());
+                prop_assert!(s.is_char_boundary(t.start) && s.is_char_boundary(t.end));
+                prop_assert!(s[last..t.start].trim().is_empty());
+                prop_assert!(!s[t.start..t.end].chars().any(char::is_whitespace));
+                last = t.end;
+            }
+            prop_assert!(s[last..].trim().is_empty());
+        }
+
+        #[test]
+        fn numbers_are_digit_groups(s in "[0-9., :a-z$%-]{0,60}") {
+            for t in tokenize(&s) {
+                let text = t.text(&s);
+                if t.kind == TokenKind::Number {
+                    prop_assert!(text.starts_with(|c: char| c.is_ascii_digit()));
+                    prop_assert!(text.ends_with(|c: char| c.is_ascii_digit()));
+                }
+            }
+        }
+    }
+}
