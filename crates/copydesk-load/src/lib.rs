@@ -1,9 +1,118 @@
-//! copydesk load stages.
+//! copydesk load stages: read files into [`Document`]s.
+//!
+//! | stage | reads | options |
+//! |---|---|---|
+//! | `load.text.v1` ([`TextLoader`]) | plain text, one article per file | [`TextLoaderConfig`] |
+//! | `load.jsonl.v1` ([`JsonlLoader`]) | JSON lines, one article per line | [`JsonlLoaderConfig`] |
+//!
+//! Every loader reads gzip and zstd files transparently: the compression
+//! is detected from the file's first bytes, and `accepts` looks through
+//! `.gz`/`.zst` suffixes (`a.jsonl.gz` is a JSON lines file). See
+//! [`compression`].
+//!
+//! Each document gets `source.path`, `source.line`/`source.record` where the
+//! format has them, and a stable id: a configured id field, else the file
+//! stem for one-document files, else `<stem>#<record>`. A file or record
+//! that cannot be read becomes a [`LoadError`] naming file, line and record;
+//! loaders never panic on bad input and go on with the next record when
+//! the format allows it.
+//!
+//! # Using a loader without the runner
+//!
+//! ```
+//! use copydesk_core::LoadStage;
+//! use copydesk_load::{JsonlLoader, JsonlLoaderConfig};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("news.jsonl");
+//! std::fs::write(
+//!     &path,
+//!     "{\"id\": \"a1\", \"title\": \"Rates rise\", \"text\": \"The bank raised rates.\"}\n\
+//!      {\"id\": \"a2\", \"text\": null}\n",
+//! )?;
+//!
+//! let loader = JsonlLoader::new(JsonlLoaderConfig::default());
+//! assert!(loader.accepts(&path));
+//! let results: Vec<_> = loader.open(&path).collect();
+//! let doc = results[0].as_ref().unwrap();
+//! assert_eq!(doc.id, "a1");
+//! assert_eq!(doc.meta.headline.as_deref(), Some("Rates rise"));
+//! let err = results[1].as_ref().unwrap_err();
+//! assert_eq!((err.line, err.record), (Some(2), Some(2)));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! A loader can also be built from TOML options, as the runner does, through
+//! [`factories`] and [`copydesk_core::StageFactory::build`].
 #![deny(missing_docs)]
 
-use copydesk_core::StageFactory;
+pub mod compression;
+pub mod decoding;
+pub mod fields;
+pub mod jsonl;
+pub mod lines;
+pub mod text;
+
+pub use decoding::InvalidUtf8;
+pub use jsonl::{JsonlLoader, JsonlLoaderConfig, JsonlRecords};
+pub use text::{TextLoader, TextLoaderConfig};
+
+use copydesk_core::{Document, LoadError, OptionError, StageFactory, factory};
 
 /// Every stage this crate registers.
 pub fn factories() -> Vec<StageFactory> {
-    Vec::new()
+    vec![
+        factory::<TextLoaderConfig>(),
+        factory::<JsonlLoaderConfig>(),
+    ]
+}
+
+/// Checks an `extensions` option: not empty, no empty names, no dots or
+/// path separators inside a name.
+pub(crate) fn validate_extensions(extensions: &[String]) -> Result<(), OptionError> {
+    if extensions.is_empty() {
+        return Err(OptionError::for_key(
+            "extensions",
+            "needs at least one extension",
+        ));
+    }
+    for ext in extensions {
+        let bare = ext.trim_start_matches('.');
+        if bare.is_empty() || bare.contains(['.', '/', '\\']) {
+            return Err(OptionError::for_key(
+                "extensions",
+                format!("`{ext}` is not a file extension (write e.g. \"txt\")"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The result type of every loader's iterator.
+pub type LoadResult = Result<Document, LoadError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_factory_is_sound_and_named_uniquely() {
+        let all = factories();
+        let mut names: Vec<_> = all.iter().map(|f| f.name).collect();
+        for f in &all {
+            copydesk_core::testing::check_factory(f);
+            assert!(f.name.starts_with("load."), "{}", f.name);
+        }
+        names.dedup();
+        assert_eq!(names.len(), all.len());
+    }
+
+    #[test]
+    fn bad_extensions_are_refused_with_the_key() {
+        for bad in [vec![], vec!["".to_string()], vec!["tar.gz".to_string()]] {
+            let e = validate_extensions(&bad).unwrap_err();
+            assert_eq!(e.key.as_deref(), Some("extensions"));
+        }
+        assert!(validate_extensions(&[".txt".into()]).is_ok());
+    }
 }
