@@ -1,6 +1,8 @@
 //! copydesk tag stages.
 #![deny(missing_docs)]
 
+pub mod lexicon;
+pub mod numbers;
 pub mod scan;
 pub mod sentences;
 pub mod tokens;
@@ -12,5 +14,6 @@ pub fn factories() -> Vec<StageFactory> {
     vec![
         factory::<sentences::SentencesConfig>(),
         factory::<tokens::TokensConfig>(),
+        factory::<numbers::NumbersConfig>(),
     ]
 }

@@ -1,0 +1,223 @@
+//! Small closed word lists shared by the stages: number words, months,
+//! weekdays, speech verbs.
+
+/// The value of a cardinal number word below one hundred (`"seven"`, `"forty"`).
+pub fn small_number(word: &str) -> Option<f64> {
+    let v = match word {
+        "zero" => 0,
+        "one" => 1,
+        "two" => 2,
+        "three" => 3,
+        "four" => 4,
+        "five" => 5,
+        "six" => 6,
+        "seven" => 7,
+        "eight" => 8,
+        "nine" => 9,
+        "ten" => 10,
+        "eleven" => 11,
+        "twelve" => 12,
+        "thirteen" => 13,
+        "fourteen" => 14,
+        "fifteen" => 15,
+        "sixteen" => 16,
+        "seventeen" => 17,
+        "eighteen" => 18,
+        "nineteen" => 19,
+        "twenty" => 20,
+        "thirty" => 30,
+        "forty" => 40,
+        "fifty" => 50,
+        "sixty" => 60,
+        "seventy" => 70,
+        "eighty" => 80,
+        "ninety" => 90,
+        _ => {
+            // "twenty-five"
+            let (tens, units) = word.split_once('-')?;
+            let t = small_number(tens)?;
+            let u = small_number(units)?;
+            if t >= 20.0 && t % 10.0 == 0.0 && (1.0..10.0).contains(&u) {
+                return Some(t + u);
+            }
+            return None;
+        }
+    };
+    Some(f64::from(v))
+}
+
+/// The multiplier of a scale word (`"hundred"`, `"mln"`, `"billion"`, `"dozen"`).
+pub fn scale_word(word: &str) -> Option<f64> {
+    Some(match word {
+        "dozen" => 12.0,
+        "hundred" => 100.0,
+        "thousand" => 1e3,
+        "million" | "mln" | "mn" => 1e6,
+        "billion" | "bln" | "bn" => 1e9,
+        "trillion" | "trln" | "tn" => 1e12,
+        _ => return None,
+    })
+}
+
+/// The order of magnitude of a vague plural (`"thousands"` → 1000, `"dozens"` → 12).
+pub fn vague_plural(word: &str) -> Option<f64> {
+    Some(match word {
+        "dozens" => 12.0,
+        "scores" => 20.0,
+        "hundreds" => 100.0,
+        "thousands" => 1e3,
+        "millions" => 1e6,
+        "billions" => 1e9,
+        "tens" => 10.0,
+        _ => return None,
+    })
+}
+
+/// The value of an ordinal word (`"first"` → 1), up to twentieth.
+pub fn ordinal_word(word: &str) -> Option<f64> {
+    const ORDINALS: [&str; 20] = [
+        "first",
+        "second",
+        "third",
+        "fourth",
+        "fifth",
+        "sixth",
+        "seventh",
+        "eighth",
+        "ninth",
+        "tenth",
+        "eleventh",
+        "twelfth",
+        "thirteenth",
+        "fourteenth",
+        "fifteenth",
+        "sixteenth",
+        "seventeenth",
+        "eighteenth",
+        "nineteenth",
+        "twentieth",
+    ];
+    ORDINALS
+        .iter()
+        .position(|&o| o == word)
+        .map(|p| (p + 1) as f64)
+}
+
+/// The month number (1–12) of a month name or abbreviation, case-sensitive
+/// on the capital (`"Feb"`, `"February"`, `"Sept"`); `"May"` counts.
+pub fn month_number(word: &str) -> Option<u32> {
+    let word = word.strip_suffix('.').unwrap_or(word);
+    Some(match word {
+        "January" | "Jan" => 1,
+        "February" | "Feb" => 2,
+        "March" | "Mar" => 3,
+        "April" | "Apr" => 4,
+        "May" => 5,
+        "June" | "Jun" => 6,
+        "July" | "Jul" => 7,
+        "August" | "Aug" => 8,
+        "September" | "Sep" | "Sept" => 9,
+        "October" | "Oct" => 10,
+        "November" | "Nov" => 11,
+        "December" | "Dec" => 12,
+        _ => return None,
+    })
+}
+
+/// The ISO weekday number (Monday = 1) of a capitalized weekday name.
+pub fn weekday_number(word: &str) -> Option<u32> {
+    Some(match word {
+        "Monday" => 1,
+        "Tuesday" => 2,
+        "Wednesday" => 3,
+        "Thursday" => 4,
+        "Friday" => 5,
+        "Saturday" => 6,
+        "Sunday" => 7,
+        _ => return None,
+    })
+}
+
+/// Verbs and phrases that attribute speech (`said`, `told`, `according to`),
+/// lowercase. Spun text swaps `said` for `mentioned` and `told` for
+/// `informed`, so both are here.
+pub const SPEECH_CUES: &[&str] = &[
+    "said",
+    "says",
+    "say",
+    "told",
+    "tells",
+    "added",
+    "adds",
+    "admitted",
+    "admits",
+    "mentioned",
+    "stated",
+    "states",
+    "noted",
+    "notes",
+    "explained",
+    "explains",
+    "warned",
+    "warns",
+    "according to",
+    "asked",
+    "replied",
+    "insisted",
+    "insists",
+    "claimed",
+    "claims",
+    "argued",
+    "argues",
+    "declared",
+    "announced",
+    "confirmed",
+    "denied",
+    "acknowledged",
+    "conceded",
+    "recalled",
+    "observed",
+    "remarked",
+    "commented",
+    "emphasised",
+    "emphasized",
+    "stressed",
+    "wrote",
+    "writes",
+    "reported",
+    "urged",
+    "predicted",
+    "cautioned",
+    "complained",
+    "informed",
+    "suggested",
+    "continued",
+    "agreed",
+    "responded",
+    "revealed",
+    "disclosed",
+    "alleged",
+    "estimated",
+    "believes",
+    "believed",
+];
+
+/// Subject pronouns that can stand for a speaker.
+pub const SPEAKER_PRONOUNS: &[&str] = &["he", "she", "they", "i", "we", "it"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn number_words() {
+        assert_eq!(small_number("twenty-five"), Some(25.0));
+        assert_eq!(small_number("five-twenty"), None);
+        assert_eq!(scale_word("mln"), Some(1e6));
+        assert_eq!(vague_plural("thousands"), Some(1e3));
+        assert_eq!(ordinal_word("third"), Some(3.0));
+        assert_eq!(month_number("Sept."), Some(9));
+        assert_eq!(month_number("may"), None);
+        assert_eq!(weekday_number("Monday"), Some(1));
+    }
+}
