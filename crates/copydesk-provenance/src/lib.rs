@@ -1,9 +1,73 @@
-//! copydesk provenance stages.
+//! copydesk provenance: finds copies, syndicated versions and spun
+//! rewrites across a corpus, names each copy's source, and aligns them.
+//!
+//! The stage `corpus.provenance.v1` ([`ProvenanceConfig`]) builds a
+//! spin-robust signature of every document (MinHash over shingles of the
+//! words spinners leave alone: function words, names and numbers, in story
+//! order), finds candidate pairs with LSH banding, aligns each candidate
+//! pair sentence by sentence and word by word, classifies the relation
+//! (`verbatim`, `syndicated`, `spun`, `same_story`), picks each copy's
+//! source, and writes the `relations` table, `doc.ext["provenance"]` and
+//! the `spin` verdict (with the spun wording restored from the source).
+//!
+//! Using it without the runner:
+//!
+//! ```
+//! use copydesk_core::{CorpusStage, Document, DocumentStore, Source, StageError};
+//! use copydesk_provenance::{ProvenanceConfig, ProvenanceStage};
+//!
+//! struct Docs(Vec<Document>);
+//! impl DocumentStore for Docs {
+//!     fn len(&self) -> usize { self.0.len() }
+//!     fn get(&self, i: usize) -> Result<Document, StageError> {
+//!         self.0.get(i).cloned().ok_or_else(|| StageError::new("no such document"))
+//!     }
+//! }
+//!
+//! let text = "The minister said on Monday that exports of coffee rose 12 pct in March. \
+//!             Officials in Brasilia said the rise was due to strong demand from Europe. \
+//!             The ministry expects exports to reach 15 mln bags this year.";
+//! let mut docs = Docs(vec![
+//!     Document::new("a", Source::default(), text),
+//!     Document::new("b", Source::default(), format!("{text}\nShare this article")),
+//! ]);
+//! let mut stage = ProvenanceStage::new(ProvenanceConfig::default());
+//! for (i, d) in docs.0.iter().enumerate() {
+//!     let obs = stage.observe(d).unwrap();
+//!     stage.absorb(i, obs).unwrap();
+//! }
+//! let out = stage.finish(&docs).unwrap();
+//! let relations = &out.tables["relations"];
+//! assert_eq!(relations.len(), 1);
+//! assert_eq!(relations[0]["kind"], "verbatim");
+//! for (i, d) in docs.0.iter_mut().enumerate() {
+//!     stage.annotate(i, d).unwrap();
+//! }
+//! assert_eq!(docs.0[1].ext["spin"]["spun"], false);
+//! ```
 #![deny(missing_docs)]
+
+pub mod align;
+pub mod compare;
+pub mod signature;
+mod stage;
+pub mod tokens;
+
+pub use stage::{ProvenanceConfig, ProvenanceStage};
 
 use copydesk_core::StageFactory;
 
 /// Every stage this crate registers.
 pub fn factories() -> Vec<StageFactory> {
-    Vec::new()
+    vec![copydesk_core::factory::<ProvenanceConfig>()]
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn factory_is_well_formed() {
+        for f in super::factories() {
+            copydesk_core::testing::check_factory(&f);
+        }
+    }
 }

@@ -1,0 +1,383 @@
+//! Deciding what two aligned documents are to each other: a copy (verbatim,
+//! syndicated or spun, and which one is the source), the same story, or
+//! nothing; and the evidence for it.
+
+use crate::align::{Alignment, Difference, Prepared, touches_content};
+use crate::tokens::WordClass;
+use copydesk_core::{AlignedPassage, RelationEvidence, RelationKind, Substitution, TextSpan};
+use std::collections::BTreeSet;
+
+/// Thresholds of the decision.
+#[derive(Debug, Clone, Copy)]
+pub struct DecisionParams {
+    /// Share of the better-covered document's words in aligned sentences
+    /// needed to call a pair a copy.
+    pub min_coverage: f64,
+    /// Substituted words per aligned word from which a copy is `spun`.
+    pub spun_min_rate: f64,
+    /// Minimum substitutions for `spun`.
+    pub spun_min_substitutions: usize,
+    /// Distinct shared names and numbers needed for `same_story`.
+    pub same_story_min_anchors: usize,
+    /// Lines of at most this many words are layout (headlines, debris), not content.
+    pub short_line_words: usize,
+}
+
+impl Default for DecisionParams {
+    fn default() -> Self {
+        DecisionParams {
+            min_coverage: 0.5,
+            spun_min_rate: 0.04,
+            spun_min_substitutions: 3,
+            same_story_min_anchors: 8,
+            short_line_words: 7,
+        }
+    }
+}
+
+/// One side of a pair: its prepared text, the text, its date and id.
+#[derive(Debug, Clone, Copy)]
+pub struct Side<'a> {
+    /// Tokens and sentences.
+    pub prepared: &'a Prepared,
+    /// The clean text.
+    pub text: &'a str,
+    /// ISO date, if known.
+    pub date: Option<&'a str>,
+    /// Document id.
+    pub id: &'a str,
+}
+
+/// The verdict on a pair, oriented: `copy_is_a` says which side is the copy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairVerdict {
+    /// The relation.
+    pub kind: RelationKind,
+    /// Confidence in 0..1 (also how close the copy is to the source).
+    pub score: f64,
+    /// Whether the first document is the copy (derived one).
+    pub copy_is_a: bool,
+    /// Evidence with spans oriented copy → source.
+    pub evidence: RelationEvidence,
+}
+
+/// Measurements of an alignment.
+#[derive(Debug, Clone, Default)]
+struct Features {
+    cov_a: f64,
+    cov_b: f64,
+    mean_similarity: f64,
+    diffs: usize,
+    content_substitutions: usize,
+    substituted_words: usize,
+    number_conflicts: usize,
+    unaligned_short_a: usize,
+    unaligned_long_a: usize,
+    unaligned_short_b: usize,
+    unaligned_long_b: usize,
+}
+
+fn has_number(p: &Prepared, range: (usize, usize)) -> bool {
+    p.tokens[range.0..range.1]
+        .iter()
+        .any(|t| t.class == WordClass::Number)
+}
+
+fn features(a: &Prepared, b: &Prepared, al: &Alignment, p: &DecisionParams) -> Features {
+    let mut f = Features::default();
+    let mut aligned_a = vec![false; a.sentences.len()];
+    let mut aligned_b = vec![false; b.sentences.len()];
+    let mut words_a = 0;
+    let mut words_b = 0;
+    for pair in &al.pairs {
+        aligned_a[pair.a] = true;
+        aligned_b[pair.b] = true;
+        words_a += a.sentences[pair.a].words();
+        words_b += b.sentences[pair.b].words();
+        f.mean_similarity += pair.similarity;
+        f.diffs += pair.substitutions.len() + pair.edits.len();
+        for d in pair.substitutions.iter().chain(&pair.edits) {
+            if has_number(a, d.a) || has_number(b, d.b) {
+                f.number_conflicts += 1;
+            }
+        }
+        for d in &pair.substitutions {
+            if !has_number(a, d.a) && !has_number(b, d.b) && touches_content(a, b, d) {
+                f.content_substitutions += 1;
+                f.substituted_words += d.a.1 - d.a.0;
+            }
+        }
+    }
+    if !al.pairs.is_empty() {
+        f.mean_similarity /= al.pairs.len() as f64;
+    }
+    f.cov_a = words_a as f64 / a.words().max(1) as f64;
+    f.cov_b = words_b as f64 / b.words().max(1) as f64;
+    for (s, aligned) in a.sentences.iter().zip(&aligned_a) {
+        if !aligned {
+            if s.words() <= p.short_line_words {
+                f.unaligned_short_a += 1;
+            } else {
+                f.unaligned_long_a += s.words();
+            }
+        }
+    }
+    for (s, aligned) in b.sentences.iter().zip(&aligned_b) {
+        if !aligned {
+            if s.words() <= p.short_line_words {
+                f.unaligned_short_b += 1;
+            } else {
+                f.unaligned_long_b += s.words();
+            }
+        }
+    }
+    f
+}
+
+/// Mean natural log of (document frequency + 1) over a token range.
+fn mean_log_df(p: &Prepared, range: (usize, usize), df: &dyn Fn(u64) -> u32) -> f64 {
+    let n = range.1 - range.0;
+    if n == 0 {
+        return 0.0;
+    }
+    p.tokens[range.0..range.1]
+        .iter()
+        .map(|t| (f64::from(df(t.hash)) + 1.0).ln())
+        .sum::<f64>()
+        / n as f64
+}
+
+/// Distinct names and numbers of a document (hashes).
+fn anchors(p: &Prepared) -> BTreeSet<u64> {
+    p.tokens
+        .iter()
+        .filter(|t| matches!(t.class, WordClass::Name | WordClass::Number))
+        .map(|t| t.hash)
+        .collect()
+}
+
+/// Decides what `a` and `b` are to each other. `df` gives a word's document
+/// frequency in the corpus (for telling spun wording from the original).
+pub fn decide(
+    a: Side<'_>,
+    b: Side<'_>,
+    al: &Alignment,
+    df: &dyn Fn(u64) -> u32,
+    p: &DecisionParams,
+) -> Option<PairVerdict> {
+    let (pa, pb) = (a.prepared, b.prepared);
+    let f = features(pa, pb, al, p);
+    let pairs = al.pairs.len();
+    let short_docs = pa.sentences.len() <= 2 || pb.sentences.len() <= 2;
+    let confirmed = pairs >= 1
+        && f.cov_a.max(f.cov_b) >= p.min_coverage
+        && f.cov_a.min(f.cov_b) >= p.min_coverage * 0.4
+        && (pairs >= 2 || (short_docs && f.diffs == 0))
+        && !(f.number_conflicts >= 2 && f.number_conflicts * 4 >= pairs);
+    if !confirmed {
+        return same_story(a, b, al, p);
+    }
+    let aligned_words: usize = al
+        .pairs
+        .iter()
+        .map(|pair| pa.sentences[pair.a].words())
+        .sum();
+    let rate = f.substituted_words as f64 / aligned_words.max(1) as f64;
+    let kind = if f.content_substitutions >= p.spun_min_substitutions && rate >= p.spun_min_rate {
+        RelationKind::Spun
+    } else if f.diffs == 0
+        && ((f.unaligned_short_a + f.unaligned_long_a == 0 && f.unaligned_long_b == 0)
+            || (f.unaligned_short_b + f.unaligned_long_b == 0 && f.unaligned_long_a == 0))
+    {
+        RelationKind::Verbatim
+    } else {
+        RelationKind::Syndicated
+    };
+    // Which side is the copy?
+    let by_date = match (a.date, b.date) {
+        (Some(x), Some(y)) if x != y => Some(x > y),
+        _ => None,
+    };
+    let copy_is_a = match kind {
+        RelationKind::Spun => {
+            // The original wording is the more common one in the corpus.
+            let mut lean = 0.0;
+            let mut n = 0usize;
+            for pair in &al.pairs {
+                for d in &pair.substitutions {
+                    if has_number(pa, d.a) || has_number(pb, d.b) || !touches_content(pa, pb, d) {
+                        continue;
+                    }
+                    lean += mean_log_df(pb, d.b, df) - mean_log_df(pa, d.a, df);
+                    n += 1;
+                }
+            }
+            let strength = lean / n.max(1) as f64;
+            if strength.abs() >= 0.15 {
+                strength > 0.0
+            } else {
+                by_date.unwrap_or(strength >= 0.0)
+            }
+        }
+        _ => by_date.unwrap_or_else(|| {
+            // A copy drops content and adds short layout lines.
+            let drop_signal = f.unaligned_long_b as i64 - f.unaligned_long_a as i64;
+            let debris_signal = f.unaligned_short_a as i64 - f.unaligned_short_b as i64;
+            let vote = drop_signal.signum() * 2 + debris_signal.signum();
+            if vote != 0 {
+                vote > 0
+            } else if pa.words() != pb.words() {
+                pa.words() < pb.words()
+            } else {
+                a.id > b.id
+            }
+        }),
+    };
+    let score = (f.mean_similarity * (f.cov_a + f.cov_b) / 2.0).clamp(0.0, 1.0);
+    let evidence = if copy_is_a {
+        evidence(a, b, al, false)
+    } else {
+        evidence(b, a, al, true)
+    };
+    Some(PairVerdict {
+        kind,
+        score,
+        copy_is_a,
+        evidence,
+    })
+}
+
+/// Independent coverage of one event: many shared names and numbers.
+fn same_story(a: Side<'_>, b: Side<'_>, al: &Alignment, p: &DecisionParams) -> Option<PairVerdict> {
+    let na = anchors(a.prepared);
+    let nb = anchors(b.prepared);
+    let shared = na.intersection(&nb).count();
+    let union = na.union(&nb).count().max(1);
+    let jaccard = shared as f64 / union as f64;
+    if shared < p.same_story_min_anchors || jaccard < 0.35 {
+        return None;
+    }
+    let copy_is_a = match (a.date, b.date) {
+        (Some(x), Some(y)) if x != y => x > y,
+        _ => a.id > b.id,
+    };
+    let evidence = if copy_is_a {
+        evidence(a, b, al, false)
+    } else {
+        evidence(b, a, al, true)
+    };
+    Some(PairVerdict {
+        kind: RelationKind::SameStory,
+        score: (jaccard * 0.9).clamp(0.0, 1.0),
+        copy_is_a,
+        evidence,
+    })
+}
+
+fn span_of(p: &Prepared, range: (usize, usize)) -> Option<TextSpan> {
+    if range.0 >= range.1 {
+        return None;
+    }
+    Some(TextSpan {
+        start: p.tokens[range.0].start,
+        end: p.tokens[range.1 - 1].end,
+    })
+}
+
+/// Unaligned sentences merged into runs.
+fn unaligned_runs(p: &Prepared, aligned: &[bool]) -> Vec<TextSpan> {
+    let mut out: Vec<TextSpan> = Vec::new();
+    let mut prev_unaligned = false;
+    for (s, &is_aligned) in p.sentences.iter().zip(aligned) {
+        if is_aligned {
+            prev_unaligned = false;
+            continue;
+        }
+        match out.last_mut() {
+            Some(last) if prev_unaligned => last.end = s.end,
+            _ => out.push(TextSpan {
+                start: s.start,
+                end: s.end,
+            }),
+        }
+        prev_unaligned = true;
+    }
+    out
+}
+
+/// Evidence oriented copy → source; `swapped` when the copy is the
+/// alignment's second document.
+fn evidence(copy: Side<'_>, source: Side<'_>, al: &Alignment, swapped: bool) -> RelationEvidence {
+    let (pc, ps) = (copy.prepared, source.prepared);
+    let orient = |d: &Difference| if swapped { (d.b, d.a) } else { (d.a, d.b) };
+    let mut aligned_c = vec![false; pc.sentences.len()];
+    let mut aligned_s = vec![false; ps.sentences.len()];
+    let mut ev = RelationEvidence::default();
+    for pair in &al.pairs {
+        let (ic, is) = if swapped {
+            (pair.b, pair.a)
+        } else {
+            (pair.a, pair.b)
+        };
+        aligned_c[ic] = true;
+        aligned_s[is] = true;
+        let sc = &pc.sentences[ic];
+        let ss = &ps.sentences[is];
+        ev.aligned.push(AlignedPassage {
+            doc: TextSpan {
+                start: sc.start,
+                end: sc.end,
+            },
+            source: TextSpan {
+                start: ss.start,
+                end: ss.end,
+            },
+            similarity: pair.similarity,
+        });
+        for d in &pair.substitutions {
+            let (rc, rs) = orient(d);
+            let (Some(dc), Some(ds)) = (span_of(pc, rc), span_of(ps, rs)) else {
+                continue;
+            };
+            let (Some(spun), Some(original)) = (
+                copy.text.get(dc.start..dc.end),
+                source.text.get(ds.start..ds.end),
+            ) else {
+                continue;
+            };
+            ev.substitutions.push(Substitution {
+                doc: dc,
+                source: ds,
+                spun: spun.to_string(),
+                original: original.to_string(),
+            });
+        }
+        for d in &pair.edits {
+            let (rc, rs) = orient(d);
+            if rc.1 - rc.0 >= 3 {
+                ev.added.extend(span_of(pc, rc));
+            }
+            if rs.1 - rs.0 >= 3 {
+                ev.dropped.extend(span_of(ps, rs));
+            }
+        }
+    }
+    ev.added.extend(unaligned_runs(pc, &aligned_c));
+    ev.dropped.extend(unaligned_runs(ps, &aligned_s));
+    ev.added.sort_by_key(|s| (s.start, s.end));
+    ev.dropped.sort_by_key(|s| (s.start, s.end));
+    // Shared names and numbers, as written in the copy.
+    let source_anchors = anchors(ps);
+    let mut shared = BTreeSet::new();
+    for t in &pc.tokens {
+        if matches!(t.class, WordClass::Name | WordClass::Number)
+            && source_anchors.contains(&t.hash)
+        {
+            if let Some(w) = copy.text.get(t.start..t.end) {
+                shared.insert(w.to_string());
+            }
+        }
+    }
+    ev.shared_anchors = shared.into_iter().take(50).collect();
+    ev
+}

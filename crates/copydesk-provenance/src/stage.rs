@@ -1,0 +1,534 @@
+//! The `corpus.provenance.v1` stage: signatures in `observe`, an LSH index
+//! in `finish`, alignment of candidate pairs, a source for each copy, and
+//! the `provenance` and `spin` fields in `annotate`.
+
+use crate::align::{AlignParams, Prepared, align};
+use crate::compare::{DecisionParams, PairVerdict, Side, decide};
+use crate::signature::{anchor_shingles, estimated_jaccard, minhash, mix};
+use crate::tokens::tokenize;
+use copydesk_core::{
+    BuiltStage, CorpusOutput, CorpusStage, Document, DocumentStore, Observation, OptionDoc,
+    OptionError, Relation, RelationKind, SpinSubstitution, SpinVerdict, StageConfig, StageError,
+    StageKind, TextSpan, cap,
+};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// Options of `corpus.provenance.v1`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProvenanceConfig {
+    /// Words per shingle of the anchor-word stream (function words, names, numbers).
+    pub shingle_words: usize,
+    /// MinHash permutations per document.
+    pub permutations: usize,
+    /// LSH bands (permutations / bands rows each); more bands find weaker pairs.
+    pub bands: usize,
+    /// Candidate pairs whose estimated anchor-shingle Jaccard is below this are not aligned.
+    pub min_estimated_jaccard: f64,
+    /// LSH buckets holding more documents than this are skipped (templates).
+    pub max_bucket: usize,
+    /// Minimum word similarity of two sentences to align them (0..1).
+    pub min_sentence_similarity: f64,
+    /// Share of a document's words in aligned sentences needed to call it a copy (0..1).
+    pub min_coverage: f64,
+    /// Substituted words per aligned word from which a copy is spun (0..1).
+    pub spun_min_rate: f64,
+    /// Whether to report `same_story` relations (shared names and numbers, different wording).
+    pub same_story: bool,
+}
+
+impl Default for ProvenanceConfig {
+    fn default() -> Self {
+        ProvenanceConfig {
+            shingle_words: 3,
+            permutations: 128,
+            bands: 64,
+            min_estimated_jaccard: 0.1,
+            max_bucket: 200,
+            min_sentence_similarity: 0.45,
+            min_coverage: 0.5,
+            spun_min_rate: 0.04,
+            same_story: true,
+        }
+    }
+}
+
+impl StageConfig for ProvenanceConfig {
+    const NAME: &'static str = "corpus.provenance.v1";
+    const KIND: StageKind = StageKind::Corpus;
+    const DESCRIPTION: &'static str = "Finds verbatim, syndicated and spun copies and same-story documents, names each copy's source, aligns them";
+    const NEEDS: &'static [copydesk_core::Capability] = &[cap::TEXT_RAW];
+    const PROVIDES: &'static [copydesk_core::Capability] = &[cap::RELATIONS, cap::SPIN];
+    const OPTIONS: &'static [OptionDoc] = &[
+        OptionDoc {
+            name: "shingle_words",
+            kind: "integer",
+            doc: "Words per shingle of the anchor-word stream (function words, names, numbers)",
+        },
+        OptionDoc {
+            name: "permutations",
+            kind: "integer",
+            doc: "MinHash permutations per document",
+        },
+        OptionDoc {
+            name: "bands",
+            kind: "integer",
+            doc: "LSH bands (must divide permutations); more bands find weaker pairs",
+        },
+        OptionDoc {
+            name: "min_estimated_jaccard",
+            kind: "float",
+            doc: "Candidate pairs whose estimated anchor-shingle Jaccard is below this are not aligned",
+        },
+        OptionDoc {
+            name: "max_bucket",
+            kind: "integer",
+            doc: "LSH buckets holding more documents than this are skipped (templates)",
+        },
+        OptionDoc {
+            name: "min_sentence_similarity",
+            kind: "float",
+            doc: "Minimum word similarity of two sentences to align them (0..1)",
+        },
+        OptionDoc {
+            name: "min_coverage",
+            kind: "float",
+            doc: "Share of a document's words in aligned sentences needed to call it a copy (0..1)",
+        },
+        OptionDoc {
+            name: "spun_min_rate",
+            kind: "float",
+            doc: "Substituted words per aligned word from which a copy is spun (0..1)",
+        },
+        OptionDoc {
+            name: "same_story",
+            kind: "boolean",
+            doc: "Whether to report same_story relations (shared names and numbers, different wording)",
+        },
+    ];
+
+    fn validate(&self) -> Result<(), OptionError> {
+        if self.shingle_words == 0 {
+            return Err(OptionError::for_key("shingle_words", "must be at least 1"));
+        }
+        if self.permutations == 0 || self.permutations > 1024 {
+            return Err(OptionError::for_key("permutations", "must be in 1..=1024"));
+        }
+        if self.bands == 0 || self.permutations % self.bands != 0 {
+            return Err(OptionError::for_key("bands", "must divide `permutations`"));
+        }
+        if self.max_bucket < 2 {
+            return Err(OptionError::for_key("max_bucket", "must be at least 2"));
+        }
+        for (key, v) in [
+            ("min_estimated_jaccard", self.min_estimated_jaccard),
+            ("min_sentence_similarity", self.min_sentence_similarity),
+            ("min_coverage", self.min_coverage),
+            ("spun_min_rate", self.spun_min_rate),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(OptionError::for_key(key, "must be within 0..1"));
+            }
+        }
+        Ok(())
+    }
+
+    fn build(&self) -> Result<BuiltStage, OptionError> {
+        Ok(BuiltStage::Corpus(Box::new(ProvenanceStage::new(
+            self.clone(),
+        ))))
+    }
+}
+
+/// What `observe` keeps of a document.
+#[derive(Debug, Clone)]
+struct DocSignature {
+    id: String,
+    date: Option<String>,
+    sketch: Vec<u32>,
+    words: Vec<u64>,
+}
+
+/// What provenance found for one document (kept for `annotate`).
+#[derive(Debug, Clone, Default)]
+struct DocFindings {
+    story: Option<String>,
+    source: Option<(String, RelationKind, f64)>,
+    copies: Vec<String>,
+    /// For a spun copy: substitutions from the source, and the aligned spans.
+    spin: Option<(f64, Vec<SpinSubstitution>, Vec<TextSpan>)>,
+    /// Whether the document is a source or an unspun copy.
+    related: bool,
+}
+
+/// The runtime of `corpus.provenance.v1`. Usable without the runner:
+/// call `observe` and `absorb` for every document in order, then `finish`
+/// with a [`DocumentStore`], then `annotate`.
+#[derive(Debug)]
+pub struct ProvenanceStage {
+    config: ProvenanceConfig,
+    ids: Vec<String>,
+    dates: Vec<Option<String>>,
+    sketches: Vec<u32>,
+    df: HashMap<u64, u32>,
+    findings: HashMap<usize, DocFindings>,
+}
+
+impl ProvenanceStage {
+    /// A stage with these options (unchecked: use [`StageConfig::validate`] first).
+    pub fn new(config: ProvenanceConfig) -> Self {
+        ProvenanceStage {
+            config,
+            ids: Vec::new(),
+            dates: Vec::new(),
+            sketches: Vec::new(),
+            df: HashMap::new(),
+            findings: HashMap::new(),
+        }
+    }
+
+    fn sketch(&self, ordinal: usize) -> &[u32] {
+        let p = self.config.permutations;
+        self.sketches
+            .get(ordinal * p..(ordinal + 1) * p)
+            .unwrap_or(&[])
+    }
+
+    /// Candidate pairs (i < j) from the LSH bands, filtered by estimated Jaccard.
+    fn candidates(&self) -> Vec<(usize, usize)> {
+        let n = self.ids.len();
+        let rows = self.config.permutations / self.config.bands.max(1);
+        let mut pairs: Vec<(usize, usize)> = Vec::new();
+        let mut keys: Vec<(u64, u32)> = Vec::with_capacity(n);
+        for band in 0..self.config.bands {
+            keys.clear();
+            for doc in 0..n {
+                let sk = self.sketch(doc);
+                let slice = sk.get(band * rows..(band + 1) * rows).unwrap_or(&[]);
+                if slice.is_empty() || slice.iter().all(|&v| v == u32::MAX) {
+                    continue;
+                }
+                let h = slice
+                    .iter()
+                    .fold(mix(band as u64 + 1), |h, &v| mix(h ^ u64::from(v)));
+                keys.push((h, doc as u32));
+            }
+            keys.sort_unstable();
+            let mut start = 0;
+            while start < keys.len() {
+                let mut end = start + 1;
+                while end < keys.len() && keys[end].0 == keys[start].0 {
+                    end += 1;
+                }
+                if end - start <= self.config.max_bucket {
+                    for x in start..end {
+                        for y in x + 1..end {
+                            pairs.push((keys[x].1 as usize, keys[y].1 as usize));
+                        }
+                    }
+                }
+                start = end;
+            }
+            // Keep the list compact as we go.
+            if pairs.len() > 4 * n + 1_000_000 {
+                pairs.sort_unstable();
+                pairs.dedup();
+            }
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        pairs.retain(|&(i, j)| {
+            estimated_jaccard(self.sketch(i), self.sketch(j)) >= self.config.min_estimated_jaccard
+        });
+        pairs
+    }
+
+    fn compare(
+        &self,
+        store: &dyn DocumentStore,
+        i: usize,
+        j: usize,
+    ) -> Result<Option<(usize, usize, PairVerdict)>, StageError> {
+        let da = store.get(i)?;
+        let db = store.get(j)?;
+        let pa = Prepared::new(&da.text);
+        let pb = Prepared::new(&db.text);
+        let params = AlignParams {
+            min_similarity: self.config.min_sentence_similarity,
+            ..AlignParams::default()
+        };
+        let al = align(&pa, &pb, &params);
+        let decision = DecisionParams {
+            min_coverage: self.config.min_coverage,
+            spun_min_rate: self.config.spun_min_rate,
+            ..DecisionParams::default()
+        };
+        let df = |h: u64| self.df.get(&h).copied().unwrap_or(0);
+        let side_a = Side {
+            prepared: &pa,
+            text: &da.text,
+            date: self.dates[i].as_deref(),
+            id: &self.ids[i],
+        };
+        let side_b = Side {
+            prepared: &pb,
+            text: &db.text,
+            date: self.dates[j].as_deref(),
+            id: &self.ids[j],
+        };
+        let verdict = decide(side_a, side_b, &al, &df, &decision);
+        Ok(verdict.and_then(|v| {
+            if v.kind == RelationKind::SameStory && !self.config.same_story {
+                return None;
+            }
+            let (copy, source) = if v.copy_is_a { (i, j) } else { (j, i) };
+            Some((copy, source, v))
+        }))
+    }
+}
+
+/// Follows parent links from `start`; true when `target` is reached.
+fn reaches(parent: &HashMap<usize, usize>, start: usize, target: usize) -> bool {
+    let mut at = start;
+    let mut steps = 0;
+    while let Some(&p) = parent.get(&at) {
+        if p == target {
+            return true;
+        }
+        at = p;
+        steps += 1;
+        if steps > parent.len() {
+            return true;
+        }
+    }
+    at == target
+}
+
+fn find(roots: &mut [usize], mut x: usize) -> usize {
+    while roots[x] != x {
+        roots[x] = roots[roots[x]];
+        x = roots[x];
+    }
+    x
+}
+
+impl CorpusStage for ProvenanceStage {
+    fn observe(&self, doc: &Document) -> Result<Observation, StageError> {
+        let tokens = tokenize(&doc.text);
+        let shingles = anchor_shingles(&tokens, self.config.shingle_words);
+        let sketch = if shingles.is_empty() {
+            vec![u32::MAX; self.config.permutations]
+        } else {
+            minhash(&shingles, self.config.permutations)
+        };
+        let mut words: Vec<u64> = tokens.iter().map(|t| t.hash).collect();
+        words.sort_unstable();
+        words.dedup();
+        Ok(Box::new(DocSignature {
+            id: doc.id.clone(),
+            date: doc.meta.date.clone(),
+            sketch,
+            words,
+        }))
+    }
+
+    fn absorb(&mut self, ordinal: usize, observation: Observation) -> Result<(), StageError> {
+        let sig = observation
+            .downcast::<DocSignature>()
+            .map_err(|_| StageError::new("provenance: observation of another stage"))?;
+        if ordinal != self.ids.len() {
+            return Err(StageError::new(format!(
+                "provenance: expected ordinal {}, got {ordinal}",
+                self.ids.len()
+            )));
+        }
+        let mut sketch = sig.sketch;
+        sketch.resize(self.config.permutations, u32::MAX);
+        self.sketches.extend_from_slice(&sketch);
+        self.ids.push(sig.id);
+        self.dates.push(sig.date);
+        for w in sig.words {
+            *self.df.entry(w).or_insert(0) += 1;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, store: &dyn DocumentStore) -> Result<CorpusOutput, StageError> {
+        let pairs = self.candidates();
+        let verdicts: Vec<Result<Option<(usize, usize, PairVerdict)>, StageError>> = pairs
+            .par_iter()
+            .map(|&(i, j)| self.compare(store, i, j))
+            .collect();
+        let mut copies = Vec::new();
+        let mut stories = Vec::new();
+        for v in verdicts {
+            if let Some((copy, source, verdict)) = v? {
+                if verdict.kind == RelationKind::SameStory {
+                    stories.push((copy, source, verdict));
+                } else {
+                    copies.push((copy, source, verdict));
+                }
+            }
+        }
+        // Each copy's source: best-scoring first, never a cycle.
+        copies.sort_by(|x, y| {
+            y.2.score
+                .total_cmp(&x.2.score)
+                .then_with(|| self.ids[x.0].cmp(&self.ids[y.0]))
+                .then_with(|| self.ids[x.1].cmp(&self.ids[y.1]))
+        });
+        let n = self.ids.len();
+        let mut roots: Vec<usize> = (0..n).collect();
+        let mut parent: HashMap<usize, usize> = HashMap::new();
+        let mut chosen = Vec::new();
+        for (copy, source, verdict) in copies {
+            let (a, b) = (find(&mut roots, copy), find(&mut roots, source));
+            roots[a] = b;
+            if parent.contains_key(&copy) || reaches(&parent, source, copy) {
+                continue;
+            }
+            parent.insert(copy, source);
+            chosen.push((copy, source, verdict));
+        }
+        // Same-story links between documents not already in one copy family.
+        let mut story_links = Vec::new();
+        stories.sort_by(|x, y| {
+            y.2.score
+                .total_cmp(&x.2.score)
+                .then_with(|| self.ids[x.0].cmp(&self.ids[y.0]))
+                .then_with(|| self.ids[x.1].cmp(&self.ids[y.1]))
+        });
+        for (a, b, verdict) in stories {
+            let (ra, rb) = (find(&mut roots, a), find(&mut roots, b));
+            if ra == rb {
+                continue;
+            }
+            roots[ra] = rb;
+            story_links.push((a, b, verdict));
+        }
+        // Story ids: the smallest document id of each component.
+        let mut story_name: HashMap<usize, String> = HashMap::new();
+        for o in 0..n {
+            let r = find(&mut roots, o);
+            let e = story_name.entry(r).or_insert_with(|| self.ids[o].clone());
+            if self.ids[o] < *e {
+                *e = self.ids[o].clone();
+            }
+        }
+        let mut relations: Vec<Relation> = Vec::new();
+        let mut findings: HashMap<usize, DocFindings> = HashMap::new();
+        for (doc, source, verdict) in chosen.into_iter().chain(story_links) {
+            let copy_kind = verdict.kind != RelationKind::SameStory;
+            if copy_kind {
+                let f = findings.entry(doc).or_default();
+                f.source = Some((self.ids[source].clone(), verdict.kind, verdict.score));
+                f.related = true;
+                if verdict.kind == RelationKind::Spun {
+                    let subs = verdict
+                        .evidence
+                        .substitutions
+                        .iter()
+                        .map(|s| SpinSubstitution {
+                            start: s.doc.start,
+                            end: s.doc.end,
+                            spun: s.spun.clone(),
+                            original: s.original.clone(),
+                            confidence: verdict.score,
+                            evidence: "source".to_string(),
+                        })
+                        .collect();
+                    let aligned = verdict.evidence.aligned.iter().map(|p| p.doc).collect();
+                    f.spin = Some((verdict.score, subs, aligned));
+                }
+                let s = findings.entry(source).or_default();
+                s.copies.push(self.ids[doc].clone());
+                s.related = true;
+            } else {
+                findings.entry(doc).or_default();
+                findings.entry(source).or_default();
+            }
+            relations.push(Relation {
+                doc: self.ids[doc].clone(),
+                source: self.ids[source].clone(),
+                kind: verdict.kind,
+                score: verdict.score,
+                doc_ordinal: doc,
+                source_ordinal: source,
+                evidence: verdict.evidence,
+            });
+        }
+        for (o, f) in findings.iter_mut() {
+            let r = find(&mut roots, *o);
+            f.story = story_name.get(&r).cloned();
+            f.copies.sort();
+        }
+        relations.sort_by(|x, y| x.doc.cmp(&y.doc).then_with(|| x.source.cmp(&y.source)));
+        let mut summary: BTreeMap<String, serde_json::Value> = BTreeMap::new();
+        let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
+        for r in &relations {
+            *by_kind.entry(r.kind.as_str()).or_default() += 1;
+        }
+        summary.insert("relations".into(), serde_json::json!(relations.len()));
+        summary.insert("relations_by_kind".into(), serde_json::json!(by_kind));
+        summary.insert("candidate_pairs".into(), serde_json::json!(pairs.len()));
+        let rows = relations
+            .iter()
+            .map(serde_json::to_value)
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut tables = BTreeMap::new();
+        tables.insert("relations".to_string(), rows);
+        self.findings = findings;
+        Ok(CorpusOutput { tables, summary })
+    }
+
+    fn annotate(&self, ordinal: usize, doc: &mut Document) -> Result<(), StageError> {
+        let existing: Option<SpinVerdict> = doc.get_ext("spin");
+        let Some(f) = self.findings.get(&ordinal) else {
+            if existing.is_none() {
+                doc.set_ext("spin", &SpinVerdict::clean(&doc.text))?;
+            }
+            return Ok(());
+        };
+        let provenance = serde_json::json!({
+            "story": f.story,
+            "source": f.source.as_ref().map(|s| &s.0),
+            "kind": f.source.as_ref().map(|s| s.1),
+            "score": f.source.as_ref().map(|s| s.2),
+            "copies": f.copies,
+        });
+        doc.ext.insert("provenance".to_string(), provenance);
+        let verdict = match (&f.spin, existing) {
+            (Some((score, subs, aligned)), existing) => {
+                let inside = |s: &SpinSubstitution| {
+                    aligned.iter().any(|a| a.start <= s.start && s.end <= a.end)
+                };
+                let mut merged: Vec<SpinSubstitution> = subs.clone();
+                let mut intrinsic_score = 0.0;
+                if let Some(e) = existing {
+                    intrinsic_score = e.score;
+                    merged.extend(
+                        e.substitutions
+                            .into_iter()
+                            .filter(|s| s.evidence != "source" && !inside(s)),
+                    );
+                }
+                let repaired = SpinVerdict::apply(&doc.text, &mut merged);
+                SpinVerdict {
+                    spun: true,
+                    score: score.max(intrinsic_score).clamp(0.0, 1.0),
+                    repaired,
+                    source: f.source.as_ref().map(|s| s.0.clone()),
+                    substitutions: merged,
+                }
+            }
+            (None, Some(e)) => e,
+            (None, None) => SpinVerdict::clean(&doc.text),
+        };
+        if f.related || f.spin.is_some() || !doc.ext.contains_key("spin") {
+            doc.set_ext("spin", &verdict)?;
+        }
+        Ok(())
+    }
+}

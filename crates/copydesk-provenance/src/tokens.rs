@@ -1,0 +1,136 @@
+//! Words of a document with the class that decides whether a spinner is
+//! likely to leave them alone (function words, numbers, names) or not
+//! (content words).
+
+use copydesk_core::text::word_spans;
+use std::collections::HashSet;
+use std::sync::OnceLock;
+use xxhash_rust::xxh3::xxh3_64;
+
+/// Function words: spinners leave most of them alone.
+pub const FUNCTION_WORDS: &[&str] = &[
+    "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any",
+    "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both",
+    "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "either",
+    "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers",
+    "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "may", "me",
+    "might", "more", "most", "must", "my", "neither", "no", "nor", "not", "now", "of", "off", "on",
+    "once", "only", "or", "other", "our", "out", "over", "own", "per", "same", "shall", "she",
+    "should", "so", "some", "such", "than", "that", "the", "their", "them", "then", "there",
+    "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "upon", "us",
+    "very", "was", "we", "were", "what", "when", "where", "whether", "which", "while", "who",
+    "whom", "whose", "why", "will", "with", "within", "without", "would", "yet", "you", "your",
+    "since", "though", "although", "unless", "around", "among", "across", "toward", "towards",
+    "via", "vs",
+];
+
+/// What kind of word a token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WordClass {
+    /// A function word.
+    Function,
+    /// Contains a digit.
+    Number,
+    /// Capitalized inside a sentence, or all capitals.
+    Name,
+    /// Anything else: what a spinner replaces.
+    Content,
+}
+
+/// One word of a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// Byte offset in the text.
+    pub start: usize,
+    /// Byte offset one past the word.
+    pub end: usize,
+    /// Hash of the lowercased, folded word.
+    pub hash: u64,
+    /// The word's class.
+    pub class: WordClass,
+}
+
+/// Lowercases and folds a word for comparison (typographic apostrophes to `'`).
+pub fn normalize(word: &str) -> String {
+    word.chars()
+        .map(|c| match c {
+            '\u{2019}' | '\u{2018}' | '`' => '\'',
+            c => c,
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The hash a normalized word gets.
+pub fn word_hash(norm: &str) -> u64 {
+    xxh3_64(norm.as_bytes())
+}
+
+/// Whether a normalized word is a function word.
+pub fn is_function(norm: &str) -> bool {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| FUNCTION_WORDS.iter().copied().collect())
+        .contains(norm)
+}
+
+/// Whether the text between two words ends a sentence.
+fn ends_sentence(gap: &str) -> bool {
+    gap.chars()
+        .any(|c| matches!(c, '.' | '!' | '?' | '\n' | ':' | ';'))
+}
+
+/// The words of `text` with their classes.
+pub fn tokenize(text: &str) -> Vec<Token> {
+    let spans = word_spans(text);
+    let mut out = Vec::with_capacity(spans.len());
+    let mut prev_end = 0;
+    for (start, end) in spans {
+        let word = &text[start..end];
+        let norm = normalize(word);
+        let sentence_start = out.is_empty() || ends_sentence(&text[prev_end..start]);
+        let first_upper = word.chars().next().is_some_and(char::is_uppercase);
+        let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+        let all_upper = letters >= 2
+            && word
+                .chars()
+                .filter(|c| c.is_alphabetic())
+                .all(char::is_uppercase);
+        let class = if word.chars().any(|c| c.is_ascii_digit()) {
+            WordClass::Number
+        } else if is_function(&norm) {
+            WordClass::Function
+        } else if all_upper || (first_upper && !sentence_start) {
+            WordClass::Name
+        } else {
+            WordClass::Content
+        };
+        out.push(Token {
+            start,
+            end,
+            hash: word_hash(&norm),
+            class,
+        });
+        prev_end = end;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_words() {
+        let t = "Officials said 5 Chinese engineers died in Karachi.";
+        let toks = tokenize(t);
+        let classes: Vec<WordClass> = toks.iter().map(|t| t.class).collect();
+        use WordClass::*;
+        assert_eq!(
+            classes,
+            [
+                Content, Content, Number, Name, Content, Content, Function, Name
+            ]
+        );
+        assert_eq!(toks[1].hash, word_hash("said"));
+    }
+}
