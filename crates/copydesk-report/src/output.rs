@@ -1,0 +1,137 @@
+//! Output files: creating them with context and naming corpus tables safely.
+
+use crate::error::{Context, ReportError};
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// A buffered output file that remembers its path for error messages.
+pub(crate) struct OutputFile {
+    stage: &'static str,
+    path: PathBuf,
+    writer: BufWriter<File>,
+}
+
+impl OutputFile {
+    /// Creates (or truncates) `path`, creating its parent directories.
+    pub(crate) fn create(stage: &'static str, path: PathBuf) -> Result<Self, ReportError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).at(stage, parent)?;
+        }
+        let file = File::create(&path).at(stage, &path)?;
+        Ok(OutputFile {
+            stage,
+            path,
+            writer: BufWriter::with_capacity(1 << 16, file),
+        })
+    }
+
+    /// The file's path.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The stage writing the file (for error context).
+    pub(crate) fn stage(&self) -> &'static str {
+        self.stage
+    }
+
+    /// The underlying writer, for serializers.
+    pub(crate) fn writer(&mut self) -> &mut BufWriter<File> {
+        &mut self.writer
+    }
+
+    /// Writes a string.
+    pub(crate) fn write_str(&mut self, s: &str) -> Result<(), ReportError> {
+        self.writer
+            .write_all(s.as_bytes())
+            .at(self.stage, &self.path)
+    }
+
+    /// Writes one value as a JSON line.
+    pub(crate) fn write_json_line<T: serde::Serialize + ?Sized>(
+        &mut self,
+        value: &T,
+    ) -> Result<(), ReportError> {
+        serde_json::to_writer(&mut self.writer, value).at(self.stage, &self.path)?;
+        self.writer.write_all(b"\n").at(self.stage, &self.path)
+    }
+
+    /// Flushes and closes the file, returning its path.
+    pub(crate) fn close(mut self) -> Result<PathBuf, ReportError> {
+        self.writer.flush().at(self.stage, &self.path)?;
+        let file = self
+            .writer
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .at(self.stage, &self.path)?;
+        file.sync_all().ok();
+        Ok(self.path)
+    }
+}
+
+/// A file name for corpus table `name`: `<name>.jsonl`, with every character
+/// outside `[A-Za-z0-9_.-]` replaced by `_` and leading dots removed, so a
+/// table name can never reach outside the output directory.
+pub(crate) fn table_file_name(name: &str) -> String {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let safe = safe.trim_start_matches('.');
+    if safe.is_empty() {
+        "table.jsonl".to_string()
+    } else {
+        format!("{safe}.jsonl")
+    }
+}
+
+/// Checks an output path option: not empty, relative, and not leaving the
+/// output directory.
+pub(crate) fn check_relative_path(key: &str, path: &str) -> Result<(), copydesk_core::OptionError> {
+    let p = Path::new(path);
+    if path.trim().is_empty() {
+        return Err(copydesk_core::OptionError::for_key(
+            key,
+            "must not be empty",
+        ));
+    }
+    if p.is_absolute()
+        || p.components()
+            .any(|c| !matches!(c, std::path::Component::Normal(_)))
+    {
+        return Err(copydesk_core::OptionError::for_key(
+            key,
+            format!("`{path}` must be a relative path inside the output directory"),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_names_stay_inside_the_output_directory() {
+        assert_eq!(table_file_name("relations"), "relations.jsonl");
+        assert_eq!(table_file_name("../../etc/passwd"), "_.._etc_passwd.jsonl");
+        assert_eq!(table_file_name(".."), "table.jsonl");
+        assert_eq!(table_file_name("a b/c"), "a_b_c.jsonl");
+    }
+
+    #[test]
+    fn output_paths_must_be_relative() {
+        assert!(check_relative_path("path", "documents.jsonl").is_ok());
+        assert!(check_relative_path("path", "out/documents.jsonl").is_ok());
+        assert!(check_relative_path("path", "").is_err());
+        assert!(check_relative_path("path", "/tmp/x").is_err());
+        assert!(check_relative_path("path", "../x").is_err());
+    }
+}

@@ -1,0 +1,322 @@
+//! Test fixtures: a small corpus with a spun copy of a source, its relation
+//! and spin verdict, built from the texts by a word-level diff.
+#![allow(dead_code)]
+
+use copydesk_core::{
+    AlignedPassage, Annotation, CorpusOutput, CorpusSummary, Document, Relation, RelationEvidence,
+    RelationKind, ReportStage, Source, SpinSubstitution, SpinVerdict, StageStats, Substitution,
+    TextSpan,
+};
+use copydesk_report::MemoryStore;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Paragraphs of the source; `None` marks a paragraph the copy dropped.
+const SOURCE: &[&str] = &[
+    "Beijing is pushing Pakistan to allow its own security staff to provide protection to thousands of Chinese citizens working in the country, sources said.",
+    "Last month's airport bombing in Karachi killed two Chinese engineers returning to work on a project.",
+    "\"They want to bring in their own security,\" one official said, adding that Pakistan had not agreed.",
+    "Neither Beijing nor Islamabad confirmed the talks officially.",
+    "China has invested $65 billion in the Belt and Road projects of the China-Pakistan Economic Corridor.",
+];
+
+/// Paragraphs of the copy: spun versions of source paragraphs 0, 1, 2 and 4,
+/// plus two added paragraphs carrying markup that must stay text.
+const COPY: &[(&str, Option<usize>)] = &[
+    (
+        "Beijing is pushing Pakistan to permit its own safety staff to provide protection to hundreds of Chinese citizens working in the country, sources mentioned.",
+        Some(0),
+    ),
+    (
+        "Last month's airport bombing in Karachi killed two Chinese language engineers returning to work on a undertaking.",
+        Some(1),
+    ),
+    (
+        "Read more: <script>window.__pwned=1</script> and more.",
+        None,
+    ),
+    (
+        "\"They want to bring in their own security,\" one official mentioned, adding that Pakistan had not agreed.",
+        Some(2),
+    ),
+    (
+        "China has invested $65 billion in the Belt and Street projects of the China-Pakistan Financial Hall.",
+        Some(4),
+    ),
+    (
+        "</script><img src=x onerror=\"window.__pwned=2\"> \"><b>bold</b>",
+        None,
+    ),
+];
+
+/// A text made of paragraphs and the byte span of each.
+fn join(paragraphs: &[&str]) -> (String, Vec<TextSpan>) {
+    let mut text = String::new();
+    let mut spans = Vec::new();
+    for p in paragraphs {
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        let start = text.len();
+        text.push_str(p);
+        spans.push(TextSpan {
+            start,
+            end: text.len(),
+        });
+    }
+    (text, spans)
+}
+
+/// Word-level substitutions between an aligned pair of passages: runs of
+/// words not on the longest common subsequence, paired up.
+fn substitutions(copy: &str, c: TextSpan, source: &str, s: TextSpan) -> Vec<Substitution> {
+    let cw: Vec<(usize, usize)> = copydesk_core::text::word_spans(&copy[c.start..c.end])
+        .into_iter()
+        .map(|(a, b)| (a + c.start, b + c.start))
+        .collect();
+    let sw: Vec<(usize, usize)> = copydesk_core::text::word_spans(&source[s.start..s.end])
+        .into_iter()
+        .map(|(a, b)| (a + s.start, b + s.start))
+        .collect();
+    let word = |t: &str, (a, b): (usize, usize)| t[a..b].to_lowercase();
+    let (n, m) = (cw.len(), sw.len());
+    let mut lcs = vec![vec![0usize; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[i][j] = if word(copy, cw[i]) == word(source, sw[j]) {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::new();
+    let mut run: Option<((usize, usize), (usize, usize))> = None;
+    let mut flush = |run: &mut Option<((usize, usize), (usize, usize))>,
+                     out: &mut Vec<Substitution>| {
+        if let Some(((ca, cb), (sa, sb))) = run.take() {
+            if ca < cb && sa < sb {
+                out.push(Substitution {
+                    doc: TextSpan { start: ca, end: cb },
+                    source: TextSpan { start: sa, end: sb },
+                    spun: copy[ca..cb].to_string(),
+                    original: source[sa..sb].to_string(),
+                });
+            }
+        }
+    };
+    while i < n || j < m {
+        if i < n && j < m && word(copy, cw[i]) == word(source, sw[j]) {
+            flush(&mut run, &mut out);
+            i += 1;
+            j += 1;
+            continue;
+        }
+        let take_copy = j == m || (i < n && lcs[i + 1][j] >= lcs[i][j + 1]);
+        let r = run.get_or_insert(((usize::MAX, 0), (usize::MAX, 0)));
+        if take_copy {
+            r.0 = (r.0.0.min(cw[i].0), r.0.1.max(cw[i].1));
+            i += 1;
+        } else {
+            r.1 = (r.1.0.min(sw[j].0), r.1.1.max(sw[j].1));
+            j += 1;
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+/// The fixture: `[copy, source, unrelated]`, the relation table and stats.
+pub struct Fixture {
+    /// The documents in input order.
+    pub docs: Vec<Document>,
+    /// Corpus output with the `relations` table.
+    pub corpus: CorpusOutput,
+    /// Stage stats.
+    pub stats: Vec<StageStats>,
+    /// Failures.
+    pub failures: Vec<String>,
+}
+
+/// Builds the fixture corpus.
+pub fn fixture() -> Fixture {
+    let (source_text, source_spans) = join(SOURCE);
+    let copy_paragraphs: Vec<&str> = COPY.iter().map(|(p, _)| *p).collect();
+    let (copy_text, copy_spans) = join(&copy_paragraphs);
+
+    let mut evidence = RelationEvidence::default();
+    for (k, (_, from)) in COPY.iter().enumerate() {
+        match from {
+            Some(si) => {
+                let subs =
+                    substitutions(&copy_text, copy_spans[k], &source_text, source_spans[*si]);
+                let words = copydesk_core::text::word_spans(
+                    &copy_text[copy_spans[k].start..copy_spans[k].end],
+                )
+                .len()
+                .max(1);
+                evidence.aligned.push(AlignedPassage {
+                    doc: copy_spans[k],
+                    source: source_spans[*si],
+                    similarity: 1.0 - subs.len() as f64 / words as f64,
+                });
+                evidence.substitutions.extend(subs);
+            }
+            None => evidence.added.push(copy_spans[k]),
+        }
+    }
+    for (si, span) in source_spans.iter().enumerate() {
+        if !COPY.iter().any(|(_, f)| *f == Some(si)) {
+            evidence.dropped.push(*span);
+        }
+    }
+    evidence.shared_anchors = vec!["Beijing".into(), "Karachi".into(), "$65 billion".into()];
+
+    let mut copy = Document::new(
+        "copy_000",
+        Source {
+            path: "seeds/000.txt".into(),
+            record: None,
+            line: Some(1),
+        },
+        copy_text.clone(),
+    );
+    copy.meta.headline = Some(
+        "China wants own safety: <i>report</i> \"><img src=x onerror=\"window.__pwned=3\">".into(),
+    );
+    copy.meta.byline = Some("Asif Shahzad".into());
+    copy.meta.dateline = Some("ISLAMABAD".into());
+    copy.meta.credit = Some("Reuters".into());
+    copy.meta.captions = vec!["Pakistan-China cooperation. - Reuters/file".into()];
+    copy.meta.debris = vec!["Load Next Story0".into()];
+    let quote_start = copy_text.find("\"They").unwrap_or(0);
+    let quote_end = copy_text[quote_start..]
+        .find(",\"")
+        .map_or(quote_start, |e| quote_start + e + 2);
+    copy.annotate(
+        "quotes",
+        [Annotation::new(quote_start, quote_end, "quote").with("speaker", "one official")],
+    )
+    .unwrap();
+    let money = copy_text.find("$65 billion").unwrap_or(0);
+    copy.annotate(
+        "numbers",
+        [Annotation::new(money, money + "$65 billion".len(), "money")],
+    )
+    .unwrap();
+    let mut spin_subs: Vec<SpinSubstitution> = evidence
+        .substitutions
+        .iter()
+        .map(|s| SpinSubstitution {
+            start: s.doc.start,
+            end: s.doc.end,
+            spun: s.spun.clone(),
+            original: s.original.clone(),
+            confidence: 0.9,
+            evidence: "source".into(),
+        })
+        .collect();
+    let repaired = SpinVerdict::apply(&copy_text, &mut spin_subs);
+    copy.set_ext(
+        "spin",
+        &SpinVerdict {
+            spun: true,
+            score: 0.87,
+            repaired,
+            source: Some("source_001".into()),
+            substitutions: spin_subs,
+        },
+    )
+    .unwrap();
+    copy.set_ext("provenance", &serde_json::json!({"story": 1, "role": "copy", "note": "</script><script>window.__pwned=4</script>"})).unwrap();
+
+    let mut source = Document::new(
+        "source_001",
+        Source {
+            path: "seeds/001.txt".into(),
+            record: None,
+            line: Some(1),
+        },
+        source_text,
+    );
+    source.meta.headline = Some("China proposes own security: report".into());
+    source
+        .set_ext("spin", &SpinVerdict::clean(&source.text))
+        .unwrap();
+    source
+        .set_ext(
+            "provenance",
+            &serde_json::json!({"story": 1, "role": "source"}),
+        )
+        .unwrap();
+
+    let other = Document::new(
+        "other_002",
+        Source {
+            path: "in/other.jsonl".into(),
+            record: Some(7),
+            line: Some(7),
+        },
+        "Wheat prices rose 3% on Tuesday, traders said. “Supply is tight,” one trader said.",
+    );
+
+    let relation = Relation {
+        doc: copy.id.clone(),
+        source: source.id.clone(),
+        kind: RelationKind::Spun,
+        score: 0.93,
+        doc_ordinal: 0,
+        source_ordinal: 1,
+        evidence,
+    };
+    let mut corpus = CorpusOutput::default();
+    corpus.tables.insert(
+        "relations".into(),
+        vec![serde_json::to_value(&relation).unwrap()],
+    );
+    corpus
+        .summary
+        .insert("stories".into(), serde_json::json!(2));
+    corpus
+        .summary
+        .insert("relations_by_kind".into(), serde_json::json!({"spun": 1}));
+    let stats = vec![
+        StageStats {
+            stage: "load.text.v1".into(),
+            docs_in: 3,
+            docs_out: 3,
+            failed: 0,
+            time: Duration::from_millis(12),
+        },
+        StageStats {
+            stage: "provenance.v1".into(),
+            docs_in: 3,
+            docs_out: 3,
+            failed: 0,
+            time: Duration::from_millis(40),
+        },
+    ];
+    Fixture {
+        docs: vec![copy, source, other],
+        corpus,
+        stats,
+        failures: vec!["in/bad.jsonl:3: load.jsonl.v1: expected value <oops>".into()],
+    }
+}
+
+/// Runs `report` over the fixture into `out_dir`; returns the files written.
+pub fn run_report(report: &mut dyn ReportStage, f: &Fixture, out_dir: &Path) -> Vec<PathBuf> {
+    report.begin(out_dir).unwrap();
+    for d in &f.docs {
+        report.write(d).unwrap();
+    }
+    let store = MemoryStore::new(f.docs.clone());
+    let summary = CorpusSummary {
+        corpus: &f.corpus,
+        stats: &f.stats,
+        failures: &f.failures,
+        store: &store,
+    };
+    report.finish(&summary).unwrap()
+}
