@@ -304,7 +304,11 @@ pub fn align(a: &Prepared, b: &Prepared, params: &AlignParams) -> Alignment {
                 b: j,
                 similarity: s,
                 common,
-                substitutions: attach_insertions(a, b, substitutions),
+                substitutions: attach_insertions(
+                    substitutions,
+                    (sa.first, sa.last),
+                    (sb.first, sb.last),
+                ),
                 edits,
             });
             i += 1;
@@ -320,8 +324,12 @@ pub fn align(a: &Prepared, b: &Prepared, params: &AlignParams) -> Alignment {
 
 /// A pure insertion or deletion ("Chinese" → "Chinese language") becomes a
 /// substitution by taking in the equal word before it (or after it, at the
-/// start of a sentence).
-fn attach_insertions(a: &Prepared, b: &Prepared, diffs: Vec<Difference>) -> Vec<Difference> {
+/// start of a sentence). `sa` and `sb` are the two sentences' token ranges.
+fn attach_insertions(
+    diffs: Vec<Difference>,
+    sa: (usize, usize),
+    sb: (usize, usize),
+) -> Vec<Difference> {
     let mut out: Vec<Difference> = Vec::with_capacity(diffs.len());
     for d in diffs {
         let a_empty = d.a.0 == d.a.1;
@@ -331,12 +339,12 @@ fn attach_insertions(a: &Prepared, b: &Prepared, diffs: Vec<Difference>) -> Vec<
             continue;
         }
         let before_free = out.last().is_none_or(|p| p.a.1 < d.a.0 && p.b.1 < d.b.0);
-        if d.a.0 > 0 && d.b.0 > 0 && before_free && same_sentence_start(a, b, &d) {
+        if d.a.0 > sa.0 && d.b.0 > sb.0 && before_free {
             out.push(Difference {
                 a: (d.a.0 - 1, d.a.1),
                 b: (d.b.0 - 1, d.b.1),
             });
-        } else if d.a.1 < a.tokens.len() && d.b.1 < b.tokens.len() {
+        } else if d.a.1 < sa.1 && d.b.1 < sb.1 {
             out.push(Difference {
                 a: (d.a.0, d.a.1 + 1),
                 b: (d.b.0, d.b.1 + 1),
@@ -344,16 +352,6 @@ fn attach_insertions(a: &Prepared, b: &Prepared, diffs: Vec<Difference>) -> Vec<
         }
     }
     out
-}
-
-/// Whether the word before a difference belongs to the same sentences.
-fn same_sentence_start(a: &Prepared, b: &Prepared, d: &Difference) -> bool {
-    let inside = |p: &Prepared, at: usize, prev: usize| {
-        p.sentences
-            .iter()
-            .any(|s| s.first <= prev && at <= s.last && prev < s.last)
-    };
-    inside(a, d.a.0, d.a.0 - 1) && inside(b, d.b.0, d.b.0 - 1)
 }
 
 /// Whether a difference touches a content word on either side.

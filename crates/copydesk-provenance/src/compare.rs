@@ -5,7 +5,7 @@
 use crate::align::{Alignment, Difference, Prepared, touches_content};
 use crate::tokens::WordClass;
 use copydesk_core::{AlignedPassage, RelationEvidence, RelationKind, Substitution, TextSpan};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 /// Thresholds of the decision.
 #[derive(Debug, Clone, Copy)]
@@ -147,6 +147,67 @@ fn mean_log_df(p: &Prepared, range: (usize, usize), df: &dyn Fn(u64) -> u32) -> 
         / n as f64
 }
 
+/// Positive when `a` looks like the spun copy of `b`, negative for the
+/// reverse. Two signals: the original wording usually survives somewhere in
+/// the spun copy (inside quotes, which spinners leave alone, or where the
+/// spinner skipped a word) while the spinner's rarer synonyms seldom occur
+/// in the original; and across the corpus the original wording is the more
+/// common one.
+fn spin_direction(pa: &Prepared, pb: &Prepared, al: &Alignment, df: &dyn Fn(u64) -> u32) -> f64 {
+    let content = |p: &Prepared, r: (usize, usize)| -> Vec<u64> {
+        p.tokens[r.0..r.1]
+            .iter()
+            .filter(|t| t.class == WordClass::Content)
+            .map(|t| t.hash)
+            .collect()
+    };
+    let mut in_subs_a: HashMap<u64, usize> = HashMap::new();
+    let mut in_subs_b: HashMap<u64, usize> = HashMap::new();
+    let mut subs = Vec::new();
+    for pair in &al.pairs {
+        for d in &pair.substitutions {
+            if has_number(pa, d.a) || has_number(pb, d.b) || !touches_content(pa, pb, d) {
+                continue;
+            }
+            for h in content(pa, d.a) {
+                *in_subs_a.entry(h).or_default() += 1;
+            }
+            for h in content(pb, d.b) {
+                *in_subs_b.entry(h).or_default() += 1;
+            }
+            subs.push(d.clone());
+        }
+    }
+    if subs.is_empty() {
+        return 0.0;
+    }
+    let count = |p: &Prepared| {
+        let mut m: HashMap<u64, usize> = HashMap::new();
+        for t in &p.tokens {
+            *m.entry(t.hash).or_default() += 1;
+        }
+        m
+    };
+    let (all_a, all_b) = (count(pa), count(pb));
+    let elsewhere = |all: &HashMap<u64, usize>, in_subs: &HashMap<u64, usize>, h: u64| {
+        all.get(&h).copied().unwrap_or(0) > in_subs.get(&h).copied().unwrap_or(0)
+    };
+    let mut survival = 0.0;
+    let mut lean = 0.0;
+    for d in &subs {
+        let original_in_a = content(pb, d.b)
+            .iter()
+            .any(|&h| elsewhere(&all_a, &in_subs_a, h));
+        let spun_in_b = content(pa, d.a)
+            .iter()
+            .any(|&h| elsewhere(&all_b, &in_subs_b, h));
+        survival += f64::from(u8::from(original_in_a)) - f64::from(u8::from(spun_in_b));
+        lean += mean_log_df(pb, d.b, df) - mean_log_df(pa, d.a, df);
+    }
+    let n = subs.len() as f64;
+    survival / n + lean / n
+}
+
 /// Distinct names and numbers of a document (hashes).
 fn anchors(p: &Prepared) -> BTreeSet<u64> {
     p.tokens
@@ -198,28 +259,10 @@ pub fn decide(
         (Some(x), Some(y)) if x != y => Some(x > y),
         _ => None,
     };
-    let copy_is_a = match kind {
-        RelationKind::Spun => {
-            // The original wording is the more common one in the corpus.
-            let mut lean = 0.0;
-            let mut n = 0usize;
-            for pair in &al.pairs {
-                for d in &pair.substitutions {
-                    if has_number(pa, d.a) || has_number(pb, d.b) || !touches_content(pa, pb, d) {
-                        continue;
-                    }
-                    lean += mean_log_df(pb, d.b, df) - mean_log_df(pa, d.a, df);
-                    n += 1;
-                }
-            }
-            let strength = lean / n.max(1) as f64;
-            if strength.abs() >= 0.15 {
-                strength > 0.0
-            } else {
-                by_date.unwrap_or(strength >= 0.0)
-            }
-        }
-        _ => by_date.unwrap_or_else(|| {
+    let copy_is_a = match (kind, by_date) {
+        (_, Some(later_is_a)) => later_is_a,
+        (RelationKind::Spun, None) => spin_direction(pa, pb, al, df) >= 0.0,
+        _ => {
             // A copy drops content and adds short layout lines.
             let drop_signal = f.unaligned_long_b as i64 - f.unaligned_long_a as i64;
             let debris_signal = f.unaligned_short_a as i64 - f.unaligned_short_b as i64;
@@ -231,7 +274,7 @@ pub fn decide(
             } else {
                 a.id > b.id
             }
-        }),
+        }
     };
     let score = (f.mean_similarity * (f.cov_a + f.cov_b) / 2.0).clamp(0.0, 1.0);
     let evidence = if copy_is_a {

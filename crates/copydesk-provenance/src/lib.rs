@@ -49,10 +49,12 @@
 
 pub mod align;
 pub mod compare;
+pub mod memory;
 pub mod signature;
 mod stage;
 pub mod tokens;
 
+pub use memory::{MemoryStore, run_provenance};
 pub use stage::{ProvenanceConfig, ProvenanceStage};
 
 use copydesk_core::StageFactory;
