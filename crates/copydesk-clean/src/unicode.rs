@@ -1,0 +1,318 @@
+//! `clean.unicode.v1`: Unicode normalization and invisible-character removal.
+
+use crate::mojibake::repair_mojibake;
+use copydesk_core::{
+    BuiltStage, Capability, Document, DocumentStage, OptionDoc, OptionError, StageConfig,
+    StageError, StageKind, cap,
+};
+use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
+
+/// The Unicode normalization form applied to the text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NormalizationForm {
+    /// Canonical composition: `e` + combining acute becomes `é`; compatibility
+    /// characters (ligatures, full-width letters) are kept.
+    #[default]
+    Nfc,
+    /// Compatibility composition: also folds `ﬁ` to `fi`, `²` to `2`,
+    /// full-width letters to ASCII.
+    Nfkc,
+}
+
+/// Options of `clean.unicode.v1`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UnicodeCleanerConfig {
+    /// Normalization form: `"nfc"` (default) or `"nfkc"`.
+    pub form: NormalizationForm,
+    /// Repair UTF-8 text that was read as windows-1252 (`â€™` → `’`).
+    pub fix_mojibake: bool,
+    /// Fold typographic quotes, dashes and the ellipsis to ASCII. Off by
+    /// default: the clean text keeps them, and matching stages fold with
+    /// `copydesk_core::text::fold_for_matching`.
+    pub ascii_punctuation: bool,
+}
+
+impl Default for UnicodeCleanerConfig {
+    fn default() -> Self {
+        UnicodeCleanerConfig {
+            form: NormalizationForm::Nfc,
+            fix_mojibake: true,
+            ascii_punctuation: false,
+        }
+    }
+}
+
+impl StageConfig for UnicodeCleanerConfig {
+    const NAME: &'static str = "clean.unicode.v1";
+    const KIND: StageKind = StageKind::Document;
+    const DESCRIPTION: &'static str = "Unicode normalization; removes BOM, zero-width and control characters; \\n line endings; plain spaces; mojibake repair";
+    const NEEDS: &'static [Capability] = &[cap::TEXT_RAW];
+    const PROVIDES: &'static [Capability] = &[cap::TEXT_NORMALIZED];
+    const REWRITES_TEXT: bool = true;
+    const OPTIONS: &'static [OptionDoc] = &[
+        OptionDoc {
+            name: "form",
+            kind: "string",
+            doc: "Unicode normalization form: \"nfc\" (default) or \"nfkc\" (also folds ligatures, full-width forms, superscripts).",
+        },
+        OptionDoc {
+            name: "fix_mojibake",
+            kind: "boolean",
+            doc: "Repair UTF-8 read as windows-1252 (\"â€™\" → \"’\", \"Ã©\" → \"é\"); default true.",
+        },
+        OptionDoc {
+            name: "ascii_punctuation",
+            kind: "boolean",
+            doc: "Fold curly quotes, dashes and the ellipsis to ASCII in the clean text; default false (matching stages fold on their own).",
+        },
+    ];
+
+    fn build(&self) -> Result<BuiltStage, OptionError> {
+        Ok(BuiltStage::Document(Box::new(UnicodeCleaner::new(
+            self.clone(),
+        ))))
+    }
+}
+
+/// The `clean.unicode.v1` stage: see [`normalize_unicode`] for what it does.
+#[derive(Debug, Clone, Default)]
+pub struct UnicodeCleaner {
+    config: UnicodeCleanerConfig,
+}
+
+impl UnicodeCleaner {
+    /// A cleaner with the given options.
+    pub fn new(config: UnicodeCleanerConfig) -> Self {
+        UnicodeCleaner { config }
+    }
+
+    /// Cleans one text with this cleaner's options.
+    pub fn clean(&self, text: &str) -> String {
+        normalize_unicode(text, &self.config)
+    }
+}
+
+impl DocumentStage for UnicodeCleaner {
+    fn process(&self, doc: &mut Document) -> Result<(), StageError> {
+        let clean = self.clean(&doc.text);
+        if clean != doc.text {
+            doc.set_text(clean)?;
+        }
+        Ok(())
+    }
+}
+
+/// Cleans `text`: line endings become `\n` (`\r\n`, `\r`, U+0085, U+2028;
+/// U+2029 becomes a blank line), mojibake is repaired (if enabled),
+/// invisible characters are removed, exotic spaces become ` `, the text is
+/// normalized to the configured form and, if enabled, typographic
+/// punctuation is folded to ASCII.
+///
+/// Removed: C0/C1 control characters other than `\n` and `\t` (form feed and
+/// vertical tab become `\n`), the byte-order mark, zero-width space, word
+/// joiner and other invisible operators, soft hyphens, bidirectional
+/// marks and embeddings. The zero-width joiner and non-joiner are kept
+/// between two non-ASCII characters (emoji sequences, Persian and Indic
+/// scripts need them) and removed elsewhere.
+///
+/// The result is stable: cleaning it again changes nothing.
+///
+/// ```
+/// use copydesk_clean::{UnicodeCleanerConfig, normalize_unicode};
+/// let config = UnicodeCleanerConfig::default();
+/// let clean = normalize_unicode("\u{FEFF}Caf\u{65}\u{301}\u{a0}open\r\nItâ€™s\u{200B} here", &config);
+/// assert_eq!(clean, "Café open\nIt’s here");
+/// ```
+pub fn normalize_unicode(text: &str, config: &UnicodeCleanerConfig) -> String {
+    // One round can expose work for the next (a zero-width space removed
+    // from inside a mojibake sequence, a joiner next to a character that
+    // normalization turns into ASCII), so rounds repeat until nothing
+    // changes; in practice the second round only confirms the first.
+    let mut current = clean_round(text, config);
+    for _ in 1..MAX_ROUNDS {
+        let next = clean_round(&current, config);
+        if next == current {
+            break;
+        }
+        current = next;
+    }
+    current
+}
+
+/// The most rounds [`normalize_unicode`] runs.
+const MAX_ROUNDS: usize = 4;
+
+/// One pass of every step, in order.
+fn clean_round(text: &str, config: &UnicodeCleanerConfig) -> String {
+    let lines = normalize_line_endings(text);
+    let repaired = if config.fix_mojibake {
+        repair_mojibake(&lines)
+    } else {
+        lines
+    };
+    let visible = remove_invisible(&repaired);
+    let normalized: String = match config.form {
+        NormalizationForm::Nfc => visible.nfc().collect(),
+        NormalizationForm::Nfkc => visible.nfkc().collect(),
+    };
+    if config.ascii_punctuation {
+        copydesk_core::text::fold_for_matching(&normalized)
+    } else {
+        normalized
+    }
+}
+
+/// Rewrites every line ending to `\n`.
+fn normalize_line_endings(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                out.push('\n');
+            }
+            '\u{0085}' | '\u{2028}' | '\u{000B}' | '\u{000C}' => out.push('\n'),
+            '\u{2029}' => out.push_str("\n\n"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether `c` is an invisible formatting character that is always removed.
+fn is_always_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'
+            | '\u{200E}'
+            | '\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{206A}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+    )
+}
+
+/// Whether `c` is a space other than the ASCII space that becomes one.
+fn is_exotic_space(c: char) -> bool {
+    c != ' ' && c != '\n' && c != '\t' && c.is_whitespace() && !c.is_control()
+}
+
+/// Removes invisible and control characters and plain-spaces exotic spaces.
+fn remove_invisible(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '\n' || c == '\t' {
+            out.push(c);
+        } else if c.is_control() || is_always_invisible(c) {
+            continue;
+        } else if c == '\u{200C}' || c == '\u{200D}' {
+            if joiner_is_meaningful(&chars, i) {
+                out.push(c);
+            }
+        } else if is_exotic_space(c) {
+            out.push(' ');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A zero-width (non-)joiner at `i` is kept between two non-ASCII,
+/// visible characters (looking past other joiners and variation selectors).
+fn joiner_is_meaningful(chars: &[char], i: usize) -> bool {
+    let visible = |c: &&char| {
+        !matches!(**c, '\u{200C}' | '\u{200D}' | '\u{FE00}'..='\u{FE0F}')
+            && !is_always_invisible(**c)
+            && !c.is_control()
+    };
+    let before = chars[..i].iter().rev().find(visible);
+    let after = chars[i + 1..].iter().find(visible);
+    let meaningful = |c: Option<&char>| c.is_some_and(|c| !c.is_ascii() && !c.is_whitespace());
+    meaningful(before) && meaningful(after)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clean(s: &str) -> String {
+        normalize_unicode(s, &UnicodeCleanerConfig::default())
+    }
+
+    #[test]
+    fn normalizes_line_endings() {
+        assert_eq!(clean("a\r\nb\rc\u{2028}d\u{2029}e"), "a\nb\nc\nd\n\ne");
+    }
+
+    #[test]
+    fn removes_invisible_and_control_characters() {
+        assert_eq!(
+            clean("\u{FEFF}a\u{200B}b\u{0007}c\u{00AD}d\u{200E}e\tf\u{2060}g"),
+            "abcde\tfg"
+        );
+    }
+
+    #[test]
+    fn keeps_joiners_inside_scripts_and_emoji() {
+        let family = "👩\u{200D}👩\u{200D}👧";
+        assert_eq!(clean(family), family);
+        let persian = "می\u{200C}خواهم";
+        assert_eq!(clean(persian), persian);
+        assert_eq!(clean("ab\u{200D}cd"), "abcd");
+    }
+
+    #[test]
+    fn exotic_spaces_become_plain_spaces() {
+        assert_eq!(clean("10\u{00A0}km\u{2009}and\u{3000}x\u{202F}y"), "10 km and x y");
+    }
+
+    #[test]
+    fn nfc_composes_and_nfkc_folds_compatibility_forms() {
+        assert_eq!(clean("e\u{301}"), "é");
+        assert_eq!(clean("ﬁne"), "ﬁne");
+        let nfkc = UnicodeCleanerConfig {
+            form: NormalizationForm::Nfkc,
+            ..UnicodeCleanerConfig::default()
+        };
+        assert_eq!(normalize_unicode("ﬁne ２", &nfkc), "fine 2");
+    }
+
+    #[test]
+    fn typographic_punctuation_is_kept_unless_asked() {
+        assert_eq!(clean("“It’s” – ok…"), "“It’s” – ok…");
+        let ascii = UnicodeCleanerConfig {
+            ascii_punctuation: true,
+            ..UnicodeCleanerConfig::default()
+        };
+        assert_eq!(normalize_unicode("“It’s” – ok…", &ascii), "\"It's\" - ok...");
+    }
+
+    #[test]
+    fn mojibake_repair_can_be_turned_off() {
+        assert_eq!(clean("Itâ€™s"), "It’s");
+        let off = UnicodeCleanerConfig {
+            fix_mojibake: false,
+            ..UnicodeCleanerConfig::default()
+        };
+        assert_eq!(normalize_unicode("Itâ€™s", &off), "Itâ€™s");
+    }
+
+    #[test]
+    fn mojibake_nbsp_becomes_a_space() {
+        assert_eq!(clean("100\u{00C2}\u{00A0}km"), "100 km");
+    }
+}

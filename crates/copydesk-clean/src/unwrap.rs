@@ -1,0 +1,498 @@
+//! `clean.unwrap.v1`: hard line-wrap and whitespace repair.
+//!
+//! # Output form
+//!
+//! The result is a sequence of blocks separated by exactly one blank line
+//! (`"\n\n"`), with no blank line at the start or end:
+//!
+//! * a **prose paragraph** is one line: its wrapped lines joined, every run
+//!   of whitespace collapsed to one space, no leading or trailing space;
+//! * a **table** is a run of table rows (see [`crate::tabular`]) kept line
+//!   by line, with their indentation and column spacing, trailing blanks
+//!   trimmed.
+//!
+//! Text that is not hard-wrapped (one paragraph per line, like most web
+//! text) comes out with each line as its own paragraph: a single line break
+//! becomes a blank line. A paragraph is never merged with the next unless
+//! the break looks like a wrap (see [`Unwrapper::unwrap`]). Because the
+//! output has one line per paragraph, unwrapping it again changes nothing.
+
+use crate::tabular::is_table_row;
+use copydesk_core::{
+    BuiltStage, Capability, Document, DocumentStage, OptionDoc, OptionError, StageConfig,
+    StageError, StageKind, cap,
+};
+use serde::{Deserialize, Serialize};
+
+/// Options of `clean.unwrap.v1`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UnwrapConfig {
+    /// The narrowest line width (in characters) taken for a hard wrap.
+    pub min_wrap_width: usize,
+    /// The widest line width (in characters) taken for a hard wrap; text
+    /// with longer lines is treated as one paragraph per line.
+    pub max_wrap_width: usize,
+}
+
+impl Default for UnwrapConfig {
+    fn default() -> Self {
+        UnwrapConfig {
+            min_wrap_width: 30,
+            max_wrap_width: 110,
+        }
+    }
+}
+
+impl StageConfig for UnwrapConfig {
+    const NAME: &'static str = "clean.unwrap.v1";
+    const KIND: StageKind = StageKind::Document;
+    const DESCRIPTION: &'static str = "Joins hard-wrapped lines into paragraphs (one per line, blank line between), keeps tables, collapses spaces";
+    const NEEDS: &'static [Capability] = &[cap::TEXT_RAW];
+    const PROVIDES: &'static [Capability] = &[cap::TEXT_UNWRAPPED];
+    const REWRITES_TEXT: bool = true;
+    const OPTIONS: &'static [OptionDoc] = &[
+        OptionDoc {
+            name: "min_wrap_width",
+            kind: "integer",
+            doc: "Narrowest line width (characters) recognized as a hard wrap (default 30).",
+        },
+        OptionDoc {
+            name: "max_wrap_width",
+            kind: "integer",
+            doc: "Widest line width (characters) recognized as a hard wrap (default 110); longer lines mean one paragraph per line.",
+        },
+    ];
+
+    fn validate(&self) -> Result<(), OptionError> {
+        if self.min_wrap_width == 0 {
+            return Err(OptionError::for_key("min_wrap_width", "must be at least 1"));
+        }
+        if self.max_wrap_width < self.min_wrap_width {
+            return Err(OptionError::for_key(
+                "max_wrap_width",
+                format!(
+                    "must be at least min_wrap_width ({})",
+                    self.min_wrap_width
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn build(&self) -> Result<BuiltStage, OptionError> {
+        Ok(BuiltStage::Document(Box::new(Unwrapper::new(self.clone()))))
+    }
+}
+
+/// The `clean.unwrap.v1` stage.
+#[derive(Debug, Clone, Default)]
+pub struct Unwrapper {
+    config: UnwrapConfig,
+}
+
+/// Repairs hard wraps and whitespace with the default options; see
+/// [`Unwrapper::unwrap`].
+///
+/// ```
+/// use copydesk_clean::unwrap_text;
+/// let wire = "The bank said the network would link 31 banks having\n\
+///             13.5 billion dlrs in assets and 7.5 billion dlrs in deposits\n\
+///             and would open in May.\n    It gave no other details.\n";
+/// assert_eq!(
+///     unwrap_text(wire),
+///     "The bank said the network would link 31 banks having 13.5 billion dlrs \
+///      in assets and 7.5 billion dlrs in deposits and would open in May.\n\n\
+///      It gave no other details."
+/// );
+/// assert_eq!(unwrap_text("One paragraph.\nAnother one."), "One paragraph.\n\nAnother one.");
+/// ```
+pub fn unwrap_text(text: &str) -> String {
+    Unwrapper::default().unwrap(text)
+}
+
+impl Unwrapper {
+    /// An unwrapper with the given options.
+    pub fn new(config: UnwrapConfig) -> Self {
+        Unwrapper { config }
+    }
+
+    /// Repairs hard wraps and whitespace (see the module docs for the output).
+    ///
+    /// Two lines of a block (lines between blank lines) are joined into one
+    /// paragraph unless one of them is a table row, the second is indented
+    /// deeper than the block's least-indented line (a paragraph indent) or
+    /// starts with a bullet. Otherwise they are joined when:
+    ///
+    /// * the text is hard-wrapped at some width W (most lines that are
+    ///   followed by another end close to the same width, W between the
+    ///   configured bounds) and the first word of the second line would not
+    ///   have fit on the first one within W, or the first line ends in a
+    ///   hyphen, or the first line does not end a sentence and either the
+    ///   second does not start with a capital, or the first ends with a
+    ///   comma, is at least three quarters of W long or is the text's first
+    ///   line (the first line of a wire story is short because a dateline
+    ///   was cut from it);
+    /// * in any text, the first line does not end a sentence (no `.`, `!`,
+    ///   `?`, `:` or `;`, maybe followed by a closing quote or bracket) and
+    ///   the second starts with a lowercase letter.
+    ///
+    /// A line ending in a hyphen after a letter is joined to a line starting
+    /// with a letter without a space, keeping the hyphen (`co-` + `operation`
+    /// → `co-operation`): a hyphen is never removed, since it cannot be told
+    /// from a soft one.
+    pub fn unwrap(&self, text: &str) -> String {
+        let lines = split_lines(text);
+        let min_indents = block_min_indents(&lines);
+        let width = self.wrap_width(&lines, &min_indents);
+        let mut blocks: Vec<String> = Vec::new();
+        let mut paragraph = String::new();
+        let mut table = String::new();
+        let first_line = lines.iter().position(|l| l.kind != LineKind::Blank);
+        for (i, line) in lines.iter().enumerate() {
+            if line.kind == LineKind::Blank {
+                flush(&mut paragraph, &mut table, &mut blocks);
+                continue;
+            }
+            if line.kind == LineKind::Table {
+                flush_paragraph(&mut paragraph, &mut blocks);
+                if !table.is_empty() {
+                    table.push('\n');
+                }
+                table.push_str(&line.text);
+                continue;
+            }
+            flush_table(&mut table, &mut blocks);
+            let join = match i.checked_sub(1).and_then(|p| lines.get(p)) {
+                Some(prev) if !paragraph.is_empty() => {
+                    let prev_is_first = first_line == Some(i - 1);
+                    self.join(prev, line, prev_is_first, min_indents[i], width)
+                }
+                _ => Join::Break,
+            };
+            match join {
+                Join::Break => {
+                    flush_paragraph(&mut paragraph, &mut blocks);
+                }
+                Join::Space => paragraph.push(' '),
+                Join::Hyphen => {}
+            }
+            paragraph.push_str(line.content());
+        }
+        flush(&mut paragraph, &mut table, &mut blocks);
+        blocks.join("\n\n")
+    }
+
+    /// How `prev` and `next` (consecutive prose lines of one block) join.
+    fn join(
+        &self,
+        prev: &Line,
+        next: &Line,
+        prev_is_first_line: bool,
+        min_indent: usize,
+        width: Option<usize>,
+    ) -> Join {
+        if next.indent > min_indent || starts_with_bullet(next.content()) {
+            return Join::Break;
+        }
+        let prev_content = prev.content();
+        let next_content = next.content();
+        let open = !ends_sentence(prev_content);
+        let lower_next = next_content.chars().next().is_some_and(char::is_lowercase);
+        let hyphenated = ends_with_word_hyphen(prev_content)
+            && next_content.chars().next().is_some_and(char::is_alphabetic);
+        let wrapped = match width {
+            Some(w) => {
+                let next_word = next_content
+                    .split_whitespace()
+                    .next()
+                    .map_or(0, |word| word.chars().count());
+                let overflows = prev.width + 1 + next_word > w;
+                let upper_next = next_content.chars().next().is_some_and(char::is_uppercase);
+                let continues = open
+                    && (prev_is_first_line
+                        || !upper_next
+                        || prev_content.ends_with(',')
+                        || prev.width * 4 >= w * 3);
+                overflows || hyphenated || continues
+            }
+            None => open && lower_next,
+        };
+        if !(wrapped || (open && lower_next)) {
+            Join::Break
+        } else if hyphenated {
+            Join::Hyphen
+        } else {
+            Join::Space
+        }
+    }
+
+    /// The width the text is hard-wrapped at, if it is.
+    fn wrap_width(&self, lines: &[Line], min_indents: &[usize]) -> Option<usize> {
+        // Widths of the lines followed by a continuation line (prose, not
+        // indented as a new paragraph): in wrapped text, most are near W.
+        let mut widths: Vec<usize> = lines
+            .windows(2)
+            .zip(min_indents.iter().skip(1))
+            .filter(|(pair, min_indent)| {
+                pair[0].kind == LineKind::Prose
+                    && pair[1].kind == LineKind::Prose
+                    && pair[1].indent <= **min_indent
+            })
+            .map(|(pair, _)| pair[0].width)
+            .collect();
+        if widths.len() < MIN_WRAPPED_LINES {
+            return None;
+        }
+        widths.sort_unstable();
+        let high = widths[(widths.len() - 1) * 9 / 10];
+        if high < self.config.min_wrap_width || high > self.config.max_wrap_width {
+            return None;
+        }
+        let near = widths
+            .iter()
+            .filter(|&&w| w + (high / 4).max(8) >= high)
+            .count();
+        if near * 2 < widths.len() {
+            return None;
+        }
+        widths
+            .iter()
+            .copied()
+            .filter(|&w| w <= self.config.max_wrap_width)
+            .max()
+    }
+}
+
+impl DocumentStage for Unwrapper {
+    fn process(&self, doc: &mut Document) -> Result<(), StageError> {
+        let clean = self.unwrap(&doc.text);
+        if clean != doc.text {
+            doc.set_text(clean)?;
+        }
+        Ok(())
+    }
+}
+
+/// How few lines followed by another line make a text count as hard-wrapped.
+const MIN_WRAPPED_LINES: usize = 3;
+
+/// How two consecutive lines join.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Join {
+    /// Separate paragraphs.
+    Break,
+    /// One paragraph, a space between.
+    Space,
+    /// One paragraph, the first line's final hyphen directly followed by the second.
+    Hyphen,
+}
+
+/// What a line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineKind {
+    /// Empty or whitespace only.
+    Blank,
+    /// A row of a table.
+    Table,
+    /// Running text.
+    Prose,
+}
+
+/// One input line, with control characters turned into spaces and
+/// trailing blanks removed.
+#[derive(Debug)]
+struct Line {
+    text: String,
+    kind: LineKind,
+    /// Leading blanks (a tab counts 4).
+    indent: usize,
+    /// Characters, counting the indent.
+    width: usize,
+}
+
+impl Line {
+    /// The line without its indentation.
+    fn content(&self) -> &str {
+        self.text.trim_start()
+    }
+}
+
+/// Splits text into classified lines (`\r\n` and `\r` end lines too).
+fn split_lines(text: &str) -> Vec<Line> {
+    text.split('\n')
+        .flat_map(|l| l.split('\r'))
+        .map(|raw| {
+            let cleaned: String = raw
+                .chars()
+                .map(|c| if c.is_control() && c != '\t' { ' ' } else { c })
+                .collect();
+            let text = cleaned.trim_end().to_string();
+            let indent = text
+                .chars()
+                .take_while(|c| c.is_whitespace())
+                .map(|c| if c == '\t' { 4 } else { 1 })
+                .sum::<usize>();
+            let width = indent + text.trim_start().chars().count();
+            let kind = if text.is_empty() {
+                LineKind::Blank
+            } else if is_table_row(&text) {
+                LineKind::Table
+            } else {
+                LineKind::Prose
+            };
+            Line {
+                text,
+                kind,
+                indent,
+                width,
+            }
+        })
+        .collect()
+}
+
+/// For each line, the least indentation of the prose lines of its block
+/// (the lines between two blank lines).
+fn block_min_indents(lines: &[Line]) -> Vec<usize> {
+    let mut out = vec![0; lines.len()];
+    let mut start = 0;
+    while start < lines.len() {
+        let end = lines[start..]
+            .iter()
+            .position(|l| l.kind == LineKind::Blank)
+            .map_or(lines.len(), |p| start + p);
+        let min = lines[start..end]
+            .iter()
+            .filter(|l| l.kind == LineKind::Prose)
+            .map(|l| l.indent)
+            .min()
+            .unwrap_or(0);
+        out[start..end].fill(min);
+        start = end + 1;
+    }
+    out
+}
+
+/// Whether a line ends a sentence: its last character, after closing
+/// quotes and brackets, is `.`, `!`, `?`, `:`, `;` or `…`.
+fn ends_sentence(content: &str) -> bool {
+    content
+        .trim_end_matches(['"', '\'', '”', '’', ')', ']', '»'])
+        .chars()
+        .next_back()
+        .is_some_and(|c| matches!(c, '.' | '!' | '?' | ':' | ';' | '…'))
+}
+
+/// Whether a line ends with a hyphen right after a letter (`co-`).
+fn ends_with_word_hyphen(content: &str) -> bool {
+    let mut rev = content.chars().rev();
+    rev.next() == Some('-') && rev.next().is_some_and(char::is_alphabetic)
+}
+
+/// Whether a line starts with a list bullet (`- `, `* `, `• `, `1. `, `2) `).
+fn starts_with_bullet(content: &str) -> bool {
+    let mut chars = content.chars();
+    match chars.next() {
+        Some('-' | '*' | '•' | '–' | '—' | '·' | '▪' | '►') => {
+            chars.next().is_some_and(char::is_whitespace)
+        }
+        Some(c) if c.is_ascii_digit() => {
+            let rest = content.trim_start_matches(|c: char| c.is_ascii_digit());
+            let digits = content.len() - rest.len();
+            let mut rest = rest.chars();
+            digits <= 2
+                && matches!(rest.next(), Some('.' | ')'))
+                && rest.next().is_some_and(char::is_whitespace)
+        }
+        _ => false,
+    }
+}
+
+/// Ends the current paragraph and table, if any.
+fn flush(paragraph: &mut String, table: &mut String, blocks: &mut Vec<String>) {
+    flush_paragraph(paragraph, blocks);
+    flush_table(table, blocks);
+}
+
+/// Ends the current paragraph: collapses its whitespace and stores it.
+fn flush_paragraph(paragraph: &mut String, blocks: &mut Vec<String>) {
+    if !paragraph.is_empty() {
+        let collapsed = paragraph.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !collapsed.is_empty() {
+            blocks.push(collapsed);
+        }
+        paragraph.clear();
+    }
+}
+
+/// Ends the current table and stores it.
+fn flush_table(table: &mut String, blocks: &mut Vec<String>) {
+    if !table.is_empty() {
+        blocks.push(std::mem::take(table));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_paragraph_per_line_becomes_blank_line_separated() {
+        let text = "By Asif Shahzad\nISLAMABAD (Reuters) – Beijing is pushing.\nFinal month’s bombing.\n";
+        assert_eq!(
+            unwrap_text(text),
+            "By Asif Shahzad\n\nISLAMABAD (Reuters) – Beijing is pushing.\n\nFinal month’s bombing."
+        );
+    }
+
+    #[test]
+    fn lowercase_continuation_is_joined_in_any_text() {
+        assert_eq!(
+            unwrap_text("A sentence that was cut\nin the middle.\nNext one."),
+            "A sentence that was cut in the middle.\n\nNext one."
+        );
+        // A finished sentence is not joined to a lowercase line.
+        assert_eq!(unwrap_text("Done.\nnext"), "Done.\n\nnext");
+    }
+
+    #[test]
+    fn hyphen_at_line_end_is_kept() {
+        assert_eq!(
+            unwrap_text("strengthen co-\noperation with Pakistan."),
+            "strengthen co-operation with Pakistan."
+        );
+    }
+
+    #[test]
+    fn whitespace_is_collapsed_and_trimmed() {
+        assert_eq!(
+            unwrap_text("  \n\n  Two  spaces\there.   \n\n\n\nNext.  \n  "),
+            "Two spaces here.\n\nNext."
+        );
+        assert_eq!(unwrap_text(""), "");
+        assert_eq!(unwrap_text(" \n\t\n"), "");
+    }
+
+    #[test]
+    fn carriage_returns_and_controls_do_not_survive() {
+        let out = unwrap_text("A.\r\nB.\rC.\u{7}d");
+        assert_eq!(out, "A.\n\nB.\n\nC. d");
+    }
+
+    #[test]
+    fn tables_keep_their_lines_and_columns() {
+        let text = "price through February 25 as follows -\n         Natl   Loan\n Wheat   2.55   2.40\n Corn    1.35   1.92\n X - 1986 Rates.";
+        assert_eq!(
+            unwrap_text(text),
+            "price through February 25 as follows -\n\n         Natl   Loan\n Wheat   2.55   2.40\n Corn    1.35   1.92\n\nX - 1986 Rates."
+        );
+    }
+
+    #[test]
+    fn bullets_are_not_joined() {
+        assert_eq!(
+            unwrap_text("Points:\n- first item\n- second item"),
+            "Points:\n\n- first item\n\n- second item"
+        );
+    }
+}
