@@ -1,6 +1,8 @@
 //! copydesk tag stages.
 #![deny(missing_docs)]
 
+pub mod entities;
+pub mod gazetteer;
 pub mod lexicon;
 pub mod numbers;
 pub mod scan;
@@ -15,5 +17,6 @@ pub fn factories() -> Vec<StageFactory> {
         factory::<sentences::SentencesConfig>(),
         factory::<tokens::TokensConfig>(),
         factory::<numbers::NumbersConfig>(),
+        factory::<entities::EntitiesConfig>(),
     ]
 }

@@ -1,0 +1,557 @@
+//! `tag.entities.v1`: named entities from rules and the shipped gazetteers
+//! (precision over recall).
+
+use crate::gazetteer::{EntityLabel, Gazetteer};
+use crate::scan::{is_all_caps, starts_upper, strip_possessive};
+use crate::sentences::sentence_spans;
+use crate::tokens::{Token, TokenKind, tokenize};
+use copydesk_core::{
+    Annotation, BuiltStage, Document, DocumentStage, OptionDoc, OptionError, StageConfig,
+    StageError, StageKind, cap,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+
+/// The layer this stage writes.
+pub const LAYER: &str = "entities";
+
+/// One entity found in the text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entity {
+    /// Byte offset of the first byte.
+    pub start: usize,
+    /// Byte offset one past the last byte (a possessive `’s` is left out).
+    pub end: usize,
+    /// The entity type.
+    pub label: EntityLabel,
+    /// For a person introduced by a title, the title (`President`).
+    pub title: Option<String>,
+}
+
+impl Entity {
+    /// The entity as an annotation of the `entities` layer.
+    pub fn to_annotation(&self) -> Annotation {
+        let a = Annotation::new(self.start, self.end, self.label.as_str());
+        match &self.title {
+            Some(t) => a.with("title", t.as_str()),
+            None => a,
+        }
+    }
+}
+
+/// Lowercase words that may join the capitalized words of one name
+/// (`Belt and Road Initiative`, `Bank of England`).
+fn is_connector(word: &str) -> bool {
+    matches!(
+        word,
+        "of" | "for" | "and" | "the" | "de" | "da" | "del" | "la" | "le" | "van" | "von" | "bin"
+            | "al" | "&"
+    )
+}
+
+/// Capitalized words that are never a name on their own.
+fn is_common_capitalized(word: &str) -> bool {
+    matches!(
+        word,
+        "I" | "A" | "An" | "The" | "Mr" | "Mr." | "Mrs" | "Mrs." | "Ms" | "Ms." | "Dr" | "Dr."
+            | "OK" | "TV" | "AM" | "PM" | "By"
+    ) || crate::lexicon::month_number(word).is_some()
+        || crate::lexicon::weekday_number(word).is_some()
+}
+
+/// Verbs after a capitalized pair that make it a person (`Li Qiang said`).
+fn is_person_verb(word: &str) -> bool {
+    matches!(
+        word,
+        "said" | "says" | "told" | "added" | "wrote" | "stated" | "noted" | "argued" | "mentioned"
+    )
+}
+
+/// Finds entities.
+#[derive(Debug, Clone)]
+pub struct EntityFinder {
+    /// Whether a single unknown capitalized word inside a sentence is
+    /// tagged `MISC`.
+    pub single_word_misc: bool,
+}
+
+impl Default for EntityFinder {
+    fn default() -> Self {
+        EntityFinder {
+            single_word_misc: true,
+        }
+    }
+}
+
+struct Ctx<'a> {
+    text: &'a str,
+    tokens: &'a [Token],
+    /// Whether each token is the first word of its sentence.
+    sentence_initial: Vec<bool>,
+    /// Whether each token is in a sentence without lowercase letters (a heading).
+    in_heading: Vec<bool>,
+    /// Gazetteer matches by start byte: (end byte, label).
+    names: HashMap<usize, (usize, EntityLabel)>,
+    gazetteer: &'static Gazetteer,
+}
+
+impl Ctx<'_> {
+    fn word(&self, k: usize) -> &str {
+        self.tokens[k].text(self.text)
+    }
+
+    fn end_of(&self, k: usize) -> usize {
+        let t = &self.tokens[k];
+        t.start + strip_possessive(self.word(k)).len()
+    }
+
+    fn phrase(&self, lo: usize, hi: usize) -> &str {
+        self.text
+            .get(self.tokens[lo].start..self.end_of(hi - 1))
+            .unwrap_or("")
+    }
+
+    fn known(&self, k: usize) -> bool {
+        let w = strip_possessive(self.word(k));
+        self.names.contains_key(&self.tokens[k].start)
+            || self.gazetteer.is_title(w)
+            || self.gazetteer.is_first_name(w)
+            || (is_all_caps(w) && w.chars().count() >= 2)
+    }
+}
+
+impl EntityFinder {
+    /// Entities of `text` given its sentence spans, in order, non-overlapping.
+    pub fn find(&self, text: &str, sentences: &[(usize, usize)]) -> Vec<Entity> {
+        let tokens = tokenize(text);
+        let gazetteer = Gazetteer::global();
+        let mut sentence_initial = vec![false; tokens.len()];
+        let mut in_heading = vec![false; tokens.len()];
+        let mut s = 0;
+        let mut seen_word_in_sentence = false;
+        for (k, t) in tokens.iter().enumerate() {
+            while s < sentences.len() && sentences[s].1 <= t.start {
+                s += 1;
+                seen_word_in_sentence = false;
+            }
+            if let Some(&(a, b)) = sentences.get(s) {
+                if t.start >= a {
+                    in_heading[k] = !text[a..b].chars().any(char::is_lowercase);
+                }
+            }
+            if t.kind == TokenKind::Word && !seen_word_in_sentence {
+                sentence_initial[k] = true;
+                seen_word_in_sentence = true;
+            }
+        }
+        let names = gazetteer
+            .find_names(text)
+            .into_iter()
+            .map(|(a, b, l)| (a, (b, l)))
+            .collect();
+        let ctx = Ctx {
+            text,
+            tokens: &tokens,
+            sentence_initial,
+            in_heading,
+            names,
+            gazetteer,
+        };
+        let mut out = Vec::new();
+        let mut dropped_initials = Vec::new();
+        for (lo, hi) in capitalized_runs(&ctx) {
+            self.segment(&ctx, lo, hi, &mut out, &mut dropped_initials);
+        }
+        propagate_people(&ctx, &mut out, &dropped_initials);
+        out.sort_by_key(|e| (e.start, e.end));
+        out.dedup_by(|b, a| b.start < a.end);
+        out
+    }
+
+    fn segment(
+        &self,
+        ctx: &Ctx<'_>,
+        mut lo: usize,
+        hi: usize,
+        out: &mut Vec<Entity>,
+        dropped: &mut Vec<usize>,
+    ) {
+        while lo < hi && is_connector(ctx.word(lo)) {
+            lo += 1;
+        }
+        let mut hi = hi;
+        while hi > lo && is_connector(ctx.word(hi - 1)) {
+            hi -= 1;
+        }
+        if lo >= hi {
+            return;
+        }
+        let g = ctx.gazetteer;
+        if ctx.in_heading[lo] {
+            return;
+        }
+        let entity = |lo: usize, hi: usize, label| Entity {
+            start: ctx.tokens[lo].start,
+            end: ctx.end_of(hi - 1),
+            label,
+            title: None,
+        };
+        // A sentence-initial word is capitalized anyway: drop it unless known.
+        if ctx.sentence_initial[lo] && !ctx.known(lo) {
+            if hi - lo == 1 {
+                dropped.push(lo);
+                return;
+            }
+            let initial = strip_possessive(ctx.word(lo));
+            if !(hi - lo >= 2 && g.is_org_suffix(ctx.word(hi - 1)) && !is_common_capitalized(initial))
+            {
+                return self.segment(ctx, lo + 1, hi, out, dropped);
+            }
+        }
+        // A title before a name: "President Xi Jinping", "Prime Minister X".
+        for p in lo..hi {
+            let two = (p + 1 < hi).then(|| format!("{} {}", ctx.word(p), ctx.word(p + 1)));
+            let title_len = if two.as_deref().is_some_and(|t| g.is_title(t)) {
+                2
+            } else if g.is_title(ctx.word(p)) {
+                1
+            } else {
+                continue;
+            };
+            let name_lo = p + title_len;
+            let mut name_hi = name_lo;
+            while name_hi < hi
+                && name_hi < name_lo + 3
+                && !is_connector(ctx.word(name_hi))
+                && !g.is_title(ctx.word(name_hi))
+                && !ctx.names.contains_key(&ctx.tokens[name_hi].start)
+                && !g.is_org_suffix(ctx.word(name_hi))
+            {
+                name_hi += 1;
+                if ctx.word(name_hi - 1) != strip_possessive(ctx.word(name_hi - 1)) {
+                    break;
+                }
+            }
+            if name_hi > name_lo {
+                self.segment(ctx, lo, p, out, dropped);
+                out.push(Entity {
+                    title: Some(ctx.phrase(p, name_lo).to_string()),
+                    ..entity(name_lo, name_hi, EntityLabel::Person)
+                });
+                return self.segment(ctx, name_hi, hi, out, dropped);
+            }
+        }
+        // An organisation suffix: "China-Pakistan Economic Corridor".
+        if hi - lo >= 2 && g.is_org_suffix(strip_possessive(ctx.word(hi - 1))) {
+            out.push(entity(lo, hi, EntityLabel::Org));
+            return;
+        }
+        if let Some(label) = g.label_of(ctx.phrase(lo, hi)) {
+            out.push(entity(lo, hi, label));
+            return;
+        }
+        // Listed names inside the run split it.
+        for p in lo..hi {
+            let Some(&(end, label)) = ctx.names.get(&ctx.tokens[p].start) else {
+                continue;
+            };
+            let Some(q) = (p..hi).find(|&q| ctx.end_of(q) == end || ctx.tokens[q].end == end)
+            else {
+                continue;
+            };
+            self.segment(ctx, lo, p, out, dropped);
+            out.push(Entity {
+                start: ctx.tokens[p].start,
+                end,
+                label,
+                title: None,
+            });
+            return self.segment(ctx, q + 1, hi, out, dropped);
+        }
+        let words = hi - lo;
+        let first = strip_possessive(ctx.word(lo));
+        let all_names = (lo..hi).all(|k| !is_all_caps(ctx.word(k)) || ctx.word(k).len() == 1);
+        let after = ctx.tokens.get(hi).map(|t| t.text(ctx.text)).unwrap_or("");
+        let byline = lo > 0 && ctx.word(lo - 1) == "By" && ctx.sentence_initial[lo - 1];
+        if (2..=3).contains(&words)
+            && all_names
+            && (g.is_first_name(first) || byline || is_person_verb(after))
+        {
+            out.push(entity(lo, hi, EntityLabel::Person));
+            return;
+        }
+        if words == 1 {
+            let w = strip_possessive(ctx.word(lo));
+            if is_all_caps(w) && w.chars().filter(|c| c.is_alphabetic()).count() >= 2 {
+                // ISLAMABAD in a dateline is Islamabad.
+                let title_case: String = w
+                    .chars()
+                    .enumerate()
+                    .flat_map(|(i, c)| {
+                        let lower: Vec<char> = if i == 0 {
+                            vec![c]
+                        } else {
+                            c.to_lowercase().collect()
+                        };
+                        lower
+                    })
+                    .collect();
+                let label = g.label_of(&title_case).unwrap_or(EntityLabel::Org);
+                out.push(entity(lo, hi, label));
+                return;
+            }
+            if self.single_word_misc && !is_common_capitalized(w) && !g.is_title(w) {
+                out.push(entity(lo, hi, EntityLabel::Misc));
+            }
+            return;
+        }
+        out.push(entity(lo, hi, EntityLabel::Misc));
+    }
+}
+
+/// Runs of capitalized words (with connectors between them) on one line,
+/// as token index ranges.
+fn capitalized_runs(ctx: &Ctx<'_>) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let mut k = 0;
+    let n = ctx.tokens.len();
+    let is_cap = |k: usize| {
+        ctx.tokens[k].kind == TokenKind::Word && starts_upper(ctx.tokens[k].text(ctx.text))
+    };
+    let adjacent = |a: usize, b: usize| {
+        let gap = &ctx.text[ctx.tokens[a].end..ctx.tokens[b].start];
+        !gap.is_empty() && gap.chars().all(|c| c.is_whitespace() && c != '\n')
+    };
+    let possessive = |k: usize| {
+        let w = ctx.tokens[k].text(ctx.text);
+        strip_possessive(w).len() != w.len()
+    };
+    while k < n {
+        if !is_cap(k) {
+            k += 1;
+            continue;
+        }
+        let lo = k;
+        let mut hi = k + 1;
+        while hi < n && !possessive(hi - 1) && adjacent(hi - 1, hi) {
+            if is_cap(hi) {
+                hi += 1;
+            } else if is_connector(ctx.tokens[hi].text(ctx.text))
+                && hi + 1 < n
+                && is_cap(hi + 1)
+                && adjacent(hi, hi + 1)
+            {
+                hi += 2;
+            } else {
+                break;
+            }
+        }
+        runs.push((lo, hi));
+        k = hi;
+    }
+    runs
+}
+
+/// Once a person is known ("Xi Jinping"), a later bare "Xi" or "Jinping"
+/// is the same person: relabel MISC and dropped sentence-initial words.
+fn propagate_people(ctx: &Ctx<'_>, out: &mut Vec<Entity>, dropped: &[usize]) {
+    let mut parts: HashSet<&str> = HashSet::new();
+    for e in out.iter().filter(|e| e.label == EntityLabel::Person) {
+        if let Some(name) = ctx.text.get(e.start..e.end) {
+            parts.insert(name);
+            parts.extend(name.split_whitespace().filter(|w| w.len() > 1));
+        }
+    }
+    if parts.is_empty() {
+        return;
+    }
+    for e in out.iter_mut().filter(|e| e.label == EntityLabel::Misc) {
+        if ctx.text.get(e.start..e.end).is_some_and(|t| parts.contains(t)) {
+            e.label = EntityLabel::Person;
+        }
+    }
+    for &k in dropped {
+        let w = strip_possessive(ctx.word(k));
+        if parts.contains(w) {
+            out.push(Entity {
+                start: ctx.tokens[k].start,
+                end: ctx.end_of(k),
+                label: EntityLabel::Person,
+                title: None,
+            });
+        }
+    }
+}
+
+/// Options of `tag.entities.v1`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EntitiesConfig {
+    /// Whether a single unknown capitalized word inside a sentence is tagged
+    /// `MISC` (unknown multiword names always are).
+    pub single_word_misc: bool,
+}
+
+impl Default for EntitiesConfig {
+    fn default() -> Self {
+        EntitiesConfig {
+            single_word_misc: true,
+        }
+    }
+}
+
+impl StageConfig for EntitiesConfig {
+    const NAME: &'static str = "tag.entities.v1";
+    const KIND: StageKind = StageKind::Document;
+    const DESCRIPTION: &'static str =
+        "Tags PERSON, ORG, GPE, NORP and MISC names with rules and shipped gazetteers (layer `entities`).";
+    const NEEDS: &'static [copydesk_core::Capability] = &[cap::TEXT_RAW];
+    const PROVIDES: &'static [copydesk_core::Capability] = &[cap::LAYER_ENTITIES];
+    const OPTIONS: &'static [OptionDoc] = &[OptionDoc {
+        name: "single_word_misc",
+        kind: "boolean",
+        doc: "Whether a single unknown capitalized word inside a sentence is tagged MISC (default true).",
+    }];
+
+    fn build(&self) -> Result<BuiltStage, OptionError> {
+        Ok(BuiltStage::Document(Box::new(EntityFinder {
+            single_word_misc: self.single_word_misc,
+        })))
+    }
+}
+
+impl DocumentStage for EntityFinder {
+    fn process(&self, doc: &mut Document) -> Result<(), StageError> {
+        let sentences = sentence_spans(doc);
+        let entities = self.find(&doc.text, &sentences);
+        doc.annotate(LAYER, entities.iter().map(Entity::to_annotation))?;
+        Ok(())
+    }
+}
+
+/// The entities of a document: its `entities` layer when present,
+/// otherwise computed with the default finder.
+pub fn document_entities(doc: &Document) -> Vec<Entity> {
+    let layer = doc.layer(LAYER);
+    if layer.is_empty() {
+        return EntityFinder::default().find(&doc.text, &sentence_spans(doc));
+    }
+    layer
+        .iter()
+        .filter_map(|a| {
+            let label = match a.label.as_str() {
+                "PERSON" => EntityLabel::Person,
+                "ORG" => EntityLabel::Org,
+                "GPE" => EntityLabel::Gpe,
+                "NORP" => EntityLabel::Norp,
+                "MISC" => EntityLabel::Misc,
+                _ => return None,
+            };
+            Some(Entity {
+                start: a.start,
+                end: a.end,
+                label,
+                title: a
+                    .attrs
+                    .get("title")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sentences::SentenceSplitter;
+    use proptest::prelude::*;
+
+    fn find(t: &str) -> Vec<(String, &'static str)> {
+        let sentences = SentenceSplitter::default().split(t);
+        EntityFinder::default()
+            .find(t, &sentences)
+            .into_iter()
+            .map(|e| (t[e.start..e.end].to_string(), e.label.as_str()))
+            .collect()
+    }
+
+    fn has(found: &[(String, &str)], text: &str, label: &str) -> bool {
+        found.iter().any(|(t, l)| t == text && *l == label)
+    }
+
+    #[test]
+    fn titles_make_people() {
+        let f = find(
+            "It came a week before Chinese Premier Li Qiang’s visit to Islamabad, part of \
+             President Xi Jinping’s Belt and Road Initiative.",
+        );
+        assert!(has(&f, "Chinese", "NORP"), "{f:?}");
+        assert!(has(&f, "Li Qiang", "PERSON"), "{f:?}");
+        assert!(has(&f, "Islamabad", "GPE"), "{f:?}");
+        assert!(has(&f, "Xi Jinping", "PERSON"), "{f:?}");
+        assert!(has(&f, "Belt and Road Initiative", "ORG"), "{f:?}");
+    }
+
+    #[test]
+    fn organisations_and_places() {
+        let f = find(
+            "They were to be escorted to a plant built under the China-Pakistan Economic \
+             Corridor (CPEC). Officers of the Special Security Unit guard them. \
+             The Inter-Services Public Relations (ISPR) declined to comment to Reuters.",
+        );
+        assert!(has(&f, "China-Pakistan Economic Corridor", "ORG"), "{f:?}");
+        assert!(has(&f, "CPEC", "ORG"), "{f:?}");
+        assert!(has(&f, "Special Security Unit", "ORG"), "{f:?}");
+        assert!(has(&f, "Inter-Services Public Relations", "ORG"), "{f:?}");
+        assert!(has(&f, "Reuters", "ORG"), "{f:?}");
+        assert!(!f.iter().any(|(t, _)| t == "They" || t == "Officers" || t == "The"), "{f:?}");
+    }
+
+    #[test]
+    fn bylines_datelines_and_sentence_starts() {
+        let f = find(
+            "By Asif Shahzad\nISLAMABAD (Reuters) – Beijing is pushing Pakistan. \
+             Longtime Pakistan ally China has thousands of nationals there. Neither side spoke.",
+        );
+        assert!(has(&f, "Asif Shahzad", "PERSON"), "{f:?}");
+        assert!(has(&f, "ISLAMABAD", "GPE"), "{f:?}");
+        assert!(has(&f, "Beijing", "GPE") && has(&f, "Pakistan", "GPE"), "{f:?}");
+        assert!(has(&f, "China", "GPE"), "{f:?}");
+        assert!(!f.iter().any(|(t, _)| t.contains("Longtime") || t == "Neither"), "{f:?}");
+    }
+
+    #[test]
+    fn known_surnames_are_people_later() {
+        let f = find("Prime Minister Shehbaz Sharif met them. Sharif said no.");
+        assert!(has(&f, "Shehbaz Sharif", "PERSON"), "{f:?}");
+        assert_eq!(f.iter().filter(|(t, l)| t == "Sharif" && *l == "PERSON").count(), 1, "{f:?}");
+    }
+
+    #[test]
+    fn headings_are_skipped() {
+        let f = find("GRAVE SECURITY BREACH\n\nThe bombing angered Beijing.");
+        assert_eq!(f, [("Beijing".to_string(), "GPE")]);
+    }
+
+    proptest! {
+        #[test]
+        fn entities_are_ordered_on_boundaries(s in "\\PC{0,160}") {
+            let sentences = SentenceSplitter::default().split(&s);
+            let mut last = 0;
+            for e in EntityFinder::default().find(&s, &sentences) {
+                prop_assert!(e.start >= last && e.start < e.end && e.end <= s.len());
+                prop_assert!(s.is_char_boundary(e.start) && s.is_char_boundary(e.end));
+                last = e.end;
+            }
+        }
+
+        #[test]
+        fn capitalized_text_does_not_panic(s in "([A-Z][a-z]{0,5}|of|and|[A-Z]{2,4}|’s|[.,()]|\n| ){0,40}") {
+            let sentences = SentenceSplitter::default().split(&s);
+            for e in EntityFinder::default().find(&s, &sentences) {
+                prop_assert!(s.is_char_boundary(e.start) && s.is_char_boundary(e.end));
+            }
+        }
+    }
+}
