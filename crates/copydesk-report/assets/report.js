@@ -203,7 +203,7 @@
       rows: docs.map(function (_, i) { return i; }),
       empty: 'No document matches the filter.',
       controls: function (box, changed) {
-        var search = el('input', { type: 'search', placeholder: 'Filter by id, headline or source…', 'aria-label': 'filter documents' });
+        var search = el('input', { type: 'search', placeholder: 'Filter by id, headline, source or story…', 'aria-label': 'filter documents' });
         search.addEventListener('input', function () { q = lower(search.value); changed(); });
         var spun = el('input', { type: 'checkbox' });
         spun.addEventListener('change', function () { spunOnly = spun.checked; changed(); });
@@ -216,7 +216,7 @@
         if (spunOnly && !d.spun) return false;
         if (relOnly && !relsOfDoc[i]) return false;
         if (!q) return true;
-        return [d.id, d.h, d.src].some(function (s) { return lower(s).indexOf(q) >= 0; });
+        return [d.id, d.h, d.src, d.story].some(function (s) { return lower(s).indexOf(q) >= 0; });
       },
       link: function (i) { return 'doc=' + i; },
       columns: [
@@ -230,6 +230,7 @@
           if (d.spin === undefined) return '';
           return [scoreBar(d.spin), d.spun ? [' ', el('span', { class: 'badge spun', text: 'spun' })] : null];
         } },
+        { title: 'story', cls: 'id', sort: function (i) { return docs[i].story; }, render: function (i) { return docs[i].story || ''; } },
         { title: 'relations', num: true, sort: function (i) { return (relsOfDoc[i] || []).length; }, render: function (i) { return String((relsOfDoc[i] || []).length); } }
       ]
     });
@@ -256,6 +257,24 @@
     return el('div', { class: 'legend' }, items.map(function (it) {
       return el('span', null, [el('span', { class: 'sw ' + it[0] }), it[1]]);
     }));
+  }
+
+  // Distinct "spun → original" pairs, most frequent first, with counts.
+  function substitutionChips(subs) {
+    var seen = {}, order = [];
+    subs.forEach(function (s) {
+      var key = s.spun + '\u0000' + s.original;
+      if (!seen[key]) { seen[key] = { s: s, n: 0 }; order.push(key); }
+      seen[key].n += 1;
+    });
+    order.sort(function (a, b) { return seen[b].n - seen[a].n; });
+    var box = el('div', { class: 'subs', title: 'spun wording → original wording' });
+    order.slice(0, 80).forEach(function (k) {
+      var e = seen[k];
+      box.appendChild(el('span', null, [e.s.spun, ' → ', e.s.original, e.n > 1 ? el('b', { text: ' ×' + e.n }) : null]));
+    });
+    if (order.length > 80) box.appendChild(el('span', { text: '+' + (order.length - 80) + ' more' }));
+    return box;
   }
 
   function viewHead(title, facts) {
@@ -287,11 +306,7 @@
         '(max_embedded_documents); see documents.jsonl and relations.jsonl.' }));
       return view;
     }
-    if (r.subs.length) {
-      view.appendChild(el('div', { class: 'subs' }, r.subs.slice(0, 60).map(function (s) {
-        return el('span', { title: 'copy wording → source wording' }, [s.spun, ' → ', s.original]);
-      })));
-    }
+    if (r.subs.length) view.appendChild(substitutionChips(r.subs));
     view.appendChild(legend([
       ['same', 'aligned passage'], ['added', 'only in the copy (added)'], ['dropped', 'only in the source (dropped)'],
       ['spun', 'substituted wording in the copy (source wording struck through)'], ['orig', 'source wording that was replaced']
@@ -369,11 +384,7 @@
         spin.source ? [' · against source ', el('span', { class: 'mono', text: spin.source })] : null,
         ' · ', spin.subs.length + ' substitutions'
       ]));
-      if (spin.subs.length) {
-        view.appendChild(el('div', { class: 'subs' }, spin.subs.slice(0, 100).map(function (s) {
-          return el('span', { title: 'confidence ' + fmt(s.conf) }, [s.spun, ' → ', s.original]);
-        })));
-      }
+      if (spin.subs.length) view.appendChild(substitutionChips(spin.subs));
       var spunMarks = spin.subs.map(function (s) {
         return { a: s.at[0], b: s.at[1], make: function (x) { return el('ins', { class: 'spun', title: 'original: ' + s.original, text: x }); } };
       });

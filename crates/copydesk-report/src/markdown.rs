@@ -242,15 +242,11 @@ fn header(summary: &CorpusSummary<'_>, documents: usize, config: &MarkdownReport
             );
             let subs = &r.evidence.substitutions;
             if !subs.is_empty() {
-                let listed: Vec<String> = subs
-                    .iter()
-                    .take(max_items)
-                    .map(|s| substitution(&s.spun, &s.original))
-                    .collect();
-                let _ = write!(out, "; substitutions: {}", listed.join(", "));
-                if subs.len() > max_items {
-                    let _ = write!(out, " (+{} more)", subs.len() - max_items);
-                }
+                let pairs = substitution_list(
+                    subs.iter().map(|s| (s.spun.as_str(), s.original.as_str())),
+                    max_items,
+                );
+                let _ = write!(out, "; substitutions: {pairs}");
             }
             let e = &r.evidence;
             let _ = writeln!(
@@ -373,21 +369,13 @@ fn document_section(number: usize, doc: &Document, max_items: usize) -> String {
             let _ = write!(out, ", against {}", code(source));
         }
         if !v.substitutions.is_empty() {
-            let listed: Vec<String> = v
-                .substitutions
-                .iter()
-                .take(max_items)
-                .map(|s| substitution(&s.spun, &s.original))
-                .collect();
-            let _ = write!(
-                out,
-                "; substitutions ({}): {}",
-                v.substitutions.len(),
-                listed.join(", ")
+            let pairs = substitution_list(
+                v.substitutions
+                    .iter()
+                    .map(|s| (s.spun.as_str(), s.original.as_str())),
+                max_items,
             );
-            if v.substitutions.len() > max_items {
-                let _ = write!(out, ", … +{} more", v.substitutions.len() - max_items);
-            }
+            let _ = write!(out, "; substitutions ({}): {pairs}", v.substitutions.len());
         }
         out.push_str("\n\n");
     } else if doc.ext.contains_key(facts::SPIN_KEY) {
@@ -430,6 +418,35 @@ fn provenance_line(v: &serde_json::Value) -> String {
         other => scalar_text(other),
     };
     inline(&facts::one_line(&text, EXCERPT_CHARS))
+}
+
+/// Distinct `spun → original` pairs in first-seen order, `×n` when a pair
+/// repeats, at most `max_items` of them, then `(+k more)`.
+fn substitution_list<'a>(
+    pairs: impl Iterator<Item = (&'a str, &'a str)>,
+    max_items: usize,
+) -> String {
+    let mut distinct: Vec<((&str, &str), usize)> = Vec::new();
+    for pair in pairs {
+        match distinct.iter_mut().find(|(p, _)| *p == pair) {
+            Some((_, n)) => *n += 1,
+            None => distinct.push((pair, 1)),
+        }
+    }
+    let listed: Vec<String> = distinct
+        .iter()
+        .take(max_items)
+        .map(|((spun, original), n)| {
+            let s = substitution(spun, original);
+            if *n > 1 { format!("{s} ×{n}") } else { s }
+        })
+        .collect();
+    let text = listed.join(", ");
+    if distinct.len() > max_items {
+        format!("{text} (+{} more)", distinct.len() - max_items)
+    } else {
+        text
+    }
 }
 
 /// `spun → original`.

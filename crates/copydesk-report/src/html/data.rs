@@ -35,6 +35,9 @@ pub struct DocRow {
     pub spun: bool,
     /// Substitutions in the verdict.
     pub subs: usize,
+    /// Story or cluster id from the provenance stage, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub story: Option<String>,
     /// Index of the document's text in the embedded texts, when embedded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub t: Option<usize>,
@@ -56,6 +59,7 @@ impl DocRow {
             spin: verdict.as_ref().map(|v| v.score),
             spun: verdict.as_ref().is_some_and(|v| v.spun),
             subs: verdict.as_ref().map_or(0, |v| v.substitutions.len()),
+            story: facts::story_id(doc),
             t: None,
         }
     }

@@ -219,6 +219,16 @@ impl ReportStage for HtmlReport {
             documents: self.rows.len(),
             embedded: texts.len(),
             spun_documents: self.rows.iter().filter(|r| r.spun).count(),
+            stories: {
+                let mut ids: Vec<&str> = self
+                    .rows
+                    .iter()
+                    .filter_map(|r| r.story.as_deref())
+                    .collect();
+                ids.sort_unstable();
+                ids.dedup();
+                ids.len()
+            },
             relations: &relations,
             relations_with_view: views.iter().filter(|v| v.rows.is_some()).count(),
             max_embedded_documents: self.config.max_embedded_documents,

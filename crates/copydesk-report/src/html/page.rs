@@ -26,6 +26,8 @@ pub struct Overview<'a> {
     pub embedded: usize,
     /// Documents whose spin verdict says spun.
     pub spun_documents: usize,
+    /// Distinct story or cluster ids given by the provenance stage (0: none given).
+    pub stories: usize,
     /// The run's relations.
     pub relations: &'a Relations,
     /// Relations whose side-by-side view is available.
@@ -72,6 +74,9 @@ pub fn head(o: &Overview<'_>, summary: &CorpusSummary<'_>, nonce: &str) -> Strin
 fn overview(out: &mut String, o: &Overview<'_>, summary: &CorpusSummary<'_>) {
     out.push_str("<section id=\"overview\"><h2>Overview</h2>\n<div class=\"cards\">\n");
     card(out, "documents", "Documents", o.documents, "");
+    if o.stories > 0 {
+        card(out, "stories", "Stories", o.stories, "");
+    }
     card(
         out,
         "relations",

@@ -67,6 +67,9 @@ fn join(paragraphs: &[&str]) -> (String, Vec<TextSpan>) {
     (text, spans)
 }
 
+/// A run of unmatched words: byte range in the copy, byte range in the source.
+type Run = ((usize, usize), (usize, usize));
+
 /// Word-level substitutions between an aligned pair of passages: runs of
 /// words not on the longest common subsequence, paired up.
 fn substitutions(copy: &str, c: TextSpan, source: &str, s: TextSpan) -> Vec<Substitution> {
@@ -92,18 +95,18 @@ fn substitutions(copy: &str, c: TextSpan, source: &str, s: TextSpan) -> Vec<Subs
     }
     let (mut i, mut j) = (0, 0);
     let mut out = Vec::new();
-    let mut run: Option<((usize, usize), (usize, usize))> = None;
-    let mut flush = |run: &mut Option<((usize, usize), (usize, usize))>,
-                     out: &mut Vec<Substitution>| {
-        if let Some(((ca, cb), (sa, sb))) = run.take() {
-            if ca < cb && sa < sb {
-                out.push(Substitution {
-                    doc: TextSpan { start: ca, end: cb },
-                    source: TextSpan { start: sa, end: sb },
-                    spun: copy[ca..cb].to_string(),
-                    original: source[sa..sb].to_string(),
-                });
-            }
+    let mut run: Option<Run> = None;
+    let flush = |run: &mut Option<Run>, out: &mut Vec<Substitution>| {
+        if let Some(((ca, cb), (sa, sb))) = run.take()
+            && ca < cb
+            && sa < sb
+        {
+            out.push(Substitution {
+                doc: TextSpan { start: ca, end: cb },
+                source: TextSpan { start: sa, end: sb },
+                spun: copy[ca..cb].to_string(),
+                original: source[sa..sb].to_string(),
+            });
         }
     };
     while i < n || j < m {
