@@ -1,9 +1,83 @@
-//! copydesk spin stages.
+//! Intrinsic spin detection for copydesk: finds the words an article
+//! spinner substituted, restores the wording they most likely replaced, and
+//! judges whether a document was spun — from language evidence alone, with
+//! no source document at hand.
+//!
+//! The evidence is a synonym dictionary read in reverse (which common words
+//! could this word have replaced?) and a bigram language model (does the
+//! candidate make the local bigrams far more probable?). Both ship embedded
+//! as compact tables derived from openly licensed data (`data/LICENSES.md`;
+//! rebuilt by `examples/derive_tables.rs`). Users add their own tortured
+//! phrases and synonym dictionaries through [`SpinConfig`].
+//!
+//! The stage `tag.spin.v1` ([`SpinStage`]) stores a [`copydesk_core::SpinVerdict`]
+//! under `doc.ext["spin"]` and a `spin` annotation layer. Without the runner:
+//!
+//! ```
+//! use copydesk_spin::{SpinConfig, SpinTagger};
+//!
+//! let tagger = SpinTagger::new(&SpinConfig::default()).expect("built-in resources");
+//! let verdict = tagger.analyze("The model uses profound learning to rank pages.");
+//! assert!(verdict.repaired.contains("deep learning"));
+//! for s in &verdict.substitutions {
+//!     println!("{}..{}: {:?} <- {:?} ({:.2})", s.start, s.end, s.spun, s.original, s.confidence);
+//! }
+//! ```
+//!
+//! [`spinner`] holds the simple spinners used to build development sets and
+//! [`evaluation`] the measures (word error rate) reported by `examples/eval.rs`.
 #![deny(missing_docs)]
 
-use copydesk_core::StageFactory;
+mod config;
+pub mod evaluation;
+mod language_model;
+mod morph;
+mod resources;
+pub mod spinner;
+mod stage;
+mod tagger;
+mod thesaurus;
+mod tokens;
+
+pub use config::SpinConfig;
+pub use language_model::LanguageModel;
+pub use morph::{Form, Morphology};
+pub use resources::{BUILTIN_DICTIONARIES, builtin_dictionary, language_model, morphology};
+pub use stage::SpinStage;
+pub use tagger::{Analysis, Candidate, SpinTagger, Weights};
+pub use thesaurus::{Original, ReverseThesaurus};
+pub use tokens::{Token, detect_quotes, tokenize};
+
+use copydesk_core::{StageFactory, factory};
+use std::path::PathBuf;
+
+/// Why the spin tagger could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum SpinError {
+    /// A user resource file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A built-in dictionary name that does not exist.
+    #[error("unknown built-in dictionary `{0}`")]
+    UnknownDictionary(String),
+}
 
 /// Every stage this crate registers.
 pub fn factories() -> Vec<StageFactory> {
-    Vec::new()
+    vec![factory::<SpinConfig>()]
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn factories_check() {
+        for f in super::factories() {
+            copydesk_core::testing::check_factory(&f);
+        }
+    }
 }

@@ -1,0 +1,144 @@
+//! A bigram language model over lowercase words, from embedded counts.
+//!
+//! Counts come from symspellpy's English frequency lists (Google Books
+//! n-grams). The bigram list holds only the most frequent bigrams (its
+//! smallest count is the cut-off), so an absent bigram is known to be rarer
+//! than the cut-off: its estimate is capped by `cutoff / count(left)`.
+
+use std::collections::HashMap;
+
+/// Unigram and bigram counts with a smoothed conditional probability.
+#[derive(Debug, Default)]
+pub struct LanguageModel {
+    ids: HashMap<String, u32>,
+    log_counts: Vec<f32>,
+    bigrams: HashMap<u64, f32>,
+    log_total: f64,
+    log_cutoff: f64,
+    log_unknown: f64,
+}
+
+/// How much of a word's unigram probability an unattested bigram keeps.
+const BACKOFF: f64 = 0.4;
+
+fn pair(a: u32, b: u32) -> u64 {
+    (u64::from(a) << 32) | u64::from(b)
+}
+
+impl LanguageModel {
+    /// Builds the model from `word count` lines and `w1 w2 count` lines.
+    pub fn from_text(unigrams: &str, bigrams: &str) -> Self {
+        let mut lm = LanguageModel::default();
+        let mut total = 0.0f64;
+        let mut min_count = f64::MAX;
+        for line in unigrams.lines() {
+            let mut it = line.split_whitespace();
+            let (Some(w), Some(c)) = (it.next(), it.next().and_then(|c| c.parse::<f64>().ok()))
+            else {
+                continue;
+            };
+            let w = w.to_lowercase();
+            if lm.ids.contains_key(&w) || c <= 0.0 {
+                continue;
+            }
+            lm.ids.insert(w, lm.log_counts.len() as u32);
+            lm.log_counts.push(c.ln() as f32);
+            total += c;
+            min_count = min_count.min(c);
+        }
+        let mut cutoff = f64::MAX;
+        for line in bigrams.lines() {
+            let parts: Vec<&str> = line.split_whitespace().collect();
+            let [a, b, c] = parts.as_slice() else {
+                continue;
+            };
+            let (Some(&a), Some(&b), Ok(c)) = (
+                lm.ids.get(&a.to_lowercase()),
+                lm.ids.get(&b.to_lowercase()),
+                c.parse::<f64>(),
+            ) else {
+                continue;
+            };
+            if c > 0.0 {
+                lm.bigrams.insert(pair(a, b), c.ln() as f32);
+                cutoff = cutoff.min(c);
+            }
+        }
+        lm.log_total = total.max(1.0).ln();
+        lm.log_cutoff = if cutoff == f64::MAX { 0.0 } else { cutoff.ln() };
+        lm.log_unknown = if min_count == f64::MAX {
+            0.0
+        } else {
+            (min_count / 2.0).ln()
+        };
+        lm
+    }
+
+    /// Whether the word (lowercase) is in the vocabulary.
+    pub fn knows(&self, word: &str) -> bool {
+        self.ids.contains_key(word)
+    }
+
+    /// Natural log of the word's count (an unknown word gets half the
+    /// smallest count).
+    pub fn log_count(&self, word: &str) -> f64 {
+        self.ids
+            .get(word)
+            .and_then(|&i| self.log_counts.get(i as usize))
+            .map_or(self.log_unknown, |&c| f64::from(c))
+    }
+
+    /// Natural log of the unigram probability.
+    pub fn log_prob(&self, word: &str) -> f64 {
+        self.log_count(word) - self.log_total
+    }
+
+    /// Whether the bigram `a b` is attested.
+    pub fn attested(&self, a: &str, b: &str) -> bool {
+        match (self.ids.get(a), self.ids.get(b)) {
+            (Some(&a), Some(&b)) => self.bigrams.contains_key(&pair(a, b)),
+            _ => false,
+        }
+    }
+
+    /// Natural log of the smoothed `P(b | a)`.
+    pub fn log_cond(&self, a: &str, b: &str) -> f64 {
+        let la = self.log_count(a);
+        if let (Some(&ia), Some(&ib)) = (self.ids.get(a), self.ids.get(b))
+            && let Some(&c) = self.bigrams.get(&pair(ia, ib))
+        {
+            return f64::from(c) - la;
+        }
+        let backoff = BACKOFF.ln() + self.log_prob(b);
+        backoff.min(self.log_cutoff - la)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toy() -> LanguageModel {
+        LanguageModel::from_text(
+            "the 1000\nsecurity 100\nsafety 100\nbreach 50\n",
+            "the security 40\nsecurity breach 20\nthe safety 30\n",
+        )
+    }
+
+    #[test]
+    fn attested_bigrams_beat_unattested_ones() {
+        let lm = toy();
+        assert!(lm.attested("security", "breach"));
+        assert!(!lm.attested("safety", "breach"));
+        assert!(lm.log_cond("security", "breach") > lm.log_cond("safety", "breach"));
+        assert!((lm.log_cond("the", "security") - (40f64 / 1000.0).ln()).abs() < 1e-6);
+    }
+
+    #[test]
+    fn unknown_words_get_a_floor() {
+        let lm = toy();
+        assert!(!lm.knows("zebra"));
+        assert!(lm.log_prob("zebra") < lm.log_prob("breach"));
+        assert!(lm.log_cond("zebra", "the").is_finite());
+    }
+}

@@ -1,0 +1,519 @@
+//! The intrinsic spin tagger: finds words a spinner likely substituted and
+//! the wording they replaced, from language evidence alone.
+//!
+//! For every run of one to three adjacent, unprotected words the tagger asks
+//! the synonym dictionaries, read in reverse, which common wording the run
+//! could have replaced (through inflection: `assaults` → `assault` →
+//! `attack` → `attacks`). Each candidate is scored as a noisy channel:
+//!
+//! ```text
+//! log-odds = [log P(candidate in context) − log P(run in context)]   (bigram model)
+//!          + log(ρ / (1 − ρ)) − log(fanout)                           (spinner prior)
+//!          − length_penalty·|words added or removed| − name_margin (mid-sentence capitals)
+//! ```
+//!
+//! where ρ is the prior substitution rate and `fanout` the number of
+//! synonyms the spinner had to choose from. The document score is the
+//! confidence-weighted share of substitutable words found substituted at a
+//! low prior; a document judged spun is then repaired at the spun prior.
+//! Listed tortured phrases are restored whatever the context says.
+
+use crate::language_model::LanguageModel;
+use crate::morph::{Form, Morphology};
+use crate::resources;
+use crate::thesaurus::ReverseThesaurus;
+use crate::tokens::{Shape, Token, detect_quotes, tokenize};
+use crate::{SpinConfig, SpinError};
+use copydesk_core::{SpinSubstitution, SpinVerdict};
+use std::collections::HashMap;
+
+/// Longest run of words considered as one substitution.
+const MAX_RUN: usize = 3;
+/// Candidates kept per run (the most frequent ones).
+const MAX_CANDIDATES: usize = 48;
+/// A candidate this much rarer (natural log of counts) than the run is not tried.
+const MAX_RARER: f64 = 4.0;
+/// Log-odds given to a listed tortured phrase.
+const LISTED_LOGODDS: f64 = 4.0;
+
+/// Tuning of the scoring (all in nats unless said otherwise).
+#[derive(Debug, Clone, Copy)]
+pub struct Weights {
+    /// Weight of the unigram (frequency) part of the language-model difference.
+    pub unigram: f64,
+    /// Weight of the context (bigram) part of the language-model difference.
+    pub context: f64,
+    /// Weight of log(fanout).
+    pub fanout: f64,
+    /// Constant added to every candidate's log-odds.
+    pub bias: f64,
+    /// Prior substitution rate used to judge the document.
+    pub detect_rate: f64,
+    /// Prior substitution rate used to repair a document judged spun.
+    pub repair_rate: f64,
+    /// Cost per word added or removed by a substitution.
+    pub length_penalty: f64,
+    /// Extra evidence required for a capitalized word inside a sentence.
+    pub name_margin: f64,
+    /// Document shrinkage: pseudo-count of substitutable words.
+    pub shrink: f64,
+    /// Share of substitutable words (confidence-weighted) that maps to score 0.5.
+    pub half_rate: f64,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights {
+            unigram: 0.3,
+            context: 1.0,
+            fanout: 1.0,
+            bias: 0.0,
+            detect_rate: 0.02,
+            repair_rate: 0.2,
+            length_penalty: 1.5,
+            name_margin: 4.0,
+            shrink: 10.0,
+            half_rate: 0.06,
+        }
+    }
+}
+
+/// Detects spin in one text and restores the likely original wording.
+pub struct SpinTagger {
+    lm: &'static LanguageModel,
+    morph: &'static Morphology,
+    builtin: Vec<&'static ReverseThesaurus>,
+    user: Vec<ReverseThesaurus>,
+    phrases: HashMap<String, String>,
+    longest_phrase: usize,
+    threshold: f64,
+    min_confidence: f64,
+    protect_quotes: bool,
+    weights: Weights,
+}
+
+impl std::fmt::Debug for SpinTagger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SpinTagger")
+            .field(
+                "dictionaries",
+                &self.builtin.iter().map(|d| &d.name).collect::<Vec<_>>(),
+            )
+            .field("user_dictionaries", &self.user.len())
+            .field("phrases", &self.phrases.len())
+            .field("threshold", &self.threshold)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One candidate original for a run of words, with its evidence.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// Index of the run's first token.
+    pub first: usize,
+    /// Index of the run's last token.
+    pub last: usize,
+    /// The candidate original, lowercase words.
+    pub original: Vec<String>,
+    /// Unigram part of the language-model difference (candidate − run).
+    pub unigram: f64,
+    /// Context part of the language-model difference (bigrams beyond unigrams).
+    pub context: f64,
+    /// Natural log of the number of synonyms the spinner had.
+    pub log_fanout: f64,
+    /// Words added or removed.
+    pub length_change: usize,
+    /// Whether the run holds a capitalized word inside a sentence.
+    pub name: bool,
+    /// Whether the run is a listed tortured phrase.
+    pub listed: bool,
+}
+
+impl Candidate {
+    /// Log-odds that the candidate is the original, before the rate prior.
+    pub fn logodds(&self, w: &Weights) -> f64 {
+        if self.listed {
+            return LISTED_LOGODDS;
+        }
+        let mut lo = w.unigram * self.unigram + w.context * self.context
+            - w.fanout * self.log_fanout
+            - w.length_penalty * self.length_change as f64
+            + w.bias;
+        if self.name {
+            lo -= w.name_margin;
+        }
+        lo
+    }
+}
+
+/// Every candidate found in a text, before any decision.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// The tokens of the text.
+    pub tokens: Vec<Token>,
+    /// The candidates, all of them (several per run).
+    pub candidates: Vec<Candidate>,
+    /// Unprotected tokens that start at least one candidate.
+    pub substitutable: usize,
+}
+
+fn sigmoid(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+fn logit(p: f64) -> f64 {
+    let p = p.clamp(1e-6, 1.0 - 1e-6);
+    (p / (1.0 - p)).ln()
+}
+
+/// Gives `original` the capitalization of `spun`.
+fn match_case(spun: &str, original: &str, shape: Shape) -> String {
+    if spun.chars().all(|c| !c.is_lowercase()) && spun.chars().any(char::is_uppercase) {
+        return original.to_uppercase();
+    }
+    match shape {
+        Shape::Capitalized => {
+            let mut c = original.chars();
+            match c.next() {
+                Some(f) => f.to_uppercase().chain(c).collect(),
+                None => String::new(),
+            }
+        }
+        _ => original.to_string(),
+    }
+}
+
+impl SpinTagger {
+    /// Builds a tagger from the stage's configuration, reading the user's
+    /// resource files.
+    pub fn new(config: &SpinConfig) -> Result<SpinTagger, SpinError> {
+        let mut builtin = Vec::new();
+        for name in &config.dictionaries {
+            builtin.push(
+                resources::builtin_dictionary(name)
+                    .ok_or_else(|| SpinError::UnknownDictionary(name.clone()))?,
+            );
+        }
+        let mut user = Vec::new();
+        for path in &config.synonyms {
+            user.push(resources::load_synonym_file(path)?);
+        }
+        let mut phrases = if config.builtin_tortured_phrases {
+            resources::builtin_tortured_phrases()
+        } else {
+            HashMap::new()
+        };
+        for path in &config.tortured_phrase_files {
+            phrases.extend(resources::load_phrase_file(path)?);
+        }
+        for (spun, original) in &config.tortured_phrases {
+            let key = crate::thesaurus::normalize(spun);
+            if !key.is_empty() && !original.trim().is_empty() {
+                phrases.insert(key, original.trim().to_string());
+            }
+        }
+        let longest_phrase = phrases
+            .keys()
+            .map(|k| k.split(' ').count())
+            .max()
+            .unwrap_or(0);
+        Ok(SpinTagger {
+            lm: resources::language_model(),
+            morph: resources::morphology(),
+            builtin,
+            user,
+            phrases,
+            longest_phrase,
+            threshold: config.threshold,
+            min_confidence: config.min_confidence,
+            protect_quotes: config.protect_quotes,
+            weights: Weights {
+                name_margin: config.name_margin,
+                ..Weights::default()
+            },
+        })
+    }
+
+    /// Replaces the scoring weights (for tuning and evaluation).
+    pub fn with_weights(mut self, weights: Weights) -> Self {
+        self.weights = weights;
+        self
+    }
+
+    /// Whether quoted speech is left alone.
+    pub fn protects_quotes(&self) -> bool {
+        self.protect_quotes
+    }
+
+    /// The scoring weights in use.
+    pub fn weights(&self) -> Weights {
+        self.weights
+    }
+
+    /// Analyzes a text, detecting quoted speech itself.
+    pub fn analyze(&self, text: &str) -> SpinVerdict {
+        let quotes = if self.protect_quotes {
+            detect_quotes(text)
+        } else {
+            Vec::new()
+        };
+        self.analyze_protected(text, &quotes)
+    }
+
+    /// Analyzes a text whose protected byte ranges (quoted speech) are given.
+    pub fn analyze_protected(&self, text: &str, protected: &[(usize, usize)]) -> SpinVerdict {
+        let analysis = self.candidates(text, protected);
+        self.decide(text, &analysis, &self.weights)
+    }
+
+    /// Finds every candidate substitution in a text (the costly part).
+    pub fn candidates(&self, text: &str, protected: &[(usize, usize)]) -> Analysis {
+        let tokens = tokenize(text, protected);
+        let candidates = self.find_candidates(&tokens);
+        let mut starts: Vec<usize> = candidates
+            .iter()
+            .filter(|c| !c.listed)
+            .map(|c| c.first)
+            .collect();
+        starts.sort_unstable();
+        starts.dedup();
+        Analysis {
+            substitutable: starts.len(),
+            tokens,
+            candidates,
+        }
+    }
+
+    /// Judges the document and picks the substitutions to restore.
+    pub fn decide(&self, text: &str, analysis: &Analysis, w: &Weights) -> SpinVerdict {
+        let tokens = &analysis.tokens;
+        let runs = &analysis.candidates;
+        let detect_prior = logit(w.detect_rate);
+        let prior = |c: &Candidate, p: f64| c.logodds(w) + if c.listed { 0.0 } else { p };
+        let detected = select(runs, |c| prior(c, detect_prior), 0.0);
+        let hits: f64 = detected
+            .iter()
+            .map(|(c, lo)| if c.listed { 1.0 } else { sigmoid(*lo) })
+            .sum();
+        let rate = hits / (analysis.substitutable as f64 + w.shrink);
+        let score = 1.0 - 0.5f64.powf(rate / w.half_rate);
+        let spun = score >= self.threshold;
+        let repair_prior = logit(w.repair_rate);
+        let min_lo = logit(self.min_confidence);
+        let chosen = if spun {
+            select(runs, |c| prior(c, repair_prior), min_lo)
+        } else {
+            select(
+                runs,
+                |c| {
+                    if c.listed {
+                        c.logodds(w)
+                    } else {
+                        f64::NEG_INFINITY
+                    }
+                },
+                min_lo,
+            )
+        };
+        let mut subs: Vec<SpinSubstitution> = chosen
+            .into_iter()
+            .filter_map(|(c, lo)| {
+                let (first, last) = (tokens.get(c.first)?, tokens.get(c.last)?);
+                let spun_text = text.get(first.start..last.end)?;
+                let original = match_case(spun_text, &c.original.join(" "), first.shape);
+                Some(SpinSubstitution {
+                    start: first.start,
+                    end: last.end,
+                    spun: spun_text.to_string(),
+                    original,
+                    confidence: sigmoid(lo),
+                    evidence: "intrinsic".to_string(),
+                })
+            })
+            .collect();
+        let repaired = SpinVerdict::apply(text, &mut subs);
+        SpinVerdict {
+            spun,
+            score,
+            repaired,
+            source: None,
+            substitutions: subs,
+        }
+    }
+
+    /// Every candidate of every run of words.
+    fn find_candidates(&self, tokens: &[Token]) -> Vec<Candidate> {
+        let mut out = Vec::new();
+        let mut memo: HashMap<String, Vec<(Vec<String>, u32)>> = HashMap::new();
+        let longest = MAX_RUN.max(self.longest_phrase);
+        for i in 0..tokens.len() {
+            for len in 1..=longest {
+                let j = i + len - 1;
+                let Some(run) = tokens.get(i..=j) else { break };
+                if run.iter().any(|t| t.protected) || run[..len - 1].iter().any(|t| !t.linked_next)
+                {
+                    break;
+                }
+                let words: Vec<&str> = run.iter().map(|t| t.lower.as_str()).collect();
+                let phrase = words.join(" ");
+                if let Some(original) = self.phrases.get(&phrase) {
+                    out.push(Candidate {
+                        first: i,
+                        last: j,
+                        original: original.split_whitespace().map(str::to_string).collect(),
+                        unigram: 0.0,
+                        context: 0.0,
+                        log_fanout: 0.0,
+                        length_change: 0,
+                        name: false,
+                        listed: true,
+                    });
+                    continue;
+                }
+                if len > MAX_RUN || run.iter().any(|t| t.shape == Shape::Other) {
+                    continue;
+                }
+                let options = memo
+                    .entry(phrase.clone())
+                    .or_insert_with(|| self.originals_of(&phrase, &words));
+                if options.is_empty() {
+                    continue;
+                }
+                let left = i
+                    .checked_sub(1)
+                    .and_then(|k| tokens.get(k))
+                    .filter(|t| t.linked_next)
+                    .map(|t| t.lower.as_str());
+                let right = if run[len - 1].linked_next {
+                    tokens.get(j + 1).map(|t| t.lower.as_str())
+                } else {
+                    None
+                };
+                let base = self.chain(left, &words, right);
+                let base_uni: f64 = words.iter().map(|w| self.lm.log_prob(w)).sum();
+                let name = run
+                    .iter()
+                    .any(|t| t.shape == Shape::Capitalized && !t.sentence_initial);
+                for (original, fanout) in options.iter() {
+                    let owords: Vec<&str> = original.iter().map(String::as_str).collect();
+                    let delta = self.chain(left, &owords, right) - base;
+                    let unigram =
+                        owords.iter().map(|w| self.lm.log_prob(w)).sum::<f64>() - base_uni;
+                    out.push(Candidate {
+                        first: i,
+                        last: j,
+                        original: original.clone(),
+                        unigram,
+                        context: delta - unigram,
+                        log_fanout: f64::from(*fanout).ln(),
+                        length_change: owords.len().abs_diff(len),
+                        name,
+                        listed: false,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Log-probability of `words` between optional neighbours.
+    fn chain(&self, left: Option<&str>, words: &[&str], right: Option<&str>) -> f64 {
+        let mut lp = 0.0;
+        let mut prev = left;
+        for w in words {
+            lp += match prev {
+                Some(p) => self.lm.log_cond(p, w),
+                None => self.lm.log_prob(w),
+            };
+            prev = Some(w);
+        }
+        if let (Some(p), Some(r)) = (prev, right) {
+            lp += self.lm.log_cond(p, r);
+        }
+        lp
+    }
+
+    /// The wordings `phrase` may have replaced, with their fanout, limited
+    /// to the most frequent known ones.
+    fn originals_of(&self, phrase: &str, words: &[&str]) -> Vec<(Vec<String>, u32)> {
+        let mut readings: Vec<(String, Form)> = vec![(phrase.to_string(), Form::Base)];
+        if words.len() == 1 {
+            readings = self.morph.analyze(phrase);
+        } else if let (Some(first), Some(rest)) = (words.first(), phrase.split_once(' ')) {
+            for (lemma, form) in self.morph.analyze(first) {
+                if form != Form::Base {
+                    readings.push((format!("{lemma} {}", rest.1), form));
+                }
+            }
+            if let Some((head, last)) = phrase.rsplit_once(' ') {
+                for (lemma, form) in self.morph.analyze(last) {
+                    if form == Form::S {
+                        readings.push((format!("{head} {lemma}"), form));
+                    }
+                }
+            }
+        }
+        let spun_count = words
+            .iter()
+            .map(|w| self.lm.log_count(w))
+            .fold(f64::MAX, f64::min);
+        let mut found: HashMap<String, u32> = HashMap::new();
+        let dicts = self.builtin.iter().copied().chain(self.user.iter());
+        for dict in dicts {
+            for (lemma, form) in &readings {
+                for o in dict.originals(lemma) {
+                    for inflected in self.morph.inflect(&o.lemma, *form) {
+                        if inflected == phrase || !inflected.split(' ').all(|w| self.lm.knows(w)) {
+                            continue;
+                        }
+                        let e = found.entry(inflected).or_insert(o.fanout);
+                        *e = (*e).min(o.fanout);
+                    }
+                }
+            }
+        }
+        let mut ranked: Vec<(f64, String, u32)> = found
+            .into_iter()
+            .map(|(w, f)| {
+                let c = w
+                    .split(' ')
+                    .map(|x| self.lm.log_count(x))
+                    .fold(f64::MAX, f64::min);
+                (c, w, f)
+            })
+            .filter(|(c, _, _)| *c >= spun_count - MAX_RARER)
+            .collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        ranked.truncate(MAX_CANDIDATES);
+        ranked
+            .into_iter()
+            .map(|(_, w, f)| (w.split(' ').map(str::to_string).collect(), f))
+            .collect()
+    }
+}
+
+/// Greedy choice of non-overlapping candidates by score, keeping those
+/// scoring above `min`.
+fn select<'c>(
+    runs: &'c [Candidate],
+    score: impl Fn(&Candidate) -> f64,
+    min: f64,
+) -> Vec<(&'c Candidate, f64)> {
+    let mut scored: Vec<(&Candidate, f64)> = runs
+        .iter()
+        .map(|c| (c, score(c)))
+        .filter(|(_, s)| *s > min)
+        .collect();
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.first.cmp(&b.0.first)));
+    let mut taken: Vec<(&Candidate, f64)> = Vec::new();
+    for (c, s) in scored {
+        if taken
+            .iter()
+            .all(|(t, _)| c.last < t.first || c.first > t.last)
+        {
+            taken.push((c, s));
+        }
+    }
+    taken.sort_by_key(|(c, _)| c.first);
+    taken
+}

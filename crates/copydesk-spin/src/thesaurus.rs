@@ -1,0 +1,152 @@
+//! Synonym dictionaries read in reverse: which words could a spinner have
+//! replaced by this word?
+//!
+//! A spinner maps an original word `o` to one of its synonyms `s`. Reading a
+//! dictionary in reverse gives, for a word `s` found in a text, every `o`
+//! whose synonym list holds `s`, with the size of that list (the number of
+//! choices the spinner had, used as the channel probability `1/fanout`).
+
+use std::collections::HashMap;
+
+/// One original the spun wording may have replaced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Original {
+    /// The original lemma (lowercase; may be a phrase).
+    pub lemma: String,
+    /// How many synonyms the original has in the dictionary.
+    pub fanout: u32,
+}
+
+/// A reverse synonym dictionary over lowercase lemmas and phrases.
+#[derive(Debug, Default)]
+pub struct ReverseThesaurus {
+    /// The dictionary's name (`"wordnet"`, `"moby"`, a file name).
+    pub name: String,
+    map: HashMap<String, Vec<Original>>,
+    longest: usize,
+}
+
+impl ReverseThesaurus {
+    /// An empty dictionary.
+    pub fn new(name: impl Into<String>) -> Self {
+        ReverseThesaurus {
+            name: name.into(),
+            ..ReverseThesaurus::default()
+        }
+    }
+
+    /// Records that the spinner may write `spun` for `original`.
+    pub fn add(&mut self, original: &str, spun: &str, fanout: u32) {
+        let (original, spun) = (normalize(original), normalize(spun));
+        if original.is_empty() || spun.is_empty() || original == spun {
+            return;
+        }
+        self.longest = self.longest.max(spun.split(' ').count());
+        let entry = self.map.entry(spun).or_default();
+        match entry.iter_mut().find(|o| o.lemma == original) {
+            Some(o) => o.fanout = o.fanout.min(fanout),
+            None => entry.push(Original {
+                lemma: original,
+                fanout,
+            }),
+        }
+    }
+
+    /// Adds a group of mutual synonyms (a WordNet synset, a line of a
+    /// user's dictionary): each member may replace each other.
+    pub fn add_group(&mut self, members: &[&str]) {
+        let fanout = members.len().saturating_sub(1).max(1) as u32;
+        for a in members {
+            for b in members {
+                self.add(a, b, fanout);
+            }
+        }
+    }
+
+    /// Adds a root with its synonym list (a Moby line): each synonym may
+    /// stand for the root.
+    pub fn add_root(&mut self, root: &str, synonyms: &[&str]) {
+        let fanout = synonyms.len().max(1) as u32;
+        for s in synonyms {
+            self.add(root, s, fanout);
+        }
+    }
+
+    /// Parses `pos<TAB>a|b|c` synset lines (the POS column is optional).
+    pub fn from_groups(name: &str, text: &str) -> Self {
+        let mut t = ReverseThesaurus::new(name);
+        for line in text.lines() {
+            let body = line.rsplit('\t').next().unwrap_or(line);
+            let members: Vec<&str> = body.split('|').map(str::trim).collect();
+            t.add_group(&members);
+        }
+        t
+    }
+
+    /// Parses `root|syn|syn` lines.
+    pub fn from_roots(name: &str, text: &str) -> Self {
+        let mut t = ReverseThesaurus::new(name);
+        for line in text.lines() {
+            let mut it = line.split('|').map(str::trim);
+            if let Some(root) = it.next() {
+                let syns: Vec<&str> = it.collect();
+                t.add_root(root, &syns);
+            }
+        }
+        t
+    }
+
+    /// The originals a spun lemma may stand for.
+    pub fn originals(&self, spun: &str) -> &[Original] {
+        self.map.get(spun).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Every spun wording with the originals it may stand for.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &[Original])> {
+        self.map.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
+    }
+
+    /// The longest spun phrase, in words.
+    pub fn longest(&self) -> usize {
+        self.longest
+    }
+
+    /// Number of spun entries.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether the dictionary is empty.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
+/// Lowercases and collapses whitespace.
+pub fn normalize(s: &str) -> String {
+    s.split_whitespace()
+        .map(|w| crate::tokens::fold_word(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_read_both_ways() {
+        let t = ReverseThesaurus::from_groups("t", "noun\tsecurity|safety|protection\n");
+        let o = t.originals("safety");
+        assert!(o.iter().any(|o| o.lemma == "security" && o.fanout == 2));
+        assert!(t.originals("security").iter().any(|o| o.lemma == "safety"));
+    }
+
+    #[test]
+    fn roots_read_in_reverse_only() {
+        let t = ReverseThesaurus::from_roots("m", "city|metropolis|town\n");
+        assert_eq!(t.originals("metropolis")[0].lemma, "city");
+        assert!(t.originals("city").is_empty());
+        assert_eq!(t.longest(), 1);
+    }
+}

@@ -1,0 +1,187 @@
+//! Words of a document with what the tagger needs to know about each:
+//! lowercase form, capitalization, whether it is protected (quoted speech,
+//! numbers, acronyms), and whether it is adjacent to the next word (no
+//! punctuation in between, so a bigram can be read across).
+
+use copydesk_core::text::word_spans;
+
+/// The capitalization of a word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// All lowercase.
+    Lower,
+    /// First letter uppercase, others lowercase.
+    Capitalized,
+    /// Anything else (all caps, mixed case).
+    Other,
+}
+
+/// One word of the text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Token {
+    /// Byte offset of the first byte.
+    pub start: usize,
+    /// Byte offset one past the last byte.
+    pub end: usize,
+    /// Lowercase form with typographic apostrophes folded.
+    pub lower: String,
+    /// Capitalization.
+    pub shape: Shape,
+    /// Whether the word starts a sentence (so its capital says nothing).
+    pub sentence_initial: bool,
+    /// Whether only spaces (or one line break) separate it from the next word.
+    pub linked_next: bool,
+    /// Whether the word must not be rewritten (quoted, a number, an acronym).
+    pub protected: bool,
+}
+
+/// Lowercases a word and folds typographic apostrophes to `'`.
+pub fn fold_word(w: &str) -> String {
+    w.chars()
+        .map(|c| match c {
+            '\u{2019}' | '\u{2018}' | '`' => '\'',
+            c => c,
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn shape_of(w: &str) -> Shape {
+    let mut chars = w.chars();
+    let Some(first) = chars.next() else {
+        return Shape::Other;
+    };
+    let rest_lower = chars.all(|c| !c.is_uppercase());
+    if first.is_lowercase() && rest_lower {
+        Shape::Lower
+    } else if first.is_uppercase() && rest_lower {
+        Shape::Capitalized
+    } else {
+        Shape::Other
+    }
+}
+
+/// Byte ranges of quoted passages found from quotation marks: curly double
+/// quotes paired, straight double quotes toggled, curly or straight single
+/// quotes when they open before a word and close after one. An unclosed quote
+/// runs to the end of its paragraph.
+pub fn detect_quotes(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut open: Option<(usize, char)> = None;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    for (k, &(i, c)) in chars.iter().enumerate() {
+        let prev = k.checked_sub(1).and_then(|j| chars.get(j)).map(|p| p.1);
+        let next = chars.get(k + 1).map(|p| p.1);
+        if c == '\n' && next == Some('\n') {
+            if let Some((s, _)) = open.take() {
+                out.push((s, i));
+            }
+            continue;
+        }
+        let prev_word = prev.is_some_and(char::is_alphanumeric);
+        let next_word = next.is_some_and(char::is_alphanumeric);
+        match (open, c) {
+            (None, '\u{201C}' | '"' | '\u{00AB}') => open = Some((i, c)),
+            (None, '\u{2018}') => open = Some((i, c)),
+            (None, '\'') if !prev_word && next_word => open = Some((i, c)),
+            (Some((s, o)), _)
+                if matches!(
+                    (o, c),
+                    ('\u{201C}', '\u{201D}') | ('"', '"') | ('\u{00AB}', '\u{00BB}')
+                ) || (matches!((o, c), ('\u{2018}', '\u{2019}') | ('\'', '\''))
+                    && !(prev_word && next_word)) =>
+            {
+                out.push((s, i + c.len_utf8()));
+                open = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some((s, _)) = open {
+        let end = text[s..].find("\n\n").map_or(text.len(), |e| s + e);
+        out.push((s, end));
+    }
+    out
+}
+
+/// Splits `text` into tokens; `quotes` are protected byte ranges.
+pub fn tokenize(text: &str, quotes: &[(usize, usize)]) -> Vec<Token> {
+    let spans = word_spans(text);
+    let mut tokens: Vec<Token> = Vec::with_capacity(spans.len());
+    let mut prev_end = 0;
+    for (k, &(start, end)) in spans.iter().enumerate() {
+        let word = &text[start..end];
+        let gap = &text[prev_end..start];
+        let sentence_initial = k == 0
+            || gap.contains(['.', '!', '?', ':', ';', '\u{2013}', '\u{2014}'])
+            || gap.contains("\n\n")
+            || gap.contains(['"', '\u{201C}', '\u{2018}', '(', '\u{2022}'])
+            || gap.trim_start_matches([' ', '\t']).starts_with("\n ");
+        if let Some(last) = tokens.last_mut() {
+            last.linked_next = !gap.is_empty()
+                && gap.chars().all(|c| c == ' ' || c == '\n' || c == '\t')
+                && gap.matches('\n').count() <= 1;
+        }
+        let in_quote = quotes.iter().any(|&(qs, qe)| start < qe && end > qs);
+        let has_digit = word.chars().any(|c| c.is_numeric());
+        let odd = word.contains('.') || word.contains(',');
+        let shape = shape_of(word);
+        let acronym =
+            shape == Shape::Other && word.chars().filter(|c| c.is_uppercase()).count() >= 2;
+        tokens.push(Token {
+            start,
+            end,
+            lower: fold_word(word),
+            shape,
+            sentence_initial,
+            linked_next: false,
+            protected: in_quote || has_digit || odd || acronym,
+        });
+        prev_end = end;
+    }
+    tokens
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_are_found_and_apostrophes_ignored() {
+        let t = "He said \u{201C}no way\u{201D} and China\u{2019}s \u{2018}BREACH\u{2019} then \"yes\" it's";
+        let q = detect_quotes(t);
+        let quoted: Vec<&str> = q.iter().map(|&(s, e)| &t[s..e]).collect();
+        assert_eq!(
+            quoted,
+            [
+                "\u{201C}no way\u{201D}",
+                "\u{2018}BREACH\u{2019}",
+                "\"yes\""
+            ]
+        );
+    }
+
+    #[test]
+    fn tokens_know_links_and_protection() {
+        let t = "Sources said, \u{201C}Keep it\u{201D} in 2019.\nThe CPEC plan";
+        let q = detect_quotes(t);
+        let toks = tokenize(t, &q);
+        let words: Vec<(&str, bool, bool, bool)> = toks
+            .iter()
+            .map(|k| {
+                (
+                    &t[k.start..k.end],
+                    k.linked_next,
+                    k.protected,
+                    k.sentence_initial,
+                )
+            })
+            .collect();
+        assert_eq!(words[0], ("Sources", true, false, true));
+        assert_eq!(words[1], ("said", false, false, false));
+        assert_eq!(words[2].2, true);
+        assert_eq!(words[5], ("2019", false, true, false));
+        assert_eq!(words[6], ("The", true, false, true));
+        assert_eq!(words[7].2, true);
+    }
+}
