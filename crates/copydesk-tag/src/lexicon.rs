@@ -138,9 +138,9 @@ pub fn weekday_number(word: &str) -> Option<u32> {
     })
 }
 
-/// Verbs and phrases that attribute speech (`said`, `told`, `according to`),
-/// lowercase. Spun text swaps `said` for `mentioned` and `told` for
-/// `informed`, so both are here.
+/// Verbs and phrases that attribute speech and may introduce reported
+/// speech without `that` (`X said the talks ...`), lowercase. Spun text swaps
+/// `said` for `mentioned` and `told` for `informed`, so both are here.
 pub const SPEECH_CUES: &[&str] = &[
     "said",
     "says",
@@ -161,8 +161,6 @@ pub const SPEECH_CUES: &[&str] = &[
     "warned",
     "warns",
     "according to",
-    "asked",
-    "replied",
     "insisted",
     "insists",
     "claimed",
@@ -170,36 +168,40 @@ pub const SPEECH_CUES: &[&str] = &[
     "argued",
     "argues",
     "declared",
+    "acknowledged",
+    "conceded",
+    "stressed",
+    "emphasised",
+    "emphasized",
+    "wrote",
+    "writes",
+    "cautioned",
+    "predicted",
+    "alleged",
+    "informed",
+    "replied",
+    "responded",
+];
+
+/// Speech verbs that attribute a direct quote but introduce reported speech
+/// only with `that` (`X confirmed that ...`, not `X confirmed the deal`).
+pub const WEAK_SPEECH_CUES: &[&str] = &[
+    "asked",
     "announced",
     "confirmed",
     "denied",
-    "acknowledged",
-    "conceded",
     "recalled",
     "observed",
     "remarked",
     "commented",
-    "emphasised",
-    "emphasized",
-    "stressed",
-    "wrote",
-    "writes",
     "reported",
     "urged",
-    "predicted",
-    "cautioned",
     "complained",
-    "informed",
     "suggested",
-    "continued",
-    "agreed",
-    "responded",
     "revealed",
     "disclosed",
-    "alleged",
+    "agreed",
     "estimated",
-    "believes",
-    "believed",
 ];
 
 /// Subject pronouns that can stand for a speaker.

@@ -5,6 +5,7 @@ pub mod entities;
 pub mod gazetteer;
 pub mod lexicon;
 pub mod numbers;
+pub mod quotes;
 pub mod scan;
 pub mod sentences;
 pub mod tokens;
@@ -18,5 +19,6 @@ pub fn factories() -> Vec<StageFactory> {
         factory::<tokens::TokensConfig>(),
         factory::<numbers::NumbersConfig>(),
         factory::<entities::EntitiesConfig>(),
+        factory::<quotes::QuotesConfig>(),
     ]
 }

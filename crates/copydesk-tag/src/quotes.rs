@@ -1,0 +1,948 @@
+//! `tag.quotes.v1`: direct and reported speech with speaker, cue verb and
+//! speaker type.
+
+use crate::entities::{Entity, document_entities};
+use crate::gazetteer::EntityLabel;
+use crate::lexicon::{SPEAKER_PRONOUNS, SPEECH_CUES, WEAK_SPEECH_CUES};
+use crate::scan::{char_at, char_before, is_double_quote, paragraphs, strip_possessive};
+use crate::sentences::sentence_spans;
+use aho_corasick::{AhoCorasick, MatchKind};
+use copydesk_core::{
+    Annotation, BuiltStage, Document, DocumentStage, OptionDoc, OptionError, StageConfig,
+    StageError, StageKind, cap,
+};
+use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
+
+/// The layer this stage writes.
+pub const LAYER: &str = "quotes";
+
+/// Who a speaker is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpeakerType {
+    /// A named person (`President Xi Jinping`, `Asif Shahzad`).
+    NamedPerson,
+    /// A role at a named body (`A spokesman for China’s foreign ministry`).
+    NamedRole,
+    /// An organisation or a place standing for its government (`Pakistan’s interior ministry`, `Beijing`).
+    Organization,
+    /// An unnamed source (`one official`, `sources`, `a source familiar with ...`).
+    Anonymous,
+    /// A pronoun that could not be resolved (`he`, `they`).
+    Pronoun,
+    /// No speaker found, or one of no known kind.
+    Unknown,
+}
+
+impl SpeakerType {
+    /// The attribute value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SpeakerType::NamedPerson => "named_person",
+            SpeakerType::NamedRole => "named_role",
+            SpeakerType::Organization => "organization",
+            SpeakerType::Anonymous => "anonymous",
+            SpeakerType::Pronoun => "pronoun",
+            SpeakerType::Unknown => "unknown",
+        }
+    }
+}
+
+/// One quotation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quote {
+    /// Byte offset of the first byte (the opening quotation mark of a direct quote).
+    pub start: usize,
+    /// Byte offset one past the last byte (after the closing mark of a direct quote).
+    pub end: usize,
+    /// Whether the words are quoted verbatim (`false`: reported speech).
+    pub direct: bool,
+    /// The speaker as written (or, for a resolved pronoun, the person it stands for).
+    pub speaker: Option<String>,
+    /// The byte span of the speaker mention in the text.
+    pub speaker_span: Option<(usize, usize)>,
+    /// The cue (`said`, `told`, `according to`), lowercase.
+    pub cue: Option<String>,
+    /// What kind of speaker it is.
+    pub speaker_type: SpeakerType,
+    /// The pronoun a resolved speaker was written as (`he`).
+    pub pronoun: Option<String>,
+    /// Whether the attribution was carried over from the previous quote.
+    pub inherited: bool,
+    /// Whether the quotation mark was never closed (the quote ends with its paragraph).
+    pub unclosed: bool,
+}
+
+impl Quote {
+    fn new(start: usize, end: usize, direct: bool) -> Self {
+        Quote {
+            start,
+            end,
+            direct,
+            speaker: None,
+            speaker_span: None,
+            cue: None,
+            speaker_type: SpeakerType::Unknown,
+            pronoun: None,
+            inherited: false,
+            unclosed: false,
+        }
+    }
+
+    /// The quote as an annotation of the `quotes` layer.
+    pub fn to_annotation(&self) -> Annotation {
+        let mut a = Annotation::new(self.start, self.end, "quote")
+            .with("direct", self.direct)
+            .with("speaker_type", self.speaker_type.as_str());
+        if let Some(s) = &self.speaker {
+            a = a.with("speaker", s.as_str());
+        }
+        if let Some((s, e)) = self.speaker_span {
+            a = a.with("speaker_start", s).with("speaker_end", e);
+        }
+        if let Some(c) = &self.cue {
+            a = a.with("cue", c.as_str());
+        }
+        if let Some(p) = &self.pronoun {
+            a = a.with("pronoun", p.as_str());
+        }
+        if self.inherited {
+            a = a.with("inherited", true);
+        }
+        if self.unclosed {
+            a = a.with("unclosed", true);
+        }
+        a
+    }
+}
+
+/// A speaker mention and the cue that attributes the quote to it.
+#[derive(Debug, Clone, Copy)]
+struct Attribution {
+    speaker: (usize, usize),
+    cue: (usize, usize),
+}
+
+/// Speech cues in `text`, as word-bounded byte spans, with whether each is strong.
+fn cue_spans(text: &str) -> Vec<(usize, usize, bool)> {
+    static CUES: OnceLock<(AhoCorasick, usize)> = OnceLock::new();
+    let (ac, strong_count) = CUES.get_or_init(|| {
+        let patterns: Vec<&str> = SPEECH_CUES.iter().chain(WEAK_SPEECH_CUES).copied().collect();
+        let ac = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&patterns)
+            // Static patterns, built in a unit test.
+            .expect("the speech cue list builds an automaton");
+        (ac, SPEECH_CUES.len())
+    });
+    ac.find_iter(text)
+        .filter(|m| {
+            char_before(text, m.start()).is_none_or(|c| !c.is_alphanumeric())
+                && char_at(text, m.end()).is_none_or(|c| !c.is_alphanumeric())
+        })
+        .map(|m| (m.start(), m.end(), m.pattern().as_usize() < *strong_count))
+        .collect()
+}
+
+/// Direct quotation spans: `(start, end, unclosed)`. A paragraph that opens a
+/// quote without closing it continues into the next paragraph when that one
+/// opens with a quotation mark (news style); otherwise the quote ends with
+/// its paragraph.
+fn direct_spans(text: &str, paras: &[(usize, usize)]) -> Vec<(usize, usize, bool)> {
+    let mut out = Vec::new();
+    // An open quote carried from the previous paragraph: (start, that paragraph's end).
+    let mut carried: Option<(usize, usize)> = None;
+    for &(ps, pe) in paras {
+        let para = &text[ps..pe];
+        let mut open: Option<usize> = None;
+        let mut skip_first = false;
+        if let Some((start, prev_end)) = carried.take() {
+            if para.starts_with(is_double_quote) {
+                open = Some(start);
+                skip_first = true;
+            } else {
+                out.push((start, prev_end, true));
+            }
+        }
+        for (i, c) in para.char_indices() {
+            if !is_double_quote(c) {
+                continue;
+            }
+            if skip_first && i == 0 {
+                continue;
+            }
+            let at = ps + i;
+            let opening = match c {
+                '\u{201C}' | '\u{201E}' | '\u{00AB}' => true,
+                '\u{201D}' | '\u{00BB}' | '\u{201F}' => false,
+                // A straight quote opens after a space or bracket, closes after a word.
+                _ => match open {
+                    None => true,
+                    Some(_) => false,
+                },
+            };
+            match (opening, open) {
+                (true, _) => open = Some(at),
+                (false, Some(s)) => {
+                    out.push((s, at + c.len_utf8(), false));
+                    open = None;
+                }
+                (false, None) => {}
+            }
+        }
+        if let Some(s) = open {
+            carried = Some((s, pe));
+        }
+    }
+    if let Some((s, e)) = carried {
+        out.push((s, e, true));
+    }
+    out
+}
+
+/// Words that end a speaker noun phrase written after its cue
+/// (`said one official, who ...`, `said Smith on Monday`).
+fn ends_trailing_speaker(word: &str) -> bool {
+    matches!(
+        word,
+        "adding" | "on" | "at" | "in" | "during" | "after" | "before" | "when" | "while" | "as"
+            | "because" | "but" | "told" | "according" | "who" | "which" | "that" | "said"
+            | "says" | "last" | "this" | "late" | "earlier"
+    )
+}
+
+/// First words of a clause that introduces the sentence's subject
+/// (`In a statement last week, the ministry said`).
+fn is_introductory(word: &str) -> bool {
+    matches!(
+        word,
+        "in" | "at" | "on" | "after" | "before" | "during" | "last" | "earlier" | "later"
+            | "meanwhile" | "however" | "but" | "separately" | "privately" | "publicly"
+            | "speaking" | "asked" | "also" | "yet" | "still" | "and" | "so" | "then" | "when"
+            | "while" | "since" | "because" | "although" | "though" | "instead" | "now"
+    )
+}
+
+fn word_count(s: &str) -> usize {
+    s.split_whitespace().count()
+}
+
+fn has_quote_mark(s: &str) -> bool {
+    s.chars().any(is_double_quote)
+}
+
+/// Trims whitespace and the given punctuation from both ends of `text[from..to]`.
+fn trim_span(text: &str, from: usize, to: usize, punct: &[char]) -> (usize, usize) {
+    let Some(s) = text.get(from..to) else {
+        return (from, from);
+    };
+    let trim = |c: char| c.is_whitespace() || punct.contains(&c);
+    let start = from + (s.len() - s.trim_start_matches(trim).len());
+    let end = to - (s.len() - s.trim_end_matches(trim).len());
+    if start >= end { (from, from) } else { (start, end) }
+}
+
+const EDGE_PUNCT: &[char] = &[',', ';', ':', '\u{2014}', '\u{2013}', '-', '.'];
+
+/// Finds quotations.
+#[derive(Debug, Clone)]
+pub struct QuoteFinder {
+    /// Whether reported (indirect) speech is tagged too.
+    pub indirect: bool,
+    /// Whether `he`/`she` speakers are resolved to the nearest earlier named person.
+    pub resolve_pronouns: bool,
+}
+
+impl Default for QuoteFinder {
+    fn default() -> Self {
+        QuoteFinder {
+            indirect: true,
+            resolve_pronouns: true,
+        }
+    }
+}
+
+struct Ctx<'a> {
+    text: &'a str,
+    cues: Vec<(usize, usize, bool)>,
+    direct: Vec<(usize, usize, bool)>,
+}
+
+impl Ctx<'_> {
+    fn in_direct(&self, pos: usize) -> bool {
+        self.direct.iter().any(|&(s, e, _)| s <= pos && pos < e)
+    }
+
+    /// Cues in `[from, to)` outside direct quotes.
+    fn cues_in(&self, from: usize, to: usize) -> impl Iterator<Item = (usize, usize, bool)> + '_ {
+        let first = self.cues.partition_point(|c| c.0 < from);
+        self.cues[first..]
+            .iter()
+            .copied()
+            .take_while(move |c| c.1 <= to)
+            .filter(move |c| !self.in_direct(c.0))
+    }
+
+    fn cue_text(&self, cue: (usize, usize)) -> String {
+        self.text
+            .get(cue.0..cue.1)
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+    }
+}
+
+impl QuoteFinder {
+    /// Quotations of `text` given its sentence spans and entities, in order.
+    /// Direct quotes never overlap each other; a reported-speech span may
+    /// contain a short direct quote.
+    pub fn find(&self, text: &str, sentences: &[(usize, usize)], entities: &[Entity]) -> Vec<Quote> {
+        let paras = paragraphs(text, false);
+        let ctx = Ctx {
+            text,
+            cues: cue_spans(text),
+            direct: direct_spans(text, &paras),
+        };
+        let sentence_of = |pos: usize| {
+            let k = sentences.partition_point(|s| s.1 <= pos);
+            sentences.get(k).copied().filter(|s| s.0 <= pos)
+        };
+        let paragraph_of = |pos: usize| paras.partition_point(|p| p.1 < pos);
+        let mut quotes = Vec::new();
+        let mut previous_direct: Option<(usize, Quote)> = None;
+        for &(start, end, unclosed) in &ctx.direct {
+            let mut q = Quote::new(start, end, true);
+            q.unclosed = unclosed;
+            let close_sentence = sentence_of(end.saturating_sub(1));
+            let open_sentence = sentence_of(start);
+            let after = close_sentence
+                .filter(|s| s.1 > end)
+                .and_then(|s| self.attribute_after(&ctx, end, s.1));
+            let attribution =
+                after.or_else(|| open_sentence.and_then(|s| self.attribute_before(&ctx, s.0, start)));
+            let para = paragraph_of(start);
+            match attribution {
+                Some(a) => apply(&mut q, text, a),
+                None => {
+                    // “First,” he said. “Second.” — the second is his too.
+                    if let Some((prev_para, prev)) = &previous_direct {
+                        let continues = *prev_para == para
+                            || (*prev_para + 1 == para
+                                && paras.get(para).is_some_and(|p| p.0 == start));
+                        if continues && prev.speaker.is_some() {
+                            q.speaker.clone_from(&prev.speaker);
+                            q.speaker_span = prev.speaker_span;
+                            q.cue.clone_from(&prev.cue);
+                            q.inherited = true;
+                        }
+                    }
+                }
+            }
+            previous_direct = Some((paragraph_of(end.saturating_sub(1)), q.clone()));
+            quotes.push(q);
+        }
+        if self.indirect {
+            for &(a, b) in sentences {
+                if let Some(q) = self.reported_speech(&ctx, a, b) {
+                    quotes.push(q);
+                }
+            }
+        }
+        quotes.sort_by_key(|q| (q.start, q.end));
+        // Named people by the end of their mention, for pronoun resolution.
+        let mut people: Vec<(usize, String)> = entities
+            .iter()
+            .filter(|e| e.label == EntityLabel::Person)
+            .filter_map(|e| Some((e.end, text.get(e.start..e.end)?.to_string())))
+            .collect();
+        for q in &mut quotes {
+            if let Some(span) = q.speaker_span {
+                q.speaker_type = classify_speaker(text, span, entities);
+            }
+            if q.speaker_type == SpeakerType::Pronoun && self.resolve_pronouns {
+                let pronoun = q.speaker.as_deref().unwrap_or_default().to_lowercase();
+                let at = q.speaker_span.map_or(q.start, |s| s.0);
+                let nearest = people
+                    .iter()
+                    .filter(|(end, _)| *end <= at)
+                    .max_by_key(|(end, _)| *end);
+                if let (true, Some((_, name))) = (matches!(pronoun.as_str(), "he" | "she"), nearest) {
+                    q.pronoun = Some(pronoun);
+                    q.speaker = Some(name.clone());
+                    q.speaker_type = SpeakerType::NamedPerson;
+                }
+            } else if q.speaker_type == SpeakerType::NamedPerson && q.pronoun.is_none() {
+                if let (Some((_, end)), Some(name)) = (q.speaker_span, &q.speaker) {
+                    people.push((end, name.clone()));
+                }
+            }
+        }
+        quotes
+    }
+
+    /// Attribution after a quote: `“...,” said one official, who ...`,
+    /// `“...,” one official, who ..., said`, `“...,” he said`.
+    fn attribute_after(&self, ctx: &Ctx<'_>, from: usize, to: usize) -> Option<Attribution> {
+        let text = ctx.text;
+        let (p0, _) = trim_span(text, from, to, EDGE_PUNCT);
+        let cue = ctx.cues_in(p0, to).next()?;
+        if cue.0 == p0 {
+            let speaker = trailing_speaker(text, cue.1, to)?;
+            return Some(Attribution {
+                speaker,
+                cue: (cue.0, cue.1),
+            });
+        }
+        let prefix = text.get(p0..cue.0)?;
+        if has_quote_mark(prefix) || word_count(prefix) > 25 {
+            return None;
+        }
+        let chunk_end = prefix.find(',').map_or(cue.0, |k| p0 + k);
+        let speaker = trim_span(text, p0, chunk_end, EDGE_PUNCT);
+        let words = word_count(text.get(speaker.0..speaker.1)?);
+        if !(1..=10).contains(&words) || !char_at(text, speaker.0).is_some_and(char::is_alphabetic) {
+            return None;
+        }
+        Some(Attribution {
+            speaker,
+            cue: (cue.0, cue.1),
+        })
+    }
+
+    /// Attribution before a quote in its sentence: `X said: “...”`,
+    /// `X told Reuters ..., but added, “...”`, `X said the attackers had “inside help”`.
+    fn attribute_before(&self, ctx: &Ctx<'_>, from: usize, to: usize) -> Option<Attribution> {
+        let text = ctx.text;
+        let mut cues = ctx.cues_in(from, to);
+        let first = cues.next()?;
+        let last = cues.last().unwrap_or(first);
+        let speaker = subject_before(text, from, first.0)?;
+        let near_end = text.get(last.1..to).is_some_and(|rest| word_count(rest) <= 4);
+        let cue = if near_end { last } else { first };
+        Some(Attribution {
+            speaker,
+            cue: (cue.0, cue.1),
+        })
+    }
+
+    /// Reported speech in the sentence `[a, b)`, if any.
+    fn reported_speech(&self, ctx: &Ctx<'_>, a: usize, b: usize) -> Option<Quote> {
+        let text = ctx.text;
+        let sentence = text.get(a..b)?;
+        let (_, body_end) = trim_span(text, a, b, &['.', '!', '?', '"', '\u{201D}', '\u{2019}', '\'']);
+        ctx.cues_in(a, b).next()?;
+        // “According to X, ...”
+        if sentence
+            .get(..13)
+            .is_some_and(|h| h.eq_ignore_ascii_case("according to "))
+        {
+            let comma = a + sentence.find(',')?;
+            let speaker = trim_span(text, a + 13, comma, EDGE_PUNCT);
+            let content = trim_span(text, comma + 1, body_end, EDGE_PUNCT);
+            return self.reported(ctx, content, speaker, (a, a + 12));
+        }
+        // “..., sources said.” / “..., said one official.” / “..., according to X.”
+        if let Some(comma) = sentence
+            .char_indices()
+            .rev()
+            .map(|(i, _)| a + i)
+            .find(|&i| text.as_bytes()[i] == b',' && !ctx.in_direct(i))
+        {
+            let tail = trim_span(text, comma + 1, body_end, EDGE_PUNCT);
+            let tail_text = text.get(tail.0..tail.1).unwrap_or_default();
+            if (1..=14).contains(&word_count(tail_text)) {
+                if let Some(cue) = ctx.cues_in(tail.0, tail.1).next() {
+                    let speaker = if cue.0 == tail.0 {
+                        trailing_speaker(text, cue.1, tail.1)
+                    } else {
+                        let s = trim_span(text, tail.0, cue.0, EDGE_PUNCT);
+                        let after_cue = text.get(cue.1..tail.1).unwrap_or_default();
+                        let words = word_count(text.get(s.0..s.1).unwrap_or_default());
+                        ((1..=10).contains(&words) && word_count(after_cue) <= 5).then_some(s)
+                    };
+                    if let Some(speaker) = speaker {
+                        let content = trim_span(text, a, comma, EDGE_PUNCT);
+                        // The attribution of a direct quote is not reported speech.
+                        let covers_direct = ctx
+                            .direct
+                            .iter()
+                            .any(|&(s, e, _)| s >= content.0 && e <= content.1 + 3);
+                        if covers_direct {
+                            return None;
+                        }
+                        return self.reported(ctx, content, speaker, (cue.0, cue.1));
+                    }
+                }
+            }
+        }
+        // “X said (that) ...”, “X told Reuters ...”
+        let cue = ctx.cues_in(a, b).next()?;
+        let speaker = subject_before(text, a, cue.0)?;
+        let cue_word = ctx.cue_text((cue.0, cue.1));
+        let mut content_start = cue.1;
+        if matches!(cue_word.as_str(), "told" | "tells" | "informed") {
+            content_start = skip_object(text, content_start, body_end);
+        }
+        let rest = text.get(content_start..body_end).unwrap_or_default();
+        let after_space = rest.len() - rest.trim_start().len();
+        let has_that = rest.trim_start().starts_with("that ");
+        if has_that {
+            content_start += after_space + 4;
+        } else if !cue.2 {
+            return None;
+        }
+        let mut content_end = body_end;
+        for stop in [", but ", "; but ", ", adding"] {
+            if let Some(k) = text.get(content_start..content_end).and_then(|r| r.find(stop)) {
+                content_end = content_start + k;
+            }
+        }
+        // A quote introduced by `, “` or `: “` ends the reported part.
+        if let Some(&(s, _, _)) = ctx.direct.iter().find(|&&(s, _, _)| {
+            s > content_start
+                && s < content_end
+                && text[..s].trim_end().ends_with([',', ':'])
+        }) {
+            content_end = s;
+        }
+        let content = trim_span(text, content_start, content_end, EDGE_PUNCT);
+        self.reported(ctx, content, speaker, (cue.0, cue.1))
+    }
+
+    fn reported(
+        &self,
+        ctx: &Ctx<'_>,
+        content: (usize, usize),
+        speaker: (usize, usize),
+        cue: (usize, usize),
+    ) -> Option<Quote> {
+        let words = word_count(ctx.text.get(content.0..content.1)?);
+        if words < 3 || content.0 >= content.1 || speaker.0 >= speaker.1 {
+            return None;
+        }
+        let mut q = Quote::new(content.0, content.1, false);
+        apply(&mut q, ctx.text, Attribution { speaker, cue });
+        Some(q)
+    }
+}
+
+fn apply(q: &mut Quote, text: &str, a: Attribution) {
+    q.speaker = text.get(a.speaker.0..a.speaker.1).map(str::to_string);
+    q.speaker_span = Some(a.speaker);
+    q.cue = text
+        .get(a.cue.0..a.cue.1)
+        .map(|c| c.to_ascii_lowercase());
+}
+
+/// The speaker written after its cue: words up to punctuation or a word that
+/// starts a new phrase (`said one official, who` → `one official`).
+fn trailing_speaker(text: &str, from: usize, to: usize) -> Option<(usize, usize)> {
+    let seg = text.get(from..to)?;
+    let lead = seg.len() - seg.trim_start().len();
+    let start = from + lead;
+    let mut end = start;
+    let mut words = 0;
+    for (off, word) in split_words_with_offsets(&seg[lead..]) {
+        let at = start + off;
+        let clean = word.trim_end_matches(|c: char| !c.is_alphanumeric());
+        let bare_end = at + clean.len();
+        if clean.is_empty()
+            || ends_trailing_speaker(&clean.to_lowercase())
+            || word.starts_with(|c: char| !c.is_alphanumeric())
+        {
+            break;
+        }
+        end = bare_end;
+        words += 1;
+        if clean.len() != word.len() || words >= 10 {
+            break; // punctuation after the word ends the phrase
+        }
+    }
+    (end > start).then_some((start, end))
+}
+
+fn split_words_with_offsets(s: &str) -> impl Iterator<Item = (usize, &str)> {
+    s.split_whitespace().map(move |w| {
+        let off = w.as_ptr() as usize - s.as_ptr() as usize;
+        (off, w)
+    })
+}
+
+/// The subject of a sentence before its speech cue at `cue_start`:
+/// `A spokesman for China’s foreign ministry` (told ...),
+/// `In a statement, the ministry` → `the ministry`.
+fn subject_before(text: &str, from: usize, cue_start: usize) -> Option<(usize, usize)> {
+    let (mut s, e) = trim_span(text, from, cue_start, EDGE_PUNCT);
+    let seg = text.get(s..e)?;
+    if seg.is_empty() || has_quote_mark(seg) {
+        return None;
+    }
+    let first_word = seg
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or_default()
+        .to_lowercase();
+    if seg.contains(',') && is_introductory(&first_word) {
+        s += seg.rfind(',').map_or(0, |k| k + 1);
+    }
+    let (mut s, e) = trim_span(text, s, e, EDGE_PUNCT);
+    // Leading conjunctions: "But the official said".
+    loop {
+        let seg = text.get(s..e)?;
+        let word = seg.split_whitespace().next().unwrap_or_default();
+        if matches!(word.to_lowercase().as_str(), "but" | "and" | "so" | "yet" | "however" | "however,")
+            && word_count(seg) > 1
+        {
+            s = trim_span(text, s + word.len(), e, EDGE_PUNCT).0;
+        } else {
+            break;
+        }
+    }
+    let seg = text.get(s..e)?;
+    let words = word_count(seg);
+    ((1..=12).contains(&words) && seg.starts_with(char::is_alphabetic)).then_some((s, e))
+}
+
+/// Skips the object of `told`: `told Reuters`, `told reporters`, `told him`.
+fn skip_object(text: &str, from: usize, to: usize) -> usize {
+    let Some(seg) = text.get(from..to) else {
+        return from;
+    };
+    let mut end = from;
+    for (n, (off, word)) in split_words_with_offsets(seg).enumerate() {
+        let clean = word.trim_end_matches(|c: char| !c.is_alphanumeric());
+        let lower = clean.to_lowercase();
+        let object = crate::scan::starts_upper(clean)
+            || matches!(
+                lower.as_str(),
+                "reporters" | "journalists" | "him" | "her" | "them" | "us" | "me" | "lawmakers"
+                    | "parliament" | "legislators" | "investors" | "analysts"
+            );
+        if !object || n >= 4 {
+            break;
+        }
+        end = from + off + clean.len();
+        if clean.len() != word.len() {
+            break;
+        }
+    }
+    end
+}
+
+const ROLE_NOUNS: &[&str] = &[
+    "spokesman", "spokeswoman", "spokesperson", "minister", "ambassador", "president", "premier",
+    "chairman", "chairwoman", "chief", "head", "director", "secretary", "governor", "commander",
+    "general", "envoy", "adviser", "advisor", "ceo", "leader", "mayor", "senator", "lawmaker",
+    "prosecutor", "judge", "representative", "deputy", "chancellor", "economist", "manager",
+];
+
+const ANONYMOUS_NOUNS: &[&str] = &[
+    "official", "officials", "source", "sources", "person", "people", "diplomat", "diplomats",
+    "officer", "officers", "insider", "insiders", "aide", "aides", "member", "members", "banker",
+    "bankers", "trader", "traders", "dealer", "dealers", "resident", "residents", "witness",
+    "witnesses", "analyst", "analysts", "expert", "experts", "investigator", "investigators",
+    "executive", "executives", "employee", "employees", "worker", "workers", "others",
+];
+
+const ORGANIZATION_NOUNS: &[&str] = &[
+    "ministry", "ministries", "government", "police", "army", "military", "embassy", "agency",
+    "company", "office", "department", "court", "bank", "council", "party", "statement",
+    "committee", "commission", "authority", "authorities", "administration", "spokesman's",
+    "newspaper", "report", "firm", "group", "side",
+];
+
+/// Classifies a speaker mention (see [`SpeakerType`]).
+pub fn classify_speaker(text: &str, span: (usize, usize), entities: &[Entity]) -> SpeakerType {
+    let Some(mention) = text.get(span.0..span.1) else {
+        return SpeakerType::Unknown;
+    };
+    let folded = copydesk_core::text::fold_for_matching(mention).to_lowercase();
+    if SPEAKER_PRONOUNS.contains(&folded.as_str()) {
+        return SpeakerType::Pronoun;
+    }
+    let words: Vec<&str> = folded
+        .split(|c: char| c.is_whitespace() || c == '-')
+        .map(|w| strip_possessive(w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let inside: Vec<&Entity> = entities
+        .iter()
+        .filter(|e| e.start >= span.0 && e.end <= span.1)
+        .collect();
+    if inside.iter().any(|e| e.label == EntityLabel::Person) {
+        return SpeakerType::NamedPerson;
+    }
+    let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
+    let named_body = inside
+        .iter()
+        .any(|e| matches!(e.label, EntityLabel::Org | EntityLabel::Gpe | EntityLabel::Misc));
+    let indefinite = words
+        .first()
+        .is_some_and(|w| matches!(*w, "a" | "an" | "one" | "some" | "several" | "two" | "three" | "four" | "five" | "many"));
+    if has(ROLE_NOUNS) {
+        return if named_body || !indefinite {
+            SpeakerType::NamedRole
+        } else {
+            SpeakerType::Anonymous
+        };
+    }
+    if has(ANONYMOUS_NOUNS) || folded.contains("familiar with") {
+        return SpeakerType::Anonymous;
+    }
+    if has(ORGANIZATION_NOUNS) || named_body {
+        return SpeakerType::Organization;
+    }
+    let capitalized = mention
+        .split_whitespace()
+        .filter(|w| crate::scan::starts_upper(w))
+        .count();
+    if capitalized >= 2 && capitalized == word_count(mention) {
+        return SpeakerType::NamedPerson;
+    }
+    SpeakerType::Unknown
+}
+
+/// Options of `tag.quotes.v1`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct QuotesConfig {
+    /// Whether reported (indirect) speech is tagged, with `direct: false`.
+    pub indirect: bool,
+    /// Whether `he`/`she` speakers are resolved to the nearest earlier named person.
+    pub resolve_pronouns: bool,
+}
+
+impl Default for QuotesConfig {
+    fn default() -> Self {
+        QuotesConfig {
+            indirect: true,
+            resolve_pronouns: true,
+        }
+    }
+}
+
+impl StageConfig for QuotesConfig {
+    const NAME: &'static str = "tag.quotes.v1";
+    const KIND: StageKind = StageKind::Document;
+    const DESCRIPTION: &'static str =
+        "Finds direct and reported speech with speaker, cue and speaker type (layer `quotes`).";
+    const NEEDS: &'static [copydesk_core::Capability] = &[cap::TEXT_RAW];
+    const PROVIDES: &'static [copydesk_core::Capability] = &[cap::LAYER_QUOTES];
+    const OPTIONS: &'static [OptionDoc] = &[
+        OptionDoc {
+            name: "indirect",
+            kind: "boolean",
+            doc: "Whether reported speech is tagged too, with `direct: false` (default true).",
+        },
+        OptionDoc {
+            name: "resolve_pronouns",
+            kind: "boolean",
+            doc: "Whether he/she speakers are resolved to the nearest earlier named person (default true).",
+        },
+    ];
+
+    fn build(&self) -> Result<BuiltStage, OptionError> {
+        Ok(BuiltStage::Document(Box::new(QuoteFinder {
+            indirect: self.indirect,
+            resolve_pronouns: self.resolve_pronouns,
+        })))
+    }
+}
+
+impl DocumentStage for QuoteFinder {
+    fn process(&self, doc: &mut Document) -> Result<(), StageError> {
+        let sentences = sentence_spans(doc);
+        let entities = document_entities(doc);
+        let quotes = self.find(&doc.text, &sentences, &entities);
+        doc.annotate(LAYER, quotes.iter().map(Quote::to_annotation))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entities::EntityFinder;
+    use crate::sentences::SentenceSplitter;
+    use proptest::prelude::*;
+
+    fn quotes(t: &str) -> Vec<Quote> {
+        let sentences = SentenceSplitter::default().split(t);
+        let entities = EntityFinder::default().find(t, &sentences);
+        QuoteFinder::default().find(t, &sentences, &entities)
+    }
+
+    fn direct(t: &str) -> Vec<Quote> {
+        quotes(t).into_iter().filter(|q| q.direct).collect()
+    }
+
+    fn check(q: &Quote, speaker: &str, cue: &str, kind: SpeakerType) {
+        assert_eq!(q.speaker.as_deref(), Some(speaker), "{q:?}");
+        assert_eq!(q.cue.as_deref(), Some(cue), "{q:?}");
+        assert_eq!(q.speaker_type, kind, "{q:?}");
+    }
+
+    #[test]
+    fn cue_first_speaker_after_quote() {
+        let t = "“They (Chinese) want to bring in their own security,” said one official, who sat in on a recent meeting, adding that Pakistan had not agreed.";
+        let d = direct(t);
+        assert_eq!(d.len(), 1);
+        assert_eq!(&t[d[0].start..d[0].end], "“They (Chinese) want to bring in their own security,”");
+        check(&d[0], "one official", "said", SpeakerType::Anonymous);
+        let (s, e) = d[0].speaker_span.unwrap();
+        assert_eq!(&t[s..e], "one official");
+        assert!(quotes(t).iter().all(|q| q.direct), "{:?}", quotes(t));
+    }
+
+    #[test]
+    fn speaker_with_apposition_before_cue() {
+        let t = "\"They (Chinese) want to bring in their own security,\" one official, who sat in on a recent meeting, said on condition of anonymity.";
+        let d = direct(t);
+        assert_eq!(d.len(), 1);
+        check(&d[0], "one official", "said", SpeakerType::Anonymous);
+    }
+
+    #[test]
+    fn admitted_with_long_anonymous_speaker() {
+        let t = "“It was a grave security breach,” admitted one of the officials investigating the bombing, which came just a week before the visit.";
+        check(&direct(t)[0], "one of the officials investigating the bombing", "admitted", SpeakerType::Anonymous);
+        let spun = "“It was a grave security breach,” admitted one of many officers investigating the bombing, which got here only a week earlier.";
+        check(&direct(spun)[0], "one of many officers investigating the bombing", "admitted", SpeakerType::Anonymous);
+        let spun = "“They (Chinese) want to bring in their own security,” mentioned one official, who sat in on a current assembly.";
+        check(&direct(spun)[0], "one official", "mentioned", SpeakerType::Anonymous);
+    }
+
+    #[test]
+    fn role_speaker_with_indirect_then_direct_speech() {
+        for t in [
+            "A spokesman for China's foreign ministry told Reuters it was not familiar with talks on a joint security scheme, but added, \"China will continue to strengthen cooperation with Pakistan.\"",
+            "A spokesman for China’s foreign ministry told Reuters it was not familiar with talks on a joint security scheme, but added, “China will continue to strengthen cooperation with Pakistan.”",
+        ] {
+            let all = quotes(t);
+            assert_eq!(all.len(), 2, "{all:?}");
+            let indirect = all.iter().find(|q| !q.direct).unwrap();
+            assert_eq!(&t[indirect.start..indirect.end], "it was not familiar with talks on a joint security scheme");
+            check(indirect, &t[..40 + t[40..].find(" told").unwrap()], "told", SpeakerType::NamedRole);
+            let d = all.iter().find(|q| q.direct).unwrap();
+            assert!(t[d.start..d.end].contains("China will continue"));
+            assert_eq!(d.speaker.as_deref().map(|s| s.starts_with("A spokesman for China")), Some(true));
+            assert_eq!(d.cue.as_deref(), Some("added"));
+            assert_eq!(d.speaker_type, SpeakerType::NamedRole);
+        }
+    }
+
+    #[test]
+    fn reported_speech_with_trailing_attribution() {
+        let t = "Beijing is pushing Pakistan to allow its own security staff to protect Chinese citizens, sources said. \
+                 The dispatching would be done after discussions, but Pakistani agencies were averse to the proposal, one official said. \
+                 In a statement last week, the interior ministry said both sides agreed to develop a joint strategy. \
+                 According to two diplomats, the talks stalled in May.";
+        let all = quotes(t);
+        assert_eq!(all.len(), 4, "{all:?}");
+        check(&all[0], "sources", "said", SpeakerType::Anonymous);
+        assert!(t[all[0].start..all[0].end].starts_with("Beijing is pushing"));
+        assert!(t[all[0].start..all[0].end].ends_with("Chinese citizens"));
+        check(&all[1], "one official", "said", SpeakerType::Anonymous);
+        assert!(t[all[1].start..all[1].end].starts_with("The dispatching"));
+        check(&all[2], "the interior ministry", "said", SpeakerType::Organization);
+        assert_eq!(&t[all[2].start..all[2].end], "both sides agreed to develop a joint strategy");
+        check(&all[3], "two diplomats", "according to", SpeakerType::Anonymous);
+        assert!(all.iter().all(|q| !q.direct));
+    }
+
+    #[test]
+    fn partial_quote_inside_reported_speech() {
+        let t = "The official said investigators believe the attackers had “inside help” in securing details.";
+        let all = quotes(t);
+        let d = all.iter().find(|q| q.direct).unwrap();
+        assert_eq!(&t[d.start..d.end], "“inside help”");
+        check(d, "The official", "said", SpeakerType::Anonymous);
+        let r = all.iter().find(|q| !q.direct).unwrap();
+        check(r, "The official", "said", SpeakerType::Anonymous);
+    }
+
+    #[test]
+    fn quotes_across_paragraphs_and_pronouns() {
+        let t = "Prime Minister Shehbaz Sharif spoke on Monday. “We will protect our friends,” he said.\n\n\
+                 “The first paragraph opens a quote.\n\n“And the second closes it,” Sharif told reporters. “A third follows.”";
+        let d = direct(t);
+        assert_eq!(d.len(), 3, "{d:?}");
+        assert_eq!(d[0].speaker.as_deref(), Some("Shehbaz Sharif"), "{:?}", d[0]);
+        assert_eq!(d[0].pronoun.as_deref(), Some("he"));
+        assert_eq!(d[0].speaker_type, SpeakerType::NamedPerson);
+        assert!(t[d[1].start..d[1].end].starts_with("“The first"));
+        assert!(t[d[1].start..d[1].end].ends_with("closes it,”"));
+        check(&d[1], "Sharif", "told", SpeakerType::NamedPerson);
+        assert!(d[2].inherited);
+        assert_eq!(d[2].speaker.as_deref(), Some("Sharif"));
+    }
+
+    #[test]
+    fn speaker_said_colon_quote_and_unclosed_quote() {
+        let t = "Smith said: “The deal is done.”\n\n“This never closes\n\nA new paragraph.";
+        let d = direct(t);
+        assert_eq!(d.len(), 2);
+        check(&d[0], "Smith", "said", SpeakerType::Unknown);
+        assert!(d[1].unclosed);
+        assert_eq!(&t[d[1].start..d[1].end], "“This never closes");
+    }
+
+    #[test]
+    fn speaker_types() {
+        let t = "A spokesman for China’s foreign ministry; one official; sources; a source familiar with the talks; \
+                 Pakistan’s interior ministry; he; President Xi Jinping; the Pakistani officers; Beijing";
+        let sentences = SentenceSplitter::default().split(t);
+        let entities = EntityFinder::default().find(t, &sentences);
+        let kinds: Vec<&str> = t
+            .split("; ")
+            .map(|part| {
+                let s = part.as_ptr() as usize - t.as_ptr() as usize;
+                classify_speaker(t, (s, s + part.len()), &entities).as_str()
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "named_role",
+                "anonymous",
+                "anonymous",
+                "anonymous",
+                "organization",
+                "pronoun",
+                "named_person",
+                "anonymous",
+                "organization"
+            ]
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn quotes_are_on_boundaries_and_direct_ones_do_not_overlap(s in "\\PC{0,200}") {
+            check_spans(&s)?;
+        }
+
+        #[test]
+        fn quote_heavy_text(s in "([A-Z][a-z]{0,5}|said|told|according to|one official|he|[.,:]|[“”\"]|\n\n| ){0,60}") {
+            check_spans(&s)?;
+        }
+    }
+
+    fn check_spans(s: &str) -> Result<(), TestCaseError> {
+        let all = quotes(s);
+        let mut last_direct_end = 0;
+        for q in &all {
+            prop_assert!(q.start < q.end && q.end <= s.len());
+            prop_assert!(s.is_char_boundary(q.start) && s.is_char_boundary(q.end));
+            if let Some((a, b)) = q.speaker_span {
+                prop_assert!(a < b && b <= s.len());
+                prop_assert!(s.is_char_boundary(a) && s.is_char_boundary(b));
+            }
+            if q.direct {
+                prop_assert!(q.start >= last_direct_end);
+                last_direct_end = q.end;
+            }
+        }
+        Ok(())
+    }
+}
