@@ -1,6 +1,7 @@
 //! copydesk tag stages.
 #![deny(missing_docs)]
 
+pub mod dates;
 pub mod entities;
 pub mod gazetteer;
 pub mod lexicon;
@@ -18,6 +19,7 @@ pub fn factories() -> Vec<StageFactory> {
         factory::<sentences::SentencesConfig>(),
         factory::<tokens::TokensConfig>(),
         factory::<numbers::NumbersConfig>(),
+        factory::<dates::DatesConfig>(),
         factory::<entities::EntitiesConfig>(),
         factory::<quotes::QuotesConfig>(),
     ]

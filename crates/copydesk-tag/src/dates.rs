@@ -1,0 +1,651 @@
+//! `tag.dates.v1`: dates, times and durations with normalized values.
+
+use crate::lexicon::{month_number, small_number, weekday_number};
+use copydesk_core::{
+    Annotation, BuiltStage, Document, DocumentStage, OptionDoc, OptionError, StageConfig,
+    StageError, StageKind, cap,
+};
+use regex::{Captures, Regex};
+use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
+
+/// The layer this stage writes.
+pub const LAYER: &str = "dates";
+
+/// A calendar day, for anchoring relative dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Day {
+    /// Year.
+    pub year: i64,
+    /// Month, 1–12.
+    pub month: u32,
+    /// Day of month, 1–31.
+    pub day: u32,
+}
+
+impl Day {
+    /// Parses the `YYYY-MM-DD` start of an ISO 8601 date or timestamp.
+    pub fn parse_iso(s: &str) -> Option<Day> {
+        let s = s.get(..10)?;
+        if !s.is_ascii() {
+            return None;
+        }
+        let b = s.as_bytes();
+        if b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let day = Day {
+            year: s[..4].parse().ok()?,
+            month: s[5..7].parse().ok()?,
+            day: s[8..10].parse().ok()?,
+        };
+        ((1..=12).contains(&day.month) && (1..=31).contains(&day.day)).then_some(day)
+    }
+
+    /// Days since 1970-01-01 (proleptic Gregorian).
+    fn to_days(self) -> i64 {
+        let y = if self.month <= 2 { self.year - 1 } else { self.year };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    fn from_days(z: i64) -> Day {
+        let z = z + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        Day { year, month, day }
+    }
+
+    fn plus_days(self, n: i64) -> Day {
+        Day::from_days(self.to_days() + n)
+    }
+
+    fn iso(self) -> String {
+        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+
+    /// ISO week, as `YYYY-Www`.
+    fn iso_week(self) -> String {
+        let days = self.to_days();
+        let weekday = (days + 3).rem_euclid(7) + 1; // Monday = 1
+        let thursday = Day::from_days(days - (weekday - 1) + 3);
+        let jan1 = Day {
+            year: thursday.year,
+            month: 1,
+            day: 1,
+        };
+        let week = (thursday.to_days() - jan1.to_days()) / 7 + 1;
+        format!("{:04}-W{:02}", thursday.year, week)
+    }
+
+    fn plus_months(self, n: i64) -> (i64, u32) {
+        let total = self.year * 12 + i64::from(self.month) - 1 + n;
+        (total.div_euclid(12), (total.rem_euclid(12) + 1) as u32)
+    }
+}
+
+/// What a date mention is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateLabel {
+    /// A calendar date, month, year or relative day (`March 3, 1987`, `last week`).
+    Date,
+    /// A clock time (`5 p.m.`, `10:30 GMT`).
+    Time,
+    /// A length of time (`40 minutes`, `a decade`).
+    Duration,
+}
+
+impl DateLabel {
+    /// The annotation label.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DateLabel::Date => "date",
+            DateLabel::Time => "time",
+            DateLabel::Duration => "duration",
+        }
+    }
+}
+
+/// One date, time or duration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DateMention {
+    /// Byte offset of the first byte.
+    pub start: usize,
+    /// Byte offset one past the last byte.
+    pub end: usize,
+    /// What it is.
+    pub label: DateLabel,
+    /// The ISO 8601 / TIMEX3-style value when it can be given: `1987-03-03`,
+    /// `--02-26` (no year), `1987-03`, `1987`, `198X`, `XXXX-WXX-1` (a Monday),
+    /// `T17:00`, `PT40M`, `P10Y`; relative dates only when anchored.
+    pub normalized: Option<String>,
+    /// For relative dates, the offset from the document date (`-P1W`, `-P1M`, `P0D`).
+    pub relative: Option<String>,
+}
+
+impl DateMention {
+    /// The mention as an annotation of the `dates` layer.
+    pub fn to_annotation(&self) -> Annotation {
+        let mut a = Annotation::new(self.start, self.end, self.label.as_str());
+        if let Some(n) = &self.normalized {
+            a = a.with("normalized", n.as_str());
+        }
+        if let Some(r) = &self.relative {
+            a = a.with("relative", r.as_str());
+        }
+        a
+    }
+}
+
+const MONTH: &str = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)";
+const NUMBER_WORD: &str = r"(?:\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|several|a few|few)";
+
+struct Patterns {
+    month_day: Regex,
+    day_month: Regex,
+    month_year: Regex,
+    month_context: Regex,
+    year: Regex,
+    weekday: Regex,
+    relative: Regex,
+    clock_ampm: Regex,
+    clock_24: Regex,
+    duration: Regex,
+}
+
+fn patterns() -> &'static Patterns {
+    static PATTERNS: OnceLock<Patterns> = OnceLock::new();
+    PATTERNS.get_or_init(|| {
+        let re = |p: String| Regex::new(&p).expect("the date patterns are valid regexes (tested)");
+        Patterns {
+            month_day: re(format!(
+                r"\b(?P<m>{MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}})\b)?"
+            )),
+            day_month: re(format!(
+                r"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{MONTH})(?:,?\s+(?P<y>\d{{4}})\b)?"
+            )),
+            month_year: re(format!(r"\b(?P<m>{MONTH}),?\s+(?P<y>\d{{4}})\b")),
+            month_context: re(r"\b(?:(?P<mod>[Ee]arly|[Mm]id|[Ll]ate|[Ll]ast|[Nn]ext|[Tt]his)[\s-]+|(?:in|since|until|by|from|during|before|after|of|to)\s+)(?P<m>January|February|March|April|May|June|July|August|September|October|November|December)\b".to_string()),
+            year: re(r"\b(?P<y>1[89]\d\d|20\d\d)(?P<s>s)?\b".to_string()),
+            weekday: re(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b".to_string()),
+            relative: re(format!(
+                r"(?i)\b(?:(?P<rel>last|next|this|past|coming)\s+(?P<unit>week|month|year|weekend|quarter)|(?P<day>yesterday|today|tomorrow|tonight)|(?P<n>{NUMBER_WORD})\s+(?P<agounit>days?|weeks?|months?|years?|decades?)\s+ago|(?P<when>earlier|later)\s+this\s+(?P<thisunit>week|month|year))\b"
+            )),
+            clock_ampm: re(r"\b(?P<h>\d{1,2})(?::(?P<min>[0-5]\d))?\s*(?P<ap>[ap])(?:\.m\.|m\b)".to_string()),
+            clock_24: re(r"\b(?P<h>[01]?\d|2[0-3]):(?P<min>[0-5]\d)(?:\s*(?P<tz>GMT|UTC|EST|EDT|BST|CET|IST|PST|PKT))?\b|\b(?P<word>noon|midnight)\b".to_string()),
+            duration: re(format!(
+                r"(?i)\b(?P<n>{NUMBER_WORD})\s+(?P<u>seconds?|minutes?|hours?|days?|weeks?|fortnights?|months?|years?|decades?|century|centuries)\b"
+            )),
+        }
+    })
+}
+
+fn number_value(word: &str) -> Option<f64> {
+    let lower = word.to_lowercase();
+    match lower.as_str() {
+        "a" | "an" => Some(1.0),
+        _ => lower.parse().ok().or_else(|| small_number(&lower)),
+    }
+}
+
+fn capture_day(c: &Captures<'_>) -> Option<(u32, u32, Option<i64>)> {
+    let month = month_number(c.name("m")?.as_str())?;
+    let day: u32 = c.name("d")?.as_str().parse().ok()?;
+    if !(1..=31).contains(&day) {
+        return None;
+    }
+    let year = c.name("y").and_then(|y| y.as_str().parse().ok());
+    Some((month, day, year))
+}
+
+/// Finds dates, times and durations.
+#[derive(Debug, Clone, Default)]
+pub struct DateFinder;
+
+impl DateFinder {
+    /// Mentions of `text`, in order and non-overlapping; relative dates are
+    /// normalized against `anchor` (the document's date) when given.
+    pub fn find(&self, text: &str, anchor: Option<Day>) -> Vec<DateMention> {
+        let p = patterns();
+        let mut found: Vec<DateMention> = Vec::new();
+        let mut push = |start, end, label, normalized: Option<String>, relative: Option<String>| {
+            found.push(DateMention {
+                start,
+                end,
+                label,
+                normalized,
+                relative,
+            });
+        };
+        for re in [&p.month_day, &p.day_month] {
+            for c in re.captures_iter(text) {
+                let Some(whole) = c.get(0) else { continue };
+                let Some((month, day, year)) = capture_day(&c) else {
+                    continue;
+                };
+                let normalized = match (year, anchor) {
+                    (Some(y), _) => format!("{y:04}-{month:02}-{day:02}"),
+                    (None, Some(a)) => format!("{:04}-{month:02}-{day:02}", a.year),
+                    (None, None) => format!("--{month:02}-{day:02}"),
+                };
+                push(whole.start(), whole.end(), DateLabel::Date, Some(normalized), None);
+            }
+        }
+        for c in p.month_year.captures_iter(text) {
+            let (Some(whole), Some(m), Some(y)) = (c.get(0), c.name("m"), c.name("y")) else {
+                continue;
+            };
+            if let Some(month) = month_number(m.as_str()) {
+                let normalized = format!("{}-{month:02}", y.as_str());
+                push(whole.start(), whole.end(), DateLabel::Date, Some(normalized), None);
+            }
+        }
+        for c in p.month_context.captures_iter(text) {
+            let Some(m) = c.name("m") else { continue };
+            let Some(month) = month_number(m.as_str()) else {
+                continue;
+            };
+            let start = c.name("mod").map_or(m.start(), |x| x.start());
+            let year = anchor.map_or_else(|| "XXXX".to_string(), |a| format!("{:04}", a.year));
+            push(start, m.end(), DateLabel::Date, Some(format!("{year}-{month:02}")), None);
+        }
+        for c in p.year.captures_iter(text) {
+            let (Some(whole), Some(y)) = (c.get(0), c.name("y")) else {
+                continue;
+            };
+            if !is_year_context(text, whole.start(), whole.end()) {
+                continue;
+            }
+            let normalized = if c.name("s").is_some() {
+                let digits = y.as_str();
+                if !digits.ends_with('0') {
+                    continue;
+                }
+                format!("{}X", &digits[..3])
+            } else {
+                y.as_str().to_string()
+            };
+            push(whole.start(), whole.end(), DateLabel::Date, Some(normalized), None);
+        }
+        for m in p.weekday.find_iter(text) {
+            let n = weekday_number(m.as_str()).unwrap_or(1);
+            push(m.start(), m.end(), DateLabel::Date, Some(format!("XXXX-WXX-{n}")), None);
+        }
+        for c in p.relative.captures_iter(text) {
+            let Some(whole) = c.get(0) else { continue };
+            if let Some((normalized, relative)) = relative_value(&c, anchor) {
+                push(whole.start(), whole.end(), DateLabel::Date, normalized, Some(relative));
+            }
+        }
+        for c in p.clock_ampm.captures_iter(text) {
+            let (Some(whole), Some(h), Some(ap)) = (c.get(0), c.name("h"), c.name("ap")) else {
+                continue;
+            };
+            let Ok(mut hour) = h.as_str().parse::<u32>() else {
+                continue;
+            };
+            if !(1..=12).contains(&hour) {
+                continue;
+            }
+            if ap.as_str() == "p" && hour != 12 {
+                hour += 12;
+            } else if ap.as_str() == "a" && hour == 12 {
+                hour = 0;
+            }
+            let min = c.name("min").map_or("00", |m| m.as_str());
+            push(whole.start(), whole.end(), DateLabel::Time, Some(format!("T{hour:02}:{min}")), None);
+        }
+        for c in p.clock_24.captures_iter(text) {
+            let Some(whole) = c.get(0) else { continue };
+            let normalized = match (c.name("word"), c.name("h"), c.name("min")) {
+                (Some(w), _, _) if w.as_str() == "noon" => "T12:00".to_string(),
+                (Some(_), _, _) => "T00:00".to_string(),
+                (None, Some(h), Some(m)) => {
+                    let hour: u32 = h.as_str().parse().unwrap_or(0);
+                    format!("T{hour:02}:{}", m.as_str())
+                }
+                _ => continue,
+            };
+            push(whole.start(), whole.end(), DateLabel::Time, Some(normalized), None);
+        }
+        for c in p.duration.captures_iter(text) {
+            let (Some(whole), Some(n), Some(u)) = (c.get(0), c.name("n"), c.name("u")) else {
+                continue;
+            };
+            let value = number_value(n.as_str());
+            push(
+                whole.start(),
+                whole.end(),
+                DateLabel::Duration,
+                Some(duration_value(value, u.as_str())),
+                None,
+            );
+        }
+        // Keep the earliest, then longest, of overlapping mentions.
+        found.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+        let mut out: Vec<DateMention> = Vec::with_capacity(found.len());
+        for m in found {
+            if out.last().is_none_or(|last| last.end <= m.start) {
+                out.push(m);
+            }
+        }
+        out
+    }
+}
+
+/// Whether a four-digit number at `[start, end)` reads as a year: not money,
+/// not a grouped or decimal number, not a count of something.
+fn is_year_context(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    if before.is_some_and(|c| matches!(c, '$' | '£' | '€' | '.' | ',' | '-')) {
+        return false;
+    }
+    let after = &text[end..];
+    if after.starts_with(|c: char| matches!(c, '%' | '.' | ',') )
+        && after[1..].starts_with(|c: char| c.is_ascii_digit())
+    {
+        return false;
+    }
+    if after.starts_with('%') {
+        return false;
+    }
+    let next_word: String = after
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_alphabetic())
+        .collect();
+    let plural_noun = next_word.len() > 3
+        && next_word.ends_with('s')
+        && next_word.chars().all(|c| c.is_lowercase())
+        && !matches!(next_word.as_str(), "was" | "has" | "whereas" | "always" | "this" | "its");
+    !(plural_noun
+        || matches!(
+            next_word.as_str(),
+            "pct" | "percent" | "dlrs" | "tonnes" | "tons" | "mln" | "bln" | "kg" | "people"
+        ))
+}
+
+fn relative_value(c: &Captures<'_>, anchor: Option<Day>) -> Option<(Option<String>, String)> {
+    if let (Some(rel), Some(unit)) = (c.name("rel"), c.name("unit")) {
+        let step: i64 = match rel.as_str().to_lowercase().as_str() {
+            "last" | "past" => -1,
+            "next" | "coming" => 1,
+            _ => 0,
+        };
+        let unit = unit.as_str().to_lowercase();
+        return Some(offset(step, &unit, anchor));
+    }
+    if let Some(day) = c.name("day") {
+        let step = match day.as_str().to_lowercase().as_str() {
+            "yesterday" => -1,
+            "tomorrow" => 1,
+            _ => 0,
+        };
+        return Some(offset(step, "day", anchor));
+    }
+    if let (Some(n), Some(unit)) = (c.name("n"), c.name("agounit")) {
+        let value = number_value(n.as_str());
+        let unit = unit.as_str().to_lowercase();
+        let unit = unit.trim_end_matches('s');
+        return match value {
+            Some(v) if v.fract() == 0.0 => {
+                let (k, unit) = if unit == "decade" {
+                    (v as i64 * 10, "year")
+                } else {
+                    (v as i64, unit)
+                };
+                Some(offset(-k, unit, anchor))
+            }
+            _ => Some((None, format!("-P{}", duration_code(None, unit)))),
+        };
+    }
+    if let Some(unit) = c.name("thisunit") {
+        return Some(offset(0, &unit.as_str().to_lowercase(), anchor));
+    }
+    None
+}
+
+/// A relative offset of `step` units from the anchor: (normalized when anchored, relative code).
+fn offset(step: i64, unit: &str, anchor: Option<Day>) -> (Option<String>, String) {
+    let code = match unit {
+        "day" | "tonight" => "D",
+        "week" | "weekend" => "W",
+        "month" => "M",
+        "quarter" => "Q",
+        _ => "Y",
+    };
+    let sign = if step < 0 { "-" } else { "" };
+    let relative = format!("{sign}P{}{code}", step.abs());
+    let normalized = anchor.map(|a| match code {
+        "D" => a.plus_days(step).iso(),
+        "W" => a.plus_days(step * 7).iso_week(),
+        "M" => {
+            let (y, m) = a.plus_months(step);
+            format!("{y:04}-{m:02}")
+        }
+        "Q" => {
+            let (y, m) = a.plus_months(step * 3);
+            format!("{y:04}-Q{}", (m - 1) / 3 + 1)
+        }
+        _ => format!("{:04}", a.year + step),
+    });
+    (normalized, relative)
+}
+
+fn duration_code(value: Option<f64>, unit: &str) -> String {
+    let n = |mult: f64| {
+        value.map_or_else(
+            || "X".to_string(),
+            |v| {
+                let x = v * mult;
+                if x.fract() == 0.0 {
+                    format!("{}", x as i64)
+                } else {
+                    format!("{x}")
+                }
+            },
+        )
+    };
+    match unit {
+        "second" => format!("T{}S", n(1.0)),
+        "minute" => format!("T{}M", n(1.0)),
+        "hour" => format!("T{}H", n(1.0)),
+        "day" => format!("{}D", n(1.0)),
+        "week" => format!("{}W", n(1.0)),
+        "fortnight" => format!("{}W", n(2.0)),
+        "month" => format!("{}M", n(1.0)),
+        "decade" => format!("{}Y", n(10.0)),
+        "century" | "centurie" => format!("{}Y", n(100.0)),
+        _ => format!("{}Y", n(1.0)),
+    }
+}
+
+fn duration_value(value: Option<f64>, unit: &str) -> String {
+    let lower = unit.to_lowercase();
+    let singular = if lower == "centuries" {
+        "century"
+    } else {
+        lower.trim_end_matches('s')
+    };
+    format!("P{}", duration_code(value, singular))
+}
+
+/// Options of `tag.dates.v1`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatesConfig {
+    /// Whether relative dates (`last week`) are normalized against the
+    /// document's date (`meta.date`, ISO 8601) when it has one.
+    pub anchor_to_document_date: bool,
+}
+
+impl Default for DatesConfig {
+    fn default() -> Self {
+        DatesConfig {
+            anchor_to_document_date: true,
+        }
+    }
+}
+
+impl StageConfig for DatesConfig {
+    const NAME: &'static str = "tag.dates.v1";
+    const KIND: StageKind = StageKind::Document;
+    const DESCRIPTION: &'static str =
+        "Finds dates, times and durations with normalized values (layer `dates`).";
+    const NEEDS: &'static [copydesk_core::Capability] = &[cap::TEXT_RAW];
+    const PROVIDES: &'static [copydesk_core::Capability] = &[cap::LAYER_DATES];
+    const OPTIONS: &'static [OptionDoc] = &[OptionDoc {
+        name: "anchor_to_document_date",
+        kind: "boolean",
+        doc: "Whether relative dates are normalized against the document's ISO `meta.date` (default true).",
+    }];
+
+    fn build(&self) -> Result<BuiltStage, OptionError> {
+        let _ = patterns();
+        Ok(BuiltStage::Document(Box::new(DatesStage {
+            anchor_to_document_date: self.anchor_to_document_date,
+        })))
+    }
+}
+
+/// The runtime of `tag.dates.v1`.
+#[derive(Debug, Clone)]
+pub struct DatesStage {
+    anchor_to_document_date: bool,
+}
+
+impl DocumentStage for DatesStage {
+    fn process(&self, doc: &mut Document) -> Result<(), StageError> {
+        let anchor = if self.anchor_to_document_date {
+            doc.meta.date.as_deref().and_then(Day::parse_iso)
+        } else {
+            None
+        };
+        let found = DateFinder.find(&doc.text, anchor);
+        doc.annotate(LAYER, found.iter().map(DateMention::to_annotation))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn find(t: &str, anchor: Option<Day>) -> Vec<(String, &'static str, Option<String>)> {
+        DateFinder
+            .find(t, anchor)
+            .into_iter()
+            .map(|m| (t[m.start..m.end].to_string(), m.label.as_str(), m.normalized))
+            .collect()
+    }
+
+    fn n(s: &str) -> Option<String> {
+        Some(s.to_string())
+    }
+
+    #[test]
+    fn calendar_dates() {
+        let f = find(
+            "On Feb 26 and February 22, prices set on March 3, 1987 and 5 January 1988 held \
+             through June 1986; talks in 1987 and the 1980s began on Monday in early January.",
+            None,
+        );
+        assert_eq!(
+            f,
+            [
+                ("Feb 26".into(), "date", n("--02-26")),
+                ("February 22".into(), "date", n("--02-22")),
+                ("March 3, 1987".into(), "date", n("1987-03-03")),
+                ("5 January 1988".into(), "date", n("1988-01-05")),
+                ("June 1986".into(), "date", n("1986-06")),
+                ("1987".into(), "date", n("1987")),
+                ("1980s".into(), "date", n("198X")),
+                ("Monday".into(), "date", n("XXXX-WXX-1")),
+                ("early January".into(), "date", n("XXXX-01")),
+            ]
+        );
+    }
+
+    #[test]
+    fn relative_dates_with_and_without_anchor() {
+        let t = "Last month’s bombing came after a statement last week; yesterday he left, three years ago.";
+        let unanchored = DateFinder.find(t, None);
+        let rel: Vec<_> = unanchored.iter().map(|m| m.relative.clone()).collect();
+        assert_eq!(rel, [n("-P1M"), n("-P1W"), n("-P1D"), n("-P3Y")]);
+        assert!(unanchored.iter().all(|m| m.normalized.is_none()));
+        let anchor = Day::parse_iso("2024-04-10T12:00:00Z");
+        let f = find(t, anchor);
+        let norm: Vec<_> = f.iter().map(|m| m.2.clone()).collect();
+        assert_eq!(norm, [n("2024-03"), n("2024-W14"), n("2024-04-09"), n("2021")]);
+    }
+
+    #[test]
+    fn times_and_durations() {
+        let f = find(
+            "It waited for about 40 minutes before 5 p.m., the first trip in a decade, \
+             at 10:30 GMT, for two weeks, by noon, a month off.",
+            None,
+        );
+        assert_eq!(
+            f,
+            [
+                ("40 minutes".into(), "duration", n("PT40M")),
+                ("5 p.m.".into(), "time", n("T17:00")),
+                ("a decade".into(), "duration", n("P10Y")),
+                ("10:30 GMT".into(), "time", n("T10:30")),
+                ("two weeks".into(), "duration", n("P2W")),
+                ("noon".into(), "time", n("T12:00")),
+                ("a month".into(), "duration", n("P1M")),
+            ]
+        );
+    }
+
+    #[test]
+    fn numbers_that_are_not_years() {
+        assert!(find("paid $1987 for 2000 tonnes and 1,999 bags, 1990 pct", None).is_empty());
+    }
+
+    #[test]
+    fn iso_weeks_and_day_arithmetic() {
+        let d = Day { year: 2021, month: 1, day: 3 };
+        assert_eq!(d.iso_week(), "2020-W53");
+        assert_eq!(Day::from_days(d.to_days()), d);
+        assert_eq!(d.plus_days(-3).iso(), "2020-12-31");
+        assert_eq!(Day { year: 2024, month: 1, day: 15 }.plus_months(-1), (2023, 12));
+    }
+
+    proptest! {
+        #[test]
+        fn mentions_are_ordered_on_boundaries(s in "\\PC{0,160}") {
+            let mut last = 0;
+            for m in DateFinder.find(&s, None) {
+                prop_assert!(m.start >= last && m.start < m.end && m.end <= s.len());
+                prop_assert!(s.is_char_boundary(m.start) && s.is_char_boundary(m.end));
+                last = m.end;
+            }
+        }
+
+        #[test]
+        fn day_round_trip(days in -1_000_000i64..1_000_000) {
+            prop_assert_eq!(Day::from_days(days).to_days(), days);
+        }
+
+        #[test]
+        fn datey_text(s in "(Jan\\.?|May|March|[0-9]{1,4}|last|week|ago|a|p\\.m\\.|:|,| ){0,30}") {
+            for m in DateFinder.find(&s, Day::parse_iso("2000-02-29")) {
+                prop_assert!(s.is_char_boundary(m.start) && s.is_char_boundary(m.end));
+            }
+        }
+    }
+}
