@@ -83,7 +83,7 @@ impl Gazetteer {
             by_name.iter().map(|(k, v)| (*k, *v)).collect();
         pairs.sort_unstable_by_key(|(k, _)| *k);
         let names = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
+            .match_kind(MatchKind::Standard)
             .build(pairs.iter().map(|(k, _)| *k))
             // The patterns are the static lists above, far below any limit of
             // the automaton, and a unit test builds them.
@@ -120,8 +120,11 @@ impl Gazetteer {
 
     /// Listed names in `text` that stand as whole words, as `(start, end, label)`.
     pub fn find_names(&self, text: &str) -> Vec<(usize, usize, EntityLabel)> {
-        self.names
-            .find_iter(text)
+        // Overlapping search, so that a longer name failing the word test
+        // ("South Asia" in "South Asian") does not hide a shorter one.
+        let mut found: Vec<(usize, usize, EntityLabel)> = self
+            .names
+            .find_overlapping_iter(text)
             .filter(|m| {
                 let before_ok = text[..m.start()]
                     .chars()
@@ -134,7 +137,15 @@ impl Gazetteer {
                 before_ok && after_ok
             })
             .map(|m| (m.start(), m.end(), self.name_labels[m.pattern().as_usize()]))
-            .collect()
+            .collect();
+        found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        let mut out: Vec<(usize, usize, EntityLabel)> = Vec::with_capacity(found.len());
+        for m in found {
+            if out.last().is_none_or(|last| last.1 <= m.0) {
+                out.push(m);
+            }
+        }
+        out
     }
 }
 
@@ -158,8 +169,8 @@ mod tests {
     #[test]
     fn names_match_whole_words_only() {
         let g = Gazetteer::global();
-        let t = "Omani and Chinese visitors in New Delhi, not Chinesexyz or Pakistan-based.";
+        let t = "Omani and Chinese visitors in New Delhi, not Chinesexyz or Pakistan-based. South Asians";
         let found: Vec<&str> = g.find_names(t).iter().map(|&(s, e, _)| &t[s..e]).collect();
-        assert_eq!(found, ["Omani", "Chinese", "New Delhi"]);
+        assert_eq!(found, ["Omani", "Chinese", "New Delhi", "Asians"]);
     }
 }

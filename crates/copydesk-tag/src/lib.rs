@@ -1,4 +1,64 @@
-//! copydesk tag stages.
+//! copydesk tag stages: annotation layers over the clean text.
+//!
+//! Every stage here is a [`copydesk_core::DocumentStage`] that reads
+//! [`Document::text`](copydesk_core::Document::text) and adds one layer with
+//! [`Document::annotate`](copydesk_core::Document::annotate). Spans are byte
+//! offsets into the clean text, always on `char` boundaries. The stages run
+//! after cleaning (paragraphs separated by blank lines; typographic and
+//! straight quotation marks are handled alike). A stage that wants another
+//! layer (quotes want sentences and entities) uses it when an earlier stage
+//! wrote it, and computes it itself otherwise, so each stage also runs alone.
+//!
+//! # Stages
+//!
+//! | stage | options |
+//! |---|---|
+//! | `tag.sentences.v1` | `line_breaks_end_sentences` (false), `extra_abbreviations` ([]) |
+//! | `tag.tokens.v1` | `keep_punctuation` (true) |
+//! | `tag.numbers.v1` | `skip_years` (true) |
+//! | `tag.dates.v1` | `anchor_to_document_date` (true) |
+//! | `tag.entities.v1` | `single_word_misc` (true) |
+//! | `tag.quotes.v1` | `indirect` (true), `resolve_pronouns` (true) |
+//!
+//! # Layers (a public contract)
+//!
+//! | layer | labels | attrs |
+//! |---|---|---|
+//! | `sentences` | `sentence` | none. Sentences are in order, trimmed, and cover every non-whitespace character; a blank line always ends one. |
+//! | `tokens` | `word`, `number`, `punct`, `symbol` | none (the layer is kept lean). Tokens cover every non-whitespace character. `U.S.`, `China’s`, `co-operation`, `155,221`, `3.5`, `10:30` are one token each; `$65-billion` is `$` `65` `-` `billion`. |
+//! | `numbers` | `number`, `quantity` (with a unit), `money`, `percent`, `ordinal` | `value` (f64; the low end of a range; scale words applied: `5.93 mln` → 5930000), `value_max` (high end of a range: `340 to 350 cruzados`), `unit` (as written, lowercase: `kg`, `lbs`, `bags`, `dlrs`, `pct`, `%`, `minutes`, `decade`), `currency` (ISO 4217: `USD` for `$`/`dlrs`, `GBP` for `stg`, `BRC` for `cruzados`; the word itself when no code is certain: `rupees`), `counted` (the noun a bare cardinal counts: `two Chinese engineers` → `engineers`), `approximation` (`nearly`, `about`, `more than`, ...), `vague: true` (orders of magnitude: `thousands`, `1000’s`). Spans never overlap; numbers inside words (`G7`, `CPEC`) and dates, times and bare years (`1987`, with `skip_years`) are left out. |
+//! | `dates` | `date`, `time`, `duration` | `normalized` (ISO 8601 / TIMEX3 style: `1987-03-03`, `--02-26` with no year known, `1987-03`, `1987`, `198X`, `XXXX-WXX-1` for Monday, `T17:00`, `PT40M`, `P10Y`; relative dates only when anchored on an ISO `meta.date`: `last week` → `2024-W14`), `relative` (for relative dates: `-P1W`, `-P1M`, `P0D`, `-P3Y`). Spans never overlap. |
+//! | `entities` | `PERSON`, `ORG`, `GPE`, `NORP`, `MISC` | `title` for a person introduced by one (`President` for `President Xi Jinping`; the span is the name). Spans never overlap; a possessive `’s` is left out. |
+//! | `quotes` | `quote` | `direct` (bool: quoted speech, or reported speech when false), `speaker` (the mention as written, or the person a pronoun was resolved to), `speaker_start`/`speaker_end` (byte span of the mention), `cue` (lowercase: `said`, `told`, `added`, `admitted`, `mentioned`, `according to`, ...), `speaker_type` (`named_person`, `named_role`, `organization`, `anonymous`, `pronoun`, `unknown`), `pronoun` (`he`/`she` when resolved), `inherited: true` (attribution carried from the previous quote of the paragraph), `unclosed: true` (the mark was never closed). Direct quotes span their quotation marks and never overlap each other, even across paragraphs; a reported-speech span covers the reported words and may contain a short direct quote. |
+//!
+//! The gazetteers in `data/` (countries, cities, nationalities, organisations,
+//! organisation suffixes, person titles, given names) were written for this
+//! crate and are under the crate's licence (MIT OR Apache-2.0).
+//!
+//! # Use without the runner
+//!
+//! ```
+//! use copydesk_core::{BuiltStage, Document, Source, StageConfig};
+//! use copydesk_tag::quotes::QuotesConfig;
+//! use copydesk_tag::sentences::SentencesConfig;
+//!
+//! let mut doc = Document::new(
+//!     "d1",
+//!     Source::default(),
+//!     "“It was a grave security breach,” admitted one of the officials investigating the bombing.",
+//! );
+//! for built in [SentencesConfig::default().build(), QuotesConfig::default().build()] {
+//!     let Ok(BuiltStage::Document(stage)) = built else { panic!("not a document stage") };
+//!     stage.process(&mut doc).expect("tagging never fails on valid text");
+//! }
+//! let quote = &doc.layer("quotes")[0];
+//! assert_eq!(quote.attrs["speaker"], "one of the officials investigating the bombing");
+//! assert_eq!(quote.attrs["cue"], "admitted");
+//! assert_eq!(quote.attrs["speaker_type"], "anonymous");
+//! ```
+//!
+//! Or build every stage by name from [`factories`] and a TOML option table,
+//! as the runner does.
 #![deny(missing_docs)]
 
 pub mod dates;
@@ -23,4 +83,58 @@ pub fn factories() -> Vec<StageFactory> {
         factory::<entities::EntitiesConfig>(),
         factory::<quotes::QuotesConfig>(),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use copydesk_core::testing::check_factory;
+
+    fn factory_named(name: &str) -> StageFactory {
+        factories()
+            .into_iter()
+            .find(|f| f.name == name)
+            .unwrap_or_else(|| panic!("{name} is not registered"))
+    }
+
+    #[test]
+    fn sentences_factory() {
+        check_factory(&factory_named("tag.sentences.v1"));
+    }
+
+    #[test]
+    fn tokens_factory() {
+        check_factory(&factory_named("tag.tokens.v1"));
+    }
+
+    #[test]
+    fn numbers_factory() {
+        check_factory(&factory_named("tag.numbers.v1"));
+    }
+
+    #[test]
+    fn dates_factory() {
+        check_factory(&factory_named("tag.dates.v1"));
+    }
+
+    #[test]
+    fn entities_factory() {
+        check_factory(&factory_named("tag.entities.v1"));
+    }
+
+    #[test]
+    fn quotes_factory() {
+        check_factory(&factory_named("tag.quotes.v1"));
+    }
+
+    #[test]
+    fn every_factory_is_a_document_stage_that_adds_a_layer() {
+        let names: Vec<&str> = factories().iter().map(|f| f.name).collect();
+        assert_eq!(names.len(), 6);
+        for f in factories() {
+            assert_eq!(f.kind, copydesk_core::StageKind::Document, "{}", f.name);
+            assert!(!f.rewrites_text, "{}", f.name);
+            assert!(f.provides.iter().all(|p| p.starts_with("layer.")), "{}", f.name);
+        }
+    }
 }

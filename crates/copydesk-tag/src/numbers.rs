@@ -239,6 +239,8 @@ fn is_countable_time_unit(word: &str) -> bool {
 /// Words before a number that make it approximate.
 const APPROXIMATIONS: &[&str] = &[
     "nearly",
+    "practically",
+    "virtually",
     "about",
     "around",
     "almost",

@@ -492,7 +492,7 @@ impl QuoteFinder {
             return None;
         }
         let mut content_end = body_end;
-        for stop in [", but ", "; but ", ", adding"] {
+        for stop in [", but ", "; but ", ", however ", ", adding"] {
             if let Some(k) = text.get(content_start..content_end).and_then(|r| r.find(stop)) {
                 content_end = content_start + k;
             }
