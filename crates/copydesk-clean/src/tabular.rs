@@ -71,7 +71,7 @@ mod tests {
     #[test]
     fn tab_separated_columns_are_a_table() {
         assert!(is_table_row("Wheat\t2.55\t2.40"));
-        assert!(!is_table_row("Two  spaces\there."));
+        assert!(!is_table_row("Two spaces\there."));
         assert!(!is_table_row("\tindented paragraph start"));
     }
 }

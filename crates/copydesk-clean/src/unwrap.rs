@@ -129,10 +129,12 @@ impl Unwrapper {
     ///   configured bounds) and the first word of the second line would not
     ///   have fit on the first one within W, or the first line ends in a
     ///   hyphen, or the first line does not end a sentence and either the
-    ///   second does not start with a capital, or the first ends with a
-    ///   comma, is at least three quarters of W long or is the text's first
-    ///   line (the first line of a wire story is short because a dateline
-    ///   was cut from it);
+    ///   second does not start with a capital or (when at least five lines
+    ///   show the wrap) the first ends with a comma, is at least three
+    ///   quarters of W long or is the text's first line and at least a third
+    ///   of W long (the first line of a wire story is short because a dateline was cut from it). Texts
+    ///   with fewer than five such lines count as wrapped only at 55
+    ///   characters or more;
     /// * in any text, the first line does not end a sentence (no `.`, `!`,
     ///   `?`, `:` or `;`, maybe followed by a closing quote or bracket) and
     ///   the second starts with a lowercase letter.
@@ -190,7 +192,7 @@ impl Unwrapper {
         next: &Line,
         prev_is_first_line: bool,
         min_indent: usize,
-        width: Option<usize>,
+        wrap: Option<Wrap>,
     ) -> Join {
         if next.indent > min_indent || starts_with_bullet(next.content()) {
             return Join::Break;
@@ -201,8 +203,8 @@ impl Unwrapper {
         let lower_next = next_content.chars().next().is_some_and(char::is_lowercase);
         let hyphenated = ends_with_word_hyphen(prev_content)
             && next_content.chars().next().is_some_and(char::is_alphabetic);
-        let wrapped = match width {
-            Some(w) => {
+        let wrapped = match wrap {
+            Some(Wrap { width: w, strong }) => {
                 let next_word = next_content
                     .split_whitespace()
                     .next()
@@ -210,10 +212,11 @@ impl Unwrapper {
                 let overflows = prev.width + 1 + next_word > w;
                 let upper_next = next_content.chars().next().is_some_and(char::is_uppercase);
                 let continues = open
-                    && (prev_is_first_line
-                        || !upper_next
-                        || prev_content.ends_with(',')
-                        || prev.width * 4 >= w * 3);
+                    && (!upper_next
+                        || (strong
+                            && ((prev_is_first_line && prev.width * 3 >= w)
+                                || prev_content.ends_with(',')
+                                || prev.width * 4 >= w * 3)));
                 overflows || hyphenated || continues
             }
             None => open && lower_next,
@@ -228,7 +231,7 @@ impl Unwrapper {
     }
 
     /// The width the text is hard-wrapped at, if it is.
-    fn wrap_width(&self, lines: &[Line], min_indents: &[usize]) -> Option<usize> {
+    fn wrap_width(&self, lines: &[Line], min_indents: &[usize]) -> Option<Wrap> {
         // Widths of the lines followed by a continuation line (prose, not
         // indented as a new paragraph): in wrapped text, most are near W.
         let mut widths: Vec<usize> = lines
@@ -245,8 +248,14 @@ impl Unwrapper {
             return None;
         }
         widths.sort_unstable();
-        let high = widths[(widths.len() - 1) * 9 / 10];
-        if high < self.config.min_wrap_width || high > self.config.max_wrap_width {
+        let high = widths[((widths.len() - 1) * 9).div_ceil(10)];
+        let strong = widths.len() >= STRONG_WRAPPED_LINES;
+        let min_width = if strong {
+            self.config.min_wrap_width
+        } else {
+            self.config.min_wrap_width.max(SHORT_TEXT_MIN_WRAP_WIDTH)
+        };
+        if high < min_width || high > self.config.max_wrap_width {
             return None;
         }
         let near = widths
@@ -256,11 +265,12 @@ impl Unwrapper {
         if near * 2 < widths.len() {
             return None;
         }
-        widths
+        let width = widths
             .iter()
             .copied()
             .filter(|&w| w <= self.config.max_wrap_width)
-            .max()
+            .max()?;
+        Some(Wrap { width, strong })
     }
 }
 
@@ -275,7 +285,24 @@ impl DocumentStage for Unwrapper {
 }
 
 /// How few lines followed by another line make a text count as hard-wrapped.
-const MIN_WRAPPED_LINES: usize = 3;
+const MIN_WRAPPED_LINES: usize = 2;
+
+/// From how many lines followed by another line the wrap evidence is strong
+/// enough for the weaker joining rules (a comma at the end, a long line,
+/// the first line).
+const STRONG_WRAPPED_LINES: usize = 5;
+
+/// The narrowest wrap width believed on weak evidence (few lines).
+const SHORT_TEXT_MIN_WRAP_WIDTH: usize = 55;
+
+/// A hard wrap found in a text.
+#[derive(Debug, Clone, Copy)]
+struct Wrap {
+    /// The widest line followed by a continuation line.
+    width: usize,
+    /// Whether enough lines show the wrap for the weaker joining rules.
+    strong: bool,
+}
 
 /// How two consecutive lines join.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -466,8 +493,8 @@ mod tests {
     #[test]
     fn whitespace_is_collapsed_and_trimmed() {
         assert_eq!(
-            unwrap_text("  \n\n  Two  spaces\there.   \n\n\n\nNext.  \n  "),
-            "Two spaces here.\n\nNext."
+            unwrap_text("  \n\n  Two  spaces here.   \n\n\n\nA\ttab.  \n  "),
+            "Two spaces here.\n\nA tab."
         );
         assert_eq!(unwrap_text(""), "");
         assert_eq!(unwrap_text(" \n\t\n"), "");

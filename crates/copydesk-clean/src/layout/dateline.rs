@@ -1,0 +1,275 @@
+//! Datelines: `"ISLAMABAD (Reuters) – "`, `"WASHINGTON, March 3 (Reuters) -"`,
+//! `"SANTA CRUZ, Calif., Feb 26 -"`, `"ISLAMABAD:"`.
+
+use regex::Regex;
+use std::sync::OnceLock;
+
+/// A dateline found at the start of a paragraph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dateline {
+    /// The place (`"ISLAMABAD"`, `"SANTA CRUZ"`).
+    pub place: String,
+    /// Regions after the place (`"Calif."`), if any.
+    pub regions: Vec<String>,
+    /// The date as written (`"Feb 26"`), if any.
+    pub date: Option<String>,
+    /// The credited agency (`"Reuters"`), if any.
+    pub credit: Option<String>,
+    /// Byte length of the dateline in the paragraph, separator and the
+    /// spaces after it included: the body starts there.
+    pub len: usize,
+}
+
+/// Labels that look like an all-caps place followed by a colon or a dash
+/// but start a kicker or a note instead.
+const KICKER_LABELS: &[&str] = &[
+    "ADVISORY",
+    "ANALYSIS",
+    "BREAKING",
+    "BULLETIN",
+    "BUSINESS",
+    "COLUMN",
+    "COMMENT",
+    "CORRECTED",
+    "CORRECTION",
+    "EDITORIAL",
+    "EXCLUSIVE",
+    "FACTBOX",
+    "FEATURE",
+    "FLASH",
+    "FOCUS",
+    "INSIGHT",
+    "INTERVIEW",
+    "LIVE",
+    "NEWS",
+    "NOTE",
+    "OPINION",
+    "PHOTO",
+    "PHOTOS",
+    "REFILE",
+    "REVIEW",
+    "RPT",
+    "SPORT",
+    "SPORTS",
+    "TEXT",
+    "TIMELINE",
+    "UPDATE",
+    "UPDATED",
+    "URGENT",
+    "VIDEO",
+    "WATCH",
+    "WORLD",
+    "WRAPUP",
+];
+
+/// Lower-case words allowed inside a mixed-case place name (`Rio de Janeiro`).
+const PLACE_PARTICLES: &[&str] = &[
+    "al", "am", "an", "and", "da", "de", "del", "der", "des", "di", "do", "du", "el", "en", "es",
+    "la", "las", "le", "les", "los", "of", "on", "sur", "the", "upon", "y",
+];
+
+fn dateline_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        let month = r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)\p{L}*\.?";
+        let pattern = format!(
+            r"^(?P<place>\p{{L}}[\p{{L}}\p{{M}}.'’&/]*(?:[ \-][\p{{L}}\p{{M}}.'’&/]+){{0,4}}?)(?P<regions>(?:,[ \t]*\p{{Lu}}[\p{{L}}\p{{M}}.'’]*(?:[ \t]+\p{{Lu}}[\p{{L}}\p{{M}}.'’]*){{0,2}}){{0,3}}?)(?:[ \t]*,[ \t]*(?P<date>{month}[ \t]+\d{{1,2}}(?:st|nd|rd|th)?(?:,?[ \t]+\d{{4}})?|\d{{1,2}}[ \t]+{month}(?:,?[ \t]+\d{{4}})?))?(?:[ \t]*\((?P<credit>\p{{L}}[^()\n]{{0,40}})\))?[ \t]*(?P<sep>:|[-–—]{{1,2}}|\|)(?:[ \t]+|$)"
+        );
+        Regex::new(&pattern).unwrap_or_else(|e| panic!("dateline pattern does not compile: {e}"))
+    })
+}
+
+/// The dateline at the start of `paragraph`, if there is one.
+///
+/// The place must be in capitals (`ISLAMABAD`, `RIO DE JANEIRO`), or in
+/// mixed case (`New York`) when a date or a credit follows it. A capitalized
+/// kicker (`EXCLUSIVE:`, `NOTE:`) is not a place. Without a date or a
+/// credit, the text after the dateline must be empty or start with a
+/// capital, a digit or an opening quote or bracket, so `"ISLAMABAD-based
+/// officials"` has no dateline.
+///
+/// ```
+/// use copydesk_clean::layout::dateline::parse_dateline;
+/// let d = parse_dateline("WASHINGTON, March 3 (Reuters) - The Fed said.").unwrap();
+/// assert_eq!(d.place, "WASHINGTON");
+/// assert_eq!(d.date.as_deref(), Some("March 3"));
+/// assert_eq!(d.credit.as_deref(), Some("Reuters"));
+/// assert_eq!(&"WASHINGTON, March 3 (Reuters) - The Fed said."[d.len..], "The Fed said.");
+/// assert!(parse_dateline("EXCLUSIVE: Fed to act").is_none());
+/// ```
+pub fn parse_dateline(paragraph: &str) -> Option<Dateline> {
+    let caps = dateline_regex().captures(paragraph)?;
+    let whole = caps.get(0)?;
+    let place = caps.name("place")?.as_str().trim().to_string();
+    let date = caps.name("date").map(|m| m.as_str().trim().to_string());
+    let credit = caps.name("credit").map(|m| m.as_str().trim().to_string());
+    let regions: Vec<String> = caps
+        .name("regions")
+        .map(|m| {
+            m.as_str()
+                .split(',')
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    if whole.as_str().chars().count() > MAX_DATELINE_CHARS {
+        return None;
+    }
+    let letters: Vec<char> = place.chars().filter(|c| c.is_alphabetic()).collect();
+    let all_caps = letters.iter().all(|c| !c.is_lowercase());
+    let supported = date.is_some() || credit.is_some();
+    if all_caps {
+        let min_letters = if supported { 2 } else { 3 };
+        if letters.len() < min_letters || (!supported && KICKER_LABELS.contains(&place.as_str())) {
+            return None;
+        }
+    } else if !supported || !is_title_case_place(&place) {
+        return None;
+    }
+    let rest = &paragraph[whole.end()..];
+    if !supported {
+        // A bare place must be alone, or open real text: "ARGENTINA COULD
+        // SUSPEND DEBT PAYMENTS - SOURCES" is a headline, not a dateline.
+        let rest_words = rest.split_whitespace().count();
+        let place_words = place.split_whitespace().count();
+        if place_words > MAX_BARE_PLACE_WORDS
+            || (!rest.is_empty() && (rest_words < MIN_TEXT_AFTER_BARE_PLACE || !starts_like_a_sentence(rest)))
+        {
+            return None;
+        }
+    }
+    Some(Dateline {
+        place,
+        regions,
+        date,
+        credit,
+        len: whole.end(),
+    })
+}
+
+/// Reads a dateline stored by a loader (`"SALVADOR, Feb 26 -"`, `"New
+/// York, June 1 -"`): like [`parse_dateline`] but the whole string must be
+/// the dateline and mixed case is always accepted.
+pub fn parse_stored_dateline(stored: &str) -> Option<Dateline> {
+    let trimmed = stored.trim();
+    let with_sep = if trimmed.ends_with([':', '-', '–', '—', '|']) {
+        trimmed.to_string()
+    } else {
+        format!("{trimmed} -")
+    };
+    let caps = dateline_regex().captures(&with_sep)?;
+    let whole = caps.get(0)?;
+    if whole.end() != with_sep.len() {
+        return None;
+    }
+    let place = caps.name("place")?.as_str().trim().to_string();
+    Some(Dateline {
+        place,
+        regions: caps
+            .name("regions")
+            .map(|m| {
+                m.as_str()
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|r| !r.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        date: caps.name("date").map(|m| m.as_str().trim().to_string()),
+        credit: caps.name("credit").map(|m| m.as_str().trim().to_string()),
+        len: trimmed.len(),
+    })
+}
+
+/// The most words of a place without a date or a credit (`RIO DE JANEIRO`).
+const MAX_BARE_PLACE_WORDS: usize = 3;
+
+/// The fewest words of text after a place without a date or a credit.
+const MIN_TEXT_AFTER_BARE_PLACE: usize = 4;
+
+/// The longest dateline accepted, in characters.
+const MAX_DATELINE_CHARS: usize = 90;
+
+/// Whether every word of a mixed-case place starts with a capital or is a
+/// particle (`Rio de Janeiro`).
+fn is_title_case_place(place: &str) -> bool {
+    place.split([' ', '-']).all(|word| {
+        word.chars().next().is_some_and(char::is_uppercase)
+            || PLACE_PARTICLES.contains(&word.to_lowercase().as_str())
+    })
+}
+
+/// Whether text after a dateline starts like a sentence.
+fn starts_like_a_sentence(rest: &str) -> bool {
+    rest.chars().next().is_some_and(|c| {
+        c.is_uppercase()
+            || c.is_ascii_digit()
+            || matches!(c, '"' | '\'' | '“' | '‘' | '(' | '[' | '<' | '$' | '£' | '€' | '«')
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_wire_datelines() {
+        let d = parse_dateline("ISLAMABAD (Reuters) – Beijing is pushing").unwrap();
+        assert_eq!((d.place.as_str(), d.credit.as_deref()), ("ISLAMABAD", Some("Reuters")));
+        assert_eq!(&"ISLAMABAD (Reuters) – Beijing is pushing"[d.len..], "Beijing is pushing");
+
+        let d = parse_dateline("SANTA CRUZ, Calif., Feb 26 - Shr 34 cts").unwrap();
+        assert_eq!(d.place, "SANTA CRUZ");
+        assert_eq!(d.regions, ["Calif."]);
+        assert_eq!(d.date.as_deref(), Some("Feb 26"));
+
+        let d = parse_dateline("ISLAMABAD:").unwrap();
+        assert_eq!(d.place, "ISLAMABAD");
+        assert_eq!(d.len, "ISLAMABAD:".len());
+
+        let d = parse_dateline("WINSTON-SALEM, N.C., March 3 - Text").unwrap();
+        assert_eq!(d.place, "WINSTON-SALEM");
+
+        let d = parse_dateline("New York, June 1 - Prices rose.").unwrap();
+        assert_eq!(d.place, "New York");
+
+        let d = parse_dateline("NEW YORK , March 5 - Responsibility lies").unwrap();
+        assert_eq!((d.place.as_str(), d.date.as_deref()), ("NEW YORK", Some("March 5")));
+
+        let d = parse_dateline("ATLANTA, March 12 - periods ended January 31").unwrap();
+        assert_eq!(&"ATLANTA, March 12 - periods ended January 31"[d.len..], "periods ended January 31");
+    }
+
+    #[test]
+    fn rejects_ordinary_sentences() {
+        for s in [
+            "Beijing is pushing Islamabad to allow its own staff.",
+            "NOTE: 4th qtr not available.",
+            "ISLAMABAD-based officials said",
+            "Reuters spoke to five Pakistani security sources.",
+            "U.S. officials said - quietly - that it was over.",
+            "The Fed: a history",
+            "Islamabad: the capital",
+            "IBM - the computer maker - said",
+            "ARGENTINA COULD SUSPEND DEBT PAYMENTS - SOURCES",
+            "CHINA WARNS JAPAN - REPORT",
+            "ROTTERDAM PORT SUBSIDY TO END JULY 1 - Officials",
+        ] {
+            assert!(parse_dateline(s).is_none(), "{s}");
+        }
+    }
+
+    #[test]
+    fn reads_loader_datelines() {
+        let d = parse_stored_dateline("SALVADOR, Feb 26 -").unwrap();
+        assert_eq!((d.place.as_str(), d.date.as_deref()), ("SALVADOR", Some("Feb 26")));
+        let d = parse_stored_dateline("omaha, april 7 -").unwrap();
+        assert_eq!(d.place, "omaha");
+        let d = parse_stored_dateline("ISLAMABAD").unwrap();
+        assert_eq!(d.place, "ISLAMABAD");
+        assert!(parse_stored_dateline("MAR8  --     --").is_none());
+    }
+}

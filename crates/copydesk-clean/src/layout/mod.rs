@@ -1,0 +1,657 @@
+//! `clean.news_layout.v1`: splits headline, sub-headlines, byline,
+//! dateline, credits, photo captions and page debris out of the body into
+//! [`Meta`].
+//!
+//! The cleaner works on paragraphs (non-blank lines; run `clean.unwrap.v1`
+//! first on hard-wrapped text). It looks at three places:
+//!
+//! * **the head**, from the top until the first body paragraph: a headline
+//!   (a short, title-like first paragraph, only when the loader did not give
+//!   one; a paragraph repeating the known headline is removed either way),
+//!   sub-headlines under a headline found in the text, bylines, photo
+//!   captions, debris, and the dateline, alone on its line (`"ISLAMABAD:"`)
+//!   or opening the first body paragraph (`"ISLAMABAD (Reuters) – "`), which
+//!   ends the head;
+//! * **the tail**, from the bottom up: sign-offs (`"Reuter"`), credit lines
+//!   (`"Reporting by ...; Editing by ..."`), captions and debris;
+//! * **everywhere**: debris paragraphs (`"Advertisement"`), captions, and
+//!   link lists (a heading such as `"Related stories"` and the short items
+//!   under it).
+//!
+//! Nothing is thrown away: named fields of [`Meta`] get the parsed values
+//! (headline, subheadlines, byline, dateline, credit, captions, debris) and
+//! `meta.extra["layout_removed"]` lists every removed piece verbatim with
+//! its kind, so body plus removed pieces always hold every non-blank
+//! character of the input. Credit lines and sign-offs also go to
+//! `meta.extra["credits"]`; all-caps crossheads inside the body
+//! (`"‘GRAVE SECURITY BREACH’"`) stay in the body and are listed in
+//! `meta.extra["crossheads"]`.
+//!
+//! A value already in [`Meta`] (from a loader) is never overwritten. A
+//! loader's dateline in wire form (`"SALVADOR, Feb 26 -"`) is reduced to its
+//! place, its date going to `meta.extra["dateline_date"]` and the original
+//! to `meta.extra["dateline_raw"]`.
+
+pub mod byline;
+pub mod dateline;
+pub mod patterns;
+pub mod shape;
+
+use byline::parse_byline;
+use copydesk_core::{
+    BuiltStage, Capability, Document, DocumentStage, Meta, OptionDoc, OptionError, StageConfig,
+    StageError, StageKind, cap,
+};
+use dateline::{Dateline, parse_dateline, parse_stored_dateline};
+use patterns::Patterns;
+use serde::{Deserialize, Serialize};
+use shape::{digit_percent, is_body_like, is_crosshead, is_title_like, same_text};
+
+/// Options of `clean.news_layout.v1`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NewsLayoutConfig {
+    /// Take a short, title-like first paragraph for the headline when the
+    /// loader gave none.
+    pub detect_headline: bool,
+    /// The most words a headline or sub-headline may have.
+    pub max_headline_words: usize,
+    /// Whole paragraphs that are page debris, compared ignoring case,
+    /// counters and surrounding punctuation (`"load next story"` also
+    /// matches `"Load Next Story0"`).
+    pub debris_lines: Vec<String>,
+    /// Starts of short paragraphs that are page debris (`"read more:"`),
+    /// compared ignoring case.
+    pub debris_prefixes: Vec<String>,
+    /// Regular expressions matching whole debris paragraphs (add `(?i)` to
+    /// ignore case).
+    pub debris_patterns: Vec<String>,
+    /// The most words a paragraph matched by a debris prefix or pattern may have.
+    pub max_debris_words: usize,
+    /// Headings of link lists (`"related stories"`); the short paragraphs
+    /// right after such a heading are debris too.
+    pub list_headings: Vec<String>,
+    /// The most words an item of a link list may have.
+    pub max_list_item_words: usize,
+    /// Starts of photo captions (`"file photo:"`), compared ignoring case.
+    pub caption_prefixes: Vec<String>,
+    /// Regular expressions matching photo captions (`"- Reuters/file"` at the end).
+    pub caption_patterns: Vec<String>,
+    /// The most words a caption may have.
+    pub max_caption_words: usize,
+    /// Regular expressions matching credit lines at the end of a story
+    /// (`"Reporting by ..."`).
+    pub credit_patterns: Vec<String>,
+    /// Agency names ending a story on their own line (`"reuter"`).
+    pub signoffs: Vec<String>,
+    /// List all-caps crossheads of the body in `meta.extra["crossheads"]`.
+    pub record_crossheads: bool,
+}
+
+impl Default for NewsLayoutConfig {
+    fn default() -> Self {
+        let owned = |list: &[&str]| list.iter().map(|s| s.to_string()).collect();
+        NewsLayoutConfig {
+            detect_headline: true,
+            max_headline_words: 25,
+            debris_lines: owned(patterns::DEFAULT_DEBRIS_LINES),
+            debris_prefixes: owned(patterns::DEFAULT_DEBRIS_PREFIXES),
+            debris_patterns: owned(patterns::DEFAULT_DEBRIS_PATTERNS),
+            max_debris_words: 25,
+            list_headings: owned(patterns::DEFAULT_LIST_HEADINGS),
+            max_list_item_words: 16,
+            caption_prefixes: owned(patterns::DEFAULT_CAPTION_PREFIXES),
+            caption_patterns: owned(patterns::DEFAULT_CAPTION_PATTERNS),
+            max_caption_words: 50,
+            credit_patterns: owned(patterns::DEFAULT_CREDIT_PATTERNS),
+            signoffs: owned(patterns::DEFAULT_SIGNOFFS),
+            record_crossheads: true,
+        }
+    }
+}
+
+impl StageConfig for NewsLayoutConfig {
+    const NAME: &'static str = "clean.news_layout.v1";
+    const KIND: StageKind = StageKind::Document;
+    const DESCRIPTION: &'static str = "Splits headline, sub-headlines, byline, dateline, credits, captions and page debris out of the body into metadata";
+    const NEEDS: &'static [Capability] = &[cap::TEXT_RAW];
+    const PROVIDES: &'static [Capability] = &[cap::META_LAYOUT];
+    const REWRITES_TEXT: bool = true;
+    const OPTIONS: &'static [OptionDoc] = &[
+        OptionDoc {
+            name: "detect_headline",
+            kind: "boolean",
+            doc: "Take a short, title-like first paragraph for the headline when the loader gave none (default true).",
+        },
+        OptionDoc {
+            name: "max_headline_words",
+            kind: "integer",
+            doc: "Most words of a headline or sub-headline (default 25).",
+        },
+        OptionDoc {
+            name: "debris_lines",
+            kind: "list of strings",
+            doc: "Whole paragraphs that are page debris, compared ignoring case, counters and surrounding punctuation (\"load next story\").",
+        },
+        OptionDoc {
+            name: "debris_prefixes",
+            kind: "list of strings",
+            doc: "Starts of short paragraphs that are page debris (\"read more:\"), ignoring case.",
+        },
+        OptionDoc {
+            name: "debris_patterns",
+            kind: "list of strings",
+            doc: "Regular expressions matching whole debris paragraphs (copyright lines, time stamps); add (?i) to ignore case.",
+        },
+        OptionDoc {
+            name: "max_debris_words",
+            kind: "integer",
+            doc: "Most words of a paragraph removed by a debris prefix or pattern (default 25).",
+        },
+        OptionDoc {
+            name: "list_headings",
+            kind: "list of strings",
+            doc: "Headings of link lists (\"related stories\"); the short paragraphs right after one are debris too.",
+        },
+        OptionDoc {
+            name: "max_list_item_words",
+            kind: "integer",
+            doc: "Most words of an item of a link list (default 16).",
+        },
+        OptionDoc {
+            name: "caption_prefixes",
+            kind: "list of strings",
+            doc: "Starts of photo captions (\"file photo:\"), ignoring case.",
+        },
+        OptionDoc {
+            name: "caption_patterns",
+            kind: "list of strings",
+            doc: "Regular expressions matching photo captions (\"- Reuters/file\", \"REUTERS/Name\", \"(Photo: AFP)\" at the end).",
+        },
+        OptionDoc {
+            name: "max_caption_words",
+            kind: "integer",
+            doc: "Most words of a photo caption (default 50).",
+        },
+        OptionDoc {
+            name: "credit_patterns",
+            kind: "list of strings",
+            doc: "Regular expressions matching credit lines at the end of a story (\"Reporting by ...; Editing by ...\").",
+        },
+        OptionDoc {
+            name: "signoffs",
+            kind: "list of strings",
+            doc: "Agency names that end a story on their own line (\"reuter\"), ignoring case.",
+        },
+        OptionDoc {
+            name: "record_crossheads",
+            kind: "boolean",
+            doc: "List all-caps crossheads of the body in meta.extra[\"crossheads\"] (they stay in the body); default true.",
+        },
+    ];
+
+    fn validate(&self) -> Result<(), OptionError> {
+        for (name, value) in [
+            ("max_headline_words", self.max_headline_words),
+            ("max_debris_words", self.max_debris_words),
+            ("max_caption_words", self.max_caption_words),
+        ] {
+            if value == 0 {
+                return Err(OptionError::for_key(name, "must be at least 1"));
+            }
+        }
+        Patterns::new(self).map(|_| ())
+    }
+
+    fn build(&self) -> Result<BuiltStage, OptionError> {
+        Ok(BuiltStage::Document(Box::new(NewsLayoutCleaner::new(
+            self.clone(),
+        )?)))
+    }
+}
+
+/// What a removed piece was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RemovedKind {
+    /// The headline.
+    Headline,
+    /// A sub-headline or standfirst.
+    Subheadline,
+    /// A byline paragraph.
+    Byline,
+    /// A dateline (`"ISLAMABAD (Reuters) –"`).
+    Dateline,
+    /// A photo caption.
+    Caption,
+    /// Page debris.
+    Debris,
+    /// A credit line or sign-off at the end.
+    Credit,
+}
+
+/// One piece of text removed from the body, verbatim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemovedPiece {
+    /// What it was.
+    pub kind: RemovedKind,
+    /// The text as it stood in the body (trimmed).
+    pub text: String,
+}
+
+/// The result of [`NewsLayoutCleaner::split`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayoutSplit {
+    /// The body without the removed pieces.
+    pub body: String,
+    /// The metadata with what was found added.
+    pub meta: Meta,
+    /// Every removed piece, in text order.
+    pub removed: Vec<RemovedPiece>,
+}
+
+/// The `clean.news_layout.v1` stage.
+#[derive(Debug)]
+pub struct NewsLayoutCleaner {
+    config: NewsLayoutConfig,
+    patterns: Patterns,
+}
+
+/// The most digits a sub-headline may have, in percent of its characters.
+const MAX_SUBHEADLINE_DIGIT_PERCENT: usize = 10;
+
+/// The most paragraphs the head may have.
+const MAX_HEAD_PARAGRAPHS: usize = 12;
+
+/// One paragraph of the text being split.
+#[derive(Debug)]
+struct Paragraph<'a> {
+    /// The line, trailing blanks trimmed (indentation kept).
+    text: &'a str,
+    /// Line breaks between the previous paragraph and this one.
+    breaks_before: usize,
+    /// Bytes cut from the start (a dateline), if any.
+    cut: usize,
+    /// Whether the paragraph was removed.
+    removed: bool,
+}
+
+impl Paragraph<'_> {
+    /// The paragraph's remaining text, trimmed.
+    fn content(&self) -> &str {
+        self.text[self.cut..].trim()
+    }
+}
+
+/// Splits text into paragraphs (non-blank lines).
+fn paragraphs(text: &str) -> Vec<Paragraph<'_>> {
+    let mut out = Vec::new();
+    let mut breaks = 0;
+    for line in text.split('\n') {
+        let trimmed = line.trim_end();
+        if trimmed.trim_start().is_empty() {
+            breaks += 1;
+            continue;
+        }
+        out.push(Paragraph {
+            text: trimmed,
+            breaks_before: breaks,
+            cut: 0,
+            removed: false,
+        });
+        breaks = 1;
+    }
+    out
+}
+
+/// The work of one split: paragraphs, metadata and removed pieces.
+struct Split<'a> {
+    paragraphs: Vec<Paragraph<'a>>,
+    meta: Meta,
+    removed: Vec<(usize, RemovedPiece)>,
+}
+
+impl Split<'_> {
+    /// Removes paragraph `i` as `kind`.
+    fn remove(&mut self, i: usize, kind: RemovedKind) {
+        let text = self.paragraphs[i].content().to_string();
+        self.paragraphs[i].removed = true;
+        match kind {
+            RemovedKind::Caption => self.meta.captions.push(text.clone()),
+            RemovedKind::Debris => self.meta.debris.push(text.clone()),
+            RemovedKind::Credit => push_extra(&mut self.meta, "credits", &text),
+            _ => {}
+        }
+        self.removed.push((i, RemovedPiece { kind, text }));
+    }
+
+    /// Sets the dateline fields from a parsed dateline, keeping values already set.
+    fn apply_dateline(&mut self, d: &Dateline) {
+        if self.meta.dateline.is_none() {
+            self.meta.dateline = Some(d.place.clone());
+            if let Some(date) = &d.date {
+                self.meta
+                    .extra
+                    .insert("dateline_date".into(), serde_json::Value::String(date.clone()));
+            }
+        }
+        if self.meta.credit.is_none() {
+            self.meta.credit = d.credit.clone();
+        }
+    }
+}
+
+/// Appends a string to the list `meta.extra[key]`.
+fn push_extra(meta: &mut Meta, key: &str, value: &str) {
+    let entry = meta
+        .extra
+        .entry(key.to_string())
+        .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+    if !entry.is_array() {
+        *entry = serde_json::Value::Array(Vec::new());
+    }
+    if let Some(list) = entry.as_array_mut() {
+        list.push(serde_json::Value::String(value.to_string()));
+    }
+}
+
+impl NewsLayoutCleaner {
+    /// A cleaner with the given options; fails on a pattern that does not compile.
+    pub fn new(config: NewsLayoutConfig) -> Result<Self, OptionError> {
+        let patterns = Patterns::new(&config)?;
+        Ok(NewsLayoutCleaner { config, patterns })
+    }
+
+    /// Splits `text` into body and layout pieces, starting from the
+    /// metadata a loader found (`meta`). See the module docs.
+    ///
+    /// ```
+    /// use copydesk_clean::{NewsLayoutCleaner, NewsLayoutConfig};
+    /// use copydesk_core::Meta;
+    /// let cleaner = NewsLayoutCleaner::new(NewsLayoutConfig::default())?;
+    /// let split = cleaner.split(
+    ///     "Talks stall\n\nBy Jane Doe\n\nWASHINGTON (Reuters) - Talks stalled on Monday, officials said.\n\nAdvertisement",
+    ///     &Meta::default(),
+    /// );
+    /// assert_eq!(split.body, "Talks stalled on Monday, officials said.");
+    /// assert_eq!(split.meta.headline.as_deref(), Some("Talks stall"));
+    /// assert_eq!(split.meta.byline.as_deref(), Some("Jane Doe"));
+    /// assert_eq!(split.meta.dateline.as_deref(), Some("WASHINGTON"));
+    /// assert_eq!(split.meta.credit.as_deref(), Some("Reuters"));
+    /// assert_eq!(split.meta.debris, ["Advertisement"]);
+    /// # Ok::<(), copydesk_core::OptionError>(())
+    /// ```
+    pub fn split(&self, text: &str, meta: &Meta) -> LayoutSplit {
+        let mut split = Split {
+            paragraphs: paragraphs(text),
+            meta: meta.clone(),
+            removed: Vec::new(),
+        };
+        self.normalize_stored_dateline(&mut split.meta);
+        let body_start = self.split_head(&mut split);
+        self.split_tail(&mut split, body_start);
+        self.split_everywhere(&mut split, body_start);
+
+        let mut body = String::new();
+        for p in split.paragraphs.iter().filter(|p| !p.removed) {
+            if !body.is_empty() {
+                body.push_str(&"\n".repeat(p.breaks_before.max(1)));
+            }
+            if p.cut > 0 {
+                body.push_str(p.text[p.cut..].trim_start());
+            } else {
+                body.push_str(p.text);
+            }
+        }
+        let body = if split.removed.is_empty() {
+            text.to_string()
+        } else {
+            body
+        };
+        let mut meta = split.meta;
+        if self.config.record_crossheads {
+            let crossheads: Vec<serde_json::Value> = body
+                .lines()
+                .map(str::trim)
+                .filter(|l| is_crosshead(l))
+                .map(|l| serde_json::Value::String(l.to_string()))
+                .collect();
+            if crossheads.is_empty() {
+                meta.extra.remove("crossheads");
+            } else {
+                meta.extra
+                    .insert("crossheads".into(), serde_json::Value::Array(crossheads));
+            }
+        }
+        split.removed.sort_by_key(|(i, _)| *i);
+        let removed: Vec<RemovedPiece> = split.removed.into_iter().map(|(_, r)| r).collect();
+        for piece in &removed {
+            let value = serde_json::to_value(piece).unwrap_or(serde_json::Value::Null);
+            let entry = meta
+                .extra
+                .entry("layout_removed".to_string())
+                .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+            if let Some(list) = entry.as_array_mut() {
+                list.push(value);
+            }
+        }
+        LayoutSplit {
+            body,
+            meta,
+            removed,
+        }
+    }
+
+    /// Reduces a loader's wire-form dateline (`"SALVADOR, Feb 26 -"`) to its place.
+    fn normalize_stored_dateline(&self, meta: &mut Meta) {
+        let Some(stored) = meta.dateline.clone() else {
+            return;
+        };
+        let Some(d) = parse_stored_dateline(&stored) else {
+            return;
+        };
+        if d.place == stored {
+            return;
+        }
+        meta.dateline = Some(d.place.clone());
+        meta.extra
+            .insert("dateline_raw".into(), serde_json::Value::String(stored));
+        if let Some(date) = d.date {
+            meta.extra
+                .insert("dateline_date".into(), serde_json::Value::String(date));
+        }
+        if meta.credit.is_none() {
+            meta.credit = d.credit;
+        }
+    }
+
+    /// Whether a dateline may be taken: no dateline known yet, or the same place.
+    fn dateline_fits(&self, meta: &Meta, d: &Dateline) -> bool {
+        meta.dateline
+            .as_deref()
+            .is_none_or(|known| known.eq_ignore_ascii_case(&d.place))
+    }
+
+    /// Splits the head; returns the index of the first body paragraph.
+    fn split_head(&self, split: &mut Split<'_>) -> usize {
+        let headline_known = split.meta.headline.is_some();
+        let mut headline_in_text = false;
+        let mut byline_seen = false;
+        let mut i = 0;
+        while i < split.paragraphs.len() && i < MAX_HEAD_PARAGRAPHS {
+            let p = split.paragraphs[i].content().to_string();
+            if self.patterns.is_debris(&p) {
+                split.remove(i, RemovedKind::Debris);
+            } else if self.patterns.is_caption(&p) {
+                split.remove(i, RemovedKind::Caption);
+            } else if let Some(b) = parse_byline(&p) {
+                byline_seen = true;
+                split.remove(i, RemovedKind::Byline);
+                if split.meta.byline.is_none() {
+                    split.meta.byline = Some(b.names);
+                }
+                if split.meta.credit.is_none() {
+                    split.meta.credit = b.agency;
+                }
+            } else if let Some(d) = parse_dateline(&p).filter(|d| self.dateline_fits(&split.meta, d)) {
+                split.apply_dateline(&d);
+                if d.len >= p.len() {
+                    split.remove(i, RemovedKind::Dateline);
+                    return i + 1;
+                }
+                let lead = split.paragraphs[i].text.len() - split.paragraphs[i].text.trim_start().len();
+                split.paragraphs[i].cut = lead + d.len;
+                split.removed.push((
+                    i,
+                    RemovedPiece {
+                        kind: RemovedKind::Dateline,
+                        text: p[..d.len].trim().to_string(),
+                    },
+                ));
+                return i;
+            } else if split
+                .meta
+                .headline
+                .as_deref()
+                .is_some_and(|h| same_text(h, &p))
+            {
+                headline_in_text = true;
+                split.remove(i, RemovedKind::Headline);
+            } else if !headline_known
+                && !headline_in_text
+                && !byline_seen
+                && self.config.detect_headline
+                && is_title_like(&p, self.config.max_headline_words)
+                && self.body_follows(split, i)
+            {
+                headline_in_text = true;
+                split.meta.headline = Some(p.clone());
+                split.remove(i, RemovedKind::Headline);
+            } else if headline_in_text && !byline_seen && self.is_subheadline(split, i, &p) {
+                split.meta.subheadlines.push(p.clone());
+                split.remove(i, RemovedKind::Subheadline);
+            } else {
+                return i;
+            }
+            i += 1;
+        }
+        i
+    }
+
+    /// Whether paragraph `i` (text `p`), under a headline, is a sub-headline:
+    /// title-like with few digits, followed by another head paragraph
+    /// (title-like, caption, byline, dateline, debris) or by the body's
+    /// first paragraph.
+    fn is_subheadline(&self, split: &Split<'_>, i: usize, p: &str) -> bool {
+        if !is_title_like(p, self.config.max_headline_words)
+            || digit_percent(p) > MAX_SUBHEADLINE_DIGIT_PERCENT
+        {
+            return false;
+        }
+        let Some(next) = split.paragraphs.get(i + 1).map(Paragraph::content) else {
+            return false;
+        };
+        is_body_like(next)
+            || is_title_like(next, self.config.max_headline_words)
+            || self.patterns.is_caption(next)
+            || self.patterns.is_debris(next)
+            || parse_byline(next).is_some()
+            || parse_dateline(next).is_some()
+    }
+
+    /// Whether a body-like paragraph comes after paragraph `i`.
+    fn body_follows(&self, split: &Split<'_>, i: usize) -> bool {
+        split.paragraphs[i + 1..]
+            .iter()
+            .take(MAX_HEAD_PARAGRAPHS)
+            .any(|p| is_body_like(p.content()) || parse_dateline(p.content()).is_some())
+    }
+
+    /// Splits the tail, from the last paragraph up to `body_start`.
+    fn split_tail(&self, split: &mut Split<'_>, body_start: usize) {
+        let mut i = split.paragraphs.len();
+        while i > body_start {
+            i -= 1;
+            if split.paragraphs[i].removed {
+                continue;
+            }
+            let p = split.paragraphs[i].content().to_string();
+            if self.patterns.is_signoff(&p) || self.patterns.is_credit(&p) {
+                split.remove(i, RemovedKind::Credit);
+            } else if self.patterns.is_debris(&p) {
+                split.remove(i, RemovedKind::Debris);
+            } else if self.patterns.is_caption(&p) {
+                split.remove(i, RemovedKind::Caption);
+            } else {
+                if let Some(at) = self.patterns.trailing_signoff(split.paragraphs[i].text) {
+                    self.cut_trailing_signoff(split, i, at);
+                }
+                break;
+            }
+        }
+    }
+
+    /// Cuts a sign-off from the end of paragraph `i` (from byte `at`).
+    fn cut_trailing_signoff(&self, split: &mut Split<'_>, i: usize, at: usize) {
+        let text = split.paragraphs[i].text;
+        if at <= split.paragraphs[i].cut {
+            return;
+        }
+        let signoff = text[at..].trim().to_string();
+        split.paragraphs[i].text = text[..at].trim_end();
+        push_extra(&mut split.meta, "credits", &signoff);
+        split.removed.push((
+            i,
+            RemovedPiece {
+                kind: RemovedKind::Credit,
+                text: signoff,
+            },
+        ));
+    }
+
+    /// Removes debris, captions and link lists anywhere in the body.
+    fn split_everywhere(&self, split: &mut Split<'_>, body_start: usize) {
+        let mut i = body_start;
+        while i < split.paragraphs.len() {
+            if split.paragraphs[i].removed {
+                i += 1;
+                continue;
+            }
+            let p = split.paragraphs[i].content().to_string();
+            if self.patterns.is_list_heading(&p) {
+                split.remove(i, RemovedKind::Debris);
+                let mut j = i + 1;
+                while j < split.paragraphs.len()
+                    && j - i <= MAX_LIST_ITEMS
+                    && !split.paragraphs[j].removed
+                    && self.patterns.is_list_item(split.paragraphs[j].content())
+                {
+                    split.remove(j, RemovedKind::Debris);
+                    j += 1;
+                }
+                i = j;
+                continue;
+            }
+            if self.patterns.is_debris(&p) {
+                split.remove(i, RemovedKind::Debris);
+            } else if self.patterns.is_caption(&p) {
+                split.remove(i, RemovedKind::Caption);
+            }
+            i += 1;
+        }
+    }
+}
+
+/// The most items of a link list removed after its heading.
+const MAX_LIST_ITEMS: usize = 10;
+
+impl DocumentStage for NewsLayoutCleaner {
+    fn process(&self, doc: &mut Document) -> Result<(), StageError> {
+        let split = self.split(&doc.text, &doc.meta);
+        if split.body != doc.text {
+            doc.set_text(split.body)?;
+        }
+        doc.meta = split.meta;
+        Ok(())
+    }
+}

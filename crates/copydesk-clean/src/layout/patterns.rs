@@ -1,0 +1,458 @@
+//! The configurable patterns of the layout cleaner (page debris, photo
+//! captions, credit lines, sign-offs, link-list headings), their defaults,
+//! and the compiled matcher.
+
+use super::NewsLayoutConfig;
+use super::shape::{ends_sentence, key, line_key, word_count};
+use copydesk_core::OptionError;
+use regex::RegexSet;
+use std::collections::HashSet;
+
+/// Whole paragraphs that are page debris, compared by
+/// [`line_key`](super::shape::line_key) (case, counters and surrounding
+/// punctuation ignored: `"Load Next Story0"`, `"Comments (12)"`).
+pub const DEFAULT_DEBRIS_LINES: &[&str] = &[
+    "load next story",
+    "load more",
+    "load more stories",
+    "next story",
+    "previous story",
+    "share this article",
+    "share this story",
+    "share this",
+    "share",
+    "share on facebook",
+    "share on twitter",
+    "share on whatsapp",
+    "share on linkedin",
+    "share via email",
+    "tweet",
+    "email",
+    "print",
+    "print this article",
+    "save",
+    "save article",
+    "copy link",
+    "link copied",
+    "facebook",
+    "twitter",
+    "whatsapp",
+    "linkedin",
+    "telegram",
+    "advertisement",
+    "advertisements",
+    "sponsored",
+    "sponsored content",
+    "promoted content",
+    "comments",
+    "comment",
+    "leave a comment",
+    "post a comment",
+    "show comments",
+    "view comments",
+    "add comment",
+    "read more",
+    "read next",
+    "continue reading",
+    "keep reading",
+    "subscribe",
+    "subscribe now",
+    "sign up",
+    "sign in",
+    "log in",
+    "skip to content",
+    "skip to main content",
+    "back to top",
+    "scroll to top",
+    "scroll to continue with content",
+    "story continues below advertisement",
+    "article continues below",
+    "article continues below advertisement",
+    "continue reading below",
+    "listen to this article",
+    "loading",
+    "follow us",
+    "cookie settings",
+    "accept all cookies",
+    "accept cookies",
+    "manage cookies",
+    "privacy policy",
+    "terms of use",
+    "terms of service",
+    "all rights reserved",
+    "newsletter",
+    "get our newsletter",
+    "download our app",
+];
+
+/// Starts of short paragraphs that are page debris (`"Read more: ..."`,
+/// `"Follow us on Twitter"`), compared by [`key`](super::shape::key).
+pub const DEFAULT_DEBRIS_PREFIXES: &[&str] = &[
+    "read more:",
+    "read more at",
+    "read more about",
+    "read also:",
+    "also read:",
+    "see also:",
+    "related:",
+    "related stories:",
+    "related articles:",
+    "click here",
+    "tap here",
+    "subscribe to our",
+    "subscribe to the",
+    "sign up for our",
+    "sign up to our",
+    "sign up now",
+    "follow us on",
+    "follow us:",
+    "like us on facebook",
+    "join our whatsapp",
+    "join our telegram",
+    "share on",
+    "share this article",
+    "share this story",
+    "share via",
+    "we use cookies",
+    "this website uses cookies",
+    "this site uses cookies",
+    "our website uses cookies",
+    "by continuing to use this",
+    "by using this site",
+    "by using our site",
+    "download our app",
+    "download the app",
+    "get the latest news",
+    "for the latest news",
+    "watch video:",
+    "story continues below",
+    "article continues below",
+    "you may also like:",
+    "you might also like:",
+];
+
+/// Regular expressions matching whole debris paragraphs (copyright lines,
+/// time stamps).
+pub const DEFAULT_DEBRIS_PATTERNS: &[&str] = &[
+    r"^©",
+    r"(?i)^(?:\(c\)|copyright)\s*(?:©|\(c\))?\s*(?:\d{4}|copyright\b)",
+    r"(?i)^(?:updated|published|posted|last updated)(?:\s+on|\s+at)?:?\s+[\p{L}\d ,.]{0,40}\d{1,2}:\d{2}\s*(?:am|pm|a\.m\.|p\.m\.)?\s*(?:gmt|utc|[a-z]{2,4})?\.?$",
+];
+
+/// Paragraphs heading a list of links (`"Related stories"`): the short
+/// paragraphs after them are debris too.
+pub const DEFAULT_LIST_HEADINGS: &[&str] = &[
+    "related",
+    "related stories",
+    "related articles",
+    "related news",
+    "related posts",
+    "related content",
+    "read more",
+    "read next",
+    "more from",
+    "more stories",
+    "more news",
+    "you may also like",
+    "you might also like",
+    "recommended",
+    "recommended stories",
+    "recommended for you",
+    "also read",
+    "read also",
+    "see also",
+    "most read",
+    "most popular",
+    "trending",
+    "trending now",
+    "top stories",
+    "latest news",
+    "latest stories",
+    "editor's picks",
+    "don't miss",
+];
+
+/// Starts of photo captions (`"File photo: ..."`), compared by
+/// [`key`](super::shape::key).
+pub const DEFAULT_CAPTION_PREFIXES: &[&str] = &[
+    "file photo:",
+    "file photo -",
+    "file photo of",
+    "a file photo",
+    "in this file photo",
+    "in this photo",
+    "this photo taken",
+    "photo:",
+    "photos:",
+    "photo credit:",
+    "photograph:",
+    "picture:",
+    "pictures:",
+    "image:",
+    "images:",
+    "image credit:",
+    "illustration:",
+    "caption:",
+    "(photo:",
+    "(file photo",
+    "(image:",
+    "(picture:",
+    "representational image",
+    "representative image",
+];
+
+/// Regular expressions matching photo captions by their credit
+/// (`"... - Reuters/file"`, `"... REUTERS/Akhtar Soomro"`, `"(Photo: AFP)"`,
+/// `"... Getty Images"`).
+pub const DEFAULT_CAPTION_PATTERNS: &[&str] = &[
+    r"(?i)[-–—|]\s*(?:reuters|afp|ap|epa|xinhua|anadolu|getty images|dawn|app|ani|pti|ians|bloomberg|shutterstock)\s*/\s*(?:file|photo|[\p{L} .'’-]{2,40})\s*\)?$",
+    r"(?i)[-–—|]\s*(?:file\s+)?photo(?:graph)?\s*(?::|by)\s*[\p{L} .'’/-]{2,40}$",
+    r"(?i)[-–—|]\s*file(?:\s+photo)?\s*\)?$",
+    r"REUTERS/\p{Lu}[\p{L} .'’-]{1,40}(?:/File(?: Photo)?)?\s*\)?$",
+    r"(?i)\((?:file\s+)?(?:photo|image|picture|pic)s?(?:\s+credit)?\s*:\s*[^()]{1,60}\)\s*$",
+    r"(?i)(?:^|[\s/(:|-])(?:getty images|shutterstock|afp via getty images)\s*\)?$",
+    r"(?i)\b(?:afp|ap|epa|xinhua|reuters|anadolu|bloomberg)\s+(?:file\s+)?photo\s*\)?$",
+];
+
+/// Regular expressions matching credit lines at the end of a story
+/// (`"Reporting by ...; Editing by ..."`, `"With inputs from agencies"`).
+pub const DEFAULT_CREDIT_PATTERNS: &[&str] = &[
+    r"(?i)^[(\[]?\s*(?:additional\s+)?(?:reporting|writing|editing|compiled|research|graphics|produced|translated|edited|written|reported)\s+by\b",
+    r"(?i)^[(\[]?\s*(?:with\s+)?inputs?\s+from\s+(?:agencies|reuters|afp|ap|pti|ians|ani)\b",
+    r"(?i)^[(\[]?\s*(?:this|the)\s+(?:story|article|report)\s+(?:has not been edited|is auto-generated|was (?:originally|first) published|first appeared|originally appeared)\b",
+];
+
+/// Agency names and desks that end a story on their own line (`"Reuter"`).
+pub const DEFAULT_SIGNOFFS: &[&str] = &[
+    "reuter",
+    "reuters",
+    "ap",
+    "afp",
+    "dpa",
+    "xinhua",
+    "ians",
+    "pti",
+    "upi",
+    "ani",
+    "app",
+    "bloomberg",
+    "bernama",
+    "agencies",
+    "our correspondent",
+    "staff reporter",
+    "web desk",
+    "news desk",
+];
+
+/// The most words a credit line may have.
+const MAX_CREDIT_WORDS: usize = 80;
+
+/// The layout patterns, compiled.
+#[derive(Debug)]
+pub struct Patterns {
+    debris_lines: HashSet<String>,
+    debris_prefixes: Vec<String>,
+    debris_patterns: RegexSet,
+    list_headings: HashSet<String>,
+    caption_prefixes: Vec<String>,
+    caption_patterns: RegexSet,
+    credit_patterns: RegexSet,
+    signoffs: HashSet<String>,
+    max_debris_words: usize,
+    max_caption_words: usize,
+    max_list_item_words: usize,
+}
+
+/// Compiles a list of regular expressions, naming the option on error.
+fn compile(option: &str, patterns: &[String]) -> Result<RegexSet, OptionError> {
+    for (i, p) in patterns.iter().enumerate() {
+        if let Err(e) = regex::Regex::new(p) {
+            return Err(OptionError::for_key(
+                option,
+                format!("pattern {} (`{p}`) does not compile: {e}", i + 1),
+            ));
+        }
+    }
+    RegexSet::new(patterns).map_err(|e| OptionError::for_key(option, e.to_string()))
+}
+
+impl Patterns {
+    /// Compiles the patterns of a configuration.
+    pub fn new(config: &NewsLayoutConfig) -> Result<Self, OptionError> {
+        let keys = |list: &[String]| list.iter().map(|s| line_key(s)).collect::<HashSet<_>>();
+        Ok(Patterns {
+            debris_lines: keys(&config.debris_lines),
+            debris_prefixes: config.debris_prefixes.iter().map(|s| key(s)).collect(),
+            debris_patterns: compile("debris_patterns", &config.debris_patterns)?,
+            list_headings: keys(&config.list_headings),
+            caption_prefixes: config.caption_prefixes.iter().map(|s| key(s)).collect(),
+            caption_patterns: compile("caption_patterns", &config.caption_patterns)?,
+            credit_patterns: compile("credit_patterns", &config.credit_patterns)?,
+            signoffs: keys(&config.signoffs),
+            max_debris_words: config.max_debris_words,
+            max_caption_words: config.max_caption_words,
+            max_list_item_words: config.max_list_item_words,
+        })
+    }
+
+    /// Whether a paragraph is page debris.
+    pub fn is_debris(&self, paragraph: &str) -> bool {
+        let text = paragraph.trim();
+        if self.debris_lines.contains(&line_key(text)) {
+            return true;
+        }
+        if word_count(text) > self.max_debris_words {
+            return false;
+        }
+        let k = key(text);
+        let k = k.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '(' && c != '©');
+        has_prefix(k, &self.debris_prefixes) || self.debris_patterns.is_match(text)
+    }
+
+    /// Whether a paragraph heads a list of links.
+    pub fn is_list_heading(&self, paragraph: &str) -> bool {
+        self.list_headings.contains(&line_key(paragraph))
+    }
+
+    /// Whether a paragraph can be an item of a list of links: short and not
+    /// ending with a full stop.
+    pub fn is_list_item(&self, paragraph: &str) -> bool {
+        let text = paragraph.trim();
+        word_count(text) <= self.max_list_item_words && !text.ends_with('.')
+    }
+
+    /// Whether a paragraph is a photo caption.
+    pub fn is_caption(&self, paragraph: &str) -> bool {
+        let text = paragraph.trim();
+        if word_count(text) > self.max_caption_words {
+            return false;
+        }
+        has_prefix(&key(text), &self.caption_prefixes) || self.caption_patterns.is_match(text)
+    }
+
+    /// Whether a paragraph is a credit line (`"Reporting by ..."`).
+    pub fn is_credit(&self, paragraph: &str) -> bool {
+        let text = paragraph.trim();
+        word_count(text) <= MAX_CREDIT_WORDS && self.credit_patterns.is_match(text)
+    }
+
+    /// Whether a paragraph is a sign-off (`"Reuter"`).
+    pub fn is_signoff(&self, paragraph: &str) -> bool {
+        let text = paragraph.trim();
+        word_count(text) <= 3 && !ends_sentence(text) && self.signoffs.contains(&line_key(text))
+    }
+
+    /// The sign-off at the end of a paragraph after a wide gap
+    /// (`"... (33.7).        REUTER"`): its byte offset, if there is one.
+    pub fn trailing_signoff(&self, paragraph: &str) -> Option<usize> {
+        let trimmed = paragraph.trim_end();
+        let start = trimmed
+            .rfind(|c: char| c.is_whitespace())
+            .map(|i| i + trimmed[i..].chars().next().map_or(1, char::len_utf8))?;
+        let gap = trimmed[..start]
+            .chars()
+            .rev()
+            .take_while(|c| c.is_whitespace())
+            .count();
+        let before = trimmed[..start].trim_end();
+        (gap >= 3 && !before.is_empty() && self.signoffs.contains(&line_key(&trimmed[start..])))
+            .then_some(start)
+    }
+}
+
+/// Whether `k` starts with one of `prefixes` at a word boundary.
+fn has_prefix(k: &str, prefixes: &[String]) -> bool {
+    prefixes.iter().any(|p| {
+        !p.is_empty()
+            && k.starts_with(p.as_str())
+            && (p.ends_with(|c: char| !c.is_alphanumeric())
+                || k[p.len()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !c.is_alphanumeric()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn patterns() -> Patterns {
+        Patterns::new(&NewsLayoutConfig::default()).unwrap()
+    }
+
+    #[test]
+    fn debris_is_recognized() {
+        let p = patterns();
+        for s in [
+            "Load Next Story0",
+            "Load Next Story",
+            "Share this article",
+            "Share on Facebook",
+            "Follow us on Twitter",
+            "Read more: Pakistan, China sign deal",
+            "Advertisement",
+            "Subscribe to our newsletter",
+            "Click here to read the full report",
+            "We use cookies to improve your experience. Accept",
+            "Comments (12)",
+            "12 Comments",
+            "© 2024 Dawn Media Group",
+            "Copyright 2024 The Associated Press. All rights reserved.",
+            "Updated: March 3, 2024 10:21 pm",
+        ] {
+            assert!(p.is_debris(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn body_sentences_are_not_debris() {
+        let p = patterns();
+        for s in [
+            "Reuters spoke to five Pakistani security and government sources.",
+            "Copyright infringement claims rose sharply, officials said.",
+            "Share prices fell 3 pct in early trading.",
+            "Comments by the minister angered Beijing.",
+            "Published in 1998, the book sold well.",
+            "The advertisement ran in three newspapers.",
+        ] {
+            assert!(!p.is_debris(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn captions_are_recognized() {
+        let p = patterns();
+        for s in [
+            "Pakistan-China cooperation. - Reuters/file",
+            "(Photo: AFP)",
+            "File photo: Soldiers stand guard in Karachi.",
+            "Soldiers stand guard in Karachi, Pakistan, Oct 7, 2024. REUTERS/Akhtar Soomro",
+            "Workers at the site. Photo: John Doe/Getty Images",
+            "The airport after the blast. AFP photo",
+        ] {
+            assert!(p.is_caption(s), "{s}");
+        }
+        for s in [
+            "A Reuters/Ipsos poll showed support falling.",
+            "He sold the pictures to Getty Images.",
+            "Reuters spoke to five officials, one official said.",
+        ] {
+            assert!(!p.is_caption(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn credits_and_signoffs_are_recognized() {
+        let p = patterns();
+        assert!(p.is_credit("Reporting by Asif Shahzad; Editing by Raju Gopalakrishnan"));
+        assert!(p.is_credit("(Additional reporting by Jane Doe in Beijing)"));
+        assert!(!p.is_credit("Reporters asked the minister about it."));
+        assert!(p.is_signoff(" Reuter"));
+        assert!(p.is_signoff("REUTER"));
+        assert!(!p.is_signoff("Reuters said."));
+        let s = "Jun 13.0, total 55.8 (33.7).        REUTER";
+        assert_eq!(p.trailing_signoff(s), Some(s.len() - "REUTER".len()));
+        assert_eq!(p.trailing_signoff("He spoke to Reuters"), None);
+    }
+}

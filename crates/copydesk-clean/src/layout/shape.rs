@@ -1,0 +1,171 @@
+//! The shape of a paragraph: title-like, body-like, crosshead, and the keys
+//! paragraphs are compared by.
+
+use crate::tabular::is_table_row;
+use copydesk_core::text::fold_for_matching;
+
+/// Words in `s` (whitespace-separated).
+pub fn word_count(s: &str) -> usize {
+    s.split_whitespace().count()
+}
+
+/// `s` folded for comparison: typographic punctuation to ASCII, lower case,
+/// whitespace collapsed.
+pub fn key(s: &str) -> String {
+    fold_for_matching(s)
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// [`key`] without leading and trailing non-letters, so `"Load Next
+/// Story0"`, `"» Read more:"` and `"12 Comments"` compare by their words.
+pub fn line_key(s: &str) -> String {
+    key(s)
+        .trim_matches(|c: char| !c.is_alphabetic())
+        .to_string()
+}
+
+/// Whether two paragraphs say the same (compared by [`line_key`]).
+pub fn same_text(a: &str, b: &str) -> bool {
+    let ka = line_key(a);
+    !ka.is_empty() && ka == line_key(b)
+}
+
+/// `s` without closing quotes and brackets at its end.
+fn without_closers(s: &str) -> &str {
+    s.trim_end()
+        .trim_end_matches(['"', '\'', '”', '’', ')', ']', '»'])
+}
+
+/// Whether a paragraph ends like a sentence (`.`, `!`, `?`, `…`, maybe
+/// followed by closing quotes).
+pub fn ends_sentence(s: &str) -> bool {
+    without_closers(s)
+        .chars()
+        .next_back()
+        .is_some_and(|c| matches!(c, '.' | '!' | '?' | '…'))
+}
+
+/// Whether a paragraph ends with a full stop, comma, colon or semicolon
+/// (a headline never does; `?` and `!` are allowed, and so is an
+/// abbreviation such as `U.S.`).
+fn ends_like_prose(s: &str) -> bool {
+    let end = without_closers(s);
+    let last_word = end.split_whitespace().next_back().unwrap_or("");
+    let abbreviation = last_word.len() >= 3
+        && last_word.ends_with('.')
+        && last_word[..last_word.len() - 1].contains('.');
+    end.chars()
+        .next_back()
+        .is_some_and(|c| matches!(c, '.' | ',' | ':' | ';' | '…'))
+        && !abbreviation
+}
+
+/// Whether a paragraph looks like a headline or a sub-headline: between two
+/// and `max_words` words, mostly letters, starting with a capital (or a
+/// quote, or a digit), at least 60% letters and at most 25% digits, not
+/// ending with a full stop, comma or colon, not a table row.
+pub fn is_title_like(s: &str, max_words: usize) -> bool {
+    let s = s.trim();
+    let words = word_count(s);
+    if words < 2 || words > max_words || ends_like_prose(s) || is_table_row(s) {
+        return false;
+    }
+    let first = s
+        .chars()
+        .find(|c| !matches!(c, '"' | '\'' | '“' | '‘' | '«' | '(' | '<' | '['));
+    if !first.is_some_and(|c| c.is_uppercase() || c.is_ascii_digit()) || starts_like_dateline(s) {
+        return false;
+    }
+    let visible: Vec<char> = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let letters = visible.iter().filter(|c| c.is_alphabetic()).count();
+    let digits = visible.iter().filter(|c| c.is_numeric()).count();
+    let real_words = s
+        .split_whitespace()
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
+        .count();
+    letters * 10 >= visible.len() * 6 && digits * 4 <= visible.len() && real_words >= 2
+}
+
+/// Whether a paragraph starts like a dateline the parser did not read
+/// (`"NEW YORK, Narch 2 - Qtr ended"`): a first comma-separated part in
+/// capitals, in a paragraph not all in capitals.
+fn starts_like_dateline(s: &str) -> bool {
+    let Some((first, _)) = s.split_once(',') else {
+        return false;
+    };
+    let caps = |t: &str| {
+        let letters: Vec<char> = t.chars().filter(|c| c.is_alphabetic()).collect();
+        letters.len() >= 3 && letters.iter().all(|c| c.is_uppercase())
+    };
+    caps(first) && !caps(s)
+}
+
+/// The share of digits among the visible characters of `s`, in percent.
+pub fn digit_percent(s: &str) -> usize {
+    let visible = s.chars().filter(|c| !c.is_whitespace()).count();
+    let digits = s.chars().filter(|c| c.is_numeric()).count();
+    (digits * 100).checked_div(visible).unwrap_or(0)
+}
+
+/// Whether a paragraph reads as running text: at least eight words ending
+/// like a sentence, or at least twenty words.
+pub fn is_body_like(s: &str) -> bool {
+    let words = word_count(s);
+    (words >= 8 && ends_sentence(s)) || words >= 20
+}
+
+/// Whether a paragraph is a crosshead: a short section title in capitals
+/// inside the body (`‘GRAVE SECURITY BREACH’`).
+pub fn is_crosshead(s: &str) -> bool {
+    let s = s.trim();
+    let words = word_count(s);
+    let letters: Vec<char> = s.chars().filter(|c| c.is_alphabetic()).collect();
+    (1..=10).contains(&words)
+        && letters.len() >= 4
+        && letters.iter().all(|c| !c.is_lowercase())
+        && letters.iter().any(|c| c.is_uppercase())
+        && !ends_sentence(s)
+        && !is_table_row(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headlines_are_title_like() {
+        assert!(is_title_like("China proposes own security: report", 25));
+        assert!(is_title_like(
+            "Islamabad, Beijing in talks for joint security system",
+            25
+        ));
+        assert!(is_title_like("Is the Fed done?", 25));
+        assert!(!is_title_like("Beijing is pushing Islamabad to act.", 25));
+        assert!(!is_title_like("Shr 34 cts vs 1.19 dlrs", 25));
+        assert!(!is_title_like("Reuter", 25));
+        assert!(!is_title_like("ISLAMABAD:", 25));
+        assert!(!is_title_like("lower case start here", 25));
+        assert!(!is_title_like("NEW YORK, Narch 2 - Qtr ended Jan 31", 25));
+        assert!(is_title_like("<GKN PLC> 1986 YEAR RESULTS", 25));
+        assert!(is_title_like("TAIWAN PROPOSES TO INVEST ONE BILLION DLRS IN U.S.", 25));
+        assert!(is_title_like("ZIMBABWE GDP RISES 0.2 PCT IN 1986", 25));
+    }
+
+    #[test]
+    fn crossheads_are_short_capitals() {
+        assert!(is_crosshead("‘GRAVE SECURITY BREACH’"));
+        assert!(is_crosshead("CHINESE FRUSTRATIONS"));
+        assert!(!is_crosshead("U.S. said."));
+        assert!(!is_crosshead("Grave security breach"));
+    }
+
+    #[test]
+    fn line_keys_ignore_counters_and_case() {
+        assert_eq!(line_key("Load Next Story0"), "load next story");
+        assert_eq!(line_key("  12 Comments "), "comments");
+        assert!(same_text("China proposes own security: report", "CHINA PROPOSES OWN SECURITY: REPORT"));
+    }
+}
