@@ -42,7 +42,7 @@
   function scoreBar(score) {
     var pct = Math.max(0, Math.min(100, Math.round((score || 0) * 100)));
     var bar = el('span', { class: 'scorebar', title: fmt(score) }, [el('span', { style: 'width:' + pct + '%' })]);
-    return el('span', null, [bar, fmt(score)]);
+    return el('span', { class: 'score' }, [bar, fmt(score)]);
   }
 
   var data;

@@ -117,27 +117,44 @@ fn page_renders_and_document_markup_stays_text() {
     );
 }
 
+/// Screenshots of the overview, a relation view and a document view. Set
+/// `COPYDESK_REPORT_SCREENSHOTS=<dir>` to keep the page and the pictures.
 #[test]
-fn screenshot_of_a_relation_view() {
+fn screenshots_of_the_views() {
     let Some(browser) = chromium() else { return };
     let dir = tempfile::tempdir().unwrap();
     let page = write_report(dir.path());
-    let profile = tempfile::tempdir().unwrap();
-    let shot = dir.path().join("report.png");
-    let url = format!("file://{}#rel=0", page.display());
-    run_chromium(
-        browser,
-        profile.path(),
-        &url,
-        &[
-            &format!("--screenshot={}", shot.display()),
-            "--window-size=1400,1000",
-        ],
-    );
-    let png = std::fs::read(&shot).expect("screenshot written");
-    assert!(png.starts_with(b"\x89PNG"), "not a PNG");
-    assert!(png.len() > 10_000, "screenshot suspiciously small");
-    if let Some(keep) = std::env::var_os("COPYDESK_REPORT_SCREENSHOT") {
-        std::fs::copy(&shot, keep).unwrap();
+    for (name, fragment) in [
+        ("overview", ""),
+        ("relation", "#rel=0"),
+        ("document", "#doc=0"),
+    ] {
+        let profile = tempfile::tempdir().unwrap();
+        let shot = dir.path().join(format!("{name}.png"));
+        let url = format!("file://{}{fragment}", page.display());
+        run_chromium(
+            browser,
+            profile.path(),
+            &url,
+            &[
+                &format!("--screenshot={}", shot.display()),
+                "--window-size=1400,1000",
+            ],
+        );
+        let png = std::fs::read(&shot).expect("screenshot written");
+        assert!(png.starts_with(b"\x89PNG"), "{name}: not a PNG");
+        assert!(png.len() > 10_000, "{name}: screenshot suspiciously small");
+    }
+    if let Some(keep) = std::env::var_os("COPYDESK_REPORT_SCREENSHOTS") {
+        let keep = std::path::PathBuf::from(keep);
+        std::fs::create_dir_all(&keep).unwrap();
+        for name in [
+            "report.html",
+            "overview.png",
+            "relation.png",
+            "document.png",
+        ] {
+            std::fs::copy(dir.path().join(name), keep.join(name)).unwrap();
+        }
     }
 }
