@@ -128,11 +128,39 @@ fn body_key(text: &str) -> String {
         .collect()
 }
 
-/// Records usable by the generator: with a body, deduplicated by body and
-/// by title (Reuters-21578 holds real duplicates and reissued stories).
+/// Hashes of the word 8-grams of a text (lowercased).
+fn eight_grams(text: &str) -> Vec<u64> {
+    use std::hash::{Hash, Hasher};
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let mut out: Vec<u64> = words
+        .windows(8)
+        .map(|w| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            w.hash(&mut h);
+            h.finish()
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Share of a record's body that must be found word for word (as 8-grams)
+/// in one earlier record for it to count as a natural near-duplicate.
+pub const NEAR_DUPLICATE_SHARE: f64 = 0.5;
+
+/// Records usable by the generator: with a body, deduplicated by body, by
+/// title, and by word 8-gram containment (Reuters-21578 holds real
+/// duplicates, corrected reissues and near-duplicates; they are not
+/// unrelated documents).
 pub fn usable_records(records: &[ReutersRecord]) -> Vec<(&ReutersRecord, Article)> {
     let mut bodies = HashSet::new();
     let mut titles = HashSet::new();
+    let mut gram_owner: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
     let mut out = Vec::new();
     for r in records {
         let Some(article) = r.article() else { continue };
@@ -148,6 +176,23 @@ pub fn usable_records(records: &[ReutersRecord]) -> Vec<(&ReutersRecord, Article
         }
         if !title.is_empty() && !titles.insert(title) {
             continue;
+        }
+        let grams = eight_grams(&article.paragraphs.join(" "));
+        let mut shared: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+        for g in &grams {
+            if let Some(&owner) = gram_owner.get(g) {
+                *shared.entry(owner).or_default() += 1;
+            }
+        }
+        let near_duplicate = shared
+            .values()
+            .any(|&n| n as f64 >= NEAR_DUPLICATE_SHARE * grams.len().max(1) as f64);
+        if near_duplicate {
+            continue;
+        }
+        let index = out.len();
+        for g in grams {
+            gram_owner.entry(g).or_insert(index);
         }
         out.push((r, article));
     }

@@ -79,14 +79,26 @@ struct Prf {
 
 impl Prf {
     fn p(&self) -> f64 {
-        if self.predicted == 0 { 0.0 } else { self.tp as f64 / self.predicted as f64 }
+        if self.predicted == 0 {
+            0.0
+        } else {
+            self.tp as f64 / self.predicted as f64
+        }
     }
     fn r(&self) -> f64 {
-        if self.truth == 0 { 0.0 } else { self.tp as f64 / self.truth as f64 }
+        if self.truth == 0 {
+            0.0
+        } else {
+            self.tp as f64 / self.truth as f64
+        }
     }
     fn f1(&self) -> f64 {
         let (p, r) = (self.p(), self.r());
-        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
     }
 }
 
@@ -150,15 +162,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|v| serde_json::from_value(v.clone()))
         .collect::<Result<_, _>>()?;
     {
-        let mut f = std::io::BufWriter::new(std::fs::File::create(args.out.join("relations.jsonl"))?);
+        let mut f =
+            std::io::BufWriter::new(std::fs::File::create(args.out.join("relations.jsonl"))?);
         for r in &relations {
             writeln!(f, "{}", serde_json::to_string(r)?)?;
         }
     }
     // Scoring.
-    let story: HashMap<&str, usize> = corpus.docs.iter().map(|d| (d.id.as_str(), d.story)).collect();
-    let made_as: HashMap<&str, Option<CopyKind>> =
-        corpus.docs.iter().map(|d| (d.id.as_str(), d.made_as)).collect();
+    let story: HashMap<&str, usize> = corpus
+        .docs
+        .iter()
+        .map(|d| (d.id.as_str(), d.story))
+        .collect();
+    let made_as: HashMap<&str, Option<CopyKind>> = corpus
+        .docs
+        .iter()
+        .map(|d| (d.id.as_str(), d.made_as))
+        .collect();
     let truth: HashMap<(&str, &str), CopyKind> = corpus
         .truth
         .iter()
@@ -175,7 +195,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let kinds = [CopyKind::Verbatim, CopyKind::Syndicated, CopyKind::Spun];
     let mut prf: BTreeMap<&str, Prf> = BTreeMap::new();
     for k in kinds {
-        prf.entry(k.as_str()).or_default().truth = corpus.truth.iter().filter(|t| t.kind == k).count();
+        prf.entry(k.as_str()).or_default().truth =
+            corpus.truth.iter().filter(|t| t.kind == k).count();
     }
     let mut all = Prf {
         truth: corpus.truth.len(),
@@ -187,7 +208,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut within_story_wrong = 0;
     let mut direction_ok = 0;
     let mut direction_total = 0;
-    let mut mistakes = std::io::BufWriter::new(std::fs::File::create(args.out.join("mistakes.jsonl"))?);
+    let mut mistakes =
+        std::io::BufWriter::new(std::fs::File::create(args.out.join("mistakes.jsonl"))?);
     let mut found_unordered = HashSet::new();
     for r in &relations {
         let kind = r.kind.as_str();
@@ -197,13 +219,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             if cross {
                 false_relations += 1;
                 *false_kinds.entry(kind).or_default() += 1;
-                writeln!(mistakes, "{}", serde_json::json!({"mistake": "false_relation", "doc": r.doc, "source": r.source, "kind": kind, "score": r.score}))?;
+                writeln!(
+                    mistakes,
+                    "{}",
+                    serde_json::json!({"mistake": "false_relation", "doc": r.doc, "source": r.source, "kind": kind, "score": r.score})
+                )?;
             }
             continue;
         }
         all.predicted += 1;
         prf.entry(kind).or_default().predicted += 1;
-        let key = if r.doc < r.source { (r.doc.as_str(), r.source.as_str()) } else { (r.source.as_str(), r.doc.as_str()) };
+        let key = if r.doc < r.source {
+            (r.doc.as_str(), r.source.as_str())
+        } else {
+            (r.source.as_str(), r.doc.as_str())
+        };
         if truth_unordered.contains(&key) {
             found_unordered.insert(key);
             direction_total += 1;
@@ -218,28 +248,51 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             Some(k) => {
                 all.tp += 1;
-                writeln!(mistakes, "{}", serde_json::json!({"mistake": "wrong_kind", "doc": r.doc, "source": r.source, "kind": kind, "truth": k.as_str(), "score": r.score}))?;
+                writeln!(
+                    mistakes,
+                    "{}",
+                    serde_json::json!({"mistake": "wrong_kind", "doc": r.doc, "source": r.source, "kind": kind, "truth": k.as_str(), "score": r.score})
+                )?;
             }
             None => {
                 if cross {
                     false_relations += 1;
                     *false_kinds.entry(kind).or_default() += 1;
-                    writeln!(mistakes, "{}", serde_json::json!({"mistake": "false_relation", "doc": r.doc, "source": r.source, "kind": kind, "score": r.score}))?;
+                    writeln!(
+                        mistakes,
+                        "{}",
+                        serde_json::json!({"mistake": "false_relation", "doc": r.doc, "source": r.source, "kind": kind, "score": r.score})
+                    )?;
                 } else {
                     within_story_wrong += 1;
-                    writeln!(mistakes, "{}", serde_json::json!({"mistake": "wrong_source", "doc": r.doc, "source": r.source, "kind": kind, "doc_made_as": made_as.get(r.doc.as_str()).copied().flatten().map(|k| k.as_str()), "score": r.score}))?;
+                    writeln!(
+                        mistakes,
+                        "{}",
+                        serde_json::json!({"mistake": "wrong_source", "doc": r.doc, "source": r.source, "kind": kind, "doc_made_as": made_as.get(r.doc.as_str()).copied().flatten().map(|k| k.as_str()), "score": r.score})
+                    )?;
                 }
             }
         }
     }
-    let predicted_pairs: HashSet<(&str, &str)> = relations.iter().map(|r| (r.doc.as_str(), r.source.as_str())).collect();
+    let predicted_pairs: HashSet<(&str, &str)> = relations
+        .iter()
+        .map(|r| (r.doc.as_str(), r.source.as_str()))
+        .collect();
     for t in &corpus.truth {
         if !predicted_pairs.contains(&(t.copy.as_str(), t.source.as_str())) {
-            writeln!(mistakes, "{}", serde_json::json!({"mistake": "missed", "copy": t.copy, "source": t.source, "kind": t.kind.as_str()}))?;
+            writeln!(
+                mistakes,
+                "{}",
+                serde_json::json!({"mistake": "missed", "copy": t.copy, "source": t.source, "kind": t.kind.as_str()})
+            )?;
         }
     }
     mistakes.flush()?;
-    let unrelated_docs = corpus.docs.iter().filter(|d| d.story >= args.sources).count();
+    let unrelated_docs = corpus
+        .docs
+        .iter()
+        .filter(|d| d.story >= args.sources)
+        .count();
     // Baseline.
     let mut baseline: Option<(serde_json::Value, Vec<(String, String)>)> = None;
     if args.baseline {
@@ -252,12 +305,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .arg(args.threshold.to_string())
             .output()?;
         let stdout = String::from_utf8_lossy(&output.stdout);
-        match stdout.lines().last().map(serde_json::from_str::<serde_json::Value>) {
+        match stdout
+            .lines()
+            .last()
+            .map(serde_json::from_str::<serde_json::Value>)
+        {
             Some(Ok(summary)) if output.status.success() => {
                 let pairs = std::fs::read_to_string(&pairs_path)?
                     .lines()
                     .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-                    .filter_map(|v| Some((v["a"].as_str()?.to_string(), v["b"].as_str()?.to_string())))
+                    .filter_map(|v| {
+                        Some((v["a"].as_str()?.to_string(), v["b"].as_str()?.to_string()))
+                    })
                     .collect();
                 baseline = Some((summary, pairs));
             }
@@ -269,15 +328,30 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     // Report.
-    println!("development set: {} documents, {} sources, {} unrelated, {} truth pairs (seed {})",
-        corpus.docs.len(), args.sources, unrelated_docs, corpus.truth.len(), args.seed);
+    println!(
+        "development set: {} documents, {} sources, {} unrelated, {} truth pairs (seed {})",
+        corpus.docs.len(),
+        args.sources,
+        unrelated_docs,
+        corpus.truth.len(),
+        args.seed
+    );
     println!();
-    println!("| kind | truth pairs | ours P | ours R | ours F1 | baseline R (pair found, any direction) |");
+    println!(
+        "| kind | truth pairs | ours P | ours R | ours F1 | baseline R (pair found, any direction) |"
+    );
     println!("|---|---:|---:|---:|---:|---:|");
     let baseline_found = |k: Option<CopyKind>| -> Option<f64> {
         let (_, pairs) = baseline.as_ref()?;
-        let set: HashSet<(&str, &str)> = pairs.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-        let relevant: Vec<_> = corpus.truth.iter().filter(|t| k.is_none_or(|k| t.kind == k)).collect();
+        let set: HashSet<(&str, &str)> = pairs
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let relevant: Vec<_> = corpus
+            .truth
+            .iter()
+            .filter(|t| k.is_none_or(|k| t.kind == k))
+            .collect();
         let hit = relevant
             .iter()
             .filter(|t| {
@@ -290,23 +364,66 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let fmt = |x: Option<f64>| x.map(|v| format!("{v:.3}")).unwrap_or_else(|| "-".into());
     for k in kinds {
         let s = prf.get(k.as_str()).copied().unwrap_or_default();
-        println!("| {} | {} | {:.3} | {:.3} | {:.3} | {} |", k.as_str(), s.truth, s.p(), s.r(), s.f1(), fmt(baseline_found(Some(k))));
+        println!(
+            "| {} | {} | {:.3} | {:.3} | {:.3} | {} |",
+            k.as_str(),
+            s.truth,
+            s.p(),
+            s.r(),
+            s.f1(),
+            fmt(baseline_found(Some(k)))
+        );
     }
-    println!("| all copies (kind-agnostic) | {} | {:.3} | {:.3} | {:.3} | {} |", all.truth, all.p(), all.r(), all.f1(), fmt(baseline_found(None)));
+    println!(
+        "| all copies (kind-agnostic) | {} | {:.3} | {:.3} | {:.3} | {} |",
+        all.truth,
+        all.p(),
+        all.r(),
+        all.f1(),
+        fmt(baseline_found(None))
+    );
     println!();
     let per_k = |n: usize| n as f64 * 1000.0 / unrelated_docs.max(1) as f64;
-    println!("ours: {} relations ({} same_story); false relations across stories: {} ({:.2} per 1,000 unrelated docs) {:?}; wrong source within a story: {}; direction correct on found pairs: {}/{}; pairs found in any direction: {}/{}",
-        relations.len(), same_story, false_relations, per_k(false_relations), false_kinds, within_story_wrong, direction_ok, direction_total, found_unordered.len(), corpus.truth.len());
+    println!(
+        "ours: {} relations ({} same_story); false relations across stories: {} ({:.2} per 1,000 unrelated docs) {:?}; wrong source within a story: {}; direction correct on found pairs: {}/{}; pairs found in any direction: {}/{}",
+        relations.len(),
+        same_story,
+        false_relations,
+        per_k(false_relations),
+        false_kinds,
+        within_story_wrong,
+        direction_ok,
+        direction_total,
+        found_unordered.len(),
+        corpus.truth.len()
+    );
     if let Some((summary, pairs)) = &baseline {
-        let cross = pairs.iter().filter(|(a, b)| story.get(a.as_str()) != story.get(b.as_str())).count();
-        let correct = pairs.iter().filter(|(a, b)| {
-            let (a, b) = (a.as_str(), b.as_str());
-            truth_unordered.contains(&if a < b { (a, b) } else { (b, a) })
-        }).count();
-        println!("baseline (datasketch MinHashLSH, word 5-gram shingles, 128 perms, threshold {}): {} pairs, {} true pairs (precision {:.3}), false pairs across stories: {} ({:.2} per 1,000 unrelated docs); names no source and no kind",
-            args.threshold, pairs.len(), correct, correct as f64 / pairs.len().max(1) as f64, cross, per_k(cross));
-        println!("time: ours {:.2}s (whole stage: signatures, LSH, alignment, classification, annotation; {} threads) vs baseline {:.2}s (shingling, MinHash, LSH insert and query; 1 thread)",
-            ours_secs, rayon::current_num_threads(), summary["seconds"].as_f64().unwrap_or(0.0));
+        let cross = pairs
+            .iter()
+            .filter(|(a, b)| story.get(a.as_str()) != story.get(b.as_str()))
+            .count();
+        let correct = pairs
+            .iter()
+            .filter(|(a, b)| {
+                let (a, b) = (a.as_str(), b.as_str());
+                truth_unordered.contains(&if a < b { (a, b) } else { (b, a) })
+            })
+            .count();
+        println!(
+            "baseline (datasketch MinHashLSH, word 5-gram shingles, 128 perms, threshold {}): {} pairs, {} true pairs (precision {:.3}), false pairs across stories: {} ({:.2} per 1,000 unrelated docs); names no source and no kind",
+            args.threshold,
+            pairs.len(),
+            correct,
+            correct as f64 / pairs.len().max(1) as f64,
+            cross,
+            per_k(cross)
+        );
+        println!(
+            "time: ours {:.2}s (whole stage: signatures, LSH, alignment, classification, annotation; {} threads) vs baseline {:.2}s (shingling, MinHash, LSH insert and query; 1 thread)",
+            ours_secs,
+            rayon::current_num_threads(),
+            summary["seconds"].as_f64().unwrap_or(0.0)
+        );
     } else {
         println!("time: ours {:.2}s", ours_secs);
     }

@@ -21,6 +21,9 @@ pub struct DecisionParams {
     pub same_story_min_anchors: usize,
     /// Lines of at most this many words are layout (headlines, debris), not content.
     pub short_line_words: usize,
+    /// Share of the names and numbers of aligned sentences that must agree
+    /// (copies keep them; template stories differ exactly there).
+    pub min_anchor_agreement: f64,
 }
 
 impl Default for DecisionParams {
@@ -31,6 +34,7 @@ impl Default for DecisionParams {
             spun_min_substitutions: 3,
             same_story_min_anchors: 8,
             short_line_words: 7,
+            min_anchor_agreement: 0.6,
         }
     }
 }
@@ -57,8 +61,42 @@ pub struct PairVerdict {
     pub score: f64,
     /// Whether the first document is the copy (derived one).
     pub copy_is_a: bool,
-    /// Evidence with spans oriented copy → source.
-    pub evidence: RelationEvidence,
+    /// Whether the direction rests on firm evidence (dates, spin) rather
+    /// than on layout heuristics that corpus-level support may overrule.
+    pub direction_settled: bool,
+    /// Sentences of the first document aligned in this pair.
+    pub aligned_a: Vec<usize>,
+    /// Sentences of the second document aligned in this pair.
+    pub aligned_b: Vec<usize>,
+    /// Long sentences of the first document with no counterpart: (index, words).
+    pub only_a: Vec<(usize, usize)>,
+    /// Long sentences of the second document with no counterpart: (index, words).
+    pub only_b: Vec<(usize, usize)>,
+}
+
+/// Sentence bookkeeping of an alignment: aligned sentences of each side and
+/// long sentences of each side with no counterpart.
+type SentenceSplit = (
+    Vec<usize>,
+    Vec<usize>,
+    Vec<(usize, usize)>,
+    Vec<(usize, usize)>,
+);
+
+fn sentence_split(a: &Prepared, b: &Prepared, al: &Alignment, p: &DecisionParams) -> SentenceSplit {
+    let aligned_a: Vec<usize> = al.pairs.iter().map(|x| x.a).collect();
+    let aligned_b: Vec<usize> = al.pairs.iter().map(|x| x.b).collect();
+    let only = |p_: &Prepared, aligned: &[usize]| -> Vec<(usize, usize)> {
+        p_.sentences
+            .iter()
+            .enumerate()
+            .filter(|(i, s)| !aligned.contains(i) && s.words() > p.short_line_words)
+            .map(|(i, s)| (i, s.words()))
+            .collect()
+    };
+    let only_a = only(a, &aligned_a);
+    let only_b = only(b, &aligned_b);
+    (aligned_a, aligned_b, only_a, only_b)
 }
 
 /// Measurements of an alignment.
@@ -70,7 +108,11 @@ struct Features {
     diffs: usize,
     content_substitutions: usize,
     substituted_words: usize,
-    number_conflicts: usize,
+    /// Differences where each side has a name or number the other document lacks.
+    anchor_conflicts: usize,
+    /// Names and numbers of aligned sentences found in both (Jaccard over
+    /// sentence pairs); copies keep them, templates do not.
+    anchor_agreement: f64,
     unaligned_short_a: usize,
     unaligned_long_a: usize,
     unaligned_short_b: usize,
@@ -85,11 +127,29 @@ fn has_number(p: &Prepared, range: (usize, usize)) -> bool {
 
 fn features(a: &Prepared, b: &Prepared, al: &Alignment, p: &DecisionParams) -> Features {
     let mut f = Features::default();
+    let (anchors_a, anchors_b) = (anchors(a), anchors(b));
+    let novel = |p: &Prepared, r: (usize, usize), other: &BTreeSet<u64>| {
+        p.tokens[r.0..r.1].iter().any(|t| {
+            matches!(t.class, WordClass::Name | WordClass::Number) && !other.contains(&t.hash)
+        })
+    };
     let mut aligned_a = vec![false; a.sentences.len()];
     let mut aligned_b = vec![false; b.sentences.len()];
     let mut words_a = 0;
     let mut words_b = 0;
+    let sentence_anchors = |p: &Prepared, s: &crate::align::Sentence| -> BTreeSet<u64> {
+        p.tokens[s.first..s.last]
+            .iter()
+            .filter(|t| matches!(t.class, WordClass::Name | WordClass::Number))
+            .map(|t| t.hash)
+            .collect()
+    };
+    let (mut inter, mut union) = (0usize, 0usize);
     for pair in &al.pairs {
+        let x = sentence_anchors(a, &a.sentences[pair.a]);
+        let y = sentence_anchors(b, &b.sentences[pair.b]);
+        inter += x.intersection(&y).count();
+        union += x.union(&y).count();
         aligned_a[pair.a] = true;
         aligned_b[pair.b] = true;
         words_a += a.sentences[pair.a].words();
@@ -97,8 +157,8 @@ fn features(a: &Prepared, b: &Prepared, al: &Alignment, p: &DecisionParams) -> F
         f.mean_similarity += pair.similarity;
         f.diffs += pair.substitutions.len() + pair.edits.len();
         for d in pair.substitutions.iter().chain(&pair.edits) {
-            if has_number(a, d.a) || has_number(b, d.b) {
-                f.number_conflicts += 1;
+            if novel(a, d.a, &anchors_b) && novel(b, d.b, &anchors_a) {
+                f.anchor_conflicts += 1;
             }
         }
         for d in &pair.substitutions {
@@ -111,6 +171,11 @@ fn features(a: &Prepared, b: &Prepared, al: &Alignment, p: &DecisionParams) -> F
     if !al.pairs.is_empty() {
         f.mean_similarity /= al.pairs.len() as f64;
     }
+    f.anchor_agreement = if union == 0 {
+        1.0
+    } else {
+        inter as f64 / union as f64
+    };
     f.cov_a = words_a as f64 / a.words().max(1) as f64;
     f.cov_b = words_b as f64 / b.words().max(1) as f64;
     for (s, aligned) in a.sentences.iter().zip(&aligned_a) {
@@ -234,7 +299,8 @@ pub fn decide(
         && f.cov_a.max(f.cov_b) >= p.min_coverage
         && f.cov_a.min(f.cov_b) >= p.min_coverage * 0.4
         && (pairs >= 2 || (short_docs && f.diffs == 0))
-        && !(f.number_conflicts >= 2 && f.number_conflicts * 4 >= pairs);
+        && f.anchor_agreement >= p.min_anchor_agreement
+        && !(f.anchor_conflicts >= 2 && f.anchor_conflicts * 5 >= pairs);
     if !confirmed {
         return same_story(a, b, al, p);
     }
@@ -277,16 +343,16 @@ pub fn decide(
         }
     };
     let score = (f.mean_similarity * (f.cov_a + f.cov_b) / 2.0).clamp(0.0, 1.0);
-    let evidence = if copy_is_a {
-        evidence(a, b, al, false)
-    } else {
-        evidence(b, a, al, true)
-    };
+    let (aligned_a, aligned_b, only_a, only_b) = sentence_split(pa, pb, al, p);
     Some(PairVerdict {
         kind,
         score,
         copy_is_a,
-        evidence,
+        direction_settled: by_date.is_some() || kind == RelationKind::Spun,
+        aligned_a,
+        aligned_b,
+        only_a,
+        only_b,
     })
 }
 
@@ -297,23 +363,43 @@ fn same_story(a: Side<'_>, b: Side<'_>, al: &Alignment, p: &DecisionParams) -> O
     let shared = na.intersection(&nb).count();
     let union = na.union(&nb).count().max(1);
     let jaccard = shared as f64 / union as f64;
-    if shared < p.same_story_min_anchors || jaccard < 0.35 {
+    // Specific numbers (three or more digits, or decimals) pin down one event.
+    let specific = |p: &Prepared, text: &str| -> BTreeSet<u64> {
+        p.tokens
+            .iter()
+            .filter(|t| t.class == WordClass::Number)
+            .filter(|t| {
+                text.get(t.start..t.end).is_some_and(|w| {
+                    w.chars().filter(char::is_ascii_digit).count() >= 3 || w.contains('.')
+                })
+            })
+            .map(|t| t.hash)
+            .collect()
+    };
+    let shared_specific = specific(a.prepared, a.text)
+        .intersection(&specific(b.prepared, b.text))
+        .count();
+    if shared < p.same_story_min_anchors
+        || jaccard < 0.4
+        || shared_specific < 3
+        || al.pairs.is_empty()
+    {
         return None;
     }
     let copy_is_a = match (a.date, b.date) {
         (Some(x), Some(y)) if x != y => x > y,
         _ => a.id > b.id,
     };
-    let evidence = if copy_is_a {
-        evidence(a, b, al, false)
-    } else {
-        evidence(b, a, al, true)
-    };
+    let (aligned_a, aligned_b, only_a, only_b) = sentence_split(a.prepared, b.prepared, al, p);
     Some(PairVerdict {
         kind: RelationKind::SameStory,
         score: (jaccard * 0.9).clamp(0.0, 1.0),
         copy_is_a,
-        evidence,
+        direction_settled: true,
+        aligned_a,
+        aligned_b,
+        only_a,
+        only_b,
     })
 }
 
@@ -348,9 +434,11 @@ fn unaligned_runs(p: &Prepared, aligned: &[bool]) -> Vec<TextSpan> {
     out
 }
 
-/// Evidence oriented copy → source; `swapped` when the copy is the
-/// alignment's second document.
-fn evidence(copy: Side<'_>, source: Side<'_>, al: &Alignment, swapped: bool) -> RelationEvidence {
+/// The evidence of a relation: aligned passages, what the copy added and
+/// dropped, substitutions and shared names and numbers, with spans into
+/// each document's text. `al` aligns `copy` (first) with `source`.
+pub fn evidence(copy: Side<'_>, source: Side<'_>, al: &Alignment) -> RelationEvidence {
+    let swapped = false;
     let (pc, ps) = (copy.prepared, source.prepared);
     let orient = |d: &Difference| if swapped { (d.b, d.a) } else { (d.a, d.b) };
     let mut aligned_c = vec![false; pc.sentences.len()];

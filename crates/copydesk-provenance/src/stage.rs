@@ -3,13 +3,13 @@
 //! the `provenance` and `spin` fields in `annotate`.
 
 use crate::align::{AlignParams, Prepared, align};
-use crate::compare::{DecisionParams, PairVerdict, Side, decide};
+use crate::compare::{DecisionParams, PairVerdict, Side, decide, evidence};
 use crate::signature::{anchor_shingles, estimated_jaccard, minhash, mix};
 use crate::tokens::tokenize;
 use copydesk_core::{
     BuiltStage, CorpusOutput, CorpusStage, Document, DocumentStore, Observation, OptionDoc,
-    OptionError, Relation, RelationKind, SpinSubstitution, SpinVerdict, StageConfig, StageError,
-    StageKind, TextSpan, cap,
+    OptionError, Relation, RelationEvidence, RelationKind, SpinSubstitution, SpinVerdict,
+    StageConfig, StageError, StageKind, TextSpan, cap,
 };
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -245,48 +245,91 @@ impl ProvenanceStage {
         pairs
     }
 
+    fn prepare(
+        &self,
+        store: &dyn DocumentStore,
+        o: usize,
+    ) -> Result<(Document, Prepared), StageError> {
+        let d = store.get(o)?;
+        let p = Prepared::new(&d.text);
+        Ok((d, p))
+    }
+
+    fn align_params(&self) -> AlignParams {
+        AlignParams {
+            min_similarity: self.config.min_sentence_similarity,
+            ..AlignParams::default()
+        }
+    }
+
+    fn side<'a>(&'a self, p: &'a Prepared, d: &'a Document, o: usize) -> Side<'a> {
+        Side {
+            prepared: p,
+            text: &d.text,
+            date: self.dates[o].as_deref(),
+            id: &self.ids[o],
+        }
+    }
+
+    /// Aligns and judges candidate pair `(i, j)`.
     fn compare(
         &self,
         store: &dyn DocumentStore,
         i: usize,
         j: usize,
     ) -> Result<Option<(usize, usize, PairVerdict)>, StageError> {
-        let da = store.get(i)?;
-        let db = store.get(j)?;
-        let pa = Prepared::new(&da.text);
-        let pb = Prepared::new(&db.text);
-        let params = AlignParams {
-            min_similarity: self.config.min_sentence_similarity,
-            ..AlignParams::default()
-        };
-        let al = align(&pa, &pb, &params);
+        let (da, pa) = self.prepare(store, i)?;
+        let (db, pb) = self.prepare(store, j)?;
+        let al = align(&pa, &pb, &self.align_params());
         let decision = DecisionParams {
             min_coverage: self.config.min_coverage,
             spun_min_rate: self.config.spun_min_rate,
             ..DecisionParams::default()
         };
         let df = |h: u64| self.df.get(&h).copied().unwrap_or(0);
-        let side_a = Side {
-            prepared: &pa,
-            text: &da.text,
-            date: self.dates[i].as_deref(),
-            id: &self.ids[i],
-        };
-        let side_b = Side {
-            prepared: &pb,
-            text: &db.text,
-            date: self.dates[j].as_deref(),
-            id: &self.ids[j],
-        };
-        let verdict = decide(side_a, side_b, &al, &df, &decision);
+        let verdict = decide(
+            self.side(&pa, &da, i),
+            self.side(&pb, &db, j),
+            &al,
+            &df,
+            &decision,
+        );
         Ok(verdict.and_then(|v| {
             if v.kind == RelationKind::SameStory && !self.config.same_story {
                 return None;
             }
-            let (copy, source) = if v.copy_is_a { (i, j) } else { (j, i) };
-            Some((copy, source, v))
+            Some((i, j, v))
         }))
     }
+
+    /// The evidence of a chosen relation, aligned copy → source.
+    fn evidence_for(
+        &self,
+        store: &dyn DocumentStore,
+        copy: usize,
+        source: usize,
+    ) -> Result<RelationEvidence, StageError> {
+        let (dc, pc) = self.prepare(store, copy)?;
+        let (ds, ps) = self.prepare(store, source)?;
+        let al = align(&pc, &ps, &self.align_params());
+        Ok(evidence(
+            self.side(&pc, &dc, copy),
+            self.side(&ps, &ds, source),
+            &al,
+        ))
+    }
+}
+
+/// Words of a document's unmatched long sentences that other documents of
+/// the corpus also carry (weighted by how many do).
+fn supported_words(
+    support: &HashMap<(usize, usize), u32>,
+    doc: usize,
+    only: &[(usize, usize)],
+) -> u64 {
+    only.iter()
+        .map(|&(s, w)| u64::from(support.get(&(doc, s)).copied().unwrap_or(0)) * w as u64)
+        .sum()
 }
 
 /// Follows parent links from `start`; true when `target` is reached.
@@ -361,15 +404,63 @@ impl CorpusStage for ProvenanceStage {
             .par_iter()
             .map(|&(i, j)| self.compare(store, i, j))
             .collect();
+        let mut judged = Vec::new();
+        for v in verdicts {
+            judged.extend(v?);
+        }
+        // Which sentences other documents also carry: a copy's own additions
+        // are carried by nobody else, a source's dropped paragraphs are.
+        let mut support: HashMap<(usize, usize), u32> = HashMap::new();
+        for (i, j, v) in &judged {
+            if v.kind == RelationKind::SameStory {
+                continue;
+            }
+            for &s in &v.aligned_a {
+                *support.entry((*i, s)).or_default() += 1;
+            }
+            for &s in &v.aligned_b {
+                *support.entry((*j, s)).or_default() += 1;
+            }
+        }
+        let mut degree: HashMap<usize, usize> = HashMap::new();
+        for (i, j, v) in &judged {
+            if v.kind != RelationKind::SameStory {
+                *degree.entry(*i).or_default() += 1;
+                *degree.entry(*j).or_default() += 1;
+            }
+        }
         let mut copies = Vec::new();
         let mut stories = Vec::new();
-        for v in verdicts {
-            if let Some((copy, source, verdict)) = v? {
-                if verdict.kind == RelationKind::SameStory {
-                    stories.push((copy, source, verdict));
-                } else {
-                    copies.push((copy, source, verdict));
+        for (i, j, mut verdict) in judged {
+            if !verdict.direction_settled {
+                let sup_a = supported_words(&support, i, &verdict.only_a);
+                let sup_b = supported_words(&support, j, &verdict.only_b);
+                let unsupported = |doc: usize, only: &[(usize, usize)]| -> usize {
+                    if degree.get(&doc).copied().unwrap_or(0) < 2 {
+                        return 0;
+                    }
+                    only.iter()
+                        .filter(|(s, _)| !support.contains_key(&(doc, *s)))
+                        .map(|(_, w)| w)
+                        .sum()
+                };
+                let (un_a, un_b) = (
+                    unsupported(i, &verdict.only_a),
+                    unsupported(j, &verdict.only_b),
+                );
+                if sup_a != sup_b {
+                    // The side whose unmatched text others confirm is the original.
+                    verdict.copy_is_a = sup_b > sup_a;
+                } else if un_a != un_b {
+                    // Text no other related document carries was added by the copy.
+                    verdict.copy_is_a = un_a > un_b;
                 }
+            }
+            let (copy, source) = if verdict.copy_is_a { (i, j) } else { (j, i) };
+            if verdict.kind == RelationKind::SameStory {
+                stories.push((copy, source, verdict));
+            } else {
+                copies.push((copy, source, verdict));
             }
         }
         // Each copy's source: best-scoring first, never a cycle.
@@ -417,17 +508,23 @@ impl CorpusStage for ProvenanceStage {
                 *e = self.ids[o].clone();
             }
         }
+        let chosen: Vec<(usize, usize, PairVerdict)> =
+            chosen.into_iter().chain(story_links).collect();
+        let evidences: Vec<Result<RelationEvidence, StageError>> = chosen
+            .par_iter()
+            .map(|(doc, source, _)| self.evidence_for(store, *doc, *source))
+            .collect();
         let mut relations: Vec<Relation> = Vec::new();
         let mut findings: HashMap<usize, DocFindings> = HashMap::new();
-        for (doc, source, verdict) in chosen.into_iter().chain(story_links) {
+        for ((doc, source, verdict), evidence) in chosen.into_iter().zip(evidences) {
+            let evidence = evidence?;
             let copy_kind = verdict.kind != RelationKind::SameStory;
             if copy_kind {
                 let f = findings.entry(doc).or_default();
                 f.source = Some((self.ids[source].clone(), verdict.kind, verdict.score));
                 f.related = true;
                 if verdict.kind == RelationKind::Spun {
-                    let subs = verdict
-                        .evidence
+                    let subs = evidence
                         .substitutions
                         .iter()
                         .map(|s| SpinSubstitution {
@@ -439,7 +536,7 @@ impl CorpusStage for ProvenanceStage {
                             evidence: "source".to_string(),
                         })
                         .collect();
-                    let aligned = verdict.evidence.aligned.iter().map(|p| p.doc).collect();
+                    let aligned = evidence.aligned.iter().map(|p| p.doc).collect();
                     f.spin = Some((verdict.score, subs, aligned));
                 }
                 let s = findings.entry(source).or_default();
@@ -456,7 +553,7 @@ impl CorpusStage for ProvenanceStage {
                 score: verdict.score,
                 doc_ordinal: doc,
                 source_ordinal: source,
-                evidence: verdict.evidence,
+                evidence,
             });
         }
         for (o, f) in findings.iter_mut() {
