@@ -45,6 +45,7 @@ use copydesk_core::{
 use dateline::{Dateline, parse_dateline, parse_stored_dateline};
 use patterns::Patterns;
 use serde::{Deserialize, Serialize};
+use crate::tabular::is_table_row;
 use shape::{digit_percent, is_body_like, is_crosshead, is_title_like, same_text};
 
 /// Options of `clean.news_layout.v1`.
@@ -260,8 +261,8 @@ pub struct NewsLayoutCleaner {
 /// The most digits a sub-headline may have, in percent of its characters.
 const MAX_SUBHEADLINE_DIGIT_PERCENT: usize = 10;
 
-/// The most paragraphs the head may have.
-const MAX_HEAD_PARAGRAPHS: usize = 12;
+/// The most sub-headlines taken under one headline.
+const MAX_SUBHEADLINES: usize = 3;
 
 /// One paragraph of the text being split.
 #[derive(Debug)]
@@ -272,6 +273,8 @@ struct Paragraph<'a> {
     breaks_before: usize,
     /// Bytes cut from the start (a dateline), if any.
     cut: usize,
+    /// Whether a dateline or a sign-off was cut from the paragraph.
+    modified: bool,
     /// Whether the paragraph was removed.
     removed: bool,
 }
@@ -297,6 +300,7 @@ fn paragraphs(text: &str) -> Vec<Paragraph<'_>> {
             text: trimmed,
             breaks_before: breaks,
             cut: 0,
+            modified: false,
             removed: false,
         });
         breaks = 1;
@@ -316,12 +320,6 @@ impl Split<'_> {
     fn remove(&mut self, i: usize, kind: RemovedKind) {
         let text = self.paragraphs[i].content().to_string();
         self.paragraphs[i].removed = true;
-        match kind {
-            RemovedKind::Caption => self.meta.captions.push(text.clone()),
-            RemovedKind::Debris => self.meta.debris.push(text.clone()),
-            RemovedKind::Credit => push_extra(&mut self.meta, "credits", &text),
-            _ => {}
-        }
         self.removed.push((i, RemovedPiece { kind, text }));
     }
 
@@ -389,16 +387,32 @@ impl NewsLayoutCleaner {
         };
         self.normalize_stored_dateline(&mut split.meta);
         let body_start = self.split_head(&mut split);
-        self.split_tail(&mut split, body_start);
         self.split_everywhere(&mut split, body_start);
+        self.split_tail(&mut split, body_start);
 
+        // A kept paragraph is separated from the previous kept one by the
+        // widest gap between them, so removing a table row between two
+        // paragraphs does not glue them into one block.
         let mut body = String::new();
-        for p in split.paragraphs.iter().filter(|p| !p.removed) {
-            if !body.is_empty() {
-                body.push_str(&"\n".repeat(p.breaks_before.max(1)));
+        let mut gap = 0;
+        for p in &split.paragraphs {
+            gap = gap.max(p.breaks_before);
+            if p.removed {
+                continue;
             }
-            if p.cut > 0 {
-                body.push_str(p.text[p.cut..].trim_start());
+            if !body.is_empty() {
+                body.push_str(&"\n".repeat(gap.max(1)));
+            }
+            gap = 0;
+            if p.modified {
+                // What is left of a cut table row may no longer be one:
+                // give it the whitespace `clean.unwrap.v1` gives prose.
+                let content = p.content();
+                if is_table_row(content) {
+                    body.push_str(content);
+                } else {
+                    body.push_str(&content.split_whitespace().collect::<Vec<_>>().join(" "));
+                }
             } else {
                 body.push_str(p.text);
             }
@@ -425,6 +439,14 @@ impl NewsLayoutCleaner {
         }
         split.removed.sort_by_key(|(i, _)| *i);
         let removed: Vec<RemovedPiece> = split.removed.into_iter().map(|(_, r)| r).collect();
+        for piece in &removed {
+            match piece.kind {
+                RemovedKind::Caption => meta.captions.push(piece.text.clone()),
+                RemovedKind::Debris => meta.debris.push(piece.text.clone()),
+                RemovedKind::Credit => push_extra(&mut meta, "credits", &piece.text),
+                _ => {}
+            }
+        }
         for piece in &removed {
             let value = serde_json::to_value(piece).unwrap_or(serde_json::Value::Null);
             let entry = meta
@@ -473,19 +495,24 @@ impl NewsLayoutCleaner {
     }
 
     /// Splits the head; returns the index of the first body paragraph.
+    ///
+    /// Every decision depends only on the paragraphs and on what `meta`
+    /// holds, never on how many paragraphs came before, so a second pass
+    /// over the body finds nothing new: a headline is only detected while
+    /// no headline, byline or dateline is known.
     fn split_head(&self, split: &mut Split<'_>) -> usize {
-        let headline_known = split.meta.headline.is_some();
         let mut headline_in_text = false;
-        let mut byline_seen = false;
+        let mut byline_or_dateline_seen = false;
+        let mut subheadlines = 0;
         let mut i = 0;
-        while i < split.paragraphs.len() && i < MAX_HEAD_PARAGRAPHS {
+        while i < split.paragraphs.len() {
             let p = split.paragraphs[i].content().to_string();
             if self.patterns.is_debris(&p) {
                 split.remove(i, RemovedKind::Debris);
             } else if self.patterns.is_caption(&p) {
                 split.remove(i, RemovedKind::Caption);
             } else if let Some(b) = parse_byline(&p) {
-                byline_seen = true;
+                byline_or_dateline_seen = true;
                 split.remove(i, RemovedKind::Byline);
                 if split.meta.byline.is_none() {
                     split.meta.byline = Some(b.names);
@@ -493,22 +520,30 @@ impl NewsLayoutCleaner {
                 if split.meta.credit.is_none() {
                     split.meta.credit = b.agency;
                 }
-            } else if let Some(d) = parse_dateline(&p).filter(|d| self.dateline_fits(&split.meta, d)) {
+            } else if let Some(d) =
+                parse_dateline(&p).filter(|d| self.dateline_fits(&split.meta, d))
+            {
+                byline_or_dateline_seen = true;
                 split.apply_dateline(&d);
                 if d.len >= p.len() {
                     split.remove(i, RemovedKind::Dateline);
-                    return i + 1;
+                } else {
+                    // Cut the dateline and look at the rest again (it may
+                    // open with a repeated dateline, or be debris).
+                    let paragraph = &mut split.paragraphs[i];
+                    let rest = &paragraph.text[paragraph.cut..];
+                    let lead = rest.len() - rest.trim_start().len();
+                    paragraph.cut += lead + d.len;
+                    paragraph.modified = true;
+                    split.removed.push((
+                        i,
+                        RemovedPiece {
+                            kind: RemovedKind::Dateline,
+                            text: p[..d.len].trim().to_string(),
+                        },
+                    ));
+                    continue;
                 }
-                let lead = split.paragraphs[i].text.len() - split.paragraphs[i].text.trim_start().len();
-                split.paragraphs[i].cut = lead + d.len;
-                split.removed.push((
-                    i,
-                    RemovedPiece {
-                        kind: RemovedKind::Dateline,
-                        text: p[..d.len].trim().to_string(),
-                    },
-                ));
-                return i;
             } else if split
                 .meta
                 .headline
@@ -517,17 +552,22 @@ impl NewsLayoutCleaner {
             {
                 headline_in_text = true;
                 split.remove(i, RemovedKind::Headline);
-            } else if !headline_known
-                && !headline_in_text
-                && !byline_seen
-                && self.config.detect_headline
+            } else if self.config.detect_headline
+                && split.meta.headline.is_none()
+                && split.meta.byline.is_none()
+                && split.meta.dateline.is_none()
                 && is_title_like(&p, self.config.max_headline_words)
                 && self.body_follows(split, i)
             {
                 headline_in_text = true;
                 split.meta.headline = Some(p.clone());
                 split.remove(i, RemovedKind::Headline);
-            } else if headline_in_text && !byline_seen && self.is_subheadline(split, i, &p) {
+            } else if headline_in_text
+                && !byline_or_dateline_seen
+                && subheadlines < MAX_SUBHEADLINES
+                && self.is_subheadline(split, i, &p)
+            {
+                subheadlines += 1;
                 split.meta.subheadlines.push(p.clone());
                 split.remove(i, RemovedKind::Subheadline);
             } else {
@@ -563,7 +603,6 @@ impl NewsLayoutCleaner {
     fn body_follows(&self, split: &Split<'_>, i: usize) -> bool {
         split.paragraphs[i + 1..]
             .iter()
-            .take(MAX_HEAD_PARAGRAPHS)
             .any(|p| is_body_like(p.content()) || parse_dateline(p.content()).is_some())
     }
 
@@ -582,10 +621,15 @@ impl NewsLayoutCleaner {
                 split.remove(i, RemovedKind::Debris);
             } else if self.patterns.is_caption(&p) {
                 split.remove(i, RemovedKind::Caption);
+            } else if let Some(at) = self
+                .patterns
+                .trailing_signoff(split.paragraphs[i].text)
+                .filter(|&at| at > split.paragraphs[i].cut)
+            {
+                // Cut it and look at what is left of the paragraph again.
+                self.cut_trailing_signoff(split, i, at);
+                i += 1;
             } else {
-                if let Some(at) = self.patterns.trailing_signoff(split.paragraphs[i].text) {
-                    self.cut_trailing_signoff(split, i, at);
-                }
                 break;
             }
         }
@@ -594,12 +638,9 @@ impl NewsLayoutCleaner {
     /// Cuts a sign-off from the end of paragraph `i` (from byte `at`).
     fn cut_trailing_signoff(&self, split: &mut Split<'_>, i: usize, at: usize) {
         let text = split.paragraphs[i].text;
-        if at <= split.paragraphs[i].cut {
-            return;
-        }
         let signoff = text[at..].trim().to_string();
         split.paragraphs[i].text = text[..at].trim_end();
-        push_extra(&mut split.meta, "credits", &signoff);
+        split.paragraphs[i].modified = true;
         split.removed.push((
             i,
             RemovedPiece {
@@ -622,7 +663,6 @@ impl NewsLayoutCleaner {
                 split.remove(i, RemovedKind::Debris);
                 let mut j = i + 1;
                 while j < split.paragraphs.len()
-                    && j - i <= MAX_LIST_ITEMS
                     && !split.paragraphs[j].removed
                     && self.patterns.is_list_item(split.paragraphs[j].content())
                 {
@@ -641,9 +681,6 @@ impl NewsLayoutCleaner {
         }
     }
 }
-
-/// The most items of a link list removed after its heading.
-const MAX_LIST_ITEMS: usize = 10;
 
 impl DocumentStage for NewsLayoutCleaner {
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {
