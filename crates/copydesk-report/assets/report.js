@@ -269,11 +269,19 @@
     });
     order.sort(function (a, b) { return seen[b].n - seen[a].n; });
     var box = el('div', { class: 'subs', title: 'spun wording → original wording' });
-    order.slice(0, 80).forEach(function (k) {
+    function chip(k) {
       var e = seen[k];
-      box.appendChild(el('span', null, [e.s.spun, ' → ', e.s.original, e.n > 1 ? el('b', { text: ' ×' + e.n }) : null]));
-    });
-    if (order.length > 80) box.appendChild(el('span', { text: '+' + (order.length - 80) + ' more' }));
+      return el('span', null, [e.s.spun, ' → ', e.s.original, e.n > 1 ? el('b', { text: ' ×' + e.n }) : null]);
+    }
+    var first = 16;
+    order.slice(0, first).forEach(function (k) { box.appendChild(chip(k)); });
+    if (order.length > first) {
+      var more = el('button', { type: 'button', class: 'more', text: 'show all ' + order.length, onclick: function () {
+        box.removeChild(more);
+        order.slice(first).forEach(function (k) { box.appendChild(chip(k)); });
+      } });
+      box.appendChild(more);
+    }
     return box;
   }
 

@@ -412,12 +412,41 @@ fn provenance_line(v: &serde_json::Value) -> String {
     let text = match v {
         serde_json::Value::Object(map) => map
             .iter()
-            .map(|(k, v)| format!("{k}: {}", scalar_text(v)))
+            .filter_map(|(k, v)| Some(format!("{k}: {}", provenance_value(v)?)))
             .collect::<Vec<_>>()
-            .join(", "),
-        other => scalar_text(other),
+            .join("; "),
+        other => provenance_value(other).unwrap_or_default(),
     };
     inline(&facts::one_line(&text, EXCERPT_CHARS))
+}
+
+/// One provenance value as short text; `None` for null and empty values.
+/// Numbers keep at most three decimals; lists of scalars are joined.
+fn provenance_value(v: &serde_json::Value) -> Option<String> {
+    use serde_json::Value;
+    match v {
+        Value::Null => None,
+        Value::String(s) if s.is_empty() => None,
+        Value::Array(items) if items.is_empty() => None,
+        Value::Number(n) if n.is_f64() => n.as_f64().map(|f| {
+            let s = format!("{f:.3}");
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        }),
+        Value::Array(items)
+            if items
+                .iter()
+                .all(|i| !matches!(i, Value::Array(_) | Value::Object(_))) =>
+        {
+            Some(
+                items
+                    .iter()
+                    .filter_map(provenance_value)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            )
+        }
+        other => Some(scalar_text(other)),
+    }
 }
 
 /// Distinct `spun → original` pairs in first-seen order, `×n` when a pair
@@ -522,6 +551,15 @@ mod tests {
         assert_eq!(inline("a|b <script>"), "a\\|b \\<script\\>");
         assert_eq!(inline("000_ad93"), "000_ad93");
         assert_eq!(inline("_x_"), "\\_x\\_");
+    }
+
+    #[test]
+    fn provenance_skips_empty_fields_and_rounds() {
+        let v = serde_json::json!({
+            "copies": ["b", "c"], "kind": null, "score": 0.324583, "source": "", "story": "a", "n": []
+        });
+        assert_eq!(provenance_line(&v), "copies: b, c; score: 0.325; story: a");
+        assert_eq!(provenance_line(&serde_json::json!(7)), "7");
     }
 
     #[test]

@@ -62,7 +62,7 @@ fn report_shows_run_corpus_and_documents() {
     assert!(md.contains("safety → security"), "{md}");
     assert!(md.contains("mentioned → said ×2"), "{md}");
     assert!(md.contains("Spin: not spun, score 0.00"), "{md}");
-    assert!(md.contains("role: copy, story: 1"), "{md}");
+    assert!(md.contains("role: copy; story: 1"), "{md}");
     // Markup in headlines is escaped.
     assert!(md.contains("\\<i\\>report\\</i\\>"), "{md}");
     let unescaped = md
