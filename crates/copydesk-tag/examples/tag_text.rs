@@ -34,7 +34,11 @@ fn main() {
             continue;
         }
         for a in annotations {
-            let span = doc.text.get(a.start..a.end).unwrap_or("").replace('\n', " ");
+            let span = doc
+                .text
+                .get(a.start..a.end)
+                .unwrap_or("")
+                .replace('\n', " ");
             let attrs = serde_json::to_string(&a.attrs).unwrap_or_default();
             println!("{layer}\t{}\t{span}\t{attrs}", a.label);
         }

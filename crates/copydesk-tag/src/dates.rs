@@ -44,7 +44,11 @@ impl Day {
 
     /// Days since 1970-01-01 (proleptic Gregorian).
     fn to_days(self) -> i64 {
-        let y = if self.month <= 2 { self.year - 1 } else { self.year };
+        let y = if self.month <= 2 {
+            self.year - 1
+        } else {
+            self.year
+        };
         let era = y.div_euclid(400);
         let yoe = y - era * 400;
         let m = i64::from(self.month);
@@ -166,7 +170,11 @@ struct Patterns {
 fn patterns() -> &'static Patterns {
     static PATTERNS: OnceLock<Patterns> = OnceLock::new();
     PATTERNS.get_or_init(|| {
-        let re = |p: String| Regex::new(&p).expect("the date patterns are valid regexes (tested)");
+        // ASCII classes and word boundaries keep every pattern on the fast
+        // DFA engines even in text with typographic quotes.
+        let re = |p: String| {
+            Regex::new(&format!("(?-u){p}")).expect("the date patterns are valid regexes (tested)")
+        };
         Patterns {
             month_day: re(format!(
                 r"\b(?P<m>{MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}})\b)?"
@@ -238,7 +246,13 @@ impl DateFinder {
                     (None, Some(a)) => format!("{:04}-{month:02}-{day:02}", a.year),
                     (None, None) => format!("--{month:02}-{day:02}"),
                 };
-                push(whole.start(), whole.end(), DateLabel::Date, Some(normalized), None);
+                push(
+                    whole.start(),
+                    whole.end(),
+                    DateLabel::Date,
+                    Some(normalized),
+                    None,
+                );
             }
         }
         for c in p.month_year.captures_iter(text) {
@@ -247,7 +261,13 @@ impl DateFinder {
             };
             if let Some(month) = month_number(m.as_str()) {
                 let normalized = format!("{}-{month:02}", y.as_str());
-                push(whole.start(), whole.end(), DateLabel::Date, Some(normalized), None);
+                push(
+                    whole.start(),
+                    whole.end(),
+                    DateLabel::Date,
+                    Some(normalized),
+                    None,
+                );
             }
         }
         for c in p.month_context.captures_iter(text) {
@@ -257,7 +277,13 @@ impl DateFinder {
             };
             let start = c.name("mod").map_or(m.start(), |x| x.start());
             let year = anchor.map_or_else(|| "XXXX".to_string(), |a| format!("{:04}", a.year));
-            push(start, m.end(), DateLabel::Date, Some(format!("{year}-{month:02}")), None);
+            push(
+                start,
+                m.end(),
+                DateLabel::Date,
+                Some(format!("{year}-{month:02}")),
+                None,
+            );
         }
         for c in p.year.captures_iter(text) {
             let (Some(whole), Some(y)) = (c.get(0), c.name("y")) else {
@@ -275,16 +301,34 @@ impl DateFinder {
             } else {
                 y.as_str().to_string()
             };
-            push(whole.start(), whole.end(), DateLabel::Date, Some(normalized), None);
+            push(
+                whole.start(),
+                whole.end(),
+                DateLabel::Date,
+                Some(normalized),
+                None,
+            );
         }
         for m in p.weekday.find_iter(text) {
             let n = weekday_number(m.as_str()).unwrap_or(1);
-            push(m.start(), m.end(), DateLabel::Date, Some(format!("XXXX-WXX-{n}")), None);
+            push(
+                m.start(),
+                m.end(),
+                DateLabel::Date,
+                Some(format!("XXXX-WXX-{n}")),
+                None,
+            );
         }
         for c in p.relative.captures_iter(text) {
             let Some(whole) = c.get(0) else { continue };
             if let Some((normalized, relative)) = relative_value(&c, anchor) {
-                push(whole.start(), whole.end(), DateLabel::Date, normalized, Some(relative));
+                push(
+                    whole.start(),
+                    whole.end(),
+                    DateLabel::Date,
+                    normalized,
+                    Some(relative),
+                );
             }
         }
         for c in p.clock_ampm.captures_iter(text) {
@@ -303,7 +347,13 @@ impl DateFinder {
                 hour = 0;
             }
             let min = c.name("min").map_or("00", |m| m.as_str());
-            push(whole.start(), whole.end(), DateLabel::Time, Some(format!("T{hour:02}:{min}")), None);
+            push(
+                whole.start(),
+                whole.end(),
+                DateLabel::Time,
+                Some(format!("T{hour:02}:{min}")),
+                None,
+            );
         }
         for c in p.clock_24.captures_iter(text) {
             let Some(whole) = c.get(0) else { continue };
@@ -316,7 +366,13 @@ impl DateFinder {
                 }
                 _ => continue,
             };
-            push(whole.start(), whole.end(), DateLabel::Time, Some(normalized), None);
+            push(
+                whole.start(),
+                whole.end(),
+                DateLabel::Time,
+                Some(normalized),
+                None,
+            );
         }
         for c in p.duration.captures_iter(text) {
             let (Some(whole), Some(n), Some(u)) = (c.get(0), c.name("n"), c.name("u")) else {
@@ -351,7 +407,7 @@ fn is_year_context(text: &str, start: usize, end: usize) -> bool {
         return false;
     }
     let after = &text[end..];
-    if after.starts_with(|c: char| matches!(c, '%' | '.' | ',') )
+    if after.starts_with(|c: char| matches!(c, '%' | '.' | ','))
         && after[1..].starts_with(|c: char| c.is_ascii_digit())
     {
         return false;
@@ -367,7 +423,10 @@ fn is_year_context(text: &str, start: usize, end: usize) -> bool {
     let plural_noun = next_word.len() > 3
         && next_word.ends_with('s')
         && next_word.chars().all(|c| c.is_lowercase())
-        && !matches!(next_word.as_str(), "was" | "has" | "whereas" | "always" | "this" | "its");
+        && !matches!(
+            next_word.as_str(),
+            "was" | "has" | "whereas" | "always" | "this" | "its"
+        );
     !(plural_noun
         || matches!(
             next_word.as_str(),
@@ -546,7 +605,13 @@ mod tests {
         DateFinder
             .find(t, anchor)
             .into_iter()
-            .map(|m| (t[m.start..m.end].to_string(), m.label.as_str(), m.normalized))
+            .map(|m| {
+                (
+                    t[m.start..m.end].to_string(),
+                    m.label.as_str(),
+                    m.normalized,
+                )
+            })
             .collect()
     }
 
@@ -587,7 +652,10 @@ mod tests {
         let anchor = Day::parse_iso("2024-04-10T12:00:00Z");
         let f = find(t, anchor);
         let norm: Vec<_> = f.iter().map(|m| m.2.clone()).collect();
-        assert_eq!(norm, [n("2024-03"), n("2024-W14"), n("2024-04-09"), n("2021")]);
+        assert_eq!(
+            norm,
+            [n("2024-03"), n("2024-W14"), n("2024-04-09"), n("2021")]
+        );
     }
 
     #[test]
@@ -618,11 +686,23 @@ mod tests {
 
     #[test]
     fn iso_weeks_and_day_arithmetic() {
-        let d = Day { year: 2021, month: 1, day: 3 };
+        let d = Day {
+            year: 2021,
+            month: 1,
+            day: 3,
+        };
         assert_eq!(d.iso_week(), "2020-W53");
         assert_eq!(Day::from_days(d.to_days()), d);
         assert_eq!(d.plus_days(-3).iso(), "2020-12-31");
-        assert_eq!(Day { year: 2024, month: 1, day: 15 }.plus_months(-1), (2023, 12));
+        assert_eq!(
+            Day {
+                year: 2024,
+                month: 1,
+                day: 15
+            }
+            .plus_months(-1),
+            (2023, 12)
+        );
     }
 
     proptest! {

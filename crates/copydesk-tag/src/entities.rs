@@ -44,8 +44,19 @@ impl Entity {
 fn is_connector(word: &str) -> bool {
     matches!(
         word,
-        "of" | "for" | "and" | "the" | "de" | "da" | "del" | "la" | "le" | "van" | "von" | "bin"
-            | "al" | "&"
+        "of" | "for"
+            | "and"
+            | "the"
+            | "de"
+            | "da"
+            | "del"
+            | "la"
+            | "le"
+            | "van"
+            | "von"
+            | "bin"
+            | "al"
+            | "&"
     )
 }
 
@@ -53,8 +64,22 @@ fn is_connector(word: &str) -> bool {
 fn is_common_capitalized(word: &str) -> bool {
     matches!(
         word,
-        "I" | "A" | "An" | "The" | "Mr" | "Mr." | "Mrs" | "Mrs." | "Ms" | "Ms." | "Dr" | "Dr."
-            | "OK" | "TV" | "AM" | "PM" | "By"
+        "I" | "A"
+            | "An"
+            | "The"
+            | "Mr"
+            | "Mr."
+            | "Mrs"
+            | "Mrs."
+            | "Ms"
+            | "Ms."
+            | "Dr"
+            | "Dr."
+            | "OK"
+            | "TV"
+            | "AM"
+            | "PM"
+            | "By"
     ) || crate::lexicon::month_number(word).is_some()
         || crate::lexicon::weekday_number(word).is_some()
 }
@@ -144,22 +169,25 @@ impl EntityFinder {
                 seen_word_in_sentence = true;
             }
         }
-        let names = gazetteer
-            .find_names(text)
-            .into_iter()
-            .map(|(a, b, l)| (a, (b, l)))
-            .collect();
-        let ctx = Ctx {
+        let mut ctx = Ctx {
             text,
             tokens: &tokens,
             sentence_initial,
             in_heading,
-            names,
+            names: HashMap::new(),
             gazetteer,
         };
+        let runs = capitalized_runs(&ctx);
+        // Every listed name starts with a capital, so only runs are searched.
+        for &(lo, hi) in &runs {
+            let (from, to) = (tokens[lo].start, tokens[hi - 1].end);
+            for (a, b, label) in gazetteer.find_names(&text[from..to]) {
+                ctx.names.insert(from + a, (from + b, label));
+            }
+        }
         let mut out = Vec::new();
         let mut dropped_initials = Vec::new();
-        for (lo, hi) in capitalized_runs(&ctx) {
+        for (lo, hi) in runs {
             self.segment(&ctx, lo, hi, &mut out, &mut dropped_initials);
         }
         propagate_people(&ctx, &mut out, &dropped_initials);
@@ -203,14 +231,17 @@ impl EntityFinder {
                 return;
             }
             let initial = strip_possessive(ctx.word(lo));
-            if !(hi - lo >= 2 && g.is_org_suffix(ctx.word(hi - 1)) && !is_common_capitalized(initial))
+            if !(hi - lo >= 2
+                && g.is_org_suffix(ctx.word(hi - 1))
+                && !is_common_capitalized(initial))
             {
                 return self.segment(ctx, lo + 1, hi, out, dropped);
             }
         }
         // A title before a name: "President Xi Jinping", "Prime Minister X".
         for p in lo..hi {
-            let two = (p + 1 < hi).then(|| format!("{} {}", ctx.word(p), ctx.word(p + 1)));
+            let two = (p + 1 < hi && g.starts_long_title(ctx.word(p)))
+                .then(|| format!("{} {}", ctx.word(p), ctx.word(p + 1)));
             let title_len = if two.as_deref().is_some_and(|t| g.is_title(t)) {
                 2
             } else if g.is_title(ctx.word(p)) {
@@ -366,7 +397,11 @@ fn propagate_people(ctx: &Ctx<'_>, out: &mut Vec<Entity>, dropped: &[usize]) {
         return;
     }
     for e in out.iter_mut().filter(|e| e.label == EntityLabel::Misc) {
-        if ctx.text.get(e.start..e.end).is_some_and(|t| parts.contains(t)) {
+        if ctx
+            .text
+            .get(e.start..e.end)
+            .is_some_and(|t| parts.contains(t))
+        {
             e.label = EntityLabel::Person;
         }
     }
@@ -403,8 +438,7 @@ impl Default for EntitiesConfig {
 impl StageConfig for EntitiesConfig {
     const NAME: &'static str = "tag.entities.v1";
     const KIND: StageKind = StageKind::Document;
-    const DESCRIPTION: &'static str =
-        "Tags PERSON, ORG, GPE, NORP and MISC names with rules and shipped gazetteers (layer `entities`).";
+    const DESCRIPTION: &'static str = "Tags PERSON, ORG, GPE, NORP and MISC names with rules and shipped gazetteers (layer `entities`).";
     const NEEDS: &'static [copydesk_core::Capability] = &[cap::TEXT_RAW];
     const PROVIDES: &'static [copydesk_core::Capability] = &[cap::LAYER_ENTITIES];
     const OPTIONS: &'static [OptionDoc] = &[OptionDoc {
@@ -505,7 +539,11 @@ mod tests {
         assert!(has(&f, "Special Security Unit", "ORG"), "{f:?}");
         assert!(has(&f, "Inter-Services Public Relations", "ORG"), "{f:?}");
         assert!(has(&f, "Reuters", "ORG"), "{f:?}");
-        assert!(!f.iter().any(|(t, _)| t == "They" || t == "Officers" || t == "The"), "{f:?}");
+        assert!(
+            !f.iter()
+                .any(|(t, _)| t == "They" || t == "Officers" || t == "The"),
+            "{f:?}"
+        );
     }
 
     #[test]
@@ -516,16 +554,29 @@ mod tests {
         );
         assert!(has(&f, "Asif Shahzad", "PERSON"), "{f:?}");
         assert!(has(&f, "ISLAMABAD", "GPE"), "{f:?}");
-        assert!(has(&f, "Beijing", "GPE") && has(&f, "Pakistan", "GPE"), "{f:?}");
+        assert!(
+            has(&f, "Beijing", "GPE") && has(&f, "Pakistan", "GPE"),
+            "{f:?}"
+        );
         assert!(has(&f, "China", "GPE"), "{f:?}");
-        assert!(!f.iter().any(|(t, _)| t.contains("Longtime") || t == "Neither"), "{f:?}");
+        assert!(
+            !f.iter()
+                .any(|(t, _)| t.contains("Longtime") || t == "Neither"),
+            "{f:?}"
+        );
     }
 
     #[test]
     fn known_surnames_are_people_later() {
         let f = find("Prime Minister Shehbaz Sharif met them. Sharif said no.");
         assert!(has(&f, "Shehbaz Sharif", "PERSON"), "{f:?}");
-        assert_eq!(f.iter().filter(|(t, l)| t == "Sharif" && *l == "PERSON").count(), 1, "{f:?}");
+        assert_eq!(
+            f.iter()
+                .filter(|(t, l)| t == "Sharif" && *l == "PERSON")
+                .count(),
+            1,
+            "{f:?}"
+        );
     }
 
     #[test]

@@ -55,6 +55,7 @@ pub struct Gazetteer {
     by_name: HashMap<&'static str, EntityLabel>,
     org_suffixes: HashSet<&'static str>,
     titles: HashSet<&'static str>,
+    title_first_words: HashSet<&'static str>,
     first_names: HashSet<&'static str>,
 }
 
@@ -94,6 +95,9 @@ impl Gazetteer {
             by_name,
             org_suffixes: entries(ORG_SUFFIXES).collect(),
             titles: entries(PERSON_TITLES).collect(),
+            title_first_words: entries(PERSON_TITLES)
+                .filter_map(|t| t.split_once(' ').map(|(first, _)| first))
+                .collect(),
             first_names: entries(FIRST_NAMES).collect(),
         }
     }
@@ -111,6 +115,11 @@ impl Gazetteer {
     /// Whether `phrase` is a person title (`President`, `Prime Minister`, `Mr.`).
     pub fn is_title(&self, phrase: &str) -> bool {
         self.titles.contains(phrase)
+    }
+
+    /// Whether `word` starts a title of several words (`Prime` of `Prime Minister`).
+    pub fn starts_long_title(&self, word: &str) -> bool {
+        self.title_first_words.contains(word)
     }
 
     /// Whether `word` is a listed given name.

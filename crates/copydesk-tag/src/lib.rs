@@ -134,7 +134,11 @@ mod tests {
         for f in factories() {
             assert_eq!(f.kind, copydesk_core::StageKind::Document, "{}", f.name);
             assert!(!f.rewrites_text, "{}", f.name);
-            assert!(f.provides.iter().all(|p| p.starts_with("layer.")), "{}", f.name);
+            assert!(
+                f.provides.iter().all(|p| p.starts_with("layer.")),
+                "{}",
+                f.name
+            );
         }
     }
 }

@@ -8,6 +8,7 @@ use copydesk_core::{
     StageError, StageKind, cap,
 };
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// The layer this stage writes.
 pub const LAYER: &str = "numbers";
@@ -387,13 +388,15 @@ impl NumberFinder {
 
     /// All number mentions given the text's tokens.
     pub fn find_in_tokens(&self, text: &str, tokens: &[Token]) -> Vec<NumberMention> {
-        let words: Vec<String> = tokens
+        // Lowercase forms, allocated only for words that have capitals.
+        let words: Vec<Cow<'_, str>> = tokens
             .iter()
             .map(|t| {
-                if t.kind == TokenKind::Word {
-                    t.text(text).to_lowercase()
+                let raw = t.text(text);
+                if t.kind == TokenKind::Word && raw.chars().any(char::is_uppercase) {
+                    Cow::Owned(raw.to_lowercase())
                 } else {
-                    t.text(text).to_string()
+                    Cow::Borrowed(raw)
                 }
             })
             .collect();
@@ -431,21 +434,26 @@ impl NumberFinder {
             if let Some(code) = currency_sign(tokens[i - 1].text(ctx.text), prefix) {
                 currency = Some(code.to_string());
                 first = i - 1;
-                if prefix.is_some_and(|p| matches!(p, "US" | "U.S." | "C" | "A" | "HK" | "NZ" | "S")) {
+                if prefix
+                    .is_some_and(|p| matches!(p, "US" | "U.S." | "C" | "A" | "HK" | "NZ" | "S"))
+                {
                     first = i - 2;
                 }
                 start = tokens[first].start;
             }
         }
         // Dates and times are the `dates` layer's.
-        let prev_word = first.checked_sub(1).map(|p| ctx.words[p].as_str());
-        let next_word = ctx.words.get(parsed.next).map(String::as_str);
+        let prev_word = first.checked_sub(1).map(|p| ctx.words[p].as_ref());
+        let next_word = ctx.words.get(parsed.next).map(AsRef::as_ref);
         if parsed.digits.is_some() && currency.is_none() {
             let prev_raw = first.checked_sub(1).map(|p| tokens[p].text(ctx.text));
             let next_raw = tokens.get(parsed.next).map(|t| t.text(ctx.text));
             if prev_raw.is_some_and(|w| month_number(w).is_some())
                 || (parsed.value <= 31.0 && next_raw.is_some_and(|w| month_number(w).is_some()))
-                || matches!(next_word, Some("a.m." | "p.m." | "am" | "pm" | "gmt" | "hrs"))
+                || matches!(
+                    next_word,
+                    Some("a.m." | "p.m." | "am" | "pm" | "gmt" | "hrs")
+                )
                 || ctx.words[i].contains(':')
             {
                 return None;
@@ -456,13 +464,15 @@ impl NumberFinder {
         }
         let end = tokens[parsed.next - 1].end;
         // Ranges: "340 to 350", "5-6 mln", "between 5 and 6".
-        let is_range_link = match ctx.words.get(parsed.next).map(String::as_str) {
+        let is_range_link = match ctx.words.get(parsed.next).map(AsRef::as_ref) {
             Some("to" | "-" | "\u{2013}") => true,
             Some("and") => prev_word == Some("between"),
             _ => false,
         };
         if is_range_link && !parsed.ordinal {
-            if let Some(high) = parse_number(ctx, parsed.next + 1).filter(|h| !h.ordinal && !h.vague) {
+            if let Some(high) =
+                parse_number(ctx, parsed.next + 1).filter(|h| !h.ordinal && !h.vague)
+            {
                 let mut low = parsed.value;
                 if high.scaled && !parsed.scaled {
                     // "5 to 6 mln": the scale applies to both ends.
@@ -471,8 +481,20 @@ impl NumberFinder {
                 if high.value >= low {
                     let next = high.next;
                     let end = tokens[next - 1].end;
-                    let low_end = Parsed { value: low, ..parsed };
-                    return Some(self.finish(ctx, low_end, first, start, end, next, currency, Some(high.value)));
+                    let low_end = Parsed {
+                        value: low,
+                        ..parsed
+                    };
+                    return Some(self.finish(
+                        ctx,
+                        low_end,
+                        first,
+                        start,
+                        end,
+                        next,
+                        currency,
+                        Some(high.value),
+                    ));
                 }
             }
         }
@@ -493,7 +515,7 @@ impl NumberFinder {
         value_max: Option<f64>,
     ) -> (NumberMention, usize) {
         let tokens = ctx.tokens;
-        let word_at = |k: usize| ctx.words.get(k).map(String::as_str);
+        let word_at = |k: usize| ctx.words.get(k).map(AsRef::as_ref);
         let mut unit = parsed.glued_unit.clone();
         let mut label = if parsed.ordinal {
             NumberLabel::Ordinal
@@ -526,8 +548,10 @@ impl NumberFinder {
                 next += 2;
             } else {
                 // "1.5 mln U.S. dlrs"
-                let skip_country = matches!(word_at(next), Some("u.s." | "us" | "canadian" | "australian" | "hong" | "new"))
-                    && word_at(next + 1).and_then(currency_word).is_some();
+                let skip_country = matches!(
+                    word_at(next),
+                    Some("u.s." | "us" | "canadian" | "australian" | "hong" | "new")
+                ) && word_at(next + 1).and_then(currency_word).is_some();
                 let k = if skip_country { next + 1 } else { next };
                 if let Some(code) = word_at(k).and_then(currency_word) {
                     let w = word_at(k).unwrap_or_default().to_string();
@@ -584,7 +608,7 @@ impl NumberFinder {
 struct Ctx<'a> {
     text: &'a str,
     tokens: &'a [Token],
-    words: &'a [String],
+    words: &'a [Cow<'a, str>],
 }
 
 fn high_scale(ctx: &Ctx<'_>, from: usize, to: usize) -> f64 {
@@ -597,7 +621,7 @@ fn high_scale(ctx: &Ctx<'_>, from: usize, to: usize) -> f64 {
 /// Parses a number starting at token `i`.
 fn parse_number(ctx: &Ctx<'_>, i: usize) -> Option<Parsed> {
     let token = ctx.tokens.get(i)?;
-    let word = ctx.words.get(i)?.as_str();
+    let word = ctx.words.get(i)?.as_ref();
     // Numbers glued to a letter before them are part of a name ("G7" is one
     // word token already; "A-1" is not a number either).
     if i > 0 {
@@ -606,7 +630,7 @@ fn parse_number(ctx: &Ctx<'_>, i: usize) -> Option<Parsed> {
             return None;
         }
         if prev.end == token.start
-            && matches!(ctx.words[i - 1].as_str(), "-" | "/")
+            && matches!(ctx.words[i - 1].as_ref(), "-" | "/")
             && i > 1
             && ctx.tokens[i - 2].end == prev.start
             && ctx.tokens[i - 2].kind == TokenKind::Word
@@ -658,10 +682,13 @@ fn parse_digit_word(word: &str, i: usize) -> Option<Parsed> {
     match suffix {
         "st" | "nd" | "rd" | "th" => Some(parsed(false, true, None)),
         "'s" | "’s" | "s" => {
-            let decade_year = num.len() == 4 && num.ends_with('0') && (1800.0..2100.0).contains(&value);
+            let decade_year =
+                num.len() == 4 && num.ends_with('0') && (1800.0..2100.0).contains(&value);
             (!decade_year).then(|| parsed(true, false, None))
         }
-        _ if is_unit(suffix) && suffix.len() <= 3 => Some(parsed(false, false, Some(suffix.into()))),
+        _ if is_unit(suffix) && suffix.len() <= 3 => {
+            Some(parsed(false, false, Some(suffix.into())))
+        }
         _ => None,
     }
 }
@@ -669,7 +696,7 @@ fn parse_digit_word(word: &str, i: usize) -> Option<Parsed> {
 /// Number words: `two`, `twenty-five`, `two hundred and fifty`, `a dozen`,
 /// `thousands`, `tens of thousands`, `first`, `a decade`.
 fn parse_number_words(ctx: &Ctx<'_>, i: usize) -> Option<Parsed> {
-    let word = ctx.words[i].as_str();
+    let word = ctx.words[i].as_ref();
     let one = |value, next, vague, ordinal, scaled| Parsed {
         value,
         next,
@@ -684,7 +711,7 @@ fn parse_number_words(ctx: &Ctx<'_>, i: usize) -> Option<Parsed> {
     }
     if let Some(base) = vague_plural(word) {
         // "tens of thousands", "hundreds of thousands"
-        if ctx.words.get(i + 1).map(String::as_str) == Some("of") {
+        if ctx.words.get(i + 1).map(AsRef::as_ref) == Some("of") {
             if let Some(inner) = ctx.words.get(i + 2).and_then(|w| vague_plural(w)) {
                 if inner > base {
                     return Some(one(base * inner, i + 3, true, false, true));
@@ -697,8 +724,10 @@ fn parse_number_words(ctx: &Ctx<'_>, i: usize) -> Option<Parsed> {
         return Some(one(base, i + 1, true, false, false));
     }
     if matches!(word, "a" | "an") {
-        let next = ctx.words.get(i + 1).map(String::as_str)?;
-        if let Some(scale) = scale_word(next).filter(|_| !matches!(next, "mln" | "bln" | "bn" | "mn")) {
+        let next = ctx.words.get(i + 1).map(AsRef::as_ref)?;
+        if let Some(scale) =
+            scale_word(next).filter(|_| !matches!(next, "mln" | "bln" | "bn" | "mn"))
+        {
             let (value, end, _) = apply_scale(ctx, i + 2, scale);
             return Some(one(value, end, false, false, true));
         }
@@ -712,7 +741,7 @@ fn parse_number_words(ctx: &Ctx<'_>, i: usize) -> Option<Parsed> {
     let mut k = i;
     let mut any = false;
     let mut scaled = false;
-    while let Some(w) = ctx.words.get(k).map(String::as_str) {
+    while let Some(w) = ctx.words.get(k).map(AsRef::as_ref) {
         if ctx.tokens[k].kind != TokenKind::Word {
             break;
         }
@@ -731,7 +760,10 @@ fn parse_number_words(ctx: &Ctx<'_>, i: usize) -> Option<Parsed> {
             }
         } else if w == "and"
             && any
-            && ctx.words.get(k + 1).is_some_and(|n| small_number(n).is_some())
+            && ctx
+                .words
+                .get(k + 1)
+                .is_some_and(|n| small_number(n).is_some())
         {
             // "two hundred and fifty"
         } else {
@@ -751,7 +783,10 @@ fn apply_scale(ctx: &Ctx<'_>, mut k: usize, mut value: f64) -> (f64, usize, bool
     let mut scaled = false;
     loop {
         let glued_hyphen = ctx.words.get(k).is_some_and(|w| w == "-")
-            && ctx.tokens.get(k + 1).is_some_and(|t| t.start == ctx.tokens[k].end)
+            && ctx
+                .tokens
+                .get(k + 1)
+                .is_some_and(|t| t.start == ctx.tokens[k].end)
             && ctx.tokens[k].start == ctx.tokens[k - 1].end;
         let at = if glued_hyphen { k + 1 } else { k };
         match ctx.words.get(at).and_then(|w| scale_word(w)) {
@@ -766,14 +801,14 @@ fn apply_scale(ctx: &Ctx<'_>, mut k: usize, mut value: f64) -> (f64, usize, bool
 }
 
 fn approximation_before(ctx: &Ctx<'_>, first: usize) -> Option<String> {
-    let w1 = first.checked_sub(1).map(|k| ctx.words[k].as_str())?;
+    let w1 = first.checked_sub(1).map(|k| ctx.words[k].as_ref())?;
     if ctx.tokens[first - 1].kind != TokenKind::Word {
         return None;
     }
     let w2 = first
         .checked_sub(2)
         .filter(|&k| ctx.tokens[k].kind == TokenKind::Word)
-        .map(|k| ctx.words[k].as_str());
+        .map(|k| ctx.words[k].as_ref());
     if let Some(w2) = w2 {
         let pair = format!("{w2} {w1}");
         if APPROXIMATIONS.contains(&pair.as_str()) {
@@ -782,7 +817,7 @@ fn approximation_before(ctx: &Ctx<'_>, first: usize) -> Option<String> {
         let w3 = first
             .checked_sub(3)
             .filter(|&k| ctx.tokens[k].kind == TokenKind::Word)
-            .map(|k| ctx.words[k].as_str());
+            .map(|k| ctx.words[k].as_ref());
         if let Some(w3) = w3 {
             let triple = format!("{w3} {w2} {w1}");
             if APPROXIMATIONS.contains(&triple.as_str()) {
@@ -798,13 +833,23 @@ fn approximation_before(ctx: &Ctx<'_>, first: usize) -> Option<String> {
 /// returning` → `engineers`; `Five Pakistani security and government
 /// sources with` → `sources`).
 fn counted_noun(ctx: &Ctx<'_>, mut k: usize, value: f64) -> Option<String> {
-    if ctx.words.get(k).map(String::as_str) == Some("of") {
+    if ctx.words.get(k).map(AsRef::as_ref) == Some("of") {
         k += 1;
-        while ctx
-            .words
-            .get(k)
-            .is_some_and(|w| matches!(w.as_str(), "the" | "its" | "their" | "his" | "her" | "our" | "these" | "those" | "many" | "them"))
-        {
+        while ctx.words.get(k).is_some_and(|w| {
+            matches!(
+                w.as_ref(),
+                "the"
+                    | "its"
+                    | "their"
+                    | "his"
+                    | "her"
+                    | "our"
+                    | "these"
+                    | "those"
+                    | "many"
+                    | "them"
+            )
+        }) {
             if ctx.words[k] == "them" {
                 return None;
             }
@@ -817,7 +862,7 @@ fn counted_noun(ctx: &Ctx<'_>, mut k: usize, value: f64) -> Option<String> {
         if t.kind != TokenKind::Word {
             break;
         }
-        let w = ctx.words[idx].as_str();
+        let w = ctx.words[idx].as_ref();
         if stops_counted_noun(w) || (n > 0 && (w.ends_with("ing") || w.ends_with("ed"))) {
             break;
         }
@@ -916,26 +961,38 @@ mod tests {
         assert_eq!((s.as_str(), m.value), ("40 minutes", 40.0));
         assert_eq!(m.approximation.as_deref(), Some("about"));
         let (s, m) = one("arrivals were 155,221 bags");
-        assert_eq!((s.as_str(), m.value, m.unit.as_deref()), ("155,221 bags", 155221.0, Some("bags")));
+        assert_eq!(
+            (s.as_str(), m.value, m.unit.as_deref()),
+            ("155,221 bags", 155221.0, Some("bags"))
+        );
     }
 
     #[test]
     fn money_in_its_forms() {
         let (s, m) = one("a $65-billion investment");
         assert_eq!(s, "$65-billion");
-        assert_eq!((m.label, m.value, m.currency.as_deref()), (NumberLabel::Money, 65e9, Some("USD")));
+        assert_eq!(
+            (m.label, m.value, m.currency.as_deref()),
+            (NumberLabel::Money, 65e9, Some("USD"))
+        );
         let (s, m) = one("prices rose to 340 to 350 cruzados per arroba");
         assert_eq!(s, "340 to 350 cruzados");
         assert_eq!((m.value, m.value_max), (340.0, Some(350.0)));
         assert_eq!(m.currency.as_deref(), Some("BRC"));
         let (s, m) = one("profit of 1.5 mln dlrs");
-        assert_eq!((s.as_str(), m.value, m.currency.as_deref()), ("1.5 mln dlrs", 1.5e6, Some("USD")));
+        assert_eq!(
+            (s.as_str(), m.value, m.currency.as_deref()),
+            ("1.5 mln dlrs", 1.5e6, Some("USD"))
+        );
         let (_, m) = one("a loss of 12 mln stg");
         assert_eq!(m.currency.as_deref(), Some("GBP"));
         let (s, m) = one("raised US$5 mln");
         assert_eq!((s.as_str(), m.value), ("US$5 mln", 5e6));
         let (_, m) = one("sales of 5 to 6 billion yen");
-        assert_eq!((m.value, m.value_max, m.currency.as_deref()), (5e9, Some(6e9), Some("JPY")));
+        assert_eq!(
+            (m.value, m.value_max, m.currency.as_deref()),
+            (5e9, Some(6e9), Some("JPY"))
+        );
     }
 
     #[test]
@@ -951,7 +1008,10 @@ mod tests {
         let (_, m) = one("killed two Chinese engineers returning to work");
         assert_eq!((m.value, m.counted.as_deref()), (2.0, Some("engineers")));
         let (s, m) = one("Five Pakistani security and government sources with direct knowledge");
-        assert_eq!((s.as_str(), m.value, m.counted.as_deref()), ("Five", 5.0, Some("sources")));
+        assert_eq!(
+            (s.as_str(), m.value, m.counted.as_deref()),
+            ("Five", 5.0, Some("sources"))
+        );
         let (s, m) = one("Thousands of Pakistani security officers from the army");
         assert_eq!((s.as_str(), m.value, m.vague), ("Thousands", 1000.0, true));
         assert_eq!(m.counted.as_deref(), Some("officers"));
@@ -971,9 +1031,18 @@ mod tests {
     #[test]
     fn time_spans_and_ordinals() {
         let (s, m) = one("the first such trip");
-        assert_eq!((s.as_str(), m.label, m.value), ("first", NumberLabel::Ordinal, 1.0));
-        let (s, m) = one("the first such trip in a decade.".split_once("first ").map(|x| x.1).unwrap_or_default());
-        assert_eq!((s.as_str(), m.value, m.unit.as_deref()), ("a decade", 1.0, Some("decade")));
+        assert_eq!(
+            (s.as_str(), m.label, m.value),
+            ("first", NumberLabel::Ordinal, 1.0)
+        );
+        let (s, m) = one("the first such trip in a decade."
+            .split_once("first ")
+            .map(|x| x.1)
+            .unwrap_or_default());
+        assert_eq!(
+            (s.as_str(), m.value, m.unit.as_deref()),
+            ("a decade", 1.0, Some("decade"))
+        );
         let (_, m) = one("on the 3rd floor");
         assert_eq!(m.label, NumberLabel::Ordinal);
     }

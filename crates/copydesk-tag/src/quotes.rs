@@ -127,7 +127,11 @@ struct Attribution {
 fn cue_spans(text: &str) -> Vec<(usize, usize, bool)> {
     static CUES: OnceLock<(AhoCorasick, usize)> = OnceLock::new();
     let (ac, strong_count) = CUES.get_or_init(|| {
-        let patterns: Vec<&str> = SPEECH_CUES.iter().chain(WEAK_SPEECH_CUES).copied().collect();
+        let patterns: Vec<&str> = SPEECH_CUES
+            .iter()
+            .chain(WEAK_SPEECH_CUES)
+            .copied()
+            .collect();
         let ac = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
@@ -206,9 +210,29 @@ fn direct_spans(text: &str, paras: &[(usize, usize)]) -> Vec<(usize, usize, bool
 fn ends_trailing_speaker(word: &str) -> bool {
     matches!(
         word,
-        "adding" | "on" | "at" | "in" | "during" | "after" | "before" | "when" | "while" | "as"
-            | "because" | "but" | "told" | "according" | "who" | "which" | "that" | "said"
-            | "says" | "last" | "this" | "late" | "earlier"
+        "adding"
+            | "on"
+            | "at"
+            | "in"
+            | "during"
+            | "after"
+            | "before"
+            | "when"
+            | "while"
+            | "as"
+            | "because"
+            | "but"
+            | "told"
+            | "according"
+            | "who"
+            | "which"
+            | "that"
+            | "said"
+            | "says"
+            | "last"
+            | "this"
+            | "late"
+            | "earlier"
     )
 }
 
@@ -217,10 +241,36 @@ fn ends_trailing_speaker(word: &str) -> bool {
 fn is_introductory(word: &str) -> bool {
     matches!(
         word,
-        "in" | "at" | "on" | "after" | "before" | "during" | "last" | "earlier" | "later"
-            | "meanwhile" | "however" | "but" | "separately" | "privately" | "publicly"
-            | "speaking" | "asked" | "also" | "yet" | "still" | "and" | "so" | "then" | "when"
-            | "while" | "since" | "because" | "although" | "though" | "instead" | "now"
+        "in" | "at"
+            | "on"
+            | "after"
+            | "before"
+            | "during"
+            | "last"
+            | "earlier"
+            | "later"
+            | "meanwhile"
+            | "however"
+            | "but"
+            | "separately"
+            | "privately"
+            | "publicly"
+            | "speaking"
+            | "asked"
+            | "also"
+            | "yet"
+            | "still"
+            | "and"
+            | "so"
+            | "then"
+            | "when"
+            | "while"
+            | "since"
+            | "because"
+            | "although"
+            | "though"
+            | "instead"
+            | "now"
     )
 }
 
@@ -240,7 +290,11 @@ fn trim_span(text: &str, from: usize, to: usize, punct: &[char]) -> (usize, usiz
     let trim = |c: char| c.is_whitespace() || punct.contains(&c);
     let start = from + (s.len() - s.trim_start_matches(trim).len());
     let end = to - (s.len() - s.trim_end_matches(trim).len());
-    if start >= end { (from, from) } else { (start, end) }
+    if start >= end {
+        (from, from)
+    } else {
+        (start, end)
+    }
 }
 
 const EDGE_PUNCT: &[char] = &[',', ';', ':', '\u{2014}', '\u{2013}', '-', '.'];
@@ -296,7 +350,12 @@ impl QuoteFinder {
     /// Quotations of `text` given its sentence spans and entities, in order.
     /// Direct quotes never overlap each other; a reported-speech span may
     /// contain a short direct quote.
-    pub fn find(&self, text: &str, sentences: &[(usize, usize)], entities: &[Entity]) -> Vec<Quote> {
+    pub fn find(
+        &self,
+        text: &str,
+        sentences: &[(usize, usize)],
+        entities: &[Entity],
+    ) -> Vec<Quote> {
         let paras = paragraphs(text, false);
         let ctx = Ctx {
             text,
@@ -318,8 +377,8 @@ impl QuoteFinder {
             let after = close_sentence
                 .filter(|s| s.1 > end)
                 .and_then(|s| self.attribute_after(&ctx, end, s.1));
-            let attribution =
-                after.or_else(|| open_sentence.and_then(|s| self.attribute_before(&ctx, s.0, start)));
+            let attribution = after
+                .or_else(|| open_sentence.and_then(|s| self.attribute_before(&ctx, s.0, start)));
             let para = paragraph_of(start);
             match attribution {
                 Some(a) => apply(&mut q, text, a),
@@ -366,7 +425,8 @@ impl QuoteFinder {
                     .iter()
                     .filter(|(end, _)| *end <= at)
                     .max_by_key(|(end, _)| *end);
-                if let (true, Some((_, name))) = (matches!(pronoun.as_str(), "he" | "she"), nearest) {
+                if let (true, Some((_, name))) = (matches!(pronoun.as_str(), "he" | "she"), nearest)
+                {
                     q.pronoun = Some(pronoun);
                     q.speaker = Some(name.clone());
                     q.speaker_type = SpeakerType::NamedPerson;
@@ -400,7 +460,8 @@ impl QuoteFinder {
         let chunk_end = prefix.find(',').map_or(cue.0, |k| p0 + k);
         let speaker = trim_span(text, p0, chunk_end, EDGE_PUNCT);
         let words = word_count(text.get(speaker.0..speaker.1)?);
-        if !(1..=10).contains(&words) || !char_at(text, speaker.0).is_some_and(char::is_alphabetic) {
+        if !(1..=10).contains(&words) || !char_at(text, speaker.0).is_some_and(char::is_alphabetic)
+        {
             return None;
         }
         Some(Attribution {
@@ -417,7 +478,9 @@ impl QuoteFinder {
         let first = cues.next()?;
         let last = cues.last().unwrap_or(first);
         let speaker = subject_before(text, from, first.0)?;
-        let near_end = text.get(last.1..to).is_some_and(|rest| word_count(rest) <= 4);
+        let near_end = text
+            .get(last.1..to)
+            .is_some_and(|rest| word_count(rest) <= 4);
         let cue = if near_end { last } else { first };
         Some(Attribution {
             speaker,
@@ -429,7 +492,12 @@ impl QuoteFinder {
     fn reported_speech(&self, ctx: &Ctx<'_>, a: usize, b: usize) -> Option<Quote> {
         let text = ctx.text;
         let sentence = text.get(a..b)?;
-        let (_, body_end) = trim_span(text, a, b, &['.', '!', '?', '"', '\u{201D}', '\u{2019}', '\'']);
+        let (_, body_end) = trim_span(
+            text,
+            a,
+            b,
+            &['.', '!', '?', '"', '\u{201D}', '\u{2019}', '\''],
+        );
         ctx.cues_in(a, b).next()?;
         // “According to X, ...”
         if sentence
@@ -493,15 +561,16 @@ impl QuoteFinder {
         }
         let mut content_end = body_end;
         for stop in [", but ", "; but ", ", however ", ", adding"] {
-            if let Some(k) = text.get(content_start..content_end).and_then(|r| r.find(stop)) {
+            if let Some(k) = text
+                .get(content_start..content_end)
+                .and_then(|r| r.find(stop))
+            {
                 content_end = content_start + k;
             }
         }
         // A quote introduced by `, “` or `: “` ends the reported part.
         if let Some(&(s, _, _)) = ctx.direct.iter().find(|&&(s, _, _)| {
-            s > content_start
-                && s < content_end
-                && text[..s].trim_end().ends_with([',', ':'])
+            s > content_start && s < content_end && text[..s].trim_end().ends_with([',', ':'])
         }) {
             content_end = s;
         }
@@ -529,9 +598,7 @@ impl QuoteFinder {
 fn apply(q: &mut Quote, text: &str, a: Attribution) {
     q.speaker = text.get(a.speaker.0..a.speaker.1).map(str::to_string);
     q.speaker_span = Some(a.speaker);
-    q.cue = text
-        .get(a.cue.0..a.cue.1)
-        .map(|c| c.to_ascii_lowercase());
+    q.cue = text.get(a.cue.0..a.cue.1).map(|c| c.to_ascii_lowercase());
 }
 
 /// The speaker written after its cue: words up to punctuation or a word that
@@ -590,8 +657,10 @@ fn subject_before(text: &str, from: usize, cue_start: usize) -> Option<(usize, u
     loop {
         let seg = text.get(s..e)?;
         let word = seg.split_whitespace().next().unwrap_or_default();
-        if matches!(word.to_lowercase().as_str(), "but" | "and" | "so" | "yet" | "however" | "however,")
-            && word_count(seg) > 1
+        if matches!(
+            word.to_lowercase().as_str(),
+            "but" | "and" | "so" | "yet" | "however" | "however,"
+        ) && word_count(seg) > 1
         {
             s = trim_span(text, s + word.len(), e, EDGE_PUNCT).0;
         } else {
@@ -615,8 +684,18 @@ fn skip_object(text: &str, from: usize, to: usize) -> usize {
         let object = crate::scan::starts_upper(clean)
             || matches!(
                 lower.as_str(),
-                "reporters" | "journalists" | "him" | "her" | "them" | "us" | "me" | "lawmakers"
-                    | "parliament" | "legislators" | "investors" | "analysts"
+                "reporters"
+                    | "journalists"
+                    | "him"
+                    | "her"
+                    | "them"
+                    | "us"
+                    | "me"
+                    | "lawmakers"
+                    | "parliament"
+                    | "legislators"
+                    | "investors"
+                    | "analysts"
             );
         if !object || n >= 4 {
             break;
@@ -630,25 +709,109 @@ fn skip_object(text: &str, from: usize, to: usize) -> usize {
 }
 
 const ROLE_NOUNS: &[&str] = &[
-    "spokesman", "spokeswoman", "spokesperson", "minister", "ambassador", "president", "premier",
-    "chairman", "chairwoman", "chief", "head", "director", "secretary", "governor", "commander",
-    "general", "envoy", "adviser", "advisor", "ceo", "leader", "mayor", "senator", "lawmaker",
-    "prosecutor", "judge", "representative", "deputy", "chancellor", "economist", "manager",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "minister",
+    "ambassador",
+    "president",
+    "premier",
+    "chairman",
+    "chairwoman",
+    "chief",
+    "head",
+    "director",
+    "secretary",
+    "governor",
+    "commander",
+    "general",
+    "envoy",
+    "adviser",
+    "advisor",
+    "ceo",
+    "leader",
+    "mayor",
+    "senator",
+    "lawmaker",
+    "prosecutor",
+    "judge",
+    "representative",
+    "deputy",
+    "chancellor",
+    "economist",
+    "manager",
 ];
 
 const ANONYMOUS_NOUNS: &[&str] = &[
-    "official", "officials", "source", "sources", "person", "people", "diplomat", "diplomats",
-    "officer", "officers", "insider", "insiders", "aide", "aides", "member", "members", "banker",
-    "bankers", "trader", "traders", "dealer", "dealers", "resident", "residents", "witness",
-    "witnesses", "analyst", "analysts", "expert", "experts", "investigator", "investigators",
-    "executive", "executives", "employee", "employees", "worker", "workers", "others",
+    "official",
+    "officials",
+    "source",
+    "sources",
+    "person",
+    "people",
+    "diplomat",
+    "diplomats",
+    "officer",
+    "officers",
+    "insider",
+    "insiders",
+    "aide",
+    "aides",
+    "member",
+    "members",
+    "banker",
+    "bankers",
+    "trader",
+    "traders",
+    "dealer",
+    "dealers",
+    "resident",
+    "residents",
+    "witness",
+    "witnesses",
+    "analyst",
+    "analysts",
+    "expert",
+    "experts",
+    "investigator",
+    "investigators",
+    "executive",
+    "executives",
+    "employee",
+    "employees",
+    "worker",
+    "workers",
+    "others",
 ];
 
 const ORGANIZATION_NOUNS: &[&str] = &[
-    "ministry", "ministries", "government", "police", "army", "military", "embassy", "agency",
-    "company", "office", "department", "court", "bank", "council", "party", "statement",
-    "committee", "commission", "authority", "authorities", "administration", "spokesman's",
-    "newspaper", "report", "firm", "group", "side",
+    "ministry",
+    "ministries",
+    "government",
+    "police",
+    "army",
+    "military",
+    "embassy",
+    "agency",
+    "company",
+    "office",
+    "department",
+    "court",
+    "bank",
+    "council",
+    "party",
+    "statement",
+    "committee",
+    "commission",
+    "authority",
+    "authorities",
+    "administration",
+    "spokesman's",
+    "newspaper",
+    "report",
+    "firm",
+    "group",
+    "side",
 ];
 
 /// Classifies a speaker mention (see [`SpeakerType`]).
@@ -673,12 +836,18 @@ pub fn classify_speaker(text: &str, span: (usize, usize), entities: &[Entity]) -
         return SpeakerType::NamedPerson;
     }
     let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
-    let named_body = inside
-        .iter()
-        .any(|e| matches!(e.label, EntityLabel::Org | EntityLabel::Gpe | EntityLabel::Misc));
-    let indefinite = words
-        .first()
-        .is_some_and(|w| matches!(*w, "a" | "an" | "one" | "some" | "several" | "two" | "three" | "four" | "five" | "many"));
+    let named_body = inside.iter().any(|e| {
+        matches!(
+            e.label,
+            EntityLabel::Org | EntityLabel::Gpe | EntityLabel::Misc
+        )
+    });
+    let indefinite = words.first().is_some_and(|w| {
+        matches!(
+            *w,
+            "a" | "an" | "one" | "some" | "several" | "two" | "three" | "four" | "five" | "many"
+        )
+    });
     if has(ROLE_NOUNS) {
         return if named_body || !indefinite {
             SpeakerType::NamedRole
@@ -787,7 +956,10 @@ mod tests {
         let t = "“They (Chinese) want to bring in their own security,” said one official, who sat in on a recent meeting, adding that Pakistan had not agreed.";
         let d = direct(t);
         assert_eq!(d.len(), 1);
-        assert_eq!(&t[d[0].start..d[0].end], "“They (Chinese) want to bring in their own security,”");
+        assert_eq!(
+            &t[d[0].start..d[0].end],
+            "“They (Chinese) want to bring in their own security,”"
+        );
         check(&d[0], "one official", "said", SpeakerType::Anonymous);
         let (s, e) = d[0].speaker_span.unwrap();
         assert_eq!(&t[s..e], "one official");
@@ -805,11 +977,26 @@ mod tests {
     #[test]
     fn admitted_with_long_anonymous_speaker() {
         let t = "“It was a grave security breach,” admitted one of the officials investigating the bombing, which came just a week before the visit.";
-        check(&direct(t)[0], "one of the officials investigating the bombing", "admitted", SpeakerType::Anonymous);
+        check(
+            &direct(t)[0],
+            "one of the officials investigating the bombing",
+            "admitted",
+            SpeakerType::Anonymous,
+        );
         let spun = "“It was a grave security breach,” admitted one of many officers investigating the bombing, which got here only a week earlier.";
-        check(&direct(spun)[0], "one of many officers investigating the bombing", "admitted", SpeakerType::Anonymous);
+        check(
+            &direct(spun)[0],
+            "one of many officers investigating the bombing",
+            "admitted",
+            SpeakerType::Anonymous,
+        );
         let spun = "“They (Chinese) want to bring in their own security,” mentioned one official, who sat in on a current assembly.";
-        check(&direct(spun)[0], "one official", "mentioned", SpeakerType::Anonymous);
+        check(
+            &direct(spun)[0],
+            "one official",
+            "mentioned",
+            SpeakerType::Anonymous,
+        );
     }
 
     #[test]
@@ -821,11 +1008,24 @@ mod tests {
             let all = quotes(t);
             assert_eq!(all.len(), 2, "{all:?}");
             let indirect = all.iter().find(|q| !q.direct).unwrap();
-            assert_eq!(&t[indirect.start..indirect.end], "it was not familiar with talks on a joint security scheme");
-            check(indirect, &t[..40 + t[40..].find(" told").unwrap()], "told", SpeakerType::NamedRole);
+            assert_eq!(
+                &t[indirect.start..indirect.end],
+                "it was not familiar with talks on a joint security scheme"
+            );
+            check(
+                indirect,
+                &t[..40 + t[40..].find(" told").unwrap()],
+                "told",
+                SpeakerType::NamedRole,
+            );
             let d = all.iter().find(|q| q.direct).unwrap();
             assert!(t[d.start..d.end].contains("China will continue"));
-            assert_eq!(d.speaker.as_deref().map(|s| s.starts_with("A spokesman for China")), Some(true));
+            assert_eq!(
+                d.speaker
+                    .as_deref()
+                    .map(|s| s.starts_with("A spokesman for China")),
+                Some(true)
+            );
             assert_eq!(d.cue.as_deref(), Some("added"));
             assert_eq!(d.speaker_type, SpeakerType::NamedRole);
         }
@@ -844,9 +1044,22 @@ mod tests {
         assert!(t[all[0].start..all[0].end].ends_with("Chinese citizens"));
         check(&all[1], "one official", "said", SpeakerType::Anonymous);
         assert!(t[all[1].start..all[1].end].starts_with("The dispatching"));
-        check(&all[2], "the interior ministry", "said", SpeakerType::Organization);
-        assert_eq!(&t[all[2].start..all[2].end], "both sides agreed to develop a joint strategy");
-        check(&all[3], "two diplomats", "according to", SpeakerType::Anonymous);
+        check(
+            &all[2],
+            "the interior ministry",
+            "said",
+            SpeakerType::Organization,
+        );
+        assert_eq!(
+            &t[all[2].start..all[2].end],
+            "both sides agreed to develop a joint strategy"
+        );
+        check(
+            &all[3],
+            "two diplomats",
+            "according to",
+            SpeakerType::Anonymous,
+        );
         assert!(all.iter().all(|q| !q.direct));
     }
 
@@ -867,7 +1080,12 @@ mod tests {
                  “The first paragraph opens a quote.\n\n“And the second closes it,” Sharif told reporters. “A third follows.”";
         let d = direct(t);
         assert_eq!(d.len(), 3, "{d:?}");
-        assert_eq!(d[0].speaker.as_deref(), Some("Shehbaz Sharif"), "{:?}", d[0]);
+        assert_eq!(
+            d[0].speaker.as_deref(),
+            Some("Shehbaz Sharif"),
+            "{:?}",
+            d[0]
+        );
         assert_eq!(d[0].pronoun.as_deref(), Some("he"));
         assert_eq!(d[0].speaker_type, SpeakerType::NamedPerson);
         assert!(t[d[1].start..d[1].end].starts_with("“The first"));

@@ -107,7 +107,10 @@ mod tests {
     #[test]
     fn paragraphs_split_on_blank_lines() {
         let t = "  One line\nstill one.\n\n \nTwo.\n";
-        let p: Vec<&str> = paragraphs(t, false).iter().map(|&(s, e)| &t[s..e]).collect();
+        let p: Vec<&str> = paragraphs(t, false)
+            .iter()
+            .map(|&(s, e)| &t[s..e])
+            .collect();
         assert_eq!(p, ["One line\nstill one.", "Two."]);
         let l: Vec<&str> = paragraphs(t, true).iter().map(|&(s, e)| &t[s..e]).collect();
         assert_eq!(l, ["One line", "still one.", "Two."]);

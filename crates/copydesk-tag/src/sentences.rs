@@ -26,20 +26,85 @@ const MONTH_ABBREVIATIONS: &[&str] = &[
 
 /// Abbreviations that may end a sentence; they do only before a sentence starter.
 const TRAILING_ABBREVIATIONS: &[&str] = &[
-    "inc", "corp", "co", "ltd", "plc", "bros", "etc", "dept", "univ", "assn", "ave", "blvd",
-    "rd", "est", "al", "fig", "govt", "intl", "natl", "mln", "bln", "pct", "dlrs", "yr", "yrs",
-    "mo", "min", "max",
+    "inc", "corp", "co", "ltd", "plc", "bros", "etc", "dept", "univ", "assn", "ave", "blvd", "rd",
+    "est", "al", "fig", "govt", "intl", "natl", "mln", "bln", "pct", "dlrs", "yr", "yrs", "mo",
+    "min", "max",
 ];
 
 /// Words that typically start a sentence; after an ambiguous abbreviation
 /// ("U.S.", "Inc.") a following starter means the sentence ended.
 const STARTERS: &[&str] = &[
-    "the", "a", "an", "he", "she", "it", "they", "we", "i", "you", "but", "and", "or", "so", "in",
-    "on", "at", "this", "that", "these", "those", "there", "his", "her", "its", "their", "our",
-    "my", "however", "meanwhile", "yet", "if", "when", "while", "after", "before", "as", "since",
-    "although", "though", "for", "with", "by", "from", "to", "what", "who", "why", "how", "where",
-    "some", "many", "most", "all", "no", "both", "each", "such", "then", "also", "still", "nor",
-    "neither", "last", "earlier", "later", "under", "among", "officials", "analysts", "sources",
+    "the",
+    "a",
+    "an",
+    "he",
+    "she",
+    "it",
+    "they",
+    "we",
+    "i",
+    "you",
+    "but",
+    "and",
+    "or",
+    "so",
+    "in",
+    "on",
+    "at",
+    "this",
+    "that",
+    "these",
+    "those",
+    "there",
+    "his",
+    "her",
+    "its",
+    "their",
+    "our",
+    "my",
+    "however",
+    "meanwhile",
+    "yet",
+    "if",
+    "when",
+    "while",
+    "after",
+    "before",
+    "as",
+    "since",
+    "although",
+    "though",
+    "for",
+    "with",
+    "by",
+    "from",
+    "to",
+    "what",
+    "who",
+    "why",
+    "how",
+    "where",
+    "some",
+    "many",
+    "most",
+    "all",
+    "no",
+    "both",
+    "each",
+    "such",
+    "then",
+    "also",
+    "still",
+    "nor",
+    "neither",
+    "last",
+    "earlier",
+    "later",
+    "under",
+    "among",
+    "officials",
+    "analysts",
+    "sources",
 ];
 
 /// Options of `tag.sentences.v1`.
@@ -123,7 +188,8 @@ impl SentenceSplitter {
         let mut sentence_start = 0;
         let mut i = 0;
         while i < bytes.len() {
-            let is_ellipsis = bytes[i] == 0xE2 && para.get(i..).is_some_and(|r| r.starts_with('\u{2026}'));
+            let is_ellipsis =
+                bytes[i] == 0xE2 && para.get(i..).is_some_and(|r| r.starts_with('\u{2026}'));
             if !matches!(bytes[i], b'.' | b'?' | b'!') && !is_ellipsis {
                 i += 1;
                 continue;
@@ -278,7 +344,11 @@ mod tests {
     fn dotted_abbreviation_before_a_starter_ends_the_sentence() {
         assert_eq!(
             split("He moved to the U.S. The family followed at 6 p.m. They ate."),
-            ["He moved to the U.S.", "The family followed at 6 p.m.", "They ate."]
+            [
+                "He moved to the U.S.",
+                "The family followed at 6 p.m.",
+                "They ate."
+            ]
         );
     }
 
@@ -321,7 +391,12 @@ mod tests {
             ..Default::default()
         });
         assert_eq!(s.split("Heading\nBody text. More").len(), 3);
-        assert_eq!(SentenceSplitter::default().split("Heading\nBody text. More").len(), 2);
+        assert_eq!(
+            SentenceSplitter::default()
+                .split("Heading\nBody text. More")
+                .len(),
+            2
+        );
     }
 
     #[test]
@@ -331,7 +406,12 @@ mod tests {
             ..Default::default()
         });
         assert_eq!(s.split("See xyz. Smith for details.").len(), 1);
-        assert_eq!(SentenceSplitter::default().split("See xyz. Smith for details.").len(), 2);
+        assert_eq!(
+            SentenceSplitter::default()
+                .split("See xyz. Smith for details.")
+                .len(),
+            2
+        );
     }
 
     #[test]
@@ -364,7 +444,11 @@ mod tests {
             prop_assert!(s.is_char_boundary(a) && s.is_char_boundary(b));
             prop_assert!(!s[a..b].starts_with(char::is_whitespace));
             prop_assert!(!s[a..b].ends_with(char::is_whitespace));
-            prop_assert!(s[last..a].trim().is_empty(), "gap has content: {:?}", &s[last..a]);
+            prop_assert!(
+                s[last..a].trim().is_empty(),
+                "gap has content: {:?}",
+                &s[last..a]
+            );
             covered.push_str(&s[a..b]);
             last = b;
         }

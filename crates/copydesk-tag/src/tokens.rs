@@ -67,11 +67,16 @@ fn is_punct(c: char) -> bool {
 /// boundaries, and cover every non-whitespace character.
 pub fn tokenize(text: &str) -> Vec<Token> {
     let mut out = Vec::with_capacity(text.len() / 5);
-    let mut i = 0;
+    let bytes = text.as_bytes();
     let len = text.len();
+    let mut i = 0;
     while i < len {
-        let Some(c) = text[i..].chars().next() else {
-            break;
+        let c = match bytes[i] {
+            b if b < 0x80 => b as char,
+            _ => match text[i..].chars().next() {
+                Some(c) => c,
+                None => break,
+            },
         };
         if c.is_whitespace() {
             i += c.len_utf8();
@@ -79,10 +84,9 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         }
         if c.is_alphanumeric() {
             let end = word_end(text, i);
-            let slice = &text[i..end];
-            let kind = if slice
-                .chars()
-                .all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | ':'))
+            let kind = if bytes[i..end]
+                .iter()
+                .all(|b| b.is_ascii_digit() || matches!(b, b',' | b'.' | b':'))
             {
                 TokenKind::Number
             } else {
@@ -115,8 +119,19 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     out
 }
 
+/// The character at byte `i` (a char boundary), decoding only non-ASCII.
+fn next_char(text: &str, i: usize) -> Option<char> {
+    match text.as_bytes().get(i) {
+        Some(&b) if b < 0x80 => Some(b as char),
+        Some(_) => text.get(i..).and_then(|r| r.chars().next()),
+        None => None,
+    }
+}
+
 /// The end of the word or number starting at `start` (an alphanumeric char).
 fn word_end(text: &str, start: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = start;
     let mut end = start;
     let mut prev: Option<char> = None;
     // Length in chars of the current dot-separated segment, and whether all
@@ -124,10 +139,11 @@ fn word_end(text: &str, start: usize) -> usize {
     let mut segment_len = 0usize;
     let mut dotted_letters = true;
     let mut saw_dot = false;
-    let mut chars = text[start..].char_indices().peekable();
-    while let Some((off, c)) = chars.next() {
+    while let Some(c) = next_char(text, i) {
+        let clen = c.len_utf8();
         if c.is_alphanumeric() {
-            end = start + off + c.len_utf8();
+            i += clen;
+            end = i;
             prev = Some(c);
             segment_len += 1;
             if !c.is_alphabetic() || segment_len > 1 {
@@ -136,8 +152,7 @@ fn word_end(text: &str, start: usize) -> usize {
             continue;
         }
         let Some(p) = prev else { break };
-        let next = chars.peek().map(|&(_, n)| n);
-        let Some(n) = next.filter(|n| n.is_alphanumeric()) else {
+        let Some(n) = next_char(text, i + clen).filter(|n| n.is_alphanumeric()) else {
             break;
         };
         let joins = match c {
@@ -149,20 +164,18 @@ fn word_end(text: &str, start: usize) -> usize {
             }
             ',' => {
                 p.is_ascii_digit() && {
-                    let after = &text[start + off + 1..];
-                    let digits = after.bytes().take_while(u8::is_ascii_digit).count();
-                    digits == 3
-                        && !after[3..]
-                            .chars()
-                            .next()
-                            .is_some_and(|c| c.is_alphanumeric())
+                    let after = &bytes[i + 1..];
+                    let digits = after.iter().take_while(|b| b.is_ascii_digit()).count();
+                    digits == 3 && !next_char(text, i + 4).is_some_and(char::is_alphanumeric)
                 }
             }
             ':' => {
-                p.is_ascii_digit() && {
-                    let after = &text[start + off + 1..];
-                    after.bytes().take_while(u8::is_ascii_digit).count() == 2
-                }
+                p.is_ascii_digit()
+                    && bytes[i + 1..]
+                        .iter()
+                        .take_while(|b| b.is_ascii_digit())
+                        .count()
+                        == 2
             }
             _ => false,
         };
@@ -176,9 +189,10 @@ fn word_end(text: &str, start: usize) -> usize {
         }
         segment_len = 0;
         prev = Some(c);
+        i += clen;
     }
     // "U.S." and "p.m." keep their final period.
-    if saw_dot && dotted_letters && segment_len == 1 && text[end..].starts_with('.') {
+    if saw_dot && dotted_letters && segment_len == 1 && bytes.get(end) == Some(&b'.') {
         end += 1;
     }
     end

@@ -107,19 +107,37 @@ fn has_entity(doc: &Document, text: &str, label: &str) -> bool {
 fn republished_story_quotes_and_speakers() {
     let doc = tag(clean_body(&seed("001_")));
     assert!(doc.text.starts_with("Beijing is pushing Islamabad"));
-    let q = find_quote(&doc, true, "They (Chinese) want to bring in their own security");
+    let q = find_quote(
+        &doc,
+        true,
+        "They (Chinese) want to bring in their own security",
+    );
     assert_speaker(q, "one official", "said", "anonymous");
     let s = q.attrs["speaker_start"].as_u64().unwrap_or_default() as usize;
     let e = q.attrs["speaker_end"].as_u64().unwrap_or_default() as usize;
     assert_eq!(&doc.text[s..e], "one official");
 
     let q = find_quote(&doc, true, "China will continue to strengthen");
-    assert_speaker(q, "A spokesman for China's foreign ministry", "added", "named_role");
+    assert_speaker(
+        q,
+        "A spokesman for China's foreign ministry",
+        "added",
+        "named_role",
+    );
     let q = find_quote(&doc, false, "it was not familiar with talks");
-    assert_speaker(q, "A spokesman for China's foreign ministry", "told", "named_role");
+    assert_speaker(
+        q,
+        "A spokesman for China's foreign ministry",
+        "told",
+        "named_role",
+    );
     let q = find_quote(&doc, true, "inside help");
     assert_speaker(q, "The official", "said", "anonymous");
-    let q = find_quote(&doc, false, "Pakistani agencies were averse to the proposal");
+    let q = find_quote(
+        &doc,
+        false,
+        "Pakistani agencies were averse to the proposal",
+    );
     assert_speaker(q, "one official", "said", "anonymous");
     let q = find_quote(&doc, false, "both sides agreed to develop a joint strategy");
     assert_speaker(q, "the interior ministry", "said", "organization");
@@ -131,7 +149,10 @@ fn republished_story_quotes_and_speakers() {
 fn republished_story_numbers_and_entities() {
     let doc = tag(clean_body(&seed("001_")));
     let five = find_number(&doc, "five");
-    assert_eq!((value(five), attr(five, "counted")), (Some(5.0), Some("sources")));
+    assert_eq!(
+        (value(five), attr(five, "counted")),
+        (Some(5.0), Some("sources"))
+    );
     let two = doc
         .layer("numbers")
         .iter()
@@ -149,24 +170,50 @@ fn republished_story_numbers_and_entities() {
         ("ISPR", "ORG"),
         ("Thailand", "GPE"),
     ] {
-        assert!(has_entity(&doc, text, label), "{text} {label}: {:?}", doc.layer("entities"));
+        assert!(
+            has_entity(&doc, text, label),
+            "{text} {label}: {:?}",
+            doc.layer("entities")
+        );
     }
     let dates: Vec<&str> = doc.layer("dates").iter().map(|d| span(&doc, d)).collect();
-    assert!(dates.contains(&"last week") && dates.contains(&"a month"), "{dates:?}");
+    assert!(
+        dates.contains(&"last week") && dates.contains(&"a month"),
+        "{dates:?}"
+    );
 }
 
 #[test]
 fn spun_story_quotes_and_numbers() {
     let doc = tag(clean_body(&seed("000_")));
     assert!(doc.text.starts_with("ISLAMABAD (Reuters)"));
-    let q = find_quote(&doc, true, "They (Chinese) want to bring in their own security");
+    let q = find_quote(
+        &doc,
+        true,
+        "They (Chinese) want to bring in their own security",
+    );
     assert_speaker(q, "one official", "mentioned", "anonymous");
     let q = find_quote(&doc, true, "It was a grave security breach");
-    assert_speaker(q, "one of many officers investigating the bombing", "admitted", "anonymous");
+    assert_speaker(
+        q,
+        "one of many officers investigating the bombing",
+        "admitted",
+        "anonymous",
+    );
     let q = find_quote(&doc, true, "China will continue");
-    assert_speaker(q, "A spokesman for China’s overseas ministry", "added", "named_role");
+    assert_speaker(
+        q,
+        "A spokesman for China’s overseas ministry",
+        "added",
+        "named_role",
+    );
     let q = find_quote(&doc, false, "it was not accustomed to talks");
-    assert_speaker(q, "A spokesman for China’s overseas ministry", "informed", "named_role");
+    assert_speaker(
+        q,
+        "A spokesman for China’s overseas ministry",
+        "informed",
+        "named_role",
+    );
     let q = find_quote(&doc, false, "the Chinese language aspect supplied proof");
     assert_speaker(q, "three officers", "mentioned", "anonymous");
 
@@ -177,12 +224,21 @@ fn spun_story_quotes_and_numbers() {
     assert_eq!((value(lbs), attr(lbs, "unit")), (Some(220.0), Some("lbs")));
     let money = find_number(&doc, "$65-billion");
     assert_eq!(money.label, "money");
-    assert_eq!((value(money), attr(money, "currency")), (Some(65e9), Some("USD")));
+    assert_eq!(
+        (value(money), attr(money, "currency")),
+        (Some(65e9), Some("USD"))
+    );
     let k = find_number(&doc, "1000’s");
-    assert_eq!((value(k), attr(k, "counted")), (Some(1000.0), Some("residents")));
+    assert_eq!(
+        (value(k), attr(k, "counted")),
+        (Some(1000.0), Some("residents"))
+    );
     assert_eq!(k.attrs.get("vague").and_then(|v| v.as_bool()), Some(true));
     let five = find_number(&doc, "5");
-    assert_eq!((value(five), attr(five, "counted")), (Some(5.0), Some("sources")));
+    assert_eq!(
+        (value(five), attr(five, "counted")),
+        (Some(5.0), Some("sources"))
+    );
     let hundreds = find_number(&doc, "Hundreds");
     assert_eq!(attr(hundreds, "counted"), Some("officers"));
     let minutes = find_number(&doc, "40 minutes");
@@ -209,7 +265,10 @@ fn sentences_of_the_seeds_are_sane() {
         assert!(sentences.len() > 15, "{prefix}: {}", sentences.len());
         for s in sentences {
             let text = span(&doc, s);
-            assert!(!text.contains("\n\n"), "{prefix}: paragraph inside {text:?}");
+            assert!(
+                !text.contains("\n\n"),
+                "{prefix}: paragraph inside {text:?}"
+            );
             assert!(
                 !text.ends_with("Dr.") && !text.ends_with("U.S.") && !text.ends_with("Mr."),
                 "{text:?}"
@@ -231,7 +290,10 @@ fn reuters_cocoa_story_numbers_and_dates() {
     let text = record["text"].as_str().expect("text field").to_string();
     let doc = tag(text);
     let bags = find_number(&doc, "155,221 bags");
-    assert_eq!((value(bags), attr(bags, "unit")), (Some(155221.0), Some("bags")));
+    assert_eq!(
+        (value(bags), attr(bags, "unit")),
+        (Some(155221.0), Some("bags"))
+    );
     assert_eq!(value(find_number(&doc, "5.93\nmln")), Some(5.93e6));
     let range = find_number(&doc, "340 to 350\ncruzados");
     assert_eq!(range.label, "money");
@@ -242,7 +304,10 @@ fn reuters_cocoa_story_numbers_and_dates() {
         .iter()
         .map(|d| (span(&doc, d), attr(d, "normalized")))
         .collect();
-    assert!(dates.contains(&("February 22", Some("--02-22"))), "{dates:?}");
+    assert!(
+        dates.contains(&("February 22", Some("--02-22"))),
+        "{dates:?}"
+    );
     let q = find_quote(&doc, false, "there is still some doubt");
     assert_eq!(attr(q, "speaker"), Some("Comissaria Smith"));
 }
