@@ -407,9 +407,7 @@ fn is_year_context(text: &str, start: usize, end: usize) -> bool {
         return false;
     }
     let after = &text[end..];
-    if after.starts_with(|c: char| matches!(c, '%' | '.' | ','))
-        && after[1..].starts_with(|c: char| c.is_ascii_digit())
-    {
+    if after.starts_with(['%', '.', ',']) && after[1..].starts_with(|c: char| c.is_ascii_digit()) {
         return false;
     }
     if after.starts_with('%') {

@@ -159,10 +159,10 @@ impl EntityFinder {
                 s += 1;
                 seen_word_in_sentence = false;
             }
-            if let Some(&(a, b)) = sentences.get(s) {
-                if t.start >= a {
-                    in_heading[k] = !text[a..b].chars().any(char::is_lowercase);
-                }
+            if let Some(&(a, b)) = sentences.get(s)
+                && t.start >= a
+            {
+                in_heading[k] = !text[a..b].chars().any(char::is_lowercase);
             }
             if t.kind == TokenKind::Word && !seen_word_in_sentence {
                 sentence_initial[k] = true;

@@ -469,33 +469,33 @@ impl NumberFinder {
             Some("and") => prev_word == Some("between"),
             _ => false,
         };
-        if is_range_link && !parsed.ordinal {
-            if let Some(high) =
+        if is_range_link
+            && !parsed.ordinal
+            && let Some(high) =
                 parse_number(ctx, parsed.next + 1).filter(|h| !h.ordinal && !h.vague)
-            {
-                let mut low = parsed.value;
-                if high.scaled && !parsed.scaled {
-                    // "5 to 6 mln": the scale applies to both ends.
-                    low *= high_scale(ctx, parsed.next + 1, high.next);
-                }
-                if high.value >= low {
-                    let next = high.next;
-                    let end = tokens[next - 1].end;
-                    let low_end = Parsed {
-                        value: low,
-                        ..parsed
-                    };
-                    return Some(self.finish(
-                        ctx,
-                        low_end,
-                        first,
-                        start,
-                        end,
-                        next,
-                        currency,
-                        Some(high.value),
-                    ));
-                }
+        {
+            let mut low = parsed.value;
+            if high.scaled && !parsed.scaled {
+                // "5 to 6 mln": the scale applies to both ends.
+                low *= high_scale(ctx, parsed.next + 1, high.next);
+            }
+            if high.value >= low {
+                let next = high.next;
+                let end = tokens[next - 1].end;
+                let low_end = Parsed {
+                    value: low,
+                    ..parsed
+                };
+                return Some(self.finish(
+                    ctx,
+                    low_end,
+                    first,
+                    start,
+                    end,
+                    next,
+                    currency,
+                    Some(high.value),
+                ));
             }
         }
         let next = parsed.next;
@@ -711,12 +711,11 @@ fn parse_number_words(ctx: &Ctx<'_>, i: usize) -> Option<Parsed> {
     }
     if let Some(base) = vague_plural(word) {
         // "tens of thousands", "hundreds of thousands"
-        if ctx.words.get(i + 1).map(AsRef::as_ref) == Some("of") {
-            if let Some(inner) = ctx.words.get(i + 2).and_then(|w| vague_plural(w)) {
-                if inner > base {
-                    return Some(one(base * inner, i + 3, true, false, true));
-                }
-            }
+        if ctx.words.get(i + 1).map(AsRef::as_ref) == Some("of")
+            && let Some(inner) = ctx.words.get(i + 2).and_then(|w| vague_plural(w))
+            && inner > base
+        {
+            return Some(one(base * inner, i + 3, true, false, true));
         }
         if word == "tens" {
             return None;

@@ -181,10 +181,7 @@ fn direct_spans(text: &str, paras: &[(usize, usize)]) -> Vec<(usize, usize, bool
                 '\u{201C}' | '\u{201E}' | '\u{00AB}' => true,
                 '\u{201D}' | '\u{00BB}' | '\u{201F}' => false,
                 // A straight quote opens after a space or bracket, closes after a word.
-                _ => match open {
-                    None => true,
-                    Some(_) => false,
-                },
+                _ => open.is_none(),
             };
             match (opening, open) {
                 (true, _) => open = Some(at),
@@ -431,10 +428,11 @@ impl QuoteFinder {
                     q.speaker = Some(name.clone());
                     q.speaker_type = SpeakerType::NamedPerson;
                 }
-            } else if q.speaker_type == SpeakerType::NamedPerson && q.pronoun.is_none() {
-                if let (Some((_, end)), Some(name)) = (q.speaker_span, &q.speaker) {
-                    people.push((end, name.clone()));
-                }
+            } else if q.speaker_type == SpeakerType::NamedPerson
+                && q.pronoun.is_none()
+                && let (Some((_, end)), Some(name)) = (q.speaker_span, &q.speaker)
+            {
+                people.push((end, name.clone()));
             }
         }
         quotes
@@ -518,28 +516,28 @@ impl QuoteFinder {
         {
             let tail = trim_span(text, comma + 1, body_end, EDGE_PUNCT);
             let tail_text = text.get(tail.0..tail.1).unwrap_or_default();
-            if (1..=14).contains(&word_count(tail_text)) {
-                if let Some(cue) = ctx.cues_in(tail.0, tail.1).next() {
-                    let speaker = if cue.0 == tail.0 {
-                        trailing_speaker(text, cue.1, tail.1)
-                    } else {
-                        let s = trim_span(text, tail.0, cue.0, EDGE_PUNCT);
-                        let after_cue = text.get(cue.1..tail.1).unwrap_or_default();
-                        let words = word_count(text.get(s.0..s.1).unwrap_or_default());
-                        ((1..=10).contains(&words) && word_count(after_cue) <= 5).then_some(s)
-                    };
-                    if let Some(speaker) = speaker {
-                        let content = trim_span(text, a, comma, EDGE_PUNCT);
-                        // The attribution of a direct quote is not reported speech.
-                        let covers_direct = ctx
-                            .direct
-                            .iter()
-                            .any(|&(s, e, _)| s >= content.0 && e <= content.1 + 3);
-                        if covers_direct {
-                            return None;
-                        }
-                        return self.reported(ctx, content, speaker, (cue.0, cue.1));
+            if (1..=14).contains(&word_count(tail_text))
+                && let Some(cue) = ctx.cues_in(tail.0, tail.1).next()
+            {
+                let speaker = if cue.0 == tail.0 {
+                    trailing_speaker(text, cue.1, tail.1)
+                } else {
+                    let s = trim_span(text, tail.0, cue.0, EDGE_PUNCT);
+                    let after_cue = text.get(cue.1..tail.1).unwrap_or_default();
+                    let words = word_count(text.get(s.0..s.1).unwrap_or_default());
+                    ((1..=10).contains(&words) && word_count(after_cue) <= 5).then_some(s)
+                };
+                if let Some(speaker) = speaker {
+                    let content = trim_span(text, a, comma, EDGE_PUNCT);
+                    // The attribution of a direct quote is not reported speech.
+                    let covers_direct = ctx
+                        .direct
+                        .iter()
+                        .any(|&(s, e, _)| s >= content.0 && e <= content.1 + 3);
+                    if covers_direct {
+                        return None;
                     }
+                    return self.reported(ctx, content, speaker, (cue.0, cue.1));
                 }
             }
         }

@@ -71,10 +71,10 @@ pub fn char_before(s: &str, i: usize) -> Option<char> {
 /// `s` with a trailing possessive `'s` / `’s` (or a bare trailing apostrophe) removed.
 pub fn strip_possessive(s: &str) -> &str {
     for suffix in ["'s", "\u{2019}s", "'", "\u{2019}"] {
-        if let Some(stem) = s.strip_suffix(suffix) {
-            if !stem.is_empty() {
-                return stem;
-            }
+        if let Some(stem) = s.strip_suffix(suffix)
+            && !stem.is_empty()
+        {
+            return stem;
         }
     }
     s
