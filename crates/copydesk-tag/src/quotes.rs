@@ -414,6 +414,19 @@ impl QuoteFinder {
         for q in &mut quotes {
             if let Some(span) = q.speaker_span {
                 q.speaker_type = classify_speaker(text, span, entities);
+                // "Cohn said" after "Lawrence Cohn": the same person.
+                let single = q
+                    .speaker
+                    .as_deref()
+                    .filter(|s| !s.contains(char::is_whitespace) && crate::scan::starts_upper(s));
+                if let (SpeakerType::Unknown, Some(name)) = (q.speaker_type, single) {
+                    let known = people.iter().any(|(end, full)| {
+                        *end <= span.0 && full.split_whitespace().next_back() == Some(name)
+                    });
+                    if known {
+                        q.speaker_type = SpeakerType::NamedPerson;
+                    }
+                }
             }
             if q.speaker_type == SpeakerType::Pronoun && self.resolve_pronouns {
                 let pronoun = q.speaker.as_deref().unwrap_or_default().to_lowercase();
@@ -457,6 +470,7 @@ impl QuoteFinder {
         }
         let chunk_end = prefix.find(',').map_or(cue.0, |k| p0 + k);
         let speaker = trim_span(text, p0, chunk_end, EDGE_PUNCT);
+        let speaker = trim_time_and_adverbs(text, speaker.0, speaker.1);
         let words = word_count(text.get(speaker.0..speaker.1)?);
         if !(1..=10).contains(&words) || !char_at(text, speaker.0).is_some_and(char::is_alphabetic)
         {
@@ -523,6 +537,7 @@ impl QuoteFinder {
                     trailing_speaker(text, cue.1, tail.1)
                 } else {
                     let s = trim_span(text, tail.0, cue.0, EDGE_PUNCT);
+                    let s = trim_time_and_adverbs(text, s.0, s.1);
                     let after_cue = text.get(cue.1..tail.1).unwrap_or_default();
                     let words = word_count(text.get(s.0..s.1).unwrap_or_default());
                     ((1..=10).contains(&words) && word_count(after_cue) <= 5).then_some(s)
@@ -566,13 +581,20 @@ impl QuoteFinder {
                 content_end = content_start + k;
             }
         }
-        // A quote introduced by `, “` or `: “` ends the reported part.
+        // A quote introduced by `, “` or `: “` ends the reported part; what
+        // stands before it must then be a clause, not an object
+        // (`told a press conference: “...”`).
+        let mut min_words = 3;
         if let Some(&(s, _, _)) = ctx.direct.iter().find(|&&(s, _, _)| {
             s > content_start && s < content_end && text[..s].trim_end().ends_with([',', ':'])
         }) {
             content_end = s;
+            min_words = 5;
         }
         let content = trim_span(text, content_start, content_end, EDGE_PUNCT);
+        if word_count(text.get(content.0..content.1).unwrap_or_default()) < min_words {
+            return None;
+        }
         self.reported(ctx, content, speaker, (cue.0, cue.1))
     }
 
@@ -665,9 +687,73 @@ fn subject_before(text: &str, from: usize, cue_start: usize) -> Option<(usize, u
             break;
         }
     }
+    let (s, e) = trim_time_and_adverbs(text, s, e);
     let seg = text.get(s..e)?;
     let words = word_count(seg);
     ((1..=12).contains(&words) && seg.starts_with(char::is_alphabetic)).then_some((s, e))
+}
+
+/// Words around a subject that are not part of it:
+/// `last night Citibank` → `Citibank`, `Douglas also` → `Douglas`.
+fn trim_time_and_adverbs(text: &str, mut s: usize, mut e: usize) -> (usize, usize) {
+    const LEADING: &[&str] = &[
+        "last night",
+        "last week",
+        "last month",
+        "last year",
+        "yesterday",
+        "today",
+        "earlier",
+        "later",
+        "separately",
+        "meanwhile",
+        "also",
+    ];
+    const TRAILING: &[&str] = &[
+        "also",
+        "later",
+        "earlier",
+        "further",
+        "again",
+        "today",
+        "yesterday",
+        "previously",
+        "recently",
+        "separately",
+        "however",
+        "then",
+        "too",
+        "has",
+        "had",
+        "have",
+        "was",
+        "were",
+        "is",
+        "had previously",
+        "has also",
+    ];
+    loop {
+        let Some(seg) = text.get(s..e) else { break };
+        let lower = seg.to_ascii_lowercase();
+        let lead = LEADING
+            .iter()
+            .find(|w| lower.starts_with(*w) && lower[w.len()..].starts_with([' ', ',']));
+        if let Some(w) = lead {
+            s = trim_span(text, s + w.len(), e, EDGE_PUNCT).0;
+            continue;
+        }
+        let trail = TRAILING.iter().find(|w| {
+            lower.len() > w.len()
+                && lower.ends_with(*w)
+                && lower[..lower.len() - w.len()].ends_with(' ')
+        });
+        if let Some(w) = trail {
+            e = trim_span(text, s, e - w.len(), EDGE_PUNCT).1;
+            continue;
+        }
+        break;
+    }
+    if s >= e { (s, s) } else { (s, e) }
 }
 
 /// Skips the object of `told`: `told Reuters`, `told reporters`, `told him`.
@@ -830,16 +916,19 @@ pub fn classify_speaker(text: &str, span: (usize, usize), entities: &[Entity]) -
         .iter()
         .filter(|e| e.start >= span.0 && e.end <= span.1)
         .collect();
-    if inside.iter().any(|e| e.label == EntityLabel::Person) {
+    // The person must head the mention ("analyst Stephen Hess", "Li Qiang"),
+    // not modify it ("a longtime Reagan supporter").
+    let mention_end = span.0 + mention.trim_end().len();
+    if inside
+        .iter()
+        .any(|e| e.label == EntityLabel::Person && (e.end == mention_end || e.start == span.0))
+    {
         return SpeakerType::NamedPerson;
     }
     let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
-    let named_body = inside.iter().any(|e| {
-        matches!(
-            e.label,
-            EntityLabel::Org | EntityLabel::Gpe | EntityLabel::Misc
-        )
-    });
+    let named_body = inside
+        .iter()
+        .any(|e| matches!(e.label, EntityLabel::Org | EntityLabel::Gpe));
     let indefinite = words.first().is_some_and(|w| {
         matches!(
             *w,
@@ -1101,6 +1190,41 @@ mod tests {
         check(&d[0], "Smith", "said", SpeakerType::Unknown);
         assert!(d[1].unclosed);
         assert_eq!(&t[d[1].start..d[1].end], "“This never closes");
+    }
+
+    #[test]
+    fn news_wire_speakers() {
+        let t = "\"The circumstances will decide,\" said Arthur Miller, an analyst. \
+                 Cohn said the bank should wait for the market. \
+                 Mexico's package will be signed on March 20, last night Citibank said. \
+                 Douglas also said the year's sales should exceed 1.4 billion dlrs. \
+                 The senator told a press conference: \"The president did not understand it.\"";
+        let all = quotes(t);
+        let d = &all[0];
+        check(d, "Arthur Miller", "said", SpeakerType::NamedPerson);
+        let cohn = all
+            .iter()
+            .find(|q| q.speaker.as_deref() == Some("Cohn"))
+            .unwrap();
+        assert_eq!(cohn.speaker_type, SpeakerType::Unknown, "no Cohn known yet");
+        let citi = all
+            .iter()
+            .find(|q| t[q.start..q.end].starts_with("Mexico"))
+            .unwrap();
+        assert_eq!(citi.speaker.as_deref(), Some("Citibank"));
+        let douglas = all
+            .iter()
+            .find(|q| t[q.start..q.end].starts_with("the year"))
+            .unwrap();
+        assert_eq!(douglas.speaker.as_deref(), Some("Douglas"));
+        assert!(
+            !all.iter()
+                .any(|q| t[q.start..q.end] == *"a press conference"),
+            "{all:?}"
+        );
+        let later =
+            quotes("\"Wait,\" said Lawrence Cohn. Cohn said the bank should wait for the market.");
+        assert_eq!(later[1].speaker_type, SpeakerType::NamedPerson, "{later:?}");
     }
 
     #[test]
