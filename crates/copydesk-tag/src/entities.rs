@@ -84,6 +84,34 @@ fn is_common_capitalized(word: &str) -> bool {
         || crate::lexicon::weekday_number(word).is_some()
 }
 
+/// Last words of place names (`Mississippi River`, `Sindh Province`).
+fn is_place_suffix(word: &str) -> bool {
+    matches!(
+        word,
+        "River"
+            | "Sea"
+            | "Ocean"
+            | "Lake"
+            | "Mountains"
+            | "Mountain"
+            | "Valley"
+            | "Island"
+            | "Islands"
+            | "Bay"
+            | "Strait"
+            | "Straits"
+            | "Province"
+            | "County"
+            | "Peninsula"
+            | "Desert"
+            | "Canal"
+            | "Coast"
+            | "Basin"
+            | "Plateau"
+            | "Delta"
+    )
+}
+
 /// Verbs after a capitalized pair that make it a person (`Li Qiang said`).
 fn is_person_verb(word: &str) -> bool {
     matches!(
@@ -231,10 +259,14 @@ impl EntityFinder {
                 return;
             }
             let initial = strip_possessive(ctx.word(lo));
-            if !(hi - lo >= 2
+            // Kept only as the start of an organisation name
+            // ("Pakistan Army", "Bank of England"), not before "of"
+            // ("Shares of BankAmerica Corp").
+            let org_start = hi - lo >= 2
                 && g.is_org_suffix(ctx.word(hi - 1))
-                && !is_common_capitalized(initial))
-            {
+                && !is_common_capitalized(initial)
+                && (!is_connector(ctx.word(lo + 1)) || g.is_org_suffix(initial));
+            if !org_start {
                 return self.segment(ctx, lo + 1, hi, out, dropped);
             }
         }
@@ -272,6 +304,14 @@ impl EntityFinder {
                 return self.segment(ctx, name_hi, hi, out, dropped);
             }
         }
+        if (lo..hi).all(|k| is_connector(ctx.word(k)) || is_common_capitalized(ctx.word(k))) {
+            return;
+        }
+        // A place suffix: "Mississippi River", "Punjab Province".
+        if hi - lo >= 2 && is_place_suffix(strip_possessive(ctx.word(hi - 1))) {
+            out.push(entity(lo, hi, EntityLabel::Gpe));
+            return;
+        }
         // An organisation suffix: "China-Pakistan Economic Corridor".
         if hi - lo >= 2 && g.is_org_suffix(strip_possessive(ctx.word(hi - 1))) {
             out.push(entity(lo, hi, EntityLabel::Org));
@@ -304,9 +344,11 @@ impl EntityFinder {
         let all_names = (lo..hi).all(|k| !is_all_caps(ctx.word(k)) || ctx.word(k).len() == 1);
         let after = ctx.tokens.get(hi).map(|t| t.text(ctx.text)).unwrap_or("");
         let byline = lo > 0 && ctx.word(lo - 1) == "By" && ctx.sentence_initial[lo - 1];
+        // "said Arthur Miller, an analyst": a name after an inverted cue.
+        let after_cue = lo > 0 && is_person_verb(&ctx.word(lo - 1).to_ascii_lowercase());
         if (2..=3).contains(&words)
             && all_names
-            && (g.is_first_name(first) || byline || is_person_verb(after))
+            && (g.is_first_name(first) || byline || is_person_verb(after) || after_cue)
         {
             out.push(entity(lo, hi, EntityLabel::Person));
             return;
@@ -393,28 +435,44 @@ fn propagate_people(ctx: &Ctx<'_>, out: &mut Vec<Entity>, dropped: &[usize]) {
             parts.extend(name.split_whitespace().filter(|w| w.len() > 1));
         }
     }
-    if parts.is_empty() {
-        return;
-    }
-    for e in out.iter_mut().filter(|e| e.label == EntityLabel::Misc) {
-        if ctx
+    // "BankAmerica Corp" makes a later bare "BankAmerica" an organisation.
+    let mut orgs: HashSet<&str> = HashSet::new();
+    for e in out.iter().filter(|e| e.label == EntityLabel::Org) {
+        if let Some((stem, suffix)) = ctx
             .text
             .get(e.start..e.end)
-            .is_some_and(|t| parts.contains(t))
+            .and_then(|n| n.rsplit_once(' '))
         {
+            if ctx.gazetteer.is_org_suffix(suffix) {
+                orgs.insert(stem);
+            }
+        }
+    }
+    for e in out.iter_mut().filter(|e| e.label == EntityLabel::Misc) {
+        let Some(t) = ctx.text.get(e.start..e.end) else {
+            continue;
+        };
+        if parts.contains(t) {
             e.label = EntityLabel::Person;
+        } else if orgs.contains(t) {
+            e.label = EntityLabel::Org;
         }
     }
     for &k in dropped {
         let w = strip_possessive(ctx.word(k));
-        if parts.contains(w) {
-            out.push(Entity {
-                start: ctx.tokens[k].start,
-                end: ctx.end_of(k),
-                label: EntityLabel::Person,
-                title: None,
-            });
-        }
+        let label = if parts.contains(w) {
+            EntityLabel::Person
+        } else if orgs.contains(w) {
+            EntityLabel::Org
+        } else {
+            continue;
+        };
+        out.push(Entity {
+            start: ctx.tokens[k].start,
+            end: ctx.end_of(k),
+            label,
+            title: None,
+        });
     }
 }
 
@@ -577,6 +635,19 @@ mod tests {
             1,
             "{f:?}"
         );
+    }
+
+    #[test]
+    fn wire_names() {
+        let f = find(
+            "Shares of BankAmerica Corp fell, said Arthur Miller, an analyst. BankAmerica \
+             ships on the Mississippi River in Sept and Oct.",
+        );
+        assert!(has(&f, "BankAmerica Corp", "ORG"), "{f:?}");
+        assert!(has(&f, "Arthur Miller", "PERSON"), "{f:?}");
+        assert!(has(&f, "BankAmerica", "ORG"), "{f:?}");
+        assert!(has(&f, "Mississippi River", "GPE"), "{f:?}");
+        assert!(!f.iter().any(|(t, _)| t.contains("Sept")), "{f:?}");
     }
 
     #[test]
