@@ -707,6 +707,14 @@ fn parse_number_words(ctx: &Ctx<'_>, i: usize) -> Option<Parsed> {
         glued_unit: None,
     };
     if let Some(v) = ordinal_word(word) {
+        // "First Interstate Bancorp" is a name, not an ordinal.
+        let raw = ctx.tokens[i].text(ctx.text);
+        let next_is_name = ctx.tokens.get(i + 1).is_some_and(|t| {
+            t.kind == TokenKind::Word && crate::scan::starts_upper(t.text(ctx.text))
+        });
+        if crate::scan::starts_upper(raw) && next_is_name {
+            return None;
+        }
         return Some(one(v, i + 1, false, true, false));
     }
     if let Some(base) = vague_plural(word) {
@@ -1042,6 +1050,7 @@ mod tests {
             (s.as_str(), m.value, m.unit.as_deref()),
             ("a decade", 1.0, Some("decade"))
         );
+        assert!(find("shares of First Interstate Bancorp").is_empty());
         let (_, m) = one("on the 3rd floor");
         assert_eq!(m.label, NumberLabel::Ordinal);
     }
