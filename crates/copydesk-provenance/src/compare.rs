@@ -212,6 +212,24 @@ fn mean_log_df(p: &Prepared, range: (usize, usize), df: &dyn Fn(u64) -> u32) -> 
         / n as f64
 }
 
+/// Whether the text opens with a wire-service dateline that carries a date
+/// or an agency (`"SALVADOR, Feb 26 -"`, `"ISLAMABAD (Reuters) -"`): the
+/// form of the original wire story, which republishers restyle or drop.
+pub fn wire_dateline(text: &str) -> bool {
+    static RE: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(
+            r"(?m)^[ \t]*[A-Z][A-Z.'\- ]{1,40}(?:,[ \t]*[A-Z][A-Za-z.]*)*[ \t]*(?:(?:\([A-Za-z .]+\))|(?:,[ \t]*(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?[ \t]+\d{1,2}))[ \t]*[-\u{2013}\u{2014}]",
+        )
+        .ok()
+    });
+    let mut end = text.len().min(600);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    re.as_ref().is_some_and(|re| re.is_match(&text[..end]))
+}
+
 /// Positive when `a` looks like the spun copy of `b`, negative for the
 /// reverse. Two signals: the original wording usually survives somewhere in
 /// the spun copy (inside quotes, which spinners leave alone, or where the
@@ -325,9 +343,15 @@ pub fn decide(
         (Some(x), Some(y)) if x != y => Some(x > y),
         _ => None,
     };
+    let by_dateline = match (wire_dateline(a.text), wire_dateline(b.text)) {
+        (false, true) => Some(true),
+        (true, false) => Some(false),
+        _ => None,
+    };
     let copy_is_a = match (kind, by_date) {
         (_, Some(later_is_a)) => later_is_a,
         (RelationKind::Spun, None) => spin_direction(pa, pb, al, df) >= 0.0,
+        _ if by_dateline.is_some() => by_dateline.unwrap_or(false),
         _ => {
             // A copy drops content and adds short layout lines.
             let drop_signal = f.unaligned_long_b as i64 - f.unaligned_long_a as i64;
@@ -348,7 +372,7 @@ pub fn decide(
         kind,
         score,
         copy_is_a,
-        direction_settled: by_date.is_some() || kind == RelationKind::Spun,
+        direction_settled: by_date.is_some() || kind == RelationKind::Spun || by_dateline.is_some(),
         aligned_a,
         aligned_b,
         only_a,
@@ -511,4 +535,23 @@ pub fn evidence(copy: Side<'_>, source: Side<'_>, al: &Alignment) -> RelationEvi
     }
     ev.shared_anchors = shared.into_iter().take(50).collect();
     ev
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognizes_wire_datelines() {
+        assert!(wire_dateline(
+            "HEAD\n\nSALVADOR, Feb 26 - Showers continued"
+        ));
+        assert!(wire_dateline(
+            "By Asif Shahzad\nISLAMABAD (Reuters) \u{2013} Beijing is"
+        ));
+        assert!(wire_dateline("EDISON, N.J., April 13 - Crazy Eddie"));
+        assert!(!wire_dateline("Head\n\nISLAMABAD:\n\nBeijing is pushing"));
+        assert!(!wire_dateline("Head\n\nSALVADOR - Showers continued"));
+        assert!(!wire_dateline("Plain text without any dateline."));
+    }
 }
