@@ -152,7 +152,6 @@ impl DateMention {
 }
 
 const MONTH: &str = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)";
-const NUMBER_WORD: &str = r"(?:\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|several|a few|few)";
 
 struct Patterns {
     month_day: Regex,
@@ -162,9 +161,9 @@ struct Patterns {
     year: Regex,
     weekday: Regex,
     relative: Regex,
+    time_unit: Regex,
     clock_ampm: Regex,
     clock_24: Regex,
-    duration: Regex,
 }
 
 fn patterns() -> &'static Patterns {
@@ -186,14 +185,13 @@ fn patterns() -> &'static Patterns {
             month_context: re(r"\b(?:(?P<mod>[Ee]arly|[Mm]id|[Ll]ate|[Ll]ast|[Nn]ext|[Tt]his)[\s-]+|(?:in|since|until|by|from|during|before|after|of|to)\s+)(?P<m>January|February|March|April|May|June|July|August|September|October|November|December)\b".to_string()),
             year: re(r"\b(?P<y>1[89]\d\d|20\d\d)(?P<s>s)?\b".to_string()),
             weekday: re(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b".to_string()),
-            relative: re(format!(
-                r"(?i)\b(?:(?P<rel>last|next|this|past|coming)\s+(?P<unit>week|month|year|weekend|quarter)|(?P<day>yesterday|today|tomorrow|tonight)|(?P<n>{NUMBER_WORD})\s+(?P<agounit>days?|weeks?|months?|years?|decades?)\s+ago|(?P<when>earlier|later)\s+this\s+(?P<thisunit>week|month|year))\b"
-            )),
+            relative: re(r"(?i)\b(?:(?P<rel>last|next|this|past|coming)\s+(?P<unit>week|month|year|weekend|quarter)|(?P<day>yesterday|today|tomorrow|tonight)|(?P<when>earlier|later)\s+this\s+(?P<thisunit>week|month|year))\b".to_string()),
             clock_ampm: re(r"\b(?P<h>\d{1,2})(?::(?P<min>[0-5]\d))?\s*(?P<ap>[ap])(?:\.m\.|m\b)".to_string()),
             clock_24: re(r"\b(?P<h>[01]?\d|2[0-3]):(?P<min>[0-5]\d)(?:\s*(?P<tz>GMT|UTC|EST|EDT|BST|CET|IST|PST|PKT))?\b|\b(?P<word>noon|midnight)\b".to_string()),
-            duration: re(format!(
-                r"(?i)\b(?P<n>{NUMBER_WORD})\s+(?P<u>seconds?|minutes?|hours?|days?|weeks?|fortnights?|months?|years?|decades?|century|centuries)\b"
-            )),
+            // Durations and "N units ago" are found from their unit word,
+            // then the count before it is read by hand: a pattern starting
+            // with "a|an|one|..." would be tried at every word.
+            time_unit: re(r"(?i)\b(?P<u>seconds?|minutes?|hours?|days?|weeks?|fortnights?|months?|years?|decades?|century|centuries)\b(?P<ago>\s+ago\b)?".to_string()),
         }
     })
 }
@@ -202,7 +200,8 @@ fn number_value(word: &str) -> Option<f64> {
     let lower = word.to_lowercase();
     match lower.as_str() {
         "a" | "an" => Some(1.0),
-        _ => lower.parse().ok().or_else(|| small_number(&lower)),
+        w if w.starts_with(|c: char| c.is_ascii_digit()) => w.parse().ok(),
+        w => small_number(w),
     }
 }
 
@@ -374,18 +373,31 @@ impl DateFinder {
                 None,
             );
         }
-        for c in p.duration.captures_iter(text) {
-            let (Some(whole), Some(n), Some(u)) = (c.get(0), c.name("n"), c.name("u")) else {
+        for c in p.time_unit.captures_iter(text) {
+            let Some(u) = c.name("u") else { continue };
+            let Some((start, value)) = count_before(text, u.start()) else {
                 continue;
             };
-            let value = number_value(n.as_str());
-            push(
-                whole.start(),
-                whole.end(),
-                DateLabel::Duration,
-                Some(duration_value(value, u.as_str())),
-                None,
-            );
+            let unit = singular_unit(u.as_str());
+            match c.name("ago") {
+                Some(ago) => {
+                    let (normalized, relative) = ago_value(value, unit, anchor);
+                    push(
+                        start,
+                        ago.end(),
+                        DateLabel::Date,
+                        normalized,
+                        Some(relative),
+                    );
+                }
+                None => push(
+                    start,
+                    u.end(),
+                    DateLabel::Duration,
+                    Some(format!("P{}", duration_code(value, unit))),
+                    None,
+                ),
+            }
         }
         // Keep the earliest, then longest, of overlapping mentions.
         found.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
@@ -450,22 +462,6 @@ fn relative_value(c: &Captures<'_>, anchor: Option<Day>) -> Option<(Option<Strin
         };
         return Some(offset(step, "day", anchor));
     }
-    if let (Some(n), Some(unit)) = (c.name("n"), c.name("agounit")) {
-        let value = number_value(n.as_str());
-        let unit = unit.as_str().to_lowercase();
-        let unit = unit.trim_end_matches('s');
-        return match value {
-            Some(v) if v.fract() == 0.0 => {
-                let (k, unit) = if unit == "decade" {
-                    (v as i64 * 10, "year")
-                } else {
-                    (v as i64, unit)
-                };
-                Some(offset(-k, unit, anchor))
-            }
-            _ => Some((None, format!("-P{}", duration_code(None, unit)))),
-        };
-    }
     if let Some(unit) = c.name("thisunit") {
         return Some(offset(0, &unit.as_str().to_lowercase(), anchor));
     }
@@ -527,14 +523,65 @@ fn duration_code(value: Option<f64>, unit: &str) -> String {
     }
 }
 
-fn duration_value(value: Option<f64>, unit: &str) -> String {
-    let lower = unit.to_lowercase();
-    let singular = if lower == "centuries" {
-        "century"
-    } else {
-        lower.trim_end_matches('s')
-    };
-    format!("P{}", duration_code(value, singular))
+/// The singular, lowercase form of a time unit word.
+fn singular_unit(unit: &str) -> &'static str {
+    match unit.to_ascii_lowercase().trim_end_matches('s') {
+        "second" => "second",
+        "minute" => "minute",
+        "hour" => "hour",
+        "day" => "day",
+        "week" => "week",
+        "fortnight" => "fortnight",
+        "month" => "month",
+        "decade" => "decade",
+        "century" | "centurie" => "century",
+        _ => "year",
+    }
+}
+
+/// "three years ago": (normalized when anchored, relative code).
+fn ago_value(value: Option<f64>, unit: &str, anchor: Option<Day>) -> (Option<String>, String) {
+    match value {
+        Some(v) if v.fract() == 0.0 && v.abs() < 1e6 => {
+            let (k, unit) = match unit {
+                "decade" => (v as i64 * 10, "year"),
+                "century" => (v as i64 * 100, "year"),
+                "fortnight" => (v as i64 * 2, "week"),
+                _ => (v as i64, unit),
+            };
+            offset(-k, unit, anchor)
+        }
+        _ => (None, format!("-P{}", duration_code(None, unit))),
+    }
+}
+
+/// The count written before a time unit at `at` (`40`, `two`, `a`, `a few`,
+/// `several`): where it starts and its value (`None` when vague).
+fn count_before(text: &str, at: usize) -> Option<(usize, Option<f64>)> {
+    let head = text.get(..at)?;
+    let trimmed = head.trim_end();
+    if trimmed.len() == head.len() {
+        return None;
+    }
+    let word_start = trimmed
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '.'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let word = trimmed.get(word_start..)?.to_ascii_lowercase();
+    match word.as_str() {
+        "several" => Some((word_start, None)),
+        "few" => {
+            let before = trimmed[..word_start].trim_end();
+            let with_a = before.ends_with(['a', 'A'])
+                && before[..before.len() - 1]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !c.is_alphanumeric());
+            Some((if with_a { before.len() - 1 } else { word_start }, None))
+        }
+        _ => number_value(&word).map(|v| (word_start, Some(v))),
+    }
 }
 
 /// Options of `tag.dates.v1`.
@@ -675,6 +722,26 @@ mod tests {
                 ("a month".into(), "duration", n("P1M")),
             ]
         );
+    }
+
+    #[test]
+    fn vague_counts_and_ago() {
+        let f = find(
+            "after a few days and several weeks; two decades ago, é 3 hours",
+            None,
+        );
+        assert_eq!(
+            f,
+            [
+                ("a few days".into(), "duration", n("PXD")),
+                ("several weeks".into(), "duration", n("PXW")),
+                ("two decades ago".into(), "date", None),
+                ("3 hours".into(), "duration", n("PT3H")),
+            ]
+        );
+        let ago = DateFinder.find("two decades ago", Day::parse_iso("2020-05-01"));
+        assert_eq!(ago[0].normalized.as_deref(), Some("2000"));
+        assert_eq!(ago[0].relative.as_deref(), Some("-P20Y"));
     }
 
     #[test]
