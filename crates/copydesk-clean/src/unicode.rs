@@ -234,10 +234,12 @@ fn remove_invisible(text: &str) -> String {
 /// A zero-width (non-)joiner at `i` is kept between two non-ASCII,
 /// visible characters (looking past other joiners and variation selectors).
 fn joiner_is_meaningful(chars: &[char], i: usize) -> bool {
+    // Other joiners, variation selectors and characters this cleaner
+    // removes are looked past; a line break or space is a neighbour.
     let visible = |c: &&char| {
         !matches!(**c, '\u{200C}' | '\u{200D}' | '\u{FE00}'..='\u{FE0F}')
             && !is_always_invisible(**c)
-            && !c.is_control()
+            && !(c.is_control() && !c.is_whitespace())
     };
     let before = chars[..i].iter().rev().find(visible);
     let after = chars[i + 1..].iter().find(visible);

@@ -130,12 +130,16 @@ pub fn parse_dateline(paragraph: &str) -> Option<Dateline> {
     }
     let rest = &paragraph[whole.end()..];
     if !supported {
-        // A bare place must be alone, or open real text: "ARGENTINA COULD
-        // SUSPEND DEBT PAYMENTS - SOURCES" is a headline, not a dateline.
+        // A bare place must be alone, or open real text (a few words, in
+        // mixed case): "ARGENTINA COULD SUSPEND DEBT PAYMENTS - SOURCES" and
+        // "ECONOMIC SPOTLIGHT - JAPAN EYEING FOREIGN STOCKS" are headlines.
         let rest_words = rest.split_whitespace().count();
         let place_words = place.split_whitespace().count();
         if place_words > MAX_BARE_PLACE_WORDS
-            || (!rest.is_empty() && (rest_words < MIN_TEXT_AFTER_BARE_PLACE || !starts_like_a_sentence(rest)))
+            || (!rest.is_empty()
+                && (rest_words < MIN_TEXT_AFTER_BARE_PLACE
+                    || !starts_like_a_sentence(rest)
+                    || !rest.chars().any(char::is_lowercase)))
         {
             return None;
         }
@@ -256,6 +260,7 @@ mod tests {
             "IBM - the computer maker - said",
             "ARGENTINA COULD SUSPEND DEBT PAYMENTS - SOURCES",
             "CHINA WARNS JAPAN - REPORT",
+            "ECONOMIC SPOTLIGHT - JAPAN EYEING FOREIGN STOCKS",
             "ROTTERDAM PORT SUBSIDY TO END JULY 1 - Officials",
         ] {
             assert!(parse_dateline(s).is_none(), "{s}");

@@ -400,19 +400,23 @@ impl NewsLayoutCleaner {
             if p.removed {
                 continue;
             }
+            // What is left of a cut table row may no longer be one: it then
+            // gets the form `clean.unwrap.v1` gives prose (single spaces, a
+            // blank line around it).
+            let content = p.content();
+            let became_prose = p.modified && !is_table_row(content);
+            if became_prose {
+                gap = gap.max(2);
+            }
             if !body.is_empty() {
                 body.push_str(&"\n".repeat(gap.max(1)));
             }
             gap = 0;
-            if p.modified {
-                // What is left of a cut table row may no longer be one:
-                // give it the whitespace `clean.unwrap.v1` gives prose.
-                let content = p.content();
-                if is_table_row(content) {
-                    body.push_str(content);
-                } else {
-                    body.push_str(&content.split_whitespace().collect::<Vec<_>>().join(" "));
-                }
+            if became_prose {
+                body.push_str(&content.split_whitespace().collect::<Vec<_>>().join(" "));
+                gap = 2;
+            } else if p.modified {
+                body.push_str(content);
             } else {
                 body.push_str(p.text);
             }
@@ -599,11 +603,17 @@ impl NewsLayoutCleaner {
             || parse_dateline(next).is_some()
     }
 
-    /// Whether a body-like paragraph comes after paragraph `i`.
+    /// Whether a body-like paragraph comes after paragraph `i` (judged
+    /// without a trailing sign-off, which the tail may cut).
     fn body_follows(&self, split: &Split<'_>, i: usize) -> bool {
-        split.paragraphs[i + 1..]
-            .iter()
-            .any(|p| is_body_like(p.content()) || parse_dateline(p.content()).is_some())
+        split.paragraphs[i + 1..].iter().any(|p| {
+            let content = p.content();
+            let content = match self.patterns.trailing_signoff(content) {
+                Some(at) => &content[..at],
+                None => content,
+            };
+            is_body_like(content) || parse_dateline(content).is_some()
+        })
     }
 
     /// Splits the tail, from the last paragraph up to `body_start`.
