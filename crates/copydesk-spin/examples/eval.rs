@@ -215,6 +215,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let spinners = [
         Spinner::from_thesaurus("wordnet-consistent-words", wn, Style::Consistent, false),
         Spinner::from_thesaurus("moby-random-phrases", moby, Style::Random, true),
+        Spinner::from_thesaurus("moby-common-phrases", moby, Style::Common, true),
+        Spinner::from_thesaurus("wordnet-common-words", wn, Style::Common, false),
     ];
     let mut cases = Vec::new();
     for (k, a) in articles.iter().enumerate() {
@@ -273,44 +275,129 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let base = runs[0].1.weights();
     let mut weights = base;
+    if let Some(list) = args
+        .iter()
+        .position(|a| a == "--weights")
+        .and_then(|i| args.get(i + 1))
+    {
+        let v: Vec<f64> = list.split(',').filter_map(|x| x.parse().ok()).collect();
+        if let [
+            unigram,
+            context,
+            support,
+            fanout,
+            bias,
+            detect_rate,
+            half_rate,
+        ] = v[..]
+        {
+            weights = Weights {
+                unigram,
+                context,
+                support,
+                fanout,
+                bias,
+                detect_rate,
+                half_rate,
+                ..base
+            };
+        }
+        let seed_text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../seeds/000_ad935d4100d70209.txt"
+        ))
+        .unwrap_or_default();
+        let tagger = &runs[0].1;
+        let seed = tagger.candidates(&seed_text, &detect_quotes(&seed_text));
+        println!(
+            "seed score {:.3}",
+            tagger.decide(&seed_text, &seed, &weights).score
+        );
+    }
     if tune {
         let (_, tagger, analyses) = &runs[0];
         let mut best = (f64::MIN, base);
-        for unigram in [0.0, 0.2, 0.4, 0.7] {
-            for context in [0.5, 0.8, 1.0] {
-                for fanout in [0.3, 0.6, 1.0] {
-                    for bias in [-2.0, -1.0, 0.0, 1.0] {
-                        for half_rate in [0.03, 0.06, 0.1] {
-                            let w = Weights {
+        let mut grid = Vec::new();
+        for unigram in [0.5, 1.0] {
+            for context in [0.25, 0.5, 0.8] {
+                for support in [0.0, 1.0] {
+                    for fanout in [0.3, 0.6] {
+                        for bias in [-3.0, -2.0, -1.0] {
+                            grid.push(Weights {
                                 unigram,
                                 context,
+                                support,
                                 fanout,
                                 bias,
-                                half_rate,
                                 ..base
-                            };
-                            let t = score(tagger, &w, &cases, analyses, &[None, Some(0), Some(1)]);
-                            let reduction = 1.0 - t.ed_repaired as f64 / t.ed_spun.max(1) as f64;
-                            let damage = t.damaged as f64 / t.correct_words.max(1) as f64;
-                            let fpr = t.fp as f64 / t.negatives.max(1) as f64;
-                            let tp: usize = t.tp[1..].iter().sum();
-                            let fnn: usize = t.fn_[1..].iter().sum();
-                            let recall = tp as f64 / (tp + fnn).max(1) as f64;
-                            let objective = reduction + recall
-                                - 10.0 * (damage - 0.008).max(0.0)
-                                - 5.0 * (fpr - 0.005).max(0.0);
-                            if objective > best.0 {
-                                best = (objective, w);
-                                eprintln!(
-                                    "{objective:.3} reduction {reduction:.3} damage {damage:.4} recall {recall:.3} fpr {fpr:.3} {w:?}"
-                                );
-                            }
+                            });
                         }
                     }
                 }
             }
         }
+        for w in grid {
+            let t = score(
+                tagger,
+                &w,
+                &cases,
+                analyses,
+                &[None, Some(0), Some(1), Some(2), Some(3)],
+            );
+            let reduction = 1.0 - t.ed_repaired as f64 / t.ed_spun.max(1) as f64;
+            let damage = t.damaged as f64 / t.correct_words.max(1) as f64;
+            let fpr = t.fp as f64 / t.negatives.max(1) as f64;
+            let tp: usize = t.tp[1..].iter().sum();
+            let fnn: usize = t.fn_[1..].iter().sum();
+            let recall = tp as f64 / (tp + fnn).max(1) as f64;
+            let objective = reduction + recall
+                - 10.0 * (damage - 0.008).max(0.0)
+                - 5.0 * (fpr - 0.005).max(0.0);
+            if objective > best.0 {
+                best = (objective, w);
+                eprintln!(
+                    "{objective:.3} reduction {reduction:.3} damage {damage:.4} recall {recall:.3} fpr {fpr:.3} {w:?}"
+                );
+            }
+        }
         weights = best.1;
+        let seed_text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../seeds/000_ad935d4100d70209.txt"
+        ))
+        .unwrap_or_default();
+        let seed = tagger.candidates(&seed_text, &detect_quotes(&seed_text));
+        let mut best_detect = (f64::MIN, weights);
+        for detect_rate in [0.02, 0.05, 0.1, 0.2, 0.3] {
+            for half_rate in [0.015, 0.03, 0.06, 0.12] {
+                let w = Weights {
+                    detect_rate,
+                    half_rate,
+                    ..weights
+                };
+                let t = score(
+                    tagger,
+                    &w,
+                    &cases,
+                    analyses,
+                    &[None, Some(0), Some(1), Some(2), Some(3)],
+                );
+                let fpr = t.fp as f64 / t.negatives.max(1) as f64;
+                let tp: usize = t.tp[1..].iter().sum();
+                let fnn: usize = t.fn_[1..].iter().sum();
+                let recall = tp as f64 / (tp + fnn).max(1) as f64;
+                let reduction = 1.0 - t.ed_repaired as f64 / t.ed_spun.max(1) as f64;
+                let seed_score = tagger.decide(&seed_text, &seed, &w).score;
+                eprintln!(
+                    "detect {detect_rate} half {half_rate}: recall {recall:.3} fpr {fpr:.3} reduction {reduction:.3} seed {seed_score:.3}"
+                );
+                let objective = recall - 20.0 * (fpr - 0.005).max(0.0);
+                if objective > best_detect.0 {
+                    best_detect = (objective, w);
+                }
+            }
+        }
+        weights = best_detect.1;
     }
     println!("weights: {weights:?}\n");
     let (_, tagger, analyses) = &runs[0];
@@ -321,7 +408,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             &weights,
             &cases,
             analyses,
-            &[None, Some(0), Some(1)],
+            &[None, Some(0), Some(1), Some(2), Some(3)],
         ),
     );
     report(

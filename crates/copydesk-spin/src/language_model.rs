@@ -6,13 +6,36 @@
 //! than the cut-off: its estimate is capped by `cutoff / count(left)`.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A multiplicative hasher for the packed word-pair keys.
+#[derive(Default)]
+struct PairHasher(u64);
+
+impl Hasher for PairHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (n ^ (n >> 29)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        self.0 ^= self.0 >> 32;
+    }
+}
+
+/// A word's index in the vocabulary (`None` for unknown words).
+pub type WordId = Option<u32>;
 
 /// Unigram and bigram counts with a smoothed conditional probability.
 #[derive(Debug, Default)]
 pub struct LanguageModel {
     ids: HashMap<String, u32>,
     log_counts: Vec<f32>,
-    bigrams: HashMap<u64, f32>,
+    bigrams: HashMap<u64, f32, BuildHasherDefault<PairHasher>>,
     log_total: f64,
     log_cutoff: f64,
     log_unknown: f64,
@@ -72,6 +95,34 @@ impl LanguageModel {
             (min_count / 2.0).ln()
         };
         lm
+    }
+
+    /// The vocabulary index of a lowercase word.
+    pub fn id(&self, word: &str) -> WordId {
+        self.ids.get(word).copied()
+    }
+
+    /// Natural log of the unigram probability, by id.
+    pub fn log_prob_id(&self, w: WordId) -> f64 {
+        self.log_count_id(w) - self.log_total
+    }
+
+    fn log_count_id(&self, w: WordId) -> f64 {
+        w.and_then(|i| self.log_counts.get(i as usize))
+            .map_or(self.log_unknown, |&c| f64::from(c))
+    }
+
+    /// Natural log of the smoothed `P(b | a)` by id, and whether the
+    /// bigram is attested.
+    pub fn log_cond_id(&self, a: WordId, b: WordId) -> (f64, bool) {
+        let la = self.log_count_id(a);
+        if let (Some(ia), Some(ib)) = (a, b)
+            && let Some(&c) = self.bigrams.get(&pair(ia, ib))
+        {
+            return (f64::from(c) - la, true);
+        }
+        let backoff = BACKOFF.ln() + self.log_prob_id(b);
+        (backoff.min(self.log_cutoff - la), false)
     }
 
     /// Whether the word (lowercase) is in the vocabulary.

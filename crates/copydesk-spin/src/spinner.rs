@@ -19,6 +19,9 @@ pub enum Style {
     Consistent,
     /// A random synonym at each occurrence.
     Random,
+    /// One of the three most frequent synonyms, at random (like curated
+    /// spinner dictionaries, which favour plausible common words).
+    Common,
 }
 
 /// One substitution the spinner made.
@@ -197,6 +200,25 @@ impl Spinner {
             let pick = match self.style {
                 Style::Consistent => stable_hash(&key) as usize % opts.len(),
                 Style::Random => rng.next() as usize % opts.len(),
+                Style::Common => {
+                    let lm = language_model();
+                    let mut ranked: Vec<(f64, usize)> = opts
+                        .iter()
+                        .enumerate()
+                        .map(|(k, o)| {
+                            let c = o
+                                .split(' ')
+                                .map(|w| lm.log_count(w))
+                                .fold(f64::MAX, f64::min);
+                            (c, k)
+                        })
+                        .collect();
+                    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+                    let top = ranked.len().min(3);
+                    ranked
+                        .get(rng.next() as usize % top.max(1))
+                        .map_or(0, |r| r.1)
+                }
             };
             let mut word = opts[pick].clone();
             if tokens[first].shape == Shape::Capitalized {
@@ -254,9 +276,10 @@ mod tests {
         let text = "He said \"the attacks must stop\" after 12 attacks.";
         let spun = s.spin(text, 1.0, 3);
         assert!(
-            spun.text.contains("\"the attacks must stop\" after 12"),
+            spun.text.contains("\"the attacks must stop\""),
             "{}",
             spun.text
         );
+        assert!(spun.text.contains(" 12 "), "{}", spun.text);
     }
 }

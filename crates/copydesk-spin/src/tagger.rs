@@ -19,6 +19,7 @@
 //! Listed tortured phrases are restored whatever the context says.
 
 use crate::language_model::LanguageModel;
+use crate::language_model::WordId;
 use crate::morph::{Form, Morphology};
 use crate::resources;
 use crate::thesaurus::ReverseThesaurus;
@@ -26,6 +27,18 @@ use crate::tokens::{Shape, Token, detect_quotes, tokenize};
 use crate::{SpinConfig, SpinError};
 use copydesk_core::{SpinSubstitution, SpinVerdict};
 use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+/// Spun wordings whose originals are remembered before the cache is reset.
+const CACHE_LIMIT: usize = 200_000;
+
+/// One original a spun wording may stand for.
+#[derive(Debug, Clone)]
+struct Option_ {
+    words: Vec<String>,
+    ids: Vec<WordId>,
+    fanout: u32,
+}
 
 /// Longest run of words considered as one substitution.
 const MAX_RUN: usize = 3;
@@ -43,6 +56,8 @@ pub struct Weights {
     pub unigram: f64,
     /// Weight of the context (bigram) part of the language-model difference.
     pub context: f64,
+    /// Weight of the difference in attested bigrams.
+    pub support: f64,
     /// Weight of log(fanout).
     pub fanout: f64,
     /// Constant added to every candidate's log-odds.
@@ -64,16 +79,17 @@ pub struct Weights {
 impl Default for Weights {
     fn default() -> Self {
         Weights {
-            unigram: 0.3,
-            context: 1.0,
-            fanout: 1.0,
-            bias: 0.0,
+            unigram: 1.0,
+            context: 0.25,
+            support: 0.0,
+            fanout: 0.6,
+            bias: -2.0,
             detect_rate: 0.02,
             repair_rate: 0.2,
             length_penalty: 1.5,
             name_margin: 4.0,
             shrink: 10.0,
-            half_rate: 0.06,
+            half_rate: 0.03,
         }
     }
 }
@@ -90,6 +106,7 @@ pub struct SpinTagger {
     min_confidence: f64,
     protect_quotes: bool,
     weights: Weights,
+    cache: RwLock<HashMap<String, Arc<Vec<Option_>>>>,
 }
 
 impl std::fmt::Debug for SpinTagger {
@@ -119,6 +136,8 @@ pub struct Candidate {
     pub unigram: f64,
     /// Context part of the language-model difference (bigrams beyond unigrams).
     pub context: f64,
+    /// Attested bigrams of the candidate minus those of the run.
+    pub support: i32,
     /// Natural log of the number of synonyms the spinner had.
     pub log_fanout: f64,
     /// Words added or removed.
@@ -135,7 +154,9 @@ impl Candidate {
         if self.listed {
             return LISTED_LOGODDS;
         }
-        let mut lo = w.unigram * self.unigram + w.context * self.context
+        let mut lo = w.unigram * self.unigram
+            + w.context * self.context
+            + w.support * f64::from(self.support)
             - w.fanout * self.log_fanout
             - w.length_penalty * self.length_change as f64
             + w.bias;
@@ -231,6 +252,7 @@ impl SpinTagger {
                 name_margin: config.name_margin,
                 ..Weights::default()
             },
+            cache: RwLock::new(HashMap::new()),
         })
     }
 
@@ -344,7 +366,7 @@ impl SpinTagger {
     /// Every candidate of every run of words.
     fn find_candidates(&self, tokens: &[Token]) -> Vec<Candidate> {
         let mut out = Vec::new();
-        let mut memo: HashMap<String, Vec<(Vec<String>, u32)>> = HashMap::new();
+        let ids: Vec<WordId> = tokens.iter().map(|t| self.lm.id(&t.lower)).collect();
         let longest = MAX_RUN.max(self.longest_phrase);
         for i in 0..tokens.len() {
             for len in 1..=longest {
@@ -363,6 +385,7 @@ impl SpinTagger {
                         original: original.split_whitespace().map(str::to_string).collect(),
                         unigram: 0.0,
                         context: 0.0,
+                        support: 0,
                         log_fanout: 0.0,
                         length_change: 0,
                         name: false,
@@ -373,40 +396,42 @@ impl SpinTagger {
                 if len > MAX_RUN || run.iter().any(|t| t.shape == Shape::Other) {
                     continue;
                 }
-                let options = memo
-                    .entry(phrase.clone())
-                    .or_insert_with(|| self.originals_of(&phrase, &words));
+                let options = self.cached_originals(&phrase, &words);
                 if options.is_empty() {
                     continue;
                 }
                 let left = i
                     .checked_sub(1)
-                    .and_then(|k| tokens.get(k))
-                    .filter(|t| t.linked_next)
-                    .map(|t| t.lower.as_str());
+                    .filter(|&k| tokens.get(k).is_some_and(|t| t.linked_next))
+                    .and_then(|k| ids.get(k).copied());
                 let right = if run[len - 1].linked_next {
-                    tokens.get(j + 1).map(|t| t.lower.as_str())
+                    ids.get(j + 1).copied()
                 } else {
                     None
                 };
-                let base = self.chain(left, &words, right);
-                let base_uni: f64 = words.iter().map(|w| self.lm.log_prob(w)).sum();
+                let run_ids = &ids[i..=j];
+                let (base, base_support) = self.chain(left, run_ids, right);
+                let base_uni: f64 = run_ids.iter().map(|&w| self.lm.log_prob_id(w)).sum();
                 let name = run
                     .iter()
                     .any(|t| t.shape == Shape::Capitalized && !t.sentence_initial);
-                for (original, fanout) in options.iter() {
-                    let owords: Vec<&str> = original.iter().map(String::as_str).collect();
-                    let delta = self.chain(left, &owords, right) - base;
-                    let unigram =
-                        owords.iter().map(|w| self.lm.log_prob(w)).sum::<f64>() - base_uni;
+                for option in options.iter() {
+                    let (lp, support) = self.chain(left, &option.ids, right);
+                    let unigram = option
+                        .ids
+                        .iter()
+                        .map(|&w| self.lm.log_prob_id(w))
+                        .sum::<f64>()
+                        - base_uni;
                     out.push(Candidate {
                         first: i,
                         last: j,
-                        original: original.clone(),
+                        original: option.words.clone(),
                         unigram,
-                        context: delta - unigram,
-                        log_fanout: f64::from(*fanout).ln(),
-                        length_change: owords.len().abs_diff(len),
+                        context: lp - base - unigram,
+                        support: support as i32 - base_support as i32,
+                        log_fanout: f64::from(option.fanout).ln(),
+                        length_change: option.ids.len().abs_diff(len),
                         name,
                         listed: false,
                     });
@@ -416,21 +441,55 @@ impl SpinTagger {
         out
     }
 
-    /// Log-probability of `words` between optional neighbours.
-    fn chain(&self, left: Option<&str>, words: &[&str], right: Option<&str>) -> f64 {
+    /// The originals of a spun wording, computed once per tagger.
+    fn cached_originals(&self, phrase: &str, words: &[&str]) -> Arc<Vec<Option_>> {
+        if let Ok(cache) = self.cache.read()
+            && let Some(hit) = cache.get(phrase)
+        {
+            return Arc::clone(hit);
+        }
+        let found: Arc<Vec<Option_>> = Arc::new(
+            self.originals_of(phrase, words)
+                .into_iter()
+                .map(|(words, fanout)| Option_ {
+                    ids: words.iter().map(|w| self.lm.id(w)).collect(),
+                    words,
+                    fanout,
+                })
+                .collect(),
+        );
+        if let Ok(mut cache) = self.cache.write() {
+            if cache.len() > CACHE_LIMIT {
+                cache.clear();
+            }
+            cache.insert(phrase.to_string(), Arc::clone(&found));
+        }
+        found
+    }
+
+    /// Log-probability of `words` between optional neighbours, and how many
+    /// of its bigrams are attested.
+    fn chain(&self, left: Option<WordId>, words: &[WordId], right: Option<WordId>) -> (f64, usize) {
         let mut lp = 0.0;
+        let mut attested = 0;
         let mut prev = left;
-        for w in words {
-            lp += match prev {
-                Some(p) => self.lm.log_cond(p, w),
-                None => self.lm.log_prob(w),
-            };
+        for &w in words {
+            match prev {
+                Some(p) => {
+                    let (c, a) = self.lm.log_cond_id(p, w);
+                    lp += c;
+                    attested += usize::from(a);
+                }
+                None => lp += self.lm.log_prob_id(w),
+            }
             prev = Some(w);
         }
         if let (Some(p), Some(r)) = (prev, right) {
-            lp += self.lm.log_cond(p, r);
+            let (c, a) = self.lm.log_cond_id(p, r);
+            lp += c;
+            attested += usize::from(a);
         }
-        lp
+        (lp, attested)
     }
 
     /// The wordings `phrase` may have replaced, with their fanout, limited
