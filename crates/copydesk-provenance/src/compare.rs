@@ -30,8 +30,8 @@ impl Default for DecisionParams {
     fn default() -> Self {
         DecisionParams {
             min_coverage: 0.5,
-            spun_min_rate: 0.04,
-            spun_min_substitutions: 3,
+            spun_min_rate: 0.05,
+            spun_min_substitutions: 4,
             same_story_min_anchors: 8,
             short_line_words: 7,
             min_anchor_agreement: 0.6,
@@ -161,7 +161,10 @@ fn features(a: &Prepared, b: &Prepared, al: &Alignment, p: &DecisionParams) -> F
                 f.anchor_conflicts += 1;
             }
         }
-        for d in &pair.substitutions {
+        // Substitutions in headlines and other short lines are layout edits.
+        let long = a.sentences[pair.a].words() > p.short_line_words
+            && b.sentences[pair.b].words() > p.short_line_words;
+        for d in pair.substitutions.iter().filter(|_| long) {
             if !has_number(a, d.a) && !has_number(b, d.b) && touches_content(a, b, d) {
                 f.content_substitutions += 1;
                 f.substituted_words += d.a.1 - d.a.0;

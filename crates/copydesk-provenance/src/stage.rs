@@ -15,6 +15,10 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
+/// Candidate sources whose score is within this of a copy's best are
+/// near-equal; among them the more original document is preferred.
+const PARENT_TIE_MARGIN: f64 = 0.01;
+
 /// Options of `corpus.provenance.v1`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -49,7 +53,7 @@ impl Default for ProvenanceConfig {
             max_bucket: 200,
             min_sentence_similarity: 0.45,
             min_coverage: 0.5,
-            spun_min_rate: 0.04,
+            spun_min_rate: 0.05,
             same_story: true,
         }
     }
@@ -471,17 +475,69 @@ impl CorpusStage for ProvenanceStage {
                 .then_with(|| self.ids[x.1].cmp(&self.ids[y.1]))
         });
         let n = self.ids.len();
+        // Originality: how often a document is the source minus how often
+        // it is the copy. Among near-equal candidate sources, the more
+        // original one wins (a copy of the source is not the source).
+        let mut originality: HashMap<usize, i64> = HashMap::new();
+        for (copy, source, _) in &copies {
+            *originality.entry(*source).or_default() += 1;
+            *originality.entry(*copy).or_default() -= 1;
+        }
+        let mut best_score: HashMap<usize, f64> = HashMap::new();
+        for (copy, _, v) in &copies {
+            let e = best_score.entry(*copy).or_insert(v.score);
+            *e = e.max(v.score);
+        }
+        let near = |copy: usize, score: f64| {
+            best_score
+                .get(&copy)
+                .is_some_and(|b| b - score <= PARENT_TIE_MARGIN)
+        };
+        copies.sort_by(|x, y| {
+            let near_x = near(x.0, x.2.score);
+            let near_y = near(y.0, y.2.score);
+            self.ids[x.0]
+                .cmp(&self.ids[y.0])
+                .then_with(|| near_y.cmp(&near_x))
+                .then_with(|| {
+                    let ox = originality.get(&x.1).copied().unwrap_or(0);
+                    let oy = originality.get(&y.1).copied().unwrap_or(0);
+                    if near_x && near_y {
+                        oy.cmp(&ox)
+                    } else {
+                        std::cmp::Ordering::Equal
+                    }
+                })
+                .then_with(|| y.2.score.total_cmp(&x.2.score))
+                .then_with(|| self.ids[x.1].cmp(&self.ids[y.1]))
+        });
+        // Each copy's preferred sources in order; copies taken strongest first.
+        let mut options: Vec<Vec<(usize, usize, PairVerdict)>> = Vec::new();
+        for c in copies {
+            match options.last_mut() {
+                Some(last) if last[0].0 == c.0 => last.push(c),
+                _ => options.push(vec![c]),
+            }
+        }
+        options.sort_by(|x, y| {
+            y[0].2
+                .score
+                .total_cmp(&x[0].2.score)
+                .then_with(|| self.ids[x[0].0].cmp(&self.ids[y[0].0]))
+        });
         let mut roots: Vec<usize> = (0..n).collect();
         let mut parent: HashMap<usize, usize> = HashMap::new();
         let mut chosen = Vec::new();
-        for (copy, source, verdict) in copies {
-            let (a, b) = (find(&mut roots, copy), find(&mut roots, source));
-            roots[a] = b;
-            if parent.contains_key(&copy) || reaches(&parent, source, copy) {
-                continue;
+        for list in options {
+            for (copy, source, verdict) in list {
+                let (a, b) = (find(&mut roots, copy), find(&mut roots, source));
+                roots[a] = b;
+                if parent.contains_key(&copy) || reaches(&parent, source, copy) {
+                    continue;
+                }
+                parent.insert(copy, source);
+                chosen.push((copy, source, verdict));
             }
-            parent.insert(copy, source);
-            chosen.push((copy, source, verdict));
         }
         // Same-story links between documents not already in one copy family.
         let mut story_links = Vec::new();
