@@ -199,8 +199,8 @@ impl Morphology {
                 }
             }
             Form::Ing => {
-                if w.ends_with("ie") {
-                    out.push(format!("{}ying", &w[..w.len() - 2]));
+                if let Some(stem) = w.strip_suffix("ie") {
+                    out.push(format!("{stem}ying"));
                 } else if last == b'e'
                     && !w.ends_with("ee")
                     && !w.ends_with("ye")

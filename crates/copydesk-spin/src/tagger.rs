@@ -553,11 +553,11 @@ impl SpinTagger {
 
 /// Greedy choice of non-overlapping candidates by score, keeping those
 /// scoring above `min`.
-fn select<'c>(
-    runs: &'c [Candidate],
+fn select(
+    runs: &[Candidate],
     score: impl Fn(&Candidate) -> f64,
     min: f64,
-) -> Vec<(&'c Candidate, f64)> {
+) -> Vec<(&Candidate, f64)> {
     let mut scored: Vec<(&Candidate, f64)> = runs
         .iter()
         .map(|c| (c, score(c)))

@@ -125,7 +125,7 @@ impl ReverseThesaurus {
 /// Lowercases and collapses whitespace.
 pub fn normalize(s: &str) -> String {
     s.split_whitespace()
-        .map(|w| crate::tokens::fold_word(w))
+        .map(crate::tokens::fold_word)
         .collect::<Vec<_>>()
         .join(" ")
 }

@@ -179,9 +179,9 @@ mod tests {
             .collect();
         assert_eq!(words[0], ("Sources", true, false, true));
         assert_eq!(words[1], ("said", false, false, false));
-        assert_eq!(words[2].2, true);
+        assert!(words[2].2);
         assert_eq!(words[5], ("2019", false, true, false));
         assert_eq!(words[6], ("The", true, false, true));
-        assert_eq!(words[7].2, true);
+        assert!(words[7].2);
     }
 }
