@@ -21,7 +21,9 @@ use std::io::BufRead;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let path = args.first().ok_or("usage: clean_jsonl FILE [LIMIT] [--show]")?;
+    let path = args
+        .first()
+        .ok_or("usage: clean_jsonl FILE [LIMIT] [--show]")?;
     let limit: usize = args
         .get(1)
         .filter(|a| !a.starts_with("--"))
@@ -80,7 +82,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             *removed_count.entry(kind).or_default() += 1;
         }
         if show {
-            println!("=== {id} {:?} {:?}", split.meta.headline, split.meta.dateline);
+            println!(
+                "=== {id} {:?} {:?}",
+                split.meta.headline, split.meta.dateline
+            );
             for piece in &split.removed {
                 println!("  - {:?}: {}", piece.kind, piece.text);
             }

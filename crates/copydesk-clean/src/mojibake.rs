@@ -92,12 +92,12 @@ fn decode_at(chars: &[char]) -> Option<(char, usize)> {
     let len = sequence_len(lead)?;
     let mut bytes = [0u8; 4];
     bytes[0] = lead;
-    for k in 1..len {
-        let b = cp1252_byte(*chars.get(k)?)?;
+    for (slot, c) in bytes[1..len].iter_mut().zip(chars.get(1..len)?) {
+        let b = cp1252_byte(*c)?;
         if !(0x80..=0xBF).contains(&b) {
             return None;
         }
-        bytes[k] = b;
+        *slot = b;
     }
     let decoded = std::str::from_utf8(&bytes[..len]).ok()?;
     let c = decoded.chars().next()?;
@@ -135,7 +135,10 @@ mod tests {
         assert_eq!(repair_mojibake("â€˜quoteâ€™"), "‘quote’");
         assert_eq!(repair_mojibake("1â€“2 â€¦"), "1–2 …");
         assert_eq!(repair_mojibake("Brandâ„¢"), "Brand™");
-        assert_eq!(repair_mojibake("Ã¼ber naÃ¯ve MÃ¼nchen"), "über naïve München");
+        assert_eq!(
+            repair_mojibake("Ã¼ber naÃ¯ve MÃ¼nchen"),
+            "über naïve München"
+        );
         assert_eq!(repair_mojibake("ï»¿Text"), "\u{FEFF}Text");
     }
 

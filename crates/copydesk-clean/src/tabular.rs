@@ -40,8 +40,7 @@ pub fn is_table_row(line: &str) -> bool {
             }
             let gap = run_has_tab
                 || (run == 2
-                    && !before_run
-                        .is_some_and(|p| matches!(p, '.' | '?' | '!' | ':' | ';' | ',')));
+                    && !before_run.is_some_and(|p| matches!(p, '.' | '?' | '!' | ':' | ';' | ',')));
             if gap {
                 double_runs += 1;
                 if double_runs >= 2 {

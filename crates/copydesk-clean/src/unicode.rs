@@ -237,9 +237,10 @@ fn joiner_is_meaningful(chars: &[char], i: usize) -> bool {
     // Other joiners, variation selectors and characters this cleaner
     // removes are looked past; a line break or space is a neighbour.
     let visible = |c: &&char| {
-        !matches!(**c, '\u{200C}' | '\u{200D}' | '\u{FE00}'..='\u{FE0F}')
-            && !is_always_invisible(**c)
-            && !(c.is_control() && !c.is_whitespace())
+        let skipped = matches!(**c, '\u{200C}' | '\u{200D}' | '\u{FE00}'..='\u{FE0F}')
+            || is_always_invisible(**c)
+            || (c.is_control() && !c.is_whitespace());
+        !skipped
     };
     let before = chars[..i].iter().rev().find(visible);
     let after = chars[i + 1..].iter().find(visible);
@@ -279,7 +280,10 @@ mod tests {
 
     #[test]
     fn exotic_spaces_become_plain_spaces() {
-        assert_eq!(clean("10\u{00A0}km\u{2009}and\u{3000}x\u{202F}y"), "10 km and x y");
+        assert_eq!(
+            clean("10\u{00A0}km\u{2009}and\u{3000}x\u{202F}y"),
+            "10 km and x y"
+        );
     }
 
     #[test]
@@ -300,7 +304,10 @@ mod tests {
             ascii_punctuation: true,
             ..UnicodeCleanerConfig::default()
         };
-        assert_eq!(normalize_unicode("“It’s” – ok…", &ascii), "\"It's\" - ok...");
+        assert_eq!(
+            normalize_unicode("“It’s” – ok…", &ascii),
+            "\"It's\" - ok..."
+        );
     }
 
     #[test]

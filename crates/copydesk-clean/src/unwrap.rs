@@ -71,10 +71,7 @@ impl StageConfig for UnwrapConfig {
         if self.max_wrap_width < self.min_wrap_width {
             return Err(OptionError::for_key(
                 "max_wrap_width",
-                format!(
-                    "must be at least min_wrap_width ({})",
-                    self.min_wrap_width
-                ),
+                format!("must be at least min_wrap_width ({})", self.min_wrap_width),
             ));
         }
         Ok(())
@@ -465,7 +462,8 @@ mod tests {
 
     #[test]
     fn one_paragraph_per_line_becomes_blank_line_separated() {
-        let text = "By Asif Shahzad\nISLAMABAD (Reuters) – Beijing is pushing.\nFinal month’s bombing.\n";
+        let text =
+            "By Asif Shahzad\nISLAMABAD (Reuters) – Beijing is pushing.\nFinal month’s bombing.\n";
         assert_eq!(
             unwrap_text(text),
             "By Asif Shahzad\n\nISLAMABAD (Reuters) – Beijing is pushing.\n\nFinal month’s bombing."

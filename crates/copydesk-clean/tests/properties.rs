@@ -60,12 +60,8 @@ fn layoutish_text() -> impl Strategy<Value = String> {
         tricky_text(),
     ];
     let sep = prop::sample::select(vec!["\n", "\n\n", " ", "\n\n\n", "\n  "]);
-    prop::collection::vec((piece, sep), 0..12).prop_map(|parts| {
-        parts
-            .into_iter()
-            .map(|(p, s)| format!("{p}{s}"))
-            .collect()
-    })
+    prop::collection::vec((piece, sep), 0..12)
+        .prop_map(|parts| parts.into_iter().map(|(p, s)| format!("{p}{s}")).collect())
 }
 
 fn is_forbidden_control(c: char) -> bool {
@@ -103,7 +99,10 @@ fn pipeline(raw: &str) -> Document {
 
 /// Runs the three stages over a document (its metadata kept).
 fn clean_again(mut doc: Document) -> Document {
-    let text = unwrap_text(&normalize_unicode(&doc.text, &UnicodeCleanerConfig::default()));
+    let text = unwrap_text(&normalize_unicode(
+        &doc.text,
+        &UnicodeCleanerConfig::default(),
+    ));
     doc.set_text(text).unwrap();
     layout().process(&mut doc).unwrap();
     doc
@@ -212,16 +211,65 @@ enum PageLayout {
 }
 
 const WORDS: &[&str] = &[
-    "the", "talks", "officials", "security", "agreement", "government", "would", "with",
-    "minister", "plans", "economic", "province", "attack", "project", "ports", "investment",
-    "after", "before", "against", "meeting", "week", "month", "deal", "billion", "dollars",
-    "engineers", "airport", "bombing", "strategy", "cooperation", "sources", "militants",
-    "corridor", "protection", "workers", "reforms", "prices", "market", "shares", "rose",
+    "the",
+    "talks",
+    "officials",
+    "security",
+    "agreement",
+    "government",
+    "would",
+    "with",
+    "minister",
+    "plans",
+    "economic",
+    "province",
+    "attack",
+    "project",
+    "ports",
+    "investment",
+    "after",
+    "before",
+    "against",
+    "meeting",
+    "week",
+    "month",
+    "deal",
+    "billion",
+    "dollars",
+    "engineers",
+    "airport",
+    "bombing",
+    "strategy",
+    "cooperation",
+    "sources",
+    "militants",
+    "corridor",
+    "protection",
+    "workers",
+    "reforms",
+    "prices",
+    "market",
+    "shares",
+    "rose",
 ];
 const NAMES: &[&str] = &[
-    "Beijing", "Islamabad", "Karachi", "Reuters", "Pakistan", "China", "Li", "Xi", "Thailand",
+    "Beijing",
+    "Islamabad",
+    "Karachi",
+    "Reuters",
+    "Pakistan",
+    "China",
+    "Li",
+    "Xi",
+    "Thailand",
 ];
-const PLACES: &[&str] = &["ISLAMABAD", "WASHINGTON", "NEW YORK", "RIO DE JANEIRO", "KARACHI"];
+const PLACES: &[&str] = &[
+    "ISLAMABAD",
+    "WASHINGTON",
+    "NEW YORK",
+    "RIO DE JANEIRO",
+    "KARACHI",
+];
 
 fn sentence() -> impl Strategy<Value = String> {
     (
@@ -230,16 +278,17 @@ fn sentence() -> impl Strategy<Value = String> {
             prop_oneof![4 => prop::sample::select(WORDS), 1 => prop::sample::select(NAMES)],
             7..16,
         ),
-        prop::sample::select(vec!["", ", sources said", ", Reuters reported", ", the official said"]),
+        prop::sample::select(vec![
+            "",
+            ", sources said",
+            ", Reuters reported",
+            ", the official said",
+        ]),
         any::<bool>(),
     )
         .prop_map(|(first, words, tail, quoted)| {
             let s = format!("{first} {}{tail}.", words.join(" "));
-            if quoted {
-                format!("“{s}”")
-            } else {
-                s
-            }
+            if quoted { format!("“{s}”") } else { s }
         })
 }
 

@@ -82,7 +82,11 @@ fn cocoa_review_is_unwrapped_into_its_paragraphs() {
     );
     assert_eq!(paragraphs.len(), 18, "{out}");
     assert_eq!(paragraphs.last(), Some(&"Reuter"));
-    assert!(paragraphs.iter().all(|p| !p.contains('\n') && !p.contains("  ")));
+    assert!(
+        paragraphs
+            .iter()
+            .all(|p| !p.contains('\n') && !p.contains("  "))
+    );
 }
 
 #[test]
@@ -127,7 +131,9 @@ fn unwrapping_keeps_every_character_and_joins_wrapped_lines() {
                 prose_lines += 1;
                 // A paragraph that stops mid-sentence and is followed by a
                 // lower-case paragraph is probably a wrap that was not joined.
-                let open = !block.trim_end().ends_with(['.', ':', ';', '?', '!', '"', ')']);
+                let open = !block
+                    .trim_end()
+                    .ends_with(['.', ':', ';', '?', '!', '"', ')']);
                 let next_lower = out
                     .split_once(&format!("{block}\n\n"))
                     .and_then(|(_, rest)| rest.chars().next())
@@ -174,11 +180,19 @@ fn layout_removes_only_sign_offs_from_wire_bodies() {
         // Whatever is not in a removed piece is still in the body.
         let visible = |s: &str| s.chars().filter(|c| !c.is_whitespace()).count();
         let removed_visible: usize = split.removed.iter().map(|p| visible(&p.text)).sum();
-        assert_eq!(visible(&split.body) + removed_visible, visible(&text), "{}", r.id);
-        if let Some(d) = &split.meta.dateline {
-            if !d.contains(',') && !d.ends_with('-') {
-                normalized_datelines += 1;
-            }
+        assert_eq!(
+            visible(&split.body) + removed_visible,
+            visible(&text),
+            "{}",
+            r.id
+        );
+        if split
+            .meta
+            .dateline
+            .as_deref()
+            .is_some_and(|d| !d.contains(',') && !d.ends_with('-'))
+        {
+            normalized_datelines += 1;
         }
     }
     println!(
@@ -188,7 +202,10 @@ fn layout_removes_only_sign_offs_from_wire_bodies() {
     );
     assert!(non_credit.is_empty(), "{non_credit:?}");
     assert!(removed_chars * 100 < chars, "{removed_chars} of {chars}");
-    assert!(normalized_datelines * 100 >= records.len() * 95, "{normalized_datelines}");
+    assert!(
+        normalized_datelines * 100 >= records.len() * 95,
+        "{normalized_datelines}"
+    );
 }
 
 #[test]
@@ -226,7 +243,10 @@ fn inline_headlines_and_datelines_are_found_without_metadata() {
         let start: String = visible(&r.text).chars().take(20).collect();
         assert!(visible(&split.body).contains(&start), "{}", r.id);
     }
-    println!("{} records: {headlines} headlines, {datelines} datelines found", records.len());
+    println!(
+        "{} records: {headlines} headlines, {datelines} datelines found",
+        records.len()
+    );
     assert!(headlines * 100 >= records.len() * 95, "{headlines}");
     assert!(datelines * 100 >= records.len() * 97, "{datelines}");
     assert!(other.len() * 1000 <= records.len(), "{other:?}");

@@ -48,7 +48,10 @@ fn removed_kinds(doc: &Document) -> Vec<(String, String)> {
 fn seed_001_republished_story_is_split() {
     let doc = clean(SEED_001);
     let m = &doc.meta;
-    assert_eq!(m.headline.as_deref(), Some("China proposes own security: report"));
+    assert_eq!(
+        m.headline.as_deref(),
+        Some("China proposes own security: report")
+    );
     assert_eq!(
         m.subheadlines,
         ["Islamabad, Beijing in talks for joint security system"]
@@ -57,12 +60,19 @@ fn seed_001_republished_story_is_split() {
     assert_eq!(m.dateline.as_deref(), Some("ISLAMABAD"));
     assert_eq!(m.debris.len(), 1);
     assert!(m.debris[0].starts_with("Load Next Story"), "{:?}", m.debris);
-    assert!(doc.text.starts_with("Beijing is pushing Islamabad"), "{}", doc.text);
+    assert!(
+        doc.text.starts_with("Beijing is pushing Islamabad"),
+        "{}",
+        doc.text
+    );
     assert!(doc.text.ends_with("returned from a month off in Thailand."));
     assert!(!doc.text.contains("Load Next Story"));
     // Every body paragraph survived, including those mentioning Reuters.
     assert_eq!(doc.text.split("\n\n").count(), 10);
-    assert!(doc.text.contains("Reuters spoke to five Pakistani security"));
+    assert!(
+        doc.text
+            .contains("Reuters spoke to five Pakistani security")
+    );
     assert_eq!(
         removed_kinds(&doc)
             .iter()
@@ -81,7 +91,11 @@ fn seed_000_spun_story_is_split() {
     assert_eq!(m.credit.as_deref(), Some("Reuters"));
     assert_eq!(m.headline, None);
     assert!(m.captions.is_empty() && m.debris.is_empty());
-    assert!(doc.text.starts_with("Beijing is pushing Pakistan"), "{}", doc.text);
+    assert!(
+        doc.text.starts_with("Beijing is pushing Pakistan"),
+        "{}",
+        doc.text
+    );
     // The removed dateline is kept verbatim.
     assert_eq!(
         removed_kinds(&doc),
@@ -98,7 +112,10 @@ fn seed_000_spun_story_is_split() {
         serde_json::json!(["‘GRAVE SECURITY BREACH’", "‘CHINESE FRUSTRATIONS’"])
     );
     // Typographic quotes are kept; the last paragraph is intact.
-    assert!(doc.text.contains("“They (Chinese) want to bring in their own security,”"));
+    assert!(
+        doc.text
+            .contains("“They (Chinese) want to bring in their own security,”")
+    );
     assert!(doc.text.ends_with("the Pakistani officers mentioned."));
 }
 

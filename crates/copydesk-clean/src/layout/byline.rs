@@ -90,9 +90,9 @@ fn is_known_agency(s: &str) -> bool {
 
 /// Whether `s` ends with an initial such as `"J."` (a byline may end so).
 fn ends_with_initial(s: &str) -> bool {
-    s.split_whitespace()
-        .next_back()
-        .is_some_and(|w| w.len() <= 3 && w.ends_with('.') && w.chars().next().is_some_and(char::is_uppercase))
+    s.split_whitespace().next_back().is_some_and(|w| {
+        w.len() <= 3 && w.ends_with('.') && w.chars().next().is_some_and(char::is_uppercase)
+    })
 }
 
 /// Whether `s` is a list of person names (at least two capitalized words:

@@ -211,7 +211,10 @@ fn starts_like_a_sentence(rest: &str) -> bool {
     rest.chars().next().is_some_and(|c| {
         c.is_uppercase()
             || c.is_ascii_digit()
-            || matches!(c, '"' | '\'' | '“' | '‘' | '(' | '[' | '<' | '$' | '£' | '€' | '«')
+            || matches!(
+                c,
+                '"' | '\'' | '“' | '‘' | '(' | '[' | '<' | '$' | '£' | '€' | '«'
+            )
     })
 }
 
@@ -222,8 +225,14 @@ mod tests {
     #[test]
     fn reads_wire_datelines() {
         let d = parse_dateline("ISLAMABAD (Reuters) – Beijing is pushing").unwrap();
-        assert_eq!((d.place.as_str(), d.credit.as_deref()), ("ISLAMABAD", Some("Reuters")));
-        assert_eq!(&"ISLAMABAD (Reuters) – Beijing is pushing"[d.len..], "Beijing is pushing");
+        assert_eq!(
+            (d.place.as_str(), d.credit.as_deref()),
+            ("ISLAMABAD", Some("Reuters"))
+        );
+        assert_eq!(
+            &"ISLAMABAD (Reuters) – Beijing is pushing"[d.len..],
+            "Beijing is pushing"
+        );
 
         let d = parse_dateline("SANTA CRUZ, Calif., Feb 26 - Shr 34 cts").unwrap();
         assert_eq!(d.place, "SANTA CRUZ");
@@ -241,10 +250,16 @@ mod tests {
         assert_eq!(d.place, "New York");
 
         let d = parse_dateline("NEW YORK , March 5 - Responsibility lies").unwrap();
-        assert_eq!((d.place.as_str(), d.date.as_deref()), ("NEW YORK", Some("March 5")));
+        assert_eq!(
+            (d.place.as_str(), d.date.as_deref()),
+            ("NEW YORK", Some("March 5"))
+        );
 
         let d = parse_dateline("ATLANTA, March 12 - periods ended January 31").unwrap();
-        assert_eq!(&"ATLANTA, March 12 - periods ended January 31"[d.len..], "periods ended January 31");
+        assert_eq!(
+            &"ATLANTA, March 12 - periods ended January 31"[d.len..],
+            "periods ended January 31"
+        );
     }
 
     #[test]
@@ -270,7 +285,10 @@ mod tests {
     #[test]
     fn reads_loader_datelines() {
         let d = parse_stored_dateline("SALVADOR, Feb 26 -").unwrap();
-        assert_eq!((d.place.as_str(), d.date.as_deref()), ("SALVADOR", Some("Feb 26")));
+        assert_eq!(
+            (d.place.as_str(), d.date.as_deref()),
+            ("SALVADOR", Some("Feb 26"))
+        );
         let d = parse_stored_dateline("omaha, april 7 -").unwrap();
         assert_eq!(d.place, "omaha");
         let d = parse_stored_dateline("ISLAMABAD").unwrap();

@@ -37,6 +37,7 @@ pub mod dateline;
 pub mod patterns;
 pub mod shape;
 
+use crate::tabular::is_table_row;
 use byline::parse_byline;
 use copydesk_core::{
     BuiltStage, Capability, Document, DocumentStage, Meta, OptionDoc, OptionError, StageConfig,
@@ -45,7 +46,6 @@ use copydesk_core::{
 use dateline::{Dateline, parse_dateline, parse_stored_dateline};
 use patterns::Patterns;
 use serde::{Deserialize, Serialize};
-use crate::tabular::is_table_row;
 use shape::{digit_percent, is_body_like, is_crosshead, is_title_like, same_text};
 
 /// Options of `clean.news_layout.v1`.
@@ -328,9 +328,10 @@ impl Split<'_> {
         if self.meta.dateline.is_none() {
             self.meta.dateline = Some(d.place.clone());
             if let Some(date) = &d.date {
-                self.meta
-                    .extra
-                    .insert("dateline_date".into(), serde_json::Value::String(date.clone()));
+                self.meta.extra.insert(
+                    "dateline_date".into(),
+                    serde_json::Value::String(date.clone()),
+                );
             }
         }
         if self.meta.credit.is_none() {
@@ -695,10 +696,125 @@ impl NewsLayoutCleaner {
 impl DocumentStage for NewsLayoutCleaner {
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {
         let split = self.split(&doc.text, &doc.meta);
+        tracing::trace!(doc = %doc.id, removed = split.removed.len(), "news layout split");
         if split.body != doc.text {
             doc.set_text(split.body)?;
         }
         doc.meta = split.meta;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(text: &str) -> LayoutSplit {
+        NewsLayoutCleaner::new(NewsLayoutConfig::default())
+            .unwrap()
+            .split(text, &Meta::default())
+    }
+
+    const BODY_1: &str = "Beijing is pushing Islamabad to allow its own security staff to protect Chinese citizens, sources said.";
+    const BODY_2: &str = "Reuters spoke to five Pakistani security and government sources with direct knowledge of the talks.";
+    const BODY_3: &str =
+        "A spokesman said Reuters had not been told of any plan, and said the talks would go on.";
+
+    #[test]
+    fn web_page_debris_is_moved_to_meta_and_the_body_kept() {
+        let page = format!(
+            "Skip to main content\n\nTalks on security stall in Islamabad\n\nShare this article\n\n\
+             (Photo: AFP)\n\nBy Jane Doe and John Roe, Reuters\n\n\
+             WASHINGTON, March 3 (Reuters) - {BODY_1}\n\nAdvertisement\n\n{BODY_2}\n\n\
+             Related stories\n\nPakistan, China sign deal\n\nKarachi blast kills two\n\n{BODY_3}\n\n\
+             Reporting by Jane Doe; Editing by John Roe\n\nWe use cookies to improve your experience.\n\n\
+             © 2024 Example News\n\nComments (3)"
+        );
+        let s = split(&page);
+        assert_eq!(s.body, format!("{BODY_1}\n\n{BODY_2}\n\n{BODY_3}"));
+        let m = &s.meta;
+        assert_eq!(
+            m.headline.as_deref(),
+            Some("Talks on security stall in Islamabad")
+        );
+        assert_eq!(m.byline.as_deref(), Some("Jane Doe and John Roe"));
+        assert_eq!(m.credit.as_deref(), Some("Reuters"));
+        assert_eq!(m.dateline.as_deref(), Some("WASHINGTON"));
+        assert_eq!(m.extra["dateline_date"], "March 3");
+        assert_eq!(m.captions, ["(Photo: AFP)"]);
+        assert_eq!(
+            m.debris,
+            [
+                "Skip to main content",
+                "Share this article",
+                "Advertisement",
+                "Related stories",
+                "Pakistan, China sign deal",
+                "Karachi blast kills two",
+                "We use cookies to improve your experience.",
+                "© 2024 Example News",
+                "Comments (3)",
+            ]
+        );
+        assert_eq!(
+            m.extra["credits"],
+            serde_json::json!(["Reporting by Jane Doe; Editing by John Roe"])
+        );
+        assert_eq!(
+            m.extra["layout_removed"].as_array().map(Vec::len),
+            Some(s.removed.len())
+        );
+    }
+
+    #[test]
+    fn loader_headline_and_dateline_are_kept_and_matched() {
+        let cleaner = NewsLayoutCleaner::new(NewsLayoutConfig::default()).unwrap();
+        let meta = Meta {
+            headline: Some("Talks Stall".into()),
+            dateline: Some("SALVADOR, Feb 26 -".into()),
+            ..Meta::default()
+        };
+        let s = cleaner.split(
+            &format!("TALKS STALL\n\nSALVADOR, Feb 26 - {BODY_1}"),
+            &meta,
+        );
+        assert_eq!(s.body, BODY_1);
+        assert_eq!(s.meta.headline.as_deref(), Some("Talks Stall"));
+        assert_eq!(s.meta.dateline.as_deref(), Some("SALVADOR"));
+        assert_eq!(s.meta.extra["dateline_raw"], "SALVADOR, Feb 26 -");
+        assert_eq!(s.meta.extra["dateline_date"], "Feb 26");
+
+        // A dateline naming another place is not the known one: kept.
+        let other = format!("LONDON (Reuters) - {BODY_1}");
+        assert_eq!(cleaner.split(&other, &meta).body, other);
+    }
+
+    #[test]
+    fn body_paragraphs_mentioning_agencies_or_photos_are_kept() {
+        let text = format!(
+            "{BODY_2}\n\nThe photo was taken by a Reuters photographer, the agency said.\n\n\
+             Share prices fell 3 pct after the report.\n\nBy the end of March, talks had stalled.\n\n\
+             Click-through rates rose, officials said.\n\n{BODY_3}"
+        );
+        let s = split(&text);
+        assert_eq!(s.body, text);
+        assert!(s.removed.is_empty());
+        assert_eq!(s.meta, Meta::default());
+    }
+
+    #[test]
+    fn a_lone_short_line_is_not_a_headline() {
+        let s = split("Talks stall in Islamabad");
+        assert_eq!(s.meta.headline, None);
+        assert_eq!(s.body, "Talks stall in Islamabad");
+    }
+
+    #[test]
+    fn sign_off_after_a_table_row_is_cut() {
+        let s = split(&format!(
+            "{BODY_1}\n\n Jun 13.0, total 55.8 (33.7).        REUTER"
+        ));
+        assert_eq!(s.body, format!("{BODY_1}\n\nJun 13.0, total 55.8 (33.7)."));
+        assert_eq!(s.meta.extra["credits"], serde_json::json!(["REUTER"]));
     }
 }

@@ -9,7 +9,7 @@ use regex::RegexSet;
 use std::collections::HashSet;
 
 /// Whole paragraphs that are page debris, compared by
-/// [`line_key`](super::shape::line_key) (case, counters and surrounding
+/// [`line_key`] (case, counters and surrounding
 /// punctuation ignored: `"Load Next Story0"`, `"Comments (12)"`).
 pub const DEFAULT_DEBRIS_LINES: &[&str] = &[
     "load next story",
@@ -86,7 +86,7 @@ pub const DEFAULT_DEBRIS_LINES: &[&str] = &[
 ];
 
 /// Starts of short paragraphs that are page debris (`"Read more: ..."`,
-/// `"Follow us on Twitter"`), compared by [`key`](super::shape::key).
+/// `"Follow us on Twitter"`), compared by [`key`].
 pub const DEFAULT_DEBRIS_PREFIXES: &[&str] = &[
     "read more:",
     "read more at",
@@ -173,7 +173,7 @@ pub const DEFAULT_LIST_HEADINGS: &[&str] = &[
 ];
 
 /// Starts of photo captions (`"File photo: ..."`), compared by
-/// [`key`](super::shape::key).
+/// [`key`].
 pub const DEFAULT_CAPTION_PREFIXES: &[&str] = &[
     "file photo:",
     "file photo -",

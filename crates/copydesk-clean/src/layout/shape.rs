@@ -150,7 +150,10 @@ mod tests {
         assert!(!is_title_like("lower case start here", 25));
         assert!(!is_title_like("NEW YORK, Narch 2 - Qtr ended Jan 31", 25));
         assert!(is_title_like("<GKN PLC> 1986 YEAR RESULTS", 25));
-        assert!(is_title_like("TAIWAN PROPOSES TO INVEST ONE BILLION DLRS IN U.S.", 25));
+        assert!(is_title_like(
+            "TAIWAN PROPOSES TO INVEST ONE BILLION DLRS IN U.S.",
+            25
+        ));
         assert!(is_title_like("ZIMBABWE GDP RISES 0.2 PCT IN 1986", 25));
     }
 
@@ -166,6 +169,9 @@ mod tests {
     fn line_keys_ignore_counters_and_case() {
         assert_eq!(line_key("Load Next Story0"), "load next story");
         assert_eq!(line_key("  12 Comments "), "comments");
-        assert!(same_text("China proposes own security: report", "CHINA PROPOSES OWN SECURITY: REPORT"));
+        assert!(same_text(
+            "China proposes own security: report",
+            "CHINA PROPOSES OWN SECURITY: REPORT"
+        ));
     }
 }
