@@ -112,7 +112,42 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         });
         prev_end = end;
     }
+    demote_capitalized_lines(text, &mut out);
     out
+}
+
+/// In lines written mostly in capitals (wire headlines), capitals mark
+/// nothing: their words are classed as if written in lowercase.
+fn demote_capitalized_lines(text: &str, tokens: &mut [Token]) {
+    let mut i = 0;
+    while i < tokens.len() {
+        let line_end = text[tokens[i].start..]
+            .find('\n')
+            .map_or(text.len(), |n| tokens[i].start + n);
+        let mut j = i;
+        while j < tokens.len() && tokens[j].start < line_end {
+            j += 1;
+        }
+        let (mut lettered, mut capitals) = (0, 0);
+        for t in &tokens[i..j] {
+            let word = &text[t.start..t.end];
+            let letters: Vec<char> = word.chars().filter(|c| c.is_alphabetic()).collect();
+            if letters.len() >= 2 {
+                lettered += 1;
+                if letters.iter().all(|c| c.is_uppercase()) {
+                    capitals += 1;
+                }
+            }
+        }
+        if lettered >= 2 && capitals * 5 >= lettered * 3 {
+            for t in &mut tokens[i..j] {
+                if t.class == WordClass::Name {
+                    t.class = WordClass::Content;
+                }
+            }
+        }
+        i = j.max(i + 1);
+    }
 }
 
 #[cfg(test)]
@@ -132,5 +167,18 @@ mod tests {
             ]
         );
         assert_eq!(toks[1].hash, word_hash("said"));
+    }
+
+    #[test]
+    fn capitalized_headlines_mark_no_names() {
+        let toks = tokenize("OPEC SAYS OUTPUT STEADY\nThe OPEC said so.");
+        let classes: Vec<WordClass> = toks.iter().map(|t| t.class).collect();
+        use WordClass::*;
+        assert_eq!(
+            classes,
+            [
+                Content, Content, Content, Content, Function, Name, Content, Function
+            ]
+        );
     }
 }
