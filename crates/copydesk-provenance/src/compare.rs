@@ -321,7 +321,7 @@ pub fn decide(
         && f.cov_a.min(f.cov_b) >= p.min_coverage * 0.4
         && (pairs >= 2 || (short_docs && f.diffs == 0))
         && f.anchor_agreement >= p.min_anchor_agreement
-        && !(f.anchor_conflicts >= 2 && f.anchor_conflicts * 5 >= pairs);
+        && !(f.anchor_conflicts >= 1 && f.anchor_conflicts * 4 >= pairs);
     if !confirmed {
         return same_story(a, b, al, p);
     }
@@ -403,12 +403,24 @@ fn same_story(a: Side<'_>, b: Side<'_>, al: &Alignment, p: &DecisionParams) -> O
             .map(|t| t.hash)
             .collect()
     };
-    let shared_specific = specific(a.prepared, a.text)
-        .intersection(&specific(b.prepared, b.text))
-        .count();
+    let (xa, xb) = (specific(a.prepared, a.text), specific(b.prepared, b.text));
+    let shared_specific = xa.intersection(&xb).count();
+    let numbers_jaccard = shared_specific as f64 / xa.union(&xb).count().max(1) as f64;
+    // The same actors: template stories differ exactly in their names.
+    let names = |p: &Prepared| -> BTreeSet<u64> {
+        p.tokens
+            .iter()
+            .filter(|t| t.class == WordClass::Name)
+            .map(|t| t.hash)
+            .collect()
+    };
+    let (ma, mb) = (names(a.prepared), names(b.prepared));
+    let names_jaccard = ma.intersection(&mb).count() as f64 / ma.union(&mb).count().max(1) as f64;
     if shared < p.same_story_min_anchors
         || jaccard < 0.4
         || shared_specific < 3
+        || numbers_jaccard < 0.3
+        || names_jaccard < 0.5
         || al.pairs.is_empty()
     {
         return None;
