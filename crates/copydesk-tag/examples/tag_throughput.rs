@@ -50,7 +50,9 @@ fn main() {
             .map(|t| Document::new("d", Source::default(), t.clone()))
             .collect()
     };
-    println!("stage               alone (computes what it needs)   in pipeline order (reuses layers)");
+    println!(
+        "stage               alone (computes what it needs)   in pipeline order (reuses layers)"
+    );
     let mut pipeline_docs = fresh();
     let (mut total_cpu, mut total_wall) = (0.0, 0.0);
     for (name, stage) in &stages {
@@ -105,6 +107,11 @@ fn cpu_seconds() -> f64 {
         return 0.0;
     };
     let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |k: usize| fields.get(k).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    let ticks = |k: usize| {
+        fields
+            .get(k)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
     (ticks(11) + ticks(12)) / 100.0
 }

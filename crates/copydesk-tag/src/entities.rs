@@ -442,10 +442,9 @@ fn propagate_people(ctx: &Ctx<'_>, out: &mut Vec<Entity>, dropped: &[usize]) {
             .text
             .get(e.start..e.end)
             .and_then(|n| n.rsplit_once(' '))
+            && ctx.gazetteer.is_org_suffix(suffix)
         {
-            if ctx.gazetteer.is_org_suffix(suffix) {
-                orgs.insert(stem);
-            }
+            orgs.insert(stem);
         }
     }
     for e in out.iter_mut().filter(|e| e.label == EntityLabel::Misc) {

@@ -31,6 +31,10 @@
 //! | `entities` | `PERSON`, `ORG`, `GPE`, `NORP`, `MISC` | `title` for a person introduced by one (`President` for `President Xi Jinping`; the span is the name). Spans never overlap; a possessive `’s` is left out. |
 //! | `quotes` | `quote` | `direct` (bool: quoted speech, or reported speech when false), `speaker` (the mention as written, or the person a pronoun was resolved to), `speaker_start`/`speaker_end` (byte span of the mention), `cue` (lowercase: `said`, `told`, `added`, `admitted`, `mentioned`, `according to`, ...), `speaker_type` (`named_person`, `named_role`, `organization`, `anonymous`, `pronoun`, `unknown`), `pronoun` (`he`/`she` when resolved), `inherited: true` (attribution carried from the previous quote of the paragraph), `unclosed: true` (the mark was never closed). Direct quotes span their quotation marks and never overlap each other, even across paragraphs; a reported-speech span covers the reported words and may contain a short direct quote. |
 //!
+//! Direct quotes are found between double marks (“ ” „ « » and straight
+//! `"`) and between typographic single marks (‘ ’) used as quotation marks
+//! outside double quotes; straight single quotes are taken as apostrophes.
+//!
 //! The gazetteers in `data/` (countries, cities, nationalities, organisations,
 //! organisation suffixes, person titles, given names) were written for this
 //! crate and are under the crate's licence (MIT OR Apache-2.0).
@@ -125,6 +129,38 @@ mod tests {
     #[test]
     fn quotes_factory() {
         check_factory(&factory_named("tag.quotes.v1"));
+    }
+
+    fn run_all(text: &str) -> Result<copydesk_core::Document, String> {
+        let mut doc =
+            copydesk_core::Document::new("p", copydesk_core::Source::default(), text.to_string());
+        doc.meta.date = Some("2024-02-29".into());
+        for f in factories() {
+            let Ok(copydesk_core::BuiltStage::Document(stage)) = (f.build)(&(f.defaults)()) else {
+                return Err(format!("{} does not build", f.name));
+            };
+            stage
+                .process(&mut doc)
+                .map_err(|e| format!("{}: {e}", f.name))?;
+        }
+        Ok(doc)
+    }
+
+    proptest::proptest! {
+        // Document::annotate checks every span (bounds and char boundaries),
+        // so a stage that produced a bad span would return an error here.
+        #[test]
+        fn every_stage_accepts_any_text(s in "\\PC{0,300}") {
+            proptest::prop_assert!(run_all(&s).is_ok(), "{:?}", run_all(&s).err());
+        }
+
+        #[test]
+        fn every_stage_accepts_newsy_text(
+            s in "([A-Z][a-z]{0,7}|[a-z]{1,8}|[0-9]{1,5}|[0-9],[0-9]{3}|U\\.S\\.|Mr\\.|said|told|\\$|%|pct|mln|[.,:;?!()]|[“”‘’\"']|\n\n|\n| ){0,120}"
+        ) {
+            let doc = run_all(&s);
+            proptest::prop_assert!(doc.is_ok(), "{:?}", doc.err());
+        }
     }
 
     #[test]

@@ -169,10 +169,36 @@ fn direct_spans(text: &str, paras: &[(usize, usize)]) -> Vec<(usize, usize, bool
                 out.push((start, prev_end, true));
             }
         }
+        // A single-quoted passage (‘...’, British style), only outside double quotes.
+        let mut single_open: Option<usize> = None;
         for (i, c) in para.char_indices() {
+            if open.is_none() && (c == '\u{2018}' || c == '\u{2019}') {
+                let before = char_before(para, i);
+                let after = char_at(para, i + c.len_utf8());
+                if c == '\u{2018}'
+                    && before.is_none_or(|b| {
+                        b.is_whitespace() || matches!(b, '(' | '[' | '-' | '\u{2014}' | '\u{2013}')
+                    })
+                {
+                    single_open = Some(ps + i);
+                } else if let Some(s) = single_open.filter(|_| {
+                    c == '\u{2019}'
+                        && after.is_none_or(|a| !a.is_alphanumeric())
+                        && before.is_some_and(|b| !b.is_whitespace())
+                }) {
+                    let end = ps + i + c.len_utf8();
+                    let content = &text[s..end];
+                    if content.chars().any(char::is_lowercase) && word_count(content) >= 2 {
+                        out.push((s, end, false));
+                    }
+                    single_open = None;
+                }
+                continue;
+            }
             if !is_double_quote(c) {
                 continue;
             }
+            single_open = None;
             if skip_first && i == 0 {
                 continue;
             }
@@ -732,8 +758,7 @@ fn trim_time_and_adverbs(text: &str, mut s: usize, mut e: usize) -> (usize, usiz
         "had previously",
         "has also",
     ];
-    loop {
-        let Some(seg) = text.get(s..e) else { break };
+    while let Some(seg) = text.get(s..e) {
         let lower = seg.to_ascii_lowercase();
         let lead = LEADING
             .iter()
@@ -1180,6 +1205,15 @@ mod tests {
         check(&d[1], "Sharif", "told", SpeakerType::NamedPerson);
         assert!(d[2].inherited);
         assert_eq!(d[2].speaker.as_deref(), Some("Sharif"));
+    }
+
+    #[test]
+    fn single_quotes_british_style() {
+        let t = "‘We will not be bullied,’ the minister said. The officials’ meeting ended.\n\n‘GRAVE SECURITY BREACH’\n\nChina’s envoy left.";
+        let d = direct(t);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(&t[d[0].start..d[0].end], "‘We will not be bullied,’");
+        check(&d[0], "the minister", "said", SpeakerType::NamedRole);
     }
 
     #[test]
