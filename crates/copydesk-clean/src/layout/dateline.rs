@@ -18,10 +18,14 @@ pub struct Dateline {
     /// Byte length of the dateline in the paragraph, separator and the
     /// spaces after it included: the body starts there.
     pub len: usize,
+    /// Whether the dateline ends with a separator (`-`, `:`); a line that
+    /// is only a place and region (`"BAAR, SWITZERLAND"`) has none.
+    pub has_separator: bool,
 }
 
 /// Labels that look like an all-caps place followed by a colon or a dash
-/// but start a kicker or a note instead.
+/// but start a kicker, a note or a column instead (matched against the
+/// whole place and its first word).
 const KICKER_LABELS: &[&str] = &[
     "ADVISORY",
     "ANALYSIS",
@@ -32,6 +36,7 @@ const KICKER_LABELS: &[&str] = &[
     "COMMENT",
     "CORRECTED",
     "CORRECTION",
+    "DEAR",
     "EDITORIAL",
     "EXCLUSIVE",
     "FACTBOX",
@@ -98,7 +103,9 @@ fn dateline_regex() -> &'static Regex {
 /// assert!(parse_dateline("EXCLUSIVE: Fed to act").is_none());
 /// ```
 pub fn parse_dateline(paragraph: &str) -> Option<Dateline> {
-    let caps = dateline_regex().captures(paragraph)?;
+    let Some(caps) = dateline_regex().captures(paragraph) else {
+        return parse_place_line(paragraph);
+    };
     let whole = caps.get(0)?;
     let place = caps.name("place")?.as_str().trim().to_string();
     let date = caps.name("date").map(|m| m.as_str().trim().to_string());
@@ -122,7 +129,9 @@ pub fn parse_dateline(paragraph: &str) -> Option<Dateline> {
     let supported = date.is_some() || credit.is_some();
     if all_caps {
         let min_letters = if supported { 2 } else { 3 };
-        if letters.len() < min_letters || (!supported && KICKER_LABELS.contains(&place.as_str())) {
+        let first_word = place.split_whitespace().next().unwrap_or_default();
+        let kicker = KICKER_LABELS.contains(&place.as_str()) || KICKER_LABELS.contains(&first_word);
+        if letters.len() < min_letters || (!supported && kicker) {
             return None;
         }
     } else if !supported || !is_title_case_place(&place) {
@@ -150,6 +159,40 @@ pub fn parse_dateline(paragraph: &str) -> Option<Dateline> {
         date,
         credit,
         len: whole.end(),
+        has_separator: true,
+    })
+}
+
+/// A paragraph that is only a place and its region in capitals, without a
+/// separator (`"BAAR, SWITZERLAND"`): a dateline on its own line. At most
+/// four words in all, so an all-caps headline with a comma (`"SPANISH
+/// FARMERS PROTEST, THEN CALL TRUCE"`) is not one.
+fn parse_place_line(paragraph: &str) -> Option<Dateline> {
+    let text = paragraph.trim();
+    let mut parts = text.split(',').map(str::trim);
+    let place = parts.next()?;
+    let regions: Vec<String> = parts.map(str::to_string).collect();
+    let words = |s: &str| s.split_whitespace().count();
+    let capital_words = |s: &str| {
+        !s.is_empty()
+            && s.chars().any(char::is_alphabetic)
+            && s.chars()
+                .all(|c| c.is_uppercase() || matches!(c, ' ' | '.' | '\'' | '’' | '-'))
+    };
+    let ok = (1..=2).contains(&regions.len())
+        && words(text) <= MAX_PLACE_LINE_WORDS
+        && capital_words(place)
+        && regions
+            .iter()
+            .all(|r| words(r) <= MAX_BARE_PLACE_WORDS && capital_words(r))
+        && !KICKER_LABELS.contains(&place);
+    ok.then(|| Dateline {
+        place: place.to_string(),
+        regions,
+        date: None,
+        credit: None,
+        len: paragraph.len(),
+        has_separator: false,
     })
 }
 
@@ -185,11 +228,15 @@ pub fn parse_stored_dateline(stored: &str) -> Option<Dateline> {
         date: caps.name("date").map(|m| m.as_str().trim().to_string()),
         credit: caps.name("credit").map(|m| m.as_str().trim().to_string()),
         len: trimmed.len(),
+        has_separator: true,
     })
 }
 
 /// The most words of a place without a date or a credit (`RIO DE JANEIRO`).
 const MAX_BARE_PLACE_WORDS: usize = 3;
+
+/// The most words of a dateline line without a separator (`BAAR, SWITZERLAND`).
+const MAX_PLACE_LINE_WORDS: usize = 4;
 
 /// The fewest words of text after a place without a date or a credit.
 const MIN_TEXT_AFTER_BARE_PLACE: usize = 4;
@@ -243,6 +290,15 @@ mod tests {
         assert_eq!(d.place, "ISLAMABAD");
         assert_eq!(d.len, "ISLAMABAD:".len());
 
+        let d = parse_dateline("BAAR, SWITZERLAND").unwrap();
+        assert_eq!(
+            (d.place.as_str(), d.len),
+            ("BAAR", "BAAR, SWITZERLAND".len())
+        );
+        assert!(parse_dateline("CHINESE FRUSTRATIONS").is_none());
+        assert!(parse_dateline("SPANISH FARMERS PROTEST, THEN CALL TRUCE").is_none());
+        assert!(parse_dateline("Baar, Switzerland").is_none());
+
         let d = parse_dateline("WINSTON-SALEM, N.C., March 3 - Text").unwrap();
         assert_eq!(d.place, "WINSTON-SALEM");
 
@@ -276,6 +332,7 @@ mod tests {
             "ARGENTINA COULD SUSPEND DEBT PAYMENTS - SOURCES",
             "CHINA WARNS JAPAN - REPORT",
             "ECONOMIC SPOTLIGHT - JAPAN EYEING FOREIGN STOCKS",
+            "DEAR ABBY: My husband and I disagree about money.",
             "ROTTERDAM PORT SUBSIDY TO END JULY 1 - Officials",
         ] {
             assert!(parse_dateline(s).is_none(), "{s}");

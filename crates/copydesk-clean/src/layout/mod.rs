@@ -6,8 +6,9 @@
 //! first on hard-wrapped text). It looks at three places:
 //!
 //! * **the head**, from the top until the first body paragraph: a headline
-//!   (a short, title-like first paragraph, only when the loader did not give
-//!   one; a paragraph repeating the known headline is removed either way),
+//!   (a short, title-like first paragraph not ending in `?` or `!`, only
+//!   when no headline, byline or dateline is known yet; a paragraph
+//!   repeating the known headline is removed either way),
 //!   sub-headlines under a headline found in the text, bylines, photo
 //!   captions, debris, and the dateline, alone on its line (`"ISLAMABAD:"`)
 //!   or opening the first body paragraph (`"ISLAMABAD (Reuters) – "`), which
@@ -46,7 +47,10 @@ use copydesk_core::{
 use dateline::{Dateline, parse_dateline, parse_stored_dateline};
 use patterns::Patterns;
 use serde::{Deserialize, Serialize};
-use shape::{digit_percent, is_body_like, is_crosshead, is_title_like, same_text};
+use shape::{
+    digit_percent, ends_with_question_or_exclamation, is_body_like, is_crosshead, is_title_like,
+    same_text,
+};
 
 /// Options of `clean.news_layout.v1`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -525,9 +529,10 @@ impl NewsLayoutCleaner {
                 if split.meta.credit.is_none() {
                     split.meta.credit = b.agency;
                 }
-            } else if let Some(d) =
-                parse_dateline(&p).filter(|d| self.dateline_fits(&split.meta, d))
-            {
+            } else if let Some(d) = parse_dateline(&p).filter(|d| {
+                self.dateline_fits(&split.meta, d)
+                    && (d.has_separator || !self.dateline_follows(split, i))
+            }) {
                 byline_or_dateline_seen = true;
                 split.apply_dateline(&d);
                 if d.len >= p.len() {
@@ -562,6 +567,7 @@ impl NewsLayoutCleaner {
                 && split.meta.byline.is_none()
                 && split.meta.dateline.is_none()
                 && is_title_like(&p, self.config.max_headline_words)
+                && !ends_with_question_or_exclamation(&p)
                 && self.body_follows(split, i)
             {
                 headline_in_text = true;
@@ -581,6 +587,17 @@ impl NewsLayoutCleaner {
             i += 1;
         }
         i
+    }
+
+    /// Whether the paragraph after `i` opens with a dateline (then a
+    /// place-like line at `i`, `"KINGSBRIDGE, MASCO SET MERGER"`, is a
+    /// headline, not a second dateline).
+    fn dateline_follows(&self, split: &Split<'_>, i: usize) -> bool {
+        split
+            .paragraphs
+            .get(i + 1)
+            .and_then(|p| parse_dateline(p.content()))
+            .is_some_and(|d| d.has_separator)
     }
 
     /// Whether paragraph `i` (text `p`), under a headline, is a sub-headline:

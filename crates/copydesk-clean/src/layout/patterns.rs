@@ -218,6 +218,7 @@ pub const DEFAULT_CAPTION_PATTERNS: &[&str] = &[
 /// (`"Reporting by ...; Editing by ..."`, `"With inputs from agencies"`).
 pub const DEFAULT_CREDIT_PATTERNS: &[&str] = &[
     r"(?i)^[(\[]?\s*(?:additional\s+)?(?:reporting|writing|editing|compiled|research|graphics|produced|translated|edited|written|reported)\s+by\b",
+    r"(?i)^[(\[]?\s*contributing:\s",
     r"(?i)^[(\[]?\s*(?:with\s+)?inputs?\s+from\s+(?:agencies|reuters|afp|ap|pti|ians|ani)\b",
     r"(?i)^[(\[]?\s*(?:this|the)\s+(?:story|article|report)\s+(?:has not been edited|is auto-generated|was (?:originally|first) published|first appeared|originally appeared)\b",
 ];
@@ -447,6 +448,7 @@ mod tests {
         let p = patterns();
         assert!(p.is_credit("Reporting by Asif Shahzad; Editing by Raju Gopalakrishnan"));
         assert!(p.is_credit("(Additional reporting by Jane Doe in Beijing)"));
+        assert!(p.is_credit("Contributing: Kristine Phillips"));
         assert!(!p.is_credit("Reporters asked the minister about it."));
         assert!(p.is_signoff(" Reuter"));
         assert!(p.is_signoff("REUTER"));

@@ -54,9 +54,7 @@ pub fn ends_sentence(s: &str) -> bool {
 fn ends_like_prose(s: &str) -> bool {
     let end = without_closers(s);
     let last_word = end.split_whitespace().next_back().unwrap_or("");
-    let abbreviation = last_word.len() >= 3
-        && last_word.ends_with('.')
-        && last_word[..last_word.len() - 1].contains('.');
+    let abbreviation = is_abbreviation(last_word);
     end.chars()
         .next_back()
         .is_some_and(|c| matches!(c, '.' | ',' | ':' | ';' | '…'))
@@ -66,11 +64,17 @@ fn ends_like_prose(s: &str) -> bool {
 /// Whether a paragraph looks like a headline or a sub-headline: between two
 /// and `max_words` words, mostly letters, starting with a capital (or a
 /// quote, or a digit), at least 60% letters and at most 25% digits, not
-/// ending with a full stop, comma or colon, not a table row.
+/// ending with a full stop, comma or colon, holding a single sentence, not
+/// a table row.
 pub fn is_title_like(s: &str, max_words: usize) -> bool {
     let s = s.trim();
     let words = word_count(s);
-    if words < 2 || words > max_words || ends_like_prose(s) || is_table_row(s) {
+    if words < 2
+        || words > max_words
+        || ends_like_prose(s)
+        || has_inner_sentence_end(s)
+        || is_table_row(s)
+    {
         return false;
     }
     let first = s
@@ -87,6 +91,47 @@ pub fn is_title_like(s: &str, max_words: usize) -> bool {
         .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
         .count();
     letters * 10 >= visible.len() * 6 && digits * 4 <= visible.len() && real_words >= 2
+}
+
+/// Whether a sentence ends inside `s`: `.`, `?` or `!` followed by a space
+/// and a capital (`"All opinions are mine. #ad"` and `"Never heard them?
+/// Listen!"` are not headlines). Abbreviations such as `U.S.` and `Inc.`
+/// before a name do not count.
+fn has_inner_sentence_end(s: &str) -> bool {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    words.windows(2).any(|pair| {
+        let (word, next) = (pair[0], pair[1]);
+        let ends = word.ends_with(['?', '!'])
+            || (word.ends_with('.')
+                && !is_abbreviation(word)
+                && word.chars().count() > 3
+                && !TITLE_ABBREVIATIONS.contains(&word.to_lowercase().as_str()));
+        ends && next
+            .chars()
+            .find(|c| c.is_alphanumeric() || *c == '#')
+            .is_some_and(|c| c.is_uppercase() || c == '#')
+    })
+}
+
+/// Abbreviations of more than two letters that a name or a date follows
+/// (`Apple Inc. Sues`, `Gov. Smith`, `Sept. 3`).
+const TITLE_ABBREVIATIONS: &[&str] = &[
+    "inc.", "corp.", "ltd.", "mrs.", "gov.", "sen.", "rep.", "gen.", "prof.", "capt.", "sgt.",
+    "dept.", "bros.", "univ.", "jan.", "feb.", "apr.", "aug.", "sept.", "oct.", "nov.", "dec.",
+];
+
+/// Whether a word is an abbreviation with inner full stops (`U.S.`, `N.Y.`).
+fn is_abbreviation(word: &str) -> bool {
+    let core = word.trim_end_matches('.');
+    core.contains('.')
+        && core
+            .split('.')
+            .all(|part| part.chars().count() <= 3 && part.chars().all(char::is_alphabetic))
+}
+
+/// Whether a paragraph ends with `?` or `!` (after closing quotes).
+pub fn ends_with_question_or_exclamation(s: &str) -> bool {
+    without_closers(s).ends_with(['?', '!'])
 }
 
 /// Whether a paragraph starts like a dateline the parser did not read
@@ -155,6 +200,16 @@ mod tests {
             25
         ));
         assert!(is_title_like("ZIMBABWE GDP RISES 0.2 PCT IN 1986", 25));
+        assert!(is_title_like("Apple Inc. Sues Samsung in U.S. Court", 25));
+        assert!(!is_title_like(
+            "This shop has been compensated by #CollectiveBias, Inc. and its advertiser. All opinions are mine alone. #ad",
+            25
+        ));
+        assert!(!is_title_like("Never heard of them? Listen to a bit!", 25));
+        assert!(!is_title_like(
+            "Summary: diver won with a score of 409.30.",
+            25
+        ));
     }
 
     #[test]
