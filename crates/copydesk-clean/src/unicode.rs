@@ -231,6 +231,9 @@ fn remove_invisible(text: &str) -> String {
     out
 }
 
+/// How far [`joiner_is_meaningful`] looks for a neighbour, in characters.
+const JOINER_LOOKAROUND: usize = 8;
+
 /// A zero-width (non-)joiner at `i` is kept between two non-ASCII,
 /// visible characters (looking past other joiners and variation selectors).
 fn joiner_is_meaningful(chars: &[char], i: usize) -> bool {
@@ -242,8 +245,13 @@ fn joiner_is_meaningful(chars: &[char], i: usize) -> bool {
             || (c.is_control() && !c.is_whitespace());
         !skipped
     };
-    let before = chars[..i].iter().rev().find(visible);
-    let after = chars[i + 1..].iter().find(visible);
+    // The look is bounded so a long run of joiners stays linear.
+    let before = chars[..i]
+        .iter()
+        .rev()
+        .take(JOINER_LOOKAROUND)
+        .find(visible);
+    let after = chars[i + 1..].iter().take(JOINER_LOOKAROUND).find(visible);
     let meaningful = |c: Option<&char>| c.is_some_and(|c| !c.is_ascii() && !c.is_whitespace());
     meaningful(before) && meaningful(after)
 }

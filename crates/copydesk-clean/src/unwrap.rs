@@ -344,8 +344,8 @@ impl Line {
 
 /// Splits text into classified lines (`\r\n` and `\r` end lines too).
 fn split_lines(text: &str) -> Vec<Line> {
-    text.split('\n')
-        .flat_map(|l| l.split('\r'))
+    text.replace("\r\n", "\n")
+        .split(['\n', '\r'])
         .map(|raw| {
             let cleaned: String = raw
                 .chars()
@@ -496,6 +496,15 @@ mod tests {
         );
         assert_eq!(unwrap_text(""), "");
         assert_eq!(unwrap_text(" \n\t\n"), "");
+    }
+
+    #[test]
+    fn crlf_wrapped_text_is_joined() {
+        let lf = "The bank said the network would link 31 banks having\n\
+                  13.5 billion dlrs in assets and 7.5 billion dlrs in deposits\n\
+                  and would open in May.\n    It gave no other details.\n";
+        assert_eq!(unwrap_text(&lf.replace('\n', "\r\n")), unwrap_text(lf));
+        assert_eq!(unwrap_text(lf).matches("\n\n").count(), 1);
     }
 
     #[test]

@@ -516,7 +516,10 @@ impl NewsLayoutCleaner {
         let mut i = 0;
         while i < split.paragraphs.len() {
             let p = split.paragraphs[i].content().to_string();
-            if self.patterns.is_debris(&p) {
+            if self.patterns.is_list_heading(&p) {
+                i = self.remove_list(split, i);
+                continue;
+            } else if self.patterns.is_debris(&p) {
                 split.remove(i, RemovedKind::Debris);
             } else if self.patterns.is_caption(&p) {
                 split.remove(i, RemovedKind::Caption);
@@ -678,6 +681,27 @@ impl NewsLayoutCleaner {
         ));
     }
 
+    /// Removes the link list whose heading is paragraph `i` (the heading and
+    /// the list items right after it); returns the index after the list.
+    fn remove_list(&self, split: &mut Split<'_>, i: usize) -> usize {
+        split.remove(i, RemovedKind::Debris);
+        let mut j = i + 1;
+        while j < split.paragraphs.len()
+            && !split.paragraphs[j].removed
+            && self.is_list_item(split.paragraphs[j].content())
+        {
+            split.remove(j, RemovedKind::Debris);
+            j += 1;
+        }
+        j
+    }
+
+    /// Whether a paragraph after a list heading is an item of the list:
+    /// short, no full stop, and not a byline or a dateline.
+    fn is_list_item(&self, p: &str) -> bool {
+        self.patterns.is_list_item(p) && parse_byline(p).is_none() && parse_dateline(p).is_none()
+    }
+
     /// Removes debris, captions and link lists anywhere in the body.
     fn split_everywhere(&self, split: &mut Split<'_>, body_start: usize) {
         let mut i = body_start;
@@ -688,16 +712,7 @@ impl NewsLayoutCleaner {
             }
             let p = split.paragraphs[i].content().to_string();
             if self.patterns.is_list_heading(&p) {
-                split.remove(i, RemovedKind::Debris);
-                let mut j = i + 1;
-                while j < split.paragraphs.len()
-                    && !split.paragraphs[j].removed
-                    && self.patterns.is_list_item(split.paragraphs[j].content())
-                {
-                    split.remove(j, RemovedKind::Debris);
-                    j += 1;
-                }
-                i = j;
+                i = self.remove_list(split, i);
                 continue;
             }
             if self.patterns.is_debris(&p) {
