@@ -496,7 +496,7 @@ impl StageConfig for EntitiesConfig {
     const NAME: &'static str = "tag.entities.v1";
     const KIND: StageKind = StageKind::Document;
     const DESCRIPTION: &'static str = "Tags PERSON, ORG, GPE, NORP and MISC names with rules and shipped gazetteers (layer `entities`).";
-    const NEEDS: &'static [copydesk_core::Capability] = &[cap::TEXT_RAW];
+    const NEEDS: &'static [copydesk_core::Capability] = &[cap::LAYER_SENTENCES];
     const PROVIDES: &'static [copydesk_core::Capability] = &[cap::LAYER_ENTITIES];
     const OPTIONS: &'static [OptionDoc] = &[OptionDoc {
         name: "single_word_misc",

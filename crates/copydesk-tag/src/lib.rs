@@ -11,14 +11,18 @@
 //!
 //! # Stages
 //!
-//! | stage | options |
-//! |---|---|
-//! | `tag.sentences.v1` | `line_breaks_end_sentences` (false), `extra_abbreviations` ([]) |
-//! | `tag.tokens.v1` | `keep_punctuation` (true) |
-//! | `tag.numbers.v1` | `skip_years` (true) |
-//! | `tag.dates.v1` | `anchor_to_document_date` (true) |
-//! | `tag.entities.v1` | `single_word_misc` (true) |
-//! | `tag.quotes.v1` | `indirect` (true), `resolve_pronouns` (true) |
+//! | stage | needs | provides | options (default) |
+//! |---|---|---|---|
+//! | `tag.sentences.v1` | `text.raw` | `layer.sentences` | `line_breaks_end_sentences` (false), `extra_abbreviations` ([]) |
+//! | `tag.tokens.v1` | `text.raw` | `layer.tokens` | `keep_punctuation` (true) |
+//! | `tag.numbers.v1` | `text.raw` | `layer.numbers` | `skip_years` (true) |
+//! | `tag.dates.v1` | `text.raw` | `layer.dates` | `anchor_to_document_date` (true) |
+//! | `tag.entities.v1` | `layer.sentences` | `layer.entities` | `single_word_misc` (true) |
+//! | `tag.quotes.v1` | `layer.sentences` | `layer.quotes` | `indirect` (true), `resolve_pronouns` (true) |
+//!
+//! The quotes stage also uses the `entities` layer (to type speakers) when an
+//! earlier stage wrote it; run `tag.entities.v1` before it, as the default
+//! pipeline does.
 //!
 //! # Layers (a public contract)
 //!

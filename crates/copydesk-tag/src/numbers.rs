@@ -418,6 +418,7 @@ impl NumberFinder {
                 None => i += 1,
             }
         }
+        share_units_in_lists(text, &mut out);
         out
     }
 
@@ -602,6 +603,25 @@ impl NumberFinder {
                 .get(m.start..m.end)
                 .is_some_and(|s| s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()))
             && (1800.0..=2100.0).contains(&m.value)
+    }
+}
+
+/// In a list of amounts the unit is written once, at the end
+/// (`4,340, 4,345 and 4,350 dlrs`): bare numbers before it in the list share
+/// its unit, currency and label.
+fn share_units_in_lists(text: &str, mentions: &mut [NumberMention]) {
+    for k in (1..mentions.len()).rev() {
+        let (head, tail) = mentions.split_at_mut(k);
+        let (prev, next) = (&mut head[k - 1], &tail[0]);
+        let joined = text
+            .get(prev.end..next.start)
+            .is_some_and(|gap| matches!(gap.trim(), "," | "and" | ", and" | "or" | ", or"));
+        let bare = prev.label == NumberLabel::Number && prev.counted.is_none() && !prev.vague;
+        if joined && bare && next.unit.is_some() && next.label != NumberLabel::Ordinal {
+            prev.label = next.label;
+            prev.unit.clone_from(&next.unit);
+            prev.currency.clone_from(&next.currency);
+        }
     }
 }
 
@@ -999,6 +1019,28 @@ mod tests {
         assert_eq!(
             (m.value, m.value_max, m.currency.as_deref()),
             (5e9, Some(6e9), Some("JPY"))
+        );
+    }
+
+    #[test]
+    fn lists_share_their_unit() {
+        let all = find("sold at 4,340, 4,345 and 4,350 dlrs, up 2, 3 or 4 pct in 1987, 1988");
+        let labels: Vec<(&str, NumberLabel, Option<&str>)> = all
+            .iter()
+            .map(|(s, m)| (s.as_str(), m.label, m.currency.as_deref()))
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                ("4,340", NumberLabel::Money, Some("USD")),
+                ("4,345", NumberLabel::Money, Some("USD")),
+                ("4,350 dlrs", NumberLabel::Money, Some("USD")),
+                ("2", NumberLabel::Percent, None),
+                ("3", NumberLabel::Percent, None),
+                ("4 pct", NumberLabel::Percent, None),
+                ("1987", NumberLabel::Number, None),
+                ("1988", NumberLabel::Number, None),
+            ]
         );
     }
 

@@ -1007,7 +1007,7 @@ impl StageConfig for QuotesConfig {
     const KIND: StageKind = StageKind::Document;
     const DESCRIPTION: &'static str =
         "Finds direct and reported speech with speaker, cue and speaker type (layer `quotes`).";
-    const NEEDS: &'static [copydesk_core::Capability] = &[cap::TEXT_RAW];
+    const NEEDS: &'static [copydesk_core::Capability] = &[cap::LAYER_SENTENCES];
     const PROVIDES: &'static [copydesk_core::Capability] = &[cap::LAYER_QUOTES];
     const OPTIONS: &'static [OptionDoc] = &[
         OptionDoc {
