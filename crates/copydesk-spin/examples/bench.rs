@@ -28,14 +28,35 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .take(limit)
         .collect();
     let t0 = Instant::now();
+    let _ = copydesk_spin::language_model();
+    println!("language model: {:.2}s", t0.elapsed().as_secs_f64());
+    let _ = copydesk_spin::builtin_dictionary("wordnet");
+    println!("+ wordnet: {:.2}s", t0.elapsed().as_secs_f64());
+    let _ = copydesk_spin::builtin_dictionary("moby");
+    println!("+ moby: {:.2}s", t0.elapsed().as_secs_f64());
     let tagger = SpinTagger::new(&SpinConfig::default())?;
     let _ = tagger.analyze("warm up the tables");
     println!("tables loaded in {:.2}s", t0.elapsed().as_secs_f64());
     let bytes: usize = docs.iter().map(String::len).sum();
     let t1 = Instant::now();
     let mut spun = 0;
+    let show = std::env::var_os("SPIN_SHOW_FLAGGED").is_some();
     for d in &docs {
-        spun += usize::from(tagger.analyze(d).spun);
+        let v = tagger.analyze(d);
+        spun += usize::from(v.spun);
+        if show && v.spun {
+            let subs: Vec<String> = v
+                .substitutions
+                .iter()
+                .map(|s| format!("{}->{}", s.spun, s.original))
+                .collect();
+            println!(
+                "FLAGGED {:.2} {} words: {}",
+                v.score,
+                d.split_whitespace().count(),
+                subs.join(", ")
+            );
+        }
     }
     let secs = t1.elapsed().as_secs_f64();
     println!(
@@ -46,6 +67,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         docs.len() as f64 / secs,
         bytes as f64 / 1e6 / secs,
         spun
+    );
+    let t2 = Instant::now();
+    for d in &docs {
+        let _ = tagger.analyze(d);
+    }
+    let warm = t2.elapsed().as_secs_f64();
+    println!(
+        "second pass (synonym cache warm): {:.0} docs/s, {:.2} MB/s",
+        docs.len() as f64 / warm,
+        bytes as f64 / 1e6 / warm
     );
     Ok(())
 }

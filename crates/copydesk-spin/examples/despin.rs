@@ -33,7 +33,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "{:>7.2} {:<24} <- {:<20} uni {:>6.2} ctx {:>6.2} sup {:>2} fan {:.1}",
                 c.logodds(&w),
                 spun,
-                c.original.join(" "),
+                c.original,
                 c.unigram,
                 c.context,
                 c.support,

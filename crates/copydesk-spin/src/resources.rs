@@ -66,7 +66,7 @@ pub fn parse_phrase_pairs(text: &str) -> HashMap<String, String> {
     text.lines()
         .filter(|l| !l.trim_start().starts_with('#'))
         .filter_map(|l| l.split_once('\t'))
-        .map(|(s, o)| (normalize(s), o.trim().to_string()))
+        .map(|(s, o)| (normalize(s).into_owned(), o.trim().to_string()))
         .filter(|(s, o)| !s.is_empty() && !o.is_empty())
         .collect()
 }
@@ -101,7 +101,7 @@ pub fn load_synonym_file(path: &Path) -> Result<ReverseThesaurus, SpinError> {
             }
         }
     }
-    Ok(t)
+    Ok(t.finish())
 }
 
 #[cfg(test)]
@@ -114,12 +114,16 @@ mod tests {
         assert!(lm.knows("security") && lm.attested("security", "breach"));
         assert!(morphology().analyze("said").iter().any(|(l, _)| l == "say"));
         let wn = builtin_dictionary("wordnet").expect("wordnet");
-        assert!(wn.originals("automobile").iter().any(|o| o.lemma == "car"));
+        assert!(
+            wn.originals("automobile")
+                .iter()
+                .any(|o| &*o.lemma == "car")
+        );
         let moby = builtin_dictionary("moby").expect("moby");
         assert!(
             moby.originals("metropolis")
                 .iter()
-                .any(|o| o.lemma == "city")
+                .any(|o| &*o.lemma == "city")
         );
         assert!(builtin_dictionary("nope").is_none());
         assert_eq!(
@@ -136,8 +140,8 @@ mod tests {
         let syn = dir.path().join("syn.txt");
         std::fs::write(&syn, "# comment\nbig|large\nfast\tspeedy|quick\n").expect("write");
         let t = load_synonym_file(&syn).expect("load");
-        assert_eq!(t.originals("large")[0].lemma, "big");
-        assert_eq!(t.originals("speedy")[0].lemma, "fast");
+        assert_eq!(&*t.originals("large")[0].lemma, "big");
+        assert_eq!(&*t.originals("speedy")[0].lemma, "fast");
         assert!(t.originals("fast").is_empty());
         let err = load_synonym_file(&dir.path().join("missing.txt")).unwrap_err();
         assert!(err.to_string().contains("missing.txt"), "{err}");

@@ -69,6 +69,15 @@ impl Rng {
     }
 }
 
+/// Words this frequent (about the 50 commonest: articles, prepositions,
+/// auxiliaries) are neither spun nor written alone by the spinners: a
+/// WordNet sense of "in" is "indium", which no spinner worth studying uses.
+const FUNCTION_WORD_LOG_COUNT: f64 = 20.72; // ln(1e9)
+
+fn function_word(w: &str) -> bool {
+    w.chars().count() < 2 || language_model().log_count(w) >= FUNCTION_WORD_LOG_COUNT
+}
+
 fn stable_hash(s: &str) -> u64 {
     s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
@@ -105,7 +114,7 @@ impl Spinner {
                     continue;
                 }
                 forward
-                    .entry(o.lemma.clone())
+                    .entry(o.lemma.to_string())
                     .or_default()
                     .push(spun.to_string());
             }
@@ -138,7 +147,10 @@ impl Spinner {
             }
             for syn in self.forward.get(&lemma).into_iter().flatten() {
                 for inflected in morph.inflect(syn, form) {
-                    if inflected != phrase && inflected.split(' ').all(|w| lm.knows(w)) {
+                    if inflected != phrase
+                        && inflected.split(' ').all(|w| lm.knows(w))
+                        && !inflected.split(' ').all(function_word)
+                    {
                         out.push(inflected);
                     }
                 }
@@ -166,7 +178,12 @@ impl Spinner {
         let mut i = 0;
         let mut choices: Vec<(usize, usize, Vec<String>)> = Vec::new();
         while i < tokens.len() {
-            if self.phrases && eligible(i) && eligible(i + 1) && tokens[i].linked_next {
+            if self.phrases
+                && eligible(i)
+                && eligible(i + 1)
+                && tokens[i].linked_next
+                && !(function_word(&tokens[i].lower) && function_word(&tokens[i + 1].lower))
+            {
                 let phrase = format!("{} {}", tokens[i].lower, tokens[i + 1].lower);
                 let opts = self.options(&phrase);
                 if !opts.is_empty() {
@@ -175,7 +192,7 @@ impl Spinner {
                     continue;
                 }
             }
-            if eligible(i) {
+            if eligible(i) && !function_word(&tokens[i].lower) {
                 let opts = self.options(&tokens[i].lower);
                 if !opts.is_empty() {
                     choices.push((i, i, opts));

@@ -35,7 +35,7 @@ const CACHE_LIMIT: usize = 200_000;
 /// One original a spun wording may stand for.
 #[derive(Debug, Clone)]
 struct Option_ {
-    words: Vec<String>,
+    text: Arc<str>,
     ids: Vec<WordId>,
     fanout: u32,
 }
@@ -43,7 +43,7 @@ struct Option_ {
 /// Longest run of words considered as one substitution.
 const MAX_RUN: usize = 3;
 /// Candidates kept per run (the most frequent ones).
-const MAX_CANDIDATES: usize = 48;
+const MAX_CANDIDATES: usize = 32;
 /// A candidate this much rarer (natural log of counts) than the run is not tried.
 const MAX_RARER: f64 = 4.0;
 /// Log-odds given to a listed tortured phrase.
@@ -54,6 +54,9 @@ const LISTED_LOGODDS: f64 = 4.0;
 pub struct Weights {
     /// Weight of the unigram (frequency) part of the language-model difference.
     pub unigram: f64,
+    /// Largest unigram advantage counted (a candidate vastly more frequent
+    /// than the text's word is no more likely for it).
+    pub max_unigram: f64,
     /// Weight of the context (bigram) part of the language-model difference.
     pub context: f64,
     /// Weight of the difference in attested bigrams.
@@ -80,16 +83,17 @@ impl Default for Weights {
     fn default() -> Self {
         Weights {
             unigram: 1.0,
+            max_unigram: 6.0,
             context: 0.25,
             support: 0.0,
             fanout: 0.6,
             bias: -2.0,
             detect_rate: 0.02,
             repair_rate: 0.2,
-            length_penalty: 1.5,
+            length_penalty: 4.0,
             name_margin: 4.0,
             shrink: 10.0,
-            half_rate: 0.03,
+            half_rate: 0.018,
         }
     }
 }
@@ -130,8 +134,8 @@ pub struct Candidate {
     pub first: usize,
     /// Index of the run's last token.
     pub last: usize,
-    /// The candidate original, lowercase words.
-    pub original: Vec<String>,
+    /// The candidate original, lowercase words separated by spaces.
+    pub original: Arc<str>,
     /// Unigram part of the language-model difference (candidate − run).
     pub unigram: f64,
     /// Context part of the language-model difference (bigrams beyond unigrams).
@@ -154,7 +158,7 @@ impl Candidate {
         if self.listed {
             return LISTED_LOGODDS;
         }
-        let mut lo = w.unigram * self.unigram
+        let mut lo = w.unigram * self.unigram.min(w.max_unigram)
             + w.context * self.context
             + w.support * f64::from(self.support)
             - w.fanout * self.log_fanout
@@ -228,7 +232,7 @@ impl SpinTagger {
             phrases.extend(resources::load_phrase_file(path)?);
         }
         for (spun, original) in &config.tortured_phrases {
-            let key = crate::thesaurus::normalize(spun);
+            let key = crate::thesaurus::normalize(spun).into_owned();
             if !key.is_empty() && !original.trim().is_empty() {
                 phrases.insert(key, original.trim().to_string());
             }
@@ -313,11 +317,28 @@ impl SpinTagger {
         let detect_prior = logit(w.detect_rate);
         let prior = |c: &Candidate, p: f64| c.logodds(w) + if c.listed { 0.0 } else { p };
         let detected = select(runs, |c| prior(c, detect_prior), 0.0);
-        let hits: f64 = detected
-            .iter()
-            .map(|(c, lo)| if c.listed { 1.0 } else { sigmoid(*lo) })
-            .sum();
-        let rate = hits / (analysis.substitutable as f64 + w.shrink);
+        // Each distinct wording counts once: news repeats its terms, and a
+        // word the model distrusts should not weigh more for recurring.
+        let mut by_type: HashMap<String, f64> = HashMap::new();
+        for (c, lo) in &detected {
+            let key = run_key(tokens, c.first, c.last);
+            let hit = if c.listed { 1.0 } else { sigmoid(*lo) };
+            let e = by_type.entry(key).or_insert(0.0);
+            *e = e.max(hit);
+        }
+        let hits: f64 = by_type.values().sum();
+        let substitutable = {
+            let mut seen: Vec<&str> = analysis
+                .candidates
+                .iter()
+                .filter(|c| !c.listed)
+                .filter_map(|c| tokens.get(c.first).map(|t| t.lower.as_str()))
+                .collect();
+            seen.sort_unstable();
+            seen.dedup();
+            seen.len()
+        };
+        let rate = hits / (substitutable as f64 + w.shrink);
         let score = 1.0 - 0.5f64.powf(rate / w.half_rate);
         let spun = score >= self.threshold;
         let repair_prior = logit(w.repair_rate);
@@ -342,7 +363,7 @@ impl SpinTagger {
             .filter_map(|(c, lo)| {
                 let (first, last) = (tokens.get(c.first)?, tokens.get(c.last)?);
                 let spun_text = text.get(first.start..last.end)?;
-                let original = match_case(spun_text, &c.original.join(" "), first.shape);
+                let original = match_case(spun_text, &c.original, first.shape);
                 Some(SpinSubstitution {
                     start: first.start,
                     end: last.end,
@@ -382,7 +403,7 @@ impl SpinTagger {
                     out.push(Candidate {
                         first: i,
                         last: j,
-                        original: original.split_whitespace().map(str::to_string).collect(),
+                        original: Arc::from(original.as_str()),
                         unigram: 0.0,
                         context: 0.0,
                         support: 0,
@@ -393,7 +414,13 @@ impl SpinTagger {
                     });
                     continue;
                 }
-                if len > MAX_RUN || run.iter().any(|t| t.shape == Shape::Other) {
+                // Hyphenated compounds are spelling variants far more often
+                // than spinner output; only listed phrases touch them.
+                if len > MAX_RUN
+                    || run
+                        .iter()
+                        .any(|t| t.shape == Shape::Other || t.lower.contains('-'))
+                {
                     continue;
                 }
                 let options = self.cached_originals(&phrase, &words);
@@ -426,7 +453,7 @@ impl SpinTagger {
                     out.push(Candidate {
                         first: i,
                         last: j,
-                        original: option.words.clone(),
+                        original: Arc::clone(&option.text),
                         unigram,
                         context: lp - base - unigram,
                         support: support as i32 - base_support as i32,
@@ -453,7 +480,7 @@ impl SpinTagger {
                 .into_iter()
                 .map(|(words, fanout)| Option_ {
                     ids: words.iter().map(|w| self.lm.id(w)).collect(),
-                    words,
+                    text: Arc::from(words.join(" ")),
                     fanout,
                 })
                 .collect(),
@@ -549,6 +576,17 @@ impl SpinTagger {
             .map(|(_, w, f)| (w.split(' ').map(str::to_string).collect(), f))
             .collect()
     }
+}
+
+/// The lowercase words of a run, as one key.
+fn run_key(tokens: &[Token], first: usize, last: usize) -> String {
+    tokens
+        .get(first..=last)
+        .unwrap_or(&[])
+        .iter()
+        .map(|t| t.lower.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Greedy choice of non-overlapping candidates by score, keeping those

@@ -6,13 +6,15 @@
 //! whose synonym list holds `s`, with the size of that list (the number of
 //! choices the spinner had, used as the channel probability `1/fanout`).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// One original the spun wording may have replaced.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Original {
-    /// The original lemma (lowercase; may be a phrase).
-    pub lemma: String,
+    /// The original lemma (lowercase; may be a phrase), shared between entries.
+    pub lemma: Arc<str>,
     /// How many synonyms the original has in the dictionary.
     pub fanout: u32,
 }
@@ -23,6 +25,7 @@ pub struct ReverseThesaurus {
     /// The dictionary's name (`"wordnet"`, `"moby"`, a file name).
     pub name: String,
     map: HashMap<String, Vec<Original>>,
+    lemmas: HashMap<String, Arc<str>>,
     longest: usize,
 }
 
@@ -42,14 +45,41 @@ impl ReverseThesaurus {
             return;
         }
         self.longest = self.longest.max(spun.split(' ').count());
-        let entry = self.map.entry(spun).or_default();
-        match entry.iter_mut().find(|o| o.lemma == original) {
-            Some(o) => o.fanout = o.fanout.min(fanout),
-            None => entry.push(Original {
-                lemma: original,
-                fanout,
-            }),
+        let lemma = match self.lemmas.get(original.as_ref()) {
+            Some(l) => Arc::clone(l),
+            None => {
+                let l: Arc<str> = Arc::from(original.as_ref());
+                self.lemmas.insert(original.to_string(), Arc::clone(&l));
+                l
+            }
+        };
+        if !self.map.contains_key(spun.as_ref()) {
+            self.map.insert(spun.to_string(), Vec::new());
         }
+        let Some(entry) = self.map.get_mut(spun.as_ref()) else {
+            return;
+        };
+        // Short lists are kept free of duplicates as they grow; long ones
+        // are deduplicated once at the end of loading (see `finish`).
+        if entry.len() < 16
+            && let Some(o) = entry.iter_mut().find(|o| o.lemma == lemma)
+        {
+            o.fanout = o.fanout.min(fanout);
+            return;
+        }
+        entry.push(Original { lemma, fanout });
+    }
+
+    /// Removes duplicate originals (keeping the smallest fanout).
+    pub fn finish(mut self) -> Self {
+        self.lemmas = HashMap::new();
+        for list in self.map.values_mut() {
+            if list.len() > 16 {
+                list.sort_by(|a, b| a.lemma.cmp(&b.lemma).then(a.fanout.cmp(&b.fanout)));
+                list.dedup_by(|later, first| later.lemma == first.lemma);
+            }
+        }
+        self
     }
 
     /// Adds a group of mutual synonyms (a WordNet synset, a line of a
@@ -80,7 +110,7 @@ impl ReverseThesaurus {
             let members: Vec<&str> = body.split('|').map(str::trim).collect();
             t.add_group(&members);
         }
-        t
+        t.finish()
     }
 
     /// Parses `root|syn|syn` lines.
@@ -93,7 +123,7 @@ impl ReverseThesaurus {
                 t.add_root(root, &syns);
             }
         }
-        t
+        t.finish()
     }
 
     /// The originals a spun lemma may stand for.
@@ -123,11 +153,21 @@ impl ReverseThesaurus {
 }
 
 /// Lowercases and collapses whitespace.
-pub fn normalize(s: &str) -> String {
+pub fn normalize(s: &str) -> Cow<'_, str> {
+    let clean = s
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b == b'-' || b == b'\'' || b == b' ')
+        && !s.starts_with(' ')
+        && !s.ends_with(' ')
+        && !s.contains("  ");
+    if clean {
+        return Cow::Borrowed(s);
+    }
     s.split_whitespace()
         .map(crate::tokens::fold_word)
         .collect::<Vec<_>>()
         .join(" ")
+        .into()
 }
 
 #[cfg(test)]
@@ -138,14 +178,18 @@ mod tests {
     fn groups_read_both_ways() {
         let t = ReverseThesaurus::from_groups("t", "noun\tsecurity|safety|protection\n");
         let o = t.originals("safety");
-        assert!(o.iter().any(|o| o.lemma == "security" && o.fanout == 2));
-        assert!(t.originals("security").iter().any(|o| o.lemma == "safety"));
+        assert!(o.iter().any(|o| &*o.lemma == "security" && o.fanout == 2));
+        assert!(
+            t.originals("security")
+                .iter()
+                .any(|o| &*o.lemma == "safety")
+        );
     }
 
     #[test]
     fn roots_read_in_reverse_only() {
         let t = ReverseThesaurus::from_roots("m", "city|metropolis|town\n");
-        assert_eq!(t.originals("metropolis")[0].lemma, "city");
+        assert_eq!(&*t.originals("metropolis")[0].lemma, "city");
         assert!(t.originals("city").is_empty());
         assert_eq!(t.longest(), 1);
     }
