@@ -3,6 +3,7 @@
 //! each matched pair, whose differences are the substitutions.
 
 use crate::tokens::{Token, WordClass, tokenize};
+use std::collections::HashMap;
 
 /// A sentence: its byte span and its tokens (a range into the token list).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,12 +176,69 @@ fn lcs_len(a: &[u64], b: &[u64]) -> usize {
     prev[b.len()]
 }
 
-/// Common words as a multiset, for a quick upper bound of the LCS.
-fn common_bound(a: &[u64], b: &[u64]) -> usize {
-    let mut x = a.to_vec();
-    let mut y = b.to_vec();
-    x.sort_unstable();
-    y.sort_unstable();
+/// The chain of matches `(i, j, similarity)` increasing in both `i` and `j`
+/// with the largest total similarity (matches sorted by `i`, then `j`).
+/// A Fenwick tree over `j` keeps this `O(k log m)` in time and `O(k + m)`
+/// in memory for `k` matches.
+fn monotone_chain(matches: &[(usize, usize, f64)], m: usize) -> Vec<(usize, usize, f64)> {
+    // tree[x] = (best total, match index) over a range of j.
+    let mut tree: Vec<(f64, usize)> = vec![(0.0, usize::MAX); m + 1];
+    let better = |x: (f64, usize), y: (f64, usize)| {
+        x.0 > y.0 + 1e-12 || ((x.0 - y.0).abs() <= 1e-12 && x.1 < y.1)
+    };
+    let query = |tree: &[(f64, usize)], mut j: usize| {
+        // best over j' < j (1-based prefix of length j)
+        let mut best = (0.0, usize::MAX);
+        while j > 0 {
+            if better(tree[j], best) {
+                best = tree[j];
+            }
+            j &= j - 1;
+        }
+        best
+    };
+    let mut total = vec![0f64; matches.len()];
+    let mut prev = vec![usize::MAX; matches.len()];
+    let mut k = 0;
+    while k < matches.len() {
+        let mut end = k;
+        while end < matches.len() && matches[end].0 == matches[k].0 {
+            end += 1;
+        }
+        for x in k..end {
+            let (_, j, s) = matches[x];
+            let (best, from) = query(&tree, j);
+            total[x] = best + s;
+            prev[x] = from;
+        }
+        for x in k..end {
+            let mut pos = matches[x].1 + 1;
+            while pos <= m {
+                if better((total[x], x), tree[pos]) {
+                    tree[pos] = (total[x], x);
+                }
+                pos += pos & pos.wrapping_neg();
+            }
+        }
+        k = end;
+    }
+    let mut best = (0.0, usize::MAX);
+    for (x, &t) in total.iter().enumerate() {
+        if better((t, x), best) {
+            best = (t, x);
+        }
+    }
+    let mut chain = Vec::new();
+    let mut at = best.1;
+    while at != usize::MAX {
+        chain.push(matches[at]);
+        at = prev[at];
+    }
+    chain.reverse();
+    chain
+}
+
+fn common_sorted(x: &[u64], y: &[u64]) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
     while i < x.len() && j < y.len() {
         match x[i].cmp(&y[j]) {
@@ -196,8 +254,31 @@ fn common_bound(a: &[u64], b: &[u64]) -> usize {
     n
 }
 
+/// Largest table (cells) the word-level diff fills at once; longer sentence
+/// pairs are cut into proportional blocks, which keeps memory bounded.
+const MAX_DIFF_CELLS: usize = 1 << 20;
+
 /// Word-level differences of two token sequences (offsets added back).
 fn diff(a: &[u64], b: &[u64], a0: usize, b0: usize) -> (usize, Vec<Difference>) {
+    if (a.len() + 1) * (b.len() + 1) <= MAX_DIFF_CELLS {
+        return diff_block(a, b, a0, b0);
+    }
+    // Cut both sides into the same number of proportional blocks.
+    let side = (MAX_DIFF_CELLS as f64).sqrt() as usize / 2;
+    let blocks = a.len().max(b.len()).div_ceil(side.max(1)).max(1);
+    let mut common = 0;
+    let mut out = Vec::new();
+    for k in 0..blocks {
+        let (ai, aj) = (a.len() * k / blocks, a.len() * (k + 1) / blocks);
+        let (bi, bj) = (b.len() * k / blocks, b.len() * (k + 1) / blocks);
+        let (c, d) = diff_block(&a[ai..aj], &b[bi..bj], a0 + ai, b0 + bi);
+        common += c;
+        out.extend(d);
+    }
+    (common, out)
+}
+
+fn diff_block(a: &[u64], b: &[u64], a0: usize, b0: usize) -> (usize, Vec<Difference>) {
     let (n, m) = (a.len(), b.len());
     let mut dp = vec![0u16; (n + 1) * (m + 1)];
     let w = m + 1;
@@ -254,70 +335,79 @@ pub fn align(a: &Prepared, b: &Prepared, params: &AlignParams) -> Alignment {
     };
     let ah: Vec<Vec<u64>> = a.sentences.iter().map(|s| hashes(a, s)).collect();
     let bh: Vec<Vec<u64>> = b.sentences.iter().map(|s| hashes(b, s)).collect();
-    // Similarity of every promising sentence pair.
-    let mut sim = vec![0f64; n * m];
-    for i in 0..n {
-        for j in 0..m {
-            let longer = ah[i].len().max(bh[j].len());
+    // Similar sentence pairs, found through shared words (an inverted index
+    // over the second document's sentences; very common words are skipped
+    // for finding candidates, not for measuring them).
+    let mut postings: HashMap<u64, Vec<u32>> = HashMap::new();
+    for (j, h) in bh.iter().enumerate() {
+        let mut seen: Vec<u64> = h.clone();
+        seen.sort_unstable();
+        seen.dedup();
+        for t in seen {
+            postings.entry(t).or_default().push(j as u32);
+        }
+    }
+    let cap = 64.max(m / 4);
+    let sorted = |v: &Vec<u64>| {
+        let mut x = v.clone();
+        x.sort_unstable();
+        x
+    };
+    let bs: Vec<Vec<u64>> = bh.iter().map(sorted).collect();
+    let mut matches: Vec<(usize, usize, f64)> = Vec::new();
+    let mut hits: HashMap<u32, u32> = HashMap::new();
+    for (i, h) in ah.iter().enumerate() {
+        hits.clear();
+        let mut seen: Vec<u64> = h.clone();
+        seen.sort_unstable();
+        seen.dedup();
+        for t in &seen {
+            if let Some(list) = postings.get(t) {
+                if list.len() <= cap {
+                    for &j in list {
+                        *hits.entry(j).or_default() += 1;
+                    }
+                }
+            }
+        }
+        let asorted = sorted(h);
+        let mut cands: Vec<u32> = hits.keys().copied().collect();
+        cands.sort_unstable();
+        for j in cands {
+            let j = j as usize;
+            let longer = h.len().max(bh[j].len());
             if longer == 0 {
                 continue;
             }
-            let bound = common_bound(&ah[i], &bh[j]);
+            let bound = common_sorted(&asorted, &bs[j]);
             if (bound as f64) < params.min_similarity * longer as f64 {
                 continue;
             }
-            let l = lcs_len(&ah[i], &bh[j]);
-            let s = l as f64 / longer as f64;
+            let l = lcs_len(h, &bh[j]);
+            let sim = l as f64 / longer as f64;
             let substantial = l >= 4 || (l == longer && l >= 1);
-            if s >= params.min_similarity && substantial {
-                sim[i * m + j] = s;
+            if sim >= params.min_similarity && substantial {
+                matches.push((i, j, sim));
             }
-        }
-    }
-    // Monotone alignment of maximum total similarity.
-    let w = m + 1;
-    let mut dp = vec![0f64; (n + 1) * (m + 1)];
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            let mut best = dp[(i + 1) * w + j].max(dp[i * w + j + 1]);
-            let s = sim[i * m + j];
-            if s > 0.0 {
-                best = best.max(dp[(i + 1) * w + j + 1] + s);
-            }
-            dp[i * w + j] = best;
         }
     }
     let mut pairs = Vec::new();
-    let (mut i, mut j) = (0, 0);
-    while i < n && j < m {
-        let s = sim[i * m + j];
-        if s > 0.0 && (dp[i * w + j] - (dp[(i + 1) * w + j + 1] + s)).abs() < 1e-9 {
-            let sa = &a.sentences[i];
-            let sb = &b.sentences[j];
-            let (common, diffs) = diff(&ah[i], &bh[j], sa.first, sb.first);
-            let (substitutions, edits) = diffs.into_iter().partition(|d| {
-                d.a.1 - d.a.0 <= params.max_substitution_words
-                    && d.b.1 - d.b.0 <= params.max_substitution_words
-            });
-            pairs.push(SentencePair {
-                a: i,
-                b: j,
-                similarity: s,
-                common,
-                substitutions: attach_insertions(
-                    substitutions,
-                    (sa.first, sa.last),
-                    (sb.first, sb.last),
-                ),
-                edits,
-            });
-            i += 1;
-            j += 1;
-        } else if dp[(i + 1) * w + j] >= dp[i * w + j + 1] {
-            i += 1;
-        } else {
-            j += 1;
-        }
+    for (i, j, sim) in monotone_chain(&matches, m) {
+        let sa = &a.sentences[i];
+        let sb = &b.sentences[j];
+        let (common, diffs) = diff(&ah[i], &bh[j], sa.first, sb.first);
+        let (substitutions, edits) = diffs.into_iter().partition(|d| {
+            d.a.1 - d.a.0 <= params.max_substitution_words
+                && d.b.1 - d.b.0 <= params.max_substitution_words
+        });
+        pairs.push(SentencePair {
+            a: i,
+            b: j,
+            similarity: sim,
+            common,
+            substitutions: attach_insertions(substitutions, (sa.first, sa.last), (sb.first, sb.last)),
+            edits,
+        });
     }
     Alignment { pairs }
 }
@@ -371,6 +461,24 @@ mod tests {
             return "";
         }
         &text[p.tokens[range.0].start..p.tokens[range.1 - 1].end]
+    }
+
+    #[test]
+    fn chain_is_monotone_and_heaviest() {
+        let m = vec![(0, 2, 0.9), (1, 0, 0.5), (1, 3, 0.6), (2, 1, 0.5), (3, 4, 0.7)];
+        let c = monotone_chain(&m, 5);
+        assert_eq!(c, vec![(0, 2, 0.9), (1, 3, 0.6), (3, 4, 0.7)]);
+        assert!(monotone_chain(&[], 3).is_empty());
+    }
+
+    #[test]
+    fn long_sentences_diff_in_bounded_blocks() {
+        let a: Vec<u64> = (0..5000).collect();
+        let mut b = a.clone();
+        b[2500] = 999_999;
+        let (common, diffs) = diff(&a, &b, 0, 0);
+        assert!(common >= 4990, "{common}");
+        assert!(diffs.iter().any(|d| d.a == (2500, 2501) && d.b == (2500, 2501)));
     }
 
     #[test]

@@ -12,15 +12,35 @@ pub fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// Documents with fewer shingles that hold a name or number than this use
+/// all their anchor shingles (short texts have few names).
+pub const MIN_SPECIFIC_SHINGLES: usize = 8;
+
 /// The shingle hashes of a document: every `k` consecutive anchor words
-/// (non-content words). Deduplicated and sorted.
+/// (function words, names, numbers: what spinners leave alone), keeping
+/// the shingles that hold a name or a number (function-word-only shingles
+/// such as "of the to" occur in every document) unless the document has
+/// fewer than [`MIN_SPECIFIC_SHINGLES`] of those. Deduplicated and sorted.
 pub fn anchor_shingles(tokens: &[Token], k: usize) -> Vec<u64> {
-    let anchors: Vec<u64> = tokens
+    let anchors: Vec<&Token> = tokens
         .iter()
         .filter(|t| t.class != WordClass::Content)
-        .map(|t| t.hash)
         .collect();
     let k = k.max(1);
+    if anchors.len() >= k {
+        let specific: Vec<u64> = anchors
+            .windows(k)
+            .filter(|w| w.iter().any(|t| t.class != WordClass::Function))
+            .map(|w| shingle_hash(w))
+            .collect();
+        let mut distinct = specific.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        if distinct.len() >= MIN_SPECIFIC_SHINGLES {
+            return distinct;
+        }
+    }
+    let anchors: Vec<u64> = anchors.iter().map(|t| t.hash).collect();
     let mut out: Vec<u64> = if anchors.len() < k {
         if anchors.is_empty() {
             Vec::new()
@@ -44,6 +64,14 @@ pub fn anchor_shingles(tokens: &[Token], k: usize) -> Vec<u64> {
     out.sort_unstable();
     out.dedup();
     out
+}
+
+fn fold_shingle(hashes: impl Iterator<Item = u64>) -> u64 {
+    hashes.fold(0x51_7C_C1_B7_27_22_0A_95_u64, |h, a| mix(h.rotate_left(7) ^ a))
+}
+
+fn shingle_hash(window: &[&Token]) -> u64 {
+    fold_shingle(window.iter().map(|t| t.hash))
 }
 
 /// A MinHash sketch of a set of hashes: `perms` minimum values of

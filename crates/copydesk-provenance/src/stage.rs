@@ -229,7 +229,12 @@ impl ProvenanceStage {
                 if end - start <= self.config.max_bucket {
                     for x in start..end {
                         for y in x + 1..end {
-                            pairs.push((keys[x].1 as usize, keys[y].1 as usize));
+                            let (i, j) = (keys[x].1 as usize, keys[y].1 as usize);
+                            if estimated_jaccard(self.sketch(i), self.sketch(j))
+                                >= self.config.min_estimated_jaccard
+                            {
+                                pairs.push((i, j));
+                            }
                         }
                     }
                 }
@@ -243,9 +248,6 @@ impl ProvenanceStage {
         }
         pairs.sort_unstable();
         pairs.dedup();
-        pairs.retain(|&(i, j)| {
-            estimated_jaccard(self.sketch(i), self.sketch(j)) >= self.config.min_estimated_jaccard
-        });
         pairs
     }
 
@@ -627,7 +629,7 @@ impl CorpusStage for ProvenanceStage {
         summary.insert("relations_by_kind".into(), serde_json::json!(by_kind));
         summary.insert("candidate_pairs".into(), serde_json::json!(pairs.len()));
         let rows = relations
-            .iter()
+            .into_iter()
             .map(serde_json::to_value)
             .collect::<Result<Vec<_>, _>>()?;
         let mut tables = BTreeMap::new();

@@ -1,0 +1,130 @@
+//! Throughput and memory of `corpus.provenance.v1` on generated corpora.
+//!
+//! ```text
+//! cargo run --release -p copydesk-provenance --example bench -- --docs 10000
+//! cargo run --release -p copydesk-provenance --example bench -- --docs 100000
+//! ```
+//!
+//! Builds a corpus of about `--docs` documents from Reuters-21578: every
+//! usable story as a source or unrelated story, with verbatim, syndicated
+//! and (as many as needed) spun copies, then runs the stage as the runner
+//! does (observe in parallel, absorb in order, finish, annotate in parallel)
+//! over an in-memory store and prints one JSON line: documents, seconds,
+//! documents per second, relations, and peak resident memory of the stage
+//! (VmHWM after resetting it, minus the resident memory the corpus already
+//! held before the stage started).
+
+use copydesk_core::{CorpusStage, Document, Source};
+use copydesk_devset::{Dictionary, GeneratorConfig, generate, read_records};
+use copydesk_provenance::{MemoryStore, ProvenanceConfig, ProvenanceStage};
+use rayon::prelude::*;
+use std::time::Instant;
+
+const REUTERS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/data/reuters21578/reuters21578.jsonl"
+);
+
+fn status_kib(key: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(key))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let argv: Vec<String> = std::env::args().collect();
+    let target: usize = argv
+        .iter()
+        .position(|a| a == "--docs")
+        .and_then(|i| argv.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let records = read_records(std::path::Path::new(REUTERS))?;
+    // Sources: a share of the stories; spun copies per source scale the corpus.
+    let sources = (target / 6).min(6_000);
+    let per_source_docs = 2.6; // source + verbatim + syndicated + chain, on average
+    let base = sources as f64 * per_source_docs;
+    let unrelated = target.saturating_sub(base as usize).min(12_000);
+    let remaining = target.saturating_sub(base as usize + unrelated);
+    let spun_per_source = ((remaining as f64 / (0.8 * sources.max(1) as f64)).ceil() as usize).max(1);
+    let config = GeneratorConfig {
+        seed: 7,
+        sources,
+        unrelated,
+        spun_per_source,
+        ..GeneratorConfig::default()
+    };
+    let t = Instant::now();
+    let mut corpus = generate(&records, &config, Dictionary::wordnet());
+    corpus.docs.truncate(target);
+    drop(records);
+    eprintln!(
+        "generated {} documents in {:.1}s",
+        corpus.docs.len(),
+        t.elapsed().as_secs_f64()
+    );
+    let docs: Vec<Document> = corpus
+        .docs
+        .into_iter()
+        .map(|d| {
+            let mut doc = Document::new(d.id, Source::default(), d.text);
+            doc.meta.date = d.date;
+            doc
+        })
+        .collect();
+    let n = docs.len();
+    let corpus_bytes: usize = docs.iter().map(|d| d.text.len() + d.raw.len()).sum();
+    let store = MemoryStore { docs };
+    // Reset the high-water mark so it measures the stage from here on.
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let rss_before = status_kib("VmRSS:");
+    let hwm_after_reset = status_kib("VmHWM:");
+    let t = Instant::now();
+    let mut stage = ProvenanceStage::new(ProvenanceConfig::default());
+    for (chunk_start, chunk) in store.docs.chunks(4096).enumerate().map(|(i, c)| (i * 4096, c)) {
+        let obs: Vec<_> = chunk.par_iter().map(|d| stage.observe(d)).collect();
+        for (k, o) in obs.into_iter().enumerate() {
+            stage.absorb(chunk_start + k, o?)?;
+        }
+    }
+    let t_absorb = t.elapsed().as_secs_f64();
+    let hwm_absorb = status_kib("VmHWM:");
+    let out = stage.finish(&store)?;
+    let t_finish = t.elapsed().as_secs_f64();
+    let hwm_finish = status_kib("VmHWM:");
+    let mut docs = store.docs;
+    docs.par_iter_mut()
+        .enumerate()
+        .try_for_each(|(i, d)| stage.annotate(i, d))?;
+    let secs = t.elapsed().as_secs_f64();
+    let peak = status_kib("VmHWM:");
+    let relations = out.tables.get("relations").map_or(0, Vec::len);
+    println!(
+        "{}",
+        serde_json::json!({
+            "documents": n,
+            "corpus_text_mib": corpus_bytes as f64 / 1048576.0,
+            "seconds": secs,
+            "seconds_signatures": t_absorb,
+            "seconds_lsh_align_classify": t_finish - t_absorb,
+            "seconds_annotate": secs - t_finish,
+            "docs_per_second": n as f64 / secs,
+            "relations": relations,
+            "summary": out.summary,
+            "peak_rss_mib": peak as f64 / 1024.0,
+            "peak_rss_after_signatures_mib": hwm_absorb as f64 / 1024.0,
+            "peak_rss_after_finish_mib": hwm_finish as f64 / 1024.0,
+            "rss_before_stage_mib": rss_before as f64 / 1024.0,
+            "hwm_reset_worked": hwm_after_reset <= rss_before + 1024,
+            "stage_peak_mib": peak.saturating_sub(rss_before) as f64 / 1024.0,
+            "threads": rayon::current_num_threads(),
+        })
+    );
+    Ok(())
+}
