@@ -4,6 +4,8 @@
 //! |---|---|---|
 //! | `load.text.v1` ([`TextLoader`]) | plain text, one article per file | [`TextLoaderConfig`] |
 //! | `load.jsonl.v1` ([`JsonlLoader`]) | JSON lines, one article per line | [`JsonlLoaderConfig`] |
+//! | `load.html.v1` ([`HtmlLoader`]) | HTML pages, main text and metadata | [`HtmlLoaderConfig`] |
+//! | `load.warc.v1` ([`WarcLoader`]) | WARC archives, one article per HTML response | [`WarcLoaderConfig`] |
 //!
 //! Every loader reads gzip and zstd files transparently: the compression
 //! is detected from the file's first bytes, and `accepts` looks through
@@ -46,16 +48,27 @@
 //! [`factories`] and [`copydesk_core::StageFactory::build`].
 #![deny(missing_docs)]
 
+pub mod charset;
 pub mod compression;
 pub mod decoding;
+pub mod extract;
 pub mod fields;
+pub mod html;
+pub mod http;
 pub mod jsonl;
 pub mod lines;
+pub mod render;
 pub mod text;
+pub mod warc;
+pub mod warc_reader;
+pub mod warc_writer;
 
 pub use decoding::InvalidUtf8;
+pub use extract::{ExtractedPage, Focus, HtmlExtractor};
+pub use html::{HtmlLoader, HtmlLoaderConfig};
 pub use jsonl::{JsonlLoader, JsonlLoaderConfig, JsonlRecords};
 pub use text::{TextLoader, TextLoaderConfig};
+pub use warc::{WarcCounts, WarcLoader, WarcLoaderConfig};
 
 use copydesk_core::{Document, LoadError, OptionError, StageFactory, factory};
 
@@ -64,6 +77,8 @@ pub fn factories() -> Vec<StageFactory> {
     vec![
         factory::<TextLoaderConfig>(),
         factory::<JsonlLoaderConfig>(),
+        factory::<HtmlLoaderConfig>(),
+        factory::<WarcLoaderConfig>(),
     ]
 }
 

@@ -3,7 +3,10 @@
 //! documents written as JSON lines read back the same.
 
 use copydesk_core::{Document, LoadError, LoadStage, Source};
-use copydesk_load::{JsonlLoader, JsonlLoaderConfig, TextLoader, TextLoaderConfig};
+use copydesk_load::{
+    HtmlLoader, HtmlLoaderConfig, JsonlLoader, JsonlLoaderConfig, TextLoader, TextLoaderConfig,
+    WarcLoader, WarcLoaderConfig,
+};
 use proptest::prelude::*;
 use std::io::Write;
 use std::path::Path;
@@ -17,6 +20,14 @@ fn loaders() -> Vec<(&'static str, Box<dyn LoadStage>)> {
         (
             "jsonl",
             Box::new(JsonlLoader::new(JsonlLoaderConfig::default())),
+        ),
+        (
+            "html",
+            Box::new(HtmlLoader::new(HtmlLoaderConfig::default()).unwrap()),
+        ),
+        (
+            "warc",
+            Box::new(WarcLoader::new(WarcLoaderConfig::default()).unwrap()),
         ),
     ]
 }
@@ -57,6 +68,21 @@ fn arbitrary_input() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         proptest::collection::vec(any::<u8>(), 0..300),
         "\\PC{0,200}".prop_map(String::into_bytes),
+        // Tag soup, the interesting case for the HTML loader.
+        proptest::collection::vec(
+            prop_oneof![
+                Just("<p>".to_string()),
+                Just("</p>".to_string()),
+                Just("<article>".to_string()),
+                Just("<div class='nav'>".to_string()),
+                Just("</div>".to_string()),
+                Just("<meta charset=windows-1252>".to_string()),
+                Just("<script>x</script>".to_string()),
+                "\\PC{0,40}",
+            ],
+            0..30
+        )
+        .prop_map(|parts| parts.concat().into_bytes()),
         // JSON-ish lines, the interesting case for the JSONL parser.
         proptest::collection::vec(
             prop_oneof![

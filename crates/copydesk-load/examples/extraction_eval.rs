@@ -1,0 +1,90 @@
+//! Measures main-text extraction (the HTML and WARC loaders' extractor) on
+//! the article extraction benchmark, with the benchmark's own scorer.
+//!
+//! ```text
+//! cargo run --release -p copydesk-load --example extraction_eval -- \
+//!     [BENCHMARK_DIR] [OUT_DIR] [focus]
+//! ```
+//!
+//! `BENCHMARK_DIR` defaults to `../shared/data/article-extraction-benchmark`
+//! beside the checkout, `OUT_DIR` to `target/extraction-eval`, focus to
+//! the loaders' default (`recall`; or `balanced`, `precision`). It writes
+//! `OUT_DIR/output/copydesk.json` (`{id: {"articleBody": text}}`), links
+//! `ground-truth.json` into `OUT_DIR`, and runs
+//! `python3 BENCHMARK_DIR/evaluate.py --n-bootstrap 200` in `OUT_DIR`
+//! (the scorer reads `ground-truth.json` and `output/*.json` from its
+//! working directory) and prints its table: F1, precision, recall, accuracy.
+
+use copydesk_load::compression::{id_stem, read_all};
+use copydesk_load::extract::{ExtractionOptions, Focus, HtmlExtractor};
+use std::path::PathBuf;
+use std::process::Command;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let bench = args.next().map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/data/article-extraction-benchmark"
+        ))
+    });
+    let out = args
+        .next()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("target/extraction-eval"));
+    let focus = match args.next().as_deref() {
+        None | Some("recall") => Focus::Recall,
+        Some("balanced") => Focus::Balanced,
+        Some("precision") => Focus::Precision,
+        Some(other) => return Err(format!("unknown focus `{other}`").into()),
+    };
+    let extractor = HtmlExtractor::new(ExtractionOptions::new("auto", true, focus, 50)?);
+
+    let mut pages: Vec<PathBuf> = std::fs::read_dir(bench.join("html"))?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    pages.sort();
+    let mut predictions = serde_json::Map::new();
+    let mut failed = 0;
+    let started = std::time::Instant::now();
+    for page in &pages {
+        let bytes = read_all(page, u64::MAX).map_err(|e| format!("{}: {e}", page.display()))?;
+        let text = match extractor.extract(&bytes, None) {
+            Ok(p) => p.text,
+            Err(e) => {
+                failed += 1;
+                eprintln!("{}: {e}", page.display());
+                String::new()
+            }
+        };
+        predictions.insert(id_stem(page), serde_json::json!({ "articleBody": text }));
+    }
+    let elapsed = started.elapsed();
+    eprintln!(
+        "{} pages extracted in {:.2}s ({failed} without main text)",
+        pages.len(),
+        elapsed.as_secs_f64()
+    );
+
+    std::fs::create_dir_all(out.join("output"))?;
+    std::fs::write(
+        out.join("output/copydesk.json"),
+        serde_json::to_string(&serde_json::json!({
+            "version": env!("CARGO_PKG_VERSION"),
+            "output": predictions,
+        }))?,
+    )?;
+    let truth = out.join("ground-truth.json");
+    if !truth.exists() {
+        std::fs::copy(bench.join("ground-truth.json"), &truth)?;
+    }
+    let status = Command::new("python3")
+        .arg(std::fs::canonicalize(bench.join("evaluate.py"))?)
+        .args(["--n-bootstrap", "200"])
+        .current_dir(&out)
+        .status()?;
+    if !status.success() {
+        return Err(format!("evaluate.py failed: {status}").into());
+    }
+    Ok(())
+}
