@@ -52,7 +52,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let base = sources as f64 * per_source_docs;
     let unrelated = target.saturating_sub(base as usize).min(12_000);
     let remaining = target.saturating_sub(base as usize + unrelated);
-    let spun_per_source = ((remaining as f64 / (0.8 * sources.max(1) as f64)).ceil() as usize).max(1);
+    let spun_per_source =
+        ((remaining as f64 / (0.8 * sources.max(1) as f64)).ceil() as usize).max(1);
     let config = GeneratorConfig {
         seed: 7,
         sources,
@@ -87,7 +88,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let hwm_after_reset = status_kib("VmHWM:");
     let t = Instant::now();
     let mut stage = ProvenanceStage::new(ProvenanceConfig::default());
-    for (chunk_start, chunk) in store.docs.chunks(4096).enumerate().map(|(i, c)| (i * 4096, c)) {
+    for (chunk_start, chunk) in store
+        .docs
+        .chunks(4096)
+        .enumerate()
+        .map(|(i, c)| (i * 4096, c))
+    {
         let obs: Vec<_> = chunk.par_iter().map(|d| stage.observe(d)).collect();
         for (k, o) in obs.into_iter().enumerate() {
             stage.absorb(chunk_start + k, o?)?;

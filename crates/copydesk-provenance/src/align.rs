@@ -405,7 +405,11 @@ pub fn align(a: &Prepared, b: &Prepared, params: &AlignParams) -> Alignment {
             b: j,
             similarity: sim,
             common,
-            substitutions: attach_insertions(substitutions, (sa.first, sa.last), (sb.first, sb.last)),
+            substitutions: attach_insertions(
+                substitutions,
+                (sa.first, sa.last),
+                (sb.first, sb.last),
+            ),
             edits,
         });
     }
@@ -465,7 +469,13 @@ mod tests {
 
     #[test]
     fn chain_is_monotone_and_heaviest() {
-        let m = vec![(0, 2, 0.9), (1, 0, 0.5), (1, 3, 0.6), (2, 1, 0.5), (3, 4, 0.7)];
+        let m = vec![
+            (0, 2, 0.9),
+            (1, 0, 0.5),
+            (1, 3, 0.6),
+            (2, 1, 0.5),
+            (3, 4, 0.7),
+        ];
         let c = monotone_chain(&m, 5);
         assert_eq!(c, vec![(0, 2, 0.9), (1, 3, 0.6), (3, 4, 0.7)]);
         assert!(monotone_chain(&[], 3).is_empty());
@@ -478,7 +488,11 @@ mod tests {
         b[2500] = 999_999;
         let (common, diffs) = diff(&a, &b, 0, 0);
         assert!(common >= 4990, "{common}");
-        assert!(diffs.iter().any(|d| d.a == (2500, 2501) && d.b == (2500, 2501)));
+        assert!(
+            diffs
+                .iter()
+                .any(|d| d.a == (2500, 2501) && d.b == (2500, 2501))
+        );
     }
 
     #[test]

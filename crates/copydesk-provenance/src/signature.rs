@@ -67,7 +67,9 @@ pub fn anchor_shingles(tokens: &[Token], k: usize) -> Vec<u64> {
 }
 
 fn fold_shingle(hashes: impl Iterator<Item = u64>) -> u64 {
-    hashes.fold(0x51_7C_C1_B7_27_22_0A_95_u64, |h, a| mix(h.rotate_left(7) ^ a))
+    hashes.fold(0x51_7C_C1_B7_27_22_0A_95_u64, |h, a| {
+        mix(h.rotate_left(7) ^ a)
+    })
 }
 
 fn shingle_hash(window: &[&Token]) -> u64 {

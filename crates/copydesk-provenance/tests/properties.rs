@@ -1,0 +1,267 @@
+//! Property tests of `corpus.provenance.v1` through its public API.
+
+use copydesk_core::{Document, Relation, RelationKind, Source, SpinVerdict};
+use copydesk_devset::{Dictionary, Spinner, SpinnerConfig};
+use copydesk_provenance::{ProvenanceConfig, run_provenance};
+use proptest::prelude::*;
+
+const WORDS: &[&str] = &[
+    "the",
+    "company",
+    "said",
+    "it",
+    "would",
+    "sell",
+    "its",
+    "stake",
+    "in",
+    "a",
+    "unit",
+    "to",
+    "investors",
+    "for",
+    "mln",
+    "dlrs",
+    "and",
+    "that",
+    "profits",
+    "rose",
+    "sharply",
+    "during",
+    "quarter",
+    "officials",
+    "expect",
+    "demand",
+    "growth",
+    "market",
+    "prices",
+    "of",
+    "on",
+    "with",
+];
+const NAMES: &[&str] = &[
+    "Reuters", "Tokyo", "Smith", "OPEC", "Brazil", "Ford", "Paris",
+];
+
+/// A sentence of 8 to 16 words with a name and a number.
+fn sentence() -> impl Strategy<Value = String> {
+    (
+        prop::collection::vec(0..WORDS.len(), 8..16),
+        0..NAMES.len(),
+        1u32..2000,
+    )
+        .prop_map(|(words, name, number)| {
+            let mut w: Vec<String> = words.iter().map(|&i| WORDS[i].to_string()).collect();
+            w.insert(w.len() / 2, NAMES[name].to_string());
+            w.insert(w.len() / 3, number.to_string());
+            let mut s = w.join(" ");
+            if let Some(first) = s.get(0..1) {
+                s.replace_range(0..1, &first.to_uppercase());
+            }
+            s.push('.');
+            s
+        })
+}
+
+fn article() -> impl Strategy<Value = String> {
+    prop::collection::vec(sentence(), 3..8).prop_map(|s| s.join(" "))
+}
+
+fn docs(texts: &[String]) -> Vec<Document> {
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Document::new(format!("d{i:02}"), Source::default(), t.clone()))
+        .collect()
+}
+
+fn relations(docs: &mut [Document]) -> Vec<Relation> {
+    let out = run_provenance(ProvenanceConfig::default(), docs).expect("stage runs");
+    out.tables["relations"]
+        .iter()
+        .map(|v| serde_json::from_value(v.clone()).expect("relation"))
+        .collect()
+}
+
+fn spinner() -> Spinner {
+    Spinner::new(SpinnerConfig {
+        rate: 0.8,
+        seed: 1,
+        dictionary: Dictionary::from_pairs([
+            ("company", vec!["firm"]),
+            ("sell", vec!["vend"]),
+            ("stake", vec!["share"]),
+            ("investors", vec!["backers"]),
+            ("profits", vec!["earnings"]),
+            ("rose", vec!["climbed"]),
+            ("sharply", vec!["steeply"]),
+            ("quarter", vec!["period"]),
+            ("officials", vec!["functionaries"]),
+            ("expect", vec!["anticipate"]),
+            ("demand", vec!["requirement"]),
+            ("growth", vec!["increase"]),
+            ("market", vec!["marketplace"]),
+            ("prices", vec!["costs"]),
+            ("said", vec!["mentioned"]),
+        ]),
+    })
+}
+
+fn key(r: &Relation) -> (String, String, RelationKind, String) {
+    (
+        r.doc.clone(),
+        r.source.clone(),
+        r.kind,
+        format!("{:.9}", r.score),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn an_exact_copy_is_verbatim(text in article(), other in article()) {
+        let mut d = docs(&[text.clone(), other, text]);
+        let rels = relations(&mut d);
+        let link = rels.iter().find(|r| {
+            (r.doc == "d00" && r.source == "d02") || (r.doc == "d02" && r.source == "d00")
+        });
+        prop_assert!(link.is_some_and(|r| r.kind == RelationKind::Verbatim), "{rels:?}");
+    }
+
+    #[test]
+    fn relations_do_not_depend_on_order_or_threads(
+        texts in prop::collection::vec(article(), 3..6),
+        rotate in 1usize..5,
+    ) {
+        // A corpus with copies: each article, a spun copy of the first and a copy of the second.
+        let mut all = texts.clone();
+        all.push(spinner().spin(&texts[0]).text);
+        all.push(format!("{}\nShare this article", texts[1]));
+        let base = docs(&all);
+        let mut a = base.clone();
+        let ra: Vec<_> = relations(&mut a).iter().map(key).collect();
+        // Same documents (same ids) in another order.
+        let mut b = base.clone();
+        let len = b.len();
+        b.rotate_left(rotate % len);
+        let mut rb: Vec<_> = relations(&mut b).iter().map(key).collect();
+        rb.sort();
+        let mut ra_sorted = ra.clone();
+        ra_sorted.sort();
+        prop_assert_eq!(&ra_sorted, &rb);
+        // One thread and three threads.
+        for threads in [1, 3] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
+            let mut c = base.clone();
+            let rc: Vec<_> = pool.install(|| relations(&mut c)).iter().map(key).collect();
+            prop_assert_eq!(&ra, &rc);
+        }
+    }
+
+    #[test]
+    fn spans_are_valid_and_unspun_repairs_are_identity(
+        texts in prop::collection::vec(article(), 2..4),
+        noise in "\\PC{0,60}",
+    ) {
+        let mut all = texts.clone();
+        all.push(format!("{noise}\n{}", spinner().spin(&texts[0]).text));
+        all.push(format!("{}\n{noise}", texts[1]));
+        all.push(noise.clone());
+        let mut d = docs(&all);
+        let rels = relations(&mut d);
+        let text = |id: &str| d.iter().find(|x| x.id == id).map(|x| x.text.clone()).unwrap_or_default();
+        for r in &rels {
+            let (dt, st) = (text(&r.doc), text(&r.source));
+            let ev = &r.evidence;
+            for p in &ev.aligned {
+                prop_assert!(dt.get(p.doc.start..p.doc.end).is_some());
+                prop_assert!(st.get(p.source.start..p.source.end).is_some());
+                prop_assert!((0.0..=1.0).contains(&p.similarity));
+            }
+            for s in &ev.added {
+                prop_assert!(dt.get(s.start..s.end).is_some());
+            }
+            for s in &ev.dropped {
+                prop_assert!(st.get(s.start..s.end).is_some());
+            }
+            for s in &ev.substitutions {
+                prop_assert_eq!(dt.get(s.doc.start..s.doc.end), Some(s.spun.as_str()));
+                prop_assert_eq!(st.get(s.source.start..s.source.end), Some(s.original.as_str()));
+            }
+            prop_assert!((0.0..=1.0).contains(&r.score));
+        }
+        for doc in &d {
+            let v: SpinVerdict = doc.get_ext("spin").expect("every document gets a spin verdict");
+            if !v.spun {
+                prop_assert_eq!(&v.repaired, &doc.text);
+            }
+        }
+    }
+
+    #[test]
+    fn never_panics_on_arbitrary_text(texts in prop::collection::vec("\\PC{0,200}", 1..5)) {
+        let mut all = texts.clone();
+        all.push(texts[0].clone());
+        let mut d = docs(&all);
+        let _ = relations(&mut d);
+    }
+}
+
+#[test]
+fn spun_copy_gets_source_and_repaired_text() {
+    let text = "The company said its profits rose sharply in the quarter, Ford said on Monday. \
+                Officials expect demand growth in the market for 2025 to lift prices by 12 pct. \
+                The company said it would sell its stake in the Paris unit to investors for 300 mln dlrs.";
+    let spun = spinner().spin(text);
+    assert!(spun.substitutions.len() >= 5, "{spun:?}");
+    let mut d = docs(&[text.to_string(), spun.text.clone()]);
+    let rels = relations(&mut d);
+    assert_eq!(rels.len(), 1, "{rels:?}");
+    assert_eq!(
+        (rels[0].doc.as_str(), rels[0].source.as_str()),
+        ("d01", "d00")
+    );
+    assert_eq!(rels[0].kind, RelationKind::Spun);
+    let v: SpinVerdict = d[1].get_ext("spin").expect("spin");
+    assert!(v.spun);
+    assert_eq!(v.repaired, text);
+    let source: SpinVerdict = d[0].get_ext("spin").expect("spin");
+    assert!(!source.spun);
+}
+
+#[test]
+fn intrinsic_substitutions_outside_aligned_passages_are_kept() {
+    let text = "The company said its profits rose sharply in the quarter, Ford said on Monday. \
+                Officials expect demand growth in the market for 2025 to lift prices by 12 pct.";
+    let spun = spinner().spin(text).text;
+    let extra = "An extra line about vending things.";
+    let spun_doc = format!("{spun}\n{extra}");
+    let mut d = docs(&[text.to_string(), spun_doc.clone()]);
+    // An intrinsic tagger flagged "vending" in the extra line.
+    let at = spun_doc.find("vending").expect("word");
+    let intrinsic = SpinVerdict {
+        spun: true,
+        score: 0.4,
+        repaired: String::new(),
+        source: None,
+        substitutions: vec![copydesk_core::SpinSubstitution {
+            start: at,
+            end: at + "vending".len(),
+            spun: "vending".into(),
+            original: "selling".into(),
+            confidence: 0.4,
+            evidence: "intrinsic".into(),
+        }],
+    };
+    d[1].set_ext("spin", &intrinsic).expect("ext");
+    let _ = relations(&mut d);
+    let v: SpinVerdict = d[1].get_ext("spin").expect("spin");
+    assert_eq!(v.source.as_deref(), Some("d00"));
+    assert!(v.repaired.starts_with(text), "{}", v.repaired);
+    assert!(
+        v.repaired.ends_with("An extra line about selling things."),
+        "{}",
+        v.repaired
+    );
+}
