@@ -26,6 +26,25 @@
 //!
 //! [`spinner`] holds the simple spinners used to build development sets and
 //! [`evaluation`] the measures (word error rate) reported by `examples/eval.rs`.
+//!
+//! # Data and tuning
+//!
+//! The tables in `data/` are rebuilt with
+//! `cargo run -p copydesk-spin --example derive_tables -- --symspell DIR --wordnet DIR --moby FILE --out crates/copydesk-spin/data`
+//! (see that file for where each source comes from). The scoring weights
+//! ([`Weights`]) were tuned with `examples/eval.rs --tune` on Reuters-21578
+//! articles spun by this crate's spinners; `examples/bench.rs` measures speed.
+//!
+//! # Limits
+//!
+//! The evidence favours spinners that trade common words for rarer synonyms.
+//! A spinner that picks equally common synonyms ("safety" for "security",
+//! "mentioned" for "said") leaves mostly contextual evidence, which the
+//! bigram table (Google Books counts, 243k bigrams) gives too weakly to
+//! separate from the style of 1987 newswire: such documents score below the
+//! default threshold. Phrase expansions outside the dictionaries ("had been"
+//! for "were", "got here" for "came") are not restored unless listed as
+//! tortured phrases.
 #![deny(missing_docs)]
 
 mod config;

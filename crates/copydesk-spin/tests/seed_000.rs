@@ -55,9 +55,12 @@ const KNOWN: &[(&str, &str)] = &[
     ("pursuits", "interests"),
 ];
 
+/// The default threshold (0.5) keeps 1987 Reuters false positives at 0%;
+/// seed 000 scores about 0.37, so it is judged at 0.3, which flags about 4%
+/// of unspun Reuters articles on the development set.
 fn sensitive() -> SpinTagger {
     let config = SpinConfig {
-        threshold: 0.15,
+        threshold: 0.3,
         ..SpinConfig::default()
     };
     SpinTagger::new(&config).expect("tagger")
@@ -81,7 +84,7 @@ fn seed_000_alone_restores_known_substitutions_and_leaves_quotes() {
     let verdict = sensitive().analyze(SEED_000);
     assert!(
         verdict.spun,
-        "seed 000 flagged at threshold 0.15 (score {:.3})",
+        "seed 000 flagged at threshold 0.3 (score {:.3})",
         verdict.score
     );
     let mut restored = Vec::new();
