@@ -5,7 +5,7 @@
 use super::NewsLayoutConfig;
 use super::shape::{ends_sentence, key, line_key, word_count};
 use copydesk_core::OptionError;
-use regex::RegexSet;
+use regex::Regex;
 use std::collections::HashSet;
 
 /// Whole paragraphs that are page debris, compared by
@@ -205,11 +205,11 @@ pub const DEFAULT_CAPTION_PREFIXES: &[&str] = &[
 /// (`"... - Reuters/file"`, `"... REUTERS/Akhtar Soomro"`, `"(Photo: AFP)"`,
 /// `"... Getty Images"`).
 pub const DEFAULT_CAPTION_PATTERNS: &[&str] = &[
-    r"(?i)[-–—|]\s*(?:reuters|afp|ap|epa|xinhua|anadolu|getty images|dawn|app|ani|pti|ians|bloomberg|shutterstock)\s*/\s*(?:file|photo|[\p{L} .'’-]{2,40})\s*\)?$",
-    r"(?i)[-–—|]\s*(?:file\s+)?photo(?:graph)?\s*(?::|by)\s*[\p{L} .'’/-]{2,40}$",
+    r"(?i)[-–—|]\s*(?:reuters|afp|ap|epa|xinhua|anadolu|getty images|dawn|app|ani|pti|ians|bloomberg|shutterstock)\s*/\s*(?:file|photo|\p{L}[\p{L} .'’-]*)\s*\)?$",
+    r"(?i)[-–—|]\s*(?:file\s+)?photo(?:graph)?\s*(?::|by)\s*\p{L}[\p{L} .'’/-]*$",
     r"(?i)[-–—|]\s*file(?:\s+photo)?\s*\)?$",
-    r"REUTERS/\p{Lu}[\p{L} .'’-]{1,40}(?:/File(?: Photo)?)?\s*\)?$",
-    r"(?i)\((?:file\s+)?(?:photo|image|picture|pic)s?(?:\s+credit)?\s*:\s*[^()]{1,60}\)\s*$",
+    r"REUTERS/\p{Lu}[\p{L} .'’-]*(?:/File(?: Photo)?)?\s*\)?$",
+    r"(?i)\((?:file\s+)?(?:photo|image|picture|pic)s?(?:\s+credit)?\s*:\s*[^()]+\)\s*$",
     r"(?i)(?:^|[\s/(:|-])(?:getty images|shutterstock|afp via getty images)\s*\)?$",
     r"(?i)\b(?:afp|ap|epa|xinhua|reuters|anadolu|bloomberg)\s+(?:file\s+)?photo\s*\)?$",
 ];
@@ -251,45 +251,85 @@ const MAX_CREDIT_WORDS: usize = 80;
 /// The layout patterns, compiled.
 #[derive(Debug)]
 pub struct Patterns {
-    debris_lines: HashSet<String>,
+    debris_lines: LineSet,
     debris_prefixes: Vec<String>,
-    debris_patterns: RegexSet,
-    list_headings: HashSet<String>,
+    debris_patterns: PatternList,
+    list_headings: LineSet,
     caption_prefixes: Vec<String>,
-    caption_patterns: RegexSet,
-    credit_patterns: RegexSet,
-    signoffs: HashSet<String>,
+    caption_patterns: PatternList,
+    credit_patterns: PatternList,
+    signoffs: LineSet,
     max_debris_words: usize,
     max_caption_words: usize,
     max_list_item_words: usize,
 }
 
-/// Compiles a list of regular expressions, naming the option on error.
-fn compile(option: &str, patterns: &[String]) -> Result<RegexSet, OptionError> {
-    for (i, p) in patterns.iter().enumerate() {
-        if let Err(e) = regex::Regex::new(p) {
-            return Err(OptionError::for_key(
-                option,
-                format!("pattern {} (`{p}`) does not compile: {e}", i + 1),
-            ));
+/// Whole paragraphs compared by [`line_key`].
+#[derive(Debug)]
+struct LineSet {
+    keys: HashSet<String>,
+    /// The most words of a line in the set: longer paragraphs are not
+    /// compared at all (counters such as `"(12)"` allowed for).
+    max_words: usize,
+}
+
+impl LineSet {
+    /// The set of `lines`.
+    fn new(lines: &[String]) -> Self {
+        LineSet {
+            keys: lines.iter().map(|s| line_key(s)).collect(),
+            max_words: lines.iter().map(|s| word_count(s)).max().unwrap_or(0) + 2,
         }
     }
-    RegexSet::new(patterns).map_err(|e| OptionError::for_key(option, e.to_string()))
+
+    /// Whether `text` is one of the lines.
+    fn contains(&self, text: &str) -> bool {
+        word_count(text) <= self.max_words && self.keys.contains(&line_key(text))
+    }
+}
+
+/// Compiled regular expressions, matched one by one: unlike a `RegexSet`,
+/// each single regex anchored at the end (`...$`, as caption credits are)
+/// is searched backwards from the end, which keeps long paragraphs cheap.
+#[derive(Debug)]
+struct PatternList(Vec<Regex>);
+
+impl PatternList {
+    /// Compiles the patterns of one option, naming the option on error.
+    fn compile(option: &str, patterns: &[String]) -> Result<Self, OptionError> {
+        patterns
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                Regex::new(p).map_err(|e| {
+                    OptionError::for_key(
+                        option,
+                        format!("pattern {} (`{p}`) does not compile: {e}", i + 1),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(PatternList)
+    }
+
+    /// Whether any pattern matches `text`.
+    fn is_match(&self, text: &str) -> bool {
+        self.0.iter().any(|r| r.is_match(text))
+    }
 }
 
 impl Patterns {
     /// Compiles the patterns of a configuration.
     pub fn new(config: &NewsLayoutConfig) -> Result<Self, OptionError> {
-        let keys = |list: &[String]| list.iter().map(|s| line_key(s)).collect::<HashSet<_>>();
         Ok(Patterns {
-            debris_lines: keys(&config.debris_lines),
+            debris_lines: LineSet::new(&config.debris_lines),
             debris_prefixes: config.debris_prefixes.iter().map(|s| key(s)).collect(),
-            debris_patterns: compile("debris_patterns", &config.debris_patterns)?,
-            list_headings: keys(&config.list_headings),
+            debris_patterns: PatternList::compile("debris_patterns", &config.debris_patterns)?,
+            list_headings: LineSet::new(&config.list_headings),
             caption_prefixes: config.caption_prefixes.iter().map(|s| key(s)).collect(),
-            caption_patterns: compile("caption_patterns", &config.caption_patterns)?,
-            credit_patterns: compile("credit_patterns", &config.credit_patterns)?,
-            signoffs: keys(&config.signoffs),
+            caption_patterns: PatternList::compile("caption_patterns", &config.caption_patterns)?,
+            credit_patterns: PatternList::compile("credit_patterns", &config.credit_patterns)?,
+            signoffs: LineSet::new(&config.signoffs),
             max_debris_words: config.max_debris_words,
             max_caption_words: config.max_caption_words,
             max_list_item_words: config.max_list_item_words,
@@ -299,20 +339,20 @@ impl Patterns {
     /// Whether a paragraph is page debris.
     pub fn is_debris(&self, paragraph: &str) -> bool {
         let text = paragraph.trim();
-        if self.debris_lines.contains(&line_key(text)) {
+        if self.debris_lines.contains(text) {
             return true;
         }
         if word_count(text) > self.max_debris_words {
             return false;
         }
-        let k = key(text);
+        let k = head_key(text);
         let k = k.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '(' && c != '©');
         has_prefix(k, &self.debris_prefixes) || self.debris_patterns.is_match(text)
     }
 
     /// Whether a paragraph heads a list of links.
     pub fn is_list_heading(&self, paragraph: &str) -> bool {
-        self.list_headings.contains(&line_key(paragraph))
+        self.list_headings.contains(paragraph)
     }
 
     /// Whether a paragraph can be an item of a list of links: short and not
@@ -328,7 +368,7 @@ impl Patterns {
         if word_count(text) > self.max_caption_words {
             return false;
         }
-        has_prefix(&key(text), &self.caption_prefixes) || self.caption_patterns.is_match(text)
+        has_prefix(&head_key(text), &self.caption_prefixes) || self.caption_patterns.is_match(text)
     }
 
     /// Whether a paragraph is a credit line (`"Reporting by ..."`).
@@ -340,7 +380,7 @@ impl Patterns {
     /// Whether a paragraph is a sign-off (`"Reuter"`).
     pub fn is_signoff(&self, paragraph: &str) -> bool {
         let text = paragraph.trim();
-        word_count(text) <= 3 && !ends_sentence(text) && self.signoffs.contains(&line_key(text))
+        word_count(text) <= 3 && !ends_sentence(text) && self.signoffs.contains(text)
     }
 
     /// The sign-off at the end of a paragraph after a wide gap
@@ -356,9 +396,22 @@ impl Patterns {
             .take_while(|c| c.is_whitespace())
             .count();
         let before = trimmed[..start].trim_end();
-        (gap >= 3 && !before.is_empty() && self.signoffs.contains(&line_key(&trimmed[start..])))
+        (gap >= 3 && !before.is_empty() && self.signoffs.contains(&trimmed[start..]))
             .then_some(start)
     }
+}
+
+/// How many characters of a paragraph prefixes are compared with (longer
+/// than any sensible prefix).
+const PREFIX_WINDOW: usize = 80;
+
+/// The [`key`] of the start of `text`, enough to compare prefixes with.
+fn head_key(text: &str) -> String {
+    let end = text
+        .char_indices()
+        .nth(PREFIX_WINDOW)
+        .map_or(text.len(), |(i, _)| i);
+    key(&text[..end])
 }
 
 /// Whether `k` starts with one of `prefixes` at a word boundary.
