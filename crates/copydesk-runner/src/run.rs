@@ -171,7 +171,7 @@ struct Failures {
 
 impl Failures {
     fn push(&self, line: String) {
-        tracing::warn!("{line}");
+        tracing::debug!("{line}");
         if self.fail_fast {
             self.stop.store(true, Ordering::SeqCst);
         }
