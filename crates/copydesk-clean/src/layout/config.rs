@@ -1,11 +1,24 @@
 //! The options of `clean.news_layout.v1` and its registration.
 
 use super::NewsLayoutCleaner;
-use super::patterns::{self, Patterns};
+use super::patterns::Patterns;
 use copydesk_core::{BuiltStage, Capability, OptionDoc, OptionError, StageConfig, StageKind, cap};
 use serde::{Deserialize, Serialize};
 
 /// Options of `clean.news_layout.v1`.
+///
+/// The pattern lists (`debris_lines`, `debris_prefixes`, `debris_patterns`,
+/// `list_headings`, `caption_prefixes`, `caption_patterns`,
+/// `credit_patterns`, `signoffs`) are **added** to the built-in lists of
+/// [`patterns`](super::patterns) (`DEFAULT_DEBRIS_LINES`, ...), which
+/// `builtin_patterns = false` turns off:
+///
+/// ```toml
+/// [[stage]]
+/// type = "clean.news_layout.v1"
+/// debris_lines = ["more on this story"]
+/// caption_patterns = ['(?i)\bphoto by [\p{L} .]+$']
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct NewsLayoutConfig {
@@ -14,6 +27,8 @@ pub struct NewsLayoutConfig {
     pub detect_headline: bool,
     /// The most words a headline or sub-headline may have.
     pub max_headline_words: usize,
+    /// Use the built-in pattern lists (the lists below are added to them).
+    pub builtin_patterns: bool,
     /// Whole paragraphs that are page debris, compared ignoring case,
     /// counters and surrounding punctuation (`"load next story"` also
     /// matches `"Load Next Story0"`).
@@ -48,23 +63,35 @@ pub struct NewsLayoutConfig {
 
 impl Default for NewsLayoutConfig {
     fn default() -> Self {
-        let owned = |list: &[&str]| list.iter().map(|s| s.to_string()).collect();
         NewsLayoutConfig {
             detect_headline: true,
             max_headline_words: 25,
-            debris_lines: owned(patterns::DEFAULT_DEBRIS_LINES),
-            debris_prefixes: owned(patterns::DEFAULT_DEBRIS_PREFIXES),
-            debris_patterns: owned(patterns::DEFAULT_DEBRIS_PATTERNS),
+            builtin_patterns: true,
+            debris_lines: Vec::new(),
+            debris_prefixes: Vec::new(),
+            debris_patterns: Vec::new(),
             max_debris_words: 25,
-            list_headings: owned(patterns::DEFAULT_LIST_HEADINGS),
+            list_headings: Vec::new(),
             max_list_item_words: 16,
-            caption_prefixes: owned(patterns::DEFAULT_CAPTION_PREFIXES),
-            caption_patterns: owned(patterns::DEFAULT_CAPTION_PATTERNS),
+            caption_prefixes: Vec::new(),
+            caption_patterns: Vec::new(),
             max_caption_words: 50,
-            credit_patterns: owned(patterns::DEFAULT_CREDIT_PATTERNS),
-            signoffs: owned(patterns::DEFAULT_SIGNOFFS),
+            credit_patterns: Vec::new(),
+            signoffs: Vec::new(),
             record_crossheads: true,
         }
+    }
+}
+
+impl NewsLayoutConfig {
+    /// A pattern list in effect: the built-in one (if enabled) and the user's.
+    pub(crate) fn with_builtin(&self, builtin: &[&str], user: &[String]) -> Vec<String> {
+        let builtin = if self.builtin_patterns { builtin } else { &[] };
+        builtin
+            .iter()
+            .map(|s| s.to_string())
+            .chain(user.iter().cloned())
+            .collect()
     }
 }
 
@@ -87,19 +114,24 @@ impl StageConfig for NewsLayoutConfig {
             doc: "Most words of a headline or sub-headline (default 25).",
         },
         OptionDoc {
+            name: "builtin_patterns",
+            kind: "boolean",
+            doc: "Use the built-in debris, caption, credit, sign-off and link-list patterns; the pattern options below are added to them (default true).",
+        },
+        OptionDoc {
             name: "debris_lines",
             kind: "list of strings",
-            doc: "Whole paragraphs that are page debris, compared ignoring case, counters and surrounding punctuation (\"load next story\").",
+            doc: "Added to the built-in list: whole paragraphs that are page debris, compared ignoring case, counters and surrounding punctuation (\"load next story\").",
         },
         OptionDoc {
             name: "debris_prefixes",
             kind: "list of strings",
-            doc: "Starts of short paragraphs that are page debris (\"read more:\"), ignoring case.",
+            doc: "Added to the built-in list: starts of short paragraphs that are page debris (\"read more:\"), ignoring case.",
         },
         OptionDoc {
             name: "debris_patterns",
             kind: "list of strings",
-            doc: "Regular expressions matching whole debris paragraphs (copyright lines, time stamps); add (?i) to ignore case.",
+            doc: "Added to the built-in list: regular expressions matching whole debris paragraphs (copyright lines, time stamps); add (?i) to ignore case.",
         },
         OptionDoc {
             name: "max_debris_words",
@@ -109,7 +141,7 @@ impl StageConfig for NewsLayoutConfig {
         OptionDoc {
             name: "list_headings",
             kind: "list of strings",
-            doc: "Headings of link lists (\"related stories\"); the short paragraphs right after one are debris too.",
+            doc: "Added to the built-in list: headings of link lists (\"related stories\"); the short paragraphs right after one are debris too.",
         },
         OptionDoc {
             name: "max_list_item_words",
@@ -119,12 +151,12 @@ impl StageConfig for NewsLayoutConfig {
         OptionDoc {
             name: "caption_prefixes",
             kind: "list of strings",
-            doc: "Starts of photo captions (\"file photo:\"), ignoring case.",
+            doc: "Added to the built-in list: starts of photo captions (\"file photo:\"), ignoring case.",
         },
         OptionDoc {
             name: "caption_patterns",
             kind: "list of strings",
-            doc: "Regular expressions matching photo captions (\"- Reuters/file\", \"REUTERS/Name\", \"(Photo: AFP)\" at the end).",
+            doc: "Added to the built-in list: regular expressions matching photo captions (\"- Reuters/file\", \"REUTERS/Name\", \"(Photo: AFP)\" at the end).",
         },
         OptionDoc {
             name: "max_caption_words",
@@ -134,12 +166,12 @@ impl StageConfig for NewsLayoutConfig {
         OptionDoc {
             name: "credit_patterns",
             kind: "list of strings",
-            doc: "Regular expressions matching credit lines at the end of a story (\"Reporting by ...; Editing by ...\").",
+            doc: "Added to the built-in list: regular expressions matching credit lines at the end of a story (\"Reporting by ...; Editing by ...\").",
         },
         OptionDoc {
             name: "signoffs",
             kind: "list of strings",
-            doc: "Agency names that end a story on their own line (\"reuter\"), ignoring case.",
+            doc: "Added to the built-in list: agency names that end a story on their own line (\"reuter\"), ignoring case.",
         },
         OptionDoc {
             name: "record_crossheads",

@@ -688,6 +688,35 @@ mod tests {
     }
 
     #[test]
+    fn user_patterns_are_added_to_the_builtin_ones() {
+        let config: NewsLayoutConfig = copydesk_core::parse_options(
+            &"debris_lines = [\"more on this story\"]\ncaption_patterns = ['(?i)photo by [\\p{L} .]+$']"
+                .parse()
+                .unwrap(),
+        )
+        .unwrap();
+        let cleaner = NewsLayoutCleaner::new(config).unwrap();
+        let text = format!(
+            "{BODY_1}\n\nMore on this story\n\nThe harbour at dawn. Photo by Jane Doe\n\nAdvertisement\n\n{BODY_2}"
+        );
+        let s = cleaner.split(&text, &Meta::default());
+        assert_eq!(s.body, format!("{BODY_1}\n\n{BODY_2}"));
+        assert_eq!(s.meta.debris, ["More on this story", "Advertisement"]);
+        assert_eq!(s.meta.captions, ["The harbour at dawn. Photo by Jane Doe"]);
+
+        let bare = NewsLayoutCleaner::new(NewsLayoutConfig {
+            builtin_patterns: false,
+            ..NewsLayoutConfig::default()
+        })
+        .unwrap();
+        let s = bare.split(
+            &format!("{BODY_1}\n\nAdvertisement\n\n{BODY_2}"),
+            &Meta::default(),
+        );
+        assert!(s.removed.is_empty());
+    }
+
+    #[test]
     fn a_lone_short_line_is_not_a_headline() {
         let s = split("Talks stall in Islamabad");
         assert_eq!(s.meta.headline, None);

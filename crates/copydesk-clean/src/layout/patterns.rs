@@ -299,13 +299,9 @@ impl PatternList {
     fn compile(option: &str, patterns: &[String]) -> Result<Self, OptionError> {
         patterns
             .iter()
-            .enumerate()
-            .map(|(i, p)| {
+            .map(|p| {
                 Regex::new(p).map_err(|e| {
-                    OptionError::for_key(
-                        option,
-                        format!("pattern {} (`{p}`) does not compile: {e}", i + 1),
-                    )
+                    OptionError::for_key(option, format!("pattern `{p}` does not compile: {e}"))
                 })
             })
             .collect::<Result<Vec<_>, _>>()
@@ -321,15 +317,33 @@ impl PatternList {
 impl Patterns {
     /// Compiles the patterns of a configuration.
     pub fn new(config: &NewsLayoutConfig) -> Result<Self, OptionError> {
+        let c = config;
         Ok(Patterns {
-            debris_lines: LineSet::new(&config.debris_lines),
-            debris_prefixes: config.debris_prefixes.iter().map(|s| key(s)).collect(),
-            debris_patterns: PatternList::compile("debris_patterns", &config.debris_patterns)?,
-            list_headings: LineSet::new(&config.list_headings),
-            caption_prefixes: config.caption_prefixes.iter().map(|s| key(s)).collect(),
-            caption_patterns: PatternList::compile("caption_patterns", &config.caption_patterns)?,
-            credit_patterns: PatternList::compile("credit_patterns", &config.credit_patterns)?,
-            signoffs: LineSet::new(&config.signoffs),
+            debris_lines: LineSet::new(&c.with_builtin(DEFAULT_DEBRIS_LINES, &c.debris_lines)),
+            debris_prefixes: c
+                .with_builtin(DEFAULT_DEBRIS_PREFIXES, &c.debris_prefixes)
+                .iter()
+                .map(|s| key(s))
+                .collect(),
+            debris_patterns: PatternList::compile(
+                "debris_patterns",
+                &c.with_builtin(DEFAULT_DEBRIS_PATTERNS, &c.debris_patterns),
+            )?,
+            list_headings: LineSet::new(&c.with_builtin(DEFAULT_LIST_HEADINGS, &c.list_headings)),
+            caption_prefixes: c
+                .with_builtin(DEFAULT_CAPTION_PREFIXES, &c.caption_prefixes)
+                .iter()
+                .map(|s| key(s))
+                .collect(),
+            caption_patterns: PatternList::compile(
+                "caption_patterns",
+                &c.with_builtin(DEFAULT_CAPTION_PATTERNS, &c.caption_patterns),
+            )?,
+            credit_patterns: PatternList::compile(
+                "credit_patterns",
+                &c.with_builtin(DEFAULT_CREDIT_PATTERNS, &c.credit_patterns),
+            )?,
+            signoffs: LineSet::new(&c.with_builtin(DEFAULT_SIGNOFFS, &c.signoffs)),
             max_debris_words: config.max_debris_words,
             max_caption_words: config.max_caption_words,
             max_list_item_words: config.max_list_item_words,
