@@ -5,6 +5,7 @@
 //! | `report.jsonl.v1` ([`JsonlReport`]) | `documents.jsonl` (one object per document: id, source, text, meta, tags with covered text, every extension field such as `spin` and `provenance`), `<table>.jsonl` per corpus table (`relations.jsonl`), `failures.jsonl` (when any) and `summary.json` |
 //! | `report.markdown.v1` ([`MarkdownReport`]) | `report.md`: run table, relation counts and list, a bounded section per document (metadata, removed captions and debris, quotes with speakers, numbers, spin substitutions `spun → original`) |
 //! | `report.html.v1` ([`HtmlReport`]) | `report.html`: one self-contained page with overview counts, filterable tables, a side-by-side view per relation and a spin view per document |
+//! | `report.parquet.v1` (`ParquetReport`, cargo feature `parquet`, off by default) | `documents.parquet` and `relations.parquet` for Arrow-based tools |
 //!
 //! Every stage implements [`copydesk_core::ReportStage`]: `begin(out_dir)`,
 //! then `write(doc)` for each document in input order, then
@@ -44,6 +45,8 @@ pub mod html;
 mod jsonl;
 mod markdown;
 mod output;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 mod store;
 
 pub use corpus::{ALL_KINDS, RELATIONS_TABLE, Relations};
@@ -51,6 +54,8 @@ pub use error::ReportError;
 pub use html::{HtmlReport, HtmlReportConfig};
 pub use jsonl::{JsonlReport, JsonlReportConfig};
 pub use markdown::{MarkdownReport, MarkdownReportConfig};
+#[cfg(feature = "parquet")]
+pub use parquet::{ParquetReport, ParquetReportConfig};
 pub use store::MemoryStore;
 
 use copydesk_core::{StageFactory, factory};
@@ -61,6 +66,8 @@ pub fn factories() -> Vec<StageFactory> {
         factory::<JsonlReportConfig>(),
         factory::<MarkdownReportConfig>(),
         factory::<HtmlReportConfig>(),
+        #[cfg(feature = "parquet")]
+        factory::<ParquetReportConfig>(),
     ]
 }
 
@@ -83,13 +90,20 @@ mod tests {
         copydesk_core::testing::check_factory(&factory::<HtmlReportConfig>());
     }
 
+    #[cfg(feature = "parquet")]
+    #[test]
+    fn parquet_factory_passes_the_checks() {
+        copydesk_core::testing::check_factory(&factory::<ParquetReportConfig>());
+    }
+
     #[test]
     fn factories_are_reports_with_versioned_names() {
         let names: Vec<&str> = factories().iter().map(|f| f.name).collect();
         assert_eq!(
-            names,
+            names[..3],
             ["report.jsonl.v1", "report.markdown.v1", "report.html.v1"]
         );
+        assert_eq!(names.len(), 3 + usize::from(cfg!(feature = "parquet")));
         assert!(
             factories()
                 .iter()
