@@ -14,7 +14,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     } else {
         text = std::fs::read_to_string(&path)?;
     }
-    let tagger = SpinTagger::new(&SpinConfig::default())?;
+    let mut tagger = SpinTagger::new(&SpinConfig::default())?;
+    if let Ok(list) = std::env::var("SPIN_WEIGHTS") {
+        let mut w = tagger.weights();
+        for kv in list.split(',') {
+            let Some((k, v)) = kv.split_once('=') else {
+                continue;
+            };
+            let Ok(v) = v.parse::<f64>() else { continue };
+            match k {
+                "unigram" => w.unigram = v,
+                "context" => w.context = v,
+                "support" => w.support = v,
+                "fanout" => w.fanout = v,
+                "bias" => w.bias = v,
+                "half_rate" => w.half_rate = v,
+                _ => eprintln!("unknown weight {k}"),
+            }
+        }
+        tagger = tagger.with_weights(w);
+    }
     let v = tagger.analyze(&text);
     if std::env::var_os("SPIN_DEBUG").is_some() {
         let a = tagger.candidates(&text, &copydesk_spin::detect_quotes(&text));

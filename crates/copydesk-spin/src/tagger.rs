@@ -43,9 +43,9 @@ struct Option_ {
 /// Longest run of words considered as one substitution.
 const MAX_RUN: usize = 3;
 /// Candidates kept per run (the most frequent ones).
-const MAX_CANDIDATES: usize = 32;
+const MAX_CANDIDATES: usize = 20;
 /// A candidate this much rarer (natural log of counts) than the run is not tried.
-const MAX_RARER: f64 = 4.0;
+const MAX_RARER: f64 = 2.5;
 /// Log-odds given to a listed tortured phrase.
 const LISTED_LOGODDS: f64 = 4.0;
 
@@ -178,7 +178,7 @@ pub struct Analysis {
     pub tokens: Vec<Token>,
     /// The candidates, all of them (several per run).
     pub candidates: Vec<Candidate>,
-    /// Unprotected tokens that start at least one candidate.
+    /// Distinct lowercase words that start at least one candidate.
     pub substitutable: usize,
 }
 
@@ -296,15 +296,22 @@ impl SpinTagger {
     pub fn candidates(&self, text: &str, protected: &[(usize, usize)]) -> Analysis {
         let tokens = tokenize(text, protected);
         let candidates = self.find_candidates(&tokens);
-        let mut starts: Vec<usize> = candidates
-            .iter()
-            .filter(|c| !c.listed)
-            .map(|c| c.first)
-            .collect();
-        starts.sort_unstable();
-        starts.dedup();
+        // Distinct wordings (not tokens) that could be substitutions.
+        let mut last_first = usize::MAX;
+        let mut types: Vec<&str> = Vec::new();
+        for c in candidates.iter().filter(|c| !c.listed) {
+            if c.first != last_first {
+                last_first = c.first;
+                if let Some(t) = tokens.get(c.first) {
+                    types.push(t.lower.as_str());
+                }
+            }
+        }
+        types.sort_unstable();
+        types.dedup();
+        let substitutable = types.len();
         Analysis {
-            substitutable: starts.len(),
+            substitutable,
             tokens,
             candidates,
         }
@@ -327,18 +334,7 @@ impl SpinTagger {
             *e = e.max(hit);
         }
         let hits: f64 = by_type.values().sum();
-        let substitutable = {
-            let mut seen: Vec<&str> = analysis
-                .candidates
-                .iter()
-                .filter(|c| !c.listed)
-                .filter_map(|c| tokens.get(c.first).map(|t| t.lower.as_str()))
-                .collect();
-            seen.sort_unstable();
-            seen.dedup();
-            seen.len()
-        };
-        let rate = hits / (substitutable as f64 + w.shrink);
+        let rate = hits / (analysis.substitutable as f64 + w.shrink);
         let score = 1.0 - 0.5f64.powf(rate / w.half_rate);
         let spun = score >= self.threshold;
         let repair_prior = logit(w.repair_rate);
