@@ -291,6 +291,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "context" => weights.context = v,
                 "support" => weights.support = v,
                 "fanout" => weights.fanout = v,
+                "mutual" => weights.mutual = v,
                 "bias" => weights.bias = v,
                 "detect_rate" => weights.detect_rate = v,
                 "repair_rate" => weights.repair_rate = v,

@@ -38,6 +38,7 @@ struct Option_ {
     text: Arc<str>,
     ids: Vec<WordId>,
     fanout: u32,
+    mutual: bool,
 }
 
 /// Longest run of words considered as one substitution.
@@ -63,6 +64,8 @@ pub struct Weights {
     pub support: f64,
     /// Weight of log(fanout).
     pub fanout: f64,
+    /// Bonus for a mutual synonym pair.
+    pub mutual: f64,
     /// Constant added to every candidate's log-odds.
     pub bias: f64,
     /// Prior substitution rate used to judge the document.
@@ -87,7 +90,8 @@ impl Default for Weights {
             context: 0.25,
             support: 0.0,
             fanout: 0.6,
-            bias: -2.0,
+            mutual: 1.5,
+            bias: -3.2,
             detect_rate: 0.02,
             repair_rate: 0.2,
             length_penalty: 4.0,
@@ -144,6 +148,8 @@ pub struct Candidate {
     pub support: i32,
     /// Natural log of the number of synonyms the spinner had.
     pub log_fanout: f64,
+    /// Whether each wording lists the other as a synonym.
+    pub mutual: bool,
     /// Words added or removed.
     pub length_change: usize,
     /// Whether the run holds a capitalized word inside a sentence.
@@ -163,6 +169,7 @@ impl Candidate {
             + w.support * f64::from(self.support)
             - w.fanout * self.log_fanout
             - w.length_penalty * self.length_change as f64
+            + if self.mutual { w.mutual } else { 0.0 }
             + w.bias;
         if self.name {
             lo -= w.name_margin;
@@ -404,6 +411,7 @@ impl SpinTagger {
                         context: 0.0,
                         support: 0,
                         log_fanout: 0.0,
+                        mutual: false,
                         length_change: 0,
                         name: false,
                         listed: true,
@@ -454,6 +462,7 @@ impl SpinTagger {
                         context: lp - base - unigram,
                         support: support as i32 - base_support as i32,
                         log_fanout: f64::from(option.fanout).ln(),
+                        mutual: option.mutual,
                         length_change: option.ids.len().abs_diff(len),
                         name,
                         listed: false,
@@ -474,10 +483,11 @@ impl SpinTagger {
         let found: Arc<Vec<Option_>> = Arc::new(
             self.originals_of(phrase, words)
                 .into_iter()
-                .map(|(words, fanout)| Option_ {
+                .map(|(words, fanout, mutual)| Option_ {
                     ids: words.iter().map(|w| self.lm.id(w)).collect(),
                     text: Arc::from(words.join(" ")),
                     fanout,
+                    mutual,
                 })
                 .collect(),
         );
@@ -517,7 +527,7 @@ impl SpinTagger {
 
     /// The wordings `phrase` may have replaced, with their fanout, limited
     /// to the most frequent known ones.
-    fn originals_of(&self, phrase: &str, words: &[&str]) -> Vec<(Vec<String>, u32)> {
+    fn originals_of(&self, phrase: &str, words: &[&str]) -> Vec<(Vec<String>, u32, bool)> {
         let mut readings: Vec<(String, Form)> = vec![(phrase.to_string(), Form::Base)];
         if words.len() == 1 {
             readings = self.morph.analyze(phrase);
@@ -539,22 +549,25 @@ impl SpinTagger {
             .iter()
             .map(|w| self.lm.log_count(w))
             .fold(f64::MAX, f64::min);
-        let mut found: HashMap<String, u32> = HashMap::new();
+        let mut found: HashMap<String, (u32, bool)> = HashMap::new();
         let dicts = self.builtin.iter().copied().chain(self.user.iter());
         for dict in dicts {
             for (lemma, form) in &readings {
                 for o in dict.originals(lemma) {
+                    // Each listed as the other's synonym: a closer pair.
+                    let mutual = dict.originals(&o.lemma).iter().any(|x| *x.lemma == **lemma);
                     for inflected in self.morph.inflect(&o.lemma, *form) {
                         if inflected == phrase || !inflected.split(' ').all(|w| self.lm.knows(w)) {
                             continue;
                         }
-                        let e = found.entry(inflected).or_insert(o.fanout);
-                        *e = (*e).min(o.fanout);
+                        let e = found.entry(inflected).or_insert((o.fanout, mutual));
+                        e.0 = e.0.min(o.fanout);
+                        e.1 |= mutual;
                     }
                 }
             }
         }
-        let mut ranked: Vec<(f64, String, u32)> = found
+        let mut ranked: Vec<(f64, String, (u32, bool))> = found
             .into_iter()
             .map(|(w, f)| {
                 let c = w
@@ -569,7 +582,7 @@ impl SpinTagger {
         ranked.truncate(MAX_CANDIDATES);
         ranked
             .into_iter()
-            .map(|(_, w, f)| (w.split(' ').map(str::to_string).collect(), f))
+            .map(|(_, w, (f, m))| (w.split(' ').map(str::to_string).collect(), f, m))
             .collect()
     }
 }
