@@ -210,7 +210,7 @@ pub fn add_hours(iso: &str, hours: u32) -> Option<String> {
     while h >= 24 {
         h -= 24;
         d += 1;
-        let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+        let leap = y.is_multiple_of(4) && (!y.is_multiple_of(100) || y.is_multiple_of(400));
         let days = match mo {
             2 if leap => 29,
             2 => 28,
@@ -302,10 +302,10 @@ pub fn generate(
         }
         let spin = |r: &mut Rng, base: &Article, parent: usize, drafts: &mut Vec<Draft>| {
             let mut base = base.clone();
-            if r.chance(0.5) {
-                if let Some(h) = &base.headline {
-                    base.headline = Some(new_headline(h, r));
-                }
+            if r.chance(0.5)
+                && let Some(h) = &base.headline
+            {
+                base.headline = Some(new_headline(h, r));
             }
             let rate = r.uniform(config.spin_rate.0, config.spin_rate.1);
             let s = Spinner::new(SpinnerConfig {
@@ -329,10 +329,10 @@ pub fn generate(
                 spin(&mut r, article, source_idx, &mut drafts);
             }
         }
-        if let Some((idx, copy)) = syndicated.first() {
-            if r.chance(0.4) {
-                spin(&mut r, copy, *idx, &mut drafts);
-            }
+        if let Some((idx, copy)) = syndicated.first()
+            && r.chance(0.4)
+        {
+            spin(&mut r, copy, *idx, &mut drafts);
         }
     }
     let unrelated = rest

@@ -124,8 +124,8 @@ pub fn inflect(base: &str, inflection: Inflection) -> String {
             }
         }
         Inflection::Ing => {
-            if base.ends_with("ie") {
-                format!("{}ying", &base[..base.len() - 2])
+            if let Some(stem) = base.strip_suffix("ie") {
+                format!("{stem}ying")
             } else if base.ends_with('e') && !base.ends_with("ee") && base.len() > 2 {
                 format!("{}ing", &base[..base.len() - 1])
             } else {
@@ -159,10 +159,10 @@ pub fn lemmas(word: &str) -> Vec<(String, Inflection)> {
     if let Some(stem) = word.strip_suffix("es") {
         push(stem.to_string(), Inflection::S);
     }
-    if let Some(stem) = word.strip_suffix('s') {
-        if !stem.ends_with('s') {
-            push(stem.to_string(), Inflection::S);
-        }
+    if let Some(stem) = word.strip_suffix('s')
+        && !stem.ends_with('s')
+    {
+        push(stem.to_string(), Inflection::S);
     }
     if let Some(stem) = word.strip_suffix("ied") {
         push(format!("{stem}y"), Inflection::Ed);

@@ -155,18 +155,19 @@ impl Spinner {
                 continue;
             }
             let w = &words[i];
-            if w.eligible && rng.chance(self.config.rate) {
-                if let Some(replacement) = self.replacement(&w.lower, &mut rng) {
-                    let replacement = match_case(&replacement, w.capitalized);
-                    push_edit(
-                        text,
-                        &mut out,
-                        &mut at,
-                        &mut edits,
-                        w.span.clone(),
-                        replacement,
-                    );
-                }
+            if w.eligible
+                && rng.chance(self.config.rate)
+                && let Some(replacement) = self.replacement(&w.lower, &mut rng)
+            {
+                let replacement = match_case(&replacement, w.capitalized);
+                push_edit(
+                    text,
+                    &mut out,
+                    &mut at,
+                    &mut edits,
+                    w.span.clone(),
+                    replacement,
+                );
             }
             i += 1;
         }

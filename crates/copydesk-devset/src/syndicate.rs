@@ -93,12 +93,12 @@ pub fn syndicated_copy(article: &Article, rng: &mut Rng) -> (Article, Syndicatio
             edits.dropped.push(at);
         }
     }
-    if rng.chance(0.35) || edits.dropped.is_empty() {
-        if let Some(p) = rng.pick(ADDED) {
-            let at = rng.range(1, copy.paragraphs.len());
-            copy.paragraphs.insert(at, p.to_string());
-            edits.added += 1;
-        }
+    if (rng.chance(0.35) || edits.dropped.is_empty())
+        && let Some(p) = rng.pick(ADDED)
+    {
+        let at = rng.range(1, copy.paragraphs.len());
+        copy.paragraphs.insert(at, p.to_string());
+        edits.added += 1;
     }
     for _ in 0..rng.range(0, 3) {
         if wording_edit(&mut copy, rng) {

@@ -53,8 +53,7 @@ impl Prepared {
 fn sentences(text: &str, tokens: &[Token]) -> Vec<Sentence> {
     let mut cuts = Vec::new();
     let bytes = text.as_bytes();
-    let mut iter = text.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
+    for (i, c) in text.char_indices() {
         if c == '\n' {
             cuts.push(i + 1);
         } else if matches!(c, '.' | '!' | '?') {
@@ -71,15 +70,13 @@ fn sentences(text: &str, tokens: &[Token]) -> Vec<Sentence> {
             }
             let rest = &text[j..];
             let mut chars = rest.chars();
-            if chars.next() == Some(' ') {
-                if let Some(n) = chars.next() {
-                    if n.is_uppercase()
-                        || n.is_ascii_digit()
-                        || matches!(n, '"' | '\u{201C}' | '\'' | '\u{2018}')
-                    {
-                        cuts.push(j);
-                    }
-                }
+            if chars.next() == Some(' ')
+                && let Some(n) = chars.next()
+                && (n.is_uppercase()
+                    || n.is_ascii_digit()
+                    || matches!(n, '"' | '\u{201C}' | '\'' | '\u{2018}'))
+            {
+                cuts.push(j);
             }
         }
     }
@@ -362,11 +359,11 @@ pub fn align(a: &Prepared, b: &Prepared, params: &AlignParams) -> Alignment {
         seen.sort_unstable();
         seen.dedup();
         for t in &seen {
-            if let Some(list) = postings.get(t) {
-                if list.len() <= cap {
-                    for &j in list {
-                        *hits.entry(j).or_default() += 1;
-                    }
+            if let Some(list) = postings.get(t)
+                && list.len() <= cap
+            {
+                for &j in list {
+                    *hits.entry(j).or_default() += 1;
                 }
             }
         }

@@ -477,18 +477,13 @@ fn unaligned_runs(p: &Prepared, aligned: &[bool]) -> Vec<TextSpan> {
 /// dropped, substitutions and shared names and numbers, with spans into
 /// each document's text. `al` aligns `copy` (first) with `source`.
 pub fn evidence(copy: Side<'_>, source: Side<'_>, al: &Alignment) -> RelationEvidence {
-    let swapped = false;
     let (pc, ps) = (copy.prepared, source.prepared);
-    let orient = |d: &Difference| if swapped { (d.b, d.a) } else { (d.a, d.b) };
+    let orient = |d: &Difference| (d.a, d.b);
     let mut aligned_c = vec![false; pc.sentences.len()];
     let mut aligned_s = vec![false; ps.sentences.len()];
     let mut ev = RelationEvidence::default();
     for pair in &al.pairs {
-        let (ic, is) = if swapped {
-            (pair.b, pair.a)
-        } else {
-            (pair.a, pair.b)
-        };
+        let (ic, is) = (pair.a, pair.b);
         aligned_c[ic] = true;
         aligned_s[is] = true;
         let sc = &pc.sentences[ic];
@@ -542,10 +537,9 @@ pub fn evidence(copy: Side<'_>, source: Side<'_>, al: &Alignment) -> RelationEvi
     for t in &pc.tokens {
         if matches!(t.class, WordClass::Name | WordClass::Number)
             && source_anchors.contains(&t.hash)
+            && let Some(w) = copy.text.get(t.start..t.end)
         {
-            if let Some(w) = copy.text.get(t.start..t.end) {
-                shared.insert(w.to_string());
-            }
+            shared.insert(w.to_string());
         }
     }
     ev.shared_anchors = shared.into_iter().take(50).collect();

@@ -31,7 +31,7 @@ pub fn anchor_shingles(tokens: &[Token], k: usize) -> Vec<u64> {
         let specific: Vec<u64> = anchors
             .windows(k)
             .filter(|w| w.iter().any(|t| t.class != WordClass::Function))
-            .map(|w| shingle_hash(w))
+            .map(shingle_hash)
             .collect();
         let mut distinct = specific.clone();
         distinct.sort_unstable();

@@ -120,7 +120,7 @@ impl StageConfig for ProvenanceConfig {
         if self.permutations == 0 || self.permutations > 1024 {
             return Err(OptionError::for_key("permutations", "must be in 1..=1024"));
         }
-        if self.bands == 0 || self.permutations % self.bands != 0 {
+        if self.bands == 0 || !self.permutations.is_multiple_of(self.bands) {
             return Err(OptionError::for_key("bands", "must divide `permutations`"));
         }
         if self.max_bucket < 2 {
@@ -338,6 +338,9 @@ fn supported_words(
         .sum()
 }
 
+/// A judged pair: (first ordinal, second ordinal, verdict).
+type Judged = (usize, usize, PairVerdict);
+
 /// Follows parent links from `start`; true when `target` is reached.
 fn reaches(parent: &HashMap<usize, usize>, start: usize, target: usize) -> bool {
     let mut at = start;
@@ -406,7 +409,7 @@ impl CorpusStage for ProvenanceStage {
 
     fn finish(&mut self, store: &dyn DocumentStore) -> Result<CorpusOutput, StageError> {
         let pairs = self.candidates();
-        let verdicts: Vec<Result<Option<(usize, usize, PairVerdict)>, StageError>> = pairs
+        let verdicts: Vec<Result<Option<Judged>, StageError>> = pairs
             .par_iter()
             .map(|&(i, j)| self.compare(store, i, j))
             .collect();
