@@ -382,6 +382,9 @@ impl EntityFinder {
     }
 }
 
+/// The most tokens one capitalized run (hence one name) may have.
+const MAX_RUN_TOKENS: usize = 12;
+
 /// Runs of capitalized words (with connectors between them) on one line,
 /// as token index ranges.
 fn capitalized_runs(ctx: &Ctx<'_>) -> Vec<(usize, usize)> {
@@ -406,7 +409,8 @@ fn capitalized_runs(ctx: &Ctx<'_>) -> Vec<(usize, usize)> {
         }
         let lo = k;
         let mut hi = k + 1;
-        while hi < n && !possessive(hi - 1) && adjacent(hi - 1, hi) {
+        // Names are short; a cap also bounds the recursion in `segment`.
+        while hi < n && hi - lo < MAX_RUN_TOKENS && !possessive(hi - 1) && adjacent(hi - 1, hi) {
             if is_cap(hi) {
                 hi += 1;
             } else if is_connector(ctx.tokens[hi].text(ctx.text))
@@ -653,6 +657,15 @@ mod tests {
     fn headings_are_skipped() {
         let f = find("GRAVE SECURITY BREACH\n\nThe bombing angered Beijing.");
         assert_eq!(f, [("Beijing".to_string(), "GPE")]);
+    }
+
+    #[test]
+    fn long_capitalized_text_is_cut_into_short_runs() {
+        let t = "China Pakistan ".repeat(20_000);
+        let sentences = SentenceSplitter::default().split(&t);
+        let found = EntityFinder::default().find(&t, &sentences);
+        assert_eq!(found.len(), 40_000);
+        assert!(found.iter().all(|e| e.label == EntityLabel::Gpe));
     }
 
     proptest! {
