@@ -44,8 +44,49 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! HTML pages and web archives work the same way; the WARC loader also
+//! counts the records it skipped (requests, metadata, non-HTML responses),
+//! which are not errors:
+//!
+//! ```
+//! use copydesk_core::LoadStage;
+//! use copydesk_load::warc_writer::WarcWriter;
+//! use copydesk_load::{WarcLoader, WarcLoaderConfig};
+//!
+//! let page = "<html><head><title>Dam opens</title></head><body><article>\
+//!     <p>The new dam on the river opened on Monday after six years of work, \
+//!     officials said, and will supply power to two million homes.</p></article></body></html>";
+//! let mut w = WarcWriter::new(Vec::new(), true);
+//! w.write_request("https://example.com/dam", "2024-05-01T12:00:00Z")?;
+//! w.write_html_response("https://example.com/dam", "2024-05-01T12:00:00Z", page.as_bytes())?;
+//! let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("crawl.warc.gz");
+//! std::fs::write(&path, w.finish()?)?;
+//!
+//! let loader = WarcLoader::new(WarcLoaderConfig::default())?;
+//! let docs: Vec<_> = loader.open(&path).collect::<Result<_, _>>()?;
+//! assert_eq!(docs.len(), 1);
+//! assert_eq!(docs[0].id, "crawl#2");
+//! assert!(docs[0].text.starts_with("The new dam on the river"));
+//! assert_eq!(docs[0].meta.url.as_deref(), Some("https://example.com/dam"));
+//! assert_eq!(loader.counts().skipped["type:request"], 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! A loader can also be built from TOML options, as the runner does, through
 //! [`factories`] and [`copydesk_core::StageFactory::build`].
+//!
+//! # Main-text extraction
+//!
+//! [`HtmlExtractor`] (used by both HTML and WARC loaders) decodes the page
+//! ([`charset`]: BOM, HTTP charset, `<meta>`, else detection with
+//! chardetng, so undeclared windows-1252 pages decode correctly), runs the
+//! `trafilatura` crate (a port of go-trafilatura) with comments excluded
+//! and recall favoured, then renders the kept HTML as paragraphs
+//! ([`render`]); headings before the first paragraph go to
+//! `meta.headline`/`meta.subheadlines`. On the article extraction benchmark
+//! (181 pages, its own scorer; see `examples/extraction_eval.rs`) this
+//! scores F1 0.967 (precision 0.960, recall 0.974).
 #![deny(missing_docs)]
 
 pub mod charset;

@@ -21,9 +21,10 @@ use copydesk_core::{
     BuiltStage, Document, LoadError, LoadStage, OptionDoc, OptionError, Source, StageConfig,
     StageKind, cap,
 };
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -210,6 +211,7 @@ impl WarcLoader {
             reader,
             failed_open,
             counts: WarcCounts::default(),
+            ready: VecDeque::new(),
         }
     }
 
@@ -303,6 +305,29 @@ impl WarcLoader {
         Ok(Ok(doc))
     }
 
+    /// What becomes of one record: a document, an error or a skip, logged.
+    fn outcome(&self, record: &WarcRecord, stem: &str, path: &Path) -> Outcome {
+        match self.record_to_document(record, stem, path) {
+            Ok(Ok(doc)) => Outcome::Document(Box::new(doc)),
+            Ok(Err(message)) => {
+                let message = match record.header("WARC-Target-URI") {
+                    Some(uri) => format!("{message} ({uri})"),
+                    None => message,
+                };
+                Outcome::Error(LoadError::at(path, None, Some(record.number), message))
+            }
+            Err(reason) => {
+                tracing::debug!(
+                    file = %path.display(),
+                    record = record.number,
+                    reason = %reason,
+                    "WARC record skipped"
+                );
+                Outcome::Skipped(reason)
+            }
+        }
+    }
+
     fn oversized(&self, record: &WarcRecord) -> String {
         format!(
             "record block of {} bytes is larger than `max_record_bytes` ({}); skipped",
@@ -337,7 +362,25 @@ impl LoadStage for WarcLoader {
     }
 }
 
+/// Records read ahead and extracted in parallel at a time.
+const BATCH_RECORDS: usize = 32;
+/// Block bytes read ahead at most (a batch ends early past this).
+const BATCH_BYTES: u64 = 64 * 1024 * 1024;
+
+/// What became of one record.
+enum Outcome {
+    /// A document (boxed: documents are large, skips are many).
+    Document(Box<Document>),
+    /// A damaged record or a page without main text.
+    Error(LoadError),
+    /// A record without an article, and why.
+    Skipped(String),
+}
+
 /// The documents of one WARC file; see [`WarcLoader::documents`].
+///
+/// Records are read ahead in batches and their pages extracted in
+/// parallel (rayon); documents and errors still come out in file order.
 pub struct WarcDocuments<'a> {
     loader: &'a WarcLoader,
     path: PathBuf,
@@ -346,6 +389,7 @@ pub struct WarcDocuments<'a> {
     reader: Option<WarcReader<DecodedReader>>,
     failed_open: Option<LoadError>,
     counts: WarcCounts,
+    ready: VecDeque<Result<Document, LoadError>>,
 }
 
 impl WarcDocuments<'_> {
@@ -372,6 +416,63 @@ impl WarcDocuments<'_> {
                 .add(&self.counts);
         }
     }
+
+    /// Reads the next batch of records and turns them into outcomes.
+    fn read_batch(&mut self) {
+        let mut batch: Vec<Result<WarcRecord, LoadError>> = Vec::new();
+        let mut bytes = 0u64;
+        let mut ended = false;
+        while batch.len() < BATCH_RECORDS && bytes < BATCH_BYTES {
+            let Some(reader) = self.reader.as_mut() else {
+                break;
+            };
+            match reader.next() {
+                None => {
+                    ended = true;
+                    break;
+                }
+                Some(Ok(record)) => {
+                    bytes += record.block.len() as u64;
+                    batch.push(Ok(record));
+                }
+                Some(Err(e)) => {
+                    let fatal = e.fatal;
+                    let message = format!("{} (byte {})", e.message, e.offset);
+                    batch.push(Err(LoadError::at(&self.path, None, e.record, message)));
+                    if fatal {
+                        ended = true;
+                        break;
+                    }
+                }
+            }
+        }
+        let (loader, stem, path) = (self.loader, self.stem.as_str(), self.path.as_path());
+        let outcomes: Vec<Outcome> = batch
+            .into_par_iter()
+            .map(|item| match item {
+                Ok(record) => loader.outcome(&record, stem, path),
+                Err(e) => Outcome::Error(e),
+            })
+            .collect();
+        for outcome in outcomes {
+            match outcome {
+                Outcome::Document(doc) => {
+                    self.counts.documents += 1;
+                    self.ready.push_back(Ok(*doc));
+                }
+                Outcome::Error(e) => {
+                    self.counts.errors += 1;
+                    self.ready.push_back(Err(e));
+                }
+                Outcome::Skipped(reason) => {
+                    *self.counts.skipped.entry(reason).or_default() += 1;
+                }
+            }
+        }
+        if ended {
+            self.finish();
+        }
+    }
 }
 
 impl Iterator for WarcDocuments<'_> {
@@ -388,51 +489,11 @@ impl Iterator for WarcDocuments<'_> {
             return Some(Err(e));
         }
         loop {
-            let Some(next) = self.reader.as_mut()?.next() else {
-                self.finish();
-                return None;
-            };
-            match next {
-                Err(e) => {
-                    self.counts.errors += 1;
-                    let message = format!("{} (byte {})", e.message, e.offset);
-                    if e.fatal {
-                        self.finish();
-                    }
-                    return Some(Err(LoadError::at(&self.path, None, e.record, message)));
-                }
-                Ok(record) => match self
-                    .loader
-                    .record_to_document(&record, &self.stem, &self.path)
-                {
-                    Ok(Ok(doc)) => {
-                        self.counts.documents += 1;
-                        return Some(Ok(doc));
-                    }
-                    Ok(Err(message)) => {
-                        self.counts.errors += 1;
-                        let message = match record.header("WARC-Target-URI") {
-                            Some(uri) => format!("{message} ({uri})"),
-                            None => message,
-                        };
-                        return Some(Err(LoadError::at(
-                            &self.path,
-                            None,
-                            Some(record.number),
-                            message,
-                        )));
-                    }
-                    Err(reason) => {
-                        tracing::debug!(
-                            file = %self.path.display(),
-                            record = record.number,
-                            reason = %reason,
-                            "WARC record skipped"
-                        );
-                        *self.counts.skipped.entry(reason).or_default() += 1;
-                    }
-                },
+            if let Some(item) = self.ready.pop_front() {
+                return Some(item);
             }
+            self.reader.as_ref()?;
+            self.read_batch();
         }
     }
 }
