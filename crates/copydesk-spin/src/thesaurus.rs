@@ -40,34 +40,49 @@ impl ReverseThesaurus {
 
     /// Records that the spinner may write `spun` for `original`.
     pub fn add(&mut self, original: &str, spun: &str, fanout: u32) {
-        let (original, spun) = (normalize(original), normalize(spun));
-        if original.is_empty() || spun.is_empty() || original == spun {
+        let original = normalize(original);
+        if original.is_empty() {
             return;
         }
-        self.longest = self.longest.max(spun.split(' ').count());
-        let lemma = match self.lemmas.get(original.as_ref()) {
+        let lemma = self.intern(&original);
+        self.add_interned(&lemma, spun, fanout);
+    }
+
+    fn intern(&mut self, lemma: &str) -> Arc<str> {
+        match self.lemmas.get(lemma) {
             Some(l) => Arc::clone(l),
             None => {
-                let l: Arc<str> = Arc::from(original.as_ref());
-                self.lemmas.insert(original.to_string(), Arc::clone(&l));
+                let l: Arc<str> = Arc::from(lemma);
+                self.lemmas.insert(lemma.to_string(), Arc::clone(&l));
                 l
             }
-        };
-        if !self.map.contains_key(spun.as_ref()) {
-            self.map.insert(spun.to_string(), Vec::new());
         }
-        let Some(entry) = self.map.get_mut(spun.as_ref()) else {
+    }
+
+    fn add_interned(&mut self, lemma: &Arc<str>, spun: &str, fanout: u32) {
+        let spun = normalize(spun);
+        if spun.is_empty() || **lemma == *spun {
             return;
+        }
+        let entry = match self.map.get_mut(spun.as_ref()) {
+            Some(entry) => entry,
+            None => {
+                self.longest = self.longest.max(spun.split(' ').count());
+                self.map.entry(spun.to_string()).or_default()
+            }
         };
         // Short lists are kept free of duplicates as they grow; long ones
         // are deduplicated once at the end of loading (see `finish`).
         if entry.len() < 16
-            && let Some(o) = entry.iter_mut().find(|o| o.lemma == lemma)
+            && let Some(o) = entry.iter_mut().find(|o| Arc::ptr_eq(&o.lemma, lemma))
         {
             o.fanout = o.fanout.min(fanout);
             return;
         }
-        entry.push(Original { lemma, fanout });
+        entry.push(Original {
+            lemma: Arc::clone(lemma),
+            fanout,
+        });
     }
 
     /// Removes duplicate originals (keeping the smallest fanout).
@@ -97,8 +112,13 @@ impl ReverseThesaurus {
     /// stand for the root.
     pub fn add_root(&mut self, root: &str, synonyms: &[&str]) {
         let fanout = synonyms.len().max(1) as u32;
+        let root = normalize(root);
+        if root.is_empty() {
+            return;
+        }
+        let lemma = self.intern(&root);
         for s in synonyms {
-            self.add(root, s, fanout);
+            self.add_interned(&lemma, s, fanout);
         }
     }
 
