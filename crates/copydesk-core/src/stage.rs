@@ -113,7 +113,8 @@ pub struct CorpusSummary<'a> {
     pub stats: &'a [StageStats],
     /// Every failure of the run, as one line each (`path:line: stage: message`).
     pub failures: &'a [String],
-    /// The processed documents.
+    /// The processed documents, read back exactly as the reports received
+    /// them (after every corpus stage annotated them).
     pub store: &'a dyn DocumentStore,
 }
 

@@ -53,10 +53,8 @@ pub fn word_spans(text: &str) -> Vec<(usize, usize)> {
                 let after = chars.peek().is_some_and(|(_, n)| n.is_ascii_digit());
                 before && after
             });
-        if !joins {
-            if let Some(s) = start.take() {
-                spans.push((s, i));
-            }
+        if !joins && let Some(s) = start.take() {
+            spans.push((s, i));
         }
         prev_alnum = false;
     }
