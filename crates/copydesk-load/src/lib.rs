@@ -111,7 +111,7 @@ pub use jsonl::{JsonlLoader, JsonlLoaderConfig, JsonlRecords};
 pub use text::{TextLoader, TextLoaderConfig};
 pub use warc::{WarcCounts, WarcLoader, WarcLoaderConfig};
 
-use copydesk_core::{Document, LoadError, OptionError, StageFactory, factory};
+use copydesk_core::{OptionError, StageFactory, factory};
 
 /// Every stage this crate registers.
 pub fn factories() -> Vec<StageFactory> {
@@ -143,9 +143,6 @@ pub(crate) fn validate_extensions(extensions: &[String]) -> Result<(), OptionErr
     }
     Ok(())
 }
-
-/// The result type of every loader's iterator.
-pub type LoadResult = Result<Document, LoadError>;
 
 #[cfg(test)]
 mod tests {

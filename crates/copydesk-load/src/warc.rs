@@ -215,13 +215,13 @@ impl WarcLoader {
         }
     }
 
-    /// Turns one record into a document, a skip reason, or an error message.
+    /// Turns one record into a document, or says why not.
     fn record_to_document(
         &self,
         record: &WarcRecord,
         stem: &str,
         path: &Path,
-    ) -> Result<Result<Document, String>, String> {
+    ) -> Result<Document, NoDocument> {
         let warc_type = record.warc_type();
         let record_type = record
             .header("Content-Type")
@@ -230,18 +230,21 @@ impl WarcLoader {
         let (body, http_charset): (Vec<u8>, Option<String>) = match warc_type.as_str() {
             "response" if record_type.is_empty() || record_type == "application/http" => {
                 if !record.block_kept() {
-                    return Ok(Err(self.oversized(record)));
+                    return Err(NoDocument::Failed(self.oversized(record)));
                 }
                 let response = match parse_response(&record.block, self.config.max_record_bytes) {
                     Ok(r) => r,
-                    Err(e) => return Ok(Err(e.to_string())),
+                    Err(e) => return Err(NoDocument::Failed(e.to_string())),
                 };
                 if !(200..300).contains(&response.status) {
-                    return Err(format!("status:{}", response.status));
+                    return Err(NoDocument::Skipped(format!("status:{}", response.status)));
                 }
                 let media = response.media_type();
                 if !is_html(media.as_deref(), &response.body) {
-                    return Err(format!("not_html:{}", media.unwrap_or_default()));
+                    return Err(NoDocument::Skipped(format!(
+                        "not_html:{}",
+                        media.unwrap_or_default()
+                    )));
                 }
                 let charset = response.charset();
                 (response.body, charset)
@@ -253,20 +256,20 @@ impl WarcLoader {
                         .map(|t| t.as_str()),
                     &record.block,
                 ) {
-                    return Err(format!("not_html:{record_type}"));
+                    return Err(NoDocument::Skipped(format!("not_html:{record_type}")));
                 }
                 if !record.block_kept() {
-                    return Ok(Err(self.oversized(record)));
+                    return Err(NoDocument::Failed(self.oversized(record)));
                 }
                 let charset = record.header("Content-Type").and_then(charset_param);
                 (record.block.clone(), charset)
             }
-            "" => return Err("type:missing".into()),
-            other => return Err(format!("type:{other}")),
+            "" => return Err(NoDocument::Skipped("type:missing".into())),
+            other => return Err(NoDocument::Skipped(format!("type:{other}"))),
         };
         let page = match self.extractor.extract(&body, http_charset.as_deref()) {
             Ok(p) => p,
-            Err(e) => return Ok(Err(e.to_string())),
+            Err(e) => return Err(NoDocument::Failed(e.to_string())),
         };
         let source = Source {
             path: path.display().to_string(),
@@ -302,21 +305,21 @@ impl WarcLoader {
                 doc.meta.extra.insert(key.into(), Value::String(v));
             }
         }
-        Ok(Ok(doc))
+        Ok(doc)
     }
 
     /// What becomes of one record: a document, an error or a skip, logged.
     fn outcome(&self, record: &WarcRecord, stem: &str, path: &Path) -> Outcome {
         match self.record_to_document(record, stem, path) {
-            Ok(Ok(doc)) => Outcome::Document(Box::new(doc)),
-            Ok(Err(message)) => {
+            Ok(doc) => Outcome::Document(Box::new(doc)),
+            Err(NoDocument::Failed(message)) => {
                 let message = match record.header("WARC-Target-URI") {
                     Some(uri) => format!("{message} ({uri})"),
                     None => message,
                 };
                 Outcome::Error(LoadError::at(path, None, Some(record.number), message))
             }
-            Err(reason) => {
+            Err(NoDocument::Skipped(reason)) => {
                 tracing::debug!(
                     file = %path.display(),
                     record = record.number,
@@ -360,6 +363,15 @@ impl LoadStage for WarcLoader {
     ) -> Box<dyn Iterator<Item = Result<Document, LoadError>> + Send + 'a> {
         Box::new(self.documents(path))
     }
+}
+
+/// Why a record gave no document.
+enum NoDocument {
+    /// It carries no article (a request, an image, a redirect): the reason
+    /// under which it is counted.
+    Skipped(String),
+    /// It should have given one but is damaged or has no main text.
+    Failed(String),
 }
 
 /// Records read ahead and extracted in parallel at a time.
