@@ -2,6 +2,7 @@
 //! paragraph, heading, list item or table row, whitespace collapsed,
 //! `<br>` kept as a line break.
 
+use ego_tree::iter::Edge;
 use scraper::{ElementRef, Html, Node};
 
 /// What kind of element a block of text came from.
@@ -85,43 +86,52 @@ struct Blocks {
 }
 
 impl Blocks {
-    fn walk(&mut self, element: ElementRef<'_>) {
-        for child in element.children() {
-            match child.value() {
-                Node::Text(t) if self.pre_depth > 0 => self.current.push_str(t),
-                Node::Text(t) => self.current.extend(
-                    t.chars()
-                        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c }),
-                ),
-                Node::Element(e) => {
-                    let name = e.name();
-                    if SKIPPED_ELEMENTS.contains(&name) {
-                        continue;
-                    }
-                    let Some(child_element) = ElementRef::wrap(child) else {
-                        continue;
-                    };
-                    if name == "br" {
-                        self.current.push('\n');
-                    } else if BLOCK_ELEMENTS.contains(&name) {
-                        self.flush();
-                        let outer = self.kind;
-                        self.kind =
-                            Some(heading_level(name).map_or(BlockKind::Text, BlockKind::Heading));
-                        let pre = usize::from(name == "pre");
-                        self.pre_depth += pre;
-                        self.walk(child_element);
-                        self.pre_depth -= pre;
-                        self.flush();
-                        self.kind = outer;
-                    } else {
-                        self.walk(child_element);
-                        if matches!(name, "td" | "th") {
-                            self.current.push(' ');
+    /// Walks the tree without recursion, so that deeply nested markup
+    /// cannot exhaust the stack.
+    fn walk(&mut self, root: ElementRef<'_>) {
+        let mut outer_kinds: Vec<Option<BlockKind>> = Vec::new();
+        let mut skip_depth = 0usize;
+        for edge in root.traverse() {
+            match edge {
+                Edge::Open(node) => match node.value() {
+                    Node::Text(_) if skip_depth > 0 => {}
+                    Node::Text(t) if self.pre_depth > 0 => self.current.push_str(t),
+                    Node::Text(t) => self.current.extend(
+                        t.chars()
+                            .map(|c| if c == '\n' || c == '\r' { ' ' } else { c }),
+                    ),
+                    Node::Element(e) => {
+                        let name = e.name();
+                        if skip_depth > 0 || SKIPPED_ELEMENTS.contains(&name) {
+                            skip_depth += 1;
+                        } else if name == "br" {
+                            self.current.push('\n');
+                        } else if BLOCK_ELEMENTS.contains(&name) {
+                            self.flush();
+                            outer_kinds.push(self.kind);
+                            self.kind = Some(
+                                heading_level(name).map_or(BlockKind::Text, BlockKind::Heading),
+                            );
+                            self.pre_depth += usize::from(name == "pre");
                         }
                     }
+                    _ => {}
+                },
+                Edge::Close(node) => {
+                    let Node::Element(e) = node.value() else {
+                        continue;
+                    };
+                    let name = e.name();
+                    if skip_depth > 0 {
+                        skip_depth -= 1;
+                    } else if BLOCK_ELEMENTS.contains(&name) {
+                        self.flush();
+                        self.pre_depth -= usize::from(name == "pre");
+                        self.kind = outer_kinds.pop().flatten();
+                    } else if matches!(name, "td" | "th") {
+                        self.current.push(' ');
+                    }
                 }
-                _ => {}
             }
         }
     }
@@ -191,6 +201,18 @@ mod tests {
                 (BlockKind::Heading(3), "head"),
             ]
         );
+    }
+
+    #[test]
+    fn deep_nesting_does_not_exhaust_the_stack() {
+        let depth = 100_000;
+        let html = format!(
+            "{}<p>deep</p>{}",
+            "<span>".repeat(depth),
+            "</span>".repeat(depth)
+        );
+        let b = html_blocks(&html);
+        assert_eq!(b.last().map(|b| b.text.as_str()), Some("deep"));
     }
 
     proptest! {

@@ -254,3 +254,19 @@ fn benchmark_pages_match_their_ground_truth() {
     let mean = recalls.iter().sum::<f64>() / recalls.len() as f64;
     assert!(mean > 0.9, "mean recall {mean} over {recalls:?}");
 }
+
+#[test]
+fn deeply_nested_page_is_handled() {
+    let dir = tempfile::tempdir().unwrap();
+    let depth = 20_000;
+    let page = format!(
+        "<html><body>{}<p>{}</p>{}</body></html>",
+        "<div>".repeat(depth),
+        "A paragraph of real text, deep inside many nested containers, long enough to count. "
+            .repeat(3),
+        "</div>".repeat(depth)
+    );
+    let p = write(dir.path(), "deep.html", page.as_bytes());
+    // Either outcome is fine; what matters is that the process survives.
+    let _ = loader().load(&p);
+}
