@@ -16,6 +16,16 @@
 //! becomes a blank line. A paragraph is never merged with the next unless
 //! the break looks like a wrap (see [`Unwrapper::unwrap`]). Because the
 //! output has one line per paragraph, unwrapping it again changes nothing.
+//!
+//! Only whitespace changes: the non-blank characters of the output are
+//! those of the input, in order (control characters other than tab and
+//! line breaks count as blanks and become spaces).
+//!
+//! Limits: in a short text (fewer than two lines that are followed by
+//! another) a wrapped line followed by a capitalized word cannot be told
+//! from a headline followed by its first paragraph, and stays a paragraph
+//! break; lines indented deeper than their block (a quoted passage) are
+//! never joined.
 
 use crate::tabular::is_table_row;
 use copydesk_core::{
@@ -123,15 +133,18 @@ impl Unwrapper {
     ///
     /// * the text is hard-wrapped at some width W (most lines that are
     ///   followed by another end close to the same width, W between the
-    ///   configured bounds) and the first word of the second line would not
-    ///   have fit on the first one within W, or the first line ends in a
-    ///   hyphen, or the first line does not end a sentence and either the
-    ///   second does not start with a capital or (when at least five lines
-    ///   show the wrap) the first ends with a comma, is at least three
-    ///   quarters of W long or is the text's first line and at least a third
-    ///   of W long (the first line of a wire story is short because a dateline was cut from it). Texts
-    ///   with fewer than five such lines count as wrapped only at 55
-    ///   characters or more;
+    ///   configured bounds; with fewer than five such lines, only from 55
+    ///   characters) and
+    ///   - the first word of the second line would not have fit on the
+    ///     first line within W, or
+    ///   - the first line ends in a hyphen, or
+    ///   - the first line does not end a sentence and the second does not
+    ///     start with a capital, or
+    ///   - (with at least five wrapped lines) the first line does not end a
+    ///     sentence and ends with a comma, is at least three quarters of W
+    ///     long, or is the text's first line and at least a third of W long
+    ///     (the first line of a wire story is short because a dateline was
+    ///     cut from it);
     /// * in any text, the first line does not end a sentence (no `.`, `!`,
     ///   `?`, `:` or `;`, maybe followed by a closing quote or bracket) and
     ///   the second starts with a lowercase letter.
