@@ -473,6 +473,34 @@ fn unaligned_runs(p: &Prepared, aligned: &[bool]) -> Vec<TextSpan> {
     out
 }
 
+/// Merges aligned sentences that follow each other in both documents (no
+/// word between them on either side) into one passage; the similarity is
+/// weighted by length.
+fn merge_passages(list: Vec<AlignedPassage>, pc: &Prepared, ps: &Prepared) -> Vec<AlignedPassage> {
+    let no_words_between = |p: &Prepared, end: usize, start: usize| {
+        end <= start && !p.tokens.iter().any(|t| t.start >= end && t.end <= start)
+    };
+    let mut out: Vec<AlignedPassage> = Vec::new();
+    let mut weight: Vec<f64> = Vec::new();
+    for p in list {
+        let w = (p.doc.end - p.doc.start) as f64;
+        if let Some(last) = out.last_mut()
+            && no_words_between(pc, last.doc.end, p.doc.start)
+            && no_words_between(ps, last.source.end, p.source.start)
+            && let Some(lw) = weight.last_mut()
+        {
+            last.similarity = (last.similarity * *lw + p.similarity * w) / (*lw + w).max(1.0);
+            last.doc.end = p.doc.end;
+            last.source.end = p.source.end;
+            *lw += w;
+            continue;
+        }
+        weight.push(w);
+        out.push(p);
+    }
+    out
+}
+
 /// The evidence of a relation: aligned passages, what the copy added and
 /// dropped, substitutions and shared names and numbers, with spans into
 /// each document's text. `al` aligns `copy` (first) with `source`.
@@ -527,6 +555,7 @@ pub fn evidence(copy: Side<'_>, source: Side<'_>, al: &Alignment) -> RelationEvi
             }
         }
     }
+    ev.aligned = merge_passages(ev.aligned, pc, ps);
     ev.added.extend(unaligned_runs(pc, &aligned_c));
     ev.dropped.extend(unaligned_runs(ps, &aligned_s));
     ev.added.sort_by_key(|s| (s.start, s.end));

@@ -10,6 +10,19 @@
 //! source, and writes the `relations` table, `doc.ext["provenance"]` and
 //! the `spin` verdict (with the spun wording restored from the source).
 //!
+//! How a direction is chosen (which document is the source): publication
+//! dates when both documents have one; for spun copies, the original
+//! wording survives in the copy (in quotes, where the spinner skipped a
+//! word) and is the more common wording in the corpus; otherwise a wire
+//! dateline (`"CITY, Month Day -"`, `"CITY (Agency) -"`) marks the original,
+//! then paragraphs other documents confirm (the copy dropped them) or that
+//! nobody else carries (the copy added them), then debris and length.
+//!
+//! Measuring it: `cargo run --release -p copydesk-provenance --example eval`
+//! (development set from Reuters-21578, P/R/F1 per kind, false relations,
+//! side by side with a datasketch MinHash LSH baseline) and
+//! `--example bench -- --docs 10000` (throughput and memory).
+//!
 //! Using it without the runner:
 //!
 //! ```

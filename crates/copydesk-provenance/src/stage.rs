@@ -41,6 +41,9 @@ pub struct ProvenanceConfig {
     pub spun_min_rate: f64,
     /// Whether to report `same_story` relations (shared names and numbers, different wording).
     pub same_story: bool,
+    /// Each document is aligned with at most this many of its most similar
+    /// candidates (pairs in either document's list are aligned).
+    pub max_candidates_per_doc: usize,
 }
 
 impl Default for ProvenanceConfig {
@@ -55,6 +58,7 @@ impl Default for ProvenanceConfig {
             min_coverage: 0.5,
             spun_min_rate: 0.05,
             same_story: true,
+            max_candidates_per_doc: 8,
         }
     }
 }
@@ -107,6 +111,11 @@ impl StageConfig for ProvenanceConfig {
             doc: "Substituted words per aligned word from which a copy is spun (0..1)",
         },
         OptionDoc {
+            name: "max_candidates_per_doc",
+            kind: "integer",
+            doc: "Each document is aligned with at most this many of its most similar candidates",
+        },
+        OptionDoc {
             name: "same_story",
             kind: "boolean",
             doc: "Whether to report same_story relations (shared names and numbers, different wording)",
@@ -122,6 +131,12 @@ impl StageConfig for ProvenanceConfig {
         }
         if self.bands == 0 || !self.permutations.is_multiple_of(self.bands) {
             return Err(OptionError::for_key("bands", "must divide `permutations`"));
+        }
+        if self.max_candidates_per_doc == 0 {
+            return Err(OptionError::for_key(
+                "max_candidates_per_doc",
+                "must be at least 1",
+            ));
         }
         if self.max_bucket < 2 {
             return Err(OptionError::for_key("max_bucket", "must be at least 2"));
@@ -248,7 +263,45 @@ impl ProvenanceStage {
         }
         pairs.sort_unstable();
         pairs.dedup();
-        pairs
+        self.strongest(pairs)
+    }
+
+    /// Keeps a pair when it is among the `max_candidates_per_doc` most
+    /// similar partners (by estimated Jaccard, ties by id) of either of its
+    /// documents: a story copied many times then costs linear, not
+    /// quadratic, alignment work, and each copy still meets its source.
+    fn strongest(&self, pairs: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+        let k = self.config.max_candidates_per_doc;
+        let mut partners: HashMap<usize, Vec<(f64, usize)>> = HashMap::new();
+        let scored: Vec<(usize, usize, f64)> = pairs
+            .into_iter()
+            .map(|(i, j)| (i, j, estimated_jaccard(self.sketch(i), self.sketch(j))))
+            .collect();
+        for &(i, j, s) in &scored {
+            partners.entry(i).or_default().push((s, j));
+            partners.entry(j).or_default().push((s, i));
+        }
+        let mut cutoff: HashMap<usize, (f64, usize)> = HashMap::new();
+        for (doc, list) in partners.iter_mut() {
+            if list.len() <= k {
+                continue;
+            }
+            list.sort_by(|x, y| {
+                y.0.total_cmp(&x.0)
+                    .then_with(|| self.ids[x.1].cmp(&self.ids[y.1]))
+            });
+            let last = list[k - 1];
+            cutoff.insert(*doc, last);
+        }
+        let keeps = |doc: usize, other: usize, s: f64| match cutoff.get(&doc) {
+            None => true,
+            Some(&(cs, co)) => s > cs || (s == cs && self.ids[other] <= self.ids[co]),
+        };
+        scored
+            .into_iter()
+            .filter(|&(i, j, s)| keeps(i, j, s) || keeps(j, i, s))
+            .map(|(i, j, _)| (i, j))
+            .collect()
     }
 
     fn prepare(
