@@ -564,9 +564,12 @@ impl QuoteFinder {
         ctx.cues_in(a, b).next()?;
         // “(But) according to X, ...”
         let first_cue = ctx.cues_in(a, b).next()?;
-        let first_comma = sentence.find(',').map(|k| a + k);
+        let first_comma = text
+            .get(first_cue.1..b)
+            .and_then(|rest| rest.find(','))
+            .map(|k| first_cue.1 + k);
         if ctx.cue_text((first_cue.0, first_cue.1)) == "according to"
-            && first_comma.is_some_and(|c| c > first_cue.1)
+            && first_comma.is_some()
             && text
                 .get(a..first_cue.0)
                 .is_some_and(|lead| word_count(lead) <= 2)
@@ -1332,7 +1335,7 @@ mod tests {
     fn subjects_with_appositions_and_auxiliaries() {
         let t = "The sources, speaking on condition of anonymity, said the bank would cut rates soon. \
                  Poehl and other Bundesbank officials have in the past stressed that growth was not their job. \
-                 But according to a second source, who declined to be named, the comments were seen as a hint. \
+                 But, according to a second source, who declined to be named, the comments were seen as a hint. \
                  Sosnoff, who made many efforts, said Caesars twice refused his request for a board seat. \
                  A Bundesbank spokesman said the bank had no comment on the remarks.";
         let all = quotes(t);
