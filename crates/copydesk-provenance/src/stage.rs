@@ -19,6 +19,11 @@ use std::collections::{BTreeMap, HashMap};
 /// near-equal; among them the more original document is preferred.
 const PARENT_TIE_MARGIN: f64 = 0.01;
 
+/// The same for unspun copies (verbatim, syndicated): two republications
+/// of one story resemble each other as much as the story itself, so a
+/// wider margin sends them to the more original document.
+const UNSPUN_PARENT_TIE_MARGIN: f64 = 0.05;
+
 /// Options of `corpus.provenance.v1`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -546,14 +551,17 @@ impl CorpusStage for ProvenanceStage {
             let e = best_score.entry(*copy).or_insert(v.score);
             *e = e.max(v.score);
         }
-        let near = |copy: usize, score: f64| {
-            best_score
-                .get(&copy)
-                .is_some_and(|b| b - score <= PARENT_TIE_MARGIN)
+        let near = |copy: usize, score: f64, kind: RelationKind| {
+            let margin = if kind == RelationKind::Spun {
+                PARENT_TIE_MARGIN
+            } else {
+                UNSPUN_PARENT_TIE_MARGIN
+            };
+            best_score.get(&copy).is_some_and(|b| b - score <= margin)
         };
         copies.sort_by(|x, y| {
-            let near_x = near(x.0, x.2.score);
-            let near_y = near(y.0, y.2.score);
+            let near_x = near(x.0, x.2.score, x.2.kind);
+            let near_y = near(y.0, y.2.score, y.2.kind);
             self.ids[x.0]
                 .cmp(&self.ids[y.0])
                 .then_with(|| near_y.cmp(&near_x))
