@@ -418,9 +418,9 @@ fn same_story(a: Side<'_>, b: Side<'_>, al: &Alignment, p: &DecisionParams) -> O
     let names_jaccard = ma.intersection(&mb).count() as f64 / ma.union(&mb).count().max(1) as f64;
     if shared < p.same_story_min_anchors
         || jaccard < 0.4
-        || shared_specific < 3
-        || numbers_jaccard < 0.3
-        || names_jaccard < 0.5
+        || shared_specific < 4
+        || numbers_jaccard < 0.4
+        || names_jaccard < 0.6
         || al.pairs.is_empty()
     {
         return None;
