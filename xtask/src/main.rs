@@ -20,9 +20,26 @@ fn main() -> Result<()> {
         Some("run") => run(&args[1..]),
         Some("bench") => bench(&args[1..]),
         Some("eval") => eval(&args[1..]),
-        Some("derive-spin-data") => cargo(&["run", "--release", "-p", "copydesk-spin", "--example", "derive_tables", "--"], &args[1..]),
+        // Arguments pass through, e.g. `--symspell DIR --wordnet /usr/share/wordnet --moby moby.txt
+        // --out crates/copydesk-spin/data` (see crates/copydesk-spin/data/LICENSES.md for the sources).
+        Some("derive-spin-data") => cargo(
+            &[
+                "run",
+                "--release",
+                "-p",
+                "copydesk-spin",
+                "--example",
+                "derive_tables",
+                "--",
+            ],
+            &args[1..],
+        ),
         Some("measure") => {
-            let cmd: Vec<String> = args[1..].iter().skip_while(|a| *a == "--").cloned().collect();
+            let cmd: Vec<String> = args[1..]
+                .iter()
+                .skip_while(|a| *a == "--")
+                .cloned()
+                .collect();
             let m = measure(&cmd)?;
             println!("{}", m.line());
             Ok(())
@@ -37,7 +54,10 @@ fn main() -> Result<()> {
 }
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
 }
 
 fn cargo(base: &[&str], extra: &[String]) -> Result<()> {
@@ -53,12 +73,17 @@ fn cargo(base: &[&str], extra: &[String]) -> Result<()> {
 }
 
 fn option(args: &[String], name: &str) -> Option<String> {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
 }
 
 fn build_release() -> Result<PathBuf> {
     cargo(&["build", "--release", "-p", "copydesk"], &[])?;
-    let target = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from("target"));
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from("target"));
     Ok(target.join("release/copydesk"))
 }
 
@@ -102,7 +127,10 @@ impl Measurement {
 fn measure(cmd: &[String]) -> Result<Measurement> {
     let (program, rest) = cmd.split_first().context("measure: no command")?;
     let start = Instant::now();
-    let child = Command::new(program).args(rest).spawn().with_context(|| format!("starting {program}"))?;
+    let child = Command::new(program)
+        .args(rest)
+        .spawn()
+        .with_context(|| format!("starting {program}"))?;
     let pid = child.id() as libc::pid_t;
     let mut status: libc::c_int = 0;
     // SAFETY: rusage is plain data; wait4 fills it for our own child.
@@ -124,13 +152,46 @@ fn eval(args: &[String]) -> Result<()> {
     let which = args.first().map(String::as_str).unwrap_or("all");
     let rest: Vec<String> = args.iter().skip(1).cloned().collect();
     if matches!(which, "all" | "provenance") {
-        cargo(&["run", "--release", "-p", "copydesk-provenance", "--example", "eval", "--"], &rest)?;
+        cargo(
+            &[
+                "run",
+                "--release",
+                "-p",
+                "copydesk-provenance",
+                "--example",
+                "provenance_eval",
+                "--",
+            ],
+            &rest,
+        )?;
     }
     if matches!(which, "all" | "spin") {
-        cargo(&["run", "--release", "-p", "copydesk-spin", "--example", "eval", "--"], &rest)?;
+        cargo(
+            &[
+                "run",
+                "--release",
+                "-p",
+                "copydesk-spin",
+                "--example",
+                "eval",
+                "--",
+            ],
+            &rest,
+        )?;
     }
     if matches!(which, "all" | "extraction") {
-        cargo(&["run", "--release", "-p", "copydesk-load", "--example", "extraction_eval", "--"], &rest)?;
+        cargo(
+            &[
+                "run",
+                "--release",
+                "-p",
+                "copydesk-load",
+                "--example",
+                "extraction_eval",
+                "--",
+            ],
+            &rest,
+        )?;
     }
     Ok(())
 }
@@ -144,9 +205,16 @@ fn bench(args: &[String]) -> Result<()> {
     std::fs::create_dir_all(&dir)?;
     let reuters = Path::new("../shared/data/reuters21578/reuters21578.jsonl");
     if !reuters.exists() {
-        bail!("{} not found: the benchmarks need ../shared beside the checkout", reuters.display());
+        bail!(
+            "{} not found: the benchmarks need ../shared beside the checkout",
+            reuters.display()
+        );
     }
-    let sizes: &[usize] = if quick { &[2_000, 10_000] } else { &[10_000, 100_000] };
+    let sizes: &[usize] = if quick {
+        &[2_000, 10_000]
+    } else {
+        &[10_000, 100_000]
+    };
     let mut lines = Vec::new();
     for &n in sizes {
         let corpus = dir.join(format!("reuters-{n}.jsonl"));
@@ -179,21 +247,45 @@ fn bench(args: &[String]) -> Result<()> {
         if let Ok(s) = std::fs::read_to_string(dir.join(format!("summary-{n}.json"))) {
             if let Ok(v) = serde_json::from_str::<serde_json::Value>(&s) {
                 for st in v["stages"].as_array().into_iter().flatten() {
-                    println!("  {:<28} {:>8} in {:>8} out {:>6} failed {:>9.2} s", st["stage"].as_str().unwrap_or("?"), st["docs_in"], st["docs_out"], st["failed"], st["time"].as_f64().unwrap_or(0.0));
+                    println!(
+                        "  {:<28} {:>8} in {:>8} out {:>6} failed {:>9.2} s",
+                        st["stage"].as_str().unwrap_or("?"),
+                        st["docs_in"],
+                        st["docs_out"],
+                        st["failed"],
+                        st["time"].as_f64().unwrap_or(0.0)
+                    );
                 }
             }
         }
     }
-    println!("\n| documents | MB | seconds | MB/s | docs/s | peak RSS MB | wc -w (ratio) |\n|---|---|---|---|---|---|---|");
+    println!(
+        "\n| documents | MB | seconds | MB/s | docs/s | peak RSS MB | wc -w (ratio) |\n|---|---|---|---|---|---|---|"
+    );
     for l in &lines {
         println!("{l}");
     }
-    for (krate, example) in [("copydesk-provenance", "bench"), ("copydesk-spin", "bench"), ("copydesk-tag", "tag_throughput")] {
-        let have = Path::new("crates").join(krate).join("examples").join(format!("{example}.rs")).exists();
+    for (krate, example) in [
+        ("copydesk-provenance", "provenance_bench"),
+        ("copydesk-spin", "bench"),
+        ("copydesk-tag", "tag_throughput"),
+    ] {
+        let have = Path::new("crates")
+            .join(krate)
+            .join("examples")
+            .join(format!("{example}.rs"))
+            .exists();
         if have {
             println!("\n== {krate} --example {example}");
-            let extra: Vec<String> = if quick { vec!["--quick".into()] } else { Vec::new() };
-            cargo(&["run", "--release", "-p", krate, "--example", example, "--"], &extra)?;
+            let extra: Vec<String> = match (krate, quick) {
+                ("copydesk-provenance", true) => vec!["--docs".into(), "10000".into()],
+                ("copydesk-provenance", false) => vec!["--docs".into(), "100000".into()],
+                _ => Vec::new(),
+            };
+            cargo(
+                &["run", "--release", "-p", krate, "--example", example, "--"],
+                &extra,
+            )?;
         }
     }
     Ok(())

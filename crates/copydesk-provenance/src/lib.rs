@@ -18,10 +18,10 @@
 //! then paragraphs other documents confirm (the copy dropped them) or that
 //! nobody else carries (the copy added them), then debris and length.
 //!
-//! Measuring it: `cargo run --release -p copydesk-provenance --example eval`
+//! Measuring it: `cargo run --release -p copydesk-provenance --example provenance_eval`
 //! (development set from Reuters-21578, P/R/F1 per kind, false relations,
 //! side by side with a datasketch MinHash LSH baseline) and
-//! `--example bench -- --docs 10000` (throughput and memory).
+//! `--example provenance_bench -- --docs 10000` (throughput and memory).
 //!
 //! Using it without the runner:
 //!

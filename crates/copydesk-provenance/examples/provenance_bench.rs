@@ -1,8 +1,8 @@
 //! Throughput and memory of `corpus.provenance.v1` on generated corpora.
 //!
 //! ```text
-//! cargo run --release -p copydesk-provenance --example bench -- --docs 10000
-//! cargo run --release -p copydesk-provenance --example bench -- --docs 100000
+//! cargo run --release -p copydesk-provenance --example provenance_bench -- --docs 10000
+//! cargo run --release -p copydesk-provenance --example provenance_bench -- --docs 100000
 //! ```
 //!
 //! Builds a corpus of about `--docs` documents from Reuters-21578: every

@@ -2,7 +2,7 @@
 //! LSH baseline (datasketch, word 5-gram shingles, 128 permutations).
 //!
 //! ```text
-//! cargo run --release -p copydesk-provenance --example eval -- \
+//! cargo run --release -p copydesk-provenance --example provenance_eval -- \
 //!     [--sources 600] [--unrelated 3000] [--seed 1] [--out target/provenance-eval] \
 //!     [--no-baseline] [--threshold 0.5]
 //! ```

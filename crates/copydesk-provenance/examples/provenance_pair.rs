@@ -2,8 +2,8 @@
 //! estimate, the aligned sentences, the substitutions and the verdict.
 //!
 //! ```text
-//! cargo run -p copydesk-provenance --example pair -- A.txt B.txt
-//! cargo run -p copydesk-provenance --example pair -- docs.jsonl ID_A ID_B
+//! cargo run -p copydesk-provenance --example provenance_pair -- A.txt B.txt
+//! cargo run -p copydesk-provenance --example provenance_pair -- docs.jsonl ID_A ID_B
 //! ```
 
 use copydesk_provenance::align::{AlignParams, Prepared, align};
