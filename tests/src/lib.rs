@@ -7,14 +7,20 @@ use std::path::{Path, PathBuf};
 
 /// The workspace root.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 /// The default `pipeline.toml`, checked.
 pub fn default_pipeline() -> Pipeline {
     let path = root().join("pipeline.toml");
     Pipeline::from_file(&path).unwrap_or_else(|errors| {
-        panic!("pipeline.toml does not validate: {:#?}", errors.iter().map(|e| e.to_string()).collect::<Vec<_>>())
+        panic!(
+            "pipeline.toml does not validate: {:#?}",
+            errors.iter().map(|e| e.to_string()).collect::<Vec<_>>()
+        )
     })
 }
 
@@ -34,8 +40,11 @@ impl Outcome {
 
     /// Every line of a JSON lines output, parsed.
     pub fn jsonl(&self, name: &str) -> Vec<serde_json::Value> {
-        let text = std::fs::read_to_string(self.path(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-        text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{name}: {e}: {l}"))).collect()
+        let text =
+            std::fs::read_to_string(self.path(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        text.lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{name}: {e}: {l}")))
+            .collect()
     }
 
     /// The document with this id from `documents.jsonl`.
@@ -55,7 +64,8 @@ pub fn run_on(pipeline: &Pipeline, inputs: &[String], threads: usize) -> Outcome
     options.output = dir.path().to_path_buf();
     options.threads = threads;
     options.progress = false;
-    let summary = copydesk_runner::run(pipeline, &options).unwrap_or_else(|e| panic!("run failed: {e}"));
+    let summary =
+        copydesk_runner::run(pipeline, &options).unwrap_or_else(|e| panic!("run failed: {e}"));
     Outcome { dir, summary }
 }
 

@@ -18,7 +18,11 @@ type = "report.jsonl.v1"
 "#;
 
 fn inputs(dir: &Path) -> Vec<String> {
-    std::fs::write(dir.join("good.txt"), "A good article. It has two sentences.").unwrap();
+    std::fs::write(
+        dir.join("good.txt"),
+        "A good article. It has two sentences.",
+    )
+    .unwrap();
     std::fs::write(dir.join("empty.txt"), "").unwrap();
     std::fs::write(dir.join("latin1.txt"), b"caf\xe9 au lait\n").unwrap();
     std::fs::write(
@@ -26,7 +30,13 @@ fn inputs(dir: &Path) -> Vec<String> {
         "{\"id\": \"j1\", \"text\": \"First record.\"}\n{\"id\": \"j2\", \"text\": \"broken\n{\"id\": \"j3\", \"text\": \"Third record.\"}\n",
     )
     .unwrap();
-    let mut names = vec!["good.txt", "empty.txt", "latin1.txt", "feed.jsonl", "missing.txt"];
+    let mut names = vec![
+        "good.txt",
+        "empty.txt",
+        "latin1.txt",
+        "feed.jsonl",
+        "missing.txt",
+    ];
     let unreadable = dir.join("unreadable.txt");
     std::fs::write(&unreadable, "secret").unwrap();
     #[cfg(unix)]
@@ -38,7 +48,10 @@ fn inputs(dir: &Path) -> Vec<String> {
             names.push("unreadable.txt");
         }
     }
-    names.iter().map(|n| dir.join(n).display().to_string()).collect()
+    names
+        .iter()
+        .map(|n| dir.join(n).display().to_string())
+        .collect()
 }
 
 #[test]
@@ -56,7 +69,10 @@ fn bad_inputs_are_reported_counted_and_skipped() {
     let failures = summary.failures.join("\n");
     assert!(failures.contains("empty.txt"), "{failures}");
     assert!(failures.contains("latin1.txt"), "{failures}");
-    assert!(failures.contains("feed.jsonl:2"), "malformed JSON names file and line: {failures}");
+    assert!(
+        failures.contains("feed.jsonl:2"),
+        "malformed JSON names file and line: {failures}"
+    );
     assert!(failures.contains("missing.txt"), "{failures}");
     // empty, latin1, feed line 2, missing (+ unreadable when not root)
     assert_eq!(summary.failed as usize, expected_failures, "{failures}");
@@ -66,7 +82,11 @@ fn bad_inputs_are_reported_counted_and_skipped() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     let ids: Vec<&str> = docs.iter().map(|d| d["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["good", "j1", "j3"], "every readable document survives");
+    assert_eq!(
+        ids,
+        ["good", "j1", "j3"],
+        "every readable document survives"
+    );
     assert_eq!(summary.documents_out, 3);
 }
 
@@ -81,5 +101,8 @@ fn fail_fast_stops_at_the_first_failure() {
     options.progress = false;
     options.fail_fast = true;
     let err = copydesk_runner::run(&pipeline, &options).expect_err("fail_fast stops");
-    assert!(err.to_string().contains("missing.txt"), "the first failure is named: {err}");
+    assert!(
+        err.to_string().contains("missing.txt"),
+        "the first failure is named: {err}"
+    );
 }

@@ -35,10 +35,19 @@ type = "report.jsonl.v1"
 fn every_error_is_reported_with_its_line() {
     let errs = errors(BROKEN);
     assert_eq!(errs.len(), 3, "{errs:#?}");
-    assert!(errs[0].starts_with("broken.toml:9:"), "wrong type names its line: {errs:#?}");
-    assert!(errs[0].contains("stage 2 (clean.unicode.v1)") && errs[0].contains("form"), "{errs:#?}");
+    assert!(
+        errs[0].starts_with("broken.toml:9:"),
+        "wrong type names its line: {errs:#?}"
+    );
+    assert!(
+        errs[0].contains("stage 2 (clean.unicode.v1)") && errs[0].contains("form"),
+        "{errs:#?}"
+    );
     assert!(errs[1].starts_with("broken.toml:12:"), "{errs:#?}");
-    assert!(errs[1].contains("unknown stage type `tag.quotz.v1`") && errs[1].contains("tag.quotes.v1"), "suggests the right name: {errs:#?}");
+    assert!(
+        errs[1].contains("unknown stage type `tag.quotz.v1`") && errs[1].contains("tag.quotes.v1"),
+        "suggests the right name: {errs:#?}"
+    );
     assert!(errs[2].starts_with("broken.toml:16:"), "{errs:#?}");
     assert!(errs[2].contains("no_such_option"), "{errs:#?}");
 }
@@ -48,21 +57,34 @@ fn a_stage_missing_what_it_needs_is_refused() {
     let src = "[[stage]]\ntype = \"load.text.v1\"\n\n[[stage]]\ntype = \"tag.quotes.v1\"\n\n[[stage]]\ntype = \"report.jsonl.v1\"\n";
     let errs = errors(src);
     assert!(!errs.is_empty());
-    assert!(errs.iter().all(|e| e.starts_with("broken.toml:5:") && e.contains("tag.quotes.v1") && e.contains("needs")), "{errs:#?}");
+    assert!(
+        errs.iter().all(|e| e.starts_with("broken.toml:5:")
+            && e.contains("tag.quotes.v1")
+            && e.contains("needs")),
+        "{errs:#?}"
+    );
 }
 
 #[test]
 fn cleaning_after_tagging_is_refused() {
     let src = "[[stage]]\ntype = \"load.text.v1\"\n[[stage]]\ntype = \"tag.sentences.v1\"\n[[stage]]\ntype = \"clean.unicode.v1\"\n[[stage]]\ntype = \"report.jsonl.v1\"\n";
     let errs = errors(src);
-    assert!(errs.iter().any(|e| e.starts_with("broken.toml:6:") && e.contains("clean stages must run before tag stages")), "{errs:#?}");
+    assert!(
+        errs.iter().any(|e| e.starts_with("broken.toml:6:")
+            && e.contains("clean stages must run before tag stages")),
+        "{errs:#?}"
+    );
 }
 
 #[test]
 fn stages_out_of_kind_order_are_refused() {
     let src = "[[stage]]\ntype = \"load.text.v1\"\n[[stage]]\ntype = \"report.jsonl.v1\"\n[[stage]]\ntype = \"clean.unicode.v1\"\n";
     let errs = errors(src);
-    assert!(errs.iter().any(|e| e.contains(":6:") && e.contains("cannot come after a report stage")), "{errs:#?}");
+    assert!(
+        errs.iter()
+            .any(|e| e.contains(":6:") && e.contains("cannot come after a report stage")),
+        "{errs:#?}"
+    );
 }
 
 #[test]
@@ -76,15 +98,29 @@ fn toml_syntax_errors_name_the_line() {
 fn unknown_run_options_and_top_level_keys_are_reported() {
     let src = "[run]\nthreds = 2\n\n[pipeline]\nx = 1\n\n[[stage]]\ntype = \"load.text.v1\"\n[[stage]]\ntype = \"report.jsonl.v1\"\n";
     let errs = errors(src);
-    assert!(errs.iter().any(|e| e.starts_with("broken.toml:2:") && e.contains("threds")), "{errs:#?}");
-    assert!(errs.iter().any(|e| e.starts_with("broken.toml:4:") && e.contains("pipeline")), "{errs:#?}");
+    assert!(
+        errs.iter()
+            .any(|e| e.starts_with("broken.toml:2:") && e.contains("threds")),
+        "{errs:#?}"
+    );
+    assert!(
+        errs.iter()
+            .any(|e| e.starts_with("broken.toml:4:") && e.contains("pipeline")),
+        "{errs:#?}"
+    );
 }
 
 #[test]
 fn missing_type_and_empty_pipeline_are_reported() {
     let errs = errors("[[stage]]\nform = \"nfc\"\n");
-    assert!(errs.iter().any(|e| e.contains("missing `type`")), "{errs:#?}");
-    assert!(errs.iter().any(|e| e.contains("no report stage")), "{errs:#?}");
+    assert!(
+        errs.iter().any(|e| e.contains("missing `type`")),
+        "{errs:#?}"
+    );
+    assert!(
+        errs.iter().any(|e| e.contains("no report stage")),
+        "{errs:#?}"
+    );
 }
 
 #[test]

@@ -8,10 +8,17 @@ fn reuters_sample(dir: &std::path::Path, n: usize) -> Vec<String> {
     use std::io::BufRead;
     let src = root().join("../shared/data/reuters21578/reuters21578.jsonl");
     let file = std::fs::File::open(&src).expect("../shared/data/reuters21578 present");
-    let lines: Vec<String> = std::io::BufReader::new(file).lines().map_while(Result::ok).take(n).collect();
+    let lines: Vec<String> = std::io::BufReader::new(file)
+        .lines()
+        .map_while(Result::ok)
+        .take(n)
+        .collect();
     let path = dir.join("sample.jsonl");
     std::fs::write(&path, lines.join("\n")).unwrap();
-    vec![path.display().to_string(), root().join("seeds").display().to_string()]
+    vec![
+        path.display().to_string(),
+        root().join("seeds").display().to_string(),
+    ]
 }
 
 fn run(inputs: &[String], threads: usize, batch_size: usize) -> (String, String) {

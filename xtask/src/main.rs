@@ -244,8 +244,10 @@ fn bench(args: &[String]) -> Result<()> {
             m.seconds / wc.seconds.max(1e-6)
         ));
         println!("{}", m.line());
-        if let Ok(s) = std::fs::read_to_string(dir.join(format!("summary-{n}.json"))) {
-            if let Ok(v) = serde_json::from_str::<serde_json::Value>(&s) {
+        if let Ok(s) = std::fs::read_to_string(dir.join(format!("summary-{n}.json")))
+            && let Ok(v) = serde_json::from_str::<serde_json::Value>(&s)
+        {
+            {
                 for st in v["stages"].as_array().into_iter().flatten() {
                     println!(
                         "  {:<28} {:>8} in {:>8} out {:>6} failed {:>9.2} s",
@@ -295,10 +297,10 @@ fn bench(args: &[String]) -> Result<()> {
 /// data with a suffix on the id when more are needed. Returns the byte size.
 fn make_corpus(source: &Path, path: &Path, n: usize) -> Result<u64> {
     use std::io::{BufRead, BufWriter, Write};
-    if let Ok(meta) = std::fs::metadata(path) {
-        if meta.len() > 0 {
-            return Ok(meta.len());
-        }
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.len() > 0
+    {
+        return Ok(meta.len());
     }
     let records: Vec<serde_json::Value> = std::io::BufReader::new(std::fs::File::open(source)?)
         .lines()

@@ -42,11 +42,31 @@ impl Default for RunSection {
 
 /// The options of the `[run]` section, for `copydesk stages`.
 pub const RUN_OPTIONS: &[OptionDoc] = &[
-    OptionDoc { name: "inputs", kind: "list of strings", doc: "input files, directories or globs" },
-    OptionDoc { name: "output", kind: "string", doc: "output directory" },
-    OptionDoc { name: "fail_fast", kind: "boolean", doc: "stop at the first failing document" },
-    OptionDoc { name: "threads", kind: "integer", doc: "worker threads (0 = all cores)" },
-    OptionDoc { name: "batch_size", kind: "integer", doc: "documents processed together (bounds memory)" },
+    OptionDoc {
+        name: "inputs",
+        kind: "list of strings",
+        doc: "input files, directories or globs",
+    },
+    OptionDoc {
+        name: "output",
+        kind: "string",
+        doc: "output directory",
+    },
+    OptionDoc {
+        name: "fail_fast",
+        kind: "boolean",
+        doc: "stop at the first failing document",
+    },
+    OptionDoc {
+        name: "threads",
+        kind: "integer",
+        doc: "worker threads (0 = all cores)",
+    },
+    OptionDoc {
+        name: "batch_size",
+        kind: "integer",
+        doc: "documents processed together (bounds memory)",
+    },
 ];
 
 /// A configuration problem, with where it is.
@@ -121,7 +141,12 @@ struct Locator<'s> {
 }
 
 impl Locator<'_> {
-    fn error(&self, span: Option<std::ops::Range<usize>>, stage: Option<String>, message: impl Into<String>) -> ConfigError {
+    fn error(
+        &self,
+        span: Option<std::ops::Range<usize>>,
+        stage: Option<String>,
+        message: impl Into<String>,
+    ) -> ConfigError {
         let (line, column) = match span {
             Some(span) => {
                 let at = span.start.min(self.source.len());
@@ -162,7 +187,13 @@ impl Pipeline {
         let at = Locator { file: path, source };
         let doc = match DeTable::parse(source) {
             Ok(doc) => doc.into_inner(),
-            Err(e) => return Err(vec![at.error(e.span(), None, e.message().trim().to_string())]),
+            Err(e) => {
+                return Err(vec![at.error(
+                    e.span(),
+                    None,
+                    e.message().trim().to_string(),
+                )]);
+            }
         };
         let mut errors = Vec::new();
         let mut run = RunSection::default();
@@ -172,9 +203,17 @@ impl Pipeline {
                 "run" => match table_of(value.get_ref()) {
                     Some(t) => match parse_with_spans::<RunSection>(t, source) {
                         Ok(r) => run = r,
-                        Err((span, e)) => errors.push(at.error(span.or(Some(key.span())), Some("[run]".into()), e.to_string())),
+                        Err((span, e)) => errors.push(at.error(
+                            span.or(Some(key.span())),
+                            Some("[run]".into()),
+                            e.to_string(),
+                        )),
                     },
-                    None => errors.push(at.error(Some(key.span()), None, "`run` must be a table ([run])")),
+                    None => errors.push(at.error(
+                        Some(key.span()),
+                        None,
+                        "`run` must be a table ([run])",
+                    )),
                 },
                 "stage" => match value.get_ref() {
                     DeValue::Array(items) => {
@@ -182,25 +221,52 @@ impl Pipeline {
                             let index = i + 1;
                             match item.get_ref() {
                                 DeValue::Table(t) => {
-                                    if let Some(s) = resolve_stage(index, t, item.span(), source, &at, &mut errors) {
+                                    if let Some(s) = resolve_stage(
+                                        index,
+                                        t,
+                                        item.span(),
+                                        source,
+                                        &at,
+                                        &mut errors,
+                                    ) {
                                         stages.push(s);
                                     }
                                 }
-                                _ => errors.push(at.error(Some(item.span()), Some(format!("stage {index}")), "each stage must be a table ([[stage]])")),
+                                _ => errors.push(at.error(
+                                    Some(item.span()),
+                                    Some(format!("stage {index}")),
+                                    "each stage must be a table ([[stage]])",
+                                )),
                             }
                         }
                     }
-                    _ => errors.push(at.error(Some(key.span()), None, "`stage` must be an array of tables ([[stage]])")),
+                    _ => errors.push(at.error(
+                        Some(key.span()),
+                        None,
+                        "`stage` must be an array of tables ([[stage]])",
+                    )),
                 },
-                other => errors.push(at.error(Some(key.span()), None, format!("unknown top-level key `{other}` (expected [run] or [[stage]])"))),
+                other => errors.push(at.error(
+                    Some(key.span()),
+                    None,
+                    format!("unknown top-level key `{other}` (expected [run] or [[stage]])"),
+                )),
             }
         }
         if run.batch_size == 0 {
-            errors.push(at.error(key_span(&doc, "run", "batch_size"), Some("[run]".into()), "option `batch_size`: must be at least 1"));
+            errors.push(at.error(
+                key_span(&doc, "run", "batch_size"),
+                Some("[run]".into()),
+                "option `batch_size`: must be at least 1",
+            ));
         }
         check_plan(&stages, &at, &mut errors);
         if errors.is_empty() {
-            Ok(Pipeline { path: path.to_path_buf(), run, stages })
+            Ok(Pipeline {
+                path: path.to_path_buf(),
+                run,
+                stages,
+            })
         } else {
             errors.sort_by_key(|e| (e.line, e.column));
             Err(errors)
@@ -222,7 +288,9 @@ fn table_of<'a, 'i>(value: &'a DeValue<'i>) -> Option<&'a DeTable<'i>> {
 
 fn key_span(doc: &DeTable<'_>, table: &str, key: &str) -> Option<std::ops::Range<usize>> {
     let t = table_of(doc.get(table)?.get_ref())?;
-    t.iter().find(|(k, _)| k.get_ref().as_ref() == key).map(|(k, _)| k.span())
+    t.iter()
+        .find(|(k, _)| k.get_ref().as_ref() == key)
+        .map(|(k, _)| k.span())
 }
 
 /// The source text of a spanned table rendered back to a `toml::Table`.
@@ -233,11 +301,17 @@ fn to_table(t: &DeTable<'_>, source: &str) -> Result<toml::Table, String> {
         let text = source.get(v.span()).ok_or("bad span")?;
         let value = match v.get_ref() {
             DeValue::Table(inner) => toml::Value::Table(to_table(inner, source)?),
-            DeValue::Array(items) if items.iter().any(|i| matches!(i.get_ref(), DeValue::Table(_))) => {
+            DeValue::Array(items)
+                if items
+                    .iter()
+                    .any(|i| matches!(i.get_ref(), DeValue::Table(_))) =>
+            {
                 let mut arr = Vec::new();
                 for item in items.iter() {
                     match item.get_ref() {
-                        DeValue::Table(inner) => arr.push(toml::Value::Table(to_table(inner, source)?)),
+                        DeValue::Table(inner) => {
+                            arr.push(toml::Value::Table(to_table(inner, source)?))
+                        }
                         _ => arr.push(parse_value(source.get(item.span()).ok_or("bad span")?)?),
                     }
                 }
@@ -258,13 +332,25 @@ fn parse_value(text: &str) -> Result<toml::Value, String> {
 
 type Span = Option<std::ops::Range<usize>>;
 
-fn parse_with_spans<C: serde::de::DeserializeOwned>(t: &DeTable<'_>, source: &str) -> Result<C, (Span, OptionError)> {
-    let table = to_table(t, source).map_err(|m| (None, OptionError { key: None, message: m }))?;
+fn parse_with_spans<C: serde::de::DeserializeOwned>(
+    t: &DeTable<'_>,
+    source: &str,
+) -> Result<C, (Span, OptionError)> {
+    let table = to_table(t, source).map_err(|m| {
+        (
+            None,
+            OptionError {
+                key: None,
+                message: m,
+            },
+        )
+    })?;
     copydesk_core::parse_options::<C>(&table).map_err(|e| {
-        let span = e
-            .key
-            .as_deref()
-            .and_then(|k| t.iter().find(|(key, _)| key.get_ref().as_ref() == k).map(|(key, _)| key.span()));
+        let span = e.key.as_deref().and_then(|k| {
+            t.iter()
+                .find(|(key, _)| key.get_ref().as_ref() == k)
+                .map(|(key, _)| key.span())
+        });
         (span, e)
     })
 }
@@ -279,17 +365,31 @@ fn resolve_stage(
 ) -> Option<PlannedStage> {
     let type_entry = t.iter().find(|(k, _)| k.get_ref().as_ref() == "type");
     let Some((type_key, type_value)) = type_entry else {
-        errors.push(at.error(Some(span), Some(format!("stage {index}")), "missing `type` (the registered stage name, e.g. \"clean.unicode.v1\")"));
+        errors.push(at.error(
+            Some(span),
+            Some(format!("stage {index}")),
+            "missing `type` (the registered stage name, e.g. \"clean.unicode.v1\")",
+        ));
         return None;
     };
     let DeValue::String(name) = type_value.get_ref() else {
-        errors.push(at.error(Some(type_value.span()), Some(format!("stage {index}")), "`type` must be a string"));
+        errors.push(at.error(
+            Some(type_value.span()),
+            Some(format!("stage {index}")),
+            "`type` must be a string",
+        ));
         return None;
     };
     let name: &str = name.as_ref();
     let Some(factory) = find_stage(name) else {
-        let hint = suggest(name).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
-        errors.push(at.error(Some(type_value.span()), Some(format!("stage {index}")), format!("unknown stage type `{name}`{hint} (`copydesk stages` lists them)")));
+        let hint = suggest(name)
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+        errors.push(at.error(
+            Some(type_value.span()),
+            Some(format!("stage {index}")),
+            format!("unknown stage type `{name}`{hint} (`copydesk stages` lists them)"),
+        ));
         return None;
     };
     let label = format!("stage {index} ({name})");
@@ -302,11 +402,16 @@ fn resolve_stage(
     };
     options.remove("type");
     if let Err(e) = (factory.build)(&options) {
-        let key_span = e
-            .key
-            .as_deref()
-            .and_then(|k| t.iter().find(|(key, _)| key.get_ref().as_ref() == k).map(|(key, _)| key.span()));
-        errors.push(at.error(key_span.or(Some(type_key.span())), Some(label), e.to_string()));
+        let key_span = e.key.as_deref().and_then(|k| {
+            t.iter()
+                .find(|(key, _)| key.get_ref().as_ref() == k)
+                .map(|(key, _)| key.span())
+        });
+        errors.push(at.error(
+            key_span.or(Some(type_key.span())),
+            Some(label),
+            e.to_string(),
+        ));
         // Keep the stage for the needs check: its kind and capabilities are known.
     }
     Some(PlannedStage {
@@ -331,7 +436,9 @@ fn check_plan(stages: &[PlannedStage], at: &Locator<'_>, errors: &mut Vec<Config
             line: None,
             column: None,
             stage: None,
-            message: "no load stage: add one (e.g. `load.text.v1`) so there is something to process".into(),
+            message:
+                "no load stage: add one (e.g. `load.text.v1`) so there is something to process"
+                    .into(),
         });
     }
     if !stages.iter().any(|s| s.factory.kind == StageKind::Report) {
@@ -340,7 +447,8 @@ fn check_plan(stages: &[PlannedStage], at: &Locator<'_>, errors: &mut Vec<Config
             line: None,
             column: None,
             stage: None,
-            message: "no report stage: the run would write nothing (add e.g. `report.jsonl.v1`)".into(),
+            message: "no report stage: the run would write nothing (add e.g. `report.jsonl.v1`)"
+                .into(),
         });
     }
     let mut provided: BTreeSet<&str> = BTreeSet::new();
@@ -361,9 +469,27 @@ fn check_plan(stages: &[PlannedStage], at: &Locator<'_>, errors: &mut Vec<Config
         last_kind = last_kind.max(f.kind);
         for need in f.needs {
             if !provided.contains(need) {
-                let providers: Vec<&str> = registry().iter().filter(|o| o.provides.contains(need)).map(|o| o.name).collect();
-                let hint = if providers.is_empty() { String::new() } else { format!(" (add {} before it)", providers.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(" or ")) };
-                errors.push(line_error(s, format!("needs `{need}`, which no earlier stage provides{hint}")));
+                let providers: Vec<&str> = registry()
+                    .iter()
+                    .filter(|o| o.provides.contains(need))
+                    .map(|o| o.name)
+                    .collect();
+                let hint = if providers.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " (add {} before it)",
+                        providers
+                            .iter()
+                            .map(|p| format!("`{p}`"))
+                            .collect::<Vec<_>>()
+                            .join(" or ")
+                    )
+                };
+                errors.push(line_error(
+                    s,
+                    format!("needs `{need}`, which no earlier stage provides{hint}"),
+                ));
             }
         }
         if f.rewrites_text {
@@ -374,7 +500,11 @@ fn check_plan(stages: &[PlannedStage], at: &Locator<'_>, errors: &mut Vec<Config
                 ));
             }
         }
-        if f.provides.iter().any(|p| p.starts_with("layer.") || *p == copydesk_core::cap::SPIN) && annotating_stage.is_none() {
+        if f.provides
+            .iter()
+            .any(|p| p.starts_with("layer.") || *p == copydesk_core::cap::SPIN)
+            && annotating_stage.is_none()
+        {
             annotating_stage = Some(s);
         }
         provided.extend(f.provides.iter().copied());

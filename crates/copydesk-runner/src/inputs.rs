@@ -24,9 +24,17 @@ pub struct Shard {
 impl Shard {
     /// Parses `I/N` (0-based `I`).
     pub fn parse(s: &str) -> Result<Shard, String> {
-        let (i, n) = s.split_once('/').ok_or_else(|| format!("shard `{s}`: expected I/N, e.g. 0/4"))?;
-        let index: usize = i.trim().parse().map_err(|_| format!("shard `{s}`: `{i}` is not a number"))?;
-        let count: usize = n.trim().parse().map_err(|_| format!("shard `{s}`: `{n}` is not a number"))?;
+        let (i, n) = s
+            .split_once('/')
+            .ok_or_else(|| format!("shard `{s}`: expected I/N, e.g. 0/4"))?;
+        let index: usize = i
+            .trim()
+            .parse()
+            .map_err(|_| format!("shard `{s}`: `{i}` is not a number"))?;
+        let count: usize = n
+            .trim()
+            .parse()
+            .map_err(|_| format!("shard `{s}`: `{n}` is not a number"))?;
         if count == 0 || index >= count {
             return Err(format!("shard `{s}`: need 0 <= I < N"));
         }
@@ -52,7 +60,9 @@ pub fn expand_inputs(inputs: &[String]) -> (Vec<InputFile>, Vec<String>) {
         if path.is_dir() {
             walk(path, &mut found, &mut problems);
             found.sort();
-            found.into_iter().for_each(|p| push(&mut files, &mut seen, p, false));
+            found
+                .into_iter()
+                .for_each(|p| push(&mut files, &mut seen, p, false));
         } else if path.exists() || input == "-" {
             push(&mut files, &mut seen, path.to_path_buf(), true);
         } else {
@@ -73,7 +83,9 @@ pub fn expand_inputs(inputs: &[String]) -> (Vec<InputFile>, Vec<String>) {
                         problems.push(format!("{input}: no such file, directory or matching glob"));
                     }
                     found.sort();
-                    found.into_iter().for_each(|p| push(&mut files, &mut seen, p, true));
+                    found
+                        .into_iter()
+                        .for_each(|p| push(&mut files, &mut seen, p, true));
                 }
                 Err(e) => problems.push(format!("{input}: bad glob pattern: {e}")),
             }
@@ -82,7 +94,12 @@ pub fn expand_inputs(inputs: &[String]) -> (Vec<InputFile>, Vec<String>) {
     (files, problems)
 }
 
-fn push(files: &mut Vec<InputFile>, seen: &mut std::collections::HashSet<PathBuf>, path: PathBuf, explicit: bool) {
+fn push(
+    files: &mut Vec<InputFile>,
+    seen: &mut std::collections::HashSet<PathBuf>,
+    path: PathBuf,
+    explicit: bool,
+) {
     if seen.insert(path.clone()) {
         files.push(InputFile { path, explicit });
     }
@@ -100,7 +117,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, problems: &mut Vec<String>) {
         match entry {
             Ok(entry) => {
                 let p = entry.path();
-                let hidden = p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+                let hidden = p
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with('.'));
                 if hidden {
                     continue;
                 }
@@ -129,7 +149,16 @@ mod tests {
         }
         let (files, problems) = expand_inputs(&[dir.path().to_string_lossy().into_owned()]);
         assert!(problems.is_empty());
-        let names: Vec<String> = files.iter().map(|f| f.path.strip_prefix(dir.path()).unwrap().to_string_lossy().into_owned()).collect();
+        let names: Vec<String> = files
+            .iter()
+            .map(|f| {
+                f.path
+                    .strip_prefix(dir.path())
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
         assert_eq!(names, ["a.txt", "b.txt", "sub/c.txt"]);
         assert!(files.iter().all(|f| !f.explicit));
     }

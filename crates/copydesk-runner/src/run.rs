@@ -5,8 +5,8 @@ use crate::inputs::{Shard, expand_inputs};
 use crate::spill::{AnnotatedStore, SpillReader, SpillWriter};
 use crate::summary::RunSummary;
 use copydesk_core::{
-    BuiltStage, CorpusOutput, CorpusStage, CorpusSummary, Document, DocumentStage, LoadStage,
-    DocumentStore, Observation, ReportStage, StageStats,
+    BuiltStage, CorpusOutput, CorpusStage, CorpusSummary, Document, DocumentStage, DocumentStore,
+    LoadStage, Observation, ReportStage, StageStats,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -107,7 +107,8 @@ impl Counters {
         } else {
             self.failed.fetch_add(1, Ordering::Relaxed);
         }
-        self.nanos.fetch_add(took.as_nanos() as u64, Ordering::Relaxed);
+        self.nanos
+            .fetch_add(took.as_nanos() as u64, Ordering::Relaxed);
     }
 
     fn stats(&self, stage: &str) -> StageStats {
@@ -183,7 +184,10 @@ impl Failures {
         self.stop.load(Ordering::SeqCst)
     }
     fn take(&self) -> Vec<String> {
-        self.lines.lock().map(|mut l| std::mem::take(&mut *l)).unwrap_or_default()
+        self.lines
+            .lock()
+            .map(|mut l| std::mem::take(&mut *l))
+            .unwrap_or_default()
     }
 }
 
@@ -194,22 +198,42 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
         return Err(RunError::NoInputs);
     }
     let output = match options.shard {
-        Some(s) => options.output.join(format!("shard-{}-of-{}", s.index, s.count)),
+        Some(s) => options
+            .output
+            .join(format!("shard-{}-of-{}", s.index, s.count)),
         None => options.output.clone(),
     };
     let done_marker = output.join("_SUCCESS");
     if options.shard.is_some() && done_marker.exists() {
-        tracing::info!("{} is complete ({} exists): skipping", output.display(), done_marker.display());
-        return Ok(RunSummary { outputs: vec![done_marker], ..RunSummary::default() });
+        tracing::info!(
+            "{} is complete ({} exists): skipping",
+            output.display(),
+            done_marker.display()
+        );
+        return Ok(RunSummary {
+            outputs: vec![done_marker],
+            ..RunSummary::default()
+        });
     }
-    std::fs::create_dir_all(&output).map_err(|source| RunError::Output { path: output.clone(), source })?;
-    let threads = if options.threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { options.threads };
+    std::fs::create_dir_all(&output).map_err(|source| RunError::Output {
+        path: output.clone(),
+        source,
+    })?;
+    let threads = if options.threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        options.threads
+    };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(|e| RunError::Threads(e.to_string()))?;
     let mut built = build(&pipeline.stages)?;
-    let failures = Failures { lines: Mutex::new(Vec::new()), fail_fast: options.fail_fast, stop: AtomicBool::new(false) };
+    let failures = Failures {
+        lines: Mutex::new(Vec::new()),
+        fail_fast: options.fail_fast,
+        stop: AtomicBool::new(false),
+    };
     let mut summary = RunSummary::default();
 
     // Inputs.
@@ -219,14 +243,26 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
         summary.failed += 1;
     }
     if let Some(shard) = options.shard {
-        files = files.into_iter().enumerate().filter(|(i, _)| shard.owns(*i)).map(|(_, f)| f).collect();
+        files = files
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| shard.owns(*i))
+            .map(|(_, f)| f)
+            .collect();
     }
     let mut assigned: Vec<(PathBuf, usize)> = Vec::new();
     for f in files {
-        match built.loaders.iter().position(|(_, l, _)| l.accepts(&f.path)) {
+        match built
+            .loaders
+            .iter()
+            .position(|(_, l, _)| l.accepts(&f.path))
+        {
             Some(i) => assigned.push((f.path, i)),
             None if f.explicit => {
-                failures.push(format!("{}: no load stage reads this file (check the loaders' `extensions`)", f.path.display()));
+                failures.push(format!(
+                    "{}: no load stage reads this file (check the loaders' `extensions`)",
+                    f.path.display()
+                ));
                 summary.failed += 1;
             }
             None => summary.skipped_files += 1,
@@ -239,7 +275,10 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
 
     let progress = progress_bar(options.progress);
     let spill_path = output.join(".copydesk-spill.jsonl");
-    let mut spill = SpillWriter::create(&spill_path).map_err(|source| RunError::Output { path: spill_path.clone(), source })?;
+    let mut spill = SpillWriter::create(&spill_path).map_err(|source| RunError::Output {
+        path: spill_path.clone(),
+        source,
+    })?;
     let mut ids: HashSet<String> = HashSet::new();
     let bytes = AtomicU64::new(0);
     let mut load_failed = 0u64;
@@ -256,61 +295,80 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
         let failures_ref = &failures;
         let reader = scope.spawn(move || read_inputs(&assigned, loaders, tx, failures_ref));
         let mut batch: Vec<Document> = Vec::with_capacity(batch_size);
-        let mut flush = |batch: &mut Vec<Document>, spill: &mut SpillWriter| -> Result<(), RunError> {
-            let docs = std::mem::take(batch);
-            let processed: Vec<Option<Document>> = pool.install(|| {
-                docs.into_par_iter().map(|doc| run_document_stages(doc, documents, &failures)).collect()
-            });
-            let mut kept: Vec<Document> = processed.into_iter().flatten().collect();
-            for doc in &mut kept {
-                bytes.fetch_add(doc.raw.len() as u64, Ordering::Relaxed);
-                unique_id(doc, &mut ids);
-            }
-            // Corpus stages observe in parallel and absorb in order.
-            if !corpus.is_empty() {
-                let observed: Vec<Vec<Result<Observation, String>>> = pool.install(|| {
-                    kept.par_iter()
-                        .map(|doc| {
-                            corpus
-                                .iter()
-                                .zip(corpus_counters)
-                                .map(|((_, stage), counters)| {
-                                    let t = Instant::now();
-                                    let r = stage.observe(doc).map_err(|e| e.message);
-                                    counters.nanos.fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
-                                    r
-                                })
-                                .collect()
-                        })
+        let mut flush =
+            |batch: &mut Vec<Document>, spill: &mut SpillWriter| -> Result<(), RunError> {
+                let docs = std::mem::take(batch);
+                let processed: Vec<Option<Document>> = pool.install(|| {
+                    docs.into_par_iter()
+                        .map(|doc| run_document_stages(doc, documents, &failures))
                         .collect()
                 });
-                for (doc, obs) in kept.iter().zip(observed) {
-                    let ordinal = spill.len();
-                    for (((name, stage), counters), o) in corpus.iter_mut().zip(corpus_counters).zip(obs) {
-                        let t = Instant::now();
-                        let r = o.and_then(|o| stage.absorb(ordinal, o).map_err(|e| e.message));
-                        counters.nanos.fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
-                        counters.docs_in.fetch_add(1, Ordering::Relaxed);
-                        if let Err(m) = r {
-                            // The document still flows on; the corpus stage just does not know it.
-                            counters.failed.fetch_add(1, Ordering::Relaxed);
-                            failures.push(format!("{}: {name}: {m}", doc.source.locator()));
+                let mut kept: Vec<Document> = processed.into_iter().flatten().collect();
+                for doc in &mut kept {
+                    bytes.fetch_add(doc.raw.len() as u64, Ordering::Relaxed);
+                    unique_id(doc, &mut ids);
+                }
+                // Corpus stages observe in parallel and absorb in order.
+                if !corpus.is_empty() {
+                    let observed: Vec<Vec<Result<Observation, String>>> = pool.install(|| {
+                        kept.par_iter()
+                            .map(|doc| {
+                                corpus
+                                    .iter()
+                                    .zip(corpus_counters)
+                                    .map(|((_, stage), counters)| {
+                                        let t = Instant::now();
+                                        let r = stage.observe(doc).map_err(|e| e.message);
+                                        counters.nanos.fetch_add(
+                                            t.elapsed().as_nanos() as u64,
+                                            Ordering::Relaxed,
+                                        );
+                                        r
+                                    })
+                                    .collect()
+                            })
+                            .collect()
+                    });
+                    for (doc, obs) in kept.iter().zip(observed) {
+                        let ordinal = spill.len();
+                        for (((name, stage), counters), o) in
+                            corpus.iter_mut().zip(corpus_counters).zip(obs)
+                        {
+                            let t = Instant::now();
+                            let r = o.and_then(|o| stage.absorb(ordinal, o).map_err(|e| e.message));
+                            counters
+                                .nanos
+                                .fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+                            counters.docs_in.fetch_add(1, Ordering::Relaxed);
+                            if let Err(m) = r {
+                                // The document still flows on; the corpus stage just does not know it.
+                                counters.failed.fetch_add(1, Ordering::Relaxed);
+                                failures.push(format!("{}: {name}: {m}", doc.source.locator()));
+                            }
                         }
+                        spill.push(doc).map_err(|source| RunError::Output {
+                            path: spill_path.clone(),
+                            source,
+                        })?;
                     }
-                    spill.push(doc).map_err(|source| RunError::Output { path: spill_path.clone(), source })?;
+                } else {
+                    for doc in &kept {
+                        spill.push(doc).map_err(|source| RunError::Output {
+                            path: spill_path.clone(),
+                            source,
+                        })?;
+                    }
                 }
-            } else {
-                for doc in &kept {
-                    spill.push(doc).map_err(|source| RunError::Output { path: spill_path.clone(), source })?;
+                if let Some(p) = &progress {
+                    p.set_position(spill.len() as u64);
+                    let secs = started.elapsed().as_secs_f64().max(1e-9);
+                    p.set_message(format!(
+                        "{:.1} MB/s",
+                        bytes.load(Ordering::Relaxed) as f64 / 1e6 / secs
+                    ));
                 }
-            }
-            if let Some(p) = &progress {
-                p.set_position(spill.len() as u64);
-                let secs = started.elapsed().as_secs_f64().max(1e-9);
-                p.set_message(format!("{:.1} MB/s", bytes.load(Ordering::Relaxed) as f64 / 1e6 / secs));
-            }
-            Ok(())
-        };
+                Ok(())
+            };
         let mut result = Ok(());
         for msg in rx.iter() {
             match msg {
@@ -347,12 +405,22 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
     }
 
     // Corpus stages decide.
-    let spill = spill.finish().map_err(|source| RunError::Output { path: spill_path.clone(), source })?;
+    let spill = spill.finish().map_err(|source| RunError::Output {
+        path: spill_path.clone(),
+        source,
+    })?;
     let mut corpus_output = CorpusOutput::default();
     for ((name, stage), counters) in built.corpus.iter_mut().zip(&built.corpus_counters) {
         let t = Instant::now();
-        let out = pool.install(|| stage.finish(&spill)).map_err(|e| RunError::Stage { stage: name.clone(), message: e.message })?;
-        counters.nanos.fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        let out = pool
+            .install(|| stage.finish(&spill))
+            .map_err(|e| RunError::Stage {
+                stage: name.clone(),
+                message: e.message,
+            })?;
+        counters
+            .nanos
+            .fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
         corpus_output.tables.extend(out.tables);
         corpus_output.summary.extend(out.summary);
     }
@@ -360,8 +428,13 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
     // Pass 2: corpus annotations → reports, in input order.
     for (name, report, counters) in &mut built.reports {
         let t = Instant::now();
-        report.begin(&output).map_err(|e| RunError::Stage { stage: name.clone(), message: e.message })?;
-        counters.nanos.fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        report.begin(&output).map_err(|e| RunError::Stage {
+            stage: name.clone(),
+            message: e.message,
+        })?;
+        counters
+            .nanos
+            .fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
     }
     let total = spill.len();
     let mut written = 0u64;
@@ -371,7 +444,15 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
         let annotated: Vec<Option<Document>> = pool.install(|| {
             (start..end)
                 .into_par_iter()
-                .map(|ordinal| annotate(ordinal, &spill, &built.corpus, &built.corpus_counters, &failures))
+                .map(|ordinal| {
+                    annotate(
+                        ordinal,
+                        &spill,
+                        &built.corpus,
+                        &built.corpus_counters,
+                        &failures,
+                    )
+                })
                 .collect()
         });
         for doc in annotated.into_iter().flatten() {
@@ -380,7 +461,10 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
                 let r = report.write(&doc);
                 counters.record(r.is_ok(), t.elapsed());
                 if let Err(e) = r {
-                    return Err(RunError::Stage { stage: name.clone(), message: format!("{}: {}", doc.id, e.message) });
+                    return Err(RunError::Stage {
+                        stage: name.clone(),
+                        message: format!("{}: {}", doc.id, e.message),
+                    });
                 }
             }
             written += 1;
@@ -403,20 +487,36 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
     summary.failed += summary.stages.iter().map(|s| s.failed).sum::<u64>();
     summary.failures = failures.take();
     summary.elapsed = started.elapsed();
-    let store = AnnotatedStore { spill: &spill, corpus: &built.corpus };
+    let store = AnnotatedStore {
+        spill: &spill,
+        corpus: &built.corpus,
+    };
     let stats_snapshot = summary.stages.clone();
     for (name, report, counters) in &mut built.reports {
         let t = Instant::now();
         let files = report
-            .finish(&CorpusSummary { corpus: &corpus_output, stats: &stats_snapshot, failures: &summary.failures, store: &store })
-            .map_err(|e| RunError::Stage { stage: name.clone(), message: e.message })?;
-        counters.nanos.fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+            .finish(&CorpusSummary {
+                corpus: &corpus_output,
+                stats: &stats_snapshot,
+                failures: &summary.failures,
+                store: &store,
+            })
+            .map_err(|e| RunError::Stage {
+                stage: name.clone(),
+                message: e.message,
+            })?;
+        counters
+            .nanos
+            .fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
         summary.outputs.extend(files);
     }
     summary.stages = stats(&built, loaded, load_failed);
     SpillReader::remove(spill);
     if options.shard.is_some() {
-        std::fs::write(&done_marker, b"").map_err(|source| RunError::Output { path: done_marker.clone(), source })?;
+        std::fs::write(&done_marker, b"").map_err(|source| RunError::Output {
+            path: done_marker.clone(),
+            source,
+        })?;
     }
     summary.elapsed = started.elapsed();
     Ok(summary)
@@ -448,8 +548,10 @@ fn progress_bar(wanted: bool) -> Option<ProgressBar> {
     }
     let bar = ProgressBar::new_spinner();
     bar.set_style(
-        ProgressStyle::with_template("{spinner} {elapsed_precise} {pos} documents ({per_sec}) {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        ProgressStyle::with_template(
+            "{spinner} {elapsed_precise} {pos} documents ({per_sec}) {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
     bar.enable_steady_tick(Duration::from_millis(200));
     Some(bar)
@@ -467,7 +569,9 @@ fn read_inputs(
         counters.docs_in.fetch_add(1, Ordering::Relaxed);
         let mut started = Instant::now();
         for item in loader.open(path) {
-            counters.nanos.fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+            counters
+                .nanos
+                .fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
             let msg = match item {
                 Ok(doc) => {
                     counters.docs_out.fetch_add(1, Ordering::Relaxed);
@@ -493,17 +597,27 @@ fn run_document_stages(
 ) -> Option<Document> {
     for (name, stage, counters) in stages {
         let t = Instant::now();
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| stage.process(&mut doc)));
+        let result =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| stage.process(&mut doc)));
         let ok = matches!(result, Ok(Ok(())));
         counters.record(ok, t.elapsed());
         match result {
             Ok(Ok(())) => {}
             Ok(Err(e)) => {
-                failures.push(format!("{}: {name}: {} (document {})", doc.source.locator(), e.message, doc.id));
+                failures.push(format!(
+                    "{}: {name}: {} (document {})",
+                    doc.source.locator(),
+                    e.message,
+                    doc.id
+                ));
                 return None;
             }
             Err(_) => {
-                failures.push(format!("{}: {name}: the stage panicked (a bug: please report it) (document {})", doc.source.locator(), doc.id));
+                failures.push(format!(
+                    "{}: {name}: the stage panicked (a bug: please report it) (document {})",
+                    doc.source.locator(),
+                    doc.id
+                ));
                 return None;
             }
         }
@@ -528,9 +642,15 @@ fn annotate(
     for ((name, stage), c) in corpus.iter().zip(counters) {
         let t = Instant::now();
         let r = stage.annotate(ordinal, &mut doc);
-        c.nanos.fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        c.nanos
+            .fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
         if let Err(e) = r {
-            failures.push(format!("{}: {name}: {} (document {})", doc.source.locator(), e.message, doc.id));
+            failures.push(format!(
+                "{}: {name}: {} (document {})",
+                doc.source.locator(),
+                e.message,
+                doc.id
+            ));
             c.failed.fetch_add(1, Ordering::Relaxed);
             return None;
         }
@@ -548,7 +668,10 @@ fn unique_id(doc: &mut Document, ids: &mut HashSet<String>) {
     loop {
         let candidate = format!("{base}~{n}");
         if ids.insert(candidate.clone()) {
-            tracing::warn!("{}: duplicate id `{base}` renamed `{candidate}`", doc.source.locator());
+            tracing::warn!(
+                "{}: duplicate id `{base}` renamed `{candidate}`",
+                doc.source.locator()
+            );
             doc.id = candidate;
             return;
         }

@@ -58,14 +58,20 @@ pub(crate) struct SpillReader {
 
 impl SpillReader {
     pub(crate) fn read(&self, ordinal: usize) -> Result<Document, StageError> {
-        let (Some(&start), Some(&end)) = (self.offsets.get(ordinal), self.offsets.get(ordinal + 1)) else {
-            return Err(StageError::new(format!("no document {ordinal} in the spill ({} documents)", self.offsets.len() - 1)));
+        let (Some(&start), Some(&end)) = (self.offsets.get(ordinal), self.offsets.get(ordinal + 1))
+        else {
+            return Err(StageError::new(format!(
+                "no document {ordinal} in the spill ({} documents)",
+                self.offsets.len() - 1
+            )));
         };
         let mut buf = vec![0u8; (end - start) as usize];
         self.file
             .read_exact_at(&mut buf, start)
             .map_err(|e| StageError::new(format!("{}: {e}", self.path.display())))?;
-        serde_json::from_slice(&buf).map_err(|e| StageError::new(format!("{}: document {ordinal}: {e}", self.path.display())))
+        serde_json::from_slice(&buf).map_err(|e| {
+            StageError::new(format!("{}: document {ordinal}: {e}", self.path.display()))
+        })
     }
 
     pub(crate) fn remove(self) {

@@ -38,7 +38,13 @@ fn secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
 impl RunSummary {
     /// A plain-text table of the run, for the terminal.
     pub fn table(&self) -> String {
-        let width = self.stages.iter().map(|s| s.stage.len()).max().unwrap_or(5).max(5);
+        let width = self
+            .stages
+            .iter()
+            .map(|s| s.stage.len())
+            .max()
+            .unwrap_or(5)
+            .max(5);
         let mut out = format!(
             "{:<width$}  {:>9}  {:>9}  {:>7}  {:>9}\n",
             "stage", "in", "out", "failed", "seconds"

@@ -140,7 +140,11 @@ fn load_pipeline(config: &PathBuf) -> Result<Pipeline, ExitCode> {
         for e in &errors {
             eprintln!("error: {e}");
         }
-        eprintln!("{}: {} problem(s); nothing was run", config.display(), errors.len());
+        eprintln!(
+            "{}: {} problem(s); nothing was run",
+            config.display(),
+            errors.len()
+        );
         ExitCode::from(1)
     })
 }
@@ -203,13 +207,21 @@ fn run(args: RunArgs, quiet: bool) -> Result<ExitCode> {
         }
     }
     if let Some(path) = args.summary_json {
-        std::fs::write(&path, serde_json::to_vec_pretty(&summary)?).with_context(|| format!("writing {}", path.display()))?;
+        std::fs::write(&path, serde_json::to_vec_pretty(&summary)?)
+            .with_context(|| format!("writing {}", path.display()))?;
     }
-    Ok(if summary.failed > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
+    Ok(if summary.failed > 0 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn stages(json: bool, filter: Option<&str>) -> Result<ExitCode> {
-    let chosen: Vec<_> = registry().iter().filter(|f| filter.is_none_or(|x| f.name.contains(x))).collect();
+    let chosen: Vec<_> = registry()
+        .iter()
+        .filter(|f| filter.is_none_or(|x| f.name.contains(x)))
+        .collect();
     if json {
         let list: Vec<serde_json::Value> = chosen
             .iter()
@@ -239,7 +251,10 @@ fn stages(json: bool, filter: Option<&str>) -> Result<ExitCode> {
         }
         let defaults = (f.defaults)();
         for o in f.options {
-            let default = defaults.get(o.name).map(|v| format!(" = {v}")).unwrap_or_default();
+            let default = defaults
+                .get(o.name)
+                .map(|v| format!(" = {v}"))
+                .unwrap_or_default();
             println!("    {} ({}){}: {}", o.name, o.kind, default, o.doc);
         }
         println!();
@@ -254,16 +269,21 @@ fn stages(json: bool, filter: Option<&str>) -> Result<ExitCode> {
 fn despin(args: DespinArgs) -> Result<ExitCode> {
     let text = if args.file == "-" {
         let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).context("reading stdin")?;
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .context("reading stdin")?;
         s
     } else {
         std::fs::read_to_string(&args.file).with_context(|| format!("reading {}", args.file))?
     };
     let config: copydesk_spin::SpinConfig = match &args.options {
         Some(path) => {
-            let src = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-            let table: toml::Table = toml::from_str(&src).with_context(|| format!("{}", path.display()))?;
-            copydesk_core::parse_options(&table).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+            let src = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            let table: toml::Table =
+                toml::from_str(&src).with_context(|| format!("{}", path.display()))?;
+            copydesk_core::parse_options(&table)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
         }
         None => copydesk_spin::SpinConfig::default(),
     };
@@ -272,9 +292,17 @@ fn despin(args: DespinArgs) -> Result<ExitCode> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&verdict)?);
     } else if args.spans {
-        println!("spun: {} (score {:.2}), {} substitution(s)", verdict.spun, verdict.score, verdict.substitutions.len());
+        println!(
+            "spun: {} (score {:.2}), {} substitution(s)",
+            verdict.spun,
+            verdict.score,
+            verdict.substitutions.len()
+        );
         for s in &verdict.substitutions {
-            println!("{}..{}\t{}\t→ {}\t({:.2})", s.start, s.end, s.spun, s.original, s.confidence);
+            println!(
+                "{}..{}\t{}\t→ {}\t({:.2})",
+                s.start, s.end, s.spun, s.original, s.confidence
+            );
         }
     } else {
         print!("{}", verdict.repaired);

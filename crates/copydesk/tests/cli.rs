@@ -4,7 +4,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn copydesk(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_copydesk")).args(args).current_dir(cwd).output().expect("runs")
+    Command::new(env!("CARGO_BIN_EXE_copydesk"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("runs")
 }
 
 fn root() -> PathBuf {
@@ -30,8 +34,14 @@ fn validate_prints_every_problem_with_its_line_and_fails() {
     let o = copydesk(&["validate", "--config", cfg.to_str().unwrap()], dir.path());
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
-    assert!(err.contains("bad.toml:3:") && err.contains("extensions"), "{err}");
-    assert!(err.contains("bad.toml:5:") && err.contains("nope.v1"), "{err}");
+    assert!(
+        err.contains("bad.toml:3:") && err.contains("extensions"),
+        "{err}"
+    );
+    assert!(
+        err.contains("bad.toml:5:") && err.contains("nope.v1"),
+        "{err}"
+    );
     assert!(err.contains("2 problem(s)"), "{err}");
 }
 
@@ -40,12 +50,23 @@ fn stages_lists_every_stage_with_options() {
     let o = copydesk(&["stages"], &root());
     assert!(o.status.success());
     let out = String::from_utf8_lossy(&o.stdout);
-    for name in ["load.text.v1", "clean.news_layout.v1", "tag.quotes.v1", "corpus.provenance.v1", "report.html.v1"] {
+    for name in [
+        "load.text.v1",
+        "clean.news_layout.v1",
+        "tag.quotes.v1",
+        "corpus.provenance.v1",
+        "report.html.v1",
+    ] {
         assert!(out.contains(name), "{name} listed");
     }
     let json = copydesk(&["stages", "--json"], &root());
     let list: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
-    assert!(list.as_array().unwrap().iter().all(|s| s["description"].as_str().is_some_and(|d| !d.is_empty())));
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["description"].as_str().is_some_and(|d| !d.is_empty()))
+    );
 }
 
 #[test]
@@ -58,7 +79,14 @@ fn run_with_overrides_writes_outputs_and_exits_2_when_documents_fail() {
     let out = dir.path().join("out");
     let cfg = root().join("pipeline.toml");
     let o = copydesk(
-        &["run", "--config", cfg.to_str().unwrap(), "--output", out.to_str().unwrap(), input.to_str().unwrap()],
+        &[
+            "run",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+            input.to_str().unwrap(),
+        ],
         dir.path(),
     );
     let err = stderr(&o);
@@ -97,8 +125,16 @@ fn despin_reads_stdin_and_prints_text() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(b"The minister said the talks went well.\n").unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"The minister said the talks went well.\n")
+        .unwrap();
     let o = child.wait_with_output().unwrap();
     assert!(o.status.success());
-    assert_eq!(String::from_utf8_lossy(&o.stdout), "The minister said the talks went well.\n");
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "The minister said the talks went well.\n"
+    );
 }
