@@ -492,13 +492,13 @@ fn check_plan(stages: &[PlannedStage], at: &Locator<'_>, errors: &mut Vec<Config
                 ));
             }
         }
-        if f.rewrites_text {
-            if let Some(tagger) = annotating_stage {
-                errors.push(line_error(
-                    s,
-                    format!("rewrites the text after {} added annotations: clean stages must run before tag stages", tagger.label()),
-                ));
-            }
+        if f.rewrites_text
+            && let Some(tagger) = annotating_stage
+        {
+            errors.push(line_error(
+                s,
+                format!("rewrites the text after {} added annotations: clean stages must run before tag stages", tagger.label()),
+            ));
         }
         if f.provides
             .iter()

@@ -159,7 +159,7 @@ fn build(stages: &[PlannedStage]) -> Result<Built, RunError> {
 
 /// What the reader thread sends.
 enum Loaded {
-    Doc(Document),
+    Doc(Box<Document>),
     Failure(String),
 }
 
@@ -374,12 +374,12 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
             match msg {
                 Loaded::Doc(doc) => {
                     loaded += 1;
-                    batch.push(doc);
-                    if batch.len() >= batch_size {
-                        if let Err(e) = flush(&mut batch, &mut spill) {
-                            result = Err(e);
-                            break;
-                        }
+                    batch.push(*doc);
+                    if batch.len() >= batch_size
+                        && let Err(e) = flush(&mut batch, &mut spill)
+                    {
+                        result = Err(e);
+                        break;
                     }
                 }
                 Loaded::Failure(line) => {
@@ -575,7 +575,7 @@ fn read_inputs(
             let msg = match item {
                 Ok(doc) => {
                     counters.docs_out.fetch_add(1, Ordering::Relaxed);
-                    Loaded::Doc(doc)
+                    Loaded::Doc(Box::new(doc))
                 }
                 Err(e) => {
                     counters.failed.fetch_add(1, Ordering::Relaxed);
