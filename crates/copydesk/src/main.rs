@@ -135,7 +135,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-fn load_pipeline(config: &PathBuf) -> Result<Pipeline, ExitCode> {
+fn load_pipeline(config: &std::path::Path) -> Result<Pipeline, ExitCode> {
     Pipeline::from_file(config).map_err(|errors| {
         for e in &errors {
             eprintln!("error: {e}");
@@ -149,7 +149,7 @@ fn load_pipeline(config: &PathBuf) -> Result<Pipeline, ExitCode> {
     })
 }
 
-fn validate(config: &PathBuf) -> ExitCode {
+fn validate(config: &std::path::Path) -> ExitCode {
     match load_pipeline(config) {
         Ok(p) => {
             println!("{}: ok ({} stages)", config.display(), p.stages.len());
