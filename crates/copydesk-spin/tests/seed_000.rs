@@ -55,17 +55,6 @@ const KNOWN: &[(&str, &str)] = &[
     ("pursuits", "interests"),
 ];
 
-/// The default threshold (0.5) keeps 1987 Reuters false positives at 0%;
-/// seed 000 scores about 0.37, so it is judged at 0.3, which flags about 4%
-/// of unspun Reuters articles on the development set.
-fn sensitive() -> SpinTagger {
-    let config = SpinConfig {
-        threshold: 0.3,
-        ..SpinConfig::default()
-    };
-    SpinTagger::new(&config).expect("tagger")
-}
-
 #[test]
 fn seed_000_alone_restores_known_substitutions_and_leaves_quotes() {
     let tagger = SpinTagger::new(&SpinConfig::default()).expect("tagger");
@@ -81,12 +70,15 @@ fn seed_000_alone_restores_known_substitutions_and_leaves_quotes() {
         "the spun seed must score above its unspun republication"
     );
 
-    let verdict = sensitive().analyze(SEED_000);
+    // The default threshold is calibrated on unspun Reuters articles
+    // (about 0.5% of them flagged); the seed must be judged spun on its own.
+    let verdict = default_verdict;
     assert!(
         verdict.spun,
-        "seed 000 flagged at threshold 0.3 (score {:.3})",
+        "seed 000 flagged at the default threshold (score {:.3})",
         verdict.score
     );
+    assert!(!unspun.spun, "seed 001 (unspun) flagged");
     let mut restored = Vec::new();
     let mut wrong = Vec::new();
     let mut missed = Vec::new();
