@@ -138,3 +138,71 @@ fn despin_reads_stdin_and_prints_text() {
         "The minister said the talks went well.\n"
     );
 }
+
+#[test]
+fn shards_split_the_inputs_and_a_finished_shard_is_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    for i in 0..5 {
+        std::fs::write(
+            input.join(format!("a{i}.txt")),
+            format!("Article number {i} said little."),
+        )
+        .unwrap();
+    }
+    let out = dir.path().join("out");
+    let cfg = root().join("pipeline.toml");
+    let mut ids = Vec::new();
+    for shard in ["0/2", "1/2"] {
+        let o = copydesk(
+            &[
+                "run",
+                "--no-progress",
+                "--config",
+                cfg.to_str().unwrap(),
+                "--output",
+                out.to_str().unwrap(),
+                "--shard",
+                shard,
+                input.to_str().unwrap(),
+            ],
+            dir.path(),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let name = format!("shard-{}-of-2", &shard[..1]);
+        let docs = std::fs::read_to_string(out.join(&name).join("documents.jsonl")).unwrap();
+        for line in docs.lines() {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            ids.push(v["id"].as_str().unwrap().to_string());
+        }
+        assert!(out.join(&name).join("_SUCCESS").exists());
+    }
+    ids.sort();
+    assert_eq!(
+        ids,
+        ["a0", "a1", "a2", "a3", "a4"],
+        "every input in exactly one shard"
+    );
+    // Re-running a finished shard does nothing.
+    std::fs::remove_file(out.join("shard-0-of-2/documents.jsonl")).unwrap();
+    let o = copydesk(
+        &[
+            "run",
+            "--no-progress",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+            "--shard",
+            "0/2",
+            input.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success());
+    assert!(
+        !out.join("shard-0-of-2/documents.jsonl").exists(),
+        "finished shard skipped"
+    );
+}
