@@ -292,6 +292,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "support" => weights.support = v,
                 "agree" => weights.agree = v,
                 "fanout" => weights.fanout = v,
+                "rank" => weights.rank = v,
                 "mutual" => weights.mutual = v,
                 "bias" => weights.bias = v,
                 "detect_bias" => weights.detect_bias = v,
@@ -515,14 +516,14 @@ fn calibrate(
     let seed = tagger.candidates(&seed_text, &detect_quotes(&seed_text));
     let grid_env = std::env::var("SPIN_GRID").unwrap_or_default();
     let mut grid = vec![*base];
-    for short_words in [0.0, 30.0, 60.0] {
-        for support in [1.0, 1.5] {
+    for rank in [0.0, 0.5, 1.0] {
+        for fanout in [0.0, 0.3, 0.6] {
             for bias in [-2.4, -1.6] {
                 for agree in [0.0, 0.25] {
                     for detect_rate in [0.05, 0.1] {
                         grid.push(Weights {
-                            short_words,
-                            detect_support: support,
+                            rank,
+                            fanout,
                             detect_bias: bias,
                             agree,
                             detect_length_penalty: 2.5,

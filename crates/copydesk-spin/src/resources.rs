@@ -48,12 +48,23 @@ pub fn builtin_dictionary(name: &str) -> Option<&'static ReverseThesaurus> {
     static WN: OnceLock<ReverseThesaurus> = OnceLock::new();
     static MB: OnceLock<ReverseThesaurus> = OnceLock::new();
     match name {
-        "wordnet" => {
-            Some(WN.get_or_init(|| ReverseThesaurus::from_groups("wordnet", &gunzip(WORDNET))))
-        }
-        "moby" => Some(MB.get_or_init(|| ReverseThesaurus::from_roots("moby", &gunzip(MOBY)))),
+        "wordnet" => Some(WN.get_or_init(|| {
+            ReverseThesaurus::from_groups("wordnet", &gunzip(WORDNET)).rank_by(phrase_log_count)
+        })),
+        "moby" => Some(MB.get_or_init(|| {
+            ReverseThesaurus::from_roots("moby", &gunzip(MOBY)).rank_by(phrase_log_count)
+        })),
         _ => None,
     }
+}
+
+/// Natural log of a wording's count: its rarest word's.
+pub(crate) fn phrase_log_count(phrase: &str) -> f64 {
+    let lm = language_model();
+    phrase
+        .split(' ')
+        .map(|w| lm.log_count(w))
+        .fold(f64::MAX, f64::min)
 }
 
 /// The built-in list of known tortured phrases (`spun<TAB>original`).
@@ -101,7 +112,7 @@ pub fn load_synonym_file(path: &Path) -> Result<ReverseThesaurus, SpinError> {
             }
         }
     }
-    Ok(t.finish())
+    Ok(t.finish().rank_by(phrase_log_count))
 }
 
 #[cfg(test)]

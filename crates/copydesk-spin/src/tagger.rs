@@ -38,6 +38,7 @@ struct Option_ {
     text: Arc<str>,
     ids: Vec<WordId>,
     fanout: u32,
+    rank: u32,
     mutual: bool,
 }
 
@@ -47,6 +48,8 @@ const MAX_RUN: usize = 3;
 const MAX_CANDIDATES: usize = 20;
 /// A candidate this much rarer (natural log of counts) than the run is not tried.
 const MAX_RARER: f64 = 2.5;
+/// Synonym ranks (by frequency) a common-synonym spinner picks from.
+const TOP_RANK: u32 = 3;
 /// Log-odds given to a listed tortured phrase.
 const LISTED_LOGODDS: f64 = 4.0;
 
@@ -68,6 +71,9 @@ pub struct Weights {
     pub agree: f64,
     /// Weight of log(fanout).
     pub fanout: f64,
+    /// Weight of log(rank) of the spun wording among the original's
+    /// synonyms by frequency (spinners favour common synonyms).
+    pub rank: f64,
     /// Bonus for a mutual synonym pair.
     pub mutual: f64,
     /// Constant added to every candidate's log-odds.
@@ -120,18 +126,19 @@ impl Default for Weights {
             support: 0.0,
             agree: 0.0,
             fanout: 0.6,
+            rank: 0.5,
             mutual: 1.5,
             bias: -3.2,
-            detect_bias: -2.4,
+            detect_bias: -1.6,
             detect_support: 1.0,
             detect_length_penalty: 2.5,
             detect_rate: 0.05,
-            repair_rate: 0.2,
+            repair_rate: 0.3,
             length_penalty: 4.0,
             name_margin: 4.0,
             shrink: 30.0,
-            half_rate: 0.0723,
-            fluency: 0.277,
+            half_rate: 0.058,
+            fluency: 0.345,
             fluency_center: 3.75,
             fluency_shrink: 20.0,
             short_words: 30.0,
@@ -190,6 +197,8 @@ pub struct Candidate {
     pub right_gain: f64,
     /// Natural log of the number of synonyms the spinner had.
     pub log_fanout: f64,
+    /// Natural log of the spun wording's frequency rank among them.
+    pub log_rank: f64,
     /// Whether each wording lists the other as a synonym.
     pub mutual: bool,
     /// Words added or removed.
@@ -222,6 +231,7 @@ impl Candidate {
             + support * f64::from(self.support)
             + w.agree * self.left_gain.min(self.right_gain).max(0.0)
             - w.fanout * self.log_fanout
+            - w.rank * self.log_rank
             - length_penalty * self.length_change as f64
             + if self.mutual { w.mutual } else { 0.0 }
             + bias;
@@ -523,6 +533,7 @@ impl SpinTagger {
                         left_gain: 0.0,
                         right_gain: 0.0,
                         log_fanout: 0.0,
+                        log_rank: 0.0,
                         mutual: false,
                         length_change: 0,
                         name: false,
@@ -578,6 +589,7 @@ impl SpinTagger {
                         left_gain: opt_left - base_left,
                         right_gain: opt_right - base_right,
                         log_fanout: f64::from(option.fanout).ln(),
+                        log_rank: f64::from(option.rank).ln(),
                         mutual: option.mutual,
                         length_change: option.ids.len().abs_diff(len),
                         name,
@@ -599,10 +611,11 @@ impl SpinTagger {
         let found: Arc<Vec<Option_>> = Arc::new(
             self.originals_of(phrase, words)
                 .into_iter()
-                .map(|(words, fanout, mutual)| Option_ {
+                .map(|(words, fanout, rank, mutual)| Option_ {
                     ids: words.iter().map(|w| self.lm.id(w)).collect(),
                     text: Arc::from(words.join(" ")),
                     fanout,
+                    rank,
                     mutual,
                 })
                 .collect(),
@@ -663,7 +676,7 @@ impl SpinTagger {
 
     /// The wordings `phrase` may have replaced, with their fanout, limited
     /// to the most frequent known ones.
-    fn originals_of(&self, phrase: &str, words: &[&str]) -> Vec<(Vec<String>, u32, bool)> {
+    fn originals_of(&self, phrase: &str, words: &[&str]) -> Vec<(Vec<String>, u32, u32, bool)> {
         let mut readings: Vec<(String, Form)> = vec![(phrase.to_string(), Form::Base)];
         if words.len() == 1 {
             readings = self.morph.analyze(phrase);
@@ -685,7 +698,7 @@ impl SpinTagger {
             .iter()
             .map(|w| self.lm.log_count(w))
             .fold(f64::MAX, f64::min);
-        let mut found: HashMap<String, (u32, bool)> = HashMap::new();
+        let mut found: HashMap<String, (u32, u32, bool)> = HashMap::new();
         let dicts = self.builtin.iter().copied().chain(self.user.iter());
         for dict in dicts {
             for (lemma, form) in &readings {
@@ -696,14 +709,15 @@ impl SpinTagger {
                         if inflected == phrase || !inflected.split(' ').all(|w| self.lm.knows(w)) {
                             continue;
                         }
-                        let e = found.entry(inflected).or_insert((o.fanout, mutual));
+                        let e = found.entry(inflected).or_insert((o.fanout, o.rank, mutual));
                         e.0 = e.0.min(o.fanout);
-                        e.1 |= mutual;
+                        e.1 = e.1.min(o.rank);
+                        e.2 |= mutual;
                     }
                 }
             }
         }
-        let mut ranked: Vec<(f64, String, (u32, bool))> = found
+        let mut ranked: Vec<(f64, String, (u32, u32, bool))> = found
             .into_iter()
             .map(|(w, f)| {
                 let c = w
@@ -712,13 +726,20 @@ impl SpinTagger {
                     .fold(f64::MAX, f64::min);
                 (c, w, f)
             })
-            .filter(|(c, _, _)| *c >= spun_count - MAX_RARER)
+            .filter(|(c, _, f)| *c >= spun_count - MAX_RARER || f.1 <= TOP_RANK)
             .collect();
-        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        // Originals for which the wording is a top synonym first (a
+        // spinner favouring common synonyms wrote it), then by frequency.
+        ranked.sort_by(|a, b| {
+            (a.2.1 > TOP_RANK)
+                .cmp(&(b.2.1 > TOP_RANK))
+                .then_with(|| b.0.total_cmp(&a.0))
+                .then_with(|| a.1.cmp(&b.1))
+        });
         ranked.truncate(MAX_CANDIDATES);
         ranked
             .into_iter()
-            .map(|(_, w, (f, m))| (w.split(' ').map(str::to_string).collect(), f, m))
+            .map(|(_, w, (f, r, m))| (w.split(' ').map(str::to_string).collect(), f, r, m))
             .collect()
     }
 }

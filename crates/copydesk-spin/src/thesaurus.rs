@@ -17,6 +17,9 @@ pub struct Original {
     pub lemma: Arc<str>,
     /// How many synonyms the original has in the dictionary.
     pub fanout: u32,
+    /// The spun wording's rank among the original's synonyms by corpus
+    /// frequency (1 = the commonest); `fanout` until ranked.
+    pub rank: u32,
 }
 
 /// A reverse synonym dictionary over lowercase lemmas and phrases.
@@ -82,6 +85,7 @@ impl ReverseThesaurus {
         entry.push(Original {
             lemma: Arc::clone(lemma),
             fanout,
+            rank: fanout,
         });
     }
 
@@ -92,6 +96,52 @@ impl ReverseThesaurus {
             if list.len() > 16 {
                 list.sort_by(|a, b| a.lemma.cmp(&b.lemma).then(a.fanout.cmp(&b.fanout)));
                 list.dedup_by(|later, first| later.lemma == first.lemma);
+            }
+        }
+        self
+    }
+
+    /// Ranks each spun wording among its original's synonyms by `freq`
+    /// (higher is commoner): spinners that favour common synonyms write
+    /// the top-ranked ones far more often.
+    pub fn rank_by(mut self, freq: impl Fn(&str) -> f64) -> Self {
+        let freqs: HashMap<&str, f64> = self.map.keys().map(|k| (k.as_str(), freq(k))).collect();
+        let mut forward: HashMap<usize, Vec<f64>> = HashMap::new();
+        for (spun, list) in &self.map {
+            let f = freqs.get(spun.as_str()).copied().unwrap_or(f64::MIN);
+            for o in list {
+                forward
+                    .entry(Arc::as_ptr(&o.lemma) as *const u8 as usize)
+                    .or_default()
+                    .push(f);
+            }
+        }
+        for list in forward.values_mut() {
+            list.sort_by(|a, b| b.total_cmp(a));
+        }
+        let ranks: Vec<(String, Vec<u32>)> = self
+            .map
+            .iter()
+            .map(|(spun, list)| {
+                let f = freqs.get(spun.as_str()).copied().unwrap_or(f64::MIN);
+                let r = list
+                    .iter()
+                    .map(|o| {
+                        let key = Arc::as_ptr(&o.lemma) as *const u8 as usize;
+                        let above = forward
+                            .get(&key)
+                            .map_or(0, |l| l.partition_point(|&x| x > f));
+                        above as u32 + 1
+                    })
+                    .collect();
+                (spun.clone(), r)
+            })
+            .collect();
+        for (spun, r) in ranks {
+            if let Some(list) = self.map.get_mut(&spun) {
+                for (o, rank) in list.iter_mut().zip(r) {
+                    o.rank = rank;
+                }
             }
         }
         self
