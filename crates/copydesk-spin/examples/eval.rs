@@ -432,6 +432,73 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             );
         }
     }
+    if args.iter().any(|a| a == "--diagnose") {
+        let w = runs[0].1.weights();
+        for which in [Some(0), Some(1), Some(2), Some(3)] {
+            let (mut spans, mut found, mut shown) = (0usize, 0usize, 0usize);
+            let mut comp = [0.0f64; 6];
+            for (case, an) in cases.iter().zip(&runs[0].2) {
+                if case.spinner != which {
+                    continue;
+                }
+                for g in &case.truth {
+                    spans += 1;
+                    let hit = an.candidates.iter().find(|c| {
+                        an.tokens.get(c.first).is_some_and(|t| t.start == g.start)
+                            && an.tokens.get(c.last).is_some_and(|t| t.end == g.end)
+                            && *c.original == *g.original.to_lowercase()
+                    });
+                    if let Some(c) = hit {
+                        found += 1;
+                        for (k, v) in [
+                            c.unigram,
+                            c.context,
+                            f64::from(c.support),
+                            c.log_fanout,
+                            c.log_rank,
+                            c.detection_logodds(&w),
+                        ]
+                        .into_iter()
+                        .enumerate()
+                        {
+                            comp[k] += v;
+                        }
+                        if which == Some(2) && shown < 15 {
+                            shown += 1;
+                            println!(
+                                "  {:?} <- {:?}: uni {:.2} ctx {:.2} sup {} fan {:.2} rank {:.2} lo {:.2}",
+                                &case.spun[g.start..g.end],
+                                g.original,
+                                c.unigram,
+                                c.context,
+                                c.support,
+                                c.log_fanout,
+                                c.log_rank,
+                                c.detection_logodds(&w)
+                            );
+                        }
+                    } else if which == Some(2) && shown < 15 {
+                        shown += 1;
+                        println!(
+                            "  {:?} <- {:?}: no candidate",
+                            &case.spun[g.start..g.end],
+                            g.original
+                        );
+                    }
+                }
+            }
+            let n = found.max(1) as f64;
+            println!(
+                "{which:?}: {found}/{spans} truth spans have the right candidate; mean uni {:.2} ctx {:.2} sup {:.2} fan {:.2} rank {:.2} detect-lo {:.2}",
+                comp[0] / n,
+                comp[1] / n,
+                comp[2] / n,
+                comp[3] / n,
+                comp[4] / n,
+                comp[5] / n
+            );
+        }
+    }
     if args.iter().any(|a| a == "--calibrate") {
         weights = calibrate(&runs[0].1, &weights, &cases, &runs[0].2, docs)?;
     }
@@ -517,7 +584,7 @@ fn calibrate(
     let grid_env = std::env::var("SPIN_GRID").unwrap_or_default();
     let mut grid = vec![*base];
     for rank in [0.0, 0.5, 1.0] {
-        for fanout in [0.0, 0.3, 0.6] {
+        for fanout in [0.3, 0.6] {
             for bias in [-2.4, -1.6] {
                 for agree in [0.0, 0.25] {
                     for detect_rate in [0.05, 0.1] {
