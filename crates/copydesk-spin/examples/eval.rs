@@ -602,7 +602,7 @@ fn calibrate(
             }
         }
     }
-    if grid_env == "base" {
+    if grid_env == "base" || grid_env == "repair" {
         grid.truncate(1);
     }
     let mut centers: Vec<f64> = held
@@ -667,15 +667,34 @@ fn calibrate(
     let all = [None, Some(0), Some(1), Some(2), Some(3)];
     let mut chosen = best.1;
     let mut best_repair = f64::MIN;
-    for repair_rate in [0.3, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005] {
+    let mut repair_grid = Vec::new();
+    for length_penalty in [4.0, 2.5] {
+        for support in [0.0, 0.5, 1.0] {
+            for bias in [-4.0, -3.2, -2.4] {
+                for repair_rate in [0.5, 0.3, 0.2, 0.1] {
+                    repair_grid.push((length_penalty, support, bias, repair_rate));
+                }
+            }
+        }
+    }
+    if std::env::var("SPIN_GRID").is_ok_and(|g| g == "base") {
+        repair_grid.retain(|&(l, s, b, _)| (l, s, b) == (4.0, 0.0, -3.2));
+    }
+    for (length_penalty, support, bias, repair_rate) in repair_grid {
+        // Only repair weights vary: detection keeps its calibration.
         let w = Weights {
             repair_rate,
+            support,
+            bias,
+            length_penalty,
             ..best.1
         };
         let t = score(tagger, &w, cases, analyses, &all);
         let reduction = 1.0 - t.ed_repaired as f64 / t.ed_spun.max(1) as f64;
         let damage = t.damaged as f64 / t.correct_words.max(1) as f64;
-        eprintln!("repair_rate {repair_rate}: reduction {reduction:.3} damage {damage:.4}");
+        eprintln!(
+            "repair length {length_penalty} support {support} bias {bias} rate {repair_rate}: reduction {reduction:.3} damage {damage:.4}"
+        );
         if damage < 0.009 && reduction > best_repair {
             best_repair = reduction;
             chosen = w;
