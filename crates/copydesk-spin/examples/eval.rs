@@ -561,7 +561,7 @@ fn quantile(rates: &mut [f64], share: f64) -> f64 {
 }
 
 /// Grid search over the per-candidate weights; for each, `half_rate` is set
-/// from unspun articles held apart from the test set (the 99.5th
+/// from unspun articles held apart from the test set (the 99.75th
 /// percentile of their document rates, plus 10%), and the setting with the
 /// best recall at rates of 20% or more (plus the seed's margin) wins.
 fn calibrate(
@@ -629,7 +629,7 @@ fn calibrate(
             .iter()
             .map(|a| tagger.document_evidence(a, &raw))
             .collect();
-        let half_rate = (quantile(&mut rates, 0.995) * 1.1).max(1e-3);
+        let half_rate = (quantile(&mut rates, 0.9975) * 1.1).max(1e-3);
         let w = Weights {
             half_rate,
             fluency: f0 / half_rate,
