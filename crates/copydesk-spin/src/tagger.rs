@@ -409,7 +409,9 @@ impl SpinTagger {
         );
         // Each distinct wording counts once: news repeats its terms, and a
         // word the model distrusts should not weigh more for recurring.
-        let mut by_type: HashMap<String, f64> = HashMap::new();
+        // Ordered, so the float sum below is the same on every run.
+        let mut by_type: std::collections::BTreeMap<String, f64> =
+            std::collections::BTreeMap::new();
         for (c, lo) in &detected {
             let key = run_key(tokens, c.first, c.last);
             let hit = if c.listed { 1.0 } else { sigmoid(*lo) };
