@@ -281,7 +281,6 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
     })?;
     let mut ids: HashSet<String> = HashSet::new();
     let bytes = AtomicU64::new(0);
-    let mut load_failed = 0u64;
     let mut loaded = 0u64;
 
     // Pass 1: load → document stages → corpus observation → spill.
@@ -383,7 +382,6 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
                     }
                 }
                 Loaded::Failure(line) => {
-                    load_failed += 1;
                     failures.push(line);
                 }
             }
@@ -483,7 +481,7 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
     summary.documents_in = loaded;
     summary.documents_out = written;
     summary.bytes = bytes.load(Ordering::Relaxed);
-    summary.stages = stats(&built, loaded, load_failed);
+    summary.stages = stats(&built);
     summary.failed += summary.stages.iter().map(|s| s.failed).sum::<u64>();
     summary.failures = failures.take();
     summary.elapsed = started.elapsed();
@@ -510,7 +508,7 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
             .fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
         summary.outputs.extend(files);
     }
-    summary.stages = stats(&built, loaded, load_failed);
+    summary.stages = stats(&built);
     SpillReader::remove(spill);
     if options.shard.is_some() {
         std::fs::write(&done_marker, b"").map_err(|source| RunError::Output {
@@ -522,12 +520,11 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
     Ok(summary)
 }
 
-fn stats(built: &Built, loaded: u64, _load_failed: u64) -> Vec<StageStats> {
+fn stats(built: &Built) -> Vec<StageStats> {
     let mut out = Vec::new();
     for (name, _, c) in &built.loaders {
         out.push(c.stats(name));
     }
-    let _ = loaded;
     for (name, _, c) in &built.documents {
         out.push(c.stats(name));
     }
