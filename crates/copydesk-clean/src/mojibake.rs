@@ -66,6 +66,13 @@ fn sequence_len(lead: u8) -> Option<usize> {
     Some(if lead >= 0xE0 { 3 } else { 2 })
 }
 
+/// Whether `c` can start a sequence that [`repair_mojibake`] repairs: the
+/// windows-1252 reading of one of the repaired UTF-8 lead bytes (`Â`, `Ã`,
+/// `Å`, `â`, `ï`). Text without such characters has nothing to repair.
+pub(crate) fn is_mojibake_lead(c: char) -> bool {
+    cp1252_byte(c).is_some_and(|b| sequence_len(b).is_some())
+}
+
 /// Repairs windows-1252 mojibake once; returns whether anything changed.
 fn repair_round(text: &str) -> Option<String> {
     let chars: Vec<char> = text.chars().collect();

@@ -1,12 +1,12 @@
 //! `clean.unicode.v1`: Unicode normalization and invisible-character removal.
 
-use crate::mojibake::repair_mojibake;
+use crate::mojibake::{is_mojibake_lead, repair_mojibake};
 use copydesk_core::{
     BuiltStage, Capability, Document, DocumentStage, OptionDoc, OptionError, StageConfig,
     StageError, StageKind, cap,
 };
 use serde::{Deserialize, Serialize};
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick, is_nfkc_quick};
 
 /// The Unicode normalization form applied to the text.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,6 +97,9 @@ impl UnicodeCleaner {
 
 impl DocumentStage for UnicodeCleaner {
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {
+        if is_stable(&doc.text, &self.config) {
+            return Ok(());
+        }
         let clean = self.clean(&doc.text);
         if clean != doc.text {
             doc.set_text(clean)?;
@@ -130,9 +133,17 @@ pub fn normalize_unicode(text: &str, config: &UnicodeCleanerConfig) -> String {
     // One round can expose work for the next (a zero-width space removed
     // from inside a mojibake sequence, a joiner next to a character that
     // normalization turns into ASCII), so rounds repeat until nothing
-    // changes; in practice the second round only confirms the first.
+    // changes; in practice the second round only confirms the first, and
+    // a text that holds nothing any step would change (most text) is not
+    // rebuilt at all.
+    if is_stable(text, config) {
+        return text.to_string();
+    }
     let mut current = clean_round(text, config);
     for _ in 1..MAX_ROUNDS {
+        if is_stable(&current, config) {
+            break;
+        }
         let next = clean_round(&current, config);
         if next == current {
             break;
@@ -144,6 +155,53 @@ pub fn normalize_unicode(text: &str, config: &UnicodeCleanerConfig) -> String {
 
 /// The most rounds [`normalize_unicode`] runs.
 const MAX_ROUNDS: usize = 4;
+
+/// Whether no step of [`clean_round`] would change `text`: every character
+/// is left alone by every step (no line ending but `\n`, no control,
+/// invisible or joiner character, no exotic space, no character that can
+/// start a mojibake sequence, nothing to fold when `ascii_punctuation` is
+/// set) and the text is already in the configured normalization form by
+/// the quick check. A cheap scan, so clean text is not rebuilt.
+fn is_stable(text: &str, config: &UnicodeCleanerConfig) -> bool {
+    let ascii_ok = |b: u8| {
+        ((b' '..=b'~').contains(&b) && !(config.ascii_punctuation && b == b'`'))
+            || b == b'\n'
+            || b == b'\t'
+    };
+    let bytes = text.as_bytes();
+    // ASCII text (nearly all newswire) needs no normalization check.
+    let Some(first_non_ascii) = bytes.iter().position(|&b| !b.is_ascii()) else {
+        return bytes.iter().all(|&b| ascii_ok(b));
+    };
+    if !bytes[..first_non_ascii].iter().all(|&b| ascii_ok(b)) {
+        return false;
+    }
+    let rest = &text[first_non_ascii..];
+    let chars_ok = rest.chars().all(|c| {
+        if c.is_ascii() {
+            return ascii_ok(c as u8);
+        }
+        !(c.is_control()
+            || c.is_whitespace()
+            || is_always_invisible(c)
+            || matches!(c, '\u{200C}' | '\u{200D}')
+            || (config.fix_mojibake && is_mojibake_lead(c))
+            || (config.ascii_punctuation && is_folded_punctuation(c)))
+    });
+    chars_ok
+        && match config.form {
+            NormalizationForm::Nfc => is_nfc_quick(rest.chars()) == IsNormalized::Yes,
+            NormalizationForm::Nfkc => is_nfkc_quick(rest.chars()) == IsNormalized::Yes,
+        }
+}
+
+/// Whether [`copydesk_core::text::fold_for_matching`] may change `c` (a
+/// non-ASCII character; whitespace is checked apart).
+fn is_folded_punctuation(c: char) -> bool {
+    copydesk_core::text::fold_for_matching(c.encode_utf8(&mut [0; 4]))
+        .chars()
+        .ne([c])
+}
 
 /// One pass of every step, in order.
 fn clean_round(text: &str, config: &UnicodeCleanerConfig) -> String {
@@ -326,6 +384,70 @@ mod tests {
             ..UnicodeCleanerConfig::default()
         };
         assert_eq!(normalize_unicode("Itâ€™s", &off), "Itâ€™s");
+    }
+
+    fn configs() -> Vec<UnicodeCleanerConfig> {
+        let mut all = Vec::new();
+        for form in [NormalizationForm::Nfc, NormalizationForm::Nfkc] {
+            for fix_mojibake in [false, true] {
+                for ascii_punctuation in [false, true] {
+                    all.push(UnicodeCleanerConfig {
+                        form,
+                        fix_mojibake,
+                        ascii_punctuation,
+                    });
+                }
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn stable_text_is_recognized_and_unstable_text_is_not() {
+        let c = UnicodeCleanerConfig::default();
+        assert!(is_stable("Plain wire text,\n\tindented.", &c));
+        assert!(is_stable("“Café” – Zürich ’s", &c));
+        for s in [
+            "a\r\nb",
+            "a\u{a0}b",
+            "e\u{301}",
+            "Itâ€™s",
+            "a\u{200B}b",
+            "a\u{7}b",
+        ] {
+            assert!(!is_stable(s, &c), "{s:?}");
+        }
+        let ascii = UnicodeCleanerConfig {
+            ascii_punctuation: true,
+            ..c.clone()
+        };
+        assert!(!is_stable("“Café”", &ascii));
+        assert!(!is_stable("`x`", &ascii));
+        assert!(is_stable("Café", &ascii));
+    }
+
+    proptest::proptest! {
+        // The fast path must agree with the full cleaning: a text taken
+        // for stable is one that a cleaning round leaves alone.
+        #[test]
+        fn stable_text_is_left_alone(
+            s in "(\\PC|[\r\n\t\u{0}-\u{1F}\u{7F}-\u{9F}\u{A0}\u{AD}\u{C2}\u{C3}\u{E2}\u{2000}-\u{206F}\u{300}-\u{36F}\u{FE00}-\u{FE0F}\u{FEFF}`´«»…]){0,40}"
+        ) {
+            for config in configs() {
+                if is_stable(&s, &config) {
+                    proptest::prop_assert_eq!(clean_round(&s, &config), s.clone());
+                    proptest::prop_assert_eq!(normalize_unicode(&s, &config), s.clone());
+                }
+            }
+        }
+
+        #[test]
+        fn cleaned_text_is_stable_or_confirmed(s in "\\PC{0,40}") {
+            for config in configs() {
+                let once = normalize_unicode(&s, &config);
+                proptest::prop_assert_eq!(normalize_unicode(&once, &config), once.clone());
+            }
+        }
     }
 
     #[test]

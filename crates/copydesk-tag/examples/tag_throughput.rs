@@ -1,10 +1,17 @@
 //! Measures tagging throughput (MB/s on one core) over Reuters-21578 texts:
-//! `cargo run --release -p copydesk-tag --example tag_throughput -- [MAX_DOCS]`.
+//! `cargo run --release -p copydesk-tag --example tag_throughput -- [MAX_DOCS] [--input FILE.jsonl] [--digest OUT]`.
 //!
 //! Prints the figure for each stage alone and for all stages in pipeline order.
+//!
+//! `--input` reads documents from a JSON-lines file instead: serialized
+//! [`Document`]s (as `clean_throughput --dump` of copydesk-clean writes
+//! them, cleaned, with their metadata) or records with a `text` field.
+//! `--digest OUT` writes one line per document with a hash of each layer
+//! the stages wrote, to check that a change leaves their output alone.
 
 use copydesk_core::{BuiltStage, Document, DocumentStage, Source};
-use std::io::BufRead;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::io::{BufRead, Write};
 use std::time::Instant;
 
 const REUTERS: &str = concat!(
@@ -13,30 +20,35 @@ const REUTERS: &str = concat!(
 );
 
 fn main() {
-    let max_docs: usize = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(5000);
-    let file = match std::fs::File::open(REUTERS) {
+    let mut max_docs = 5000usize;
+    let mut input = None;
+    let mut digest = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--input" => input = args.next(),
+            "--digest" => digest = args.next(),
+            n => max_docs = n.parse().unwrap_or(max_docs),
+        }
+    }
+    let path = input.clone().unwrap_or_else(|| REUTERS.to_string());
+    let file = match std::fs::File::open(&path) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("{REUTERS}: {e}");
+            eprintln!("{path}: {e}");
             std::process::exit(1);
         }
     };
-    let texts: Vec<String> = std::io::BufReader::new(file)
+    let originals: Vec<Document> = std::io::BufReader::new(file)
         .lines()
         .map_while(Result::ok)
-        .filter_map(|line| {
-            let v: serde_json::Value = serde_json::from_str(&line).ok()?;
-            v["text"].as_str().map(str::to_string)
-        })
-        .filter(|t| !t.is_empty())
+        .filter_map(|line| read_document(&line))
+        .filter(|d| !d.text.is_empty())
         .take(max_docs)
         .collect();
-    let bytes: usize = texts.iter().map(String::len).sum();
+    let bytes: usize = originals.iter().map(|d| d.text.len()).sum();
     let mb = bytes as f64 / 1e6;
-    println!("{} documents, {mb:.2} MB", texts.len());
+    println!("{} documents, {mb:.2} MB", originals.len());
     let stages: Vec<(&'static str, Box<dyn DocumentStage>)> = copydesk_tag::factories()
         .into_iter()
         .filter_map(|f| match (f.build)(&(f.defaults)()) {
@@ -44,12 +56,7 @@ fn main() {
             _ => None,
         })
         .collect();
-    let fresh = || -> Vec<Document> {
-        texts
-            .iter()
-            .map(|t| Document::new("d", Source::default(), t.clone()))
-            .collect()
-    };
+    let fresh = || -> Vec<Document> { originals.clone() };
     println!(
         "stage               alone (computes what it needs)   in pipeline order (reuses layers)"
     );
@@ -79,6 +86,39 @@ fn main() {
         .map(|d| d.tags.values().map(Vec::len).sum::<usize>())
         .sum();
     println!("{annotations} annotations");
+    if let Some(out_path) = digest {
+        if let Err(e) = write_digest(&out_path, &pipeline_docs) {
+            eprintln!("{out_path}: {e}");
+            std::process::exit(1);
+        }
+        println!("digest written to {out_path}");
+    }
+}
+
+/// A serialized document, or a record with a `text` field.
+fn read_document(line: &str) -> Option<Document> {
+    if let Ok(doc) = serde_json::from_str::<Document>(line) {
+        return Some(doc);
+    }
+    let v: serde_json::Value = serde_json::from_str(line).ok()?;
+    let text = v["text"].as_str()?;
+    let id = v["id"].as_str().unwrap_or("d");
+    Some(Document::new(id, Source::default(), text))
+}
+
+/// One line per document: its id, then `layer:hash` for every layer.
+fn write_digest(path: &str, docs: &[Document]) -> Result<(), Box<dyn std::error::Error>> {
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    for doc in docs {
+        write!(out, "{}", doc.id)?;
+        for (layer, annotations) in &doc.tags {
+            let mut h = DefaultHasher::new();
+            serde_json::to_string(annotations)?.hash(&mut h);
+            write!(out, "\t{layer}:{:016x}", h.finish())?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
 }
 
 /// Runs one stage over every document: (CPU seconds, wall seconds).
