@@ -18,15 +18,58 @@ pub const DEBRIS: &[&str] = &[
     "Print this page",
 ];
 
-/// Paragraphs an outlet adds of its own.
-const ADDED: &[&str] = &[
-    "The development is being closely watched by analysts in the region, who expect further announcements in the coming weeks.",
-    "Officials contacted by this newspaper declined to comment further on the matter, citing the sensitivity of the issue.",
-    "Market participants said the news had been widely anticipated, and several brokers had already adjusted their positions ahead of it.",
-    "This is a developing story and will be updated as more information becomes available.",
-    "Local traders told our correspondent that they had seen little change in demand over the past few days.",
-    "The announcement comes at a time of growing uncertainty over the direction of economic policy.",
+/// What an outlet's own paragraph is about.
+const ADDED_SUBJECTS: &[&str] = &[
+    "The development",
+    "The announcement",
+    "The news",
+    "The move",
+    "The decision",
+    "The report",
+    "The filing",
+    "The statement",
+    "Today's news",
+    "The latest step",
 ];
+
+/// What the outlet says of it.
+const ADDED_CLAIMS: &[&str] = &[
+    "is being closely watched by analysts in the region",
+    "comes at a time of growing uncertainty over economic policy",
+    "had been widely anticipated by market participants",
+    "drew little immediate reaction from local traders",
+    "was not discussed further by officials contacted by this newspaper",
+    "follows weeks of speculation in the local press",
+    "is likely to be welcomed by smaller investors",
+    "could weigh on sentiment in the coming sessions",
+    "was first reported by a news agency earlier in the day",
+    "has been the subject of debate among industry executives",
+];
+
+/// How the outlet closes the paragraph.
+const ADDED_CLOSINGS: &[&str] = &[
+    ", and further announcements are expected in the coming weeks.",
+    ", according to people familiar with the matter.",
+    ", our correspondent reported.",
+    ", and more details are expected later this week.",
+    ", several brokers told this newspaper.",
+    ", though the full impact remains unclear.",
+    ". This story will be updated as more information becomes available.",
+    ", an editor at this newspaper noted.",
+];
+
+/// A paragraph an outlet adds of its own: composed from parts, so that two
+/// outlets republishing the same story seldom add the same words (as in
+/// life, where each writes its own).
+pub fn added_paragraph(rng: &mut Rng) -> String {
+    let subject = rng.pick(ADDED_SUBJECTS).copied().unwrap_or("The news");
+    let claim = rng
+        .pick(ADDED_CLAIMS)
+        .copied()
+        .unwrap_or("is being closely watched");
+    let closing = rng.pick(ADDED_CLOSINGS).copied().unwrap_or(".");
+    format!("{subject} {claim}{closing}")
+}
 
 /// Outlet-style wording edits: (from, to).
 const WORDING: &[(&str, &str)] = &[
@@ -93,11 +136,9 @@ pub fn syndicated_copy(article: &Article, rng: &mut Rng) -> (Article, Syndicatio
             edits.dropped.push(at);
         }
     }
-    if (rng.chance(0.35) || edits.dropped.is_empty())
-        && let Some(p) = rng.pick(ADDED)
-    {
+    if rng.chance(0.35) || edits.dropped.is_empty() {
         let at = rng.range(1, copy.paragraphs.len());
-        copy.paragraphs.insert(at, p.to_string());
+        copy.paragraphs.insert(at, added_paragraph(rng));
         edits.added += 1;
     }
     for _ in 0..rng.range(0, 3) {
@@ -198,6 +239,16 @@ mod tests {
         let c = verbatim_copy(&a, &mut Rng::new(1));
         assert_eq!(c.paragraphs, a.paragraphs);
         assert!(!c.debris.is_empty());
+    }
+
+    #[test]
+    fn independent_outlets_seldom_add_the_same_paragraph() {
+        // Regression: a pool of six fixed paragraphs made sibling copies
+        // share additions, so a copy looked derived from its sibling.
+        let mut rng = Rng::new(7);
+        let paragraphs: Vec<String> = (0..200).map(|_| added_paragraph(&mut rng)).collect();
+        let distinct: std::collections::BTreeSet<&String> = paragraphs.iter().collect();
+        assert!(distinct.len() > 150, "{} distinct of 200", distinct.len());
     }
 
     #[test]

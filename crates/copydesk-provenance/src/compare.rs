@@ -24,6 +24,10 @@ pub struct DecisionParams {
     /// Share of the names and numbers of aligned sentences that must agree
     /// (copies keep them; template stories differ exactly there).
     pub min_anchor_agreement: f64,
+    /// Most reshaped words per aligned word for a copy: words in long edits
+    /// plus the length mismatch of substitutions. Copies (even spun at
+    /// 50 %) keep each sentence's shape; a rewrite of the same event does not.
+    pub max_reshaped_rate: f64,
 }
 
 impl Default for DecisionParams {
@@ -35,6 +39,7 @@ impl Default for DecisionParams {
             same_story_min_anchors: 8,
             short_line_words: 7,
             min_anchor_agreement: 0.6,
+            max_reshaped_rate: 0.3,
         }
     }
 }
@@ -74,6 +79,19 @@ pub struct PairVerdict {
     pub only_b: Vec<(usize, usize)>,
 }
 
+impl PairVerdict {
+    /// Words of the copy's long sentences that have no counterpart in the
+    /// other document (what the copy carries that its source would lack).
+    pub fn copy_unmatched_words(&self) -> usize {
+        let only = if self.copy_is_a {
+            &self.only_a
+        } else {
+            &self.only_b
+        };
+        only.iter().map(|&(_, words)| words).sum()
+    }
+}
+
 /// Sentence bookkeeping of an alignment: aligned sentences of each side and
 /// long sentences of each side with no counterpart.
 type SentenceSplit = (
@@ -108,6 +126,9 @@ struct Features {
     diffs: usize,
     content_substitutions: usize,
     substituted_words: usize,
+    /// Words in long edits plus the length mismatch of substitutions, over
+    /// the aligned pairs.
+    reshaped_words: usize,
     /// Differences where each side has a name or number the other document lacks.
     anchor_conflicts: usize,
     /// Names and numbers of aligned sentences found in both (Jaccard over
@@ -156,6 +177,12 @@ fn features(a: &Prepared, b: &Prepared, al: &Alignment, p: &DecisionParams) -> F
         words_b += b.sentences[pair.b].words();
         f.mean_similarity += pair.similarity;
         f.diffs += pair.substitutions.len() + pair.edits.len();
+        for d in &pair.edits {
+            f.reshaped_words += (d.a.1 - d.a.0).max(d.b.1 - d.b.0);
+        }
+        for d in &pair.substitutions {
+            f.reshaped_words += (d.a.1 - d.a.0).abs_diff(d.b.1 - d.b.0);
+        }
         for d in pair.substitutions.iter().chain(&pair.edits) {
             if novel(a, d.a, &anchors_b) && novel(b, d.b, &anchors_a) {
                 f.anchor_conflicts += 1;
@@ -222,7 +249,7 @@ pub fn wire_dateline(text: &str) -> bool {
     static RE: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
     let re = RE.get_or_init(|| {
         regex::Regex::new(
-            r"(?m)^[ \t]*[A-Z][A-Z.'\- ]{1,40}(?:,[ \t]*[A-Z][A-Za-z.]*)*[ \t]*(?:(?:\([A-Za-z .]+\))|(?:,[ \t]*(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?[ \t]+\d{1,2}))[ \t]*[-\u{2013}\u{2014}]",
+            r"(?m)^[ \t]*[A-Z][A-Za-z.'\-]*(?:[ \t]+[A-Z][A-Za-z.'\-]*){0,4}(?:,[ \t]*[A-Z][A-Za-z.]*(?:[ \t]+[A-Z][A-Za-z.]*){0,3})*[ \t]*(?:(?:\([A-Za-z .]+\))|(?:,[ \t]*(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?[ \t]+\d{1,2}))[ \t]*[-\u{2013}\u{2014}]",
         )
         .ok()
     });
@@ -315,21 +342,23 @@ pub fn decide(
     let (pa, pb) = (a.prepared, b.prepared);
     let f = features(pa, pb, al, p);
     let pairs = al.pairs.len();
+    let aligned_words: usize = al
+        .pairs
+        .iter()
+        .map(|pair| pa.sentences[pair.a].words())
+        .sum();
+    let reshaped_rate = f.reshaped_words as f64 / aligned_words.max(1) as f64;
     let short_docs = pa.sentences.len() <= 2 || pb.sentences.len() <= 2;
     let confirmed = pairs >= 1
         && f.cov_a.max(f.cov_b) >= p.min_coverage
         && f.cov_a.min(f.cov_b) >= p.min_coverage * 0.4
         && (pairs >= 2 || (short_docs && f.diffs == 0))
         && f.anchor_agreement >= p.min_anchor_agreement
+        && reshaped_rate <= p.max_reshaped_rate
         && !(f.anchor_conflicts >= 1 && f.anchor_conflicts * 4 >= pairs);
     if !confirmed {
         return same_story(a, b, al, p);
     }
-    let aligned_words: usize = al
-        .pairs
-        .iter()
-        .map(|pair| pa.sentences[pair.a].words())
-        .sum();
     let rate = f.substituted_words as f64 / aligned_words.max(1) as f64;
     let kind = if f.content_substitutions >= p.spun_min_substitutions && rate >= p.spun_min_rate {
         RelationKind::Spun
@@ -588,8 +617,58 @@ mod tests {
             "By Asif Shahzad\nISLAMABAD (Reuters) \u{2013} Beijing is"
         ));
         assert!(wire_dateline("EDISON, N.J., April 13 - Crazy Eddie"));
+        // Regression: multi-word regions and mixed-case places were missed,
+        // which turned sources into copies of their own republications.
+        assert!(wire_dateline(
+            "HEAD\n\nBRUNSWICK, West Germany, March 18 - The state prosecutor"
+        ));
+        assert!(wire_dateline(
+            "HEAD\n\nNew York, Feb 26 - American Express Co"
+        ));
+        assert!(!wire_dateline("Head\n\nNew York -\n\nAmerican Express Co"));
+        assert!(!wire_dateline("The company, Acme Corp said - on Monday"));
         assert!(!wire_dateline("Head\n\nISLAMABAD:\n\nBeijing is pushing"));
         assert!(!wire_dateline("Head\n\nSALVADOR - Showers continued"));
         assert!(!wire_dateline("Plain text without any dateline."));
+    }
+
+    fn verdict(a: &str, b: &str) -> Option<PairVerdict> {
+        let (pa, pb) = (Prepared::new(a), Prepared::new(b));
+        let al = crate::align::align(&pa, &pb, &crate::align::AlignParams::default());
+        let side = |p, text, id| Side {
+            prepared: p,
+            text,
+            date: None,
+            id,
+        };
+        decide(
+            side(&pa, a, "a"),
+            side(&pb, b, "b"),
+            &al,
+            &|_| 0,
+            &DecisionParams::default(),
+        )
+    }
+
+    #[test]
+    fn rewrite_of_the_same_filing_is_not_a_copy() {
+        // Two separately written wire items on one event: same names and
+        // numbers, sentences of other shapes. Not a syndicated or spun copy.
+        let a = "ACME BANK OFFERS STOCK\n\nTHOMSON, Ga., March 18 - Acme Bank Inc said it offered 500,000 shares of stock at 12.50 dlrs a share.\n\nThe offering is underwritten by Johnson, Lane and Co Inc and Interstate Securities Corp.";
+        let b = "ACME BANK SHARE OFFER EFFECTIVE\n\nTHOMSON, Ga., March 18 - Acme Bank Inc said its registration statement covering a 500,000 share offering was declared effective.\n\nThe company said the stock will be sold at 12.50 dlrs a share through an offering underwritten by Johnson Lane and Co Inc and Interstate Securities Corp.";
+        let v = verdict(a, b);
+        assert!(
+            v.as_ref().is_none_or(|v| v.kind == RelationKind::SameStory),
+            "{:?}",
+            v.map(|v| v.kind)
+        );
+    }
+
+    #[test]
+    fn spun_copy_keeps_its_sentence_shapes_and_stays_a_copy() {
+        let a = "The state prosecutor investigating a suspected currency swindle said he wanted to question a money broker in Frankfurt.\n\nThe prosecutor told reporters the broker may be able to shed light on the affair in which the carmaker says it might have been defrauded.\n\nNo charges have been laid in what may turn out to be the largest known currency fraud in the country.";
+        let b = "The state prosecutor looking into a suspected currency scam mentioned he wanted to query a money dealer in Frankfurt.\n\nThe prosecutor informed reporters the dealer may be able to shed light on the matter in which the automaker says it might have been cheated.\n\nNo charges have been laid in what may turn out to be the biggest known currency fraud in the country.";
+        let v = verdict(b, a).map(|v| v.kind);
+        assert_eq!(v, Some(RelationKind::Spun));
     }
 }

@@ -15,14 +15,14 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
-/// Candidate sources whose score is within this of a copy's best are
-/// near-equal; among them the more original document is preferred.
-const PARENT_TIE_MARGIN: f64 = 0.01;
+/// Candidate sources that leave at most this many more of a copy's words
+/// unmatched than the best candidate are near-equal; among them the more
+/// original document is preferred.
+const UNMATCHED_TOLERANCE_WORDS: usize = 3;
 
-/// The same for unspun copies (verbatim, syndicated): two republications
-/// of one story resemble each other as much as the story itself, so a
-/// wider margin sends them to the more original document.
-const UNSPUN_PARENT_TIE_MARGIN: f64 = 0.05;
+/// For spun copies: candidate sources whose score is within this of the
+/// copy's best are near-equal.
+const SPUN_PARENT_TIE_MARGIN: f64 = 0.01;
 
 /// Options of `corpus.provenance.v1`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -546,22 +546,38 @@ impl CorpusStage for ProvenanceStage {
             *originality.entry(*source).or_default() += 1;
             *originality.entry(*copy).or_default() -= 1;
         }
+        // A copy's source explains all of the copy's own text; a sibling
+        // copy lacks what it dropped and the copy kept. Candidates that
+        // leave (nearly) as few of the copy's words unmatched as the best
+        // are near-equal; among them the more original document wins,
+        // then the higher score.
+        let mut best_unmatched: HashMap<usize, usize> = HashMap::new();
+        for (copy, _, v) in &copies {
+            let u = v.copy_unmatched_words();
+            let e = best_unmatched.entry(*copy).or_insert(u);
+            *e = (*e).min(u);
+        }
         let mut best_score: HashMap<usize, f64> = HashMap::new();
         for (copy, _, v) in &copies {
             let e = best_score.entry(*copy).or_insert(v.score);
             *e = e.max(v.score);
         }
-        let near = |copy: usize, score: f64, kind: RelationKind| {
-            let margin = if kind == RelationKind::Spun {
-                PARENT_TIE_MARGIN
+        let near = |copy: usize, v: &PairVerdict| {
+            if v.kind == RelationKind::Spun {
+                // Spinning breaks sentence alignment unevenly, so unmatched
+                // words say little here; the score decides.
+                best_score
+                    .get(&copy)
+                    .is_some_and(|b| b - v.score <= SPUN_PARENT_TIE_MARGIN)
             } else {
-                UNSPUN_PARENT_TIE_MARGIN
-            };
-            best_score.get(&copy).is_some_and(|b| b - score <= margin)
+                best_unmatched
+                    .get(&copy)
+                    .is_some_and(|&b| v.copy_unmatched_words() <= b + UNMATCHED_TOLERANCE_WORDS)
+            }
         };
         copies.sort_by(|x, y| {
-            let near_x = near(x.0, x.2.score, x.2.kind);
-            let near_y = near(y.0, y.2.score, y.2.kind);
+            let near_x = near(x.0, &x.2);
+            let near_y = near(y.0, &y.2);
             self.ids[x.0]
                 .cmp(&self.ids[y.0])
                 .then_with(|| near_y.cmp(&near_x))
