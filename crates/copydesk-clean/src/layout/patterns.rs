@@ -3,7 +3,7 @@
 //! and the compiled matcher.
 
 use super::NewsLayoutConfig;
-use super::shape::{ends_sentence, key, line_key, word_count};
+use super::shape::{ends_sentence, has_at_most_words, key, line_key, word_count};
 use copydesk_core::OptionError;
 use regex::Regex;
 use std::collections::HashSet;
@@ -284,7 +284,7 @@ impl LineSet {
 
     /// Whether `text` is one of the lines.
     fn contains(&self, text: &str) -> bool {
-        word_count(text) <= self.max_words && self.keys.contains(&line_key(text))
+        has_at_most_words(text, self.max_words) && self.keys.contains(&line_key(text))
     }
 }
 
@@ -356,7 +356,7 @@ impl Patterns {
         if self.debris_lines.contains(text) {
             return true;
         }
-        if word_count(text) > self.max_debris_words {
+        if !has_at_most_words(text, self.max_debris_words) {
             return false;
         }
         let k = head_key(text);
@@ -373,13 +373,13 @@ impl Patterns {
     /// ending with a full stop.
     pub fn is_list_item(&self, paragraph: &str) -> bool {
         let text = paragraph.trim();
-        word_count(text) <= self.max_list_item_words && !text.ends_with('.')
+        has_at_most_words(text, self.max_list_item_words) && !text.ends_with('.')
     }
 
     /// Whether a paragraph is a photo caption.
     pub fn is_caption(&self, paragraph: &str) -> bool {
         let text = paragraph.trim();
-        if word_count(text) > self.max_caption_words {
+        if !has_at_most_words(text, self.max_caption_words) {
             return false;
         }
         has_prefix(&head_key(text), &self.caption_prefixes) || self.caption_patterns.is_match(text)
@@ -388,13 +388,13 @@ impl Patterns {
     /// Whether a paragraph is a credit line (`"Reporting by ..."`).
     pub fn is_credit(&self, paragraph: &str) -> bool {
         let text = paragraph.trim();
-        word_count(text) <= MAX_CREDIT_WORDS && self.credit_patterns.is_match(text)
+        has_at_most_words(text, MAX_CREDIT_WORDS) && self.credit_patterns.is_match(text)
     }
 
     /// Whether a paragraph is a sign-off (`"Reuter"`).
     pub fn is_signoff(&self, paragraph: &str) -> bool {
         let text = paragraph.trim();
-        word_count(text) <= 3 && !ends_sentence(text) && self.signoffs.contains(text)
+        has_at_most_words(text, 3) && !ends_sentence(text) && self.signoffs.contains(text)
     }
 
     /// The sign-off at the end of a paragraph after a wide gap

@@ -9,14 +9,68 @@ pub fn word_count(s: &str) -> usize {
     s.split_whitespace().count()
 }
 
+/// Words in `s`, counted up to `limit` only: `min(word_count(s), limit)`,
+/// without scanning a long paragraph to its end.
+pub fn word_count_up_to(s: &str, limit: usize) -> usize {
+    let mut words = 0;
+    let mut in_word = false;
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() && words < limit {
+        let b = bytes[i];
+        let (blank, len) = if b.is_ascii() {
+            ((b as char).is_whitespace(), 1)
+        } else {
+            match s[i..].chars().next() {
+                Some(c) => (c.is_whitespace(), c.len_utf8()),
+                None => break,
+            }
+        };
+        if !blank && !in_word {
+            words += 1;
+        }
+        in_word = !blank;
+        i += len;
+    }
+    words
+}
+
+/// Whether `s` has at most `max` words (`word_count(s) <= max`), looking
+/// no further than word `max + 1`.
+pub fn has_at_most_words(s: &str, max: usize) -> bool {
+    word_count_up_to(s, max.saturating_add(1)) <= max
+}
+
 /// `s` folded for comparison: typographic punctuation to ASCII, lower case,
 /// whitespace collapsed.
 pub fn key(s: &str) -> String {
-    fold_for_matching(s)
-        .to_lowercase()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    if !s.is_ascii() {
+        return fold_for_matching(s)
+            .to_lowercase()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
+    // The same in one pass for ASCII, where folding only turns '`' into
+    // '\'' (and blanks into spaces, which are collapsed anyway).
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for b in s.bytes() {
+        if (b as char).is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.push(if b == b'`' {
+            '\''
+        } else {
+            b.to_ascii_lowercase() as char
+        });
+    }
+    out
 }
 
 /// [`key`] without leading and trailing non-letters, so `"Load Next
@@ -68,7 +122,7 @@ fn ends_like_prose(s: &str) -> bool {
 /// a table row.
 pub fn is_title_like(s: &str, max_words: usize) -> bool {
     let s = s.trim();
-    let words = word_count(s);
+    let words = word_count_up_to(s, max_words.saturating_add(1));
     if words < 2
         || words > max_words
         || ends_like_prose(s)
@@ -158,7 +212,7 @@ pub fn digit_percent(s: &str) -> usize {
 /// Whether a paragraph reads as running text: at least eight words ending
 /// like a sentence, or at least twenty words.
 pub fn is_body_like(s: &str) -> bool {
-    let words = word_count(s);
+    let words = word_count_up_to(s, 20);
     (words >= 8 && ends_sentence(s)) || words >= 20
 }
 
@@ -166,7 +220,10 @@ pub fn is_body_like(s: &str) -> bool {
 /// inside the body (`‘GRAVE SECURITY BREACH’`).
 pub fn is_crosshead(s: &str) -> bool {
     let s = s.trim();
-    let words = word_count(s);
+    let words = word_count_up_to(s, 11);
+    if !(1..=10).contains(&words) {
+        return false;
+    }
     let letters: Vec<char> = s.chars().filter(|c| c.is_alphabetic()).collect();
     (1..=10).contains(&words)
         && letters.len() >= 4
@@ -218,6 +275,24 @@ mod tests {
         assert!(is_crosshead("CHINESE FRUSTRATIONS"));
         assert!(!is_crosshead("U.S. said."));
         assert!(!is_crosshead("Grave security breach"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn keys_and_word_counts_agree_with_their_definitions(
+            s in "([A-Za-z`'’“”…–]{1,6}|[ \t\n\r\u{b}\u{c}\u{a0}\u{2009}]{1,3}|ΣΑΣ|İ){0,12}",
+            limit in 0usize..8,
+        ) {
+            let slow = fold_for_matching(&s)
+                .to_lowercase()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            proptest::prop_assert_eq!(key(&s), slow);
+            let words = word_count(&s);
+            proptest::prop_assert_eq!(word_count_up_to(&s, limit), words.min(limit));
+            proptest::prop_assert_eq!(has_at_most_words(&s, limit), words <= limit);
+        }
     }
 
     #[test]
