@@ -1,5 +1,6 @@
 //! `tag.dates.v1`: dates, times and durations with normalized values.
 
+use crate::layer::add_layer;
 use crate::lexicon::{month_number, small_number, weekday_number};
 use copydesk_core::{
     Annotation, BuiltStage, Document, DocumentStage, OptionDoc, OptionError, StageConfig,
@@ -636,7 +637,11 @@ impl DocumentStage for DatesStage {
             None
         };
         let found = DateFinder.find(&doc.text, anchor);
-        doc.annotate(LAYER, found.iter().map(DateMention::to_annotation))?;
+        add_layer(
+            doc,
+            LAYER,
+            found.iter().map(DateMention::to_annotation).collect(),
+        )?;
         Ok(())
     }
 }

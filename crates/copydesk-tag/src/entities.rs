@@ -2,6 +2,7 @@
 //! (precision over recall).
 
 use crate::gazetteer::{EntityLabel, Gazetteer};
+use crate::layer::add_layer;
 use crate::scan::{is_all_caps, starts_upper, strip_possessive};
 use crate::sentences::sentence_spans;
 use crate::tokens::{Token, TokenKind, tokenize};
@@ -519,7 +520,11 @@ impl DocumentStage for EntityFinder {
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {
         let sentences = sentence_spans(doc);
         let entities = self.find(&doc.text, &sentences);
-        doc.annotate(LAYER, entities.iter().map(Entity::to_annotation))?;
+        add_layer(
+            doc,
+            LAYER,
+            entities.iter().map(Entity::to_annotation).collect(),
+        )?;
         Ok(())
     }
 }

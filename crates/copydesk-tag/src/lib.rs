@@ -72,6 +72,7 @@
 pub mod dates;
 pub mod entities;
 pub mod gazetteer;
+pub mod layer;
 pub mod lexicon;
 pub mod numbers;
 pub mod quotes;

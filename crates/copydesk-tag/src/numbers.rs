@@ -1,6 +1,7 @@
 //! `tag.numbers.v1`: cardinals, quantities with units, money, percentages
 //! and ordinals, with their values.
 
+use crate::layer::add_layer;
 use crate::lexicon::{month_number, ordinal_word, scale_word, small_number, vague_plural};
 use crate::tokens::{Token, TokenKind, tokenize};
 use copydesk_core::{
@@ -949,7 +950,7 @@ impl DocumentStage for NumberFinder {
             .filter(|m| !self.is_bare_year(m, &doc.text))
             .map(NumberMention::to_annotation)
             .collect();
-        doc.annotate(LAYER, annotations)?;
+        add_layer(doc, LAYER, annotations)?;
         Ok(())
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::entities::{Entity, document_entities};
 use crate::gazetteer::EntityLabel;
+use crate::layer::add_layer;
 use crate::lexicon::{SPEAKER_PRONOUNS, SPEECH_CUES, WEAK_SPEECH_CUES};
 use crate::scan::{char_at, char_before, is_double_quote, paragraphs, strip_possessive};
 use crate::sentences::sentence_spans;
@@ -1105,7 +1106,11 @@ impl DocumentStage for QuoteFinder {
         let sentences = sentence_spans(doc);
         let entities = document_entities(doc);
         let quotes = self.find(&doc.text, &sentences, &entities);
-        doc.annotate(LAYER, quotes.iter().map(Quote::to_annotation))?;
+        add_layer(
+            doc,
+            LAYER,
+            quotes.iter().map(Quote::to_annotation).collect(),
+        )?;
         Ok(())
     }
 }

@@ -9,6 +9,7 @@
 //! `sentencex` it also splits between the sentences of a long quotation,
 //! which the quotes stage relies on.
 
+use crate::layer::add_layer;
 use crate::scan::{char_at, is_closing_mark, paragraphs};
 use copydesk_core::{
     Annotation, BuiltStage, Document, DocumentStage, OptionDoc, OptionError, StageConfig,
@@ -300,11 +301,13 @@ impl SentenceSplitter {
 impl DocumentStage for SentenceSplitter {
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {
         let spans = self.split(&doc.text);
-        doc.annotate(
+        add_layer(
+            doc,
             LAYER,
             spans
                 .into_iter()
-                .map(|(s, e)| Annotation::new(s, e, "sentence")),
+                .map(|(s, e)| Annotation::new(s, e, "sentence"))
+                .collect(),
         )?;
         Ok(())
     }

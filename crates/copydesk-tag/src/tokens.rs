@@ -1,5 +1,6 @@
 //! `tag.tokens.v1`: a lean tokenizer (words, numbers, punctuation, symbols).
 
+use crate::layer::add_layer;
 use crate::scan::is_apostrophe;
 use copydesk_core::{
     Annotation, BuiltStage, Document, DocumentStage, OptionDoc, OptionError, StageConfig,
@@ -245,12 +246,14 @@ impl DocumentStage for Tokenizer {
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {
         let tokens = tokenize(&doc.text);
         let keep = self.keep_punctuation;
-        doc.annotate(
+        add_layer(
+            doc,
             LAYER,
             tokens
                 .into_iter()
                 .filter(|t| keep || matches!(t.kind, TokenKind::Word | TokenKind::Number))
-                .map(|t| Annotation::new(t.start, t.end, t.kind.label())),
+                .map(|t| Annotation::new(t.start, t.end, t.kind.label()))
+                .collect(),
         )?;
         Ok(())
     }
