@@ -14,9 +14,13 @@
 //! `python3 BENCHMARK_DIR/evaluate.py --n-bootstrap 200` in `OUT_DIR`
 //! (the scorer reads `ground-truth.json` and `output/*.json` from its
 //! working directory) and prints its table: F1, precision, recall, accuracy.
+//! It also writes `OUT_DIR/blocks.jsonl`: every block the extractor kept,
+//! with its link density in the page and the boilerplate filter's verdict
+//! (`bench/extraction_pages.py` shows per-page and split-half scores).
 
 use copydesk_load::compression::{id_stem, read_all};
 use copydesk_load::extract::{ExtractionOptions, Focus, HtmlExtractor};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -46,6 +50,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     pages.sort();
     let mut predictions = serde_json::Map::new();
     let mut failed = 0;
+    std::fs::create_dir_all(&out)?;
+    let mut explained = std::io::BufWriter::new(std::fs::File::create(out.join("blocks.jsonl"))?);
     let started = std::time::Instant::now();
     for page in &pages {
         let bytes = read_all(page, u64::MAX).map_err(|e| format!("{}: {e}", page.display()))?;
@@ -60,6 +66,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         predictions.insert(id_stem(page), serde_json::json!({ "articleBody": text }));
     }
     let elapsed = started.elapsed();
+    // A second pass, outside the timing: every block and its verdict.
+    for page in &pages {
+        let bytes = read_all(page, u64::MAX).map_err(|e| format!("{}: {e}", page.display()))?;
+        for b in extractor.explain(&bytes).unwrap_or_default() {
+            let line = serde_json::json!({
+                "page": id_stem(page),
+                "kind": format!("{:?}", b.block.kind),
+                "link_density": b.page_link_density,
+                "verdict": b.verdict.map(|v| format!("{v:?}")),
+                "text": b.block.text,
+            });
+            writeln!(explained, "{line}")?;
+        }
+    }
+    explained.flush()?;
     eprintln!(
         "{} pages extracted in {:.2}s ({failed} without main text)",
         pages.len(),

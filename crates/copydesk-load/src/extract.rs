@@ -3,6 +3,7 @@
 //! the `trafilatura` extractor (a Rust port of go-trafilatura), whitespace
 //! tidying, and metadata.
 
+use crate::boilerplate::{Boilerplate, ExplainedBlock, PageLinks, explain, split_boilerplate};
 use crate::charset::decode_html;
 use crate::render::{BlockKind, html_blocks};
 use copydesk_core::{Meta, OptionError};
@@ -126,17 +127,31 @@ impl HtmlExtractor {
         Ok(page)
     }
 
-    /// Extracts one page already decoded to text.
-    pub fn extract_str(&self, html: &str) -> Result<ExtractedPage, ExtractError> {
+    /// The blocks the extractor kept from a page, each with the verdict of
+    /// the boilerplate filter (for looking into extraction results).
+    pub fn explain(&self, bytes: &[u8]) -> Result<Vec<ExplainedBlock>, ExtractError> {
+        let decoded = decode_html(bytes, self.options.forced_encoding, None);
+        let result = self.run_extractor(&decoded.text)?;
+        let links = PageLinks::of_page(&decoded.text);
+        Ok(explain(html_blocks(&result.content_html), &links))
+    }
+
+    fn run_extractor(&self, html: &str) -> Result<trafilatura::ExtractResult, ExtractError> {
         // The extractor is third-party code run on arbitrary pages: a panic
         // in it becomes an error for this page, not the end of the run.
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             trafilatura::extract(html, &self.trafilatura)
         }))
         .map_err(|panic| ExtractError::Extractor(panic_message(&panic)))?
-        .map_err(|e| ExtractError::Extractor(e.to_string()))?;
+        .map_err(|e| ExtractError::Extractor(e.to_string()))
+    }
+
+    /// Extracts one page already decoded to text.
+    pub fn extract_str(&self, html: &str) -> Result<ExtractedPage, ExtractError> {
+        let result = self.run_extractor(html)?;
         let mut meta = page_meta(&result.metadata);
-        let text = article_text(&result.content_html, &mut meta);
+        let links = PageLinks::of_page(html);
+        let text = article_text(&result.content_html, &links, &mut meta);
         if text.chars().count() < self.options.min_text_chars.max(1) {
             return Err(ExtractError::NoMainText);
         }
@@ -145,11 +160,23 @@ impl HtmlExtractor {
 }
 
 /// The article's text from the extracted HTML: blocks separated by an
-/// empty line. Headings before the first paragraph are the headline and
+/// empty line. Boilerplate blocks ([`crate::boilerplate`]) go to
+/// `meta.debris`, contributor credits to `meta.extra["credits"]`.
+/// Headings before the first paragraph are the headline and
 /// standfirsts: they go to `meta` (headline if none was found, else
 /// subheadlines), not into the text.
-fn article_text(content_html: &str, meta: &mut Meta) -> String {
-    let blocks = html_blocks(content_html);
+fn article_text(content_html: &str, links: &PageLinks, meta: &mut Meta) -> String {
+    let (blocks, removed) = split_boilerplate(html_blocks(content_html), links);
+    let mut credits = Vec::new();
+    for (block, why) in removed {
+        match why {
+            Boilerplate::Credit => credits.push(Value::String(block.text)),
+            _ => meta.debris.push(block.text),
+        }
+    }
+    if !credits.is_empty() {
+        meta.extra.insert("credits".into(), Value::Array(credits));
+    }
     let first_text = blocks
         .iter()
         .position(|b| b.kind == BlockKind::Text)

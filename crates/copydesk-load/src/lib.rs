@@ -83,12 +83,18 @@
 //! chardetng, so undeclared windows-1252 pages decode correctly), runs the
 //! `trafilatura` crate (a port of go-trafilatura) with comments excluded
 //! and recall favoured, then renders the kept HTML as paragraphs
-//! ([`render`]); headings before the first paragraph go to
+//! ([`render`]), and takes out the boilerplate that survived
+//! ([`boilerplate`]: blocks that are mostly links in the page, stock lines
+//! such as "Read more:" or newsletter promotions, date lines, contributor
+//! credits), keeping it in `meta.debris` and `meta.extra["credits"]`.
+//! Headings before the first paragraph go to
 //! `meta.headline`/`meta.subheadlines`. On the article extraction benchmark
 //! (181 pages, its own scorer; see `examples/extraction_eval.rs`) this
-//! scores F1 0.967 (precision 0.960, recall 0.974).
+//! scores F1 0.974 (precision 0.976, recall 0.972; 0.967 without the
+//! boilerplate filter).
 #![deny(missing_docs)]
 
+pub mod boilerplate;
 pub mod charset;
 pub mod compression;
 pub mod decoding;

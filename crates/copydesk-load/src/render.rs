@@ -21,6 +21,22 @@ pub struct Block {
     pub kind: BlockKind,
     /// Its text: whitespace collapsed, lines joined by `\n`.
     pub text: String,
+    /// How many of the text's non-whitespace characters are inside links
+    /// (`<a>` elements).
+    pub link_chars: usize,
+}
+
+impl Block {
+    /// The share of the block's non-whitespace characters inside links
+    /// (0 for a block without text).
+    pub fn link_density(&self) -> f64 {
+        let chars = self.text.chars().filter(|c| !c.is_whitespace()).count();
+        if chars == 0 {
+            0.0
+        } else {
+            self.link_chars as f64 / chars as f64
+        }
+    }
 }
 
 /// Elements that start and end a block.
@@ -68,9 +84,18 @@ const SKIPPED_ELEMENTS: &[&str] = &["script", "style", "noscript", "template", "
 
 /// The text blocks of an HTML fragment, in document order.
 pub fn html_blocks(html: &str) -> Vec<Block> {
-    let fragment = Html::parse_fragment(html);
+    blocks_of(&Html::parse_fragment(html))
+}
+
+/// The text blocks of a whole HTML page (its `<head>` skipped), in
+/// document order.
+pub fn page_blocks(html: &str) -> Vec<Block> {
+    blocks_of(&Html::parse_document(html))
+}
+
+fn blocks_of(tree: &Html) -> Vec<Block> {
     let mut out = Blocks::default();
-    out.walk(fragment.root_element());
+    out.walk(tree.root_element());
     out.flush();
     out.blocks
 }
@@ -83,6 +108,10 @@ struct Blocks {
     /// How many `<pre>` elements enclose the current node (their line
     /// breaks are kept; elsewhere a source line break is a space).
     pre_depth: usize,
+    /// How many `<a>` elements enclose the current node.
+    link_depth: usize,
+    /// Non-whitespace characters of `current` that are inside links.
+    link_chars: usize,
 }
 
 impl Blocks {
@@ -95,15 +124,25 @@ impl Blocks {
             match edge {
                 Edge::Open(node) => match node.value() {
                     Node::Text(_) if skip_depth > 0 => {}
-                    Node::Text(t) if self.pre_depth > 0 => self.current.push_str(t),
-                    Node::Text(t) => self.current.extend(
-                        t.chars()
-                            .map(|c| if c == '\n' || c == '\r' { ' ' } else { c }),
-                    ),
+                    Node::Text(t) => {
+                        if self.link_depth > 0 {
+                            self.link_chars += t.chars().filter(|c| !c.is_whitespace()).count();
+                        }
+                        if self.pre_depth > 0 {
+                            self.current.push_str(t);
+                        } else {
+                            self.current.extend(
+                                t.chars()
+                                    .map(|c| if c == '\n' || c == '\r' { ' ' } else { c }),
+                            );
+                        }
+                    }
                     Node::Element(e) => {
                         let name = e.name();
                         if skip_depth > 0 || SKIPPED_ELEMENTS.contains(&name) {
                             skip_depth += 1;
+                        } else if name == "a" {
+                            self.link_depth += 1;
                         } else if name == "br" {
                             self.current.push('\n');
                         } else if BLOCK_ELEMENTS.contains(&name) {
@@ -124,6 +163,8 @@ impl Blocks {
                     let name = e.name();
                     if skip_depth > 0 {
                         skip_depth -= 1;
+                    } else if name == "a" {
+                        self.link_depth = self.link_depth.saturating_sub(1);
                     } else if BLOCK_ELEMENTS.contains(&name) {
                         self.flush();
                         self.pre_depth -= usize::from(name == "pre");
@@ -144,10 +185,12 @@ impl Blocks {
             .filter(|l| !l.is_empty())
             .collect();
         self.current.clear();
+        let link_chars = std::mem::take(&mut self.link_chars);
         if !lines.is_empty() {
             self.blocks.push(Block {
                 kind: self.kind.unwrap_or(BlockKind::Text),
                 text: lines.join("\n"),
+                link_chars,
             });
         }
     }
