@@ -2,6 +2,7 @@
 
 use crate::layer::add_layer;
 use crate::lexicon::{month_number, small_number, weekday_number};
+use crate::scan::{ascii_words, is_ascii_space, is_ascii_word_byte};
 use copydesk_core::{
     Annotation, BuiltStage, Document, DocumentStage, OptionDoc, OptionError, StageConfig,
     StageError, StageKind, cap,
@@ -158,11 +159,7 @@ struct Patterns {
     month_day: Regex,
     day_month: Regex,
     month_year: Regex,
-    month_context: Regex,
-    year: Regex,
     weekday: Regex,
-    relative: Regex,
-    time_unit: Regex,
     clock_ampm: Regex,
     clock_24: Regex,
 }
@@ -183,16 +180,9 @@ fn patterns() -> &'static Patterns {
                 r"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{MONTH})(?:,?\s+(?P<y>\d{{4}})\b)?"
             )),
             month_year: re(format!(r"\b(?P<m>{MONTH}),?\s+(?P<y>\d{{4}})\b")),
-            month_context: re(r"\b(?:(?P<mod>[Ee]arly|[Mm]id|[Ll]ate|[Ll]ast|[Nn]ext|[Tt]his)[\s-]+|(?:in|since|until|by|from|during|before|after|of|to)\s+)(?P<m>January|February|March|April|May|June|July|August|September|October|November|December)\b".to_string()),
-            year: re(r"\b(?P<y>1[89]\d\d|20\d\d)(?P<s>s)?\b".to_string()),
             weekday: re(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b".to_string()),
-            relative: re(r"(?i)\b(?:(?P<rel>last|next|this|past|coming)\s+(?P<unit>week|month|year|weekend|quarter)|(?P<day>yesterday|today|tomorrow|tonight)|(?P<when>earlier|later)\s+this\s+(?P<thisunit>week|month|year))\b".to_string()),
             clock_ampm: re(r"\b(?P<h>\d{1,2})(?::(?P<min>[0-5]\d))?\s*(?P<ap>[ap])(?:\.m\.|m\b)".to_string()),
             clock_24: re(r"\b(?P<h>[01]?\d|2[0-3]):(?P<min>[0-5]\d)(?:\s*(?P<tz>GMT|UTC|EST|EDT|BST|CET|IST|PST|PKT))?\b|\b(?P<word>noon|midnight)\b".to_string()),
-            // Durations and "N units ago" are found from their unit word,
-            // then the count before it is read by hand: a pattern starting
-            // with "a|an|one|..." would be tried at every word.
-            time_unit: re(r"(?i)\b(?P<u>seconds?|minutes?|hours?|days?|weeks?|fortnights?|months?|years?|decades?|century|centuries)\b(?P<ago>\s+ago\b)?".to_string()),
         }
     })
 }
@@ -270,44 +260,37 @@ impl DateFinder {
                 );
             }
         }
-        for c in p.month_context.captures_iter(text) {
-            let Some(m) = c.name("m") else { continue };
-            let Some(month) = month_number(m.as_str()) else {
+        let words: Vec<(usize, usize)> = ascii_words(text).collect();
+        for (start, m) in month_contexts(text, &words) {
+            let Some(month) = month_number(&text[m.0..m.1]) else {
                 continue;
             };
-            let start = c.name("mod").map_or(m.start(), |x| x.start());
             let year = anchor.map_or_else(|| "XXXX".to_string(), |a| format!("{:04}", a.year));
             push(
                 start,
-                m.end(),
+                m.1,
                 DateLabel::Date,
                 Some(format!("{year}-{month:02}")),
                 None,
             );
         }
-        for c in p.year.captures_iter(text) {
-            let (Some(whole), Some(y)) = (c.get(0), c.name("y")) else {
+        for &(start, end) in &words {
+            let Some(decade) = year_word(&text[start..end]) else {
                 continue;
             };
-            if !is_year_context(text, whole.start(), whole.end()) {
+            if !is_year_context(text, start, end) {
                 continue;
             }
-            let normalized = if c.name("s").is_some() {
-                let digits = y.as_str();
+            let digits = &text[start..start + 4];
+            let normalized = if decade {
                 if !digits.ends_with('0') {
                     continue;
                 }
                 format!("{}X", &digits[..3])
             } else {
-                y.as_str().to_string()
+                digits.to_string()
             };
-            push(
-                whole.start(),
-                whole.end(),
-                DateLabel::Date,
-                Some(normalized),
-                None,
-            );
+            push(start, end, DateLabel::Date, Some(normalized), None);
         }
         for m in p.weekday.find_iter(text) {
             let n = weekday_number(m.as_str()).unwrap_or(1);
@@ -319,17 +302,9 @@ impl DateFinder {
                 None,
             );
         }
-        for c in p.relative.captures_iter(text) {
-            let Some(whole) = c.get(0) else { continue };
-            if let Some((normalized, relative)) = relative_value(&c, anchor) {
-                push(
-                    whole.start(),
-                    whole.end(),
-                    DateLabel::Date,
-                    normalized,
-                    Some(relative),
-                );
-            }
+        for (start, end, words) in relative_dates(text, &words) {
+            let (normalized, relative) = relative_value(words, anchor);
+            push(start, end, DateLabel::Date, normalized, Some(relative));
         }
         for c in p.clock_ampm.captures_iter(text) {
             let (Some(whole), Some(h), Some(ap)) = (c.get(0), c.name("h"), c.name("ap")) else {
@@ -374,26 +349,21 @@ impl DateFinder {
                 None,
             );
         }
-        for c in p.time_unit.captures_iter(text) {
-            let Some(u) = c.name("u") else { continue };
-            let Some((start, value)) = count_before(text, u.start()) else {
+        // Durations and "N units ago" are found from their unit word, then
+        // the count before it is read by hand.
+        for (u, ago_end) in time_units(text, &words) {
+            let Some((start, value)) = count_before(text, u.0) else {
                 continue;
             };
-            let unit = singular_unit(u.as_str());
-            match c.name("ago") {
-                Some(ago) => {
+            let unit = singular_unit(&text[u.0..u.1]);
+            match ago_end {
+                Some(ago_end) => {
                     let (normalized, relative) = ago_value(value, unit, anchor);
-                    push(
-                        start,
-                        ago.end(),
-                        DateLabel::Date,
-                        normalized,
-                        Some(relative),
-                    );
+                    push(start, ago_end, DateLabel::Date, normalized, Some(relative));
                 }
                 None => push(
                     start,
-                    u.end(),
+                    u.1,
                     DateLabel::Duration,
                     Some(format!("P{}", duration_code(value, unit))),
                     None,
@@ -445,28 +415,205 @@ fn is_year_context(text: &str, start: usize, end: usize) -> bool {
         ))
 }
 
-fn relative_value(c: &Captures<'_>, anchor: Option<Day>) -> Option<(Option<String>, String)> {
-    if let (Some(rel), Some(unit)) = (c.name("rel"), c.name("unit")) {
-        let step: i64 = match rel.as_str().to_lowercase().as_str() {
-            "last" | "past" => -1,
-            "next" | "coming" => 1,
-            _ => 0,
-        };
-        let unit = unit.as_str().to_lowercase();
-        return Some(offset(step, &unit, anchor));
+/// The words of a relative date, as [`relative_dates`] finds them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RelativeWords<'t> {
+    /// `last week`, `next quarter`, `this year`: the modifier and the unit.
+    Step { rel: &'t str, unit: &'t str },
+    /// `yesterday`, `today`, `tomorrow`, `tonight`.
+    Day(&'t str),
+    /// `earlier this week`, `later this month`: the unit.
+    This(&'t str),
+}
+
+fn relative_value(words: RelativeWords<'_>, anchor: Option<Day>) -> (Option<String>, String) {
+    match words {
+        RelativeWords::Step { rel, unit } => {
+            let step: i64 = match rel.to_ascii_lowercase().as_str() {
+                "last" | "past" => -1,
+                "next" | "coming" => 1,
+                _ => 0,
+            };
+            offset(step, &unit.to_ascii_lowercase(), anchor)
+        }
+        RelativeWords::Day(day) => {
+            let step = match day.to_ascii_lowercase().as_str() {
+                "yesterday" => -1,
+                "tomorrow" => 1,
+                _ => 0,
+            };
+            offset(step, "day", anchor)
+        }
+        RelativeWords::This(unit) => offset(0, &unit.to_ascii_lowercase(), anchor),
     }
-    if let Some(day) = c.name("day") {
-        let step = match day.as_str().to_lowercase().as_str() {
-            "yesterday" => -1,
-            "tomorrow" => 1,
-            _ => 0,
-        };
-        return Some(offset(step, "day", anchor));
+}
+
+/// Whether the gap `text[from..to]` between two words is non-empty ASCII
+/// whitespace (a regex `\s+` without Unicode).
+fn spaces_between(text: &str, from: usize, to: usize) -> bool {
+    from < to && text.as_bytes()[from..to].iter().all(|&b| is_ascii_space(b))
+}
+
+/// Whether `word` is one of `options`, ignoring ASCII case.
+fn is_one_of(word: &str, options: &[&str]) -> bool {
+    options.iter().any(|o| o.eq_ignore_ascii_case(word))
+}
+
+/// Relative dates among the ASCII `words` of `text`, in order: `last
+/// week`, `next quarter`, `yesterday`, `earlier this month` (any case):
+/// start, end and their words.
+fn relative_dates<'t>(
+    text: &'t str,
+    words: &[(usize, usize)],
+) -> Vec<(usize, usize, RelativeWords<'t>)> {
+    const REL: &[&str] = &["last", "next", "this", "past", "coming"];
+    const UNIT: &[&str] = &["week", "month", "year", "weekend", "quarter"];
+    const DAY: &[&str] = &["yesterday", "today", "tomorrow", "tonight"];
+    const WHEN: &[&str] = &["earlier", "later"];
+    const THIS_UNIT: &[&str] = &["week", "month", "year"];
+    let word = |k: usize| words.get(k).map(|&(s, e)| &text[s..e]);
+    // Whether word k exists, follows word k - 1 after spaces, and is one of `options`.
+    let next_is = |k: usize, options: &[&str]| {
+        words.get(k).is_some_and(|&(s, _)| {
+            spaces_between(text, words[k - 1].1, s)
+                && word(k).is_some_and(|w| is_one_of(w, options))
+        })
+    };
+    let mut out = Vec::new();
+    let mut k = 0;
+    while let Some(w) = word(k) {
+        let (start, end) = words[k];
+        if w.len() <= 9 && is_one_of(w, REL) && next_is(k + 1, UNIT) {
+            let unit = word(k + 1).unwrap_or_default();
+            out.push((start, words[k + 1].1, RelativeWords::Step { rel: w, unit }));
+            k += 2;
+        } else if w.len() <= 9 && is_one_of(w, DAY) {
+            out.push((start, end, RelativeWords::Day(w)));
+            k += 1;
+        } else if w.len() <= 9
+            && is_one_of(w, WHEN)
+            && next_is(k + 1, &["this"])
+            && next_is(k + 2, THIS_UNIT)
+        {
+            let unit = word(k + 2).unwrap_or_default();
+            out.push((start, words[k + 2].1, RelativeWords::This(unit)));
+            k += 3;
+        } else {
+            k += 1;
+        }
     }
-    if let Some(unit) = c.name("thisunit") {
-        return Some(offset(0, &unit.as_str().to_lowercase(), anchor));
+    out
+}
+
+/// Full month names (capitalized) with the word before them that makes them
+/// a date: a modifier (`early`, `mid`, `late`, `last`, `next`, `this`;
+/// lower case or capitalized; spaces or hyphens between: `mid-January`),
+/// where the mention starts, or a preposition (`in`, `since`, `until`,
+/// `by`, `from`, `during`, `before`, `after`, `of`, `to`; spaces between),
+/// where the mention starts at the month. Returns (start, month span).
+fn month_contexts(text: &str, words: &[(usize, usize)]) -> Vec<(usize, (usize, usize))> {
+    const MONTHS: &[&str] = &[
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    const MODIFIERS: &[&str] = &[
+        "Early", "early", "Mid", "mid", "Late", "late", "Last", "last", "Next", "next", "This",
+        "this",
+    ];
+    const PREPOSITIONS: &[&str] = &[
+        "in", "since", "until", "by", "from", "during", "before", "after", "of", "to",
+    ];
+    let bytes = text.as_bytes();
+    // The word that ends where a run of separators before `at` starts.
+    let word_before = |at: usize, separator: fn(u8) -> bool| {
+        let mut k = at;
+        while k > 0 && separator(bytes[k - 1]) {
+            k -= 1;
+        }
+        let mut w = k;
+        while w > 0 && is_ascii_word_byte(bytes[w - 1]) {
+            w -= 1;
+        }
+        (k < at && w < k).then(|| (w, &text[w..k]))
+    };
+    let mut out = Vec::new();
+    for &(start, end) in words {
+        if !MONTHS.contains(&&text[start..end]) {
+            continue;
+        }
+        let modifier = word_before(start, |b| is_ascii_space(b) || b == b'-')
+            .filter(|(_, w)| MODIFIERS.contains(w));
+        if let Some((w, _)) = modifier {
+            out.push((w, (start, end)));
+        } else if word_before(start, is_ascii_space).is_some_and(|(_, w)| PREPOSITIONS.contains(&w))
+        {
+            out.push((start, (start, end)));
+        }
     }
-    None
+    out
+}
+
+/// Whether an ASCII word is a year (`1987`, 1800–2099) or a decade
+/// (`1980s`): `Some(true)` for a decade.
+fn year_word(word: &str) -> Option<bool> {
+    let b = word.as_bytes();
+    let decade = match b.len() {
+        4 => false,
+        5 if b[4] == b's' => true,
+        _ => return None,
+    };
+    let century = matches!((b[0], b[1]), (b'1', b'8' | b'9') | (b'2', b'0'));
+    (century && b[2].is_ascii_digit() && b[3].is_ascii_digit()).then_some(decade)
+}
+
+/// Time unit words (`seconds` ... `centuries`, any case) among the ASCII
+/// `words` of `text`, with the end of an `ago` after them: (unit span, end
+/// of `ago`).
+fn time_units(text: &str, words: &[(usize, usize)]) -> Vec<((usize, usize), Option<usize>)> {
+    const UNITS: &[&str] = &[
+        "second",
+        "seconds",
+        "minute",
+        "minutes",
+        "hour",
+        "hours",
+        "day",
+        "days",
+        "week",
+        "weeks",
+        "fortnight",
+        "fortnights",
+        "month",
+        "months",
+        "year",
+        "years",
+        "decade",
+        "decades",
+        "century",
+        "centuries",
+    ];
+    let mut out = Vec::new();
+    for (k, &(start, end)) in words.iter().enumerate() {
+        let w = &text[start..end];
+        if w.len() < 3 || w.len() > 10 || !is_one_of(w, UNITS) {
+            continue;
+        }
+        let ago = words.get(k + 1).filter(|&&(s, e)| {
+            spaces_between(text, end, s) && text[s..e].eq_ignore_ascii_case("ago")
+        });
+        out.push(((start, end), ago.map(|&(_, e)| e)));
+    }
+    out
 }
 
 /// A relative offset of `step` units from the anchor: (normalized when anchored, relative code).
@@ -650,6 +797,114 @@ impl DocumentStage for DatesStage {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// The regular expressions the hand-written scanners replaced (for
+    /// speed), to check that they find exactly the same spans.
+    fn reference(pattern: &str) -> Regex {
+        Regex::new(&format!("(?-u){pattern}")).unwrap()
+    }
+
+    fn scanned(t: &str) -> [Vec<(usize, usize, usize)>; 4] {
+        let words: Vec<(usize, usize)> = ascii_words(t).collect();
+        [
+            month_contexts(t, &words)
+                .into_iter()
+                .map(|(s, m)| (s, m.0, m.1))
+                .collect(),
+            words
+                .iter()
+                .filter_map(|&(s, e)| year_word(&t[s..e]).map(|d| (s, e, usize::from(d))))
+                .collect(),
+            relative_dates(t, &words)
+                .into_iter()
+                .map(|(s, e, w)| {
+                    let kind = match w {
+                        RelativeWords::Step { rel, unit } => rel.len() * 100 + unit.len(),
+                        RelativeWords::Day(d) => d.len(),
+                        RelativeWords::This(u) => 10_000 + u.len(),
+                    };
+                    (s, e, kind)
+                })
+                .collect(),
+            time_units(t, &words)
+                .into_iter()
+                .map(|(u, ago)| (u.0, u.1, ago.unwrap_or(0)))
+                .collect(),
+        ]
+    }
+
+    fn with_regexes(t: &str) -> [Vec<(usize, usize, usize)>; 4] {
+        let month_context = reference(
+            r"\b(?:(?P<mod>[Ee]arly|[Mm]id|[Ll]ate|[Ll]ast|[Nn]ext|[Tt]his)[\s-]+|(?:in|since|until|by|from|during|before|after|of|to)\s+)(?P<m>January|February|March|April|May|June|July|August|September|October|November|December)\b",
+        );
+        let year = reference(r"\b(?P<y>1[89]\d\d|20\d\d)(?P<s>s)?\b");
+        let relative = reference(
+            r"(?i)\b(?:(?P<rel>last|next|this|past|coming)\s+(?P<unit>week|month|year|weekend|quarter)|(?P<day>yesterday|today|tomorrow|tonight)|(?P<when>earlier|later)\s+this\s+(?P<thisunit>week|month|year))\b",
+        );
+        let time_unit = reference(
+            r"(?i)\b(?P<u>seconds?|minutes?|hours?|days?|weeks?|fortnights?|months?|years?|decades?|century|centuries)\b(?P<ago>\s+ago\b)?",
+        );
+        let len = |c: &Captures<'_>, name: &str| c.name(name).map_or(0, |m| m.len());
+        [
+            month_context
+                .captures_iter(t)
+                .map(|c| {
+                    let m = c.name("m").unwrap();
+                    (
+                        c.name("mod").map_or(m.start(), |x| x.start()),
+                        m.start(),
+                        m.end(),
+                    )
+                })
+                .collect(),
+            year.captures_iter(t)
+                .map(|c| {
+                    let w = c.get(0).unwrap();
+                    (w.start(), w.end(), usize::from(c.name("s").is_some()))
+                })
+                .collect(),
+            relative
+                .captures_iter(t)
+                .map(|c| {
+                    let w = c.get(0).unwrap();
+                    let kind = if c.name("rel").is_some() {
+                        len(&c, "rel") * 100 + len(&c, "unit")
+                    } else if c.name("day").is_some() {
+                        len(&c, "day")
+                    } else {
+                        10_000 + len(&c, "thisunit")
+                    };
+                    (w.start(), w.end(), kind)
+                })
+                .collect(),
+            time_unit
+                .captures_iter(t)
+                .map(|c| {
+                    let u = c.name("u").unwrap();
+                    (u.start(), u.end(), c.name("ago").map_or(0, |a| a.end()))
+                })
+                .collect(),
+        ]
+    }
+
+    #[test]
+    fn scanners_agree_with_the_patterns_on_examples() {
+        let t = "In mid-January and by March, last week’s talks (early  February) ended \
+                 EARLIER THIS MONTH; three Years ago, in 1987 and the 1980s_ or 1990s, \
+                 next weekend, this weekend, today, 2 days\tago, later this weekend, \
+                 Last - March, of-April, 20 centuries agos, 1899s 2100 1987s.";
+        assert_eq!(scanned(t), with_regexes(t));
+        assert!(scanned(t).iter().all(|v| !v.is_empty()));
+    }
+
+    proptest! {
+        #[test]
+        fn scanners_agree_with_the_patterns(
+            t in "((?i:early|mid|late|last|next|this|past|coming|in|by|of|to|since|earlier|later|ago|yesterday|today|tonight|week|weekend|month|quarter|year|days?|hours?|centur(y|ies)|decades?)|January|March|May|1987s?|1980s|2099|1799|19_|x|é|’|[-_.,]|[ \t\n\u{b}\u{c}\r]{1,2}){0,24}"
+        ) {
+            prop_assert_eq!(scanned(&t), with_regexes(&t));
+        }
+    }
 
     fn find(t: &str, anchor: Option<Day>) -> Vec<(String, &'static str, Option<String>)> {
         DateFinder

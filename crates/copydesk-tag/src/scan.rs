@@ -37,6 +37,38 @@ pub fn paragraphs(text: &str, lines: bool) -> Vec<(usize, usize)> {
     out
 }
 
+/// Whether `b` is a word byte for an ASCII word boundary: `[0-9A-Za-z_]`,
+/// what a regex `\b` reads as a word character with Unicode off.
+pub fn is_ascii_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Whether `b` is whitespace as a regex `\s` reads it with Unicode off.
+pub fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ')
+}
+
+/// Byte spans of the maximal runs of ASCII word bytes in `text` (see
+/// [`is_ascii_word_byte`]): the words between ASCII word boundaries, so a
+/// word here is what a pattern `\bword\b` without Unicode would match.
+pub fn ascii_words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() && !is_ascii_word_byte(bytes[i]) {
+            i += 1;
+        }
+        if i == bytes.len() {
+            return None;
+        }
+        let start = i;
+        while i < bytes.len() && is_ascii_word_byte(bytes[i]) {
+            i += 1;
+        }
+        Some((start, i))
+    })
+}
+
 /// Whether `c` is a double quotation mark (straight or typographic).
 pub fn is_double_quote(c: char) -> bool {
     matches!(
@@ -114,6 +146,13 @@ mod tests {
         assert_eq!(p, ["One line\nstill one.", "Two."]);
         let l: Vec<&str> = paragraphs(t, true).iter().map(|&(s, e)| &t[s..e]).collect();
         assert_eq!(l, ["One line", "still one.", "Two."]);
+    }
+
+    #[test]
+    fn ascii_words_stop_at_non_ascii_and_punctuation() {
+        let t = "Last week’s 1980s_x café-days.";
+        let w: Vec<&str> = ascii_words(t).map(|(s, e)| &t[s..e]).collect();
+        assert_eq!(w, ["Last", "week", "s", "1980s_x", "caf", "days"]);
     }
 
     #[test]
