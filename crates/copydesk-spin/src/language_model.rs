@@ -27,13 +27,46 @@ impl Hasher for PairHasher {
     }
 }
 
+/// A fast multiplicative hasher for short string keys (words, phrases):
+/// eight bytes per step, like rustc's FxHash. Not for untrusted keys
+/// where collisions could be forced; the keys here are words.
+#[derive(Default, Clone, Copy)]
+pub struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(b)).wrapping_mul(K);
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(b)).wrapping_mul(K);
+        }
+    }
+    fn write_u8(&mut self, n: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(n)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// Hash-map builder for word-keyed maps.
+pub type WordHash = BuildHasherDefault<WordHasher>;
+
 /// A word's index in the vocabulary (`None` for unknown words).
 pub type WordId = Option<u32>;
 
 /// Unigram and bigram counts with a smoothed conditional probability.
 #[derive(Debug, Default)]
 pub struct LanguageModel {
-    ids: HashMap<String, u32>,
+    ids: HashMap<String, u32, WordHash>,
     log_counts: Vec<f32>,
     bigrams: HashMap<u64, f32, BuildHasherDefault<PairHasher>>,
     log_total: f64,

@@ -18,15 +18,14 @@
 //! low prior; a document judged spun is then repaired at the spun prior.
 //! Listed tortured phrases are restored whatever the context says.
 
-use crate::language_model::LanguageModel;
-use crate::language_model::WordId;
+use crate::language_model::{LanguageModel, WordHash, WordId};
 use crate::morph::{Form, Morphology};
 use crate::resources;
 use crate::thesaurus::ReverseThesaurus;
 use crate::tokens::{Shape, Token, detect_quotes, tokenize};
 use crate::{SpinConfig, SpinError};
 use copydesk_core::{SpinSubstitution, SpinVerdict};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 
 /// Spun wordings whose originals are remembered before the cache is reset.
@@ -37,6 +36,8 @@ const CACHE_LIMIT: usize = 200_000;
 struct Option_ {
     text: Arc<str>,
     ids: Vec<WordId>,
+    /// Sum of the unigram log-probabilities of `ids`.
+    log_prob: f64,
     fanout: u32,
     rank: u32,
     mutual: bool,
@@ -74,6 +75,12 @@ pub struct Weights {
     /// Weight of log(rank) of the spun wording among the original's
     /// synonyms by frequency (spinners favour common synonyms).
     pub rank: f64,
+    /// Natural log of the share of spinners that write one of the
+    /// original's `TOP_RANK` commonest synonyms (rather than any synonym):
+    /// for a wording ranked that high, the channel probability is the
+    /// larger of `exp(common) / TOP_RANK` and the fanout/rank term.
+    /// `-inf` leaves the common-synonym spinner out.
+    pub common: f64,
     /// Bonus for a mutual synonym pair.
     pub mutual: f64,
     /// Constant added to every candidate's log-odds.
@@ -127,6 +134,7 @@ impl Default for Weights {
             agree: 0.0,
             fanout: 0.6,
             rank: 0.5,
+            common: f64::NEG_INFINITY,
             mutual: 1.5,
             bias: -2.4,
             detect_bias: -1.6,
@@ -154,11 +162,14 @@ pub struct SpinTagger {
     user: Vec<ReverseThesaurus>,
     phrases: HashMap<String, String>,
     longest_phrase: usize,
+    /// Words (in any inflection) that start a multiword dictionary entry
+    /// or listed phrase: runs starting elsewhere are single words.
+    phrase_starts: HashSet<String, WordHash>,
     threshold: f64,
     min_confidence: f64,
     protect_quotes: bool,
     weights: Weights,
-    cache: RwLock<HashMap<String, Arc<Vec<Option_>>>>,
+    cache: RwLock<HashMap<String, Arc<Vec<Option_>>, WordHash>>,
 }
 
 impl std::fmt::Debug for SpinTagger {
@@ -222,6 +233,21 @@ impl Candidate {
         self.logodds_with(w, w.detect_bias, w.detect_support, w.detect_length_penalty)
     }
 
+    /// Log-probability (up to a constant) that a spinner wrote the run for
+    /// the candidate: one synonym among `fanout`, favouring common ones;
+    /// or, for a wording among the original's commonest synonyms, one of
+    /// those few.
+    pub fn channel(&self, w: &Weights) -> f64 {
+        let spread = -w.fanout * self.log_fanout - w.rank * self.log_rank;
+        let top = f64::from(TOP_RANK);
+        if w.common.is_finite() && self.log_rank <= top.ln() + 1e-9 {
+            let choices = top.min(self.log_fanout.exp()).max(1.0);
+            spread.max(w.common - choices.ln())
+        } else {
+            spread
+        }
+    }
+
     fn logodds_with(&self, w: &Weights, bias: f64, support: f64, length_penalty: f64) -> f64 {
         if self.listed {
             return LISTED_LOGODDS;
@@ -230,8 +256,7 @@ impl Candidate {
             + w.context * self.context
             + support * f64::from(self.support)
             + w.agree * self.left_gain.min(self.right_gain).max(0.0)
-            - w.fanout * self.log_fanout
-            - w.rank * self.log_rank
+            + self.channel(w)
             - length_penalty * self.length_change as f64
             + if self.mutual { w.mutual } else { 0.0 }
             + bias;
@@ -317,9 +342,29 @@ impl SpinTagger {
             .map(|k| k.split(' ').count())
             .max()
             .unwrap_or(0);
+        let morph = resources::morphology();
+        let mut phrase_starts: HashSet<String, WordHash> = HashSet::default();
+        let firsts = builtin
+            .iter()
+            .copied()
+            .chain(user.iter())
+            .flat_map(|d| d.phrase_first_words())
+            .chain(
+                phrases
+                    .keys()
+                    .filter_map(|k| k.split_once(' ').map(|p| p.0)),
+            );
+        for first in firsts {
+            if phrase_starts.insert(first.to_string()) {
+                for form in [Form::S, Form::Ed, Form::Ing, Form::Er, Form::Est] {
+                    phrase_starts.extend(morph.inflect(first, form));
+                }
+            }
+        }
         Ok(SpinTagger {
             lm: resources::language_model(),
-            morph: resources::morphology(),
+            morph,
+            phrase_starts,
             builtin,
             user,
             phrases,
@@ -331,7 +376,7 @@ impl SpinTagger {
                 name_margin: config.name_margin,
                 ..Weights::default()
             },
-            cache: RwLock::new(HashMap::new()),
+            cache: RwLock::new(HashMap::default()),
         })
     }
 
@@ -511,20 +556,26 @@ impl SpinTagger {
 
     /// Every candidate of every run of words.
     fn find_candidates(&self, tokens: &[Token]) -> Vec<Candidate> {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(tokens.len() * 4);
         let ids: Vec<WordId> = tokens.iter().map(|t| self.lm.id(&t.lower)).collect();
         let longest = MAX_RUN.max(self.longest_phrase);
-        for i in 0..tokens.len() {
+        let mut phrase = String::new();
+        for (i, head) in tokens.iter().enumerate() {
+            phrase.clear();
             for len in 1..=longest {
                 let j = i + len - 1;
-                let Some(run) = tokens.get(i..=j) else { break };
-                if run.iter().any(|t| t.protected) || run[..len - 1].iter().any(|t| !t.linked_next)
-                {
+                let Some(tail) = tokens.get(j) else { break };
+                if tail.protected || (len > 1 && !tokens[j - 1].linked_next) {
                     break;
                 }
-                let words: Vec<&str> = run.iter().map(|t| t.lower.as_str()).collect();
-                let phrase = words.join(" ");
-                if let Some(original) = self.phrases.get(&phrase) {
+                if len > 1 {
+                    if !self.phrase_starts.contains(head.lower.as_str()) {
+                        break;
+                    }
+                    phrase.push(' ');
+                }
+                phrase.push_str(&tail.lower);
+                if let Some(original) = self.phrases.get(phrase.as_str()) {
                     out.push(Candidate {
                         first: i,
                         last: j,
@@ -543,6 +594,7 @@ impl SpinTagger {
                     });
                     continue;
                 }
+                let run = &tokens[i..=j];
                 // Hyphenated compounds are spelling variants far more often
                 // than spinner output; only listed phrases touch them.
                 if len > MAX_RUN
@@ -552,7 +604,7 @@ impl SpinTagger {
                 {
                     continue;
                 }
-                let options = self.cached_originals(&phrase, &words);
+                let options = self.cached_originals(&phrase);
                 if options.is_empty() {
                     continue;
                 }
@@ -560,36 +612,29 @@ impl SpinTagger {
                     .checked_sub(1)
                     .filter(|&k| tokens.get(k).is_some_and(|t| t.linked_next))
                     .and_then(|k| ids.get(k).copied());
-                let right = if run[len - 1].linked_next {
+                let right = if tail.linked_next {
                     ids.get(j + 1).copied()
                 } else {
                     None
                 };
                 let run_ids = &ids[i..=j];
-                let (base, base_support) = self.chain(left, run_ids, right);
+                let base = self.chain(left, run_ids, right);
                 let base_uni: f64 = run_ids.iter().map(|&w| self.lm.log_prob_id(w)).sum();
-                let (base_left, base_right) = self.boundaries(left, run_ids, right);
                 let name = run
                     .iter()
                     .any(|t| t.shape == Shape::Capitalized && !t.sentence_initial);
                 for option in options.iter() {
-                    let (lp, support) = self.chain(left, &option.ids, right);
-                    let (opt_left, opt_right) = self.boundaries(left, &option.ids, right);
-                    let unigram = option
-                        .ids
-                        .iter()
-                        .map(|&w| self.lm.log_prob_id(w))
-                        .sum::<f64>()
-                        - base_uni;
+                    let chain = self.chain(left, &option.ids, right);
+                    let unigram = option.log_prob - base_uni;
                     out.push(Candidate {
                         first: i,
                         last: j,
                         original: Arc::clone(&option.text),
                         unigram,
-                        context: lp - base - unigram,
-                        support: support as i32 - base_support as i32,
-                        left_gain: opt_left - base_left,
-                        right_gain: opt_right - base_right,
+                        context: chain.log_prob - base.log_prob - unigram,
+                        support: chain.attested as i32 - base.attested as i32,
+                        left_gain: chain.left_pmi - base.left_pmi,
+                        right_gain: chain.right_pmi - base.right_pmi,
                         log_fanout: f64::from(option.fanout).ln(),
                         log_rank: f64::from(option.rank).ln(),
                         mutual: option.mutual,
@@ -604,21 +649,26 @@ impl SpinTagger {
     }
 
     /// The originals of a spun wording, computed once per tagger.
-    fn cached_originals(&self, phrase: &str, words: &[&str]) -> Arc<Vec<Option_>> {
+    fn cached_originals(&self, phrase: &str) -> Arc<Vec<Option_>> {
         if let Ok(cache) = self.cache.read()
             && let Some(hit) = cache.get(phrase)
         {
             return Arc::clone(hit);
         }
+        let words: Vec<&str> = phrase.split(' ').collect();
         let found: Arc<Vec<Option_>> = Arc::new(
-            self.originals_of(phrase, words)
+            self.originals_of(phrase, &words)
                 .into_iter()
-                .map(|(words, fanout, rank, mutual)| Option_ {
-                    ids: words.iter().map(|w| self.lm.id(w)).collect(),
-                    text: Arc::from(words.join(" ")),
-                    fanout,
-                    rank,
-                    mutual,
+                .map(|(words, fanout, rank, mutual)| {
+                    let ids: Vec<WordId> = words.iter().map(|w| self.lm.id(w)).collect();
+                    Option_ {
+                        log_prob: ids.iter().map(|&w| self.lm.log_prob_id(w)).sum(),
+                        ids,
+                        text: Arc::from(words.join(" ")),
+                        fanout,
+                        rank,
+                        mutual,
+                    }
                 })
                 .collect(),
         );
@@ -631,49 +681,33 @@ impl SpinTagger {
         found
     }
 
-    /// Association (pointwise mutual information, natural log) of `words`
-    /// with each neighbour; 0 where a neighbour is missing.
-    fn boundaries(
-        &self,
-        left: Option<WordId>,
-        words: &[WordId],
-        right: Option<WordId>,
-    ) -> (f64, f64) {
-        let (Some(&first), Some(&last)) = (words.first(), words.last()) else {
-            return (0.0, 0.0);
-        };
-        let l = left.map_or(0.0, |l| {
-            self.lm.log_cond_id(l, first).0 - self.lm.log_prob_id(first)
-        });
-        let r = right.map_or(0.0, |r| {
-            self.lm.log_cond_id(last, r).0 - self.lm.log_prob_id(r)
-        });
-        (l, r)
-    }
-
-    /// Log-probability of `words` between optional neighbours, and how many
-    /// of its bigrams are attested.
-    fn chain(&self, left: Option<WordId>, words: &[WordId], right: Option<WordId>) -> (f64, usize) {
-        let mut lp = 0.0;
-        let mut attested = 0;
+    /// Log-probability of `words` between optional neighbours, how many
+    /// of its bigrams are attested, and its association (PMI) with each
+    /// neighbour (0 where a neighbour is missing).
+    fn chain(&self, left: Option<WordId>, words: &[WordId], right: Option<WordId>) -> Chain {
+        let mut c = Chain::default();
         let mut prev = left;
-        for &w in words {
+        for (k, &w) in words.iter().enumerate() {
             match prev {
                 Some(p) => {
-                    let (c, a) = self.lm.log_cond_id(p, w);
-                    lp += c;
-                    attested += usize::from(a);
+                    let (lp, a) = self.lm.log_cond_id(p, w);
+                    c.log_prob += lp;
+                    c.attested += usize::from(a);
+                    if k == 0 {
+                        c.left_pmi = lp - self.lm.log_prob_id(w);
+                    }
                 }
-                None => lp += self.lm.log_prob_id(w),
+                None => c.log_prob += self.lm.log_prob_id(w),
             }
             prev = Some(w);
         }
         if let (Some(p), Some(r)) = (prev, right) {
-            let (c, a) = self.lm.log_cond_id(p, r);
-            lp += c;
-            attested += usize::from(a);
+            let (lp, a) = self.lm.log_cond_id(p, r);
+            c.log_prob += lp;
+            c.attested += usize::from(a);
+            c.right_pmi = lp - self.lm.log_prob_id(r);
         }
-        (lp, attested)
+        c
     }
 
     /// The wordings `phrase` may have replaced, with their fanout, limited
@@ -700,26 +734,34 @@ impl SpinTagger {
             .iter()
             .map(|w| self.lm.log_count(w))
             .fold(f64::MAX, f64::min);
-        let mut found: HashMap<String, (u32, u32, bool)> = HashMap::new();
-        let dicts = self.builtin.iter().copied().chain(self.user.iter());
-        for dict in dicts {
-            for (lemma, form) in &readings {
+        // Wording → (fanout, rank, index of its first source); the sources
+        // (dictionary, original, reading) are kept so that the costlier
+        // mutual-synonym test runs only on the candidates kept.
+        let mut found: HashMap<String, (u32, u32, usize), WordHash> = HashMap::default();
+        let mut sources: Vec<(usize, usize, &str, usize)> = Vec::new();
+        let dicts: Vec<&ReverseThesaurus> = self
+            .builtin
+            .iter()
+            .copied()
+            .chain(self.user.iter())
+            .collect();
+        for (d, dict) in dicts.iter().enumerate() {
+            for (r, (lemma, form)) in readings.iter().enumerate() {
                 for o in dict.originals(lemma) {
-                    // Each listed as the other's synonym: a closer pair.
-                    let mutual = dict.originals(&o.lemma).iter().any(|x| *x.lemma == **lemma);
                     for inflected in self.morph.inflect(&o.lemma, *form) {
                         if inflected == phrase || !inflected.split(' ').all(|w| self.lm.knows(w)) {
                             continue;
                         }
-                        let e = found.entry(inflected).or_insert((o.fanout, o.rank, mutual));
+                        let next = found.len();
+                        let e = found.entry(inflected).or_insert((o.fanout, o.rank, next));
                         e.0 = e.0.min(o.fanout);
                         e.1 = e.1.min(o.rank);
-                        e.2 |= mutual;
+                        sources.push((e.2, d, &o.lemma, r));
                     }
                 }
             }
         }
-        let mut ranked: Vec<(f64, String, (u32, u32, bool))> = found
+        let mut ranked: Vec<(f64, String, (u32, u32, usize))> = found
             .into_iter()
             .map(|(w, f)| {
                 let c = w
@@ -741,7 +783,16 @@ impl SpinTagger {
         ranked.truncate(MAX_CANDIDATES);
         ranked
             .into_iter()
-            .map(|(_, w, (f, r, m))| (w.split(' ').map(str::to_string).collect(), f, r, m))
+            .map(|(_, w, (f, r, key))| {
+                // Each listed as the other's synonym: a closer pair.
+                let mutual = sources.iter().any(|&(k, d, original, reading)| {
+                    k == key
+                        && readings
+                            .get(reading)
+                            .is_some_and(|(lemma, _)| dicts[d].lists(original, lemma))
+                });
+                (w.split(' ').map(str::to_string).collect(), f, r, mutual)
+            })
             .collect()
     }
 }
@@ -752,6 +803,15 @@ fn fluency_deficit(analysis: &Analysis, w: &Weights) -> f64 {
     let mean = (analysis.pair_association + w.fluency_shrink * w.fluency_center)
         / (analysis.pairs as f64 + w.fluency_shrink).max(1e-9);
     (w.fluency_center - mean).max(0.0)
+}
+
+/// The bigram-model view of a run of words between its neighbours.
+#[derive(Debug, Default, Clone, Copy)]
+struct Chain {
+    log_prob: f64,
+    attested: usize,
+    left_pmi: f64,
+    right_pmi: f64,
 }
 
 /// The lowercase words of a run, as one key.

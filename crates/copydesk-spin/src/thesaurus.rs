@@ -89,16 +89,30 @@ impl ReverseThesaurus {
         });
     }
 
-    /// Removes duplicate originals (keeping the smallest fanout).
+    /// Removes duplicate originals (keeping the smallest fanout) and sorts
+    /// each list by original, so [`ReverseThesaurus::lists`] can search it.
     pub fn finish(mut self) -> Self {
         self.lemmas = HashMap::new();
         for list in self.map.values_mut() {
-            if list.len() > 16 {
-                list.sort_by(|a, b| a.lemma.cmp(&b.lemma).then(a.fanout.cmp(&b.fanout)));
-                list.dedup_by(|later, first| later.lemma == first.lemma);
-            }
+            list.sort_by(|a, b| a.lemma.cmp(&b.lemma).then(a.fanout.cmp(&b.fanout)));
+            list.dedup_by(|later, first| later.lemma == first.lemma);
         }
         self
+    }
+
+    /// Whether the dictionary lets a spinner write `spun` for `original`
+    /// (after [`ReverseThesaurus::finish`]).
+    pub fn lists(&self, spun: &str, original: &str) -> bool {
+        self.originals(spun)
+            .binary_search_by(|o| (*o.lemma).cmp(original))
+            .is_ok()
+    }
+
+    /// The first words of the multiword wordings a spinner may write.
+    pub fn phrase_first_words(&self) -> impl Iterator<Item = &str> {
+        self.map
+            .keys()
+            .filter_map(|k| k.split_once(' ').map(|(first, _)| first))
     }
 
     /// Ranks each spun wording among its original's synonyms by `freq`
@@ -254,6 +268,15 @@ mod tests {
                 .iter()
                 .any(|o| &*o.lemma == "safety")
         );
+    }
+
+    #[test]
+    fn lists_finds_pairs_after_finish() {
+        let t = ReverseThesaurus::from_roots("m", "city|town|metropolis|big apple\ntown|city\n");
+        assert!(t.lists("metropolis", "city"));
+        assert!(t.lists("city", "town") && t.lists("town", "city"));
+        assert!(!t.lists("city", "metropolis"));
+        assert_eq!(t.phrase_first_words().collect::<Vec<_>>(), ["big"]);
     }
 
     #[test]
