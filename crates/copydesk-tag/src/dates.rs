@@ -456,7 +456,24 @@ fn spaces_between(text: &str, from: usize, to: usize) -> bool {
 
 /// Whether `word` is one of `options`, ignoring ASCII case.
 fn is_one_of(word: &str, options: &[&str]) -> bool {
-    options.iter().any(|o| o.eq_ignore_ascii_case(word))
+    // Most words are no option: compare only those of a matching length.
+    options
+        .iter()
+        .any(|o| o.len() == word.len() && o.eq_ignore_ascii_case(word))
+}
+
+/// The lowercase form of a short ASCII word, on the stack: `None` for a
+/// word longer than `N` bytes.
+fn lowercase_short<const N: usize>(word: &str) -> Option<([u8; N], usize)> {
+    let bytes = word.as_bytes();
+    if bytes.len() > N {
+        return None;
+    }
+    let mut buf = [0u8; N];
+    for (slot, b) in buf.iter_mut().zip(bytes) {
+        *slot = b.to_ascii_lowercase();
+    }
+    Some((buf, bytes.len()))
 }
 
 /// Relative dates among the ASCII `words` of `text`, in order: `last
@@ -605,7 +622,10 @@ fn time_units(text: &str, words: &[(usize, usize)]) -> Vec<((usize, usize), Opti
     let mut out = Vec::new();
     for (k, &(start, end)) in words.iter().enumerate() {
         let w = &text[start..end];
-        if w.len() < 3 || w.len() > 10 || !is_one_of(w, UNITS) {
+        let Some((lower, len)) = lowercase_short::<10>(w) else {
+            continue;
+        };
+        if !UNITS.iter().any(|u| u.as_bytes() == &lower[..len]) {
             continue;
         }
         let ago = words.get(k + 1).filter(|&&(s, e)| {

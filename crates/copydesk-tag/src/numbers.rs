@@ -394,7 +394,16 @@ impl NumberFinder {
             .iter()
             .map(|t| {
                 let raw = t.text(text);
-                if t.kind == TokenKind::Word && raw.chars().any(char::is_uppercase) {
+                if t.kind != TokenKind::Word {
+                    Cow::Borrowed(raw)
+                } else if raw.is_ascii() {
+                    // The same as below, without decoding characters.
+                    if raw.bytes().any(|b| b.is_ascii_uppercase()) {
+                        Cow::Owned(raw.to_ascii_lowercase())
+                    } else {
+                        Cow::Borrowed(raw)
+                    }
+                } else if raw.chars().any(char::is_uppercase) {
                     Cow::Owned(raw.to_lowercase())
                 } else {
                     Cow::Borrowed(raw)

@@ -246,15 +246,15 @@ impl DocumentStage for Tokenizer {
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {
         let tokens = tokenize(&doc.text);
         let keep = self.keep_punctuation;
-        add_layer(
-            doc,
-            LAYER,
+        // Sized up front: a filtered iterator would grow the vector by doubling.
+        let mut annotations = Vec::with_capacity(tokens.len());
+        annotations.extend(
             tokens
                 .into_iter()
                 .filter(|t| keep || matches!(t.kind, TokenKind::Word | TokenKind::Number))
-                .map(|t| Annotation::new(t.start, t.end, t.kind.label()))
-                .collect(),
-        )?;
+                .map(|t| Annotation::new(t.start, t.end, t.kind.label())),
+        );
+        add_layer(doc, LAYER, annotations)?;
         Ok(())
     }
 }
