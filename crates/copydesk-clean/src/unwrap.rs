@@ -33,6 +33,7 @@ use copydesk_core::{
     StageError, StageKind, cap,
 };
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// Options of `clean.unwrap.v1`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -157,7 +158,8 @@ impl Unwrapper {
         let lines = split_lines(text);
         let min_indents = block_min_indents(&lines);
         let width = self.wrap_width(&lines, &min_indents);
-        let mut blocks: Vec<String> = Vec::new();
+        // The blocks, separated by a blank line, written as they end.
+        let mut blocks = String::with_capacity(text.len());
         let mut paragraph = String::new();
         let mut table = String::new();
         let first_line = lines.iter().position(|l| l.kind != LineKind::Blank);
@@ -192,7 +194,7 @@ impl Unwrapper {
             paragraph.push_str(line.content());
         }
         flush(&mut paragraph, &mut table, &mut blocks);
-        blocks.join("\n\n")
+        blocks
     }
 
     /// How `prev` and `next` (consecutive prose lines of one block) join.
@@ -339,8 +341,9 @@ enum LineKind {
 /// One input line, with control characters turned into spaces and
 /// trailing blanks removed.
 #[derive(Debug)]
-struct Line {
-    text: String,
+struct Line<'a> {
+    /// The line itself, unless it had control characters to replace.
+    text: Cow<'a, str>,
     kind: LineKind,
     /// Leading blanks (a tab counts 4).
     indent: usize,
@@ -348,7 +351,7 @@ struct Line {
     width: usize,
 }
 
-impl Line {
+impl Line<'_> {
     /// The line without its indentation.
     fn content(&self) -> &str {
         self.text.trim_start()
@@ -356,36 +359,78 @@ impl Line {
 }
 
 /// Splits text into classified lines (`\r\n` and `\r` end lines too).
-fn split_lines(text: &str) -> Vec<Line> {
-    text.replace("\r\n", "\n")
-        .split(['\n', '\r'])
-        .map(|raw| {
-            let cleaned: String = raw
-                .chars()
-                .map(|c| if c.is_control() && c != '\t' { ' ' } else { c })
-                .collect();
-            let text = cleaned.trim_end().to_string();
-            let indent = text
-                .chars()
-                .take_while(|c| c.is_whitespace())
-                .map(|c| if c == '\t' { 4 } else { 1 })
-                .sum::<usize>();
-            let width = indent + text.trim_start().chars().count();
-            let kind = if text.is_empty() {
-                LineKind::Blank
-            } else if is_table_row(&text) {
-                LineKind::Table
-            } else {
-                LineKind::Prose
-            };
-            Line {
-                text,
-                kind,
-                indent,
-                width,
+fn split_lines(text: &str) -> Vec<Line<'_>> {
+    let bytes = text.as_bytes();
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => {
+                lines.push(classify_line(&text[start..i]));
+                start = i + 1;
             }
-        })
-        .collect()
+            b'\r' => {
+                lines.push(classify_line(&text[start..i]));
+                if bytes.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    lines.push(classify_line(&text[start..]));
+    lines
+}
+
+/// Whether `c` becomes a space in a line (a control character other than tab).
+fn is_blanked_control(c: char) -> bool {
+    c.is_control() && c != '\t'
+}
+
+/// One line (without its line break), classified.
+fn classify_line(raw: &str) -> Line<'_> {
+    let has_controls = if raw.is_ascii() {
+        raw.bytes().any(|b| is_blanked_control(char::from(b)))
+    } else {
+        raw.chars().any(is_blanked_control)
+    };
+    let text: Cow<'_, str> = if has_controls {
+        let cleaned: String = raw
+            .chars()
+            .map(|c| if is_blanked_control(c) { ' ' } else { c })
+            .collect();
+        Cow::Owned(cleaned.trim_end().to_string())
+    } else {
+        Cow::Borrowed(raw.trim_end())
+    };
+    let indent = text
+        .chars()
+        .take_while(|c| c.is_whitespace())
+        .map(|c| if c == '\t' { 4 } else { 1 })
+        .sum::<usize>();
+    let content = text.trim_start();
+    let width = indent
+        + if content.is_ascii() {
+            content.len()
+        } else {
+            content.chars().count()
+        };
+    let kind = if text.is_empty() {
+        LineKind::Blank
+    } else if is_table_row(&text) {
+        LineKind::Table
+    } else {
+        LineKind::Prose
+    };
+    Line {
+        text,
+        kind,
+        indent,
+        width,
+    }
 }
 
 /// For each line, the least indentation of the prose lines of its block
@@ -446,26 +491,38 @@ fn starts_with_bullet(content: &str) -> bool {
 }
 
 /// Ends the current paragraph and table, if any.
-fn flush(paragraph: &mut String, table: &mut String, blocks: &mut Vec<String>) {
+fn flush(paragraph: &mut String, table: &mut String, blocks: &mut String) {
     flush_paragraph(paragraph, blocks);
     flush_table(table, blocks);
 }
 
-/// Ends the current paragraph: collapses its whitespace and stores it.
-fn flush_paragraph(paragraph: &mut String, blocks: &mut Vec<String>) {
-    if !paragraph.is_empty() {
-        let collapsed = paragraph.split_whitespace().collect::<Vec<_>>().join(" ");
-        if !collapsed.is_empty() {
-            blocks.push(collapsed);
-        }
-        paragraph.clear();
+/// Starts a new block in `blocks` (a blank line after the previous one).
+fn start_block(blocks: &mut String) {
+    if !blocks.is_empty() {
+        blocks.push_str("\n\n");
     }
 }
 
-/// Ends the current table and stores it.
-fn flush_table(table: &mut String, blocks: &mut Vec<String>) {
+/// Ends the current paragraph: writes it with its whitespace collapsed.
+fn flush_paragraph(paragraph: &mut String, blocks: &mut String) {
+    let mut words = paragraph.split_whitespace();
+    if let Some(first) = words.next() {
+        start_block(blocks);
+        blocks.push_str(first);
+        for word in words {
+            blocks.push(' ');
+            blocks.push_str(word);
+        }
+    }
+    paragraph.clear();
+}
+
+/// Ends the current table and writes it.
+fn flush_table(table: &mut String, blocks: &mut String) {
     if !table.is_empty() {
-        blocks.push(std::mem::take(table));
+        start_block(blocks);
+        blocks.push_str(table);
+        table.clear();
     }
 }
 
