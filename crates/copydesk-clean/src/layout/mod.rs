@@ -45,7 +45,7 @@ use crate::tabular::is_table_row;
 use byline::parse_byline;
 use copydesk_core::{Document, DocumentStage, Meta, OptionError, StageError};
 use dateline::{Dateline, parse_dateline, parse_stored_dateline};
-use patterns::Patterns;
+use patterns::{Patterns, Probe};
 use serde::{Deserialize, Serialize};
 use shape::{
     digit_percent, ends_with_question_or_exclamation, is_body_like, is_crosshead, is_title_like,
@@ -369,12 +369,13 @@ impl NewsLayoutCleaner {
         let mut i = 0;
         while i < split.paragraphs.len() {
             let p = split.paragraphs[i].content().to_string();
-            if self.patterns.is_list_heading(&p) {
+            let probe = Probe::new(&p);
+            if self.patterns.probe_is_list_heading(&probe) {
                 i = self.remove_list(split, i);
                 continue;
-            } else if self.patterns.is_debris(&p) {
+            } else if self.patterns.probe_is_debris(&probe) {
                 split.remove(i, RemovedKind::Debris);
-            } else if self.patterns.is_caption(&p) {
+            } else if self.patterns.probe_is_caption(&probe) {
                 split.remove(i, RemovedKind::Caption);
             } else if let Some(b) = parse_byline(&p) {
                 byline_or_dateline_seen = true;
@@ -499,11 +500,12 @@ impl NewsLayoutCleaner {
                 continue;
             }
             let p = split.paragraphs[i].content().to_string();
-            if self.patterns.is_signoff(&p) || self.patterns.is_credit(&p) {
+            let probe = Probe::new(&p);
+            if self.patterns.probe_is_signoff(&probe) || self.patterns.probe_is_credit(&probe) {
                 split.remove(i, RemovedKind::Credit);
-            } else if self.patterns.is_debris(&p) {
+            } else if self.patterns.probe_is_debris(&probe) {
                 split.remove(i, RemovedKind::Debris);
-            } else if self.patterns.is_caption(&p) {
+            } else if self.patterns.probe_is_caption(&probe) {
                 split.remove(i, RemovedKind::Caption);
             } else if let Some(at) = self
                 .patterns
@@ -563,14 +565,15 @@ impl NewsLayoutCleaner {
                 i += 1;
                 continue;
             }
-            let p = split.paragraphs[i].content().to_string();
-            if self.patterns.is_list_heading(&p) {
+            let p = split.paragraphs[i].content();
+            let probe = Probe::new(p);
+            if self.patterns.probe_is_list_heading(&probe) {
                 i = self.remove_list(split, i);
                 continue;
             }
-            if self.patterns.is_debris(&p) {
+            if self.patterns.probe_is_debris(&probe) {
                 split.remove(i, RemovedKind::Debris);
-            } else if self.patterns.is_caption(&p) {
+            } else if self.patterns.probe_is_caption(&probe) {
                 split.remove(i, RemovedKind::Caption);
             }
             i += 1;

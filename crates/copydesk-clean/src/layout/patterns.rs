@@ -3,9 +3,10 @@
 //! and the compiled matcher.
 
 use super::NewsLayoutConfig;
-use super::shape::{ends_sentence, has_at_most_words, key, line_key, word_count};
+use super::shape::{ends_sentence, has_at_most_words, key, line_key, word_count, word_count_up_to};
 use copydesk_core::OptionError;
-use regex::Regex;
+use regex::{Regex, RegexSet};
+use std::cell::OnceCell;
 use std::collections::HashSet;
 
 /// Whole paragraphs that are page debris, compared by
@@ -284,33 +285,57 @@ impl LineSet {
 
     /// Whether `text` is one of the lines.
     fn contains(&self, text: &str) -> bool {
-        has_at_most_words(text, self.max_words) && self.keys.contains(&line_key(text))
+        self.contains_probe(&Probe::new(text))
+    }
+
+    /// Whether the probed paragraph is one of the lines.
+    fn contains_probe(&self, p: &Probe<'_>) -> bool {
+        p.has_at_most_words(self.max_words) && self.keys.contains(&line_key(p.text))
     }
 }
 
-/// Compiled regular expressions, matched one by one: unlike a `RegexSet`,
-/// each single regex anchored at the end (`...$`, as caption credits are)
-/// is searched backwards from the end, which keeps long paragraphs cheap.
+/// Compiled regular expressions of one option.
+///
+/// A short ASCII paragraph is matched against all of them at once (a
+/// `RegexSet`: one search instead of one per pattern, whose fixed cost
+/// dominates on short text; on non-ASCII text a Unicode `\b` in any
+/// pattern would push the whole set onto a slow engine). Other paragraphs
+/// are matched one by one: each single
+/// regex anchored at the end (`...$`, as caption credits are) is searched
+/// backwards from the end, which keeps long paragraphs cheap.
 #[derive(Debug)]
-struct PatternList(Vec<Regex>);
+struct PatternList {
+    one_by_one: Vec<Regex>,
+    all_at_once: RegexSet,
+}
+
+/// The longest text (in bytes) matched with the `RegexSet` of a [`PatternList`].
+const SET_MAX_BYTES: usize = 600;
 
 impl PatternList {
     /// Compiles the patterns of one option, naming the option on error.
     fn compile(option: &str, patterns: &[String]) -> Result<Self, OptionError> {
-        patterns
+        let error = |p: &str, e: regex::Error| {
+            OptionError::for_key(option, format!("pattern `{p}` does not compile: {e}"))
+        };
+        let one_by_one = patterns
             .iter()
-            .map(|p| {
-                Regex::new(p).map_err(|e| {
-                    OptionError::for_key(option, format!("pattern `{p}` does not compile: {e}"))
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(PatternList)
+            .map(|p| Regex::new(p).map_err(|e| error(p, e)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let all_at_once = RegexSet::new(patterns).map_err(|e| error(&patterns.join("`, `"), e))?;
+        Ok(PatternList {
+            one_by_one,
+            all_at_once,
+        })
     }
 
     /// Whether any pattern matches `text`.
     fn is_match(&self, text: &str) -> bool {
-        self.0.iter().any(|r| r.is_match(text))
+        if text.len() <= SET_MAX_BYTES && text.is_ascii() {
+            self.all_at_once.is_match(text)
+        } else {
+            self.one_by_one.iter().any(|r| r.is_match(text))
+        }
     }
 }
 
@@ -352,21 +377,30 @@ impl Patterns {
 
     /// Whether a paragraph is page debris.
     pub fn is_debris(&self, paragraph: &str) -> bool {
-        let text = paragraph.trim();
-        if self.debris_lines.contains(text) {
+        self.probe_is_debris(&Probe::new(paragraph))
+    }
+
+    /// [`Patterns::is_debris`] of a probed paragraph.
+    pub(crate) fn probe_is_debris(&self, p: &Probe<'_>) -> bool {
+        if self.debris_lines.contains_probe(p) {
             return true;
         }
-        if !has_at_most_words(text, self.max_debris_words) {
+        if !p.has_at_most_words(self.max_debris_words) {
             return false;
         }
-        let k = head_key(text);
+        let k = p.head_key();
         let k = k.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '(' && c != '©');
-        has_prefix(k, &self.debris_prefixes) || self.debris_patterns.is_match(text)
+        has_prefix(k, &self.debris_prefixes) || self.debris_patterns.is_match(p.text)
     }
 
     /// Whether a paragraph heads a list of links.
     pub fn is_list_heading(&self, paragraph: &str) -> bool {
         self.list_headings.contains(paragraph)
+    }
+
+    /// [`Patterns::is_list_heading`] of a probed paragraph.
+    pub(crate) fn probe_is_list_heading(&self, p: &Probe<'_>) -> bool {
+        self.list_headings.contains_probe(p)
     }
 
     /// Whether a paragraph can be an item of a list of links: short and not
@@ -378,23 +412,35 @@ impl Patterns {
 
     /// Whether a paragraph is a photo caption.
     pub fn is_caption(&self, paragraph: &str) -> bool {
-        let text = paragraph.trim();
-        if !has_at_most_words(text, self.max_caption_words) {
+        self.probe_is_caption(&Probe::new(paragraph))
+    }
+
+    /// [`Patterns::is_caption`] of a probed paragraph.
+    pub(crate) fn probe_is_caption(&self, p: &Probe<'_>) -> bool {
+        if !p.has_at_most_words(self.max_caption_words) {
             return false;
         }
-        has_prefix(&head_key(text), &self.caption_prefixes) || self.caption_patterns.is_match(text)
+        has_prefix(p.head_key(), &self.caption_prefixes) || self.caption_patterns.is_match(p.text)
     }
 
     /// Whether a paragraph is a credit line (`"Reporting by ..."`).
     pub fn is_credit(&self, paragraph: &str) -> bool {
-        let text = paragraph.trim();
-        has_at_most_words(text, MAX_CREDIT_WORDS) && self.credit_patterns.is_match(text)
+        self.probe_is_credit(&Probe::new(paragraph))
+    }
+
+    /// [`Patterns::is_credit`] of a probed paragraph.
+    pub(crate) fn probe_is_credit(&self, p: &Probe<'_>) -> bool {
+        p.has_at_most_words(MAX_CREDIT_WORDS) && self.credit_patterns.is_match(p.text)
     }
 
     /// Whether a paragraph is a sign-off (`"Reuter"`).
     pub fn is_signoff(&self, paragraph: &str) -> bool {
-        let text = paragraph.trim();
-        has_at_most_words(text, 3) && !ends_sentence(text) && self.signoffs.contains(text)
+        self.probe_is_signoff(&Probe::new(paragraph))
+    }
+
+    /// [`Patterns::is_signoff`] of a probed paragraph.
+    pub(crate) fn probe_is_signoff(&self, p: &Probe<'_>) -> bool {
+        p.has_at_most_words(3) && !ends_sentence(p.text) && self.signoffs.contains_probe(p)
     }
 
     /// The sign-off at the end of a paragraph after a wide gap
@@ -412,6 +458,46 @@ impl Patterns {
         let before = trimmed[..start].trim_end();
         (gap >= 3 && !before.is_empty() && self.signoffs.contains(&trimmed[start..]))
             .then_some(start)
+    }
+}
+
+/// A paragraph (trimmed) with what several checks share, computed once:
+/// its word count and the key of its start.
+#[derive(Debug)]
+pub(crate) struct Probe<'a> {
+    text: &'a str,
+    /// The word count, exact below [`PROBE_WORDS`] (and `PROBE_WORDS` for
+    /// any longer paragraph).
+    words: usize,
+    head_key: OnceCell<String>,
+}
+
+/// How far a [`Probe`] counts words: beyond every built-in word limit.
+const PROBE_WORDS: usize = MAX_CREDIT_WORDS + 1;
+
+impl<'a> Probe<'a> {
+    /// Probes `paragraph`.
+    pub(crate) fn new(paragraph: &'a str) -> Self {
+        let text = paragraph.trim();
+        Probe {
+            text,
+            words: word_count_up_to(text, PROBE_WORDS),
+            head_key: OnceCell::new(),
+        }
+    }
+
+    /// Whether the paragraph has at most `max` words.
+    fn has_at_most_words(&self, max: usize) -> bool {
+        if self.words < PROBE_WORDS {
+            self.words <= max
+        } else {
+            max >= PROBE_WORDS && has_at_most_words(self.text, max)
+        }
+    }
+
+    /// The [`key`] of the paragraph's start (see [`head_key`]).
+    fn head_key(&self) -> &str {
+        self.head_key.get_or_init(|| head_key(self.text))
     }
 }
 

@@ -12,6 +12,9 @@ pub fn word_count(s: &str) -> usize {
 /// Words in `s`, counted up to `limit` only: `min(word_count(s), limit)`,
 /// without scanning a long paragraph to its end.
 pub fn word_count_up_to(s: &str, limit: usize) -> usize {
+    if s.is_ascii() {
+        return ascii_word_count_up_to(s.as_bytes(), limit);
+    }
     let mut words = 0;
     let mut in_word = false;
     let bytes = s.as_bytes();
@@ -19,7 +22,8 @@ pub fn word_count_up_to(s: &str, limit: usize) -> usize {
     while i < bytes.len() && words < limit {
         let b = bytes[i];
         let (blank, len) = if b.is_ascii() {
-            ((b as char).is_whitespace(), 1)
+            // `char::is_whitespace` for ASCII.
+            (b == b' ' || (b'\t'..=b'\r').contains(&b), 1)
         } else {
             match s[i..].chars().next() {
                 Some(c) => (c.is_whitespace(), c.len_utf8()),
@@ -31,6 +35,27 @@ pub fn word_count_up_to(s: &str, limit: usize) -> usize {
         }
         in_word = !blank;
         i += len;
+    }
+    words
+}
+
+/// [`word_count_up_to`] for ASCII text: word starts (a non-blank byte
+/// after a blank or at the start) counted without branches, a block of
+/// bytes at a time, stopping at the block where `limit` is reached.
+fn ascii_word_count_up_to(bytes: &[u8], limit: usize) -> usize {
+    // `char::is_whitespace` for ASCII: space and `\t` to `\r`.
+    let blank = |b: u8| b == b' ' || b.wrapping_sub(b'\t') < 5;
+    let mut words = 0;
+    let mut prev_blank = true;
+    for block in bytes.chunks(64) {
+        for &b in block {
+            let is_blank = blank(b);
+            words += usize::from(prev_blank & !is_blank);
+            prev_blank = is_blank;
+        }
+        if words >= limit {
+            return limit;
+        }
     }
     words
 }
@@ -56,7 +81,8 @@ pub fn key(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut space = false;
     for b in s.bytes() {
-        if (b as char).is_whitespace() {
+        // `char::is_whitespace` for ASCII.
+        if b == b' ' || (b'\t'..=b'\r').contains(&b) {
             space = !out.is_empty();
             continue;
         }
