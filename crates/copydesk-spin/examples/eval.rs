@@ -308,6 +308,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "detect_length_penalty" => weights.detect_length_penalty = v,
                 "detect_rate" => weights.detect_rate = v,
                 "repair_rate" => weights.repair_rate = v,
+                "repair_scale" => weights.repair_scale = v,
                 "length_penalty" => weights.length_penalty = v,
                 "shrink" => weights.shrink = v,
                 "short_words" => weights.short_words = v,
@@ -630,21 +631,17 @@ fn calibrate(
     let seed = tagger.candidates(&seed_text, &detect_quotes(&seed_text));
     let grid_env = std::env::var("SPIN_GRID").unwrap_or_default();
     let mut grid = vec![*base];
-    for common in [f64::NEG_INFINITY, -1.0, 0.0] {
-        for context in [0.25, 0.5, 1.0] {
-            for fanout in [0.3, 0.6] {
-                for bias in [-2.4, -1.6] {
-                    for detect_length_penalty in [1.0, 2.5] {
-                        grid.push(Weights {
-                            common,
-                            context,
-                            fanout,
-                            detect_bias: bias,
-                            detect_length_penalty,
-                            detect_rate: 0.1,
-                            ..*base
-                        });
-                    }
+    for common in [f64::NEG_INFINITY, 0.0] {
+        for context in [0.25, 0.5] {
+            for bias in [-2.4, -1.6] {
+                for detect_rate in [0.05, 0.1] {
+                    grid.push(Weights {
+                        common,
+                        context,
+                        detect_bias: bias,
+                        detect_rate,
+                        ..*base
+                    });
                 }
             }
         }
@@ -715,22 +712,27 @@ fn calibrate(
     let mut chosen = best.1;
     let mut best_repair = f64::MIN;
     let mut repair_grid = Vec::new();
-    for length_penalty in [4.0, 2.5] {
-        for support in [0.0, 0.5, 1.0] {
-            for bias in [-4.0, -3.2, -2.4] {
-                for repair_rate in [0.5, 0.3, 0.2, 0.1] {
-                    repair_grid.push((length_penalty, support, bias, repair_rate));
+    for length_penalty in [2.5] {
+        for support in [0.0, 1.0] {
+            for bias in [-3.2, -2.4, -1.6] {
+                for (repair_rate, repair_scale) in [
+                    (0.1, 0.0),
+                    (0.2, 0.0),
+                    (0.3, 0.0),
+                    (0.2, 1.0),
+                    (0.2, 2.0),
+                    (0.2, 4.0),
+                ] {
+                    repair_grid.push((length_penalty, support, bias, repair_rate, repair_scale));
                 }
             }
         }
     }
-    if std::env::var("SPIN_GRID").is_ok_and(|g| g == "base") {
-        repair_grid.retain(|&(l, s, b, _)| (l, s, b) == (4.0, 0.0, -3.2));
-    }
-    for (length_penalty, support, bias, repair_rate) in repair_grid {
+    for (length_penalty, support, bias, repair_rate, repair_scale) in repair_grid {
         // Only repair weights vary: detection keeps its calibration.
         let w = Weights {
             repair_rate,
+            repair_scale,
             support,
             bias,
             length_penalty,
@@ -740,7 +742,7 @@ fn calibrate(
         let reduction = 1.0 - t.ed_repaired as f64 / t.ed_spun.max(1) as f64;
         let damage = t.damaged as f64 / t.correct_words.max(1) as f64;
         eprintln!(
-            "repair length {length_penalty} support {support} bias {bias} rate {repair_rate}: reduction {reduction:.3} damage {damage:.4}"
+            "repair length {length_penalty} support {support} bias {bias} rate {repair_rate} scale {repair_scale}: reduction {reduction:.3} damage {damage:.4}"
         );
         if damage < 0.009 && reduction > best_repair {
             best_repair = reduction;

@@ -185,6 +185,11 @@ impl LanguageModel {
         }
     }
 
+    /// Whether the bigram `a b` is attested, by id.
+    pub fn attested_id(&self, a: u32, b: u32) -> bool {
+        self.bigrams.contains_key(&pair(a, b))
+    }
+
     /// Natural log of the smoothed `P(b | a)`.
     pub fn log_cond(&self, a: &str, b: &str) -> f64 {
         let la = self.log_count(a);

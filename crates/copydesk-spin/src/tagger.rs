@@ -51,6 +51,8 @@ const MAX_CANDIDATES: usize = 20;
 const MAX_RARER: f64 = 2.5;
 /// Synonym ranks (by frequency) a common-synonym spinner picks from.
 const TOP_RANK: u32 = 3;
+/// Originals of each word tried when two adjacent words are restored together.
+const PAIR_OPTIONS: usize = 4;
 /// Log-odds given to a listed tortured phrase.
 const LISTED_LOGODDS: f64 = 4.0;
 
@@ -94,8 +96,14 @@ pub struct Weights {
     pub detect_length_penalty: f64,
     /// Prior substitution rate used to judge the document.
     pub detect_rate: f64,
-    /// Prior substitution rate used to repair a document judged spun.
+    /// Prior substitution rate used to repair a document judged spun
+    /// (when `repair_scale` is 0).
     pub repair_rate: f64,
+    /// Two-pass repair: when above 0, the prior substitution rate used to
+    /// repair a document judged spun is this multiple of the document's
+    /// own detected rate (see [`SpinTagger::document_rate`]), bounded to
+    /// 1%..60%: a heavily spun document gets a bolder repair.
+    pub repair_scale: f64,
     /// Cost per word added or removed by a substitution.
     pub length_penalty: f64,
     /// Extra evidence required for a capitalized word inside a sentence.
@@ -130,7 +138,7 @@ impl Default for Weights {
             unigram: 1.0,
             max_unigram: 6.0,
             context: 0.25,
-            support: 0.0,
+            support: 1.0,
             agree: 0.0,
             fanout: 0.6,
             rank: 0.5,
@@ -142,6 +150,7 @@ impl Default for Weights {
             detect_length_penalty: 2.5,
             detect_rate: 0.05,
             repair_rate: 0.2,
+            repair_scale: 2.0,
             length_penalty: 2.5,
             name_margin: 4.0,
             shrink: 30.0,
@@ -218,6 +227,10 @@ pub struct Candidate {
     pub name: bool,
     /// Whether the run is a listed tortured phrase.
     pub listed: bool,
+    /// How many substitutions the candidate stands for: 1, or 2 for two
+    /// adjacent words each replaced by a synonym (the prior and bias count
+    /// once per substitution).
+    pub substitutions: u8,
 }
 
 impl Candidate {
@@ -259,7 +272,7 @@ impl Candidate {
             + self.channel(w)
             - length_penalty * self.length_change as f64
             + if self.mutual { w.mutual } else { 0.0 }
-            + bias;
+            + bias * f64::from(self.substitutions);
         if self.name {
             lo -= w.name_margin;
         }
@@ -449,7 +462,14 @@ impl SpinTagger {
         let detect_prior = logit(w.detect_rate);
         let detected = select(
             runs,
-            |c| c.detection_logodds(w) + if c.listed { 0.0 } else { detect_prior },
+            |c| {
+                c.detection_logodds(w)
+                    + if c.listed {
+                        0.0
+                    } else {
+                        detect_prior * f64::from(c.substitutions)
+                    }
+            },
             0.0,
         );
         // Each distinct wording counts once: news repeats its terms, and a
@@ -470,7 +490,10 @@ impl SpinTagger {
     /// The document's evidence of spin, scaled so that 1 maps to score
     /// 0.5: the substitution rate over `half_rate` plus the fluency deficit.
     pub fn document_evidence(&self, analysis: &Analysis, w: &Weights) -> f64 {
-        let rate = self.document_rate(analysis, w);
+        self.evidence_from_rate(analysis, w, self.document_rate(analysis, w))
+    }
+
+    fn evidence_from_rate(&self, analysis: &Analysis, w: &Weights, rate: f64) -> f64 {
         let words = analysis.tokens.len() as f64;
         let weight = words / (words + w.short_words).max(1.0);
         weight * (rate / w.half_rate + w.fluency * fluency_deficit(analysis, w))
@@ -508,10 +531,22 @@ impl SpinTagger {
     pub fn decide(&self, text: &str, analysis: &Analysis, w: &Weights) -> SpinVerdict {
         let tokens = &analysis.tokens;
         let runs = &analysis.candidates;
-        let prior = |c: &Candidate, p: f64| c.logodds(w) + if c.listed { 0.0 } else { p };
-        let score = 1.0 - 0.5f64.powf(self.document_evidence(analysis, w));
+        let prior = |c: &Candidate, p: f64| {
+            c.logodds(w)
+                + if c.listed {
+                    0.0
+                } else {
+                    p * f64::from(c.substitutions)
+                }
+        };
+        let rate = self.document_rate(analysis, w);
+        let score = 1.0 - 0.5f64.powf(self.evidence_from_rate(analysis, w, rate));
         let spun = score >= self.threshold;
-        let repair_prior = logit(w.repair_rate);
+        let repair_prior = if w.repair_scale > 0.0 {
+            logit((w.repair_scale * rate).clamp(0.01, 0.6))
+        } else {
+            logit(w.repair_rate)
+        };
         let min_lo = logit(self.min_confidence);
         let chosen = if spun {
             select(runs, |c| prior(c, repair_prior), min_lo)
@@ -560,6 +595,8 @@ impl SpinTagger {
         let ids: Vec<WordId> = tokens.iter().map(|t| self.lm.id(&t.lower)).collect();
         let longest = MAX_RUN.max(self.longest_phrase);
         let mut phrase = String::new();
+        // Per token, its one-word candidates (index in `out`, original's id).
+        let mut singles: Vec<Vec<(usize, u32)>> = vec![Vec::new(); tokens.len()];
         for (i, head) in tokens.iter().enumerate() {
             phrase.clear();
             for len in 1..=longest {
@@ -591,6 +628,7 @@ impl SpinTagger {
                         length_change: 0,
                         name: false,
                         listed: true,
+                        substitutions: 1,
                     });
                     continue;
                 }
@@ -624,6 +662,9 @@ impl SpinTagger {
                     .iter()
                     .any(|t| t.shape == Shape::Capitalized && !t.sentence_initial);
                 for option in options.iter() {
+                    if let ([Some(id)], 1) = (option.ids.as_slice(), len) {
+                        singles[i].push((out.len(), *id));
+                    }
                     let chain = self.chain(left, &option.ids, right);
                     let unigram = option.log_prob - base_uni;
                     out.push(Candidate {
@@ -641,11 +682,80 @@ impl SpinTagger {
                         length_change: option.ids.len().abs_diff(len),
                         name,
                         listed: false,
+                        substitutions: 1,
                     });
                 }
             }
         }
+        self.add_pairs(tokens, &ids, singles, &mut out);
         out
+    }
+
+    /// Candidates for two adjacent words both replaced: each word's own
+    /// candidates are judged with a spun neighbour, which hides the
+    /// context that gives them away; the pair of originals is judged
+    /// between the real neighbours. Only the `PAIR_OPTIONS` likeliest
+    /// originals of each word (by frequency and channel) are paired, and
+    /// only pairs that form an attested bigram.
+    fn add_pairs(
+        &self,
+        tokens: &[Token],
+        ids: &[WordId],
+        mut singles: Vec<Vec<(usize, u32)>>,
+        out: &mut Vec<Candidate>,
+    ) {
+        let proxy = |c: &Candidate| c.unigram.min(6.0) - c.log_fanout - c.log_rank;
+        for list in singles.iter_mut() {
+            if list.len() > PAIR_OPTIONS {
+                list.sort_by(|a, b| proxy(&out[b.0]).total_cmp(&proxy(&out[a.0])));
+                list.truncate(PAIR_OPTIONS);
+            }
+        }
+        let mut pairs = Vec::new();
+        for i in 0..tokens.len().saturating_sub(1) {
+            let (a_list, b_list) = (&singles[i], &singles[i + 1]);
+            if a_list.is_empty() || b_list.is_empty() || !tokens[i].linked_next {
+                continue;
+            }
+            let left = i
+                .checked_sub(1)
+                .filter(|&k| tokens.get(k).is_some_and(|t| t.linked_next))
+                .and_then(|k| ids.get(k).copied());
+            let right = if tokens[i + 1].linked_next {
+                ids.get(i + 2).copied()
+            } else {
+                None
+            };
+            let base = self.chain(left, &ids[i..=i + 1], right);
+            for &(ka, ia) in a_list {
+                for &(kb, ib) in b_list {
+                    let (a, b) = (&out[ka], &out[kb]);
+                    if !self.lm.attested_id(ia, ib) {
+                        continue;
+                    }
+                    let chain = self.chain(left, &[Some(ia), Some(ib)], right);
+                    let unigram = a.unigram + b.unigram;
+                    pairs.push(Candidate {
+                        first: i,
+                        last: i + 1,
+                        original: Arc::from(format!("{} {}", a.original, b.original)),
+                        unigram,
+                        context: chain.log_prob - base.log_prob - unigram,
+                        support: chain.attested as i32 - base.attested as i32,
+                        left_gain: chain.left_pmi - base.left_pmi,
+                        right_gain: chain.right_pmi - base.right_pmi,
+                        log_fanout: a.log_fanout + b.log_fanout,
+                        log_rank: a.log_rank + b.log_rank,
+                        mutual: a.mutual && b.mutual,
+                        length_change: 0,
+                        name: a.name || b.name,
+                        listed: false,
+                        substitutions: 2,
+                    });
+                }
+            }
+        }
+        out.extend(pairs);
     }
 
     /// The originals of a spun wording, computed once per tagger.
