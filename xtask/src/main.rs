@@ -2,10 +2,14 @@
 //!
 //! Tasks:
 //! * `run [--output DIR] [--config FILE]`: runs `pipeline.toml` on `seeds/` (outputs under `out/`).
-//! * `bench [--quick]`: throughput and peak memory of the pipeline and its stages (see BENCHMARKS.md).
-//! * `eval [provenance|spin]`: quality on development sets built from the Reuters data.
+//! * `bench [--quick] [--size-mb N] [--warc-pages N] [--skip-default] [--stages]`: throughput,
+//!   peak memory and CPU use at scale (1 GB synthetic corpus, 10,000-page WARC; see `bench.rs`).
+//! * `eval [provenance|spin|extraction]`: quality on development sets built from the Reuters data.
 //! * `derive-spin-data`: rebuilds the spin tagger's committed tables from openly licensed sources.
 //! * `measure -- CMD ARGS...`: runs a command and prints its wall time and peak memory.
+
+mod bench;
+mod corpus;
 
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
@@ -18,7 +22,10 @@ fn main() -> Result<()> {
     std::env::set_current_dir(&root)?;
     match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
-        Some("bench") => bench(&args[1..]),
+        Some("bench") => {
+            let bin = build_release()?;
+            bench::bench(&args[1..], &bin)
+        }
         Some("eval") => eval(&args[1..]),
         // Arguments pass through, e.g. `--symspell DIR --wordnet /usr/share/wordnet --moby moby.txt
         // --out crates/copydesk-spin/data` (see crates/copydesk-spin/data/LICENSES.md for the sources).
@@ -46,7 +53,7 @@ fn main() -> Result<()> {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask <task>\n\n  run [--output DIR] [--config FILE]   run pipeline.toml on seeds/\n  bench [--quick]                        benchmarks (results for BENCHMARKS.md)\n  eval [provenance|spin]                 quality on development sets\n  derive-spin-data                       rebuild the spin tagger's tables\n  measure -- CMD ARGS...                 wall time and peak memory of a command"
+                "usage: cargo xtask <task>\n\n  run [--output DIR] [--config FILE]   run pipeline.toml on seeds/\n  bench [--quick] [--stages]             throughput at scale (results for BENCHMARKS.md)\n  eval [provenance|spin|extraction]      quality on development sets\n  derive-spin-data                       rebuild the spin tagger's tables\n  measure -- CMD ARGS...                 wall time and peak memory of a command"
             );
             bail!("unknown or missing task")
         }
@@ -103,10 +110,14 @@ fn run(args: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// Wall time and peak resident memory of one command.
+/// Wall time, CPU time and peak resident memory of one command.
 struct Measurement {
     command: String,
     seconds: f64,
+    /// User CPU seconds of the command and its children.
+    user_s: f64,
+    /// System CPU seconds of the command and its children.
+    sys_s: f64,
     peak_rss_mb: f64,
     success: bool,
 }
@@ -114,8 +125,11 @@ struct Measurement {
 impl Measurement {
     fn line(&self) -> String {
         format!(
-            "{:.2} s, peak RSS {:.0} MB{}: {}",
+            "{:.2} s, CPU {:.2} s user + {:.2} s sys ({:.2} cores), peak RSS {:.0} MB{}: {}",
             self.seconds,
+            self.user_s,
+            self.sys_s,
+            (self.user_s + self.sys_s) / self.seconds.max(1e-9),
             self.peak_rss_mb,
             if self.success { "" } else { " (FAILED)" },
             self.command
@@ -142,9 +156,15 @@ fn measure(cmd: &[String]) -> Result<Measurement> {
     Ok(Measurement {
         command: cmd.join(" "),
         seconds: start.elapsed().as_secs_f64(),
+        user_s: timeval_secs(usage.ru_utime),
+        sys_s: timeval_secs(usage.ru_stime),
         peak_rss_mb: usage.ru_maxrss as f64 / 1024.0,
         success: libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
     })
+}
+
+fn timeval_secs(t: libc::timeval) -> f64 {
+    t.tv_sec as f64 + t.tv_usec as f64 / 1e6
 }
 
 /// `cargo xtask eval`: the quality evaluations.
@@ -194,134 +214,4 @@ fn eval(args: &[String]) -> Result<()> {
         )?;
     }
     Ok(())
-}
-
-/// `cargo xtask bench`: end-to-end throughput of the default pipeline on
-/// Reuters corpora of growing size, plus each stage family's own benchmark.
-fn bench(args: &[String]) -> Result<()> {
-    let quick = args.iter().any(|a| a == "--quick");
-    let bin = build_release()?;
-    let dir = PathBuf::from("bench-out");
-    std::fs::create_dir_all(&dir)?;
-    let reuters = Path::new("../shared/data/reuters21578/reuters21578.jsonl");
-    if !reuters.exists() {
-        bail!(
-            "{} not found: the benchmarks need ../shared beside the checkout",
-            reuters.display()
-        );
-    }
-    let sizes: &[usize] = if quick {
-        &[2_000, 10_000]
-    } else {
-        &[10_000, 100_000]
-    };
-    let mut lines = Vec::new();
-    for &n in sizes {
-        let corpus = dir.join(format!("reuters-{n}.jsonl"));
-        let bytes = make_corpus(reuters, &corpus, n)?;
-        let wc = measure(&["wc".into(), "-w".into(), corpus.display().to_string()])?;
-        let out = dir.join(format!("out-{n}"));
-        let m = measure(&[
-            bin.display().to_string(),
-            "-q".into(),
-            "run".into(),
-            "--config".into(),
-            "pipeline.toml".into(),
-            "--output".into(),
-            out.display().to_string(),
-            "--summary-json".into(),
-            dir.join(format!("summary-{n}.json")).display().to_string(),
-            corpus.display().to_string(),
-        ])?;
-        let mb = bytes as f64 / 1e6;
-        lines.push(format!(
-            "| {n} | {mb:.1} | {:.2} | {:.1} | {:.0} | {:.0} | {:.2} s ({:.0}x) |",
-            m.seconds,
-            mb / m.seconds,
-            n as f64 / m.seconds,
-            m.peak_rss_mb,
-            wc.seconds,
-            m.seconds / wc.seconds.max(1e-6)
-        ));
-        println!("{}", m.line());
-        if let Ok(s) = std::fs::read_to_string(dir.join(format!("summary-{n}.json")))
-            && let Ok(v) = serde_json::from_str::<serde_json::Value>(&s)
-        {
-            {
-                for st in v["stages"].as_array().into_iter().flatten() {
-                    println!(
-                        "  {:<28} {:>8} in {:>8} out {:>6} failed {:>9.2} s",
-                        st["stage"].as_str().unwrap_or("?"),
-                        st["docs_in"],
-                        st["docs_out"],
-                        st["failed"],
-                        st["time"].as_f64().unwrap_or(0.0)
-                    );
-                }
-            }
-        }
-    }
-    println!(
-        "\n| documents | MB | seconds | MB/s | docs/s | peak RSS MB | wc -w (ratio) |\n|---|---|---|---|---|---|---|"
-    );
-    for l in &lines {
-        println!("{l}");
-    }
-    for (krate, example) in [
-        ("copydesk-provenance", "provenance_bench"),
-        ("copydesk-spin", "bench"),
-        ("copydesk-tag", "tag_throughput"),
-    ] {
-        let have = Path::new("crates")
-            .join(krate)
-            .join("examples")
-            .join(format!("{example}.rs"))
-            .exists();
-        if have {
-            println!("\n== {krate} --example {example}");
-            let extra: Vec<String> = match (krate, quick) {
-                ("copydesk-provenance", true) => vec!["--docs".into(), "10000".into()],
-                ("copydesk-provenance", false) => vec!["--docs".into(), "100000".into()],
-                _ => Vec::new(),
-            };
-            cargo(
-                &["run", "--release", "-p", krate, "--example", example, "--"],
-                &extra,
-            )?;
-        }
-    }
-    Ok(())
-}
-
-/// Writes `n` Reuters records (with bodies) to `path`, cycling through the
-/// data with a suffix on the id when more are needed. Returns the byte size.
-fn make_corpus(source: &Path, path: &Path, n: usize) -> Result<u64> {
-    use std::io::{BufRead, BufWriter, Write};
-    if let Ok(meta) = std::fs::metadata(path)
-        && meta.len() > 0
-    {
-        return Ok(meta.len());
-    }
-    let records: Vec<serde_json::Value> = std::io::BufReader::new(std::fs::File::open(source)?)
-        .lines()
-        .map_while(Result::ok)
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(&l).ok())
-        .filter(|v| v["text"].is_string())
-        .collect();
-    if records.is_empty() {
-        bail!("no records with text in {}", source.display());
-    }
-    let mut out = BufWriter::new(std::fs::File::create(path)?);
-    for i in 0..n {
-        let mut r = records[i % records.len()].clone();
-        let round = i / records.len();
-        if round > 0 {
-            let id = format!("{}~{round}", r["id"].as_str().unwrap_or("doc"));
-            r["id"] = serde_json::Value::String(id);
-        }
-        serde_json::to_writer(&mut out, &r)?;
-        out.write_all(b"\n")?;
-    }
-    out.flush()?;
-    Ok(std::fs::metadata(path)?.len())
 }

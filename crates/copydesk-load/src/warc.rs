@@ -419,6 +419,7 @@ impl WarcDocuments<'_> {
                 documents = self.counts.documents,
                 errors = self.counts.errors,
                 skipped = self.counts.skipped_total(),
+                skipped_by_reason = ?self.counts.skipped,
                 "WARC file read"
             );
             self.loader
