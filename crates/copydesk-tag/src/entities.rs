@@ -5,7 +5,7 @@ use crate::gazetteer::{EntityLabel, Gazetteer};
 use crate::layer::add_layer;
 use crate::scan::{is_all_caps, starts_upper, strip_possessive};
 use crate::sentences::sentence_spans;
-use crate::tokens::{Token, TokenKind, tokenize};
+use crate::tokens::{Token, TokenKind, document_tokens, tokenize};
 use copydesk_core::{
     Annotation, BuiltStage, Document, DocumentStage, OptionDoc, OptionError, StageConfig,
     StageError, StageKind, cap,
@@ -177,21 +177,38 @@ impl Ctx<'_> {
 impl EntityFinder {
     /// Entities of `text` given its sentence spans, in order, non-overlapping.
     pub fn find(&self, text: &str, sentences: &[(usize, usize)]) -> Vec<Entity> {
-        let tokens = tokenize(text);
+        self.find_in_tokens(text, sentences, &tokenize(text))
+    }
+
+    /// [`EntityFinder::find`] given the text's tokens.
+    pub fn find_in_tokens(
+        &self,
+        text: &str,
+        sentences: &[(usize, usize)],
+        tokens: &[Token],
+    ) -> Vec<Entity> {
         let gazetteer = Gazetteer::global();
         let mut sentence_initial = vec![false; tokens.len()];
         let mut in_heading = vec![false; tokens.len()];
         let mut s = 0;
         let mut seen_word_in_sentence = false;
+        // Whether sentence `s` has no lowercase letter, computed once per sentence.
+        let heading = |s: usize| {
+            sentences
+                .get(s)
+                .is_some_and(|&(a, b)| !text[a..b].chars().any(char::is_lowercase))
+        };
+        let mut sentence_is_heading = heading(s);
         for (k, t) in tokens.iter().enumerate() {
             while s < sentences.len() && sentences[s].1 <= t.start {
                 s += 1;
                 seen_word_in_sentence = false;
+                sentence_is_heading = heading(s);
             }
-            if let Some(&(a, b)) = sentences.get(s)
+            if let Some(&(a, _)) = sentences.get(s)
                 && t.start >= a
             {
-                in_heading[k] = !text[a..b].chars().any(char::is_lowercase);
+                in_heading[k] = sentence_is_heading;
             }
             if t.kind == TokenKind::Word && !seen_word_in_sentence {
                 sentence_initial[k] = true;
@@ -200,7 +217,7 @@ impl EntityFinder {
         }
         let mut ctx = Ctx {
             text,
-            tokens: &tokens,
+            tokens,
             sentence_initial,
             in_heading,
             names: HashMap::new(),
@@ -519,7 +536,8 @@ impl StageConfig for EntitiesConfig {
 impl DocumentStage for EntityFinder {
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {
         let sentences = sentence_spans(doc);
-        let entities = self.find(&doc.text, &sentences);
+        let tokens = document_tokens(doc);
+        let entities = self.find_in_tokens(&doc.text, &sentences, &tokens);
         add_layer(
             doc,
             LAYER,

@@ -3,7 +3,7 @@
 
 use crate::layer::add_layer;
 use crate::lexicon::{month_number, ordinal_word, scale_word, small_number, vague_plural};
-use crate::tokens::{Token, TokenKind, tokenize};
+use crate::tokens::{Token, TokenKind, document_tokens, tokenize};
 use copydesk_core::{
     Annotation, BuiltStage, Document, DocumentStage, OptionDoc, OptionError, StageConfig,
     StageError, StageKind, cap,
@@ -953,7 +953,8 @@ impl StageConfig for NumbersConfig {
 
 impl DocumentStage for NumberFinder {
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {
-        let mentions = self.find(&doc.text);
+        let tokens = document_tokens(doc);
+        let mentions = self.find_in_tokens(&doc.text, &tokens);
         let annotations: Vec<Annotation> = mentions
             .iter()
             .filter(|m| !self.is_bare_year(m, &doc.text))

@@ -172,7 +172,14 @@ fn direct_spans(text: &str, paras: &[(usize, usize)]) -> Vec<(usize, usize, bool
         }
         // A single-quoted passage (‘...’, British style), only outside double quotes.
         let mut single_open: Option<usize> = None;
-        for (i, c) in para.char_indices() {
+        // Only quotation marks matter: `"` and non-ASCII characters are
+        // looked at, every other character is skipped unread.
+        let marks = para
+            .bytes()
+            .enumerate()
+            .filter(|&(_, b)| b == b'"' || b >= 0xC0)
+            .filter_map(|(i, _)| Some((i, char_at(para, i)?)));
+        for (i, c) in marks {
             if open.is_none() && (c == '\u{2018}' || c == '\u{2019}') {
                 let before = char_before(para, i);
                 let after = char_at(para, i + c.len_utf8());

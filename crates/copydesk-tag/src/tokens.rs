@@ -25,6 +25,17 @@ pub enum TokenKind {
 }
 
 impl TokenKind {
+    /// The kind with annotation label `label`, if any.
+    pub fn from_label(label: &str) -> Option<TokenKind> {
+        Some(match label {
+            "word" => TokenKind::Word,
+            "number" => TokenKind::Number,
+            "punct" => TokenKind::Punct,
+            "symbol" => TokenKind::Symbol,
+            _ => return None,
+        })
+    }
+
     /// The annotation label of this kind.
     pub fn label(self) -> &'static str {
         match self {
@@ -73,17 +84,22 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     let mut i = 0;
     while i < len {
         let c = match bytes[i] {
+            // ASCII blanks and letters first, without decoding.
+            b if is_ascii_blank(b) => {
+                i += 1;
+                continue;
+            }
             b if b < 0x80 => b as char,
             _ => match text[i..].chars().next() {
                 Some(c) => c,
                 None => break,
             },
         };
-        if c.is_whitespace() {
+        if !c.is_ascii() && c.is_whitespace() {
             i += c.len_utf8();
             continue;
         }
-        if c.is_alphanumeric() {
+        if is_alphanumeric(c) {
             let end = word_end(text, i);
             let kind = if bytes[i..end]
                 .iter()
@@ -120,6 +136,20 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     out
 }
 
+/// `char::is_whitespace` for an ASCII byte: space and `\t` to `\r`.
+fn is_ascii_blank(b: u8) -> bool {
+    b == b' ' || b.wrapping_sub(b'\t') < 5
+}
+
+/// `char::is_alphanumeric`, answering ASCII without the Unicode tables.
+fn is_alphanumeric(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        c.is_alphanumeric()
+    }
+}
+
 /// The character at byte `i` (a char boundary), decoding only non-ASCII.
 fn next_char(text: &str, i: usize) -> Option<char> {
     match text.as_bytes().get(i) {
@@ -142,7 +172,7 @@ fn word_end(text: &str, start: usize) -> usize {
     let mut saw_dot = false;
     while let Some(c) = next_char(text, i) {
         let clen = c.len_utf8();
-        if c.is_alphanumeric() {
+        if is_alphanumeric(c) {
             i += clen;
             end = i;
             prev = Some(c);
@@ -153,7 +183,7 @@ fn word_end(text: &str, start: usize) -> usize {
             continue;
         }
         let Some(p) = prev else { break };
-        let Some(n) = next_char(text, i + clen).filter(|n| n.is_alphanumeric()) else {
+        let Some(n) = next_char(text, i + clen).filter(|&n| is_alphanumeric(n)) else {
             break;
         };
         let joins = match c {
@@ -197,6 +227,42 @@ fn word_end(text: &str, start: usize) -> usize {
         end += 1;
     }
     end
+}
+
+/// The tokens of a document: its `tokens` layer when an earlier stage
+/// wrote it whole (every non-blank character in a token, so punctuation
+/// was kept), otherwise [`tokenize`] of its text. Stages that work on
+/// tokens call this rather than tokenizing again.
+pub fn document_tokens(doc: &Document) -> Vec<Token> {
+    layer_tokens(doc).unwrap_or_else(|| tokenize(&doc.text))
+}
+
+/// The `tokens` layer as tokens, if it is there and covers the text.
+fn layer_tokens(doc: &Document) -> Option<Vec<Token>> {
+    let layer = doc.layer(LAYER);
+    let text = &doc.text;
+    if layer.is_empty() {
+        return None;
+    }
+    let blank = |from: usize, to: usize| {
+        text.get(from..to)
+            .is_some_and(|gap| gap.bytes().all(is_ascii_blank) || gap.trim().is_empty())
+    };
+    let mut tokens = Vec::with_capacity(layer.len());
+    let mut last = 0;
+    for a in layer {
+        let kind = TokenKind::from_label(&a.label)?;
+        if a.start < last || a.end <= a.start || !blank(last, a.start) {
+            return None;
+        }
+        tokens.push(Token {
+            start: a.start,
+            end: a.end,
+            kind,
+        });
+        last = a.end;
+    }
+    blank(last, text.len()).then_some(tokens)
 }
 
 /// Options of `tag.tokens.v1`.
@@ -321,6 +387,28 @@ mod tests {
     }
 
     #[test]
+    fn document_tokens_reuse_a_whole_layer_only() {
+        let text = "Hi, you. 3.5 pct";
+        let mut doc = Document::new("d", Default::default(), text);
+        assert_eq!(document_tokens(&doc), tokenize(text));
+        let mut lean = doc.clone();
+        let build = |keep_punctuation| {
+            let BuiltStage::Document(stage) = (TokensConfig { keep_punctuation }).build().unwrap()
+            else {
+                panic!("not a document stage")
+            };
+            stage
+        };
+        build(true).process(&mut doc).unwrap();
+        assert_eq!(layer_tokens(&doc), Some(tokenize(text)));
+        assert_eq!(document_tokens(&doc), tokenize(text));
+        // Without punctuation the layer is not whole: tokenized again.
+        build(false).process(&mut lean).unwrap();
+        assert_eq!(layer_tokens(&lean), None);
+        assert_eq!(document_tokens(&lean), tokenize(text));
+    }
+
+    #[test]
     fn stage_can_drop_punctuation() {
         let config = TokensConfig {
             keep_punctuation: false,
@@ -334,6 +422,13 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn the_written_layer_reads_back_as_the_tokens(s in "\\PC{0,80}") {
+            let mut doc = Document::new("d", Default::default(), s.clone());
+            Tokenizer { keep_punctuation: true }.process(&mut doc).unwrap();
+            prop_assert_eq!(document_tokens(&doc), tokenize(&s));
+        }
+
         #[test]
         fn tokens_cover_non_whitespace(s in "\\PC{0,120}") {
             let tokens = tokenize(&s);
