@@ -500,18 +500,22 @@ fn relative_dates<'t>(
     let mut k = 0;
     while let Some(w) = word(k) {
         let (start, end) = words[k];
-        if w.len() <= 9 && is_one_of(w, REL) && next_is(k + 1, UNIT) {
+        // Every first word above has 4 to 9 letters and starts so.
+        let first = w.as_bytes()[0].to_ascii_lowercase();
+        if !(4..=9).contains(&w.len())
+            || !matches!(first, b'l' | b'n' | b't' | b'p' | b'c' | b'y' | b'e')
+        {
+            k += 1;
+            continue;
+        }
+        if is_one_of(w, REL) && next_is(k + 1, UNIT) {
             let unit = word(k + 1).unwrap_or_default();
             out.push((start, words[k + 1].1, RelativeWords::Step { rel: w, unit }));
             k += 2;
-        } else if w.len() <= 9 && is_one_of(w, DAY) {
+        } else if is_one_of(w, DAY) {
             out.push((start, end, RelativeWords::Day(w)));
             k += 1;
-        } else if w.len() <= 9
-            && is_one_of(w, WHEN)
-            && next_is(k + 1, &["this"])
-            && next_is(k + 2, THIS_UNIT)
-        {
+        } else if is_one_of(w, WHEN) && next_is(k + 1, &["this"]) && next_is(k + 2, THIS_UNIT) {
             let unit = word(k + 2).unwrap_or_default();
             out.push((start, words[k + 2].1, RelativeWords::This(unit)));
             k += 3;
@@ -565,7 +569,12 @@ fn month_contexts(text: &str, words: &[(usize, usize)]) -> Vec<(usize, (usize, u
     };
     let mut out = Vec::new();
     for &(start, end) in words {
-        if !MONTHS.contains(&&text[start..end]) {
+        // Capitalized, 3 to 9 letters: checked first, as most words are not.
+        let starts_upper = text.as_bytes()[start].is_ascii_uppercase();
+        if !starts_upper
+            || !(3..=9).contains(&(end - start))
+            || !MONTHS.contains(&&text[start..end])
+        {
             continue;
         }
         let modifier = word_before(start, |b| is_ascii_space(b) || b == b'-')
@@ -622,6 +631,11 @@ fn time_units(text: &str, words: &[(usize, usize)]) -> Vec<((usize, usize), Opti
     let mut out = Vec::new();
     for (k, &(start, end)) in words.iter().enumerate() {
         let w = &text[start..end];
+        // 3 to 10 letters, and an initial of a unit: checked first.
+        let first = w.as_bytes()[0].to_ascii_lowercase();
+        if w.len() < 3 || !matches!(first, b's' | b'm' | b'h' | b'd' | b'w' | b'f' | b'y' | b'c') {
+            continue;
+        }
         let Some((lower, len)) = lowercase_short::<10>(w) else {
             continue;
         };
