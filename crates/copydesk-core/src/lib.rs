@@ -32,6 +32,7 @@ mod error;
 mod relation;
 mod spin;
 mod stage;
+mod table;
 pub mod testing;
 pub mod text;
 
@@ -48,3 +49,4 @@ pub use stage::{
     BuiltStage, CorpusOutput, CorpusStage, CorpusSummary, DocumentStage, DocumentStore, LoadStage,
     Observation, ReportStage, StageFactory, StageKind, StageStats,
 };
+pub use table::{RecordTable, TableRows};

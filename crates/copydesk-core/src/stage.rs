@@ -4,6 +4,7 @@ use crate::capability::Capability;
 use crate::config::{OptionDoc, OptionError};
 use crate::document::Document;
 use crate::error::{LoadError, StageError};
+use crate::table::RecordTable;
 use serde::Serialize;
 use std::any::Any;
 use std::collections::BTreeMap;
@@ -63,10 +64,11 @@ pub trait DocumentStore: Sync {
 }
 
 /// What a corpus stage found, for the reports.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct CorpusOutput {
-    /// Named tables of records; each becomes `<name>.jsonl` in the output.
-    pub tables: BTreeMap<String, Vec<serde_json::Value>>,
+    /// Named tables of records, kept on disk; each becomes `<name>.jsonl`
+    /// in the output.
+    pub tables: BTreeMap<String, RecordTable>,
     /// Corpus-level figures (counts by kind, ...).
     pub summary: BTreeMap<String, serde_json::Value>,
 }

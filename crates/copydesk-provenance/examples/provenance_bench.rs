@@ -130,7 +130,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let secs = t.elapsed().as_secs_f64();
     let cpu = cpu_seconds() - cpu_start;
     let peak = status_kib("VmHWM:");
-    let relations = out.tables.get("relations").map_or(0, Vec::len);
+    let relations = out.tables.get("relations").map_or(0, |t| t.len());
     println!(
         "{}",
         serde_json::json!({

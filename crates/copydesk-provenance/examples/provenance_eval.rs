@@ -158,8 +158,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = run_provenance(ProvenanceConfig::default(), &mut docs)?;
     let ours_secs = t1.elapsed().as_secs_f64();
     let relations: Vec<Relation> = out.tables["relations"]
-        .iter()
-        .map(|v| serde_json::from_value(v.clone()))
+        .rows_as::<Relation>()?
         .collect::<Result<_, _>>()?;
     {
         let mut f =

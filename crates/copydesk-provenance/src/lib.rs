@@ -50,7 +50,9 @@
 //!     stage.absorb(i, obs).unwrap();
 //! }
 //! let out = stage.finish(&docs).unwrap();
-//! let relations = &out.tables["relations"];
+//! // Relations are streamed to disk; read them back as `Relation`s or JSON.
+//! let relations: Vec<serde_json::Value> =
+//!     out.tables["relations"].rows().unwrap().collect::<Result<_, _>>().unwrap();
 //! assert_eq!(relations.len(), 1);
 //! assert_eq!(relations[0]["kind"], "verbatim");
 //! for (i, d) in docs.0.iter_mut().enumerate() {
@@ -68,7 +70,7 @@ mod stage;
 pub mod tokens;
 
 pub use memory::{MemoryStore, run_provenance};
-pub use stage::{ProvenanceConfig, ProvenanceStage};
+pub use stage::{ProvenanceConfig, ProvenanceStage, RELATIONS_TABLE};
 
 use copydesk_core::StageFactory;
 

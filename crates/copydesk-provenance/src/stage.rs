@@ -8,8 +8,8 @@ use crate::signature::{anchor_shingles, estimated_jaccard, minhash, mix};
 use crate::tokens::tokenize;
 use copydesk_core::{
     BuiltStage, CorpusOutput, CorpusStage, Document, DocumentStore, Observation, OptionDoc,
-    OptionError, Relation, RelationEvidence, RelationKind, SpinSubstitution, SpinVerdict,
-    StageConfig, StageError, StageKind, TextSpan, cap,
+    OptionError, RecordTable, Relation, RelationEvidence, RelationKind, SpinSubstitution,
+    SpinVerdict, StageConfig, StageError, StageKind, TextSpan, cap,
 };
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -23,6 +23,12 @@ const UNMATCHED_TOLERANCE_WORDS: usize = 3;
 /// For spun copies: candidate sources whose score is within this of the
 /// copy's best are near-equal.
 const SPUN_PARENT_TIE_MARGIN: f64 = 0.01;
+
+/// Relations whose evidence is computed (in parallel) and written at a time.
+const EVIDENCE_CHUNK: usize = 2048;
+
+/// The name of the corpus table of relations.
+pub const RELATIONS_TABLE: &str = "relations";
 
 /// Options of `corpus.provenance.v1`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -646,74 +652,76 @@ impl CorpusStage for ProvenanceStage {
                 *e = self.ids[o].clone();
             }
         }
-        let chosen: Vec<(usize, usize, PairVerdict)> =
+        let mut chosen: Vec<(usize, usize, PairVerdict)> =
             chosen.into_iter().chain(story_links).collect();
-        let evidences: Vec<Result<RelationEvidence, StageError>> = chosen
-            .par_iter()
-            .map(|(doc, source, _)| self.evidence_for(store, *doc, *source))
-            .collect();
-        let mut relations: Vec<Relation> = Vec::new();
+        // Rows in (document, source) order, streamed to the table in
+        // chunks: evidence of one chunk at a time is in memory.
+        chosen.sort_by(|x, y| {
+            self.ids[x.0]
+                .cmp(&self.ids[y.0])
+                .then_with(|| self.ids[x.1].cmp(&self.ids[y.1]))
+        });
+        let mut table = RecordTable::default();
         let mut findings: HashMap<usize, DocFindings> = HashMap::new();
-        for ((doc, source, verdict), evidence) in chosen.into_iter().zip(evidences) {
-            let evidence = evidence?;
-            let copy_kind = verdict.kind != RelationKind::SameStory;
-            if copy_kind {
-                let f = findings.entry(doc).or_default();
-                f.source = Some((self.ids[source].clone(), verdict.kind, verdict.score));
-                f.related = true;
-                if verdict.kind == RelationKind::Spun {
-                    let subs = evidence
-                        .substitutions
-                        .iter()
-                        .map(|s| SpinSubstitution {
-                            start: s.doc.start,
-                            end: s.doc.end,
-                            spun: s.spun.clone(),
-                            original: s.original.clone(),
-                            confidence: verdict.score,
-                            evidence: "source".to_string(),
-                        })
-                        .collect();
-                    let aligned = evidence.aligned.iter().map(|p| p.doc).collect();
-                    f.spin = Some((verdict.score, subs, aligned));
+        let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
+        for chunk in chosen.chunks(EVIDENCE_CHUNK) {
+            let evidences: Vec<Result<RelationEvidence, StageError>> = chunk
+                .par_iter()
+                .map(|(doc, source, _)| self.evidence_for(store, *doc, *source))
+                .collect();
+            for ((doc, source, verdict), evidence) in chunk.iter().zip(evidences) {
+                let (doc, source) = (*doc, *source);
+                let evidence = evidence?;
+                if verdict.kind != RelationKind::SameStory {
+                    let f = findings.entry(doc).or_default();
+                    f.source = Some((self.ids[source].clone(), verdict.kind, verdict.score));
+                    f.related = true;
+                    if verdict.kind == RelationKind::Spun {
+                        let subs = evidence
+                            .substitutions
+                            .iter()
+                            .map(|s| SpinSubstitution {
+                                start: s.doc.start,
+                                end: s.doc.end,
+                                spun: s.spun.clone(),
+                                original: s.original.clone(),
+                                confidence: verdict.score,
+                                evidence: "source".to_string(),
+                            })
+                            .collect();
+                        let aligned = evidence.aligned.iter().map(|p| p.doc).collect();
+                        f.spin = Some((verdict.score, subs, aligned));
+                    }
+                    let s = findings.entry(source).or_default();
+                    s.copies.push(self.ids[doc].clone());
+                    s.related = true;
+                } else {
+                    findings.entry(doc).or_default();
+                    findings.entry(source).or_default();
                 }
-                let s = findings.entry(source).or_default();
-                s.copies.push(self.ids[doc].clone());
-                s.related = true;
-            } else {
-                findings.entry(doc).or_default();
-                findings.entry(source).or_default();
+                *by_kind.entry(verdict.kind.as_str()).or_default() += 1;
+                table.push(&Relation {
+                    doc: self.ids[doc].clone(),
+                    source: self.ids[source].clone(),
+                    kind: verdict.kind,
+                    score: verdict.score,
+                    doc_ordinal: doc,
+                    source_ordinal: source,
+                    evidence,
+                })?;
             }
-            relations.push(Relation {
-                doc: self.ids[doc].clone(),
-                source: self.ids[source].clone(),
-                kind: verdict.kind,
-                score: verdict.score,
-                doc_ordinal: doc,
-                source_ordinal: source,
-                evidence,
-            });
         }
         for (o, f) in findings.iter_mut() {
             let r = find(&mut roots, *o);
             f.story = story_name.get(&r).cloned();
             f.copies.sort();
         }
-        relations.sort_by(|x, y| x.doc.cmp(&y.doc).then_with(|| x.source.cmp(&y.source)));
         let mut summary: BTreeMap<String, serde_json::Value> = BTreeMap::new();
-        let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
-        for r in &relations {
-            *by_kind.entry(r.kind.as_str()).or_default() += 1;
-        }
-        summary.insert("relations".into(), serde_json::json!(relations.len()));
+        summary.insert("relations".into(), serde_json::json!(table.len()));
         summary.insert("relations_by_kind".into(), serde_json::json!(by_kind));
         summary.insert("candidate_pairs".into(), serde_json::json!(pairs.len()));
-        let rows = relations
-            .into_iter()
-            .map(serde_json::to_value)
-            .collect::<Result<Vec<_>, _>>()?;
         let mut tables = BTreeMap::new();
-        tables.insert("relations".to_string(), rows);
+        tables.insert(RELATIONS_TABLE.to_string(), table);
         self.findings = findings;
         Ok(CorpusOutput { tables, summary })
     }

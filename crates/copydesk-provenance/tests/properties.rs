@@ -78,8 +78,9 @@ fn docs(texts: &[String]) -> Vec<Document> {
 fn relations(docs: &mut [Document]) -> Vec<Relation> {
     let out = run_provenance(ProvenanceConfig::default(), docs).expect("stage runs");
     out.tables["relations"]
-        .iter()
-        .map(|v| serde_json::from_value(v.clone()).expect("relation"))
+        .rows_as::<Relation>()
+        .expect("table readable")
+        .map(|r| r.expect("relation"))
         .collect()
 }
 

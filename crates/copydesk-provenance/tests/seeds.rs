@@ -23,8 +23,9 @@ fn run() -> (Vec<Relation>, Vec<Document>) {
     let mut docs = vec![seed("000"), seed("001")];
     let out = run_provenance(ProvenanceConfig::default(), &mut docs).expect("stage runs");
     let relations = out.tables["relations"]
-        .iter()
-        .map(|v| serde_json::from_value(v.clone()).expect("relation"))
+        .rows_as::<Relation>()
+        .expect("table readable")
+        .map(|r| r.expect("relation"))
         .collect();
     (relations, docs)
 }

@@ -189,10 +189,7 @@ fn main() {
     let mut corpus = CorpusOutput::default();
     corpus.tables.insert(
         "relations".into(),
-        relations
-            .iter()
-            .filter_map(|r| serde_json::to_value(r).ok())
-            .collect(),
+        copydesk_core::RecordTable::from_rows(&relations).expect("temporary table file"),
     );
     let store = MemoryStore::new(docs);
     let summary = CorpusSummary {

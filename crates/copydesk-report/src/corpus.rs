@@ -20,18 +20,21 @@ impl Relations {
     /// Parses the `relations` table of `corpus` (empty when there is none).
     pub fn from_corpus(corpus: &CorpusOutput) -> Self {
         let mut out = Relations::default();
-        for (i, row) in corpus
-            .tables
-            .get(RELATIONS_TABLE)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
-            .iter()
-            .enumerate()
-        {
-            match serde_json::from_value::<Relation>(row.clone()) {
-                Ok(r) => out.relations.push(r),
-                Err(e) => out.malformed.push(format!("relations row {}: {e}", i + 1)),
+        let Some(table) = corpus.tables.get(RELATIONS_TABLE) else {
+            return out;
+        };
+        match table.rows_as::<Relation>() {
+            Ok(rows) => {
+                for row in rows {
+                    match row {
+                        Ok(r) => out.relations.push(r),
+                        Err(e) => out.malformed.push(format!("relations: {e}")),
+                    }
+                }
             }
+            Err(e) => out
+                .malformed
+                .push(format!("relations table unreadable: {e}")),
         }
         out
     }

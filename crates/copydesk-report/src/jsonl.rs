@@ -124,8 +124,8 @@ impl ReportStage for JsonlReport {
                 file_name = format!("corpus_{file_name}");
             }
             let mut file = OutputFile::create(NAME, self.out_dir.join(file_name))?;
-            for row in rows {
-                file.write_json_line(row)?;
+            for row in rows.rows()? {
+                file.write_json_line(&row?)?;
             }
             written.push(file.close()?);
         }

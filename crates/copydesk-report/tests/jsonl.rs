@@ -128,9 +128,10 @@ fn extension_keys_cannot_overwrite_document_fields() {
 #[test]
 fn table_named_like_the_documents_file_does_not_overwrite_it() {
     let mut f = common::fixture();
-    f.corpus
-        .tables
-        .insert("documents".into(), vec![serde_json::json!({"x": 1})]);
+    f.corpus.tables.insert(
+        "documents".into(),
+        copydesk_core::RecordTable::from_rows([serde_json::json!({"x": 1})]).unwrap(),
+    );
     let dir = tempfile::tempdir().unwrap();
     let mut report = JsonlReport::new(JsonlReportConfig::default());
     common::run_report(&mut report, &f, dir.path());

@@ -276,7 +276,7 @@ pub fn fixture() -> Fixture {
     let mut corpus = CorpusOutput::default();
     corpus.tables.insert(
         "relations".into(),
-        vec![serde_json::to_value(&relation).unwrap()],
+        copydesk_core::RecordTable::from_rows([&relation]).unwrap(),
     );
     corpus
         .summary
