@@ -17,7 +17,7 @@ otherwise pick, on the same files.
 Setup (not in the repository):
 
     python3 -m venv /work/bench/venv
-    /work/bench/venv/bin/pip install trafilatura fastwarc
+    /work/bench/venv/bin/pip install trafilatura fastwarc lxml_html_clean
     cargo build --release -p copydesk-load --examples
     cargo xtask bench --quick        # or full: builds bench-out/benchmark-*.warc.gz
 
