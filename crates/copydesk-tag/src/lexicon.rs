@@ -75,32 +75,30 @@ pub fn vague_plural(word: &str) -> Option<f64> {
 
 /// The value of an ordinal word (`"first"` → 1), up to twentieth.
 pub fn ordinal_word(word: &str) -> Option<f64> {
-    const ORDINALS: [&str; 20] = [
-        "first",
-        "second",
-        "third",
-        "fourth",
-        "fifth",
-        "sixth",
-        "seventh",
-        "eighth",
-        "ninth",
-        "tenth",
-        "eleventh",
-        "twelfth",
-        "thirteenth",
-        "fourteenth",
-        "fifteenth",
-        "sixteenth",
-        "seventeenth",
-        "eighteenth",
-        "nineteenth",
-        "twentieth",
-    ];
-    ORDINALS
-        .iter()
-        .position(|&o| o == word)
-        .map(|p| (p + 1) as f64)
+    let n = match word {
+        "first" => 1,
+        "second" => 2,
+        "third" => 3,
+        "fourth" => 4,
+        "fifth" => 5,
+        "sixth" => 6,
+        "seventh" => 7,
+        "eighth" => 8,
+        "ninth" => 9,
+        "tenth" => 10,
+        "eleventh" => 11,
+        "twelfth" => 12,
+        "thirteenth" => 13,
+        "fourteenth" => 14,
+        "fifteenth" => 15,
+        "sixteenth" => 16,
+        "seventeenth" => 17,
+        "eighteenth" => 18,
+        "nineteenth" => 19,
+        "twentieth" => 20,
+        _ => return None,
+    };
+    Some(f64::from(n))
 }
 
 /// The month number (1–12) of a month name or abbreviation, case-sensitive
