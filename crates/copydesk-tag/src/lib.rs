@@ -6,8 +6,10 @@
 //! offsets into the clean text, always on `char` boundaries. The stages run
 //! after cleaning (paragraphs separated by blank lines; typographic and
 //! straight quotation marks are handled alike). A stage that wants another
-//! layer (quotes want sentences and entities) uses it when an earlier stage
-//! wrote it, and computes it itself otherwise, so each stage also runs alone.
+//! layer (quotes want sentences and entities; numbers and entities want
+//! tokens) uses it when an earlier stage wrote it, and computes it itself
+//! otherwise, so each stage also runs alone. The `tokens` layer is reused
+//! only when it is whole (written with `keep_punctuation`, the default).
 //!
 //! # Stages
 //!

@@ -9,7 +9,6 @@ use copydesk_core::{
     StageError, StageKind, cap,
 };
 use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
 
 /// The layer this stage writes.
 pub const LAYER: &str = "numbers";
@@ -389,25 +388,38 @@ impl NumberFinder {
 
     /// All number mentions given the text's tokens.
     pub fn find_in_tokens(&self, text: &str, tokens: &[Token]) -> Vec<NumberMention> {
-        // Lowercase forms, allocated only for words that have capitals.
-        let words: Vec<Cow<'_, str>> = tokens
-            .iter()
-            .map(|t| {
-                let raw = t.text(text);
-                if t.kind != TokenKind::Word {
-                    Cow::Borrowed(raw)
-                } else if raw.is_ascii() {
-                    // The same as below, without decoding characters.
-                    if raw.bytes().any(|b| b.is_ascii_uppercase()) {
-                        Cow::Owned(raw.to_ascii_lowercase())
-                    } else {
-                        Cow::Borrowed(raw)
-                    }
-                } else if raw.chars().any(char::is_uppercase) {
-                    Cow::Owned(raw.to_lowercase())
+        // Lowercase forms: words with capitals are lowercased into one
+        // buffer (one allocation per document, not one per word).
+        let needs_lowercase = |t: &Token, raw: &str| {
+            t.kind == TokenKind::Word
+                && if raw.is_ascii() {
+                    raw.bytes().any(|b| b.is_ascii_uppercase())
                 } else {
-                    Cow::Borrowed(raw)
+                    raw.chars().any(char::is_uppercase)
                 }
+        };
+        let mut lowered = String::new();
+        let mut lowered_spans: Vec<Option<(usize, usize)>> = Vec::with_capacity(tokens.len());
+        for t in tokens {
+            let raw = t.text(text);
+            if needs_lowercase(t, raw) {
+                let from = lowered.len();
+                if raw.is_ascii() {
+                    lowered.extend(raw.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+                } else {
+                    lowered.push_str(&raw.to_lowercase());
+                }
+                lowered_spans.push(Some((from, lowered.len())));
+            } else {
+                lowered_spans.push(None);
+            }
+        }
+        let words: Vec<&str> = tokens
+            .iter()
+            .zip(&lowered_spans)
+            .map(|(t, span)| match span {
+                Some((a, b)) => &lowered[*a..*b],
+                None => t.text(text),
             })
             .collect();
         let ctx = Ctx {
@@ -454,8 +466,8 @@ impl NumberFinder {
             }
         }
         // Dates and times are the `dates` layer's.
-        let prev_word = first.checked_sub(1).map(|p| ctx.words[p].as_ref());
-        let next_word = ctx.words.get(parsed.next).map(AsRef::as_ref);
+        let prev_word = first.checked_sub(1).map(|p| ctx.words[p]);
+        let next_word = ctx.words.get(parsed.next).copied();
         if parsed.digits.is_some() && currency.is_none() {
             let prev_raw = first.checked_sub(1).map(|p| tokens[p].text(ctx.text));
             let next_raw = tokens.get(parsed.next).map(|t| t.text(ctx.text));
@@ -475,7 +487,7 @@ impl NumberFinder {
         }
         let end = tokens[parsed.next - 1].end;
         // Ranges: "340 to 350", "5-6 mln", "between 5 and 6".
-        let is_range_link = match ctx.words.get(parsed.next).map(AsRef::as_ref) {
+        let is_range_link = match ctx.words.get(parsed.next).copied() {
             Some("to" | "-" | "\u{2013}") => true,
             Some("and") => prev_word == Some("between"),
             _ => false,
@@ -526,7 +538,7 @@ impl NumberFinder {
         value_max: Option<f64>,
     ) -> (NumberMention, usize) {
         let tokens = ctx.tokens;
-        let word_at = |k: usize| ctx.words.get(k).map(AsRef::as_ref);
+        let word_at = |k: usize| ctx.words.get(k).copied();
         let mut unit = parsed.glued_unit.clone();
         let mut label = if parsed.ordinal {
             NumberLabel::Ordinal
@@ -638,12 +650,12 @@ fn share_units_in_lists(text: &str, mentions: &mut [NumberMention]) {
 struct Ctx<'a> {
     text: &'a str,
     tokens: &'a [Token],
-    words: &'a [Cow<'a, str>],
+    words: &'a [&'a str],
 }
 
 fn high_scale(ctx: &Ctx<'_>, from: usize, to: usize) -> f64 {
     (from..to)
-        .filter_map(|k| scale_word(&ctx.words[k]))
+        .filter_map(|k| scale_word(ctx.words[k]))
         .product::<f64>()
         .max(1.0)
 }
@@ -651,7 +663,7 @@ fn high_scale(ctx: &Ctx<'_>, from: usize, to: usize) -> f64 {
 /// Parses a number starting at token `i`.
 fn parse_number(ctx: &Ctx<'_>, i: usize) -> Option<Parsed> {
     let token = ctx.tokens.get(i)?;
-    let word = ctx.words.get(i)?.as_ref();
+    let word = *ctx.words.get(i)?;
     // Numbers glued to a letter before them are part of a name ("G7" is one
     // word token already; "A-1" is not a number either).
     if i > 0 {
@@ -660,7 +672,7 @@ fn parse_number(ctx: &Ctx<'_>, i: usize) -> Option<Parsed> {
             return None;
         }
         if prev.end == token.start
-            && matches!(ctx.words[i - 1].as_ref(), "-" | "/")
+            && matches!(ctx.words[i - 1], "-" | "/")
             && i > 1
             && ctx.tokens[i - 2].end == prev.start
             && ctx.tokens[i - 2].kind == TokenKind::Word
@@ -726,7 +738,7 @@ fn parse_digit_word(word: &str, i: usize) -> Option<Parsed> {
 /// Number words: `two`, `twenty-five`, `two hundred and fifty`, `a dozen`,
 /// `thousands`, `tens of thousands`, `first`, `a decade`.
 fn parse_number_words(ctx: &Ctx<'_>, i: usize) -> Option<Parsed> {
-    let word = ctx.words[i].as_ref();
+    let word = ctx.words[i];
     let one = |value, next, vague, ordinal, scaled| Parsed {
         value,
         next,
@@ -749,7 +761,7 @@ fn parse_number_words(ctx: &Ctx<'_>, i: usize) -> Option<Parsed> {
     }
     if let Some(base) = vague_plural(word) {
         // "tens of thousands", "hundreds of thousands"
-        if ctx.words.get(i + 1).map(AsRef::as_ref) == Some("of")
+        if ctx.words.get(i + 1).copied() == Some("of")
             && let Some(inner) = ctx.words.get(i + 2).and_then(|w| vague_plural(w))
             && inner > base
         {
@@ -761,7 +773,7 @@ fn parse_number_words(ctx: &Ctx<'_>, i: usize) -> Option<Parsed> {
         return Some(one(base, i + 1, true, false, false));
     }
     if matches!(word, "a" | "an") {
-        let next = ctx.words.get(i + 1).map(AsRef::as_ref)?;
+        let next = ctx.words.get(i + 1).copied()?;
         if let Some(scale) =
             scale_word(next).filter(|_| !matches!(next, "mln" | "bln" | "bn" | "mn"))
         {
@@ -778,7 +790,7 @@ fn parse_number_words(ctx: &Ctx<'_>, i: usize) -> Option<Parsed> {
     let mut k = i;
     let mut any = false;
     let mut scaled = false;
-    while let Some(w) = ctx.words.get(k).map(AsRef::as_ref) {
+    while let Some(w) = ctx.words.get(k).copied() {
         if ctx.tokens[k].kind != TokenKind::Word {
             break;
         }
@@ -819,7 +831,7 @@ fn parse_number_words(ctx: &Ctx<'_>, i: usize) -> Option<Parsed> {
 fn apply_scale(ctx: &Ctx<'_>, mut k: usize, mut value: f64) -> (f64, usize, bool) {
     let mut scaled = false;
     loop {
-        let glued_hyphen = ctx.words.get(k).is_some_and(|w| w == "-")
+        let glued_hyphen = ctx.words.get(k).is_some_and(|w| *w == "-")
             && ctx
                 .tokens
                 .get(k + 1)
@@ -838,14 +850,14 @@ fn apply_scale(ctx: &Ctx<'_>, mut k: usize, mut value: f64) -> (f64, usize, bool
 }
 
 fn approximation_before(ctx: &Ctx<'_>, first: usize) -> Option<String> {
-    let w1 = first.checked_sub(1).map(|k| ctx.words[k].as_ref())?;
+    let w1 = first.checked_sub(1).map(|k| ctx.words[k])?;
     if ctx.tokens[first - 1].kind != TokenKind::Word {
         return None;
     }
     let w2 = first
         .checked_sub(2)
         .filter(|&k| ctx.tokens[k].kind == TokenKind::Word)
-        .map(|k| ctx.words[k].as_ref());
+        .map(|k| ctx.words[k]);
     if let Some(w2) = w2 {
         let pair = format!("{w2} {w1}");
         if APPROXIMATIONS.contains(&pair.as_str()) {
@@ -854,7 +866,7 @@ fn approximation_before(ctx: &Ctx<'_>, first: usize) -> Option<String> {
         let w3 = first
             .checked_sub(3)
             .filter(|&k| ctx.tokens[k].kind == TokenKind::Word)
-            .map(|k| ctx.words[k].as_ref());
+            .map(|k| ctx.words[k]);
         if let Some(w3) = w3 {
             let triple = format!("{w3} {w2} {w1}");
             if APPROXIMATIONS.contains(&triple.as_str()) {
@@ -870,11 +882,11 @@ fn approximation_before(ctx: &Ctx<'_>, first: usize) -> Option<String> {
 /// returning` → `engineers`; `Five Pakistani security and government
 /// sources with` → `sources`).
 fn counted_noun(ctx: &Ctx<'_>, mut k: usize, value: f64) -> Option<String> {
-    if ctx.words.get(k).map(AsRef::as_ref) == Some("of") {
+    if ctx.words.get(k).copied() == Some("of") {
         k += 1;
         while ctx.words.get(k).is_some_and(|w| {
             matches!(
-                w.as_ref(),
+                *w,
                 "the"
                     | "its"
                     | "their"
@@ -899,7 +911,7 @@ fn counted_noun(ctx: &Ctx<'_>, mut k: usize, value: f64) -> Option<String> {
         if t.kind != TokenKind::Word {
             break;
         }
-        let w = ctx.words[idx].as_ref();
+        let w = ctx.words[idx];
         if stops_counted_noun(w) || (n > 0 && (w.ends_with("ing") || w.ends_with("ed"))) {
             break;
         }
