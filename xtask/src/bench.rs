@@ -21,6 +21,8 @@
 //!
 //! Options: `--quick`, `--size-mb N` (target corpus size), `--warc-pages N`,
 //! `--seed N`, `--skip-default` (leave out the slowest pipeline),
+//! `--keep-output` (keep each run's output directory; by default it is
+//! deleted after its size is noted, as it is about 15× the input),
 //! `--stages` (also run each stage family's own benchmark example).
 
 use crate::corpus::write_synthetic;
@@ -60,6 +62,7 @@ pub fn bench(args: &[String], bin: &Path) -> Result<()> {
         .transpose()?
         .unwrap_or(1);
     let skip_default = args.iter().any(|a| a == "--skip-default");
+    let keep_output = args.iter().any(|a| a == "--keep-output");
     let dir = PathBuf::from("bench-out");
     std::fs::create_dir_all(&dir)?;
     let reuters = Path::new("../shared/data/reuters21578/reuters21578.jsonl");
@@ -115,6 +118,9 @@ pub fn bench(args: &[String], bin: &Path) -> Result<()> {
 
     let pipelines = write_configs(&dir, skip_default)?;
     let mut rows: Vec<Value> = Vec::new();
+    let name = if quick { "bench-quick" } else { "bench-full" };
+    let out = dir.join(format!("{name}.json"));
+    let started = utc_now();
     for input in &inputs {
         let wc = measure(&["sh".into(), "-c".into(), input.wc.clone()])?;
         println!("{}", wc.line());
@@ -129,6 +135,7 @@ pub fn bench(args: &[String], bin: &Path) -> Result<()> {
                 p.name
             );
             let summary = dir.join(format!("summary-{tag}.json"));
+            let out_dir = dir.join(format!("out-{tag}"));
             let load_before = load_average();
             let m = measure(&[
                 bin.display().to_string(),
@@ -138,7 +145,7 @@ pub fn bench(args: &[String], bin: &Path) -> Result<()> {
                 "--config".into(),
                 p.config.display().to_string(),
                 "--output".into(),
-                dir.join(format!("out-{tag}")).display().to_string(),
+                out_dir.display().to_string(),
                 "--summary-json".into(),
                 summary.display().to_string(),
                 input.path.display().to_string(),
@@ -148,20 +155,21 @@ pub fn bench(args: &[String], bin: &Path) -> Result<()> {
                 .ok()
                 .and_then(|s| serde_json::from_str(&s).ok())
                 .unwrap_or(Value::Null);
-            rows.push(row(input, p, &m, &wc, &s, load_before));
+            let mut r = row(input, p, &m, &wc, &s, load_before);
+            r["output_mb"] = json!(round(dir_bytes(&out_dir) as f64 / 1e6, 0));
+            rows.push(r);
+            // The outputs are about fifteen times the input (every tag layer
+            // in documents.jsonl): at 1 GB they would fill the disk.
+            if !keep_output {
+                std::fs::remove_dir_all(&out_dir).ok();
+            }
+            // Written after every run, so that a long run stopped half-way
+            // keeps what it measured.
+            write_results(&out, args, &started, &rows)?;
         }
     }
 
-    let name = if quick { "bench-quick" } else { "bench-full" };
-    let result = json!({
-        "command": format!("cargo xtask bench {}", args.join(" ")).trim().to_string(),
-        "date": utc_now(),
-        "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
-        "rows": rows,
-        "growth": growth(&rows),
-    });
-    let out = dir.join(format!("{name}.json"));
-    std::fs::write(&out, serde_json::to_vec_pretty(&result)?)?;
+    let result = write_results(&out, args, &started, &rows)?;
     print_table(&result);
     println!("\nwritten: {}", out.display());
 
@@ -169,6 +177,20 @@ pub fn bench(args: &[String], bin: &Path) -> Result<()> {
         stage_benches(quick)?;
     }
     Ok(())
+}
+
+/// Writes the results file; returns its content.
+fn write_results(out: &Path, args: &[String], started: &str, rows: &[Value]) -> Result<Value> {
+    let result = json!({
+        "command": format!("cargo xtask bench {}", args.join(" ")).trim().to_string(),
+        "started": started,
+        "written": utc_now(),
+        "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        "rows": rows,
+        "growth": growth(rows),
+    });
+    std::fs::write(out, serde_json::to_vec_pretty(&result)?)?;
+    Ok(result)
 }
 
 /// The load-only and no-spin variants of `pipeline.toml`, next to it in
@@ -379,6 +401,17 @@ fn stage_benches(quick: bool) -> Result<()> {
 fn round(x: f64, digits: i32) -> f64 {
     let f = 10f64.powi(digits);
     (x * f).round() / f
+}
+
+/// Bytes of the files directly in `dir`.
+fn dir_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .sum()
 }
 
 /// The one-minute load average, if the system reports it.
