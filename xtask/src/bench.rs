@@ -21,7 +21,7 @@
 //!
 //! Options: `--quick`, `--size-mb N` (target corpus size), `--warc-pages N`,
 //! `--seed N`, `--skip-default` (leave out the slowest pipeline),
-//! `--keep-output` (keep each run's output directory; by default it is
+//! `--prepare` (build the inputs and stop), `--keep-output` (keep each run's output directory; by default it is
 //! deleted after its size is noted, as it is about 15× the input),
 //! `--stages` (also run each stage family's own benchmark example).
 
@@ -116,6 +116,16 @@ pub fn bench(args: &[String], bin: &Path) -> Result<()> {
         bytes: warc_bytes,
     });
 
+    if args.iter().any(|a| a == "--prepare") {
+        for input in &inputs {
+            println!(
+                "{}: {:.0} MB",
+                input.path.display(),
+                input.bytes as f64 / 1e6
+            );
+        }
+        return Ok(());
+    }
     let pipelines = write_configs(&dir, skip_default)?;
     let mut rows: Vec<Value> = Vec::new();
     let name = if quick { "bench-quick" } else { "bench-full" };
