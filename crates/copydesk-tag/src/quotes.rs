@@ -588,11 +588,14 @@ impl QuoteFinder {
             return self.reported(ctx, content, speaker, (first_cue.0, first_cue.1));
         }
         // “..., sources said.” / “..., said one official.” / “..., according to X.”
+        // A `,` byte is always a whole character: bytes are scanned, not chars.
         if let Some(comma) = sentence
-            .char_indices()
+            .bytes()
+            .enumerate()
             .rev()
+            .filter(|&(_, byte)| byte == b',')
             .map(|(i, _)| a + i)
-            .find(|&i| text.as_bytes()[i] == b',' && !ctx.in_direct(i))
+            .find(|&i| !ctx.in_direct(i))
         {
             let tail = trim_span(text, comma + 1, body_end, EDGE_PUNCT);
             let tail_text = text.get(tail.0..tail.1).unwrap_or_default();

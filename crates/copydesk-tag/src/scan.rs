@@ -40,8 +40,20 @@ pub fn paragraphs(text: &str, lines: bool) -> Vec<(usize, usize)> {
 /// Whether `b` is a word byte for an ASCII word boundary: `[0-9A-Za-z_]`,
 /// what a regex `\b` reads as a word character with Unicode off.
 pub fn is_ascii_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
+    ASCII_WORD_BYTES[usize::from(b)]
 }
+
+/// [`is_ascii_word_byte`] for every byte, looked up rather than compared.
+static ASCII_WORD_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = byte.is_ascii_alphanumeric() || byte == b'_';
+        b += 1;
+    }
+    table
+};
 
 /// Whether `b` is whitespace as a regex `\s` reads it with Unicode off.
 pub fn is_ascii_space(b: u8) -> bool {
@@ -146,6 +158,17 @@ mod tests {
         assert_eq!(p, ["One line\nstill one.", "Two."]);
         let l: Vec<&str> = paragraphs(t, true).iter().map(|&(s, e)| &t[s..e]).collect();
         assert_eq!(l, ["One line", "still one.", "Two."]);
+    }
+
+    #[test]
+    fn word_bytes_are_ascii_letters_digits_and_underscore() {
+        for b in 0..=255u8 {
+            assert_eq!(
+                is_ascii_word_byte(b),
+                b.is_ascii_alphanumeric() || b == b'_',
+                "{b}"
+            );
+        }
     }
 
     #[test]
