@@ -507,10 +507,16 @@ const PREFIX_WINDOW: usize = 80;
 
 /// The [`key`] of the start of `text`, enough to compare prefixes with.
 fn head_key(text: &str) -> String {
-    let end = text
-        .char_indices()
-        .nth(PREFIX_WINDOW)
-        .map_or(text.len(), |(i, _)| i);
+    let end = if text.len() <= PREFIX_WINDOW {
+        // No more bytes, so no more characters, than the window.
+        text.len()
+    } else if text.as_bytes()[..PREFIX_WINDOW].is_ascii() {
+        PREFIX_WINDOW
+    } else {
+        text.char_indices()
+            .nth(PREFIX_WINDOW)
+            .map_or(text.len(), |(i, _)| i)
+    };
     key(&text[..end])
 }
 

@@ -78,7 +78,7 @@ pub fn key(s: &str) -> String {
     }
     // The same in one pass for ASCII, where folding only turns '`' into
     // '\'' (and blanks into spaces, which are collapsed anyway).
-    let mut out = String::with_capacity(s.len());
+    let mut out: Vec<u8> = Vec::with_capacity(s.len());
     let mut space = false;
     for b in s.bytes() {
         // `char::is_whitespace` for ASCII.
@@ -87,16 +87,17 @@ pub fn key(s: &str) -> String {
             continue;
         }
         if space {
-            out.push(' ');
+            out.push(b' ');
             space = false;
         }
         out.push(if b == b'`' {
-            '\''
+            b'\''
         } else {
-            b.to_ascii_lowercase() as char
+            b.to_ascii_lowercase()
         });
     }
-    out
+    // ASCII in, ASCII out: always valid.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// [`key`] without leading and trailing non-letters, so `"Load Next
