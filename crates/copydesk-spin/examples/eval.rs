@@ -46,6 +46,10 @@ struct Tally {
     ed_repaired: usize,
     damaged: usize,
     correct_words: usize,
+    /// Spun documents whose repair raised the word error rate.
+    worse: usize,
+    /// Spun documents.
+    spun_docs: usize,
 }
 
 fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
@@ -168,8 +172,14 @@ fn score(
             .sum();
         t.correct_words += spun_words.len().saturating_sub(truth_words);
         if case.spinner.is_some() {
-            t.ed_spun += edit_distance(&spun_words, &orig);
-            t.ed_repaired += edit_distance(&words(&v.repaired), &orig);
+            let (before, after) = (
+                edit_distance(&spun_words, &orig),
+                edit_distance(&words(&v.repaired), &orig),
+            );
+            t.ed_spun += before;
+            t.ed_repaired += after;
+            t.spun_docs += 1;
+            t.worse += usize::from(after > before);
         }
     }
     t
@@ -214,13 +224,15 @@ fn report(label: &str, t: &Tally) {
         t.exact as f64 / t.marked_ok.max(1) as f64
     );
     println!(
-        "repair: spin-induced errors removed {:.3} (word edits {} -> {}); correct words damaged {} of {} ({:.2}%)\n",
+        "repair: spin-induced errors removed {:.3} (word edits {} -> {}); correct words damaged {} of {} ({:.2}%); spun documents made worse {} of {}\n",
         1.0 - t.ed_repaired as f64 / t.ed_spun.max(1) as f64,
         t.ed_spun,
         t.ed_repaired,
         t.damaged,
         t.correct_words,
-        100.0 * t.damaged as f64 / t.correct_words.max(1) as f64
+        100.0 * t.damaged as f64 / t.correct_words.max(1) as f64,
+        t.worse,
+        t.spun_docs
     );
 }
 
@@ -309,6 +321,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "detect_rate" => weights.detect_rate = v,
                 "repair_rate" => weights.repair_rate = v,
                 "repair_scale" => weights.repair_scale = v,
+                "repair_max" => weights.repair_max = v,
+                "repair_max_expanded" => weights.repair_max_expanded = v,
                 "length_penalty" => weights.length_penalty = v,
                 "shrink" => weights.shrink = v,
                 "short_words" => weights.short_words = v,
@@ -316,6 +330,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "fluency" => weights.fluency = v,
                 "fluency_center" => weights.fluency_center = v,
                 "fluency_shrink" => weights.fluency_shrink = v,
+                "expansion" => weights.expansion = v,
+                "expansion_center" => weights.expansion_center = v,
                 _ => eprintln!("unknown weight {k}"),
             }
         }
@@ -447,6 +463,36 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             println!(
                 "{which:?}: common share {}, mean cond {}, attested {}",
                 q[0], q[1], q[2]
+            );
+            let mut cover: Vec<f64> = Vec::new();
+            let mut strong: Vec<f64> = Vec::new();
+            for (case, an) in cases.iter().zip(&runs[0].2) {
+                if case.spinner == which && (which.is_none() || case.rate >= 0.2) {
+                    let mut covered = vec![false; an.tokens.len()];
+                    let mut strong_cov = vec![false; an.tokens.len()];
+                    for c in &an.candidates {
+                        if c.last > c.first && c.substitutions == 1 && !c.listed {
+                            for k in c.first..=c.last {
+                                covered[k] = true;
+                                if c.unigram + c.context > 3.0 && c.length_change > 0 {
+                                    strong_cov[k] = true;
+                                }
+                            }
+                        }
+                    }
+                    let n = an.tokens.len().max(1) as f64;
+                    cover.push(covered.iter().filter(|&&x| x).count() as f64 / n);
+                    strong.push(strong_cov.iter().filter(|&&x| x).count() as f64 / n);
+                }
+            }
+            println!(
+                "    multiword-entry coverage {:.3}/{:.3}/{:.3}, with LM gain > 3 nats and a length change {:.3}/{:.3}/{:.3}",
+                quantile(&mut cover, 0.05),
+                quantile(&mut cover, 0.5),
+                quantile(&mut cover, 0.95),
+                quantile(&mut strong, 0.05),
+                quantile(&mut strong, 0.5),
+                quantile(&mut strong, 0.95)
             );
         }
         for which in [None, Some(0), Some(1), Some(2), Some(3)] {
@@ -631,18 +677,15 @@ fn calibrate(
     let seed = tagger.candidates(&seed_text, &detect_quotes(&seed_text));
     let grid_env = std::env::var("SPIN_GRID").unwrap_or_default();
     let mut grid = vec![*base];
-    for common in [f64::NEG_INFINITY, 0.0] {
-        for context in [0.25, 0.5] {
-            for bias in [-2.4, -1.6] {
-                for detect_rate in [0.05, 0.1] {
-                    grid.push(Weights {
-                        common,
-                        context,
-                        detect_bias: bias,
-                        detect_rate,
-                        ..*base
-                    });
-                }
+    for context in [0.25, 0.5] {
+        for bias in [-2.4, -1.6] {
+            for detect_rate in [0.05, 0.1] {
+                grid.push(Weights {
+                    context,
+                    detect_bias: bias,
+                    detect_rate,
+                    ..*base
+                });
             }
         }
     }
@@ -657,15 +700,22 @@ fn calibrate(
     eprintln!("fluency centre {fluency_center:.3}");
     let mut full = Vec::new();
     for w in grid {
-        for f0 in [0.0, 0.01, 0.02, 0.04, 0.08, 0.16] {
-            full.push((w, f0));
+        for f0 in [0.0, 0.02, 0.08] {
+            full.push((w, f0, 0.0, 0.05));
+            for e0 in [0.5, 1.0, 2.0] {
+                for expansion_center in [0.02, 0.05] {
+                    full.push((w, f0, e0, expansion_center));
+                }
+            }
         }
     }
     let mut best = (f64::MIN, *base);
-    for (w, f0) in full {
+    for (w, f0, e0, expansion_center) in full {
         let raw = Weights {
             half_rate: 1.0,
             fluency: f0,
+            expansion: e0,
+            expansion_center,
             fluency_center,
             ..w
         };
@@ -677,6 +727,8 @@ fn calibrate(
         let w = Weights {
             half_rate,
             fluency: f0 / half_rate,
+            expansion: e0 / half_rate,
+            expansion_center,
             fluency_center,
             ..w
         };
@@ -712,40 +764,33 @@ fn calibrate(
     let mut chosen = best.1;
     let mut best_repair = f64::MIN;
     let mut repair_grid = Vec::new();
-    for length_penalty in [2.5] {
-        for support in [0.0, 1.0] {
-            for bias in [-3.2, -2.4, -1.6] {
-                for (repair_rate, repair_scale) in [
-                    (0.1, 0.0),
-                    (0.2, 0.0),
-                    (0.3, 0.0),
-                    (0.2, 1.0),
-                    (0.2, 2.0),
-                    (0.2, 4.0),
-                ] {
-                    repair_grid.push((length_penalty, support, bias, repair_rate, repair_scale));
-                }
+    for support in [0.0, 1.0] {
+        for bias in [-3.2, -2.4, -1.6] {
+            for (repair_rate, repair_scale) in [(0.2, 0.0), (0.2, 2.0), (0.2, 4.0)] {
+                repair_grid.push((support, bias, repair_rate, repair_scale, 0.6));
             }
         }
     }
-    for (length_penalty, support, bias, repair_rate, repair_scale) in repair_grid {
+    for (support, bias, repair_rate, repair_scale, repair_max) in repair_grid {
         // Only repair weights vary: detection keeps its calibration.
         let w = Weights {
             repair_rate,
             repair_scale,
+            repair_max,
             support,
             bias,
-            length_penalty,
             ..best.1
         };
         let t = score(tagger, &w, cases, analyses, &all);
         let reduction = 1.0 - t.ed_repaired as f64 / t.ed_spun.max(1) as f64;
         let damage = t.damaged as f64 / t.correct_words.max(1) as f64;
+        let worse = t.worse as f64 / t.spun_docs.max(1) as f64;
         eprintln!(
-            "repair length {length_penalty} support {support} bias {bias} rate {repair_rate} scale {repair_scale}: reduction {reduction:.3} damage {damage:.4}"
+            "worse {worse:.4} repair support {support} bias {bias} rate {repair_rate} scale {repair_scale} max {repair_max}: reduction {reduction:.3} damage {damage:.4}"
         );
-        if damage < 0.009 && reduction > best_repair {
-            best_repair = reduction;
+        // Repair must almost never leave a document worse than it found it.
+        if damage < 0.009 && worse <= 0.01 && reduction - damage > best_repair {
+            best_repair = reduction - damage;
             chosen = w;
         }
     }

@@ -49,12 +49,16 @@
 //! bigram table (Google Books counts, 243k bigrams) gives too weakly to
 //! restore word by word; such documents are judged mostly by their overall
 //! fluency and the rarer substitutions among them. A spinner that writes
-//! the commonest synonym of a rarer word (Moby "common" spinner of the
-//! evaluation) is barely detected. Phrase expansions outside the
-//! dictionaries ("had been" for "were", "got here" for "came") are not
-//! restored unless listed as tortured phrases. About 0.5% of unspun 1987
-//! Reuters articles of 120–800 words are judged spun at the default
-//! threshold; texts much shorter than that get a prior against judging.
+//! phrases of common words for single words (the Moby "common" spinner of
+//! the evaluation: "am after" for "proposed") reads fluently to a bigram
+//! model; it is detected by the share of words inside dictionary phrases
+//! that a shorter original makes far more fluent
+//! ([`Analysis::expanded_words`]), but its phrases are rarely restored.
+//! Phrase expansions outside the dictionaries ("had been" for "were", "got
+//! here" for "came") are not restored unless listed as tortured phrases.
+//! At the default threshold about 0.25% of unspun 1987 Reuters articles of
+//! 120–800 words are expected to be judged spun (the calibration target);
+//! texts much shorter than that get a prior against judging.
 #![deny(missing_docs)]
 
 mod config;

@@ -8,6 +8,7 @@
 
 use crate::morph::Form;
 use crate::resources::{language_model, morphology};
+use crate::tagger::FUNCTION_WORD_LOG_COUNT;
 use crate::thesaurus::ReverseThesaurus;
 use crate::tokens::{Shape, detect_quotes, tokenize};
 use std::collections::HashMap;
@@ -72,8 +73,6 @@ impl Rng {
 /// Words this frequent (about the 50 commonest: articles, prepositions,
 /// auxiliaries) are neither spun nor written alone by the spinners: a
 /// WordNet sense of "in" is "indium", which no spinner worth studying uses.
-const FUNCTION_WORD_LOG_COUNT: f64 = 20.72; // ln(1e9)
-
 fn function_word(w: &str) -> bool {
     w.chars().count() < 2 || language_model().log_count(w) >= FUNCTION_WORD_LOG_COUNT
 }

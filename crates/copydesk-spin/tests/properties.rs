@@ -277,3 +277,37 @@ fn bad_options_are_named() {
     let err = (factory.build)(&options).err().expect("error");
     assert_eq!(err.key.as_deref(), Some("threshold"));
 }
+
+#[test]
+fn phrase_spinning_leaves_more_expanded_words_than_the_original() {
+    let moby = &spinners()[1];
+    for (k, article) in ARTICLES.iter().enumerate() {
+        let original = tagger().candidates(article, &[]);
+        let spun = moby.spin(article, 0.5, k as u64);
+        let spun_analysis = tagger().candidates(&spun.text, &[]);
+        assert!(
+            spun_analysis.expanded_words > original.expanded_words,
+            "{} expanded words in the original, {} in the phrase-spun copy: {}",
+            original.expanded_words,
+            spun_analysis.expanded_words,
+            spun.text
+        );
+    }
+}
+
+#[test]
+fn adjacent_pairs_are_judged_together() {
+    let wn = &spinners()[0];
+    let mut pairs = 0;
+    for (k, article) in ARTICLES.iter().enumerate() {
+        let spun = wn.spin(article, 0.5, k as u64);
+        let a = tagger().candidates(&spun.text, &[]);
+        for c in a.candidates.iter().filter(|c| c.substitutions == 2) {
+            pairs += 1;
+            assert_eq!(c.last, c.first + 1, "{c:?}");
+            assert_eq!(c.original.split(' ').count(), 2, "{c:?}");
+            assert!(a.tokens[c.first].linked_next, "{c:?}");
+        }
+    }
+    assert!(pairs > 0, "no pair candidates in heavily spun text");
+}
