@@ -170,7 +170,24 @@ fn word_end(text: &str, start: usize) -> usize {
     let mut segment_len = 0usize;
     let mut dotted_letters = true;
     let mut saw_dot = false;
-    while let Some(c) = next_char(text, i) {
+    loop {
+        // A run of ASCII letters and digits at once (what the per-character
+        // branch below does for each of them).
+        let run = bytes[i..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        if run > 0 {
+            let last = bytes[i + run - 1];
+            if segment_len + run > 1 || bytes[i..i + run].iter().any(u8::is_ascii_digit) {
+                dotted_letters = false;
+            }
+            segment_len += run;
+            i += run;
+            end = i;
+            prev = Some(char::from(last));
+        }
+        let Some(c) = next_char(text, i) else { break };
         let clen = c.len_utf8();
         if is_alphanumeric(c) {
             i += clen;
