@@ -158,6 +158,11 @@ impl LanguageModel {
         (backoff.min(self.log_cutoff - la), false)
     }
 
+    /// Number of words in the vocabulary (ids run from 0 to this).
+    pub fn vocabulary_size(&self) -> usize {
+        self.log_counts.len()
+    }
+
     /// Whether the word (lowercase) is in the vocabulary.
     pub fn knows(&self, word: &str) -> bool {
         self.ids.contains_key(word)

@@ -26,7 +26,7 @@ use crate::tokens::{Shape, Token, detect_quotes, tokenize};
 use crate::{SpinConfig, SpinError};
 use copydesk_core::{SpinSubstitution, SpinVerdict};
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 /// Spun wordings whose originals are remembered before the cache is reset.
 const CACHE_LIMIT: usize = 200_000;
@@ -211,6 +211,8 @@ pub struct SpinTagger {
     protect_quotes: bool,
     weights: Weights,
     cache: RwLock<HashMap<String, Arc<Vec<Option_>>, WordHash>>,
+    /// Originals of single known words, by vocabulary id.
+    word_cache: Vec<OnceLock<Arc<Vec<Option_>>>>,
 }
 
 impl std::fmt::Debug for SpinTagger {
@@ -426,6 +428,9 @@ impl SpinTagger {
                 ..Weights::default()
             },
             cache: RwLock::new(HashMap::default()),
+            word_cache: (0..resources::language_model().vocabulary_size())
+                .map(|_| OnceLock::new())
+                .collect(),
         })
     }
 
@@ -464,7 +469,8 @@ impl SpinTagger {
     /// Finds every candidate substitution in a text (the costly part).
     pub fn candidates(&self, text: &str, protected: &[(usize, usize)]) -> Analysis {
         let tokens = tokenize(text, protected);
-        let candidates = self.find_candidates(&tokens);
+        let ids: Vec<WordId> = tokens.iter().map(|t| self.lm.id(&t.lower)).collect();
+        let candidates = self.find_candidates(&tokens, &ids);
         // Distinct wordings (not tokens) that could be substitutions.
         let mut last_first = usize::MAX;
         let mut types: Vec<&str> = Vec::new();
@@ -479,7 +485,7 @@ impl SpinTagger {
         types.sort_unstable();
         types.dedup();
         let substitutable = types.len();
-        let (pair_association, pairs) = self.association(&tokens);
+        let (pair_association, pairs) = self.association(&tokens, &ids);
         let mut expanded = vec![false; tokens.len()];
         for c in &candidates {
             if c.last > c.first
@@ -558,10 +564,10 @@ impl SpinTagger {
     /// Sum and count of the association (PMI) of adjacent word pairs that
     /// are both lowercase dictionary words (names, numbers, quotes and
     /// pairs across punctuation are left out).
-    fn association(&self, tokens: &[Token]) -> (f64, usize) {
+    fn association(&self, tokens: &[Token], ids: &[WordId]) -> (f64, usize) {
         let mut sum = 0.0;
         let mut n = 0;
-        for pair in tokens.windows(2) {
+        for (k, pair) in tokens.windows(2).enumerate() {
             let [x, y] = pair else { continue };
             if !x.linked_next
                 || x.protected
@@ -573,7 +579,7 @@ impl SpinTagger {
             {
                 continue;
             }
-            let (a, b) = (self.lm.id(&x.lower), self.lm.id(&y.lower));
+            let (a, b) = (ids[k], ids[k + 1]);
             if a.is_none() || b.is_none() {
                 continue;
             }
@@ -651,9 +657,8 @@ impl SpinTagger {
     }
 
     /// Every candidate of every run of words.
-    fn find_candidates(&self, tokens: &[Token]) -> Vec<Candidate> {
-        let mut out = Vec::with_capacity(tokens.len() * 4);
-        let ids: Vec<WordId> = tokens.iter().map(|t| self.lm.id(&t.lower)).collect();
+    fn find_candidates(&self, tokens: &[Token], ids: &[WordId]) -> Vec<Candidate> {
+        let mut out = Vec::with_capacity(tokens.len() * 8);
         let longest = MAX_RUN.max(self.longest_phrase);
         let mut phrase = String::new();
         // Per token, its one-word candidates (index in `out`, original's id).
@@ -703,7 +708,10 @@ impl SpinTagger {
                 {
                     continue;
                 }
-                let options = self.cached_originals(&phrase);
+                let options = match (len, ids[i]) {
+                    (1, Some(id)) => self.word_originals(id, &phrase),
+                    _ => self.cached_originals(&phrase),
+                };
                 if options.is_empty() {
                     continue;
                 }
@@ -748,7 +756,7 @@ impl SpinTagger {
                 }
             }
         }
-        self.add_pairs(tokens, &ids, singles, &mut out);
+        self.add_pairs(tokens, ids, singles, &mut out);
         out
     }
 
@@ -819,6 +827,15 @@ impl SpinTagger {
         out.extend(pairs);
     }
 
+    /// The originals of a known single word, computed once per tagger and
+    /// read without locking afterwards.
+    fn word_originals(&self, id: u32, word: &str) -> Arc<Vec<Option_>> {
+        match self.word_cache.get(id as usize) {
+            Some(slot) => Arc::clone(slot.get_or_init(|| self.compute_originals(word))),
+            None => self.cached_originals(word),
+        }
+    }
+
     /// The originals of a spun wording, computed once per tagger.
     fn cached_originals(&self, phrase: &str) -> Arc<Vec<Option_>> {
         if let Ok(cache) = self.cache.read()
@@ -826,8 +843,20 @@ impl SpinTagger {
         {
             return Arc::clone(hit);
         }
+        let found = self.compute_originals(phrase);
+        if let Ok(mut cache) = self.cache.write() {
+            if cache.len() > CACHE_LIMIT {
+                cache.clear();
+            }
+            cache.insert(phrase.to_string(), Arc::clone(&found));
+        }
+        found
+    }
+
+    /// The originals of a spun wording with their precomputed ids.
+    fn compute_originals(&self, phrase: &str) -> Arc<Vec<Option_>> {
         let words: Vec<&str> = phrase.split(' ').collect();
-        let found: Arc<Vec<Option_>> = Arc::new(
+        Arc::new(
             self.originals_of(phrase, &words)
                 .into_iter()
                 .map(|(words, fanout, rank, mutual)| {
@@ -842,14 +871,7 @@ impl SpinTagger {
                     }
                 })
                 .collect(),
-        );
-        if let Ok(mut cache) = self.cache.write() {
-            if cache.len() > CACHE_LIMIT {
-                cache.clear();
-            }
-            cache.insert(phrase.to_string(), Arc::clone(&found));
-        }
-        found
+        )
     }
 
     /// Log-probability of `words` between optional neighbours, how many
