@@ -61,6 +61,11 @@ pub trait DocumentStore: Sync {
     }
     /// Reads one document back.
     fn get(&self, ordinal: usize) -> Result<Document, StageError>;
+    /// Reads only the text of one document back: stores that keep documents
+    /// serialized skip the annotation layers, which cost most to rebuild.
+    fn get_text(&self, ordinal: usize) -> Result<String, StageError> {
+        Ok(self.get(ordinal)?.text)
+    }
 }
 
 /// What a corpus stage found, for the reports.

@@ -23,6 +23,13 @@ impl DocumentStore for MemoryStore {
             .cloned()
             .ok_or_else(|| StageError::new(format!("no document {ordinal}")))
     }
+
+    fn get_text(&self, ordinal: usize) -> Result<String, StageError> {
+        self.docs
+            .get(ordinal)
+            .map(|d| d.text.clone())
+            .ok_or_else(|| StageError::new(format!("no document {ordinal}")))
+    }
 }
 
 /// Runs `corpus.provenance.v1` over `docs` as the runner does (observe in

@@ -319,10 +319,10 @@ impl ProvenanceStage {
         &self,
         store: &dyn DocumentStore,
         o: usize,
-    ) -> Result<(Document, Prepared), StageError> {
-        let d = store.get(o)?;
-        let p = Prepared::new(&d.text);
-        Ok((d, p))
+    ) -> Result<(String, Prepared), StageError> {
+        let text = store.get_text(o)?;
+        let p = Prepared::new(&text);
+        Ok((text, p))
     }
 
     fn align_params(&self) -> AlignParams {
@@ -332,10 +332,10 @@ impl ProvenanceStage {
         }
     }
 
-    fn side<'a>(&'a self, p: &'a Prepared, d: &'a Document, o: usize) -> Side<'a> {
+    fn side<'a>(&'a self, p: &'a Prepared, text: &'a str, o: usize) -> Side<'a> {
         Side {
             prepared: p,
-            text: &d.text,
+            text,
             date: self.dates[o].as_deref(),
             id: &self.ids[o],
         }
