@@ -3,7 +3,6 @@
 //! (content words).
 
 use copydesk_core::text::word_spans;
-use std::collections::HashSet;
 use std::sync::OnceLock;
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -68,9 +67,17 @@ pub fn word_hash(norm: &str) -> u64 {
 
 /// Whether a normalized word is a function word.
 pub fn is_function(norm: &str) -> bool {
-    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    SET.get_or_init(|| FUNCTION_WORDS.iter().copied().collect())
-        .contains(norm)
+    static SORTED: OnceLock<Vec<&'static str>> = OnceLock::new();
+    // Function words are short; longer words need no lookup.
+    norm.len() <= 10
+        && SORTED
+            .get_or_init(|| {
+                let mut v = FUNCTION_WORDS.to_vec();
+                v.sort_unstable();
+                v
+            })
+            .binary_search(&norm)
+            .is_ok()
 }
 
 /// Whether the text between two words ends a sentence.
@@ -84,20 +91,17 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     let spans = word_spans(text);
     let mut out = Vec::with_capacity(spans.len());
     let mut prev_end = 0;
+    let mut buf = String::new();
     for (start, end) in spans {
         let word = &text[start..end];
-        let norm = normalize(word);
+        let norm = normalize_into(word, &mut buf);
         let sentence_start = out.is_empty() || ends_sentence(&text[prev_end..start]);
         let first_upper = word.chars().next().is_some_and(char::is_uppercase);
-        let letters = word.chars().filter(|c| c.is_alphabetic()).count();
-        let all_upper = letters >= 2
-            && word
-                .chars()
-                .filter(|c| c.is_alphabetic())
-                .all(char::is_uppercase);
-        let class = if word.chars().any(|c| c.is_ascii_digit()) {
+        let (letters, upper) = letter_counts(word);
+        let all_upper = letters >= 2 && upper == letters;
+        let class = if word.bytes().any(|b| b.is_ascii_digit()) {
             WordClass::Number
-        } else if is_function(&norm) {
+        } else if is_function(norm) {
             WordClass::Function
         } else if all_upper || (first_upper && !sentence_start) {
             WordClass::Name
@@ -107,13 +111,48 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         out.push(Token {
             start,
             end,
-            hash: word_hash(&norm),
+            hash: word_hash(norm),
             class,
         });
         prev_end = end;
     }
     demote_capitalized_lines(text, &mut out);
     out
+}
+
+/// Letters of a word, and how many of them are uppercase.
+fn letter_counts(word: &str) -> (usize, usize) {
+    if word.is_ascii() {
+        let letters = word.bytes().filter(u8::is_ascii_alphabetic).count();
+        let upper = word.bytes().filter(u8::is_ascii_uppercase).count();
+        return (letters, upper);
+    }
+    word.chars()
+        .filter(|c| c.is_alphabetic())
+        .fold((0, 0), |(l, u), c| {
+            (l + 1, u + usize::from(c.is_uppercase()))
+        })
+}
+
+/// [`normalize`] into a reused buffer; lowercase ASCII words are returned
+/// as they are, without a copy.
+fn normalize_into<'a>(word: &'a str, buf: &'a mut String) -> &'a str {
+    if word
+        .bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase() && b != b'`')
+    {
+        return word;
+    }
+    buf.clear();
+    buf.extend(
+        word.chars()
+            .map(|c| match c {
+                '\u{2019}' | '\u{2018}' | '`' => '\'',
+                c => c,
+            })
+            .flat_map(char::to_lowercase),
+    );
+    buf
 }
 
 /// In lines written mostly in capitals (wire headlines), capitals mark
@@ -130,11 +169,10 @@ fn demote_capitalized_lines(text: &str, tokens: &mut [Token]) {
         }
         let (mut lettered, mut capitals) = (0, 0);
         for t in &tokens[i..j] {
-            let word = &text[t.start..t.end];
-            let letters: Vec<char> = word.chars().filter(|c| c.is_alphabetic()).collect();
-            if letters.len() >= 2 {
+            let (letters, upper) = letter_counts(&text[t.start..t.end]);
+            if letters >= 2 {
                 lettered += 1;
-                if letters.iter().all(|c| c.is_uppercase()) {
+                if upper == letters {
                     capitals += 1;
                 }
             }
@@ -180,5 +218,72 @@ mod tests {
                 Content, Content, Content, Content, Function, Name, Content, Function
             ]
         );
+    }
+
+    /// The first implementation, kept as the reference the fast one must match.
+    fn reference_tokenize(text: &str) -> Vec<Token> {
+        let mut out = Vec::new();
+        let mut prev_end = 0;
+        for (start, end) in word_spans(text) {
+            let word = &text[start..end];
+            let norm = normalize(word);
+            let sentence_start = out.is_empty() || ends_sentence(&text[prev_end..start]);
+            let first_upper = word.chars().next().is_some_and(char::is_uppercase);
+            let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+            let all_upper = letters >= 2
+                && word
+                    .chars()
+                    .filter(|c| c.is_alphabetic())
+                    .all(char::is_uppercase);
+            let class = if word.chars().any(|c| c.is_ascii_digit()) {
+                WordClass::Number
+            } else if FUNCTION_WORDS.contains(&norm.as_str()) {
+                WordClass::Function
+            } else if all_upper || (first_upper && !sentence_start) {
+                WordClass::Name
+            } else {
+                WordClass::Content
+            };
+            out.push(Token {
+                start,
+                end,
+                hash: word_hash(&norm),
+                class,
+            });
+            prev_end = end;
+        }
+        demote_capitalized_lines(text, &mut out);
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_tokenize_matches_the_reference(text in "[a-zA-Z0-9 .,:;'`\u{2019}\u{2018}\u{c9}\u{e9}\u{df}\u{130}\n-]{0,120}") {
+            proptest::prop_assert_eq!(tokenize(&text), reference_tokenize(&text));
+        }
+
+        #[test]
+        fn fast_tokenize_matches_the_reference_on_any_text(text in "\\PC{0,80}") {
+            proptest::prop_assert_eq!(tokenize(&text), reference_tokenize(&text));
+        }
+    }
+
+    #[test]
+    fn fast_tokenize_matches_the_reference_on_the_seeds() {
+        for seed in ["000", "001"] {
+            let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../seeds");
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with(seed)
+                {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    assert_eq!(tokenize(&text), reference_tokenize(&text));
+                }
+            }
+        }
     }
 }
