@@ -313,6 +313,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "fanout" => weights.fanout = v,
                 "rank" => weights.rank = v,
                 "mutual" => weights.mutual = v,
+                "pool" => weights.pool = v,
                 "common" => weights.common = v,
                 "bias" => weights.bias = v,
                 "detect_bias" => weights.detect_bias = v,
@@ -677,13 +678,14 @@ fn calibrate(
     let seed = tagger.candidates(&seed_text, &detect_quotes(&seed_text));
     let grid_env = std::env::var("SPIN_GRID").unwrap_or_default();
     let mut grid = vec![*base];
-    for context in [0.25, 0.5] {
-        for bias in [-2.4, -1.6] {
-            for detect_rate in [0.05, 0.1] {
+    for pool in [0.0, 0.5, 1.0] {
+        for context in [0.25, 0.5] {
+            for bias in [-2.4, -1.6] {
                 grid.push(Weights {
+                    pool,
                     context,
                     detect_bias: bias,
-                    detect_rate,
+                    detect_rate: 0.05,
                     ..*base
                 });
             }
@@ -764,19 +766,34 @@ fn calibrate(
     let mut chosen = best.1;
     let mut best_repair = f64::MIN;
     let mut repair_grid = Vec::new();
-    for support in [0.0, 1.0] {
-        for bias in [-3.2, -2.4, -1.6] {
-            for (repair_rate, repair_scale) in [(0.2, 0.0), (0.2, 2.0), (0.2, 4.0)] {
-                repair_grid.push((support, bias, repair_rate, repair_scale, 0.6));
+    for pool in [best.1.pool, 1.0] {
+        for support in [0.0, 1.0] {
+            for bias in [-3.2, -2.4, -1.6] {
+                for repair_scale in [2.0, 4.0] {
+                    repair_grid.push((pool, support, bias, repair_scale));
+                }
             }
         }
     }
-    for (support, bias, repair_rate, repair_scale, repair_max) in repair_grid {
-        // Only repair weights vary: detection keeps its calibration.
+    let held_fp = |w: &Weights| {
+        held.iter()
+            .filter(|a| tagger.document_evidence(a, w) >= 1.0)
+            .count()
+    };
+    let detect_recall = |t: &Tally| {
+        let tp: usize = t.tp[1..].iter().sum();
+        let fnn: usize = t.fn_[1..].iter().sum();
+        tp as f64 / (tp + fnn).max(1) as f64
+    };
+    let base_fp = held_fp(&best.1);
+    let base_recall = detect_recall(&score(tagger, &best.1, cases, analyses, &all));
+    for (pool, support, bias, repair_scale) in repair_grid {
+        // Only repair weights vary: detection keeps its calibration (the
+        // pooled evidence also counts in detection, so a changed `pool`
+        // is checked against the held-apart unspun articles below).
         let w = Weights {
-            repair_rate,
+            pool,
             repair_scale,
-            repair_max,
             support,
             bias,
             ..best.1
@@ -785,11 +802,18 @@ fn calibrate(
         let reduction = 1.0 - t.ed_repaired as f64 / t.ed_spun.max(1) as f64;
         let damage = t.damaged as f64 / t.correct_words.max(1) as f64;
         let worse = t.worse as f64 / t.spun_docs.max(1) as f64;
+        let (recall, fp) = (detect_recall(&t), held_fp(&w));
         eprintln!(
-            "worse {worse:.4} repair support {support} bias {bias} rate {repair_rate} scale {repair_scale} max {repair_max}: reduction {reduction:.3} damage {damage:.4}"
+            "worse {worse:.4} repair pool {pool} support {support} bias {bias} scale {repair_scale}: reduction {reduction:.3} damage {damage:.4} recall {recall:.3} fp {fp}"
         );
         // Repair must almost never leave a document worse than it found it.
-        if damage < 0.009 && worse <= 0.01 && reduction - damage > best_repair {
+        // and detection may not lose what it was calibrated to.
+        if damage < 0.009
+            && worse <= 0.01
+            && fp <= base_fp
+            && recall >= base_recall - 0.005
+            && reduction - damage > best_repair
+        {
             best_repair = reduction - damage;
             chosen = w;
         }

@@ -89,6 +89,12 @@ pub struct Weights {
     /// larger of `exp(common) / TOP_RANK` and the fanout/rank term.
     /// `-inf` leaves the common-synonym spinner out.
     pub common: f64,
+    /// Weight of the context evidence pooled from other occurrences of the
+    /// same wording with the same candidate original (a consistent
+    /// spinner writes the same synonym everywhere); 0 (the default) turns
+    /// pooling off: at 0.5 and 1 it raised damage and false alarms on the
+    /// calibration set, repeated terms of unspun news being pooled too.
+    pub pool: f64,
     /// Bonus for a mutual synonym pair.
     pub mutual: f64,
     /// Constant added to every candidate's log-odds.
@@ -170,6 +176,7 @@ impl Default for Weights {
             fanout: 0.6,
             rank: 0.5,
             common: f64::NEG_INFINITY,
+            pool: 0.0,
             mutual: 1.5,
             bias: -2.4,
             detect_bias: -1.6,
@@ -295,14 +302,20 @@ impl Candidate {
         }
     }
 
+    /// The part of the log-odds that comes from this occurrence's context
+    /// (bigrams with its neighbours), as opposed to the word choice itself.
+    fn context_part(&self, w: &Weights, support: f64) -> f64 {
+        w.context * self.context
+            + support * f64::from(self.support)
+            + w.agree * self.left_gain.min(self.right_gain).max(0.0)
+    }
+
     fn logodds_with(&self, w: &Weights, bias: f64, support: f64, length_penalty: f64) -> f64 {
         if self.listed {
             return LISTED_LOGODDS;
         }
         let mut lo = w.unigram * self.unigram.min(w.max_unigram)
-            + w.context * self.context
-            + support * f64::from(self.support)
-            + w.agree * self.left_gain.min(self.right_gain).max(0.0)
+            + self.context_part(w, support)
             + self.channel(w)
             - length_penalty * self.length_change as f64
             + if self.mutual { w.mutual } else { 0.0 }
@@ -327,6 +340,10 @@ pub struct Analysis {
     pub pair_association: f64,
     /// Number of those pairs.
     pub pairs: usize,
+    /// For each candidate, its group: the same wording with the same
+    /// original elsewhere in the text (`u32::MAX` for candidates not
+    /// pooled: listed phrases and adjacent pairs).
+    pub groups: Vec<u32>,
     /// Words inside a multiword dictionary wording that a shorter original
     /// makes far more fluent (by `PHRASE_GAIN` nats or more): the trace of
     /// a spinner that writes phrases for words ("am after" for "proposed").
@@ -499,10 +516,26 @@ impl SpinTagger {
                 }
             }
         }
+        // Candidates share a group when they come from the same cached
+        // option (same wording, same original).
+        let mut group_of: HashMap<usize, u32, WordHash> = HashMap::default();
+        let groups = candidates
+            .iter()
+            .map(|c| {
+                if c.listed || c.substitutions != 1 {
+                    return u32::MAX;
+                }
+                let next = group_of.len() as u32;
+                *group_of
+                    .entry(Arc::as_ptr(&c.original) as *const u8 as usize)
+                    .or_insert(next)
+            })
+            .collect();
         Analysis {
             substitutable,
             pair_association,
             pairs,
+            groups,
             expanded_words: expanded.iter().filter(|&&e| e).count(),
             tokens,
             candidates,
@@ -516,18 +549,14 @@ impl SpinTagger {
         let tokens = &analysis.tokens;
         let runs = &analysis.candidates;
         let detect_prior = logit(w.detect_rate);
-        let detected = select(
-            runs,
-            |c| {
-                c.detection_logodds(w)
-                    + if c.listed {
-                        0.0
-                    } else {
-                        detect_prior * f64::from(c.substitutions)
-                    }
-            },
-            0.0,
+        let scores = pooled_scores(
+            analysis,
+            w,
+            w.detect_support,
+            |c| c.detection_logodds(w),
+            detect_prior,
         );
+        let detected = select(runs, &scores, 0.0);
         // Each distinct wording counts once: news repeats its terms, and a
         // word the model distrusts should not weigh more for recurring.
         // Ordered, so the float sum below is the same on every run.
@@ -593,14 +622,6 @@ impl SpinTagger {
     pub fn decide(&self, text: &str, analysis: &Analysis, w: &Weights) -> SpinVerdict {
         let tokens = &analysis.tokens;
         let runs = &analysis.candidates;
-        let prior = |c: &Candidate, p: f64| {
-            c.logodds(w)
-                + if c.listed {
-                    0.0
-                } else {
-                    p * f64::from(c.substitutions)
-                }
-        };
         let rate = self.document_rate(analysis, w);
         let score = 1.0 - 0.5f64.powf(self.evidence_from_rate(analysis, w, rate));
         let spun = score >= self.threshold;
@@ -615,21 +636,20 @@ impl SpinTagger {
         // the text: such documents are judged but repaired only through
         // listed phrases.
         let expanded = analysis.expanded_words as f64 / tokens.len().max(1) as f64;
-        let chosen = if spun && expanded <= w.repair_max_expanded {
-            select(runs, |c| prior(c, repair_prior), min_lo)
+        let scores: Vec<f64> = if spun && expanded <= w.repair_max_expanded {
+            pooled_scores(analysis, w, w.support, |c| c.logodds(w), repair_prior)
         } else {
-            select(
-                runs,
-                |c| {
+            runs.iter()
+                .map(|c| {
                     if c.listed {
                         c.logodds(w)
                     } else {
                         f64::NEG_INFINITY
                     }
-                },
-                min_lo,
-            )
+                })
+                .collect()
         };
+        let chosen = select(runs, &scores, min_lo);
         let mut subs: Vec<SpinSubstitution> = chosen
             .into_iter()
             .filter_map(|(c, lo)| {
@@ -1032,16 +1052,68 @@ fn run_key(tokens: &[Token], first: usize, last: usize) -> String {
         .join(" ")
 }
 
-/// Greedy choice of non-overlapping candidates by score, keeping those
-/// scoring above `min`.
-fn select(
-    runs: &[Candidate],
-    score: impl Fn(&Candidate) -> f64,
-    min: f64,
-) -> Vec<(&Candidate, f64)> {
+/// Each candidate's log-odds plus the prior (once per substitution), and,
+/// where the same wording stands for the same original elsewhere in the
+/// text, the pooled evidence of a consistent spinner: the best occurrence
+/// plus `w.pool` times the context evidence of the others (the word
+/// choice itself counted once), when that is higher.
+fn pooled_scores(
+    analysis: &Analysis,
+    w: &Weights,
+    support: f64,
+    logodds: impl Fn(&Candidate) -> f64,
+    prior: f64,
+) -> Vec<f64> {
+    let runs = &analysis.candidates;
+    let mut scores: Vec<f64> = runs
+        .iter()
+        .map(|c| {
+            logodds(c)
+                + if c.listed {
+                    0.0
+                } else {
+                    prior * f64::from(c.substitutions)
+                }
+        })
+        .collect();
+    if w.pool <= 0.0 || analysis.groups.len() != runs.len() {
+        return scores;
+    }
+    let n_groups = analysis
+        .groups
+        .iter()
+        .filter(|&&g| g != u32::MAX)
+        .map(|&g| g as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut context_sum = vec![0.0f64; n_groups];
+    let mut members = vec![0u32; n_groups];
+    for (c, &g) in runs.iter().zip(&analysis.groups) {
+        if let (Some(sum), Some(m)) = (context_sum.get_mut(g as usize), members.get_mut(g as usize))
+        {
+            *sum += c.context_part(w, support);
+            *m += 1;
+        }
+    }
+    for ((score, c), &g) in scores.iter_mut().zip(runs).zip(&analysis.groups) {
+        let (Some(&sum), Some(&m)) = (context_sum.get(g as usize), members.get(g as usize)) else {
+            continue;
+        };
+        if m > 1 {
+            let others = sum - c.context_part(w, support);
+            *score = score.max(*score + w.pool * others);
+        }
+    }
+    scores
+}
+
+/// Greedy choice of non-overlapping candidates by score (`scores` aligned
+/// with `runs`), keeping those scoring above `min`.
+fn select<'a>(runs: &'a [Candidate], scores: &[f64], min: f64) -> Vec<(&'a Candidate, f64)> {
     let mut scored: Vec<(&Candidate, f64)> = runs
         .iter()
-        .map(|c| (c, score(c)))
+        .zip(scores)
+        .map(|(c, &s)| (c, s))
         .filter(|(_, s)| *s > min)
         .collect();
     scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.first.cmp(&b.0.first)));

@@ -311,3 +311,31 @@ fn adjacent_pairs_are_judged_together() {
     }
     assert!(pairs > 0, "no pair candidates in heavily spun text");
 }
+
+#[test]
+fn repeated_wordings_share_groups_and_pooling_only_adds_evidence() {
+    let text = "Police mentioned the attack. The minister mentioned the attack on the metropolis. \
+                Officials mentioned that the metropolis was calm.";
+    let a = eager().candidates(text, &[]);
+    let groups_of = |word: &str, original: &str| -> Vec<u32> {
+        a.candidates
+            .iter()
+            .zip(&a.groups)
+            .filter(|(c, _)| {
+                c.first == c.last && &text[a.tokens[c.first].start..a.tokens[c.first].end] == word
+            })
+            .filter(|(c, _)| &*c.original == original)
+            .map(|(_, &g)| g)
+            .collect()
+    };
+    let said = groups_of("mentioned", "said");
+    assert_eq!(said.len(), 3, "{said:?}");
+    assert!(said.iter().all(|&g| g == said[0] && g != u32::MAX));
+    let city = groups_of("metropolis", "city");
+    assert_eq!(city.len(), 2);
+    assert_ne!(city[0], said[0]);
+    let w = eager().weights();
+    let plain = eager().decide(text, &a, &w);
+    let pooled = eager().decide(text, &a, &copydesk_spin::Weights { pool: 1.0, ..w });
+    assert!(pooled.substitutions.len() >= plain.substitutions.len());
+}
