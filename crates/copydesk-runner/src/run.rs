@@ -434,39 +434,32 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
             .nanos
             .fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
     }
+    // Batch k+1 is read back and annotated (in parallel) while the reports
+    // write batch k (in order, on one thread).
     let total = spill.len();
     let mut written = 0u64;
     let mut start = 0;
-    while start < total {
+    let mut pending: Vec<Option<Document>> = Vec::new();
+    let reports = &mut built.reports;
+    let (corpus, corpus_counters) = (&built.corpus, &built.corpus_counters);
+    while start < total || !pending.is_empty() {
         let end = (start + batch_size).min(total);
-        let annotated: Vec<Option<Document>> = pool.install(|| {
-            (start..end)
-                .into_par_iter()
-                .map(|ordinal| {
-                    annotate(
-                        ordinal,
-                        &spill,
-                        &built.corpus,
-                        &built.corpus_counters,
-                        &failures,
-                    )
-                })
-                .collect()
+        let to_write = std::mem::take(&mut pending);
+        let (annotated, wrote) = pool.install(|| {
+            rayon::join(
+                || -> Vec<Option<Document>> {
+                    (start..end)
+                        .into_par_iter()
+                        .map(|ordinal| {
+                            annotate(ordinal, &spill, corpus, corpus_counters, &failures)
+                        })
+                        .collect()
+                },
+                || write_reports(reports, to_write),
+            )
         });
-        for doc in annotated.into_iter().flatten() {
-            for (name, report, counters) in &mut built.reports {
-                let t = Instant::now();
-                let r = report.write(&doc);
-                counters.record(r.is_ok(), t.elapsed());
-                if let Err(e) = r {
-                    return Err(RunError::Stage {
-                        stage: name.clone(),
-                        message: format!("{}: {}", doc.id, e.message),
-                    });
-                }
-            }
-            written += 1;
-        }
+        written += wrote?;
+        pending = annotated;
         start = end;
     }
     if failures.stopped() {
@@ -620,6 +613,30 @@ fn run_document_stages(
         }
     }
     Some(doc)
+}
+
+/// Gives each document of a batch, in order, to every report; returns how
+/// many documents were written.
+fn write_reports(
+    reports: &mut [(String, Box<dyn ReportStage>, Counters)],
+    docs: Vec<Option<Document>>,
+) -> Result<u64, RunError> {
+    let mut written = 0;
+    for doc in docs.into_iter().flatten() {
+        for (name, report, counters) in reports.iter_mut() {
+            let t = Instant::now();
+            let r = report.write(&doc);
+            counters.record(r.is_ok(), t.elapsed());
+            if let Err(e) = r {
+                return Err(RunError::Stage {
+                    stage: name.clone(),
+                    message: format!("{}: {}", doc.id, e.message),
+                });
+            }
+        }
+        written += 1;
+    }
+    Ok(written)
 }
 
 fn annotate(
