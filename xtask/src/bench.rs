@@ -22,7 +22,9 @@
 //!
 //! Options: `--quick`, `--size-mb N` (target corpus size), `--warc-pages N`,
 //! `--seed N`, `--skip-default` (leave out the slowest pipeline),
-//! `--prepare` (build the inputs and stop), `--keep-output` (keep each run's output directory; by default it is
+//! `--only-large` (only the full-size corpus), `--pipelines a,b` (only
+//! these of `load-only`, `default-no-spin`, `default`; partial runs write
+//! `bench-partial.json`), `--prepare` (build the inputs and stop), `--keep-output` (keep each run's output directory; by default it is
 //! deleted after its size is noted, as it is about 15× the input),
 //! `--stages` (also run each stage family's own benchmark example).
 
@@ -63,6 +65,9 @@ pub fn bench(args: &[String], bin: &Path) -> Result<()> {
         .transpose()?
         .unwrap_or(1);
     let skip_default = args.iter().any(|a| a == "--skip-default");
+    let only_large = args.iter().any(|a| a == "--only-large");
+    let only_pipelines: Option<Vec<String>> =
+        option(args, "--pipelines").map(|s| s.split(',').map(str::to_string).collect());
     let keep_output = args.iter().any(|a| a == "--keep-output");
     let dir = PathBuf::from("bench-out");
     std::fs::create_dir_all(&dir)?;
@@ -75,7 +80,12 @@ pub fn bench(args: &[String], bin: &Path) -> Result<()> {
     }
 
     let mut inputs = Vec::new();
-    for mb in [size_mb.div_ceil(10), size_mb] {
+    let sizes = if only_large {
+        vec![size_mb]
+    } else {
+        vec![size_mb.div_ceil(10), size_mb]
+    };
+    for mb in sizes {
         // The generator's version is in the name: a changed generator builds anew.
         let path = dir.join(format!("synthetic-v2-{mb}mb-seed{seed}.jsonl"));
         if !path.exists() {
@@ -107,21 +117,23 @@ pub fn bench(args: &[String], bin: &Path) -> Result<()> {
         )?;
     }
     let warc_bytes = std::fs::metadata(&warc)?.len();
-    // The WARC goes before the largest corpus: a long run stopped before
-    // the end still has every input measured at least once.
-    let position = inputs.len() - 1;
-    inputs.insert(
-        position,
-        Input {
-            label: format!(
-                "WARC, {warc_pages} pages, {:.0} MB gzip",
-                warc_bytes as f64 / 1e6
-            ),
-            wc: format!("gzip -dc {} | wc -w", warc.display()),
-            path: warc,
-            bytes: warc_bytes,
-        },
-    );
+    if !only_large {
+        // The WARC goes before the largest corpus: a long run stopped before
+        // the end still has every input measured at least once.
+        let position = inputs.len() - 1;
+        inputs.insert(
+            position,
+            Input {
+                label: format!(
+                    "WARC, {warc_pages} pages, {:.0} MB gzip",
+                    warc_bytes as f64 / 1e6
+                ),
+                wc: format!("gzip -dc {} | wc -w", warc.display()),
+                path: warc,
+                bytes: warc_bytes,
+            },
+        );
+    }
 
     if args.iter().any(|a| a == "--prepare") {
         for input in &inputs {
@@ -133,9 +145,17 @@ pub fn bench(args: &[String], bin: &Path) -> Result<()> {
         }
         return Ok(());
     }
-    let pipelines = write_configs(&dir, skip_default)?;
+    let mut pipelines = write_configs(&dir, skip_default)?;
+    if let Some(only) = &only_pipelines {
+        pipelines.retain(|p| only.iter().any(|o| o == p.name));
+    }
     let mut rows: Vec<Value> = Vec::new();
-    let name = if quick { "bench-quick" } else { "bench-full" };
+    // A partial run (some inputs or pipelines) gets its own results file.
+    let name = match (quick, only_large || only_pipelines.is_some()) {
+        (true, _) => "bench-quick",
+        (false, false) => "bench-full",
+        (false, true) => "bench-partial",
+    };
     let out = dir.join(format!("{name}.json"));
     let started = utc_now();
     for input in &inputs {
