@@ -259,14 +259,15 @@ fn mean_log_df(p: &Prepared, range: (usize, usize), df: &dyn Fn(u64) -> u32) -> 
         / n as f64
 }
 
-/// Whether the text opens with a wire-service dateline that carries a date
-/// or an agency (`"SALVADOR, Feb 26 -"`, `"ISLAMABAD (Reuters) -"`): the
-/// form of the original wire story, which republishers restyle or drop.
-pub fn wire_dateline(text: &str) -> bool {
+/// The first wire-service dateline in the opening of `text`: a place, then
+/// an agency in brackets or a date (`"SALVADOR, Feb 26 -"`,
+/// `"ISLAMABAD (Reuters) -"`); groups 1 and 2 hold the month and day when
+/// it is a date.
+fn wire_dateline_captures(text: &str) -> Option<regex::Captures<'_>> {
     static RE: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
     let re = RE.get_or_init(|| {
         regex::Regex::new(
-            r"(?m)^[ \t]*[A-Z][A-Za-z.'\-]*(?:[ \t]+[A-Z][A-Za-z.'\-]*){0,4}(?:,[ \t]*[A-Z][A-Za-z.]*(?:[ \t]+[A-Z][A-Za-z.]*){0,3})*[ \t]*(?:(?:\([A-Za-z .]+\))|(?:,[ \t]*(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?[ \t]+\d{1,2}))[ \t]*[-\u{2013}\u{2014}]",
+            r"(?m)^[ \t]*[A-Z][A-Za-z.'\-]*(?:[ \t]+[A-Z][A-Za-z.'\-]*){0,4}(?:,[ \t]*[A-Z][A-Za-z.]*(?:[ \t]+[A-Z][A-Za-z.]*){0,3})*[ \t]*(?:\([A-Za-z .]+\)|,[ \t]*(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?[ \t]+(\d{1,2}))[ \t]*[-\u{2013}\u{2014}]",
         )
         .ok()
     });
@@ -274,24 +275,20 @@ pub fn wire_dateline(text: &str) -> bool {
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    re.as_ref().is_some_and(|re| re.is_match(&text[..end]))
+    re.as_ref()?.captures(&text[..end])
+}
+
+/// Whether the text opens with a wire-service dateline that carries a date
+/// or an agency (`"SALVADOR, Feb 26 -"`, `"ISLAMABAD (Reuters) -"`): the
+/// form of the original wire story, which republishers restyle or drop.
+pub fn wire_dateline(text: &str) -> bool {
+    wire_dateline_captures(text).is_some()
 }
 
 /// The month and day of a wire dateline (`"LONDON, March 11 -"`), as a
 /// day of the year (months counted as 31 days; enough to compare two).
 pub fn dateline_day(text: &str) -> Option<u32> {
-    static RE: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
-    let re = RE.get_or_init(|| {
-        regex::Regex::new(
-            r"(?m)^[ \t]*[A-Z][A-Za-z.'\-]*(?:[ \t]+[A-Z][A-Za-z.'\-]*){0,4}(?:,[ \t]*[A-Z][A-Za-z.]*(?:[ \t]+[A-Z][A-Za-z.]*){0,3})*,[ \t]*(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?[ \t]+(\d{1,2})[ \t]*[-\u{2013}\u{2014}]",
-        )
-        .ok()
-    });
-    let mut end = text.len().min(600);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let caps = re.as_ref()?.captures(&text[..end])?;
+    let caps = wire_dateline_captures(text)?;
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
