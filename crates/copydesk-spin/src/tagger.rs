@@ -784,8 +784,9 @@ impl SpinTagger {
     /// candidates are judged with a spun neighbour, which hides the
     /// context that gives them away; the pair of originals is judged
     /// between the real neighbours. Only the `PAIR_OPTIONS` likeliest
-    /// originals of each word (by frequency and channel) are paired, and
-    /// only pairs that form an attested bigram.
+    /// originals of each word (by frequency and channel) are paired, only
+    /// where the two words do not themselves form an attested bigram, and
+    /// only pairs of originals that do.
     fn add_pairs(
         &self,
         tokens: &[Token],
@@ -796,7 +797,9 @@ impl SpinTagger {
         let proxy = |c: &Candidate| c.unigram.min(6.0) - c.log_fanout - c.log_rank;
         for list in singles.iter_mut() {
             if list.len() > PAIR_OPTIONS {
-                list.sort_by(|a, b| proxy(&out[b.0]).total_cmp(&proxy(&out[a.0])));
+                list.select_nth_unstable_by(PAIR_OPTIONS - 1, |a, b| {
+                    proxy(&out[b.0]).total_cmp(&proxy(&out[a.0]))
+                });
                 list.truncate(PAIR_OPTIONS);
             }
         }
@@ -804,6 +807,13 @@ impl SpinTagger {
         for i in 0..tokens.len().saturating_sub(1) {
             let (a_list, b_list) = (&singles[i], &singles[i + 1]);
             if a_list.is_empty() || b_list.is_empty() || !tokens[i].linked_next {
+                continue;
+            }
+            // Two words that form an attested bigram read fluently
+            // together: no sign that both were replaced.
+            if let (Some(a), Some(b)) = (ids[i], ids[i + 1])
+                && self.lm.attested_id(a, b)
+            {
                 continue;
             }
             let left = i
