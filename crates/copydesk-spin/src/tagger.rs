@@ -518,7 +518,8 @@ impl SpinTagger {
         }
         // Candidates share a group when they come from the same cached
         // option (same wording, same original).
-        let mut group_of: HashMap<usize, u32, WordHash> = HashMap::default();
+        let mut group_of: HashMap<usize, u32, WordHash> =
+            HashMap::with_capacity_and_hasher(candidates.len(), WordHash::default());
         let groups = candidates
             .iter()
             .map(|c| {
@@ -682,9 +683,13 @@ impl SpinTagger {
         let longest = MAX_RUN.max(self.longest_phrase);
         let mut phrase = String::new();
         // Per token, its one-word candidates (index in `out`, original's id).
-        let mut singles: Vec<Vec<(usize, u32)>> = vec![Vec::new(); tokens.len()];
+        // One-word candidates (index in `out`, original's id), in token
+        // order, and each token's range among them.
+        let mut singles: Vec<(usize, u32)> = Vec::new();
+        let mut ranges: Vec<(usize, usize)> = Vec::with_capacity(tokens.len());
         for (i, head) in tokens.iter().enumerate() {
             phrase.clear();
+            let begin = singles.len();
             for len in 1..=longest {
                 let j = i + len - 1;
                 let Some(tail) = tokens.get(j) else { break };
@@ -752,7 +757,7 @@ impl SpinTagger {
                     .any(|t| t.shape == Shape::Capitalized && !t.sentence_initial);
                 for option in options.iter() {
                     if let ([Some(id)], 1) = (option.ids.as_slice(), len) {
-                        singles[i].push((out.len(), *id));
+                        singles.push((out.len(), *id));
                     }
                     let chain = self.chain(left, &option.ids, right);
                     let unigram = option.log_prob - base_uni;
@@ -775,8 +780,9 @@ impl SpinTagger {
                     });
                 }
             }
+            ranges.push((begin, singles.len()));
         }
-        self.add_pairs(tokens, ids, singles, &mut out);
+        self.add_pairs(tokens, ids, &mut singles, &ranges, &mut out);
         out
     }
 
@@ -791,21 +797,34 @@ impl SpinTagger {
         &self,
         tokens: &[Token],
         ids: &[WordId],
-        mut singles: Vec<Vec<(usize, u32)>>,
+        singles: &mut [(usize, u32)],
+        ranges: &[(usize, usize)],
         out: &mut Vec<Candidate>,
     ) {
         let proxy = |c: &Candidate| c.unigram.min(6.0) - c.log_fanout - c.log_rank;
-        for list in singles.iter_mut() {
+        // Each token's likeliest originals first, `tops[i]` of them kept.
+        let mut tops: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
+        for &(begin, end) in ranges {
+            let Some(list) = singles.get_mut(begin..end) else {
+                tops.push((begin, begin));
+                continue;
+            };
             if list.len() > PAIR_OPTIONS {
                 list.select_nth_unstable_by(PAIR_OPTIONS - 1, |a, b| {
                     proxy(&out[b.0]).total_cmp(&proxy(&out[a.0]))
                 });
-                list.truncate(PAIR_OPTIONS);
             }
+            tops.push((begin, begin + list.len().min(PAIR_OPTIONS)));
         }
+        let singles = &*singles;
+        let list = |i: usize| -> &[(usize, u32)] {
+            tops.get(i)
+                .and_then(|&(b, e)| singles.get(b..e))
+                .unwrap_or(&[])
+        };
         let mut pairs = Vec::new();
         for i in 0..tokens.len().saturating_sub(1) {
-            let (a_list, b_list) = (&singles[i], &singles[i + 1]);
+            let (a_list, b_list) = (list(i), list(i + 1));
             if a_list.is_empty() || b_list.is_empty() || !tokens[i].linked_next {
                 continue;
             }
