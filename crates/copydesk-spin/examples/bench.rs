@@ -69,8 +69,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .iter()
                 .map(|s| format!("{}->{}", s.spun, s.original))
                 .collect();
+            let opening: String = d.split_whitespace().take(25).collect::<Vec<_>>().join(" ");
             println!(
-                "FLAGGED {:.2} {} words: {}",
+                "FLAGGED {:.2} {} words: {}\n    {opening}",
                 v.score,
                 d.split_whitespace().count(),
                 subs.join(", ")
