@@ -766,11 +766,11 @@ fn calibrate(
     let mut chosen = best.1;
     let mut best_repair = f64::MIN;
     let mut repair_grid = Vec::new();
-    for pool in [best.1.pool, 1.0] {
+    for context in [best.1.context, 0.5] {
         for support in [0.0, 1.0] {
             for bias in [-3.2, -2.4, -1.6] {
                 for repair_scale in [2.0, 4.0] {
-                    repair_grid.push((pool, support, bias, repair_scale));
+                    repair_grid.push((context, support, bias, repair_scale));
                 }
             }
         }
@@ -787,12 +787,12 @@ fn calibrate(
     };
     let base_fp = held_fp(&best.1);
     let base_recall = detect_recall(&score(tagger, &best.1, cases, analyses, &all));
-    for (pool, support, bias, repair_scale) in repair_grid {
-        // Only repair weights vary: detection keeps its calibration (the
-        // pooled evidence also counts in detection, so a changed `pool`
-        // is checked against the held-apart unspun articles below).
+    for (context, support, bias, repair_scale) in repair_grid {
+        // Mostly repair weights vary; `context` also counts in detection,
+        // so a changed one is checked against the held-apart unspun
+        // articles and the detection recall below.
         let w = Weights {
-            pool,
+            context,
             repair_scale,
             support,
             bias,
@@ -804,7 +804,7 @@ fn calibrate(
         let worse = t.worse as f64 / t.spun_docs.max(1) as f64;
         let (recall, fp) = (detect_recall(&t), held_fp(&w));
         eprintln!(
-            "worse {worse:.4} repair pool {pool} support {support} bias {bias} scale {repair_scale}: reduction {reduction:.3} damage {damage:.4} recall {recall:.3} fp {fp}"
+            "worse {worse:.4} repair context {context} support {support} bias {bias} scale {repair_scale}: reduction {reduction:.3} damage {damage:.4} recall {recall:.3} fp {fp}"
         );
         // Repair must almost never leave a document worse than it found it.
         // and detection may not lose what it was calibrated to.
