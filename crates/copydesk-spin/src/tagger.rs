@@ -1001,18 +1001,33 @@ impl SpinTagger {
         for (d, dict) in dicts.iter().enumerate() {
             for (r, (lemma, form)) in readings.iter().enumerate() {
                 for o in dict.originals(lemma) {
-                    for inflected in self.morph.inflect(&o.lemma, *form) {
+                    // The base form needs no inflecting (nor allocating).
+                    let base = (*form == Form::Base).then_some(&*o.lemma);
+                    let forms = if base.is_some() {
+                        Vec::new()
+                    } else {
+                        self.morph.inflect(&o.lemma, *form)
+                    };
+                    for inflected in base.into_iter().chain(forms.iter().map(String::as_str)) {
                         if inflected == phrase
                             || !inflected.split(' ').all(|w| self.lm.knows(w))
-                            || (!spun_function && self.all_function_words(&inflected))
+                            || (!spun_function && self.all_function_words(inflected))
                         {
                             continue;
                         }
-                        let next = found.len();
-                        let e = found.entry(inflected).or_insert((o.fanout, o.rank, next));
-                        e.0 = e.0.min(o.fanout);
-                        e.1 = e.1.min(o.rank);
-                        sources.push((e.2, d, &o.lemma, r));
+                        let key = match found.get_mut(inflected) {
+                            Some(e) => {
+                                e.0 = e.0.min(o.fanout);
+                                e.1 = e.1.min(o.rank);
+                                e.2
+                            }
+                            None => {
+                                let next = found.len();
+                                found.insert(inflected.to_string(), (o.fanout, o.rank, next));
+                                next
+                            }
+                        };
+                        sources.push((key, d, &o.lemma, r));
                     }
                 }
             }
@@ -1037,17 +1052,32 @@ impl SpinTagger {
                 .then_with(|| a.1.cmp(&b.1))
         });
         ranked.truncate(MAX_CANDIDATES);
+        // Each listed as the other's synonym: a closer pair. One pass over
+        // the sources, testing only those of kept wordings.
+        let n_keys = sources.iter().map(|s| s.0 + 1).max().unwrap_or(0);
+        let mut kept = vec![false; n_keys];
+        for (_, _, (_, _, key)) in &ranked {
+            if let Some(k) = kept.get_mut(*key) {
+                *k = true;
+            }
+        }
+        let mut mutual = vec![false; n_keys];
+        for &(key, d, original, reading) in &sources {
+            if kept.get(key) == Some(&true)
+                && mutual.get(key) == Some(&false)
+                && readings
+                    .get(reading)
+                    .is_some_and(|(lemma, _)| dicts[d].lists(original, lemma))
+                && let Some(m) = mutual.get_mut(key)
+            {
+                *m = true;
+            }
+        }
         ranked
             .into_iter()
             .map(|(_, w, (f, r, key))| {
-                // Each listed as the other's synonym: a closer pair.
-                let mutual = sources.iter().any(|&(k, d, original, reading)| {
-                    k == key
-                        && readings
-                            .get(reading)
-                            .is_some_and(|(lemma, _)| dicts[d].lists(original, lemma))
-                });
-                (w.split(' ').map(str::to_string).collect(), f, r, mutual)
+                let m = mutual.get(key).copied().unwrap_or(false);
+                (w.split(' ').map(str::to_string).collect(), f, r, m)
             })
             .collect()
     }
