@@ -25,6 +25,9 @@ pub struct JsonlReportConfig {
     pub include_raw: bool,
     /// Add the covered `text` to every span in `tags`, for readability.
     pub span_text: bool,
+    /// Annotation layers left out of `tags`. By default the `tokens` layer,
+    /// two thirds of the file and derivable from the text; `[]` writes all.
+    pub skip_layers: Vec<String>,
 }
 
 impl Default for JsonlReportConfig {
@@ -33,6 +36,7 @@ impl Default for JsonlReportConfig {
             path: "documents.jsonl".into(),
             include_raw: false,
             span_text: true,
+            skip_layers: vec!["tokens".into()],
         }
     }
 }
@@ -60,6 +64,12 @@ impl StageConfig for JsonlReportConfig {
             name: "span_text",
             kind: "boolean",
             doc: "Add the covered `text` to every span in `tags`, for readability (default true).",
+        },
+        OptionDoc {
+            name: "skip_layers",
+            kind: "list of strings",
+            doc: "Annotation layers left out of `tags` (default [\"tokens\"], two thirds of \
+                  the file; [] writes every layer).",
         },
     ];
 
@@ -199,7 +209,7 @@ struct DocumentRecord<'a> {
 }
 
 impl<'a> DocumentRecord<'a> {
-    fn new(doc: &'a Document, config: &JsonlReportConfig) -> Self {
+    fn new(doc: &'a Document, config: &'a JsonlReportConfig) -> Self {
         let (clashing, top_level_ext) = doc
             .ext
             .iter()
@@ -214,6 +224,7 @@ impl<'a> DocumentRecord<'a> {
             tags: TagsRecord {
                 doc,
                 span_text: config.span_text,
+                skip_layers: &config.skip_layers,
             },
             ext: clashing,
             top_level_ext,
@@ -225,12 +236,15 @@ impl<'a> DocumentRecord<'a> {
 struct TagsRecord<'a> {
     doc: &'a Document,
     span_text: bool,
+    skip_layers: &'a [String],
 }
 
 impl Serialize for TagsRecord<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.doc.tags.len()))?;
-        for (layer, spans) in &self.doc.tags {
+        let written = |layer: &String| !self.skip_layers.contains(layer);
+        let count = self.doc.tags.keys().filter(|l| written(l)).count();
+        let mut map = s.serialize_map(Some(count))?;
+        for (layer, spans) in self.doc.tags.iter().filter(|(l, _)| written(l)) {
             map.serialize_entry(
                 layer,
                 &SpansRecord {

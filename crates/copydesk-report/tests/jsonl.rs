@@ -91,6 +91,7 @@ fn options_raw_span_text_and_path() {
         path: "out/docs.jsonl".into(),
         include_raw: true,
         span_text: false,
+        skip_layers: Vec::new(),
     });
     let files = common::run_report(&mut report, &f, dir.path());
     assert!(
@@ -102,6 +103,28 @@ fn options_raw_span_text_and_path() {
     assert_eq!(docs[0]["raw"], f.docs[0].raw.as_str());
     assert!(docs[0]["tags"]["quotes"][0].get("text").is_none());
     assert_eq!(docs[0]["tags"]["quotes"][0]["label"], "quote");
+}
+
+#[test]
+fn skipped_layers_are_left_out_and_the_rest_kept() {
+    let f = common::fixture();
+    let layers: Vec<String> = f.docs[0].tags.keys().cloned().collect();
+    assert!(layers.len() >= 2, "fixture has several layers: {layers:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let mut report = JsonlReport::new(JsonlReportConfig {
+        skip_layers: vec![layers[0].clone()],
+        ..JsonlReportConfig::default()
+    });
+    common::run_report(&mut report, &f, dir.path());
+    let docs = lines(&dir.path().join("documents.jsonl"));
+    let tags = docs[0]["tags"].as_object().unwrap();
+    assert!(!tags.contains_key(&layers[0]));
+    assert!(tags.contains_key(&layers[1]));
+    // By default only the tokens layer is left out.
+    assert_eq!(
+        JsonlReportConfig::default().skip_layers,
+        vec!["tokens".to_string()]
+    );
 }
 
 #[test]
