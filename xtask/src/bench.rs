@@ -20,6 +20,11 @@
 //! the growth from a tenth of the size to the whole is printed per
 //! pipeline (the goal: 10× input within 11× time).
 //!
+//! Disk: the runner's spill file and `documents.jsonl` together take about
+//! 30x the input (the default pipeline writes every tag layer): the 1 GB
+//! corpus needs some 30 GB free under `bench-out/`; a warning is printed
+//! when there is less.
+//!
 //! Options: `--quick`, `--size-mb N` (target corpus size), `--warc-pages N`,
 //! `--seed N`, `--skip-default` (leave out the slowest pipeline),
 //! `--only-large` (only the full-size corpus), `--pipelines a,b` (only
@@ -171,6 +176,7 @@ pub fn bench(args: &[String], bin: &Path) -> Result<()> {
                     .unwrap_or("in"),
                 p.name
             );
+            warn_if_disk_short(&dir, input.bytes);
             let summary = dir.join(format!("summary-{tag}.json"));
             let out_dir = dir.join(format!("out-{tag}"));
             let load_before = load_average();
@@ -438,6 +444,38 @@ fn stage_benches(quick: bool) -> Result<()> {
 fn round(x: f64, digits: i32) -> f64 {
     let f = 10f64.powi(digits);
     (x * f).round() / f
+}
+
+/// Disk a run needs per input byte, measured: the runner's spill file
+/// (about 12x the input for the default pipeline) and `documents.jsonl`
+/// (about 15x) are both in the output directory at the end of a run.
+const DISK_PER_INPUT_BYTE: u64 = 30;
+
+/// Warns when the disk holding `dir` has less room than a run may need.
+fn warn_if_disk_short(dir: &Path, input_bytes: u64) {
+    let Some(free) = free_bytes(dir) else {
+        return;
+    };
+    let need = input_bytes.saturating_mul(DISK_PER_INPUT_BYTE);
+    if free < need {
+        eprintln!(
+            "warning: {:.1} GB free under {}, a run on {:.1} GB of input may need {:.1} GB (spill file and documents.jsonl)",
+            free as f64 / 1e9,
+            dir.display(),
+            input_bytes as f64 / 1e9,
+            need as f64 / 1e9
+        );
+    }
+}
+
+/// Free bytes on the file system holding `dir` (statvfs).
+fn free_bytes(dir: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    // SAFETY: statvfs is plain data filled by the call for a valid C string.
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    let r = unsafe { libc::statvfs(path.as_ptr(), &mut st) };
+    (r == 0).then(|| st.f_bavail as u64 * st.f_frsize as u64)
 }
 
 /// Bytes of the files directly in `dir`.
