@@ -36,6 +36,12 @@ pub trait LoadStage: Send + Sync {
         &'a self,
         path: &Path,
     ) -> Box<dyn Iterator<Item = Result<Document, LoadError>> + Send + 'a>;
+    /// Records read so far that gave no document by design (a WARC request
+    /// or metadata record, a non-HTML response), counted by reason. These
+    /// are not failures; the run summary shows them.
+    fn skipped(&self) -> BTreeMap<String, u64> {
+        BTreeMap::new()
+    }
 }
 
 /// Works on one document at a time; called from many threads at once.
@@ -103,6 +109,10 @@ pub struct StageStats {
     pub docs_out: u64,
     /// Documents (or records) that failed in the stage.
     pub failed: u64,
+    /// For loaders: records skipped by design, by reason (see
+    /// [`LoadStage::skipped`]).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub skipped: BTreeMap<String, u64>,
     /// Wall-clock time summed over threads.
     #[serde(serialize_with = "secs")]
     pub time: Duration,

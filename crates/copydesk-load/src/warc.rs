@@ -363,6 +363,10 @@ impl LoadStage for WarcLoader {
     ) -> Box<dyn Iterator<Item = Result<Document, LoadError>> + Send + 'a> {
         Box::new(self.documents(path))
     }
+
+    fn skipped(&self) -> std::collections::BTreeMap<String, u64> {
+        self.counts().skipped
+    }
 }
 
 /// Why a record gave no document.

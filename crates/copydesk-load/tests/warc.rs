@@ -152,6 +152,9 @@ fn html_responses_become_documents_and_the_rest_is_counted() {
         assert_eq!(c.skipped["status:301"], 1);
         assert_eq!(c.skipped["status:404"], 1);
         assert_eq!(c.skipped_total(), 8);
+        // The same counts reach the run summary through the stage API.
+        let through_api = LoadStage::skipped(&l);
+        assert_eq!(through_api, c.skipped, "{name}");
     }
 }
 

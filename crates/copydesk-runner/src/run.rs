@@ -118,6 +118,7 @@ impl Counters {
             docs_out: self.docs_out.load(Ordering::Relaxed),
             failed: self.failed.load(Ordering::Relaxed),
             time: Duration::from_nanos(self.nanos.load(Ordering::Relaxed)),
+            skipped: Default::default(),
         }
     }
 }
@@ -515,8 +516,10 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
 
 fn stats(built: &Built) -> Vec<StageStats> {
     let mut out = Vec::new();
-    for (name, _, c) in &built.loaders {
-        out.push(c.stats(name));
+    for (name, loader, c) in &built.loaders {
+        let mut s = c.stats(name);
+        s.skipped = loader.skipped();
+        out.push(s);
     }
     for (name, _, c) in &built.documents {
         out.push(c.stats(name));

@@ -58,6 +58,16 @@ impl RunSummary {
                 s.failed,
                 s.time.as_secs_f64()
             ));
+            if !s.skipped.is_empty() {
+                let reasons: Vec<String> =
+                    s.skipped.iter().map(|(r, n)| format!("{r} {n}")).collect();
+                out.push_str(&format!(
+                    "{:<width$}  skipped {}: {}\n",
+                    "",
+                    s.skipped.values().sum::<u64>(),
+                    reasons.join(", ")
+                ));
+            }
         }
         let secs = self.elapsed.as_secs_f64().max(1e-9);
         out.push_str(&format!(
@@ -73,5 +83,35 @@ impl RunSummary {
             self.documents_in as f64 / secs
         ));
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_lists_a_loaders_skipped_records_by_reason() {
+        let mut stage = StageStats {
+            stage: "load.warc.v1".into(),
+            docs_in: 1,
+            docs_out: 2,
+            ..StageStats::default()
+        };
+        stage.skipped.insert("type:request".into(), 2);
+        stage.skipped.insert("type:metadata".into(), 1);
+        let summary = RunSummary {
+            stages: vec![stage, StageStats::default()],
+            ..RunSummary::default()
+        };
+        let table = summary.table();
+        assert!(
+            table.contains("skipped 3: type:metadata 1, type:request 2"),
+            "{table}"
+        );
+        assert_eq!(table.matches("skipped 3").count(), 1, "{table}");
+        let json = serde_json::to_value(&summary).unwrap();
+        assert_eq!(json["stages"][0]["skipped"]["type:request"], 2);
+        assert!(json["stages"][1].get("skipped").is_none());
     }
 }

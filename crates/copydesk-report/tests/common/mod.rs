@@ -291,6 +291,7 @@ pub fn fixture() -> Fixture {
             docs_out: 3,
             failed: 0,
             time: Duration::from_millis(12),
+            ..StageStats::default()
         },
         StageStats {
             stage: "provenance.v1".into(),
@@ -298,6 +299,7 @@ pub fn fixture() -> Fixture {
             docs_out: 3,
             failed: 0,
             time: Duration::from_millis(40),
+            ..StageStats::default()
         },
     ];
     Fixture {
