@@ -42,7 +42,8 @@ pub use config::{OptionDoc, OptionError, StageConfig, factory, parse_options};
 pub use document::{Document, Meta, Source};
 pub use error::{LoadError, SpanError, StageError};
 pub use relation::{
-    AlignedPassage, Relation, RelationEvidence, RelationKind, Substitution, TextSpan,
+    AlignedPassage, RELATIONS_TABLE, Relation, RelationEvidence, RelationKind, Substitution,
+    TextSpan,
 };
 pub use spin::{SpinSubstitution, SpinVerdict};
 pub use stage::{

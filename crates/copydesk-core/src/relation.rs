@@ -3,6 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The name of the corpus table holding [`Relation`] records (written as
+/// `relations.jsonl`); the provenance stage fills it, the reports read it.
+pub const RELATIONS_TABLE: &str = "relations";
+
 /// How a document relates to its source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

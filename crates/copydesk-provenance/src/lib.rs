@@ -69,8 +69,9 @@ pub mod signature;
 mod stage;
 pub mod tokens;
 
+pub use copydesk_core::RELATIONS_TABLE;
 pub use memory::{MemoryStore, run_provenance};
-pub use stage::{ProvenanceConfig, ProvenanceStage, RELATIONS_TABLE};
+pub use stage::{ProvenanceConfig, ProvenanceStage};
 
 use copydesk_core::StageFactory;
 

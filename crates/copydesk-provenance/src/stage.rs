@@ -8,8 +8,8 @@ use crate::signature::{anchor_shingles, estimated_jaccard, minhash, mix};
 use crate::tokens::tokenize;
 use copydesk_core::{
     BuiltStage, CorpusOutput, CorpusStage, Document, DocumentStore, Observation, OptionDoc,
-    OptionError, RecordTable, Relation, RelationEvidence, RelationKind, SpinSubstitution,
-    SpinVerdict, StageConfig, StageError, StageKind, TextSpan, cap,
+    OptionError, RELATIONS_TABLE, RecordTable, Relation, RelationEvidence, RelationKind,
+    SpinSubstitution, SpinVerdict, StageConfig, StageError, StageKind, TextSpan, cap,
 };
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -26,9 +26,6 @@ const SPUN_PARENT_TIE_MARGIN: f64 = 0.01;
 
 /// Relations whose evidence is computed (in parallel) and written at a time.
 const EVIDENCE_CHUNK: usize = 2048;
-
-/// The name of the corpus table of relations.
-pub const RELATIONS_TABLE: &str = "relations";
 
 /// Options of `corpus.provenance.v1`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -51,13 +51,8 @@ pub struct Token {
 
 /// Lowercases and folds a word for comparison (typographic apostrophes to `'`).
 pub fn normalize(word: &str) -> String {
-    word.chars()
-        .map(|c| match c {
-            '\u{2019}' | '\u{2018}' | '`' => '\'',
-            c => c,
-        })
-        .flat_map(char::to_lowercase)
-        .collect()
+    let mut buf = String::new();
+    normalize_into(word, &mut buf).to_string()
 }
 
 /// The hash a normalized word gets.

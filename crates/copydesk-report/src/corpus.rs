@@ -4,8 +4,7 @@
 use copydesk_core::{CorpusOutput, Relation, RelationKind};
 use std::collections::BTreeMap;
 
-/// The name of the corpus table holding [`Relation`] records.
-pub const RELATIONS_TABLE: &str = "relations";
+pub use copydesk_core::RELATIONS_TABLE;
 
 /// The relations of a run, parsed from the `relations` table.
 #[derive(Debug, Clone, Default)]
