@@ -2,7 +2,7 @@
 
 use crate::config::{Pipeline, PlannedStage};
 use crate::inputs::{Shard, expand_inputs};
-use crate::spill::{AnnotatedStore, SpillReader, SpillWriter};
+use crate::spill::{AnnotatedStore, SpillReader, SpillWriter, spill_line};
 use crate::summary::RunSummary;
 use copydesk_core::{
     BuiltStage, CorpusOutput, CorpusStage, CorpusSummary, Document, DocumentStage, DocumentStore,
@@ -290,85 +290,48 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
     let documents = &built.documents;
     let corpus = &mut built.corpus;
     let corpus_counters = &built.corpus_counters;
+    // Batch k+1 goes through the document stages (in parallel) while batch k
+    // is observed (in parallel), absorbed and spilled (in order).
     let pass1: Result<(), RunError> = std::thread::scope(|scope| {
         let (tx, rx) = sync_channel::<Loaded>(batch_size * 2);
         let failures_ref = &failures;
         let reader = scope.spawn(move || read_inputs(&assigned, loaders, tx, failures_ref));
         let mut batch: Vec<Document> = Vec::with_capacity(batch_size);
-        let mut flush =
-            |batch: &mut Vec<Document>, spill: &mut SpillWriter| -> Result<(), RunError> {
-                let docs = std::mem::take(batch);
-                let processed: Vec<Option<Document>> = pool.install(|| {
-                    docs.into_par_iter()
-                        .map(|doc| run_document_stages(doc, documents, &failures))
-                        .collect()
-                });
-                let mut kept: Vec<Document> = processed.into_iter().flatten().collect();
-                for doc in &mut kept {
-                    bytes.fetch_add(doc.raw.len() as u64, Ordering::Relaxed);
-                    unique_id(doc, &mut ids);
-                }
-                // Corpus stages observe in parallel and absorb in order.
-                if !corpus.is_empty() {
-                    let observed: Vec<Vec<Result<Observation, String>>> = pool.install(|| {
-                        kept.par_iter()
-                            .map(|doc| {
-                                corpus
-                                    .iter()
-                                    .zip(corpus_counters)
-                                    .map(|((_, stage), counters)| {
-                                        let t = Instant::now();
-                                        let r = stage.observe(doc).map_err(|e| e.message);
-                                        counters.nanos.fetch_add(
-                                            t.elapsed().as_nanos() as u64,
-                                            Ordering::Relaxed,
-                                        );
-                                        r
-                                    })
-                                    .collect()
-                            })
-                            .collect()
-                    });
-                    for (doc, obs) in kept.iter().zip(observed) {
-                        let ordinal = spill.len();
-                        for (((name, stage), counters), o) in
-                            corpus.iter_mut().zip(corpus_counters).zip(obs)
-                        {
-                            let t = Instant::now();
-                            let r = o.and_then(|o| stage.absorb(ordinal, o).map_err(|e| e.message));
-                            counters
-                                .nanos
-                                .fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
-                            counters.docs_in.fetch_add(1, Ordering::Relaxed);
-                            if let Err(m) = r {
-                                // The document still flows on; the corpus stage just does not know it.
-                                counters.failed.fetch_add(1, Ordering::Relaxed);
-                                failures.push(format!("{}: {name}: {m}", doc.source.locator()));
-                            }
-                        }
-                        spill.push(doc).map_err(|source| RunError::Output {
-                            path: spill_path.clone(),
-                            source,
-                        })?;
-                    }
-                } else {
-                    for doc in &kept {
-                        spill.push(doc).map_err(|source| RunError::Output {
-                            path: spill_path.clone(),
-                            source,
-                        })?;
-                    }
-                }
-                if let Some(p) = &progress {
-                    p.set_position(spill.len() as u64);
-                    let secs = started.elapsed().as_secs_f64().max(1e-9);
-                    p.set_message(format!(
-                        "{:.1} MB/s",
-                        bytes.load(Ordering::Relaxed) as f64 / 1e6 / secs
-                    ));
-                }
-                Ok(())
-            };
+        let mut pending: Vec<Document> = Vec::new();
+        let mut sink = SpillSink {
+            spill: &mut spill,
+            path: &spill_path,
+            corpus,
+            counters: corpus_counters,
+            failures: &failures,
+        };
+        let mut step = |docs: Vec<Document>,
+                        pending: &mut Vec<Document>,
+                        sink: &mut SpillSink<'_>|
+         -> Result<(), RunError> {
+            let to_commit = std::mem::take(pending);
+            let (processed, committed) = pool.install(|| {
+                rayon::join(
+                    || process_documents(docs, documents, &failures),
+                    || sink.commit(to_commit),
+                )
+            });
+            committed?;
+            *pending = processed;
+            for doc in pending.iter_mut() {
+                bytes.fetch_add(doc.raw.len() as u64, Ordering::Relaxed);
+                unique_id(doc, &mut ids);
+            }
+            if let Some(p) = &progress {
+                p.set_position(sink.spill.len() as u64);
+                let secs = started.elapsed().as_secs_f64().max(1e-9);
+                p.set_message(format!(
+                    "{:.1} MB/s",
+                    bytes.load(Ordering::Relaxed) as f64 / 1e6 / secs
+                ));
+            }
+            Ok(())
+        };
         let mut result = Ok(());
         for msg in rx.iter() {
             match msg {
@@ -376,7 +339,7 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
                     loaded += 1;
                     batch.push(*doc);
                     if batch.len() >= batch_size
-                        && let Err(e) = flush(&mut batch, &mut spill)
+                        && let Err(e) = step(std::mem::take(&mut batch), &mut pending, &mut sink)
                     {
                         result = Err(e);
                         break;
@@ -391,8 +354,9 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
             }
         }
         drop(rx);
-        if result.is_ok() && !failures.stopped() && !batch.is_empty() {
-            result = flush(&mut batch, &mut spill);
+        if result.is_ok() && !failures.stopped() {
+            result = step(std::mem::take(&mut batch), &mut pending, &mut sink)
+                .and_then(|()| sink.commit(std::mem::take(&mut pending)));
         }
         let _ = reader.join();
         result
@@ -616,6 +580,88 @@ fn run_document_stages(
         }
     }
     Some(doc)
+}
+
+/// Runs the document stages over a batch in parallel; failed documents are
+/// dropped (and reported).
+fn process_documents(
+    docs: Vec<Document>,
+    stages: &[(String, Box<dyn DocumentStage>, Counters)],
+    failures: &Failures,
+) -> Vec<Document> {
+    if docs.is_empty() {
+        return docs;
+    }
+    let processed: Vec<Option<Document>> = docs
+        .into_par_iter()
+        .map(|doc| run_document_stages(doc, stages, failures))
+        .collect();
+    processed.into_iter().flatten().collect()
+}
+
+/// Where pass 1 ends: the corpus stages observe each document and absorb the
+/// observations in order, and the document is spilled to disk.
+struct SpillSink<'a> {
+    spill: &'a mut SpillWriter,
+    path: &'a PathBuf,
+    corpus: &'a mut [(String, Box<dyn CorpusStage>)],
+    counters: &'a [Counters],
+    failures: &'a Failures,
+}
+
+impl SpillSink<'_> {
+    /// Observes (and serializes) a batch in parallel, then absorbs and writes
+    /// it in order.
+    fn commit(&mut self, docs: Vec<Document>) -> Result<(), RunError> {
+        if docs.is_empty() {
+            return Ok(());
+        }
+        let corpus = &*self.corpus;
+        let counters = self.counters;
+        type Observed = (
+            String,
+            Vec<Result<Observation, String>>,
+            std::io::Result<Vec<u8>>,
+        );
+        let observed: Vec<Observed> = docs
+            .into_par_iter()
+            .map(|doc| {
+                let obs = corpus
+                    .iter()
+                    .zip(counters)
+                    .map(|((_, stage), c)| {
+                        let t = Instant::now();
+                        let r = stage.observe(&doc).map_err(|e| e.message);
+                        c.nanos
+                            .fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+                        r
+                    })
+                    .collect();
+                (doc.source.locator(), obs, spill_line(&doc))
+            })
+            .collect();
+        for (locator, obs, line) in observed {
+            let ordinal = self.spill.len();
+            for (((name, stage), c), o) in self.corpus.iter_mut().zip(counters).zip(obs) {
+                let t = Instant::now();
+                let r = o.and_then(|o| stage.absorb(ordinal, o).map_err(|e| e.message));
+                c.nanos
+                    .fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+                c.docs_in.fetch_add(1, Ordering::Relaxed);
+                if let Err(m) = r {
+                    // The document still flows on; the corpus stage just does not know it.
+                    c.failed.fetch_add(1, Ordering::Relaxed);
+                    self.failures.push(format!("{locator}: {name}: {m}"));
+                }
+            }
+            line.and_then(|line| self.spill.push_line(&line))
+                .map_err(|source| RunError::Output {
+                    path: self.path.clone(),
+                    source,
+                })?;
+        }
+        Ok(())
+    }
 }
 
 /// Gives each document of a batch, in order, to every report; returns how

@@ -7,6 +7,14 @@ use std::io::{BufWriter, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
+/// A document as one spill line (any thread may make it).
+pub(crate) fn spill_line(doc: &Document) -> std::io::Result<Vec<u8>> {
+    let mut line = Vec::with_capacity(doc.text.len() * 2 + 256);
+    serde_json::to_writer(&mut line, doc).map_err(std::io::Error::other)?;
+    line.push(b'\n');
+    Ok(line)
+}
+
 /// Appends documents as JSON lines and remembers where each starts.
 pub(crate) struct SpillWriter {
     path: PathBuf,
@@ -25,10 +33,14 @@ impl SpillWriter {
         })
     }
 
+    #[cfg(test)]
     pub(crate) fn push(&mut self, doc: &Document) -> std::io::Result<()> {
-        let mut line = serde_json::to_vec(doc).map_err(std::io::Error::other)?;
-        line.push(b'\n');
-        self.out.write_all(&line)?;
+        self.push_line(&spill_line(doc)?)
+    }
+
+    /// Appends a line made by [`spill_line`].
+    pub(crate) fn push_line(&mut self, line: &[u8]) -> std::io::Result<()> {
+        self.out.write_all(line)?;
         self.at += line.len() as u64;
         self.offsets.push(self.at);
         Ok(())

@@ -7,6 +7,12 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// mimalloc: the pipeline allocates many short-lived strings on every core,
+/// where glibc's malloc spends a fifth of the run and contends on its arena
+/// locks (see BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// copydesk: clean news text, tag it, and trace copies and spun rewrites.
 ///
 /// Exit codes: 0 success; 1 the run could not start or stopped (bad config,
