@@ -1,5 +1,5 @@
 //! Measures tagging throughput (MB/s on one core) over Reuters-21578 texts:
-//! `cargo run --release -p copydesk-tag --example tag_throughput -- [MAX_DOCS] [--input FILE.jsonl] [--digest OUT] [--pipeline-only] [--repeat N]`.
+//! `cargo run --release -p copydesk-tag --example tag_throughput -- [MAX_DOCS] [--input FILE.jsonl] [--digest OUT] [--pipeline-only] [--repeat N] [--only STAGE]`.
 //!
 //! Prints the figure for each stage alone and for all stages in pipeline order.
 //!
@@ -8,6 +8,8 @@
 //! them, cleaned, with their metadata) or records with a `text` field.
 //! `--repeat N` keeps the best of N runs of each stage in pipeline order.
 //! `--pipeline-only` skips the runs of each stage alone (for profiling).
+//! `--only STAGE` measures that stage alone in pipeline order (the stages
+//! before it run unmeasured, those after it not at all), for profiling.
 //! `--digest OUT` writes one line per document with a hash of each layer
 //! the stages wrote, to check that a change leaves their output alone.
 
@@ -27,6 +29,7 @@ fn main() {
     let mut digest = None;
     let mut alone = true;
     let mut repeat = 1usize;
+    let mut only: Option<String> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -34,6 +37,7 @@ fn main() {
             "--digest" => digest = args.next(),
             "--pipeline-only" => alone = false,
             "--repeat" => repeat = args.next().and_then(|n| n.parse().ok()).unwrap_or(1),
+            "--only" => only = args.next(),
             n => max_docs = n.parse().unwrap_or(max_docs),
         }
     }
@@ -69,6 +73,17 @@ fn main() {
     let mut pipeline_docs = fresh();
     let (mut total_cpu, mut total_wall) = (0.0, 0.0);
     for (name, stage) in &stages {
+        if let Some(target) = only.as_deref()
+            && target != *name
+        {
+            // Earlier stages run unmeasured, later ones not at all.
+            if stages.iter().position(|(n, _)| *n == target)
+                > stages.iter().position(|(n, _)| n == name)
+            {
+                measure(&mut pipeline_docs, stage.as_ref());
+            }
+            continue;
+        }
         let alone_cpu = if alone {
             measure(&mut fresh(), stage.as_ref()).0
         } else {
@@ -107,6 +122,15 @@ fn main() {
         .map(|d| d.tags.values().map(Vec::len).sum::<usize>())
         .sum();
     println!("{annotations} annotations");
+    let mut by_layer: std::collections::BTreeMap<&str, usize> = Default::default();
+    for d in &pipeline_docs {
+        for (layer, v) in &d.tags {
+            *by_layer.entry(layer.as_str()).or_default() += v.len();
+        }
+    }
+    for (layer, n) in by_layer {
+        println!("  {layer:<10} {n:>9}");
+    }
     if let Some(out_path) = digest {
         if let Err(e) = write_digest(&out_path, &pipeline_docs) {
             eprintln!("{out_path}: {e}");
@@ -152,13 +176,22 @@ fn measure(docs: &mut [Document], stage: &dyn DocumentStage) -> (f64, f64) {
     }
     let wall = wall0.elapsed().as_secs_f64();
     let cpu = cpu_seconds() - cpu0;
-    // The CPU clock ticks in 10 ms; fall back to wall time for tiny runs.
-    (if cpu > 0.05 { cpu } else { wall }, wall)
+    // A coarse CPU clock (10 ms ticks) reads 0 for tiny runs: wall time then.
+    (if cpu > 0.0 { cpu } else { wall }, wall)
 }
 
-/// CPU time of this process (user + system), from /proc; 0 where unavailable.
-/// CPU time rather than wall time, because the machine is shared.
+/// CPU time of this thread in seconds: nanoseconds on the CPU from
+/// `/proc/thread-self/schedstat` (user and system, precise), or the
+/// process's user + system ticks from `/proc/self/stat` (10 ms) where that
+/// is unavailable; 0 where neither is. CPU time rather than wall time,
+/// because the machine is shared.
 fn cpu_seconds() -> f64 {
+    if let Some(ns) = std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+    {
+        return ns / 1e9;
+    }
     let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
         return 0.0;
     };
