@@ -9,6 +9,7 @@ use serde::Serialize;
 use std::any::Any;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// What a stage does in the pipeline; the runner orders them load → document
@@ -141,8 +142,32 @@ pub trait ReportStage: Send {
     fn begin(&mut self, out_dir: &Path) -> Result<(), StageError>;
     /// Writes one document.
     fn write(&mut self, doc: &Document) -> Result<(), StageError>;
+    /// The stage's per-document work that needs no mutable state, if it has
+    /// any worth running in parallel; asked once, after [`ReportStage::begin`].
+    /// A runner that uses it renders each document on any thread, then calls
+    /// [`ReportStage::write_rendered`] in document order instead of `write`.
+    fn renderer(&self) -> Option<Arc<dyn DocumentRenderer>> {
+        None
+    }
+    /// Writes one document from what the stage's renderer made of it. The
+    /// default ignores `rendered` and calls [`ReportStage::write`].
+    fn write_rendered(&mut self, doc: &Document, rendered: Rendered) -> Result<(), StageError> {
+        let _ = rendered;
+        self.write(doc)
+    }
     /// Writes corpus-level output and closes files; returns the files written.
     fn finish(&mut self, summary: &CorpusSummary<'_>) -> Result<Vec<PathBuf>, StageError>;
+}
+
+/// What a [`DocumentRenderer`] made of one document, for
+/// [`ReportStage::write_rendered`] of the same report.
+pub type Rendered = Box<dyn Any + Send>;
+
+/// The pure part of a report's per-document work (serializing a record,
+/// formatting a row), run on many threads ahead of the ordered writes.
+pub trait DocumentRenderer: Send + Sync {
+    /// Renders one document.
+    fn render(&self, doc: &Document) -> Result<Rendered, StageError>;
 }
 
 /// A stage built from its options, ready to run.

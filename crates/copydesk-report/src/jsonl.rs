@@ -5,13 +5,14 @@ use crate::corpus::table_sizes;
 use crate::error::ReportError;
 use crate::output::{OutputFile, check_relative_path, table_file_name};
 use copydesk_core::{
-    Annotation, BuiltStage, CorpusSummary, Document, Meta, OptionDoc, OptionError, ReportStage,
-    Source, StageConfig, StageError, StageKind, StageStats,
+    Annotation, BuiltStage, CorpusSummary, Document, DocumentRenderer, Meta, OptionDoc,
+    OptionError, Rendered, ReportStage, Source, StageConfig, StageError, StageKind, StageStats,
 };
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Deserialize, Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 const NAME: &str = "report.jsonl.v1";
 
@@ -102,6 +103,21 @@ impl JsonlReport {
     }
 }
 
+/// Serializes documents to their JSON lines, on any thread.
+struct JsonlRenderer {
+    config: JsonlReportConfig,
+}
+
+impl DocumentRenderer for JsonlRenderer {
+    fn render(&self, doc: &Document) -> Result<Rendered, StageError> {
+        let mut line = Vec::with_capacity(doc.text.len() * 2 + 256);
+        serde_json::to_writer(&mut line, &DocumentRecord::new(doc, &self.config))
+            .map_err(|e| StageError::new(format!("{NAME}: document {}: {e}", doc.id)))?;
+        line.push(b'\n');
+        Ok(Box::new(line))
+    }
+}
+
 impl ReportStage for JsonlReport {
     fn begin(&mut self, out_dir: &Path) -> Result<(), StageError> {
         self.out_dir = out_dir.to_path_buf();
@@ -116,6 +132,25 @@ impl ReportStage for JsonlReport {
             .as_mut()
             .ok_or(ReportError::NotStarted { stage: NAME })?;
         file.write_json_line(&DocumentRecord::new(doc, &self.config))?;
+        self.written += 1;
+        Ok(())
+    }
+
+    fn renderer(&self) -> Option<Arc<dyn DocumentRenderer>> {
+        Some(Arc::new(JsonlRenderer {
+            config: self.config.clone(),
+        }))
+    }
+
+    fn write_rendered(&mut self, doc: &Document, rendered: Rendered) -> Result<(), StageError> {
+        let Ok(line) = rendered.downcast::<Vec<u8>>() else {
+            return self.write(doc);
+        };
+        let file = self
+            .documents
+            .as_mut()
+            .ok_or(ReportError::NotStarted { stage: NAME })?;
+        file.write_bytes(&line)?;
         self.written += 1;
         Ok(())
     }

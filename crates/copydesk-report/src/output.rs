@@ -48,6 +48,11 @@ impl OutputFile {
             .at(self.stage, &self.path)
     }
 
+    /// Writes bytes as they are.
+    pub(crate) fn write_bytes(&mut self, bytes: &[u8]) -> Result<(), ReportError> {
+        self.writer.write_all(bytes).at(self.stage, &self.path)
+    }
+
     /// Writes one value as a JSON line.
     pub(crate) fn write_json_line<T: serde::Serialize + ?Sized>(
         &mut self,

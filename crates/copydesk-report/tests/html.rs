@@ -25,6 +25,27 @@ fn data_block(page: &str) -> &str {
     &page[start..start + len]
 }
 
+/// The page with its per-run nonce blanked out.
+fn without_nonce(page: String) -> String {
+    let Some(at) = page.find("nonce-") else {
+        return page;
+    };
+    let value: String = page[at + 6..]
+        .chars()
+        .take_while(|c| c.is_ascii_hexdigit())
+        .collect();
+    assert!(!value.is_empty());
+    page.replace(&value, "NONCE")
+}
+
+#[test]
+fn rendering_ahead_writes_the_same_page() {
+    let report = || -> Box<dyn copydesk_core::ReportStage> {
+        Box::new(HtmlReport::new(HtmlReportConfig::default()))
+    };
+    common::assert_rendered_output_is_identical(report, &common::fixture(), without_nonce);
+}
+
 #[test]
 fn page_is_self_contained_with_overview_counts() {
     let f = common::fixture();

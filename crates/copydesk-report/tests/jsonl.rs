@@ -199,8 +199,28 @@ fn arbitrary_document() -> impl Strategy<Value = Document> {
         })
 }
 
+#[test]
+fn rendering_ahead_writes_the_same_files() {
+    let report = || -> Box<dyn ReportStage> {
+        Box::new(JsonlReport::new(JsonlReportConfig {
+            include_raw: true,
+            ..JsonlReportConfig::default()
+        }))
+    };
+    common::assert_rendered_output_is_identical(report, &common::fixture(), |s| s);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn rendering_ahead_writes_the_same_lines(
+        docs in proptest::collection::vec(arbitrary_document(), 0..6)
+    ) {
+        let f = common::Fixture { docs, corpus: Default::default(), stats: vec![], failures: vec![] };
+        let report = || -> Box<dyn ReportStage> { Box::new(JsonlReport::new(JsonlReportConfig::default())) };
+        common::assert_rendered_output_is_identical(report, &f, |s| s);
+    }
 
     #[test]
     fn every_line_parses_back_with_its_document(

@@ -5,17 +5,18 @@ use crate::inputs::{Shard, expand_inputs};
 use crate::spill::{AnnotatedStore, SpillReader, SpillWriter, spill_line};
 use crate::summary::RunSummary;
 use copydesk_core::{
-    BuiltStage, CorpusOutput, CorpusStage, CorpusSummary, Document, DocumentStage, DocumentStore,
-    LoadStage, Observation, ReportStage, StageStats,
+    BuiltStage, CorpusOutput, CorpusStage, CorpusSummary, Document, DocumentRenderer,
+    DocumentStage, DocumentStore, LoadStage, Observation, Rendered, ReportStage, StageError,
+    StageStats,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use std::collections::HashSet;
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{SyncSender, sync_channel};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How to run: the `[run]` section with command-line overrides applied.
@@ -399,24 +400,30 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
             .nanos
             .fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
     }
-    // Batch k+1 is read back and annotated (in parallel) while the reports
-    // write batch k (in order, on one thread).
+    // Batch k+1 is read back, annotated and rendered (in parallel) while the
+    // reports write batch k (in order, on one thread).
+    let renderers: Vec<Option<Arc<dyn DocumentRenderer>>> =
+        built.reports.iter().map(|(_, r, _)| r.renderer()).collect();
     let total = spill.len();
     let mut written = 0u64;
     let mut start = 0;
-    let mut pending: Vec<Option<Document>> = Vec::new();
+    let mut pending: Vec<Option<ReadyDocument>> = Vec::new();
     let reports = &mut built.reports;
     let (corpus, corpus_counters) = (&built.corpus, &built.corpus_counters);
+    // Rendering time, added to each report's own once pass 2 is over.
+    let render_nanos: Vec<AtomicU64> = renderers.iter().map(|_| AtomicU64::new(0)).collect();
     while start < total || !pending.is_empty() {
         let end = (start + batch_size).min(total);
         let to_write = std::mem::take(&mut pending);
         let (annotated, wrote) = pool.install(|| {
             rayon::join(
-                || -> Vec<Option<Document>> {
+                || -> Vec<Option<ReadyDocument>> {
                     (start..end)
                         .into_par_iter()
                         .map(|ordinal| {
-                            annotate(ordinal, &spill, corpus, corpus_counters, &failures)
+                            let doc =
+                                annotate(ordinal, &spill, corpus, corpus_counters, &failures)?;
+                            Some(render(doc, &renderers, &render_nanos))
                         })
                         .collect()
                 },
@@ -426,6 +433,11 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
         written += wrote?;
         pending = annotated;
         start = end;
+    }
+    for ((_, _, counters), nanos) in built.reports.iter().zip(&render_nanos) {
+        counters
+            .nanos
+            .fetch_add(nanos.load(Ordering::Relaxed), Ordering::Relaxed);
     }
     if failures.stopped() {
         let first = failures.take().into_iter().next().unwrap_or_default();
@@ -664,17 +676,49 @@ impl SpillSink<'_> {
     }
 }
 
+/// A document read back and annotated, with what each report's renderer
+/// made of it (`None` for a report without a renderer).
+struct ReadyDocument {
+    doc: Document,
+    rendered: Vec<Option<Result<Rendered, String>>>,
+}
+
+/// Renders a document for every report that has a renderer.
+fn render(
+    doc: Document,
+    renderers: &[Option<Arc<dyn DocumentRenderer>>],
+    nanos: &[AtomicU64],
+) -> ReadyDocument {
+    let rendered = renderers
+        .iter()
+        .zip(nanos)
+        .map(|(renderer, nanos)| {
+            let renderer = renderer.as_ref()?;
+            let t = Instant::now();
+            let r = renderer.render(&doc).map_err(|e| e.message);
+            nanos.fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+            Some(r)
+        })
+        .collect();
+    ReadyDocument { doc, rendered }
+}
+
 /// Gives each document of a batch, in order, to every report; returns how
 /// many documents were written.
 fn write_reports(
     reports: &mut [(String, Box<dyn ReportStage>, Counters)],
-    docs: Vec<Option<Document>>,
+    docs: Vec<Option<ReadyDocument>>,
 ) -> Result<u64, RunError> {
     let mut written = 0;
-    for doc in docs.into_iter().flatten() {
-        for (name, report, counters) in reports.iter_mut() {
+    for ready in docs.into_iter().flatten() {
+        let ReadyDocument { doc, rendered } = ready;
+        for ((name, report, counters), rendered) in reports.iter_mut().zip(rendered) {
             let t = Instant::now();
-            let r = report.write(&doc);
+            let r = match rendered {
+                None => report.write(&doc),
+                Some(Ok(rendered)) => report.write_rendered(&doc, rendered),
+                Some(Err(message)) => Err(StageError::new(message)),
+            };
             counters.record(r.is_ok(), t.elapsed());
             if let Err(e) = r {
                 return Err(RunError::Stage {

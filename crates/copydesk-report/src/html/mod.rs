@@ -19,8 +19,8 @@ use crate::corpus::Relations;
 use crate::error::{Context, ReportError};
 use crate::output::{OutputFile, check_relative_path};
 use copydesk_core::{
-    BuiltStage, CorpusSummary, Document, OptionDoc, OptionError, ReportStage, StageConfig,
-    StageError, StageKind,
+    BuiltStage, CorpusSummary, Document, DocumentRenderer, OptionDoc, OptionError, Rendered,
+    ReportStage, StageConfig, StageError, StageKind,
 };
 use data::{DocRow, DocText, RelationView};
 use escape::ScriptJsonWriter;
@@ -30,6 +30,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 const NAME: &str = "report.html.v1";
 
@@ -152,6 +153,26 @@ impl HtmlReport {
     }
 }
 
+/// A document's table row and its serialized text, made on any thread.
+struct HtmlRendered {
+    text: Vec<u8>,
+    row: DocRow,
+}
+
+/// Renders documents for the page ahead of the ordered writes.
+struct HtmlRenderer;
+
+impl DocumentRenderer for HtmlRenderer {
+    fn render(&self, doc: &Document) -> Result<Rendered, StageError> {
+        let text = serde_json::to_vec(&DocText::new(doc))
+            .map_err(|e| StageError::new(format!("{NAME}: document {}: {e}", doc.id)))?;
+        Ok(Box::new(HtmlRendered {
+            text,
+            row: DocRow::new(doc),
+        }))
+    }
+}
+
 impl ReportStage for HtmlReport {
     fn begin(&mut self, out_dir: &Path) -> Result<(), StageError> {
         std::fs::create_dir_all(out_dir).at(NAME, out_dir)?;
@@ -177,6 +198,27 @@ impl ReportStage for HtmlReport {
             .entry(doc.id.clone())
             .or_insert(self.rows.len());
         self.rows.push(DocRow::new(doc));
+        Ok(())
+    }
+
+    fn renderer(&self) -> Option<Arc<dyn DocumentRenderer>> {
+        Some(Arc::new(HtmlRenderer))
+    }
+
+    fn write_rendered(&mut self, doc: &Document, rendered: Rendered) -> Result<(), StageError> {
+        let Ok(rendered) = rendered.downcast::<HtmlRendered>() else {
+            return self.write(doc);
+        };
+        let HtmlRendered { text, row } = *rendered;
+        let spill = self
+            .spill
+            .as_mut()
+            .ok_or(ReportError::NotStarted { stage: NAME })?;
+        spill.push_serialized(&text)?;
+        self.row_of_id
+            .entry(doc.id.clone())
+            .or_insert(self.rows.len());
+        self.rows.push(row);
         Ok(())
     }
 

@@ -36,12 +36,17 @@ impl Spill {
     /// Appends one record.
     pub fn push<T: serde::Serialize>(&mut self, value: &T) -> Result<(), ReportError> {
         let bytes = serde_json::to_vec(value).at(self.stage, &self.path)?;
+        self.push_serialized(&bytes)
+    }
+
+    /// Appends one record already serialized to JSON (by [`serde_json`]).
+    pub fn push_serialized(&mut self, bytes: &[u8]) -> Result<(), ReportError> {
         let writer = self.writer.as_mut().ok_or_else(|| ReportError::Io {
             stage: self.stage,
             path: self.path.clone(),
             source: std::io::Error::other("spill already being read"),
         })?;
-        writer.write_all(&bytes).at(self.stage, &self.path)?;
+        writer.write_all(bytes).at(self.stage, &self.path)?;
         let len = bytes.len() as u64;
         self.records.push((self.end, len));
         self.end += len;

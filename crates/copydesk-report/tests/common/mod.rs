@@ -325,3 +325,56 @@ pub fn run_report(report: &mut dyn ReportStage, f: &Fixture, out_dir: &Path) -> 
     };
     report.finish(&summary).unwrap()
 }
+
+/// Like [`run_report`], but as a parallel runner does it: each document is
+/// rendered by the report's renderer (when it has one), then written with
+/// `write_rendered`.
+pub fn run_report_rendered(
+    report: &mut dyn ReportStage,
+    f: &Fixture,
+    out_dir: &Path,
+) -> Vec<PathBuf> {
+    report.begin(out_dir).unwrap();
+    let renderer = report.renderer();
+    for d in &f.docs {
+        match &renderer {
+            Some(r) => {
+                let rendered = r.render(d).unwrap();
+                report.write_rendered(d, rendered).unwrap();
+            }
+            None => report.write(d).unwrap(),
+        }
+    }
+    let store = MemoryStore::new(f.docs.clone());
+    let summary = CorpusSummary {
+        corpus: &f.corpus,
+        stats: &f.stats,
+        failures: &f.failures,
+        store: &store,
+    };
+    report.finish(&summary).unwrap()
+}
+
+/// Every file `run_report` writes, with `run_report_rendered` instead: the
+/// same bytes, after `normalize` (for per-run values such as a nonce).
+pub fn assert_rendered_output_is_identical(
+    make: impl Fn() -> Box<dyn ReportStage>,
+    f: &Fixture,
+    normalize: impl Fn(String) -> String,
+) {
+    let plain = tempfile::tempdir().unwrap();
+    let rendered = tempfile::tempdir().unwrap();
+    let plain_files = run_report(&mut *make(), f, plain.path());
+    let rendered_files = run_report_rendered(&mut *make(), f, rendered.path());
+    assert_eq!(plain_files.len(), rendered_files.len());
+    for (a, b) in plain_files.iter().zip(&rendered_files) {
+        assert_eq!(a.file_name(), b.file_name());
+        let (a, b) = (std::fs::read(a).unwrap(), std::fs::read(b).unwrap());
+        assert_eq!(
+            normalize(String::from_utf8_lossy(&a).into_owned()),
+            normalize(String::from_utf8_lossy(&b).into_owned()),
+            "{:?} differs when rendered ahead",
+            b
+        );
+    }
+}
