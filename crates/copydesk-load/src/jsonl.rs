@@ -184,23 +184,7 @@ impl JsonlLoader {
 
     /// The records of `path`, as documents or errors, in file order.
     pub fn records(&self, path: &Path) -> JsonlRecords<'_> {
-        let (reader, failed_open) = match open_decoded(path) {
-            Ok(r) => (Some(r), None),
-            Err(e) => (
-                None,
-                Some(LoadError::file(path, format!("cannot read: {e}"))),
-            ),
-        };
-        JsonlRecords {
-            loader: self,
-            path: path.to_path_buf(),
-            stem: id_stem(path),
-            reader,
-            failed_open,
-            buf: Vec::new(),
-            line: 0,
-            record: 0,
-        }
+        LineRecords::open(self, path)
     }
 
     /// Turns one line (a record) into a document.
@@ -290,8 +274,32 @@ impl LoadStage for JsonlLoader {
 }
 
 /// The records of one JSON lines file, read lazily; see [`JsonlLoader::records`].
-pub struct JsonlRecords<'a> {
-    loader: &'a JsonlLoader,
+pub type JsonlRecords<'a> = LineRecords<'a, JsonlLoader>;
+
+/// How a JSON lines loader turns one line into a document.
+pub trait LineParser {
+    /// Longest line read, in bytes.
+    fn max_line_bytes(&self) -> u64;
+    /// Parses one non-blank line; `stem` names the file in fallback ids and
+    /// `source` is where the line is. The error is the reason only (the
+    /// reader adds file, line and record).
+    fn parse_line(&self, line: &[u8], stem: &str, source: Source) -> Result<Document, String>;
+}
+
+impl LineParser for JsonlLoader {
+    fn max_line_bytes(&self) -> u64 {
+        self.config.max_line_bytes
+    }
+    fn parse_line(&self, line: &[u8], stem: &str, source: Source) -> Result<Document, String> {
+        self.parse_record(line, stem, source)
+    }
+}
+
+/// The documents of one JSON lines file (also gzip/zstd), read lazily with
+/// bounded memory: one per non-blank line, each bad line an error naming
+/// file, line and record, and reading goes on.
+pub struct LineRecords<'a, P: LineParser> {
+    parser: &'a P,
     path: PathBuf,
     stem: String,
     /// `None` once the input is exhausted or failed.
@@ -302,14 +310,38 @@ pub struct JsonlRecords<'a> {
     record: u64,
 }
 
-impl Iterator for JsonlRecords<'_> {
+impl<'a, P: LineParser> LineRecords<'a, P> {
+    /// Opens `path` (decompressing gzip or zstd found by content); a file
+    /// that cannot be opened yields one error.
+    pub fn open(parser: &'a P, path: &Path) -> Self {
+        let (reader, failed_open) = match open_decoded(path) {
+            Ok(r) => (Some(r), None),
+            Err(e) => (
+                None,
+                Some(LoadError::file(path, format!("cannot read: {e}"))),
+            ),
+        };
+        LineRecords {
+            parser,
+            path: path.to_path_buf(),
+            stem: id_stem(path),
+            reader,
+            failed_open,
+            buf: Vec::new(),
+            line: 0,
+            record: 0,
+        }
+    }
+}
+
+impl<P: LineParser> Iterator for LineRecords<'_, P> {
     type Item = Result<Document, LoadError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         if let Some(e) = self.failed_open.take() {
             return Some(Err(e));
         }
-        let max = usize::try_from(self.loader.config.max_line_bytes).unwrap_or(usize::MAX);
+        let max = usize::try_from(self.parser.max_line_bytes()).unwrap_or(usize::MAX);
         loop {
             let reader = self.reader.as_mut()?;
             let read = read_line_capped(reader, &mut self.buf, max);
@@ -355,7 +387,7 @@ impl Iterator for JsonlRecords<'_> {
                         record: Some(self.record),
                         line: Some(line),
                     };
-                    return Some(self.loader.parse_record(bytes, &self.stem, source).map_err(
+                    return Some(self.parser.parse_line(bytes, &self.stem, source).map_err(
                         |message| LoadError::at(&self.path, Some(line), Some(self.record), message),
                     ));
                 }

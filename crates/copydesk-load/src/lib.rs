@@ -98,6 +98,7 @@ pub mod boilerplate;
 pub mod charset;
 pub mod compression;
 pub mod decoding;
+pub mod documents;
 pub mod extract;
 pub mod fields;
 pub mod html;
@@ -111,9 +112,10 @@ pub mod warc_reader;
 pub mod warc_writer;
 
 pub use decoding::InvalidUtf8;
+pub use documents::{DocumentsLoader, DocumentsLoaderConfig};
 pub use extract::{ExtractedPage, Focus, HtmlExtractor};
 pub use html::{HtmlLoader, HtmlLoaderConfig};
-pub use jsonl::{JsonlLoader, JsonlLoaderConfig, JsonlRecords};
+pub use jsonl::{JsonlLoader, JsonlLoaderConfig, JsonlRecords, LineParser, LineRecords};
 pub use text::{TextLoader, TextLoaderConfig};
 pub use warc::{WarcCounts, WarcLoader, WarcLoaderConfig};
 
@@ -126,6 +128,7 @@ pub fn factories() -> Vec<StageFactory> {
         factory::<JsonlLoaderConfig>(),
         factory::<HtmlLoaderConfig>(),
         factory::<WarcLoaderConfig>(),
+        factory::<DocumentsLoaderConfig>(),
     ]
 }
 
