@@ -13,7 +13,8 @@
 //! The run streams: a reader thread loads documents, batches of
 //! `batch_size` documents go through the per-document stages in parallel
 //! (rayon), corpus stages observe each batch, and documents are written to a
-//! spill file in the output directory so that corpus stages can read a few
+//! spill file in the output directory (a compact binary record per document)
+//! so that corpus stages can read a few
 //! back and the final pass can annotate and report them in input order.
 //! Memory is bounded by the batch size and the corpus stages' own state.
 #![deny(missing_docs)]
@@ -23,6 +24,7 @@ mod inputs;
 mod registry;
 mod run;
 mod spill;
+mod spill_codec;
 mod summary;
 
 pub use config::{ConfigError, Pipeline, PlannedStage, RUN_OPTIONS, RunSection};

@@ -276,7 +276,7 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
     }
 
     let progress = progress_bar(options.progress);
-    let spill_path = output.join(".copydesk-spill.jsonl");
+    let spill_path = output.join(".copydesk-spill.bin");
     let mut spill = SpillWriter::create(&spill_path).map_err(|source| RunError::Output {
         path: spill_path.clone(),
         source,
@@ -369,11 +369,18 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
     }
 
     // Corpus stages decide.
+    tracing::info!(
+        "pass 1 done in {:.2} s: {} documents spilled ({:.1} MB)",
+        started.elapsed().as_secs_f64(),
+        spill.len(),
+        spill.bytes() as f64 / 1e6
+    );
     let spill = spill.finish().map_err(|source| RunError::Output {
         path: spill_path.clone(),
         source,
     })?;
     let mut corpus_output = CorpusOutput::default();
+    let corpus_started = Instant::now();
     for ((name, stage), counters) in built.corpus.iter_mut().zip(&built.corpus_counters) {
         let t = Instant::now();
         let out = pool
@@ -387,6 +394,13 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
             .fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
         corpus_output.tables.extend(out.tables);
         corpus_output.summary.extend(out.summary);
+    }
+
+    if !built.corpus.is_empty() {
+        tracing::info!(
+            "corpus stages finished in {:.2} s",
+            corpus_started.elapsed().as_secs_f64()
+        );
     }
 
     // Pass 2: corpus annotations → reports, in input order.
@@ -439,6 +453,10 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
             .nanos
             .fetch_add(nanos.load(Ordering::Relaxed), Ordering::Relaxed);
     }
+    tracing::info!(
+        "pass 2 done at {:.2} s: {written} documents reported",
+        started.elapsed().as_secs_f64()
+    );
     if failures.stopped() {
         let first = failures.take().into_iter().next().unwrap_or_default();
         return Err(RunError::FailFast(first));

@@ -1,5 +1,7 @@
-//! The spill file: processed documents on disk, readable back by ordinal.
+//! The spill file: processed documents on disk, readable back by ordinal
+//! (records in the format of [`crate::spill_codec`]).
 
+use crate::spill_codec;
 use copydesk_core::{CorpusStage, Document, DocumentStore, StageError};
 
 use std::fs::File;
@@ -7,15 +9,14 @@ use std::io::{BufWriter, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
-/// A document as one spill line (any thread may make it).
+/// A document as one spill record (any thread may make it).
 pub(crate) fn spill_line(doc: &Document) -> std::io::Result<Vec<u8>> {
-    let mut line = Vec::with_capacity(doc.text.len() * 2 + 256);
-    serde_json::to_writer(&mut line, doc).map_err(std::io::Error::other)?;
-    line.push(b'\n');
-    Ok(line)
+    let mut record = Vec::with_capacity(doc.text.len() + doc.raw.len() / 4 + 256);
+    spill_codec::encode(doc, &mut record).map_err(std::io::Error::other)?;
+    Ok(record)
 }
 
-/// Appends documents as JSON lines and remembers where each starts.
+/// Appends documents as records and remembers where each starts.
 pub(crate) struct SpillWriter {
     path: PathBuf,
     out: BufWriter<File>,
@@ -38,7 +39,7 @@ impl SpillWriter {
         self.push_line(&spill_line(doc)?)
     }
 
-    /// Appends a line made by [`spill_line`].
+    /// Appends a record made by [`spill_line`].
     pub(crate) fn push_line(&mut self, line: &[u8]) -> std::io::Result<()> {
         self.out.write_all(line)?;
         self.at += line.len() as u64;
@@ -48,6 +49,11 @@ impl SpillWriter {
 
     pub(crate) fn len(&self) -> usize {
         self.offsets.len() - 1
+    }
+
+    /// Bytes written so far.
+    pub(crate) fn bytes(&self) -> u64 {
+        self.at
     }
 
     pub(crate) fn finish(mut self) -> std::io::Result<SpillReader> {
@@ -70,20 +76,21 @@ pub(crate) struct SpillReader {
 
 impl SpillReader {
     pub(crate) fn read(&self, ordinal: usize) -> Result<Document, StageError> {
-        self.read_as(ordinal)
+        let bytes = self.read_record(ordinal)?;
+        spill_codec::decode(&bytes).map_err(|e| self.damaged(ordinal, e))
     }
 
-    /// Reads only a document's text (the other fields are skipped unparsed
-    /// into values, which is several times cheaper than a whole document).
+    /// Reads only a document's text (the rest of the record is not decoded).
     pub(crate) fn read_text(&self, ordinal: usize) -> Result<String, StageError> {
-        #[derive(serde::Deserialize)]
-        struct TextOnly {
-            text: String,
-        }
-        Ok(self.read_as::<TextOnly>(ordinal)?.text)
+        let bytes = self.read_record(ordinal)?;
+        spill_codec::decode_text(&bytes).map_err(|e| self.damaged(ordinal, e))
     }
 
-    fn read_as<T: serde::de::DeserializeOwned>(&self, ordinal: usize) -> Result<T, StageError> {
+    fn damaged(&self, ordinal: usize, e: spill_codec::DecodeError) -> StageError {
+        StageError::new(format!("{}: document {ordinal}: {e}", self.path.display()))
+    }
+
+    fn read_record(&self, ordinal: usize) -> Result<Vec<u8>, StageError> {
         let (Some(&start), Some(&end)) = (self.offsets.get(ordinal), self.offsets.get(ordinal + 1))
         else {
             return Err(StageError::new(format!(
@@ -95,9 +102,7 @@ impl SpillReader {
         self.file
             .read_exact_at(&mut buf, start)
             .map_err(|e| StageError::new(format!("{}: {e}", self.path.display())))?;
-        serde_json::from_slice(&buf).map_err(|e| {
-            StageError::new(format!("{}: document {ordinal}: {e}", self.path.display()))
-        })
+        Ok(buf)
     }
 
     pub(crate) fn remove(self) {
@@ -149,7 +154,7 @@ mod tests {
 
     fn spill(docs: &[Document]) -> (tempfile::TempDir, SpillReader) {
         let dir = tempfile::tempdir().unwrap();
-        let mut w = SpillWriter::create(&dir.path().join("spill.jsonl")).unwrap();
+        let mut w = SpillWriter::create(&dir.path().join("spill.bin")).unwrap();
         for d in docs {
             w.push(d).unwrap();
         }
