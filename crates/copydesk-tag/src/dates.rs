@@ -225,7 +225,11 @@ impl DateFinder {
                 relative,
             });
         };
-        for re in [&p.month_day, &p.day_month] {
+        let mut words: Vec<(usize, usize)> = Vec::with_capacity(text.len() / 6 + 1);
+        words.extend(ascii_words(text));
+        let cues = PatternCues::of(text, &words);
+        let day_patterns = [&p.month_day, &p.day_month];
+        for re in day_patterns.iter().filter(|_| cues.month) {
             for c in re.captures_iter(text) {
                 let Some(whole) = c.get(0) else { continue };
                 let Some((month, day, year)) = capture_day(&c) else {
@@ -245,7 +249,12 @@ impl DateFinder {
                 );
             }
         }
-        for c in p.month_year.captures_iter(text) {
+        for c in cues
+            .month
+            .then(|| p.month_year.captures_iter(text))
+            .into_iter()
+            .flatten()
+        {
             let (Some(whole), Some(m), Some(y)) = (c.get(0), c.name("m"), c.name("y")) else {
                 continue;
             };
@@ -260,7 +269,6 @@ impl DateFinder {
                 );
             }
         }
-        let words: Vec<(usize, usize)> = ascii_words(text).collect();
         for (start, m) in month_contexts(text, &words) {
             let Some(month) = month_number(&text[m.0..m.1]) else {
                 continue;
@@ -292,7 +300,12 @@ impl DateFinder {
             };
             push(start, end, DateLabel::Date, Some(normalized), None);
         }
-        for m in p.weekday.find_iter(text) {
+        for m in cues
+            .weekday
+            .then(|| p.weekday.find_iter(text))
+            .into_iter()
+            .flatten()
+        {
             let n = weekday_number(m.as_str()).unwrap_or(1);
             push(
                 m.start(),
@@ -306,7 +319,12 @@ impl DateFinder {
             let (normalized, relative) = relative_value(words, anchor);
             push(start, end, DateLabel::Date, normalized, Some(relative));
         }
-        for c in p.clock_ampm.captures_iter(text) {
+        for c in cues
+            .am_pm
+            .then(|| p.clock_ampm.captures_iter(text))
+            .into_iter()
+            .flatten()
+        {
             let (Some(whole), Some(h), Some(ap)) = (c.get(0), c.name("h"), c.name("ap")) else {
                 continue;
             };
@@ -330,7 +348,12 @@ impl DateFinder {
                 None,
             );
         }
-        for c in p.clock_24.captures_iter(text) {
+        for c in cues
+            .clock
+            .then(|| p.clock_24.captures_iter(text))
+            .into_iter()
+            .flatten()
+        {
             let Some(whole) = c.get(0) else { continue };
             let normalized = match (c.name("word"), c.name("h"), c.name("min")) {
                 (Some(w), _, _) if w.as_str() == "noon" => "T12:00".to_string(),
@@ -379,6 +402,65 @@ impl DateFinder {
             }
         }
         out
+    }
+}
+
+/// Which of the date patterns can match a text at all, from one look at
+/// its ASCII words: a pattern whose word is missing is not run (most texts
+/// have no weekday, clock time or month name). Each flag is a necessary
+/// condition of its patterns matching, never a sufficient one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct PatternCues {
+    /// A word starting with a month abbreviation (`Jan` ... `Dec`, as
+    /// written): `month_day`, `day_month` and `month_year` start their
+    /// month at a word boundary.
+    month: bool,
+    /// A weekday name as a whole word (`weekday`).
+    weekday: bool,
+    /// A word that is `a`, `p`, `am` or `pm` after any digits (`5pm`, `a`
+    /// of `a.m.`): what `clock_ampm` ends with.
+    am_pm: bool,
+    /// Digits, a colon and a digit (`10:30`), or `noon` / `midnight`
+    /// (`clock_24`).
+    clock: bool,
+}
+
+impl PatternCues {
+    fn of(text: &str, words: &[(usize, usize)]) -> PatternCues {
+        const MONTH_PREFIXES: &[&[u8]] = &[
+            b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+            b"Dec",
+        ];
+        let bytes = text.as_bytes();
+        let mut cues = PatternCues::default();
+        for &(start, end) in words {
+            let w = &bytes[start..end];
+            let first = w[0];
+            if first.is_ascii_uppercase() {
+                if w.len() >= 3 && MONTH_PREFIXES.contains(&&w[..3]) {
+                    cues.month = true;
+                }
+                if weekday_number(&text[start..end]).is_some() {
+                    cues.weekday = true;
+                }
+            } else if first.is_ascii_digit() {
+                let tail = &w[w.iter().take_while(|b| b.is_ascii_digit()).count()..];
+                if matches!(tail, b"a" | b"p" | b"am" | b"pm") {
+                    cues.am_pm = true;
+                }
+                if tail.is_empty()
+                    && bytes.get(end) == Some(&b':')
+                    && bytes.get(end + 1).is_some_and(u8::is_ascii_digit)
+                {
+                    cues.clock = true;
+                }
+            } else if matches!(w, b"a" | b"p" | b"am" | b"pm") {
+                cues.am_pm = true;
+            } else if matches!(w, b"noon" | b"midnight") {
+                cues.clock = true;
+            }
+        }
+        cues
     }
 }
 
@@ -937,6 +1019,62 @@ mod tests {
             t in "((?i:early|mid|late|last|next|this|past|coming|in|by|of|to|since|earlier|later|ago|yesterday|today|tonight|week|weekend|month|quarter|year|days?|hours?|centur(y|ies)|decades?)|January|March|May|1987s?|1980s|2099|1799|19_|x|é|’|[-_.,]|[ \t\n\u{b}\u{c}\r]{1,2}){0,24}"
         ) {
             prop_assert_eq!(scanned(&t), with_regexes(&t));
+        }
+    }
+
+    fn cues_of(t: &str) -> PatternCues {
+        let words: Vec<(usize, usize)> = ascii_words(t).collect();
+        PatternCues::of(t, &words)
+    }
+
+    /// A pattern matches only where its cue is set (the cues only skip
+    /// patterns that would find nothing).
+    fn cues_cover_matches(t: &str) -> Result<(), TestCaseError> {
+        let p = patterns();
+        let cues = cues_of(t);
+        for re in [&p.month_day, &p.day_month, &p.month_year] {
+            prop_assert!(cues.month || !re.is_match(t), "month: {t:?}");
+        }
+        prop_assert!(cues.weekday || !p.weekday.is_match(t), "weekday: {t:?}");
+        prop_assert!(cues.am_pm || !p.clock_ampm.is_match(t), "am/pm: {t:?}");
+        prop_assert!(cues.clock || !p.clock_24.is_match(t), "clock: {t:?}");
+        Ok(())
+    }
+
+    #[test]
+    fn cues_are_set_by_their_patterns() {
+        for t in [
+            "on Feb 26",
+            "26 Janet",
+            "3 of Marchers",
+            "May, 1987",
+            "Monday",
+            "5pm",
+            "5 p.m.",
+            "10:30am",
+            "10:30 GMT",
+            "noon",
+            "12 a.m.",
+            "9:05",
+        ] {
+            assert!(cues_cover_matches(t).is_ok(), "{t}");
+        }
+        assert_eq!(cues_of("nothing here: 1, 2."), PatternCues::default());
+        let all = cues_of("Feb 2 Monday 5pm 10:30 noon");
+        assert!(all.month && all.weekday && all.am_pm && all.clock);
+    }
+
+    proptest! {
+        #[test]
+        fn cues_cover_every_pattern_match(
+            t in "(Jan\\.?|January|Janet|Sept\\.?|May|Mayor|Monday|Mondays|Sunday|[0-9]{1,4}|[0-9]{1,2}(st|th)|of|a|p|am|pm|a\\.m\\.|p\\.m\\.|m|noon|midnight|GMT|:|,|\\.|_|x|é| |\t|\n){0,24}"
+        ) {
+            cues_cover_matches(&t)?;
+        }
+
+        #[test]
+        fn cues_cover_every_pattern_match_in_any_text(t in "\\PC{0,60}") {
+            cues_cover_matches(&t)?;
         }
     }
 

@@ -261,14 +261,19 @@ fn layer_tokens(doc: &Document) -> Option<Vec<Token>> {
     if layer.is_empty() {
         return None;
     }
+    let bytes = text.as_bytes();
     let blank = |from: usize, to: usize| {
-        text.get(from..to)
-            .is_some_and(|gap| gap.bytes().all(is_ascii_blank) || gap.trim().is_empty())
+        // Most gaps are empty or one space: answered without slicing.
+        from == to
+            || (to == from + 1 && bytes.get(from).is_some_and(|&b| is_ascii_blank(b)))
+            || text
+                .get(from..to)
+                .is_some_and(|gap| gap.bytes().all(is_ascii_blank) || gap.trim().is_empty())
     };
     let mut tokens = Vec::with_capacity(layer.len());
     let mut last = 0;
     for a in layer {
-        let kind = TokenKind::from_label(&a.label)?;
+        let kind = kind_of_label(&a.label)?;
         if a.start < last || a.end <= a.start || !blank(last, a.start) {
             return None;
         }
@@ -280,6 +285,28 @@ fn layer_tokens(doc: &Document) -> Option<Vec<Token>> {
         last = a.end;
     }
     blank(last, text.len()).then_some(tokens)
+}
+
+/// [`TokenKind::from_label`] comparing the label's bytes as one integer
+/// (a layer has millions of labels; a string `match` calls `memcmp`).
+fn kind_of_label(label: &str) -> Option<TokenKind> {
+    let b = label.as_bytes();
+    match b.len() {
+        4 => (b == b"word").then_some(TokenKind::Word),
+        5 => (b == b"punct").then_some(TokenKind::Punct),
+        6 => {
+            let head = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+            let tail = u16::from_le_bytes([b[4], b[5]]);
+            if head == u32::from_le_bytes(*b"numb") && tail == u16::from_le_bytes(*b"er") {
+                Some(TokenKind::Number)
+            } else if head == u32::from_le_bytes(*b"symb") && tail == u16::from_le_bytes(*b"ol") {
+                Some(TokenKind::Symbol)
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
 }
 
 /// Options of `tag.tokens.v1`.
@@ -438,7 +465,26 @@ mod tests {
         assert_eq!(doc.layer(LAYER).len(), 2);
     }
 
+    #[test]
+    fn labels_read_as_from_label_reads_them() {
+        for label in [
+            "word", "number", "punct", "symbol", "", "w", "words", "Word", "numbes", "symbol ",
+            "numbor", "punkt", "sumbol",
+        ] {
+            assert_eq!(
+                kind_of_label(label),
+                TokenKind::from_label(label),
+                "{label}"
+            );
+        }
+    }
+
     proptest! {
+        #[test]
+        fn labels_agree_with_from_label(label in "[a-z ]{0,7}") {
+            prop_assert_eq!(kind_of_label(&label), TokenKind::from_label(&label));
+        }
+
         #[test]
         fn the_written_layer_reads_back_as_the_tokens(s in "\\PC{0,80}") {
             let mut doc = Document::new("d", Default::default(), s.clone());
