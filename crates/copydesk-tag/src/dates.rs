@@ -2,7 +2,7 @@
 
 use crate::layer::add_layer;
 use crate::lexicon::{month_number, small_number, weekday_number};
-use crate::scan::{ascii_words, is_ascii_space, is_ascii_word_byte};
+use crate::scan::{ascii_word_spans, is_ascii_space, is_ascii_word_byte};
 use copydesk_core::{
     Annotation, BuiltStage, Document, DocumentStage, OptionDoc, OptionError, StageConfig,
     StageError, StageKind, cap,
@@ -225,8 +225,7 @@ impl DateFinder {
                 relative,
             });
         };
-        let mut words: Vec<(usize, usize)> = Vec::with_capacity(text.len() / 6 + 1);
-        words.extend(ascii_words(text));
+        let words = ascii_word_spans(text);
         let cues = PatternCues::of(text, &words);
         let day_patterns = [&p.month_day, &p.day_month];
         for re in day_patterns.iter().filter(|_| cues.month) {
@@ -437,10 +436,18 @@ impl PatternCues {
             let w = &bytes[start..end];
             let first = w[0];
             if first.is_ascii_uppercase() {
-                if w.len() >= 3 && MONTH_PREFIXES.contains(&&w[..3]) {
+                // Months start with A, D, F, J, M, N, O or S; weekdays
+                // have 6 to 9 letters and end in `day`.
+                if w.len() >= 3
+                    && matches!(first, b'A' | b'D' | b'F' | b'J' | b'M' | b'N' | b'O' | b'S')
+                    && MONTH_PREFIXES.contains(&&w[..3])
+                {
                     cues.month = true;
                 }
-                if weekday_number(&text[start..end]).is_some() {
+                if (6..=9).contains(&w.len())
+                    && w.ends_with(b"day")
+                    && weekday_number(&text[start..end]).is_some()
+                {
                     cues.weekday = true;
                 }
             } else if first.is_ascii_digit() {
@@ -558,6 +565,29 @@ fn lowercase_short<const N: usize>(word: &str) -> Option<([u8; N], usize)> {
     Some((buf, bytes.len()))
 }
 
+/// For each word length up to 15, a bit for each first letter (`a` = bit
+/// 0, any case) that one of `words` of that length starts with: a quick
+/// necessary test before comparing a word with a list.
+const fn word_shapes(words: &[&str]) -> [u32; 16] {
+    let mut shapes = [0u32; 16];
+    let mut k = 0;
+    while k < words.len() {
+        let w = words[k].as_bytes();
+        shapes[w.len()] |= 1 << (w[0].to_ascii_lowercase() - b'a');
+        k += 1;
+    }
+    shapes
+}
+
+/// Whether `word` has the length and first letter (any case) of a word
+/// of `shapes` (see [`word_shapes`]).
+fn has_shape(shapes: &[u32; 16], word: &[u8]) -> bool {
+    let Some(first) = word.first().map(u8::to_ascii_lowercase) else {
+        return false;
+    };
+    word.len() < 16 && first.is_ascii_lowercase() && shapes[word.len()] & (1 << (first - b'a')) != 0
+}
+
 /// Relative dates among the ASCII `words` of `text`, in order: `last
 /// week`, `next quarter`, `yesterday`, `earlier this month` (any case):
 /// start, end and their words.
@@ -578,15 +608,25 @@ fn relative_dates<'t>(
                 && word(k).is_some_and(|w| is_one_of(w, options))
         })
     };
+    // The first words above, by length and initial.
+    const FIRST_SHAPES: [u32; 16] = word_shapes(&[
+        "last",
+        "next",
+        "this",
+        "past",
+        "coming",
+        "yesterday",
+        "today",
+        "tomorrow",
+        "tonight",
+        "earlier",
+        "later",
+    ]);
     let mut out = Vec::new();
     let mut k = 0;
     while let Some(w) = word(k) {
         let (start, end) = words[k];
-        // Every first word above has 4 to 9 letters and starts so.
-        let first = w.as_bytes()[0].to_ascii_lowercase();
-        if !(4..=9).contains(&w.len())
-            || !matches!(first, b'l' | b'n' | b't' | b'p' | b'c' | b'y' | b'e')
-        {
+        if !has_shape(&FIRST_SHAPES, w.as_bytes()) {
             k += 1;
             continue;
         }
@@ -651,10 +691,12 @@ fn month_contexts(text: &str, words: &[(usize, usize)]) -> Vec<(usize, (usize, u
     };
     let mut out = Vec::new();
     for &(start, end) in words {
-        // Capitalized, 3 to 9 letters: checked first, as most words are not.
+        // Capitalized, a month's length and initial: checked first, as
+        // most words are not.
+        const SHAPES: [u32; 16] = word_shapes(MONTHS);
         let starts_upper = text.as_bytes()[start].is_ascii_uppercase();
         if !starts_upper
-            || !(3..=9).contains(&(end - start))
+            || !has_shape(&SHAPES, &text.as_bytes()[start..end])
             || !MONTHS.contains(&&text[start..end])
         {
             continue;
@@ -710,12 +752,12 @@ fn time_units(text: &str, words: &[(usize, usize)]) -> Vec<((usize, usize), Opti
         "century",
         "centuries",
     ];
+    const SHAPES: [u32; 16] = word_shapes(UNITS);
     let mut out = Vec::new();
     for (k, &(start, end)) in words.iter().enumerate() {
         let w = &text[start..end];
-        // 3 to 10 letters, and an initial of a unit: checked first.
-        let first = w.as_bytes()[0].to_ascii_lowercase();
-        if w.len() < 3 || !matches!(first, b's' | b'm' | b'h' | b'd' | b'w' | b'f' | b'y' | b'c') {
+        // The length and initial of a unit: checked first.
+        if !has_shape(&SHAPES, w.as_bytes()) {
             continue;
         }
         let Some((lower, len)) = lowercase_short::<10>(w) else {
@@ -921,7 +963,7 @@ mod tests {
     }
 
     fn scanned(t: &str) -> [Vec<(usize, usize, usize)>; 4] {
-        let words: Vec<(usize, usize)> = ascii_words(t).collect();
+        let words = ascii_word_spans(t);
         [
             month_contexts(t, &words)
                 .into_iter()
@@ -1023,7 +1065,7 @@ mod tests {
     }
 
     fn cues_of(t: &str) -> PatternCues {
-        let words: Vec<(usize, usize)> = ascii_words(t).collect();
+        let words = ascii_word_spans(t);
         PatternCues::of(t, &words)
     }
 

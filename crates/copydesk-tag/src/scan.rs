@@ -67,18 +67,23 @@ pub fn ascii_words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let bytes = text.as_bytes();
     let mut i = 0;
     std::iter::from_fn(move || {
-        while i < bytes.len() && !is_ascii_word_byte(bytes[i]) {
-            i += 1;
-        }
-        if i == bytes.len() {
-            return None;
-        }
-        let start = i;
-        while i < bytes.len() && is_ascii_word_byte(bytes[i]) {
-            i += 1;
-        }
-        Some((start, i))
+        let rest = bytes.get(i..)?;
+        let start = i + rest.iter().position(|&b| is_ascii_word_byte(b))?;
+        let end = bytes[start..]
+            .iter()
+            .position(|&b| !is_ascii_word_byte(b))
+            .map_or(bytes.len(), |n| start + n);
+        i = end;
+        Some((start, end))
     })
+}
+
+/// [`ascii_words`] collected, with room reserved for a word every six
+/// bytes (so the vector rarely grows).
+pub fn ascii_word_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut words = Vec::with_capacity(text.len() / 6 + 1);
+    words.extend(ascii_words(text));
+    words
 }
 
 /// Whether `c` is a double quotation mark (straight or typographic).
@@ -176,6 +181,34 @@ mod tests {
         let t = "Last week’s 1980s_x café-days.";
         let w: Vec<&str> = ascii_words(t).map(|(s, e)| &t[s..e]).collect();
         assert_eq!(w, ["Last", "week", "s", "1980s_x", "caf", "days"]);
+    }
+
+    /// The first implementation of [`ascii_words`].
+    fn ascii_words_reference(text: &str) -> Vec<(usize, usize)> {
+        let bytes = text.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        loop {
+            while i < bytes.len() && !is_ascii_word_byte(bytes[i]) {
+                i += 1;
+            }
+            if i == bytes.len() {
+                return out;
+            }
+            let start = i;
+            while i < bytes.len() && is_ascii_word_byte(bytes[i]) {
+                i += 1;
+            }
+            out.push((start, i));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_words_agree_with_the_reference(t in "([a-z0-9_]{1,3}|[ .,é’-]{1,2}){0,20}") {
+            proptest::prop_assert_eq!(ascii_word_spans(&t), ascii_words_reference(&t));
+            proptest::prop_assert_eq!(ascii_words(&t).collect::<Vec<_>>(), ascii_words_reference(&t));
+        }
     }
 
     #[test]
