@@ -2,8 +2,8 @@
 //! alignment that allows dropped and added sentences), then words inside
 //! each matched pair, whose differences are the substitutions.
 
+use crate::hashing::PreHashedMap;
 use crate::tokens::{Token, WordClass, tokenize};
-use std::collections::HashMap;
 
 /// A sentence: its byte span and its tokens (a range into the token list).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -332,45 +332,57 @@ pub fn align(a: &Prepared, b: &Prepared, params: &AlignParams) -> Alignment {
     };
     let ah: Vec<Vec<u64>> = a.sentences.iter().map(|s| hashes(a, s)).collect();
     let bh: Vec<Vec<u64>> = b.sentences.iter().map(|s| hashes(b, s)).collect();
-    // Similar sentence pairs, found through shared words (an inverted index
-    // over the second document's sentences; very common words are skipped
-    // for finding candidates, not for measuring them).
-    let mut postings: HashMap<u64, Vec<u32>> = HashMap::new();
-    for (j, h) in bh.iter().enumerate() {
-        let mut seen: Vec<u64> = h.clone();
-        seen.sort_unstable();
-        seen.dedup();
-        for t in seen {
-            postings.entry(t).or_default().push(j as u32);
-        }
-    }
-    let cap = 64.max(m / 4);
-    let sorted = |v: &Vec<u64>| {
+    let sorted_distinct = |v: &Vec<u64>| {
         let mut x = v.clone();
         x.sort_unstable();
         x
     };
-    let bs: Vec<Vec<u64>> = bh.iter().map(sorted).collect();
+    // Each sentence's words sorted (with repeats, for the bound below).
+    let bs: Vec<Vec<u64>> = bh.iter().map(sorted_distinct).collect();
+    // Similar sentence pairs, found through shared words (an inverted index
+    // over the second document's sentences; very common words are skipped
+    // for finding candidates, not for measuring them).
+    let mut postings: PreHashedMap<u64, Vec<u32>> = PreHashedMap::default();
+    for (j, sorted) in bs.iter().enumerate() {
+        let mut last = None;
+        for &t in sorted {
+            if last != Some(t) {
+                postings.entry(t).or_default().push(j as u32);
+                last = Some(t);
+            }
+        }
+    }
+    let cap = 64.max(m / 4);
     let mut matches: Vec<(usize, usize, f64)> = Vec::new();
-    let mut hits: HashMap<u32, u32> = HashMap::new();
+    // Shared-word counts per sentence of `b`, and which are non-zero.
+    let mut hits: Vec<u32> = vec![0; m];
+    let mut touched: Vec<u32> = Vec::new();
+    let mut asorted: Vec<u64> = Vec::new();
     for (i, h) in ah.iter().enumerate() {
-        hits.clear();
-        let mut seen: Vec<u64> = h.clone();
-        seen.sort_unstable();
-        seen.dedup();
-        for t in &seen {
-            if let Some(list) = postings.get(t)
+        asorted.clear();
+        asorted.extend_from_slice(h);
+        asorted.sort_unstable();
+        touched.clear();
+        let mut last = None;
+        for &t in &asorted {
+            if last == Some(t) {
+                continue;
+            }
+            last = Some(t);
+            if let Some(list) = postings.get(&t)
                 && list.len() <= cap
             {
                 for &j in list {
-                    *hits.entry(j).or_default() += 1;
+                    if hits[j as usize] == 0 {
+                        touched.push(j);
+                    }
+                    hits[j as usize] += 1;
                 }
             }
         }
-        let asorted = sorted(h);
-        let mut cands: Vec<u32> = hits.keys().copied().collect();
-        cands.sort_unstable();
-        for j in cands {
+        touched.sort_unstable();
+        for &j in &touched {
+            hits[j as usize] = 0;
             let j = j as usize;
             let longer = h.len().max(bh[j].len());
             if longer == 0 {

@@ -64,6 +64,8 @@
 
 pub mod align;
 pub mod compare;
+pub mod fingerprint;
+pub mod hashing;
 pub mod memory;
 pub mod signature;
 mod stage;

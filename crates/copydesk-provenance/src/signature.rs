@@ -28,12 +28,11 @@ pub fn anchor_shingles(tokens: &[Token], k: usize) -> Vec<u64> {
         .collect();
     let k = k.max(1);
     if anchors.len() >= k {
-        let specific: Vec<u64> = anchors
+        let mut distinct: Vec<u64> = anchors
             .windows(k)
             .filter(|w| w.iter().any(|t| t.class != WordClass::Function))
             .map(shingle_hash)
             .collect();
-        let mut distinct = specific.clone();
         distinct.sort_unstable();
         distinct.dedup();
         if distinct.len() >= MIN_SPECIFIC_SHINGLES {
@@ -76,19 +75,51 @@ fn shingle_hash(window: &[&Token]) -> u64 {
     fold_shingle(window.iter().map(|t| t.hash))
 }
 
+/// Most permutations a sketch can have (the configuration allows up to this).
+pub const MAX_PERMUTATIONS: usize = 1024;
+
+/// The multipliers and offsets of the permutations: odd 64-bit numbers
+/// and random offsets drawn from a fixed SplitMix64 stream.
+fn permutation_coefficients() -> &'static [(u64, u64)] {
+    static COEFFICIENTS: std::sync::OnceLock<Vec<(u64, u64)>> = std::sync::OnceLock::new();
+    COEFFICIENTS.get_or_init(|| {
+        (0..MAX_PERMUTATIONS as u64)
+            .map(|i| {
+                let a = mix(i.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(1)) | 1;
+                let b = mix(a ^ 0xD1B5_4A32_D192_ED03);
+                (a, b)
+            })
+            .collect()
+    })
+}
+
 /// A MinHash sketch of a set of hashes: `perms` minimum values of
-/// independent hash functions.
+/// independent hash functions. Each element is mixed once, then each
+/// permutation is a multiply-add-shift of it (one multiplication per slot).
+/// More than [`MAX_PERMUTATIONS`] are cut to that many.
 pub fn minhash(set: &[u64], perms: usize) -> Vec<u32> {
-    let mut sig = vec![u32::MAX; perms];
+    let coefficients = &permutation_coefficients()[..perms.min(MAX_PERMUTATIONS)];
+    let mut sig = vec![u32::MAX; coefficients.len()];
     for &h in set {
-        for (i, slot) in sig.iter_mut().enumerate() {
-            let v = (mix(h ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)) >> 32) as u32;
-            if v < *slot {
-                *slot = v;
-            }
+        let x = mix(h);
+        for (slot, &(a, b)) in sig.iter_mut().zip(coefficients) {
+            let v = (a.wrapping_mul(x).wrapping_add(b) >> 32) as u32;
+            *slot = (*slot).min(v);
         }
     }
     sig
+}
+
+/// The share of the smaller set found in the other, from the sets' Jaccard
+/// similarity and sizes (`|A ∩ B| = J (|A| + |B|) / (1 + J)`); 0 when a set
+/// is empty, at most 1.
+pub fn estimated_containment(jaccard: f64, size_a: usize, size_b: usize) -> f64 {
+    let smaller = size_a.min(size_b);
+    if smaller == 0 || jaccard <= 0.0 {
+        return 0.0;
+    }
+    let common = jaccard / (1.0 + jaccard) * (size_a + size_b) as f64;
+    (common / smaller as f64).min(1.0)
 }
 
 /// The share of equal slots of two sketches: an estimate of Jaccard similarity.
@@ -127,6 +158,16 @@ mod tests {
             let exact = jaccard(&a, &b);
             prop_assert!((est - exact).abs() < 0.15, "est {est} exact {exact}");
         }
+    }
+
+    #[test]
+    fn containment_follows_from_jaccard_and_sizes() {
+        // A (10) inside B (20): Jaccard 0.5, all of A found in B.
+        assert!((estimated_containment(0.5, 10, 20) - 1.0).abs() < 1e-9);
+        // 5 shared of 10 and 10: Jaccard 1/3, half of either found.
+        assert!((estimated_containment(1.0 / 3.0, 10, 10) - 0.5).abs() < 1e-9);
+        assert_eq!(estimated_containment(0.5, 0, 10), 0.0);
+        assert!(estimated_containment(1.0, 3, 1000) <= 1.0);
     }
 
     #[test]

@@ -4,8 +4,9 @@
 
 use crate::align::{AlignParams, Prepared, align};
 use crate::compare::{DecisionParams, PairVerdict, Side, decide, evidence};
-use crate::signature::{anchor_shingles, estimated_jaccard, minhash, mix};
-use crate::tokens::tokenize;
+use crate::fingerprint::{estimated_coverage, fingerprints};
+use crate::hashing::PreHashedMap;
+use crate::signature::{anchor_shingles, estimated_containment, estimated_jaccard, minhash, mix};
 use copydesk_core::{
     BuiltStage, CorpusOutput, CorpusStage, Document, DocumentStore, Observation, OptionDoc,
     OptionError, RELATIONS_TABLE, RecordTable, Relation, RelationEvidence, RelationKind,
@@ -23,6 +24,19 @@ const UNMATCHED_TOLERANCE_WORDS: usize = 3;
 /// For spun copies: candidate sources whose score is within this of the
 /// copy's best are near-equal.
 const SPUN_PARENT_TIE_MARGIN: f64 = 0.01;
+
+/// Candidate pairs whose estimated anchor-shingle containment (the share
+/// of the smaller document's shingles found in the other) reaches this are
+/// aligned without the sentence prefilter.
+const STRONG_CONTAINMENT: f64 = 0.5;
+
+/// The sentence prefilter asks for this share of the coverage thresholds
+/// of the decision (its estimate can fall a little below the aligner's).
+const PREFILTER_SLACK: f64 = 0.9;
+
+/// Candidate pairs aligned per batch: the documents they involve are
+/// fetched and prepared once per batch.
+const ALIGN_BATCH: usize = 4096;
 
 /// Relations whose evidence is computed (in parallel) and written at a time.
 const EVIDENCE_CHUNK: usize = 2048;
@@ -52,6 +66,10 @@ pub struct ProvenanceConfig {
     /// Each document is aligned with at most this many of its most similar
     /// candidates (pairs in either document's list are aligned).
     pub max_candidates_per_doc: usize,
+    /// Skip, without aligning them, candidate pairs whose anchor shingles
+    /// overlap weakly and whose sentence fingerprints show too little text
+    /// that could align to make a copy (pairs sharing a sentence or two).
+    pub sentence_prefilter: bool,
 }
 
 impl Default for ProvenanceConfig {
@@ -67,6 +85,7 @@ impl Default for ProvenanceConfig {
             spun_min_rate: 0.05,
             same_story: true,
             max_candidates_per_doc: 8,
+            sentence_prefilter: true,
         }
     }
 }
@@ -124,6 +143,11 @@ impl StageConfig for ProvenanceConfig {
             doc: "Each document is aligned with at most this many of its most similar candidates",
         },
         OptionDoc {
+            name: "sentence_prefilter",
+            kind: "boolean",
+            doc: "Skip candidate pairs with weak anchor overlap whose sentence fingerprints show too little alignable text for a copy",
+        },
+        OptionDoc {
             name: "same_story",
             kind: "boolean",
             doc: "Whether to report same_story relations (shared names and numbers, different wording)",
@@ -176,6 +200,8 @@ struct DocSignature {
     date: Option<String>,
     sketch: Vec<u32>,
     words: Vec<u64>,
+    shingles: u32,
+    fingerprints: Vec<u16>,
 }
 
 /// What provenance found for one document (kept for `annotate`).
@@ -199,7 +225,10 @@ pub struct ProvenanceStage {
     ids: Vec<String>,
     dates: Vec<Option<String>>,
     sketches: Vec<u32>,
-    df: HashMap<u64, u32>,
+    sizes: Vec<u32>,
+    prints: Vec<u16>,
+    print_starts: Vec<usize>,
+    df: PreHashedMap<u64, u32>,
     findings: HashMap<usize, DocFindings>,
 }
 
@@ -211,8 +240,21 @@ impl ProvenanceStage {
             ids: Vec::new(),
             dates: Vec::new(),
             sketches: Vec::new(),
-            df: HashMap::new(),
+            sizes: Vec::new(),
+            prints: Vec::new(),
+            print_starts: vec![0],
+            df: PreHashedMap::default(),
             findings: HashMap::new(),
+        }
+    }
+
+    fn prints(&self, ordinal: usize) -> &[u16] {
+        match (
+            self.print_starts.get(ordinal),
+            self.print_starts.get(ordinal + 1),
+        ) {
+            (Some(&a), Some(&b)) => self.prints.get(a..b).unwrap_or(&[]),
+            _ => &[],
         }
     }
 
@@ -271,7 +313,33 @@ impl ProvenanceStage {
         }
         pairs.sort_unstable();
         pairs.dedup();
-        self.strongest(pairs)
+        let pairs = self.strongest(pairs);
+        if !self.config.sentence_prefilter {
+            return pairs;
+        }
+        pairs
+            .into_par_iter()
+            .filter(|&(i, j)| self.may_relate(i, j))
+            .collect()
+    }
+
+    /// Whether a candidate pair may be a copy, judged without the texts:
+    /// pairs whose anchor shingles largely overlap may; the others need
+    /// enough text in sentences that may align (per their sentence
+    /// fingerprints) to reach the coverage a copy needs, in at least two
+    /// sentences unless a document is that short.
+    fn may_relate(&self, i: usize, j: usize) -> bool {
+        let jaccard = estimated_jaccard(self.sketch(i), self.sketch(j));
+        let size = |o: usize| self.sizes.get(o).copied().unwrap_or(0) as usize;
+        if estimated_containment(jaccard, size(i), size(j)) >= STRONG_CONTAINMENT {
+            return true;
+        }
+        let c = estimated_coverage(self.prints(i), self.prints(j));
+        let short = c.sentences_a <= 2 || c.sentences_b <= 2;
+        let min_coverage = self.config.min_coverage;
+        c.share_a.max(c.share_b) >= PREFILTER_SLACK * min_coverage
+            && c.share_a.min(c.share_b) >= PREFILTER_SLACK * 0.4 * min_coverage
+            && (short || c.matched_a.min(c.matched_b) >= 2)
     }
 
     /// Keeps a pair when it is among the `max_candidates_per_doc` most
@@ -338,16 +406,32 @@ impl ProvenanceStage {
         }
     }
 
-    /// Aligns and judges candidate pair `(i, j)`.
-    fn compare(
+    /// Fetches and prepares each document the pairs involve, once.
+    fn prepare_all(
         &self,
         store: &dyn DocumentStore,
+        pairs: &[(usize, usize)],
+    ) -> Result<PreparedDocs, StageError> {
+        let mut docs: Vec<usize> = pairs.iter().flat_map(|&(i, j)| [i, j]).collect();
+        docs.sort_unstable();
+        docs.dedup();
+        docs.par_iter()
+            .map(|&o| Ok((o, self.prepare(store, o)?)))
+            .collect::<Result<Vec<_>, StageError>>()
+            .map(|v| v.into_iter().collect())
+    }
+
+    /// Aligns and judges candidate pair `(i, j)` (both documents prepared).
+    fn compare(
+        &self,
+        prepared: &PreparedDocs,
         i: usize,
         j: usize,
-    ) -> Result<Option<(usize, usize, PairVerdict)>, StageError> {
-        let (da, pa) = self.prepare(store, i)?;
-        let (db, pb) = self.prepare(store, j)?;
-        let al = align(&pa, &pb, &self.align_params());
+    ) -> Result<Option<Judged>, StageError> {
+        let missing = || StageError::new("provenance: candidate document not prepared");
+        let (da, pa) = prepared.get(&i).ok_or_else(missing)?;
+        let (db, pb) = prepared.get(&j).ok_or_else(missing)?;
+        let al = align(pa, pb, &self.align_params());
         let decision = DecisionParams {
             min_coverage: self.config.min_coverage,
             spun_min_rate: self.config.spun_min_rate,
@@ -355,8 +439,8 @@ impl ProvenanceStage {
         };
         let df = |h: u64| self.df.get(&h).copied().unwrap_or(0);
         let verdict = decide(
-            self.side(&pa, &da, i),
-            self.side(&pb, &db, j),
+            self.side(pa, da, i),
+            self.side(pb, db, j),
             &al,
             &df,
             &decision,
@@ -369,19 +453,21 @@ impl ProvenanceStage {
         }))
     }
 
-    /// The evidence of a chosen relation, aligned copy → source.
+    /// The evidence of a chosen relation, aligned copy → source (both
+    /// documents prepared).
     fn evidence_for(
         &self,
-        store: &dyn DocumentStore,
+        prepared: &PreparedDocs,
         copy: usize,
         source: usize,
     ) -> Result<RelationEvidence, StageError> {
-        let (dc, pc) = self.prepare(store, copy)?;
-        let (ds, ps) = self.prepare(store, source)?;
-        let al = align(&pc, &ps, &self.align_params());
+        let missing = || StageError::new("provenance: related document not prepared");
+        let (dc, pc) = prepared.get(&copy).ok_or_else(missing)?;
+        let (ds, ps) = prepared.get(&source).ok_or_else(missing)?;
+        let al = align(pc, ps, &self.align_params());
         Ok(evidence(
-            self.side(&pc, &dc, copy),
-            self.side(&ps, &ds, source),
+            self.side(pc, dc, copy),
+            self.side(ps, ds, source),
             &al,
         ))
     }
@@ -398,6 +484,9 @@ fn supported_words(
         .map(|&(s, w)| u64::from(support.get(&(doc, s)).copied().unwrap_or(0)) * w as u64)
         .sum()
 }
+
+/// Documents fetched and prepared for alignment, by ordinal.
+type PreparedDocs = PreHashedMap<usize, (String, Prepared)>;
 
 /// A judged pair: (first ordinal, second ordinal, verdict).
 type Judged = (usize, usize, PairVerdict);
@@ -429,13 +518,16 @@ fn find(roots: &mut [usize], mut x: usize) -> usize {
 
 impl CorpusStage for ProvenanceStage {
     fn observe(&self, doc: &Document) -> Result<Observation, StageError> {
-        let tokens = tokenize(&doc.text);
-        let shingles = anchor_shingles(&tokens, self.config.shingle_words);
+        let prepared = Prepared::new(&doc.text);
+        let tokens = &prepared.tokens;
+        let shingles = anchor_shingles(tokens, self.config.shingle_words);
         let sketch = if shingles.is_empty() {
             vec![u32::MAX; self.config.permutations]
         } else {
             minhash(&shingles, self.config.permutations)
         };
+        let mut prints = Vec::new();
+        fingerprints(&prepared, &mut prints);
         let mut words: Vec<u64> = tokens.iter().map(|t| t.hash).collect();
         words.sort_unstable();
         words.dedup();
@@ -444,6 +536,8 @@ impl CorpusStage for ProvenanceStage {
             date: doc.meta.date.clone(),
             sketch,
             words,
+            shingles: shingles.len() as u32,
+            fingerprints: prints,
         }))
     }
 
@@ -461,6 +555,9 @@ impl CorpusStage for ProvenanceStage {
         sketch.resize(self.config.permutations, u32::MAX);
         self.sketches.extend_from_slice(&sketch);
         self.ids.push(sig.id);
+        self.sizes.push(sig.shingles);
+        self.prints.extend_from_slice(&sig.fingerprints);
+        self.print_starts.push(self.prints.len());
         self.dates.push(sig.date);
         for w in sig.words {
             *self.df.entry(w).or_insert(0) += 1;
@@ -470,13 +567,18 @@ impl CorpusStage for ProvenanceStage {
 
     fn finish(&mut self, store: &dyn DocumentStore) -> Result<CorpusOutput, StageError> {
         let pairs = self.candidates();
-        let verdicts: Vec<Result<Option<Judged>, StageError>> = pairs
-            .par_iter()
-            .map(|&(i, j)| self.compare(store, i, j))
-            .collect();
-        let mut judged = Vec::new();
-        for v in verdicts {
-            judged.extend(v?);
+        // In batches: the documents of a batch's pairs are prepared once
+        // (and dropped with the batch, so memory stays bounded).
+        let mut judged: Vec<Judged> = Vec::new();
+        for batch in pairs.chunks(ALIGN_BATCH) {
+            let prepared = self.prepare_all(store, batch)?;
+            let verdicts: Vec<Result<Option<Judged>, StageError>> = batch
+                .par_iter()
+                .map(|&(i, j)| self.compare(&prepared, i, j))
+                .collect();
+            for v in verdicts {
+                judged.extend(v?);
+            }
         }
         // Which sentences other documents also carry: a copy's own additions
         // are carried by nobody else, a source's dropped paragraphs are.
@@ -662,10 +764,13 @@ impl CorpusStage for ProvenanceStage {
         let mut findings: HashMap<usize, DocFindings> = HashMap::new();
         let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
         for chunk in chosen.chunks(EVIDENCE_CHUNK) {
+            let chunk_pairs: Vec<(usize, usize)> = chunk.iter().map(|(d, s, _)| (*d, *s)).collect();
+            let prepared = self.prepare_all(store, &chunk_pairs)?;
             let evidences: Vec<Result<RelationEvidence, StageError>> = chunk
                 .par_iter()
-                .map(|(doc, source, _)| self.evidence_for(store, *doc, *source))
+                .map(|(doc, source, _)| self.evidence_for(&prepared, *doc, *source))
                 .collect();
+            drop(prepared);
             for ((doc, source, verdict), evidence) in chunk.iter().zip(evidences) {
                 let (doc, source) = (*doc, *source);
                 let evidence = evidence?;

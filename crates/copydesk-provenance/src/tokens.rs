@@ -60,19 +60,48 @@ pub fn word_hash(norm: &str) -> u64 {
     xxh3_64(norm.as_bytes())
 }
 
+/// Slots of the function-word table (a power of two, at least twice the words).
+const FUNCTION_SLOTS: usize = 512;
+
+/// Function words by hash: an open-addressing table indexed by the low
+/// bits of [`word_hash`], so a lookup costs the hash the tokenizer computes
+/// anyway and (on a hash match) one string comparison.
+fn function_table() -> &'static [Option<(u64, &'static str)>; FUNCTION_SLOTS] {
+    static TABLE: OnceLock<[Option<(u64, &'static str)>; FUNCTION_SLOTS]> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = [None; FUNCTION_SLOTS];
+        for &w in FUNCTION_WORDS {
+            let h = word_hash(w);
+            let mut slot = h as usize % FUNCTION_SLOTS;
+            while let Some((other, _)) = table[slot] {
+                if other == h {
+                    break;
+                }
+                slot = (slot + 1) % FUNCTION_SLOTS;
+            }
+            table[slot] = Some((h, w));
+        }
+        table
+    })
+}
+
+/// Whether a normalized word whose [`word_hash`] is `hash` is a function word.
+pub fn is_function_hashed(norm: &str, hash: u64) -> bool {
+    let table = function_table();
+    let mut slot = hash as usize % FUNCTION_SLOTS;
+    while let Some((h, w)) = table[slot] {
+        if h == hash {
+            return w == norm;
+        }
+        slot = (slot + 1) % FUNCTION_SLOTS;
+    }
+    false
+}
+
 /// Whether a normalized word is a function word.
 pub fn is_function(norm: &str) -> bool {
-    static SORTED: OnceLock<Vec<&'static str>> = OnceLock::new();
     // Function words are short; longer words need no lookup.
-    norm.len() <= 10
-        && SORTED
-            .get_or_init(|| {
-                let mut v = FUNCTION_WORDS.to_vec();
-                v.sort_unstable();
-                v
-            })
-            .binary_search(&norm)
-            .is_ok()
+    norm.len() <= 10 && is_function_hashed(norm, word_hash(norm))
 }
 
 /// Whether the text between two words ends a sentence.
@@ -81,24 +110,72 @@ fn ends_sentence(gap: &str) -> bool {
         .any(|c| matches!(c, '.' | '!' | '?' | '\n' | ':' | ';'))
 }
 
+/// What one pass over a word's bytes tells: letters, uppercase letters,
+/// whether it holds a digit, and whether it needs folding before hashing.
+#[derive(Debug, Clone, Copy)]
+struct WordShape {
+    letters: usize,
+    upper: usize,
+    digit: bool,
+    plain: bool,
+}
+
+impl WordShape {
+    fn of(word: &str) -> WordShape {
+        if word.is_ascii() {
+            let (mut letters, mut upper, mut digit, mut backtick) = (0, 0, false, false);
+            for b in word.bytes() {
+                letters += usize::from(b.is_ascii_alphabetic());
+                upper += usize::from(b.is_ascii_uppercase());
+                digit |= b.is_ascii_digit();
+                backtick |= b == b'`';
+            }
+            return WordShape {
+                letters,
+                upper,
+                digit,
+                plain: upper == 0 && !backtick,
+            };
+        }
+        let (letters, upper) = letter_counts(word);
+        WordShape {
+            letters,
+            upper,
+            digit: word.bytes().any(|b| b.is_ascii_digit()),
+            plain: false,
+        }
+    }
+
+    /// At least two letters, all of them capitals.
+    fn all_upper(&self) -> bool {
+        self.letters >= 2 && self.upper == self.letters
+    }
+}
+
 /// The words of `text` with their classes.
 pub fn tokenize(text: &str) -> Vec<Token> {
     let spans = word_spans(text);
     let mut out = Vec::with_capacity(spans.len());
+    // Per token: at least two letters (bit 0), and all of them capitals (bit 1).
+    let mut lettering: Vec<u8> = Vec::with_capacity(spans.len());
     let mut prev_end = 0;
     let mut buf = String::new();
     for (start, end) in spans {
         let word = &text[start..end];
-        let norm = normalize_into(word, &mut buf);
+        let shape = WordShape::of(word);
+        let norm = if shape.plain {
+            word
+        } else {
+            normalize_into(word, &mut buf)
+        };
+        let hash = word_hash(norm);
         let sentence_start = out.is_empty() || ends_sentence(&text[prev_end..start]);
         let first_upper = word.chars().next().is_some_and(char::is_uppercase);
-        let (letters, upper) = letter_counts(word);
-        let all_upper = letters >= 2 && upper == letters;
-        let class = if word.bytes().any(|b| b.is_ascii_digit()) {
+        let class = if shape.digit {
             WordClass::Number
-        } else if is_function(norm) {
+        } else if norm.len() <= 10 && is_function_hashed(norm, hash) {
             WordClass::Function
-        } else if all_upper || (first_upper && !sentence_start) {
+        } else if shape.all_upper() || (first_upper && !sentence_start) {
             WordClass::Name
         } else {
             WordClass::Content
@@ -106,12 +183,13 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         out.push(Token {
             start,
             end,
-            hash: word_hash(norm),
+            hash,
             class,
         });
+        lettering.push(u8::from(shape.letters >= 2) | (u8::from(shape.all_upper()) << 1));
         prev_end = end;
     }
-    demote_capitalized_lines(text, &mut out);
+    demote_capitalized_lines(text, &mut out, &lettering);
     out
 }
 
@@ -152,7 +230,46 @@ fn normalize_into<'a>(word: &'a str, buf: &'a mut String) -> &'a str {
 
 /// In lines written mostly in capitals (wire headlines), capitals mark
 /// nothing: their words are classed as if written in lowercase.
-fn demote_capitalized_lines(text: &str, tokens: &mut [Token]) {
+/// `lettering[i]` tells whether token `i` has at least two letters (bit 0)
+/// and whether they are all capitals (bit 1).
+fn demote_capitalized_lines(text: &str, tokens: &mut [Token], lettering: &[u8]) {
+    let newlines: Vec<usize> = memchr::memchr_iter(b'\n', text.as_bytes()).collect();
+    let mut line = 0;
+    let mut i = 0;
+    while i < tokens.len() {
+        // The first line break after the token's start (or the end of the text).
+        while line < newlines.len() && newlines[line] < tokens[i].start {
+            line += 1;
+        }
+        let line_end = newlines.get(line).copied().unwrap_or(text.len());
+        let mut j = i;
+        while j < tokens.len() && tokens[j].start < line_end {
+            j += 1;
+        }
+        let (mut lettered, mut capitals) = (0, 0);
+        for &l in lettering.get(i..j).unwrap_or(&[]) {
+            if l & 1 != 0 {
+                lettered += 1;
+                if l & 2 != 0 {
+                    capitals += 1;
+                }
+            }
+        }
+        if lettered >= 2 && capitals * 5 >= lettered * 3 {
+            for t in &mut tokens[i..j] {
+                if t.class == WordClass::Name {
+                    t.class = WordClass::Content;
+                }
+            }
+        }
+        i = j.max(i + 1);
+    }
+}
+
+/// The first implementation of [`demote_capitalized_lines`], kept for the
+/// reference tokenizer of the tests.
+#[cfg(test)]
+fn demote_capitalized_lines_reference(text: &str, tokens: &mut [Token]) {
     let mut i = 0;
     while i < tokens.len() {
         let line_end = text[tokens[i].start..]
@@ -247,8 +364,18 @@ mod tests {
             });
             prev_end = end;
         }
-        demote_capitalized_lines(text, &mut out);
+        demote_capitalized_lines_reference(text, &mut out);
         out
+    }
+
+    #[test]
+    fn function_word_table_knows_every_function_word_and_nothing_else() {
+        for w in FUNCTION_WORDS {
+            assert!(is_function(w), "{w}");
+        }
+        for w in ["said", "the.", "thee", "", "ab", "minister", "Chinese"] {
+            assert!(!is_function(w), "{w}");
+        }
     }
 
     proptest::proptest! {

@@ -1,0 +1,131 @@
+//! Growth of `corpus.provenance.v1` on a crawl-like corpus: the synthetic
+//! JSON-lines corpora of `cargo xtask bench` (articles mixing sentences of
+//! three to six random Reuters stories, 2 % republished copies), where
+//! sentences are shared by many unrelated documents.
+//!
+//! ```text
+//! cargo run --release -p copydesk-provenance --example provenance_scale -- \
+//!     bench-out/synthetic-v2-30mb-seed1.jsonl [--docs N]
+//! ```
+//!
+//! Reads the first `--docs` articles (all by default), undoes the hard line
+//! wrapping as `clean.unwrap.v1` would (a line break not followed by an
+//! indented paragraph start becomes a space), runs the stage as the runner
+//! does and prints one JSON line: documents, megabytes, wall and CPU
+//! seconds, candidate pairs, relations and peak resident memory of the stage.
+
+use copydesk_core::{CorpusStage, Document, Source};
+use copydesk_provenance::{MemoryStore, ProvenanceConfig, ProvenanceStage};
+use rayon::prelude::*;
+use std::io::BufRead;
+use std::time::Instant;
+
+fn status_kib(key: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(key))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// CPU seconds (user + system) the process has used so far.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// Joins hard-wrapped lines; keeps paragraph breaks (a line break before
+/// an indented line) and the sign-off line.
+fn unwrap_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut lines = text.split('\n').peekable();
+    while let Some(line) = lines.next() {
+        out.push_str(line.trim());
+        if let Some(next) = lines.peek() {
+            if next.starts_with(' ') {
+                out.push('\n');
+            } else {
+                out.push(' ');
+            }
+        }
+    }
+    out
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let argv: Vec<String> = std::env::args().collect();
+    let path = argv
+        .iter()
+        .skip(1)
+        .find(|a| !a.starts_with("--"))
+        .ok_or("usage: provenance_scale FILE.jsonl [--docs N]")?;
+    let limit: usize = argv
+        .iter()
+        .position(|a| a == "--docs")
+        .and_then(|i| argv.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(usize::MAX);
+    let file = std::io::BufReader::new(std::fs::File::open(path)?);
+    let mut docs = Vec::new();
+    for line in file.lines().take(limit) {
+        let v: serde_json::Value = serde_json::from_str(&line?)?;
+        let field = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
+        let text = format!("{}\n{}", field("title"), unwrap_lines(&field("text")));
+        docs.push(Document::new(field("id"), Source::default(), text));
+    }
+    let n = docs.len();
+    let bytes: usize = docs.iter().map(|d| d.text.len()).sum();
+    let store = MemoryStore { docs };
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let rss_before = status_kib("VmRSS:");
+    let t = Instant::now();
+    let cpu_start = cpu_seconds();
+    let mut stage = ProvenanceStage::new(ProvenanceConfig::default());
+    for (chunk_start, chunk) in store
+        .docs
+        .chunks(4096)
+        .enumerate()
+        .map(|(i, c)| (i * 4096, c))
+    {
+        let obs: Vec<_> = chunk.par_iter().map(|d| stage.observe(d)).collect();
+        for (k, o) in obs.into_iter().enumerate() {
+            stage.absorb(chunk_start + k, o?)?;
+        }
+    }
+    let t_absorb = t.elapsed().as_secs_f64();
+    let out = stage.finish(&store)?;
+    let t_finish = t.elapsed().as_secs_f64();
+    let mut docs = store.docs;
+    docs.par_iter_mut()
+        .enumerate()
+        .try_for_each(|(i, d)| stage.annotate(i, d))?;
+    let secs = t.elapsed().as_secs_f64();
+    let cpu = cpu_seconds() - cpu_start;
+    let peak = status_kib("VmHWM:");
+    println!(
+        "{}",
+        serde_json::json!({
+            "documents": n,
+            "text_mb": bytes as f64 / 1e6,
+            "seconds": secs,
+            "seconds_signatures": t_absorb,
+            "seconds_finish": t_finish - t_absorb,
+            "cpu_seconds": cpu,
+            "summary": out.summary,
+            "stage_peak_mib": peak.saturating_sub(rss_before) as f64 / 1024.0,
+        })
+    );
+    Ok(())
+}

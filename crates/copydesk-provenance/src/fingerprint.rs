@@ -1,0 +1,221 @@
+//! Sentence fingerprints: a few bytes per sentence that bound, without the
+//! text, how much of two documents the aligner could match.
+//!
+//! A copy needs aligned sentences (sharing at least
+//! [`crate::align::AlignParams::min_similarity`] of their words) over much
+//! of one document. Each sentence keeps the bottom-`k` of its distinct
+//! names, numbers and content words (hashed, as 16-bit values): two
+//! sentences that share many words share some of these. Summing the words
+//! of the sentences that find such a partner in the other document gives a
+//! cheap estimate of the alignment coverage, which lets the stage skip
+//! candidate pairs that share only a sentence or two (boilerplate, quotes,
+//! template lines) without fetching and aligning their texts.
+
+use crate::align::Prepared;
+use crate::signature::mix;
+use crate::tokens::WordClass;
+
+/// Values kept per sentence (its bottom-k words).
+pub const VALUES_PER_SENTENCE: usize = 8;
+
+/// One sentence's fingerprint: its words and its bottom-k values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SentenceFingerprint<'a> {
+    /// Words of the sentence (all classes).
+    pub words: usize,
+    /// Hashed values of its bottom-k distinct non-function words, ascending.
+    pub values: &'a [u16],
+}
+
+/// Appends the fingerprints of a prepared document to `out`, flattened:
+/// for each sentence its word count, the number of values, then the
+/// values (ascending).
+pub fn fingerprints(p: &Prepared, out: &mut Vec<u16>) {
+    let mut hashed: Vec<u64> = Vec::new();
+    for s in &p.sentences {
+        hashed.clear();
+        hashed.extend(
+            p.tokens[s.first..s.last]
+                .iter()
+                .filter(|t| t.class != WordClass::Function)
+                .map(|t| mix(t.hash ^ 0x5851_F42D_4C95_7F2D)),
+        );
+        hashed.sort_unstable();
+        hashed.dedup();
+        hashed.truncate(VALUES_PER_SENTENCE);
+        out.push(u16::try_from(s.words()).unwrap_or(u16::MAX));
+        out.push(hashed.len() as u16);
+        // The top bits keep the order of the full values.
+        out.extend(hashed.iter().map(|&h| (h >> 48) as u16));
+    }
+}
+
+/// The sentence fingerprints stored flat by [`fingerprints`], in order
+/// (a truncated buffer ends the list early).
+pub fn sentences(data: &[u16]) -> impl Iterator<Item = SentenceFingerprint<'_>> + Clone {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let words = usize::from(*data.get(at)?);
+        let n = usize::from(*data.get(at + 1)?);
+        let values = data.get(at + 2..at + 2 + n)?;
+        at += 2 + n;
+        Some(SentenceFingerprint { words, values })
+    })
+}
+
+/// Common values of two ascending lists.
+fn common(x: &[u16], y: &[u16]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < x.len() && j < y.len() {
+        match x[i].cmp(&y[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+/// Whether two sentences may align: they share at least two of their
+/// kept values, or all of them when one keeps fewer than two.
+fn may_align(x: &SentenceFingerprint<'_>, y: &SentenceFingerprint<'_>) -> bool {
+    let need = x.values.len().min(y.values.len()).min(2);
+    need > 0 && common(x.values, y.values) >= need
+}
+
+/// What the fingerprints tell about how two documents could align.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CoverageEstimate {
+    /// Share of the first document's words in sentences that may align.
+    pub share_a: f64,
+    /// Share of the second document's words in sentences that may align.
+    pub share_b: f64,
+    /// Sentences of the first document that may align.
+    pub matched_a: usize,
+    /// Sentences of the second document that may align.
+    pub matched_b: usize,
+    /// Sentences of the first document.
+    pub sentences_a: usize,
+    /// Sentences of the second document.
+    pub sentences_b: usize,
+}
+
+/// Estimated alignment coverage of two documents from their sentence
+/// fingerprints (as [`fingerprints`] stores them): which sentences of each
+/// document may align with some sentence of the other, and the share of
+/// the document's words they hold. Sentences that align share words, so
+/// they usually share some of their bottom-k values and are counted; the
+/// estimate errs high (sentences sharing two common words count too).
+pub fn estimated_coverage(a: &[u16], b: &[u16]) -> CoverageEstimate {
+    const MAX_TRACKED: usize = 256;
+    let mut matched_b = [false; MAX_TRACKED];
+    let mut e = CoverageEstimate::default();
+    let (mut words_a, mut covered_a) = (0usize, 0usize);
+    let mut covered_b_untracked = 0usize;
+    for x in sentences(a) {
+        words_a += x.words;
+        e.sentences_a += 1;
+        let mut found = false;
+        for (k, y) in sentences(b).enumerate() {
+            if may_align(&x, &y) {
+                found = true;
+                match matched_b.get_mut(k) {
+                    Some(m) => *m = true,
+                    // Past the tracked sentences, count each match (errs high).
+                    None => {
+                        covered_b_untracked += y.words;
+                        e.matched_b += 1;
+                    }
+                }
+            }
+        }
+        if found {
+            covered_a += x.words;
+            e.matched_a += 1;
+        }
+    }
+    let (mut words_b, mut covered_b) = (0usize, covered_b_untracked);
+    for (k, y) in sentences(b).enumerate() {
+        words_b += y.words;
+        e.sentences_b += 1;
+        if matched_b.get(k).copied().unwrap_or(false) {
+            covered_b += y.words;
+            e.matched_b += 1;
+        }
+    }
+    let share = |c: usize, w: usize| {
+        if w == 0 {
+            0.0
+        } else {
+            (c as f64 / w as f64).min(1.0)
+        }
+    };
+    e.share_a = share(covered_a, words_a);
+    e.share_b = share(covered_b, words_b);
+    e
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn prints(text: &str) -> Vec<u16> {
+        let mut out = Vec::new();
+        fingerprints(&Prepared::new(text), &mut out);
+        out
+    }
+
+    const STORY: &str = "The central bank raised its discount rate to 7.5 pct on Monday. \
+        Officials in Brasilia said coffee exports rose sharply in March. \
+        Analysts expect the trade surplus to narrow later this year. \
+        The finance ministry declined to comment on the new figures.";
+
+    #[test]
+    fn a_copy_covers_everything_and_an_unrelated_story_nothing() {
+        let copy = format!("{STORY}\nShare this article");
+        let e = estimated_coverage(&prints(STORY), &prints(&copy));
+        assert_eq!(e.share_a, 1.0);
+        assert!(e.share_b > 0.9, "{e:?}");
+        assert_eq!((e.matched_a, e.sentences_a), (4, 4));
+        let other = "Ford Motor Co recalled 40,000 trucks built in Detroit. \
+            The carmaker blamed faulty brakes supplied by a Japanese firm. \
+            Its shares fell two dlrs in heavy trading on Wall Street.";
+        let e = estimated_coverage(&prints(STORY), &prints(other));
+        assert_eq!((e.matched_a, e.matched_b), (0, 0));
+        assert_eq!((e.share_a, e.share_b), (0.0, 0.0));
+    }
+
+    #[test]
+    fn one_shared_sentence_covers_one_sentence() {
+        let other = "Ford Motor Co recalled 40,000 trucks built in Detroit. \
+            Officials in Brasilia said coffee exports rose sharply in March. \
+            Its shares fell two dlrs in heavy trading on Wall Street.";
+        let e = estimated_coverage(&prints(STORY), &prints(other));
+        assert_eq!((e.matched_a, e.matched_b), (1, 1));
+        assert!(e.share_a < 0.4 && e.share_b < 0.4, "{e:?}");
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_and_stays_within_bounds(a in prop::collection::vec(any::<u16>(), 0..64),
+                                                 b in prop::collection::vec(any::<u16>(), 0..64)) {
+            let e = estimated_coverage(&a, &b);
+            prop_assert!((0.0..=1.0).contains(&e.share_a) && (0.0..=1.0).contains(&e.share_b));
+            prop_assert!(e.matched_a <= e.sentences_a);
+        }
+
+        #[test]
+        fn a_document_fully_covers_itself(text in "[A-Za-z0-9 .\n]{0,300}") {
+            let p = prints(&text);
+            let e = estimated_coverage(&p, &p);
+            let with_values = sentences(&p).filter(|s| !s.values.is_empty()).count();
+            prop_assert_eq!(e.matched_a, with_values);
+            prop_assert_eq!(e.sentences_a, Prepared::new(&text).sentences.len());
+        }
+    }
+}
