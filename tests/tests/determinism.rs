@@ -49,3 +49,34 @@ proptest! {
         prop_assert!(one.1 == many.1, "relations.jsonl differs");
     }
 }
+
+/// Small files are loaded several at once; documents still come out in
+/// input order, whatever the thread count.
+#[test]
+fn many_small_files_keep_their_order_when_loaded_in_parallel() {
+    let dir = tempfile::tempdir().unwrap();
+    let texts = dir.path().join("texts");
+    std::fs::create_dir_all(&texts).unwrap();
+    for i in 0..45 {
+        // Longer texts for later files, so that parallel loads finish out of order.
+        let body =
+            format!("Article number {i} reports that markets moved. ").repeat(1 + (45 - i) * 20);
+        std::fs::write(texts.join(format!("a{i:03}.txt")), body).unwrap();
+    }
+    let inputs = vec![texts.display().to_string()];
+    let one = run(&inputs, 1, 7);
+    let many = run(&inputs, 3, 7);
+    assert_eq!(one.0, many.0, "documents.jsonl differs with 3 threads");
+    let ids: Vec<String> = many
+        .0
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let expected: Vec<String> = (0..45).map(|i| format!("a{i:03}")).collect();
+    assert_eq!(ids, expected);
+}

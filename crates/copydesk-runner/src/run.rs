@@ -296,7 +296,9 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
     let pass1: Result<(), RunError> = std::thread::scope(|scope| {
         let (tx, rx) = sync_channel::<Loaded>(batch_size * 2);
         let failures_ref = &failures;
-        let reader = scope.spawn(move || read_inputs(&assigned, loaders, tx, failures_ref));
+        let pool_ref = &pool;
+        let reader =
+            scope.spawn(move || read_inputs(&assigned, loaders, tx, failures_ref, pool_ref));
         let mut batch: Vec<Document> = Vec::with_capacity(batch_size);
         let mut pending: Vec<Document> = Vec::new();
         let mut sink = SpillSink {
@@ -544,37 +546,85 @@ fn progress_bar(wanted: bool) -> Option<ProgressBar> {
     Some(bar)
 }
 
+/// Files up to this size are loaded whole, several at once (a directory of
+/// web pages is mostly extraction work); larger files stream one at a time.
+const SMALL_FILE_BYTES: u64 = 4 << 20;
+/// Small files loaded at once, per worker thread.
+const SMALL_FILES_PER_THREAD: usize = 8;
+
 /// The reader thread: every assigned file through its loader, in order.
+/// Runs of small files are loaded in parallel on the pool, a window at a
+/// time, and sent in file order; large files stream.
 fn read_inputs(
     files: &[(PathBuf, usize)],
     loaders: &[(String, Box<dyn LoadStage>, Counters)],
     tx: SyncSender<Loaded>,
     failures: &Failures,
+    pool: &rayon::ThreadPool,
 ) {
-    for (path, i) in files {
-        let (name, loader, counters) = &loaders[*i];
-        counters.docs_in.fetch_add(1, Ordering::Relaxed);
-        let mut started = Instant::now();
-        for item in loader.open(path) {
-            counters
-                .nanos
-                .fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
-            let msg = match item {
-                Ok(doc) => {
-                    counters.docs_out.fetch_add(1, Ordering::Relaxed);
-                    Loaded::Doc(Box::new(doc))
+    let window = pool.current_num_threads().max(1) * SMALL_FILES_PER_THREAD;
+    let is_small =
+        |path: &PathBuf| std::fs::metadata(path).is_ok_and(|m| m.len() <= SMALL_FILE_BYTES);
+    let mut next = 0;
+    while next < files.len() {
+        let small = files[next..]
+            .iter()
+            .take(window)
+            .take_while(|(path, _)| is_small(path))
+            .count();
+        if small > 1 {
+            let loaded: Vec<Vec<Loaded>> = pool.install(|| {
+                files[next..next + small]
+                    .par_iter()
+                    .map(|(path, i)| load_file(path, &loaders[*i]).collect())
+                    .collect()
+            });
+            for msg in loaded.into_iter().flatten() {
+                if tx.send(msg).is_err() || failures.stopped() {
+                    return;
                 }
-                Err(e) => {
-                    counters.failed.fetch_add(1, Ordering::Relaxed);
-                    Loaded::Failure(format!("{e}: {name}"))
-                }
-            };
-            if tx.send(msg).is_err() || failures.stopped() {
-                return;
             }
-            started = Instant::now();
+            next += small;
+        } else {
+            let (path, i) = &files[next];
+            for msg in load_file(path, &loaders[*i]) {
+                if tx.send(msg).is_err() || failures.stopped() {
+                    return;
+                }
+            }
+            next += 1;
         }
     }
+}
+
+/// One file through its loader, lazily, counting as it goes.
+fn load_file<'a>(
+    path: &'a std::path::Path,
+    (name, loader, counters): &'a (String, Box<dyn LoadStage>, Counters),
+) -> impl Iterator<Item = Loaded> + 'a {
+    counters.docs_in.fetch_add(1, Ordering::Relaxed);
+    let opened = Instant::now();
+    let mut items = loader.open(path);
+    counters
+        .nanos
+        .fetch_add(opened.elapsed().as_nanos() as u64, Ordering::Relaxed);
+    std::iter::from_fn(move || {
+        let started = Instant::now();
+        let item = items.next();
+        counters
+            .nanos
+            .fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        Some(match item? {
+            Ok(doc) => {
+                counters.docs_out.fetch_add(1, Ordering::Relaxed);
+                Loaded::Doc(Box::new(doc))
+            }
+            Err(e) => {
+                counters.failed.fetch_add(1, Ordering::Relaxed);
+                Loaded::Failure(format!("{e}: {name}"))
+            }
+        })
+    })
 }
 
 fn run_document_stages(
