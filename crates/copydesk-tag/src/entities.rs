@@ -1,6 +1,7 @@
 //! `tag.entities.v1`: named entities from rules and the shipped gazetteers
 //! (precision over recall).
 
+use crate::fasthash::{FastMap, FastSet};
 use crate::gazetteer::{EntityLabel, Gazetteer};
 use crate::layer::add_layer;
 use crate::scan::{is_all_caps, starts_upper, strip_possessive};
@@ -11,7 +12,6 @@ use copydesk_core::{
     StageError, StageKind, cap,
 };
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet};
 
 /// The layer this stage writes.
 pub const LAYER: &str = "entities";
@@ -145,7 +145,7 @@ struct Ctx<'a> {
     /// Whether each token is in a sentence without lowercase letters (a heading).
     in_heading: Vec<bool>,
     /// Gazetteer matches by start byte: (end byte, label).
-    names: HashMap<usize, (usize, EntityLabel)>,
+    names: FastMap<usize, (usize, EntityLabel)>,
     gazetteer: &'static Gazetteer,
 }
 
@@ -220,7 +220,7 @@ impl EntityFinder {
             tokens,
             sentence_initial,
             in_heading,
-            names: HashMap::new(),
+            names: FastMap::default(),
             gazetteer,
         };
         let runs = capitalized_runs(&ctx);
@@ -450,7 +450,7 @@ fn capitalized_runs(ctx: &Ctx<'_>) -> Vec<(usize, usize)> {
 /// Once a person is known ("Xi Jinping"), a later bare "Xi" or "Jinping"
 /// is the same person: relabel MISC and dropped sentence-initial words.
 fn propagate_people(ctx: &Ctx<'_>, out: &mut Vec<Entity>, dropped: &[usize]) {
-    let mut parts: HashSet<&str> = HashSet::new();
+    let mut parts: FastSet<&str> = FastSet::default();
     for e in out.iter().filter(|e| e.label == EntityLabel::Person) {
         if let Some(name) = ctx.text.get(e.start..e.end) {
             parts.insert(name);
@@ -458,7 +458,7 @@ fn propagate_people(ctx: &Ctx<'_>, out: &mut Vec<Entity>, dropped: &[usize]) {
         }
     }
     // "BankAmerica Corp" makes a later bare "BankAmerica" an organisation.
-    let mut orgs: HashSet<&str> = HashSet::new();
+    let mut orgs: FastSet<&str> = FastSet::default();
     for e in out.iter().filter(|e| e.label == EntityLabel::Org) {
         if let Some((stem, suffix)) = ctx
             .text

@@ -1,8 +1,8 @@
 //! The word lists shipped in `data/` (written for this crate; same licence
 //! as the crate), loaded once and matched with aho-corasick.
 
+use crate::fasthash::{FastMap, FastSet};
 use aho_corasick::{AhoCorasick, MatchKind};
-use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 /// An entity type.
@@ -52,11 +52,11 @@ fn entries(list: &'static str) -> impl Iterator<Item = &'static str> {
 pub struct Gazetteer {
     names: AhoCorasick,
     name_labels: Vec<EntityLabel>,
-    by_name: HashMap<&'static str, EntityLabel>,
-    org_suffixes: HashSet<&'static str>,
-    titles: HashSet<&'static str>,
-    title_first_words: HashSet<&'static str>,
-    first_names: HashSet<&'static str>,
+    by_name: FastMap<&'static str, EntityLabel>,
+    org_suffixes: FastSet<&'static str>,
+    titles: FastSet<&'static str>,
+    title_first_words: FastSet<&'static str>,
+    first_names: FastSet<&'static str>,
 }
 
 impl Gazetteer {
@@ -67,7 +67,7 @@ impl Gazetteer {
     }
 
     fn build() -> Gazetteer {
-        let mut by_name: HashMap<&'static str, EntityLabel> = HashMap::new();
+        let mut by_name: FastMap<&'static str, EntityLabel> = FastMap::default();
         // Later lists do not override earlier ones: a name that is both a
         // country and an organisation (`Congress`?) keeps its first label.
         for (list, label) in [

@@ -73,6 +73,7 @@
 
 pub mod dates;
 pub mod entities;
+pub mod fasthash;
 pub mod gazetteer;
 pub mod layer;
 pub mod lexicon;

@@ -331,7 +331,20 @@ fn is_introductory(word: &str) -> bool {
 }
 
 fn word_count(s: &str) -> usize {
-    s.split_whitespace().count()
+    if !s.is_ascii() {
+        return s.split_whitespace().count();
+    }
+    // ASCII: a word starts at each non-blank byte after a blank one (or
+    // at the start); the blanks are what `char::is_whitespace` says of
+    // ASCII (space and `\t` to `\r`).
+    let mut words = 0;
+    let mut in_word = false;
+    for &b in s.as_bytes() {
+        let blank = b == b' ' || b.wrapping_sub(b'\t') < 5;
+        words += usize::from(!blank && !in_word);
+        in_word = !blank;
+    }
+    words
 }
 
 fn has_quote_mark(s: &str) -> bool {
@@ -647,7 +660,16 @@ impl QuoteFinder {
             return None;
         }
         let mut content_end = body_end;
-        for stop in [", but ", "; but ", ", however ", ", adding"] {
+        // Every stop starts with `,` or `;`: without either, none is there.
+        let stops: &[&str] = if text
+            .get(content_start..content_end)
+            .is_some_and(|r| r.bytes().any(|b| b == b',' || b == b';'))
+        {
+            &[", but ", "; but ", ", however ", ", adding"]
+        } else {
+            &[]
+        };
+        for stop in stops {
             if let Some(k) = text
                 .get(content_start..content_end)
                 .and_then(|r| r.find(stop))
@@ -1128,6 +1150,15 @@ impl DocumentStage for QuoteFinder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn word_count_counts_as_split_whitespace_does(
+            s in "([a-z]{1,3}|[ \t\n\u{b}\u{c}\r\u{1c}\u{85}\u{a0}\u{2003}é,.]{1,3}){0,12}"
+        ) {
+            proptest::prop_assert_eq!(word_count(&s), s.split_whitespace().count());
+        }
+    }
     use crate::entities::EntityFinder;
     use crate::sentences::SentenceSplitter;
     use proptest::prelude::*;
