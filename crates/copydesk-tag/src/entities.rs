@@ -194,9 +194,15 @@ impl EntityFinder {
         let mut seen_word_in_sentence = false;
         // Whether sentence `s` has no lowercase letter, computed once per sentence.
         let heading = |s: usize| {
-            sentences
-                .get(s)
-                .is_some_and(|&(a, b)| !text[a..b].chars().any(char::is_lowercase))
+            sentences.get(s).is_some_and(|&(a, b)| {
+                let sentence = &text[a..b];
+                // ASCII lowercase letters are the only lowercase in ASCII.
+                if sentence.is_ascii() {
+                    !sentence.bytes().any(|b| b.is_ascii_lowercase())
+                } else {
+                    !sentence.chars().any(char::is_lowercase)
+                }
+            })
         };
         let mut sentence_is_heading = heading(s);
         for (k, t) in tokens.iter().enumerate() {
@@ -414,7 +420,8 @@ fn capitalized_runs(ctx: &Ctx<'_>) -> Vec<(usize, usize)> {
     };
     let adjacent = |a: usize, b: usize| {
         let gap = &ctx.text[ctx.tokens[a].end..ctx.tokens[b].start];
-        !gap.is_empty() && gap.chars().all(|c| c.is_whitespace() && c != '\n')
+        // Most gaps are one space.
+        gap == " " || (!gap.is_empty() && gap.chars().all(|c| c.is_whitespace() && c != '\n'))
     };
     let possessive = |k: usize| {
         let w = ctx.tokens[k].text(ctx.text);
