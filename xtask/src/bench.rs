@@ -10,7 +10,9 @@
 //! * `wc -w` over the same bytes (the floor: one pass over the input);
 //! * loading alone (the four loaders of `pipeline.toml` and `report.jsonl.v1`,
 //!   which the runner needs to have an output: documents read and written back);
-//! * the default pipeline without `tag.spin.v1`;
+//! * the pipeline the scale goal names (`jsonl-no-spin`): load, clean, tag,
+//!   provenance, JSON lines out;
+//! * the default pipeline without `tag.spin.v1` (Markdown and HTML reports too);
 //! * the default pipeline (`pipeline.toml`).
 //!
 //! Each row gives wall time, MB/s and documents/s, peak RSS and CPU time
@@ -28,9 +30,9 @@
 //! Options: `--quick`, `--size-mb N` (target corpus size), `--warc-pages N`,
 //! `--seed N`, `--skip-default` (leave out the slowest pipeline),
 //! `--only-large` (only the full-size corpus), `--pipelines a,b` (only
-//! these of `load-only`, `default-no-spin`, `default`; partial runs write
+//! these of `load-only`, `jsonl-no-spin`, `default-no-spin`, `default`; partial runs write
 //! `bench-partial.json`), `--prepare` (build the inputs and stop), `--keep-output` (keep each run's output directory; by default it is
-//! deleted after its size is noted, as it is about 15× the input),
+//! deleted after its size is noted, as it is about 6× the input),
 //! `--stages` (also run each stage family's own benchmark example).
 
 use crate::corpus::write_synthetic;
@@ -236,8 +238,8 @@ fn write_results(out: &Path, args: &[String], started: &str, rows: &[Value]) -> 
     Ok(result)
 }
 
-/// The load-only and no-spin variants of `pipeline.toml`, next to it in
-/// `dir`, plus `pipeline.toml` itself.
+/// The load-only, JSON-lines-only-without-spin and no-spin variants of
+/// `pipeline.toml`, next to it in `dir`, plus `pipeline.toml` itself.
 fn write_configs(dir: &Path, skip_default: bool) -> Result<Vec<Pipeline>> {
     let text = std::fs::read_to_string("pipeline.toml").context("reading pipeline.toml")?;
     let (head, stages) = split_stages(&text);
@@ -255,10 +257,22 @@ fn write_configs(dir: &Path, skip_default: bool) -> Result<Vec<Pipeline>> {
     )?;
     let no_spin = dir.join("pipeline-no-spin.toml");
     std::fs::write(&no_spin, keep(&|t: &str| t != "tag.spin.v1"))?;
+    // What the scale goal names: load, clean, tag, provenance, JSON lines out.
+    let jsonl_no_spin = dir.join("pipeline-jsonl-no-spin.toml");
+    std::fs::write(
+        &jsonl_no_spin,
+        keep(&|t: &str| {
+            t != "tag.spin.v1" && (!t.starts_with("report.") || t == "report.jsonl.v1")
+        }),
+    )?;
     let mut out = vec![
         Pipeline {
             name: "load-only",
             config: load_only,
+        },
+        Pipeline {
+            name: "jsonl-no-spin",
+            config: jsonl_no_spin,
         },
         Pipeline {
             name: "default-no-spin",
