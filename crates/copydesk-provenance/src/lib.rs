@@ -4,8 +4,12 @@
 //! The stage `corpus.provenance.v1` ([`ProvenanceConfig`]) builds a
 //! spin-robust signature of every document (MinHash over shingles of the
 //! words spinners leave alone: function words, names and numbers, in story
-//! order), finds candidate pairs with LSH banding, aligns each candidate
-//! pair sentence by sentence and word by word, classifies the relation
+//! order), finds candidate pairs with LSH banding, skips weak pairs whose
+//! sentence fingerprints ([`fingerprint`]) show too little text that could
+//! align for a copy (documents sharing a sentence or two: boilerplate,
+//! template lines) and aligns at most a budget of weak pairs linear in the
+//! corpus size, so the work grows linearly with the corpus; it aligns each
+//! remaining pair sentence by sentence and word by word, classifies the relation
 //! (`verbatim`, `syndicated`, `spun`, `same_story`), picks each copy's
 //! source, and writes the `relations` table, `doc.ext["provenance"]` and
 //! the `spin` verdict (with the spun wording restored from the source).
@@ -21,7 +25,9 @@
 //! Measuring it: `cargo run --release -p copydesk-provenance --example provenance_eval`
 //! (development set from Reuters-21578, P/R/F1 per kind, false relations,
 //! side by side with a datasketch MinHash LSH baseline) and
-//! `--example provenance_bench -- --docs 10000` (throughput and memory).
+//! `--example provenance_bench -- --docs 10000` (throughput and memory),
+//! `--example provenance_scale -- FILE.jsonl` (growth on the `cargo xtask
+//! bench` synthetic corpora, where sentences are shared by many documents).
 //!
 //! Using it without the runner:
 //!

@@ -25,14 +25,28 @@ const UNMATCHED_TOLERANCE_WORDS: usize = 3;
 /// copy's best are near-equal.
 const SPUN_PARENT_TIE_MARGIN: f64 = 0.01;
 
+/// Candidate pairs whose estimated anchor-shingle Jaccard reaches this
+/// are strong: aligned without the sentence prefilter.
+const STRONG_JACCARD: f64 = 0.5;
+
 /// Candidate pairs whose estimated anchor-shingle containment (the share
 /// of the smaller document's shingles found in the other) reaches this are
-/// aligned without the sentence prefilter.
-const STRONG_CONTAINMENT: f64 = 0.5;
+/// strong too.
+const STRONG_CONTAINMENT: f64 = 0.9;
+
+/// Weak pairs checked against their fingerprints per weak pair the budget
+/// lets through (the most similar first).
+const WEAK_CHECKS_PER_ALIGNMENT: usize = 10;
 
 /// The sentence prefilter asks for this share of the coverage thresholds
 /// of the decision (its estimate can fall a little below the aligner's).
 const PREFILTER_SLACK: f64 = 0.9;
+
+/// LSH bands hashed and searched in parallel at a time.
+const LSH_BANDS_AT_ONCE: usize = 8;
+
+/// Weak candidate pairs the budget always allows, whatever the corpus size.
+const MIN_WEAK_BUDGET: usize = 1000;
 
 /// Candidate pairs aligned per batch: the documents they involve are
 /// fetched and prepared once per batch.
@@ -70,6 +84,10 @@ pub struct ProvenanceConfig {
     /// overlap weakly and whose sentence fingerprints show too little text
     /// that could align to make a copy (pairs sharing a sentence or two).
     pub sentence_prefilter: bool,
+    /// With the prefilter: weak candidate pairs (weak anchor overlap) that
+    /// pass it are aligned up to this many per document of the corpus (at
+    /// least 1,000 in all; 0 aligns none), best estimated sentence coverage first.
+    pub weak_pairs_per_doc: f64,
 }
 
 impl Default for ProvenanceConfig {
@@ -86,6 +104,7 @@ impl Default for ProvenanceConfig {
             same_story: true,
             max_candidates_per_doc: 8,
             sentence_prefilter: true,
+            weak_pairs_per_doc: 0.1,
         }
     }
 }
@@ -148,6 +167,11 @@ impl StageConfig for ProvenanceConfig {
             doc: "Skip candidate pairs with weak anchor overlap whose sentence fingerprints show too little alignable text for a copy",
         },
         OptionDoc {
+            name: "weak_pairs_per_doc",
+            kind: "float",
+            doc: "With the prefilter: weak candidate pairs that pass it are aligned up to this many per document of the corpus (at least 1,000 in all; 0 aligns none), best estimated sentence coverage first",
+        },
+        OptionDoc {
             name: "same_story",
             kind: "boolean",
             doc: "Whether to report same_story relations (shared names and numbers, different wording)",
@@ -168,6 +192,12 @@ impl StageConfig for ProvenanceConfig {
             return Err(OptionError::for_key(
                 "max_candidates_per_doc",
                 "must be at least 1",
+            ));
+        }
+        if !(self.weak_pairs_per_doc >= 0.0 && self.weak_pairs_per_doc.is_finite()) {
+            return Err(OptionError::for_key(
+                "weak_pairs_per_doc",
+                "must be a finite number, at least 0",
             ));
         }
         if self.max_bucket < 2 {
@@ -265,99 +295,161 @@ impl ProvenanceStage {
             .unwrap_or(&[])
     }
 
-    /// Candidate pairs (i < j) from the LSH bands, filtered by estimated Jaccard.
+    /// Candidate pairs (i < j) to align: pairs sharing an LSH bucket whose
+    /// estimated Jaccard reaches `min_estimated_jaccard`, among the
+    /// `max_candidates_per_doc` strongest of either document; with the
+    /// prefilter, strong pairs (much anchor overlap) and, within a budget
+    /// linear in the corpus size, the weak pairs whose sentence
+    /// fingerprints show enough text that may align for a copy.
     fn candidates(&self) -> Vec<(usize, usize)> {
         let n = self.ids.len();
-        let rows = self.config.permutations / self.config.bands.max(1);
-        let mut pairs: Vec<(usize, usize)> = Vec::new();
-        let mut keys: Vec<(u64, u32)> = Vec::with_capacity(n);
-        for band in 0..self.config.bands {
-            keys.clear();
-            for doc in 0..n {
-                let sk = self.sketch(doc);
-                let slice = sk.get(band * rows..(band + 1) * rows).unwrap_or(&[]);
-                if slice.is_empty() || slice.iter().all(|&v| v == u32::MAX) {
-                    continue;
-                }
-                let h = slice
-                    .iter()
-                    .fold(mix(band as u64 + 1), |h, &v| mix(h ^ u64::from(v)));
-                keys.push((h, doc as u32));
-            }
-            keys.sort_unstable();
-            let mut start = 0;
-            while start < keys.len() {
-                let mut end = start + 1;
-                while end < keys.len() && keys[end].0 == keys[start].0 {
-                    end += 1;
-                }
-                if end - start <= self.config.max_bucket {
-                    for x in start..end {
-                        for y in x + 1..end {
-                            let (i, j) = (keys[x].1 as usize, keys[y].1 as usize);
-                            if estimated_jaccard(self.sketch(i), self.sketch(j))
-                                >= self.config.min_estimated_jaccard
-                            {
-                                pairs.push((i, j));
-                            }
-                        }
-                    }
-                }
-                start = end;
-            }
-            // Keep the list compact as we go.
+        let mut pairs: Vec<(u32, u32, f64)> = Vec::new();
+        let bands: Vec<usize> = (0..self.config.bands).collect();
+        // A few bands at a time in parallel; the list is compacted after each group.
+        for group in bands.chunks(LSH_BANDS_AT_ONCE) {
+            let found: Vec<Vec<(u32, u32, f64)>> = group
+                .par_iter()
+                .map(|&band| self.band_pairs(band))
+                .collect();
+            pairs.extend(found.into_iter().flatten());
             if pairs.len() > 4 * n + 1_000_000 {
-                pairs.sort_unstable();
-                pairs.dedup();
+                pairs.sort_unstable_by_key(|&(i, j, _)| (i, j));
+                pairs.dedup_by_key(|&mut (i, j, _)| (i, j));
             }
         }
-        pairs.sort_unstable();
-        pairs.dedup();
+        pairs.sort_unstable_by_key(|&(i, j, _)| (i, j));
+        pairs.dedup_by_key(|&mut (i, j, _)| (i, j));
+        let pairs: Vec<(usize, usize, f64)> = pairs
+            .into_iter()
+            .map(|(i, j, s)| (i as usize, j as usize, s))
+            .collect();
         let pairs = self.strongest(pairs);
         if !self.config.sentence_prefilter {
-            return pairs;
+            return pairs.into_iter().map(|(i, j, _)| (i, j)).collect();
         }
-        pairs
+        // Strong pairs are aligned; weak ones are checked against their
+        // fingerprints, the most similar first, within a budget.
+        let (strong, mut weak): (Vec<_>, Vec<_>) = pairs
             .into_par_iter()
-            .filter(|&(i, j)| self.may_relate(i, j))
-            .collect()
+            .map(|(i, j, jaccard)| {
+                let size = |o: usize| self.sizes.get(o).copied().unwrap_or(0) as usize;
+                let containment = estimated_containment(jaccard, size(i), size(j));
+                (i, j, jaccard, containment)
+            })
+            .partition(|&(_, _, jaccard, containment)| {
+                jaccard >= STRONG_JACCARD || containment >= STRONG_CONTAINMENT
+            });
+        let checks = self.weak_budget().saturating_mul(WEAK_CHECKS_PER_ALIGNMENT);
+        if weak.len() > checks {
+            weak.par_sort_by(|x, y| {
+                y.3.total_cmp(&x.3)
+                    .then_with(|| self.ids[x.0].cmp(&self.ids[y.0]))
+                    .then_with(|| self.ids[x.1].cmp(&self.ids[y.1]))
+            });
+            weak.truncate(checks);
+        }
+        let plausible: Vec<(f64, usize, usize)> = weak
+            .into_par_iter()
+            .filter_map(|(i, j, _, _)| self.plausible_copy(i, j).map(|score| (score, i, j)))
+            .collect();
+        let mut out: Vec<(usize, usize)> = strong.into_iter().map(|(i, j, _, _)| (i, j)).collect();
+        out.extend(self.within_weak_budget(plausible));
+        out.sort_unstable();
+        out
     }
 
-    /// Whether a candidate pair may be a copy, judged without the texts:
-    /// pairs whose anchor shingles largely overlap may; the others need
-    /// enough text in sentences that may align (per their sentence
-    /// fingerprints) to reach the coverage a copy needs, in at least two
-    /// sentences unless a document is that short.
-    fn may_relate(&self, i: usize, j: usize) -> bool {
-        let jaccard = estimated_jaccard(self.sketch(i), self.sketch(j));
-        let size = |o: usize| self.sizes.get(o).copied().unwrap_or(0) as usize;
-        if estimated_containment(jaccard, size(i), size(j)) >= STRONG_CONTAINMENT {
-            return true;
+    /// Weak pairs aligned at most: `weak_pairs_per_doc` per document, and
+    /// never fewer than [`MIN_WEAK_BUDGET`] (none when it is 0).
+    fn weak_budget(&self) -> usize {
+        if self.config.weak_pairs_per_doc <= 0.0 {
+            return 0;
         }
+        ((self.config.weak_pairs_per_doc * self.ids.len() as f64) as usize).max(MIN_WEAK_BUDGET)
+    }
+
+    /// Whether a weak pair (little anchor-shingle overlap) may still be a
+    /// copy, judged without the texts: its sentence fingerprints must show
+    /// enough text that may align to reach the coverage a copy needs, in at
+    /// least two sentences unless a document is that short. The score is
+    /// that estimated coverage (both documents' shares, summed).
+    fn plausible_copy(&self, i: usize, j: usize) -> Option<f64> {
         let c = estimated_coverage(self.prints(i), self.prints(j));
         let short = c.sentences_a <= 2 || c.sentences_b <= 2;
         let min_coverage = self.config.min_coverage;
-        c.share_a.max(c.share_b) >= PREFILTER_SLACK * min_coverage
-            && c.share_a.min(c.share_b) >= PREFILTER_SLACK * 0.4 * min_coverage
-            && (short || c.matched_a.min(c.matched_b) >= 2)
+        let (high, low) = (c.share_a.max(c.share_b), c.share_a.min(c.share_b));
+        (high >= PREFILTER_SLACK * min_coverage
+            && low >= PREFILTER_SLACK * 0.4 * min_coverage
+            && (short || c.matched_a.min(c.matched_b) >= 2))
+            .then_some(high + low)
+    }
+
+    /// The best-scored weak pairs, at most [`Self::weak_budget`] (ties by
+    /// ids). Documents share a sentence or two with ever more others as a
+    /// corpus grows (boilerplate, template lines, quotes), so weak pairs
+    /// grow quadratically; the budget keeps their alignment work linear,
+    /// spending it on the pairs whose fingerprints show the most text that
+    /// may align.
+    fn within_weak_budget(&self, mut weak: Vec<(f64, usize, usize)>) -> Vec<(usize, usize)> {
+        let budget = self.weak_budget();
+        if weak.len() > budget {
+            weak.par_sort_by(|x, y| {
+                y.0.total_cmp(&x.0)
+                    .then_with(|| self.ids[x.1].cmp(&self.ids[y.1]))
+                    .then_with(|| self.ids[x.2].cmp(&self.ids[y.2]))
+            });
+            weak.truncate(budget);
+        }
+        weak.into_iter().map(|(_, i, j)| (i, j)).collect()
+    }
+
+    /// The pairs (i < j) sharing a bucket of LSH band `band` (buckets of at
+    /// most `max_bucket` documents) whose estimated Jaccard reaches
+    /// `min_estimated_jaccard`, with that estimate.
+    fn band_pairs(&self, band: usize) -> Vec<(u32, u32, f64)> {
+        let n = self.ids.len();
+        let rows = self.config.permutations / self.config.bands.max(1);
+        let mut keys: Vec<(u64, u32)> = Vec::with_capacity(n);
+        for doc in 0..n {
+            let sk = self.sketch(doc);
+            let slice = sk.get(band * rows..(band + 1) * rows).unwrap_or(&[]);
+            if slice.is_empty() || slice.iter().all(|&v| v == u32::MAX) {
+                continue;
+            }
+            let h = slice
+                .iter()
+                .fold(mix(band as u64 + 1), |h, &v| mix(h ^ u64::from(v)));
+            keys.push((h, doc as u32));
+        }
+        keys.sort_unstable();
+        let mut pairs = Vec::new();
+        for bucket in keys.chunk_by(|x, y| x.0 == y.0) {
+            if bucket.len() > self.config.max_bucket {
+                continue;
+            }
+            for (x, &(_, i)) in bucket.iter().enumerate() {
+                for &(_, j) in &bucket[x + 1..] {
+                    let s = estimated_jaccard(self.sketch(i as usize), self.sketch(j as usize));
+                    if s >= self.config.min_estimated_jaccard {
+                        pairs.push((i, j, s));
+                    }
+                }
+            }
+        }
+        pairs
     }
 
     /// Keeps a pair when it is among the `max_candidates_per_doc` most
     /// similar partners (by estimated Jaccard, ties by id) of either of its
     /// documents: a story copied many times then costs linear, not
     /// quadratic, alignment work, and each copy still meets its source.
-    fn strongest(&self, pairs: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    fn strongest(&self, scored: Vec<(usize, usize, f64)>) -> Vec<(usize, usize, f64)> {
         let k = self.config.max_candidates_per_doc;
-        let mut partners: HashMap<usize, Vec<(f64, usize)>> = HashMap::new();
-        let scored: Vec<(usize, usize, f64)> = pairs
-            .into_iter()
-            .map(|(i, j)| (i, j, estimated_jaccard(self.sketch(i), self.sketch(j))))
-            .collect();
+        let mut partners: PreHashedMap<usize, Vec<(f64, usize)>> = PreHashedMap::default();
         for &(i, j, s) in &scored {
             partners.entry(i).or_default().push((s, j));
             partners.entry(j).or_default().push((s, i));
         }
-        let mut cutoff: HashMap<usize, (f64, usize)> = HashMap::new();
+        let mut cutoff: PreHashedMap<usize, (f64, usize)> = PreHashedMap::default();
         for (doc, list) in partners.iter_mut() {
             if list.len() <= k {
                 continue;
@@ -376,7 +468,6 @@ impl ProvenanceStage {
         scored
             .into_iter()
             .filter(|&(i, j, s)| keeps(i, j, s) || keeps(j, i, s))
-            .map(|(i, j, _)| (i, j))
             .collect()
     }
 
@@ -577,7 +668,8 @@ impl CorpusStage for ProvenanceStage {
                 .map(|&(i, j)| self.compare(&prepared, i, j))
                 .collect();
             for v in verdicts {
-                judged.extend(v?);
+                let v = v?;
+                judged.extend(v);
             }
         }
         // Which sentences other documents also carry: a copy's own additions
@@ -875,5 +967,54 @@ impl CorpusStage for ProvenanceStage {
             doc.set_ext("spin", &verdict)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stage_with(docs: usize, weak_pairs_per_doc: f64) -> ProvenanceStage {
+        let mut stage = ProvenanceStage::new(ProvenanceConfig {
+            weak_pairs_per_doc,
+            ..ProvenanceConfig::default()
+        });
+        stage.ids = (0..docs).map(|i| format!("d{i:06}")).collect();
+        stage
+    }
+
+    #[test]
+    fn the_weak_budget_keeps_the_best_scored_pairs_and_grows_with_the_corpus() {
+        // 20,000 documents at 0.1 per document: 2,000 weak pairs.
+        let stage = stage_with(20_000, 0.1);
+        assert_eq!(stage.weak_budget(), 2_000);
+        let weak: Vec<(f64, usize, usize)> = (0..5_000)
+            .map(|k: usize| ((k % 1_000) as f64 / 1_000.0, k, k + 1))
+            .collect();
+        let kept = stage.within_weak_budget(weak);
+        assert_eq!(kept.len(), 2_000);
+        // Scores 0.998 and 0.999 (five pairs each) are kept, 0.599 is not.
+        assert!(kept.contains(&(999, 1_000)) && kept.contains(&(4_998, 4_999)));
+        assert!(!kept.contains(&(599, 600)));
+        // Small corpora keep up to the floor; 0 keeps none.
+        assert_eq!(stage_with(100, 0.1).weak_budget(), MIN_WEAK_BUDGET);
+        assert_eq!(stage_with(100, 0.0).weak_budget(), 0);
+        assert!(
+            stage_with(100, 0.0)
+                .within_weak_budget(vec![(1.0, 0, 1)])
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn negative_or_infinite_weak_budgets_are_rejected() {
+        for bad in [-0.5, f64::INFINITY, f64::NAN] {
+            let config = ProvenanceConfig {
+                weak_pairs_per_doc: bad,
+                ..ProvenanceConfig::default()
+            };
+            assert!(config.validate().is_err(), "{bad}");
+        }
+        assert!(ProvenanceConfig::default().validate().is_ok());
     }
 }

@@ -263,8 +263,11 @@ proptest! {
                 all.push(texts[c].clone());
             }
         }
+        // Also with no weak pair aligned at all: exact copies are strong.
+        for weak_pairs_per_doc in [0.1, 0.0] {
+        let config = ProvenanceConfig { weak_pairs_per_doc, ..ProvenanceConfig::default() };
         let mut d = docs(&all);
-        let rels = relations(&mut d);
+        let rels = relations_with(config, &mut d);
         for (k, &c) in copies.iter().enumerate() {
             let copy_id = format!("d{:02}", n * 4 + k);
             let source_id = format!("d{c:02}");
@@ -280,6 +283,7 @@ proptest! {
                     }
             });
             prop_assert!(found, "copy {copy_id} of {source_id} not found: {rels:?}");
+        }
         }
     }
 
