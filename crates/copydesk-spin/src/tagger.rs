@@ -422,8 +422,13 @@ impl SpinTagger {
                     .keys()
                     .filter_map(|k| k.split_once(' ').map(|p| p.0)),
             );
+        // Each first word is inflected once, whether or not it was already
+        // in the set as another word's inflection ("offer" as a comparative
+        // of "off"): the set does not depend on the order of the keys.
+        let mut inflected: HashSet<&str, WordHash> = HashSet::default();
         for first in firsts {
-            if phrase_starts.insert(first.to_string()) {
+            if inflected.insert(first) {
+                phrase_starts.insert(first.to_string());
                 for form in [Form::S, Form::Ed, Form::Ing, Form::Er, Form::Est] {
                     phrase_starts.extend(morph.inflect(first, form));
                 }
