@@ -9,7 +9,9 @@
 //! usable story as a source or unrelated story, with verbatim, syndicated
 //! and (as many as needed) spun copies, then runs the stage as the runner
 //! does (observe in parallel, absorb in order, finish, annotate in parallel)
-//! over an in-memory store and prints one JSON line: documents, seconds,
+//! over an in-memory store (annotated documents are dropped a batch at a
+//! time, as the runner streams them to the reports) and prints one JSON
+//! line: documents, seconds,
 //! documents per second, relations, and peak resident memory of the stage
 //! (VmHWM after resetting it, minus the resident memory the corpus already
 //! held before the stage started). CPU seconds are reported too: on a shared
@@ -123,10 +125,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = stage.finish(&store)?;
     let t_finish = t.elapsed().as_secs_f64();
     let hwm_finish = status_kib("VmHWM:");
-    let mut docs = store.docs;
-    docs.par_iter_mut()
-        .enumerate()
-        .try_for_each(|(i, d)| stage.annotate(i, d))?;
+    // Annotated documents go on to the reports a batch at a time (as the
+    // runner streams them), so each batch is dropped once annotated.
+    let mut docs = store.docs.into_iter().enumerate();
+    loop {
+        let batch: Vec<(usize, Document)> = docs.by_ref().take(4096).collect();
+        if batch.is_empty() {
+            break;
+        }
+        batch
+            .into_par_iter()
+            .try_for_each(|(i, mut d)| stage.annotate(i, &mut d))?;
+    }
     let secs = t.elapsed().as_secs_f64();
     let cpu = cpu_seconds() - cpu_start;
     let peak = status_kib("VmHWM:");

@@ -2,7 +2,6 @@
 //! alignment that allows dropped and added sentences), then words inside
 //! each matched pair, whose differences are the substitutions.
 
-use crate::hashing::PreHashedMap;
 use crate::tokens::{Token, WordClass, tokenize};
 
 /// A sentence: its byte span and its tokens (a range into the token list).
@@ -53,10 +52,12 @@ impl Prepared {
 fn sentences(text: &str, tokens: &[Token]) -> Vec<Sentence> {
     let mut cuts = Vec::new();
     let bytes = text.as_bytes();
-    for (i, c) in text.char_indices() {
-        if c == '\n' {
+    // The marks are ASCII, so a byte scan finds them (UTF-8 continuation
+    // bytes are never ASCII).
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'\n' {
             cuts.push(i + 1);
-        } else if matches!(c, '.' | '!' | '?') {
+        } else if matches!(b, b'.' | b'!' | b'?') {
             // Skip closing quotes and brackets after the mark.
             let mut j = i + 1;
             while j < bytes.len() {
@@ -157,9 +158,13 @@ impl Default for AlignParams {
     }
 }
 
-fn lcs_len(a: &[u64], b: &[u64]) -> usize {
-    let mut prev = vec![0usize; b.len() + 1];
-    let mut cur = vec![0usize; b.len() + 1];
+/// Length of the longest common subsequence of `a` and `b`, with two rows
+/// of `scratch` (reused between calls).
+fn lcs_len(a: &[u64], b: &[u64], scratch: &mut Vec<u32>) -> usize {
+    let w = b.len() + 1;
+    scratch.clear();
+    scratch.resize(2 * w, 0);
+    let (mut prev, mut cur) = scratch.split_at_mut(w);
     for &x in a {
         for (j, &y) in b.iter().enumerate() {
             cur[j + 1] = if x == y {
@@ -170,7 +175,7 @@ fn lcs_len(a: &[u64], b: &[u64]) -> usize {
         }
         std::mem::swap(&mut prev, &mut cur);
     }
-    prev[b.len()]
+    prev[b.len()] as usize
 }
 
 /// The chain of matches `(i, j, similarity)` increasing in both `i` and `j`
@@ -327,72 +332,74 @@ pub fn align(a: &Prepared, b: &Prepared, params: &AlignParams) -> Alignment {
     if n == 0 || m == 0 {
         return Alignment::default();
     }
-    let hashes = |p: &Prepared, s: &Sentence| -> Vec<u64> {
-        p.tokens[s.first..s.last].iter().map(|t| t.hash).collect()
+    // Word hashes of each document in order; a sentence is a range of them.
+    let aw: Vec<u64> = a.tokens.iter().map(|t| t.hash).collect();
+    let bw: Vec<u64> = b.tokens.iter().map(|t| t.hash).collect();
+    let words = |w: &'_ [u64], s: &Sentence| -> std::ops::Range<usize> {
+        s.first.min(w.len())..s.last.min(w.len())
     };
-    let ah: Vec<Vec<u64>> = a.sentences.iter().map(|s| hashes(a, s)).collect();
-    let bh: Vec<Vec<u64>> = b.sentences.iter().map(|s| hashes(b, s)).collect();
-    let sorted_distinct = |v: &Vec<u64>| {
-        let mut x = v.clone();
-        x.sort_unstable();
-        x
-    };
-    // Each sentence's words sorted (with repeats, for the bound below).
-    let bs: Vec<Vec<u64>> = bh.iter().map(sorted_distinct).collect();
-    // Similar sentence pairs, found through shared words (an inverted index
-    // over the second document's sentences; very common words are skipped
-    // for finding candidates, not for measuring them).
-    let mut postings: PreHashedMap<u64, Vec<u32>> = PreHashedMap::default();
-    for (j, sorted) in bs.iter().enumerate() {
-        let mut last = None;
-        for &t in sorted {
-            if last != Some(t) {
-                postings.entry(t).or_default().push(j as u32);
-                last = Some(t);
+    // The second document's sentences with their words sorted (same ranges).
+    let mut bs: Vec<u64> = bw.clone();
+    for s in &b.sentences {
+        bs[words(&bw, s)].sort_unstable();
+    }
+    // Similar sentence pairs, found through shared words: (word, sentence)
+    // of the second document, distinct and sorted, as an inverted index;
+    // very common words are skipped for finding candidates, not for
+    // measuring them.
+    let mut postings: Vec<(u64, u32)> = Vec::with_capacity(bw.len());
+    for (j, s) in b.sentences.iter().enumerate() {
+        let sorted = &bs[words(&bw, s)];
+        for (k, &t) in sorted.iter().enumerate() {
+            if k == 0 || sorted[k - 1] != t {
+                postings.push((t, j as u32));
             }
         }
     }
+    postings.sort_unstable();
     let cap = 64.max(m / 4);
     let mut matches: Vec<(usize, usize, f64)> = Vec::new();
     // Shared-word counts per sentence of `b`, and which are non-zero.
     let mut hits: Vec<u32> = vec![0; m];
     let mut touched: Vec<u32> = Vec::new();
     let mut asorted: Vec<u64> = Vec::new();
-    for (i, h) in ah.iter().enumerate() {
+    let mut scratch: Vec<u32> = Vec::new();
+    for (i, sa) in a.sentences.iter().enumerate() {
+        let h = &aw[words(&aw, sa)];
         asorted.clear();
         asorted.extend_from_slice(h);
         asorted.sort_unstable();
         touched.clear();
-        let mut last = None;
-        for &t in &asorted {
-            if last == Some(t) {
+        for (k, &t) in asorted.iter().enumerate() {
+            if k > 0 && asorted[k - 1] == t {
                 continue;
             }
-            last = Some(t);
-            if let Some(list) = postings.get(&t)
-                && list.len() <= cap
-            {
-                for &j in list {
-                    if hits[j as usize] == 0 {
-                        touched.push(j);
-                    }
-                    hits[j as usize] += 1;
+            let from = postings.partition_point(|&(w, _)| w < t);
+            let to = from + postings[from..].partition_point(|&(w, _)| w == t);
+            if to - from > cap {
+                continue;
+            }
+            for &(_, j) in &postings[from..to] {
+                if hits[j as usize] == 0 {
+                    touched.push(j);
                 }
+                hits[j as usize] += 1;
             }
         }
         touched.sort_unstable();
         for &j in &touched {
             hits[j as usize] = 0;
             let j = j as usize;
-            let longer = h.len().max(bh[j].len());
+            let range_b = words(&bw, &b.sentences[j]);
+            let longer = h.len().max(range_b.len());
             if longer == 0 {
                 continue;
             }
-            let bound = common_sorted(&asorted, &bs[j]);
+            let bound = common_sorted(&asorted, &bs[range_b.clone()]);
             if (bound as f64) < params.min_similarity * longer as f64 {
                 continue;
             }
-            let l = lcs_len(h, &bh[j]);
+            let l = lcs_len(h, &bw[range_b], &mut scratch);
             let sim = l as f64 / longer as f64;
             let substantial = l >= 4 || (l == longer && l >= 1);
             if sim >= params.min_similarity && substantial {
@@ -404,7 +411,7 @@ pub fn align(a: &Prepared, b: &Prepared, params: &AlignParams) -> Alignment {
     for (i, j, sim) in monotone_chain(&matches, m) {
         let sa = &a.sentences[i];
         let sb = &b.sentences[j];
-        let (common, diffs) = diff(&ah[i], &bh[j], sa.first, sb.first);
+        let (common, diffs) = diff(&aw[words(&aw, sa)], &bw[words(&bw, sb)], sa.first, sb.first);
         let (substitutions, edits) = diffs.into_iter().partition(|d| {
             d.a.1 - d.a.0 <= params.max_substitution_words
                 && d.b.1 - d.b.0 <= params.max_substitution_words
@@ -474,6 +481,67 @@ mod tests {
             return "";
         }
         &text[p.tokens[range.0].start..p.tokens[range.1 - 1].end]
+    }
+
+    /// The first sentence splitter (a scan over chars), kept as the
+    /// reference the byte scan must match.
+    fn reference_cuts(text: &str) -> Vec<usize> {
+        let mut cuts = Vec::new();
+        let bytes = text.as_bytes();
+        for (i, c) in text.char_indices() {
+            if c == '\n' {
+                cuts.push(i + 1);
+            } else if matches!(c, '.' | '!' | '?') {
+                let mut j = i + 1;
+                while j < bytes.len() {
+                    let Some(n) = text[j..].chars().next() else {
+                        break;
+                    };
+                    if matches!(n, '"' | '\'' | ')' | '\u{201D}' | '\u{2019}') {
+                        j += n.len_utf8();
+                    } else {
+                        break;
+                    }
+                }
+                let mut chars = text[j..].chars();
+                if chars.next() == Some(' ')
+                    && let Some(n) = chars.next()
+                    && (n.is_uppercase()
+                        || n.is_ascii_digit()
+                        || matches!(n, '"' | '\u{201C}' | '\'' | '\u{2018}'))
+                {
+                    cuts.push(j);
+                }
+            }
+        }
+        cuts
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn sentences_match_the_char_scan(text in "[a-zA-Z0-9 .!?\n\"')\u{201C}\u{201D}\u{2018}\u{2019}\u{e9}\u{c9}]{0,120}") {
+            let tokens = crate::tokens::tokenize(&text);
+            let ours = sentences(&text, &tokens);
+            // Rebuild the sentences from the reference cuts.
+            let mut cuts = reference_cuts(&text);
+            cuts.push(text.len());
+            let mut expected = Vec::new();
+            let (mut start, mut t) = (0, 0);
+            for cut in cuts {
+                if cut <= start {
+                    continue;
+                }
+                let first = t;
+                while t < tokens.len() && tokens[t].start < cut {
+                    t += 1;
+                }
+                if t > first {
+                    expected.push(Sentence { start: tokens[first].start, end: tokens[t - 1].end, first, last: t });
+                }
+                start = cut;
+            }
+            proptest::prop_assert_eq!(ours, expected);
+        }
     }
 
     #[test]

@@ -3,9 +3,10 @@
 //! nothing; and the evidence for it.
 
 use crate::align::{Alignment, Difference, Prepared, touches_content};
+use crate::hashing::PreHashedMap;
 use crate::tokens::WordClass;
 use copydesk_core::{AlignedPassage, RelationEvidence, RelationKind, Substitution, TextSpan};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 /// Thresholds of the decision.
 #[derive(Debug, Clone, Copy)]
@@ -312,8 +313,8 @@ fn spin_direction(pa: &Prepared, pb: &Prepared, al: &Alignment, df: &dyn Fn(u64)
             .map(|t| t.hash)
             .collect()
     };
-    let mut in_subs_a: HashMap<u64, usize> = HashMap::new();
-    let mut in_subs_b: HashMap<u64, usize> = HashMap::new();
+    let mut in_subs_a: PreHashedMap<u64, usize> = PreHashedMap::default();
+    let mut in_subs_b: PreHashedMap<u64, usize> = PreHashedMap::default();
     let mut subs = Vec::new();
     for pair in &al.pairs {
         for d in &pair.substitutions {
@@ -333,14 +334,14 @@ fn spin_direction(pa: &Prepared, pb: &Prepared, al: &Alignment, df: &dyn Fn(u64)
         return 0.0;
     }
     let count = |p: &Prepared| {
-        let mut m: HashMap<u64, usize> = HashMap::new();
+        let mut m: PreHashedMap<u64, usize> = PreHashedMap::default();
         for t in &p.tokens {
             *m.entry(t.hash).or_default() += 1;
         }
         m
     };
     let (all_a, all_b) = (count(pa), count(pb));
-    let elsewhere = |all: &HashMap<u64, usize>, in_subs: &HashMap<u64, usize>, h: u64| {
+    let elsewhere = |all: &PreHashedMap<u64, usize>, in_subs: &PreHashedMap<u64, usize>, h: u64| {
         all.get(&h).copied().unwrap_or(0) > in_subs.get(&h).copied().unwrap_or(0)
     };
     let mut survival = 0.0;

@@ -14,7 +14,7 @@ use copydesk_core::{
 };
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Candidate sources that leave at most this many more of a copy's words
 /// unmatched than the best candidate are near-equal; among them the more
@@ -259,7 +259,7 @@ pub struct ProvenanceStage {
     prints: Vec<u16>,
     print_starts: Vec<usize>,
     df: PreHashedMap<u64, u32>,
-    findings: HashMap<usize, DocFindings>,
+    findings: PreHashedMap<usize, DocFindings>,
 }
 
 impl ProvenanceStage {
@@ -274,7 +274,7 @@ impl ProvenanceStage {
             prints: Vec::new(),
             print_starts: vec![0],
             df: PreHashedMap::default(),
-            findings: HashMap::new(),
+            findings: PreHashedMap::default(),
         }
     }
 
@@ -567,7 +567,7 @@ impl ProvenanceStage {
 /// Words of a document's unmatched long sentences that other documents of
 /// the corpus also carry (weighted by how many do).
 fn supported_words(
-    support: &HashMap<(usize, usize), u32>,
+    support: &PreHashedMap<(usize, usize), u32>,
     doc: usize,
     only: &[(usize, usize)],
 ) -> u64 {
@@ -583,7 +583,7 @@ type PreparedDocs = PreHashedMap<usize, (String, Prepared)>;
 type Judged = (usize, usize, PairVerdict);
 
 /// Follows parent links from `start`; true when `target` is reached.
-fn reaches(parent: &HashMap<usize, usize>, start: usize, target: usize) -> bool {
+fn reaches(parent: &PreHashedMap<usize, usize>, start: usize, target: usize) -> bool {
     let mut at = start;
     let mut steps = 0;
     while let Some(&p) = parent.get(&at) {
@@ -674,7 +674,7 @@ impl CorpusStage for ProvenanceStage {
         }
         // Which sentences other documents also carry: a copy's own additions
         // are carried by nobody else, a source's dropped paragraphs are.
-        let mut support: HashMap<(usize, usize), u32> = HashMap::new();
+        let mut support: PreHashedMap<(usize, usize), u32> = PreHashedMap::default();
         for (i, j, v) in &judged {
             if v.kind == RelationKind::SameStory {
                 continue;
@@ -686,7 +686,7 @@ impl CorpusStage for ProvenanceStage {
                 *support.entry((*j, s)).or_default() += 1;
             }
         }
-        let mut degree: HashMap<usize, usize> = HashMap::new();
+        let mut degree: PreHashedMap<usize, usize> = PreHashedMap::default();
         for (i, j, v) in &judged {
             if v.kind != RelationKind::SameStory {
                 *degree.entry(*i).or_default() += 1;
@@ -738,7 +738,7 @@ impl CorpusStage for ProvenanceStage {
         // Originality: how often a document is the source minus how often
         // it is the copy. Among near-equal candidate sources, the more
         // original one wins (a copy of the source is not the source).
-        let mut originality: HashMap<usize, i64> = HashMap::new();
+        let mut originality: PreHashedMap<usize, i64> = PreHashedMap::default();
         for (copy, source, _) in &copies {
             *originality.entry(*source).or_default() += 1;
             *originality.entry(*copy).or_default() -= 1;
@@ -748,13 +748,13 @@ impl CorpusStage for ProvenanceStage {
         // leave (nearly) as few of the copy's words unmatched as the best
         // are near-equal; among them the more original document wins,
         // then the higher score.
-        let mut best_unmatched: HashMap<usize, usize> = HashMap::new();
+        let mut best_unmatched: PreHashedMap<usize, usize> = PreHashedMap::default();
         for (copy, _, v) in &copies {
             let u = v.copy_unmatched_words();
             let e = best_unmatched.entry(*copy).or_insert(u);
             *e = (*e).min(u);
         }
-        let mut best_score: HashMap<usize, f64> = HashMap::new();
+        let mut best_score: PreHashedMap<usize, f64> = PreHashedMap::default();
         for (copy, _, v) in &copies {
             let e = best_score.entry(*copy).or_insert(v.score);
             *e = e.max(v.score);
@@ -805,7 +805,7 @@ impl CorpusStage for ProvenanceStage {
                 .then_with(|| self.ids[x[0].0].cmp(&self.ids[y[0].0]))
         });
         let mut roots: Vec<usize> = (0..n).collect();
-        let mut parent: HashMap<usize, usize> = HashMap::new();
+        let mut parent: PreHashedMap<usize, usize> = PreHashedMap::default();
         let mut chosen = Vec::new();
         for list in options {
             for (copy, source, verdict) in list {
@@ -835,7 +835,7 @@ impl CorpusStage for ProvenanceStage {
             story_links.push((a, b, verdict));
         }
         // Story ids: the smallest document id of each component.
-        let mut story_name: HashMap<usize, String> = HashMap::new();
+        let mut story_name: PreHashedMap<usize, String> = PreHashedMap::default();
         for o in 0..n {
             let r = find(&mut roots, o);
             let e = story_name.entry(r).or_insert_with(|| self.ids[o].clone());
@@ -853,7 +853,7 @@ impl CorpusStage for ProvenanceStage {
                 .then_with(|| self.ids[x.1].cmp(&self.ids[y.1]))
         });
         let mut table = RecordTable::default();
-        let mut findings: HashMap<usize, DocFindings> = HashMap::new();
+        let mut findings: PreHashedMap<usize, DocFindings> = PreHashedMap::default();
         let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
         for chunk in chosen.chunks(EVIDENCE_CHUNK) {
             let chunk_pairs: Vec<(usize, usize)> = chunk.iter().map(|(d, s, _)| (*d, *s)).collect();

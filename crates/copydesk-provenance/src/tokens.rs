@@ -217,6 +217,13 @@ fn normalize_into<'a>(word: &'a str, buf: &'a mut String) -> &'a str {
         return word;
     }
     buf.clear();
+    if word.is_ascii() {
+        buf.extend(word.bytes().map(|b| match b {
+            b'`' => '\'',
+            b => char::from(b.to_ascii_lowercase()),
+        }));
+        return buf;
+    }
     buf.extend(
         word.chars()
             .map(|c| match c {
