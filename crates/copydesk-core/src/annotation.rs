@@ -1,7 +1,13 @@
 //! Layered annotations over the clean text.
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+
+/// An annotation's label: borrowed when it is a `&'static str` (every label
+/// a stage writes from a literal, without an allocation per annotation),
+/// owned when it is made at run time or read back.
+pub type Label = Cow<'static, str>;
 
 /// Free attributes of an annotation (for example a quote's `speaker`).
 pub type Attrs = BTreeMap<String, serde_json::Value>;
@@ -18,7 +24,7 @@ pub struct Annotation {
     /// Byte offset one past the last byte of the span.
     pub end: usize,
     /// What the span is (`"money"`, `"quote"`, `"PERSON"`, ...).
-    pub label: String,
+    pub label: Label,
     /// Extra facts about the span.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub attrs: Attrs,
@@ -26,7 +32,7 @@ pub struct Annotation {
 
 impl Annotation {
     /// An annotation without attributes.
-    pub fn new(start: usize, end: usize, label: impl Into<String>) -> Self {
+    pub fn new(start: usize, end: usize, label: impl Into<Label>) -> Self {
         Annotation {
             start,
             end,

@@ -36,7 +36,7 @@ mod table;
 pub mod testing;
 pub mod text;
 
-pub use annotation::{Annotation, Attrs};
+pub use annotation::{Annotation, Attrs, Label};
 pub use capability::{Capability, cap};
 pub use config::{OptionDoc, OptionError, StageConfig, factory, parse_options};
 pub use document::{Document, Meta, Source};

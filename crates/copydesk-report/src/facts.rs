@@ -75,7 +75,7 @@ fn speaker_name(v: &serde_json::Value) -> Option<String> {
 pub fn numbers(doc: &Document) -> Vec<(String, String)> {
     doc.layer(NUMBERS_LAYER)
         .iter()
-        .map(|a| (a.label.clone(), covered(doc, a).to_string()))
+        .map(|a| (a.label.to_string(), covered(doc, a).to_string()))
         .collect()
 }
 

@@ -11,8 +11,10 @@
 //! the attributes as a JSON string (empty when there are none). The text
 //! comes first so that it can be read without decoding the rest.
 
-use copydesk_core::{Annotation, Attrs, Document, Meta, Source};
+use copydesk_core::{Annotation, Attrs, Document, Label, Meta, Source};
+use std::collections::HashSet;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::{OnceLock, RwLock};
 
 /// Appends `doc` to `out`.
 pub(crate) fn encode(doc: &Document, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
@@ -41,7 +43,7 @@ pub(crate) fn encode(doc: &Document, out: &mut Vec<u8>) -> Result<(), serde_json
         label_index.clear();
         labels.clear();
         for a in spans {
-            if !label_index.contains_key(a.label.as_str()) {
+            if !label_index.contains_key(a.label.as_ref()) {
                 label_index.insert(&a.label, labels.len() as u64);
                 labels.push(&a.label);
             }
@@ -57,7 +59,7 @@ pub(crate) fn encode(doc: &Document, out: &mut Vec<u8>) -> Result<(), serde_json
             put_varint(out, zigzag(start.wrapping_sub(previous) as i64));
             previous = start;
             put_varint(out, a.end.saturating_sub(a.start) as u64);
-            put_varint(out, label_index.get(a.label.as_str()).copied().unwrap_or(0));
+            put_varint(out, label_index.get(a.label.as_ref()).copied().unwrap_or(0));
             if a.attrs.is_empty() {
                 put_varint(out, 0);
             } else {
@@ -112,9 +114,9 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Document, DecodeError> {
     for _ in 0..layers {
         let layer = r.string()?;
         let label_count = r.varint()?;
-        let mut labels = Vec::with_capacity(label_count.min(1024) as usize);
+        let mut labels: Vec<Label> = Vec::with_capacity(label_count.min(1024) as usize);
         for _ in 0..label_count {
-            labels.push(r.string()?);
+            labels.push(intern(r.string()?));
         }
         let count = r.varint()?;
         // Each annotation takes at least 4 bytes: no allocation beyond the input.
@@ -158,6 +160,37 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Document, DecodeError> {
 /// Reads only the text of a record.
 pub(crate) fn decode_text(bytes: &[u8]) -> Result<String, DecodeError> {
     Reader { bytes, at: 0 }.string()
+}
+
+/// Distinct labels kept for the life of the process at most: labels are a
+/// small vocabulary (`word`, `sentence`, `PERSON`, ...), so reading them back
+/// need not allocate a string per annotation; past this many, a label is
+/// simply owned.
+const MAX_INTERNED_LABELS: usize = 4096;
+
+/// A label read back, shared with every other annotation of that label.
+fn intern(label: String) -> Label {
+    static LABELS: OnceLock<RwLock<HashSet<&'static str>>> = OnceLock::new();
+    let labels = LABELS.get_or_init(Default::default);
+    if let Some(known) = labels
+        .read()
+        .ok()
+        .and_then(|l| l.get(label.as_str()).copied())
+    {
+        return Label::Borrowed(known);
+    }
+    let Ok(mut write) = labels.write() else {
+        return Label::Owned(label);
+    };
+    if let Some(known) = write.get(label.as_str()) {
+        return Label::Borrowed(known);
+    }
+    if write.len() >= MAX_INTERNED_LABELS {
+        return Label::Owned(label);
+    }
+    let leaked: &'static str = Box::leak(label.into_boxed_str());
+    write.insert(leaked);
+    Label::Borrowed(leaked)
 }
 
 fn put_varint(out: &mut Vec<u8>, mut v: u64) {
@@ -346,5 +379,12 @@ mod tests {
             "{tags_bytes} bytes for 1000 tokens"
         );
         assert!(serde_json::to_vec(&doc).unwrap().len() > 8 * bytes.len() / 2);
+        let back = decode(&bytes).unwrap();
+        assert!(
+            back.tags["tokens"]
+                .iter()
+                .all(|a| matches!(a.label, Label::Borrowed("word"))),
+            "labels read back are shared, not allocated per annotation"
+        );
     }
 }

@@ -564,7 +564,7 @@ pub fn document_entities(doc: &Document) -> Vec<Entity> {
     layer
         .iter()
         .filter_map(|a| {
-            let label = match a.label.as_str() {
+            let label = match a.label.as_ref() {
                 "PERSON" => EntityLabel::Person,
                 "ORG" => EntityLabel::Org,
                 "GPE" => EntityLabel::Gpe,
