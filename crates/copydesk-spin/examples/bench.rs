@@ -2,7 +2,15 @@
 //! documents per second and MB per second, single thread, after the
 //! embedded tables are loaded (their load time is printed apart).
 //!
-//! `cargo run --release -p copydesk-spin --example bench -- [--docs N]`
+//! `cargo run --release -p copydesk-spin --example bench -- [--docs N] [--input FILE] [--digest] [--exhaustive]`
+//!
+//! `--input` reads another JSON-lines file with a `text` field (for example
+//! the 19,043 Reuters bodies of the end-to-end benchmark); `--digest`
+//! prints a hash of every verdict (spun, score, substitutions, repaired
+//! text), so that two builds meant to give identical outputs can be
+//! compared over many documents. `--exhaustive` judges each document on
+//! every candidate ([`copydesk_spin::SpinTagger::candidates`]) instead of
+//! the pruned set the stage uses: the digests must agree.
 
 use copydesk_spin::{SpinConfig, SpinTagger};
 use std::time::Instant;
@@ -30,6 +38,17 @@ fn thread_cpu_seconds() -> f64 {
     (ticks(14) + ticks(15)) / 100.0
 }
 
+/// FNV-1a: a small stable hash for the verdict digest.
+struct Fnv(u64);
+
+impl Fnv {
+    fn add(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let limit: usize = args
@@ -38,7 +57,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .and_then(|i| args.get(i + 1))
         .and_then(|n| n.parse().ok())
         .unwrap_or(2000);
-    let text = std::fs::read_to_string(REUTERS)?;
+    let input = args
+        .iter()
+        .position(|a| a == "--input")
+        .and_then(|i| args.get(i + 1))
+        .map_or(REUTERS, String::as_str);
+    let digest = args.iter().any(|a| a == "--digest");
+    let exhaustive = args.iter().any(|a| a == "--exhaustive");
+    let text = std::fs::read_to_string(input)?;
     let docs: Vec<String> = text
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
@@ -59,10 +85,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t1 = Instant::now();
     let c1 = thread_cpu_seconds();
     let mut spun = 0;
+    let mut hash = Fnv(0xcbf2_9ce4_8422_2325);
+    // With `--digest`, SPIN_DUMP=FILE also writes each verdict there.
+    let mut dump = match std::env::var_os("SPIN_DUMP") {
+        Some(path) => Some(std::io::BufWriter::new(std::fs::File::create(path)?)),
+        None => None,
+    };
     let show = std::env::var_os("SPIN_SHOW_FLAGGED").is_some();
     for d in &docs {
-        let v = tagger.analyze(d);
+        let v = if exhaustive {
+            let a = tagger.candidates(d, &copydesk_spin::detect_quotes(d));
+            tagger.decide(d, &a, &tagger.weights())
+        } else {
+            tagger.analyze(d)
+        };
         spun += usize::from(v.spun);
+        if digest {
+            let json = serde_json::to_string(&v)?;
+            hash.add(json.as_bytes());
+            if let Some(dump) = dump.as_mut() {
+                use std::io::Write;
+                writeln!(dump, "{json}")?;
+            }
+        }
         if show && v.spun {
             let subs: Vec<String> = v
                 .substitutions
@@ -90,12 +135,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         docs.len() as f64 / cpu.max(0.01),
         spun
     );
+    if digest {
+        println!("digest of {} verdicts: {:016x}", docs.len(), hash.0);
+    }
     let t2 = Instant::now();
     let c2 = thread_cpu_seconds();
     let mut in_candidates = 0.0;
     for d in &docs {
         let t = Instant::now();
-        let a = tagger.candidates(d, &copydesk_spin::detect_quotes(d));
+        let a = tagger.candidates_pruned(d, &copydesk_spin::detect_quotes(d));
         in_candidates += t.elapsed().as_secs_f64();
         let _ = tagger.decide(d, &a, &tagger.weights());
     }

@@ -69,6 +69,12 @@ pub struct LanguageModel {
     ids: HashMap<String, u32, WordHash>,
     log_counts: Vec<f32>,
     bigrams: HashMap<u64, f32, BuildHasherDefault<PairHasher>>,
+    /// Per word, the largest `log P(b | word)` over every `b`
+    /// (attested or backed off): an upper bound for bigrams leaving it.
+    max_out: Vec<f32>,
+    /// Per word, the largest `log P(word | a)` over every `a`: an upper
+    /// bound for bigrams entering it.
+    max_in: Vec<f32>,
     log_total: f64,
     log_cutoff: f64,
     log_unknown: f64,
@@ -127,7 +133,53 @@ impl LanguageModel {
         } else {
             (min_count / 2.0).ln()
         };
+        lm.fill_bounds();
         lm
+    }
+
+    /// Computes `max_out` and `max_in` from the counts, rounded up to the
+    /// next `f32` so that they bound the `f64` estimates.
+    fn fill_bounds(&mut self) {
+        let n = self.log_counts.len();
+        let max_log_prob = (0..n as u32)
+            .map(|i| self.log_prob_id(Some(i)))
+            .fold(self.log_unknown - self.log_total, f64::max);
+        let mut max_out: Vec<f64> = (0..n as u32)
+            .map(|a| {
+                (BACKOFF.ln() + max_log_prob).min(self.log_cutoff - self.log_count_id(Some(a)))
+            })
+            .collect();
+        let mut max_in: Vec<f64> = (0..n as u32)
+            .map(|b| BACKOFF.ln() + self.log_prob_id(Some(b)))
+            .collect();
+        for (&key, &c) in &self.bigrams {
+            let (a, b) = ((key >> 32) as usize, (key & 0xffff_ffff) as usize);
+            let lp = f64::from(c) - self.log_count_id(Some(a as u32));
+            if let Some(m) = max_out.get_mut(a) {
+                *m = m.max(lp);
+            }
+            if let Some(m) = max_in.get_mut(b) {
+                *m = m.max(lp);
+            }
+        }
+        let up = |x: f64| (x + 1e-4) as f32;
+        self.max_out = max_out.into_iter().map(up).collect();
+        self.max_in = max_in.into_iter().map(up).collect();
+    }
+
+    /// An upper bound of `log_cond_id(a, b).0` read without touching the
+    /// bigram table: exact where either word is unknown (no bigram can be
+    /// attested), else the smaller of what any bigram leaving `a` or
+    /// entering `b` reaches.
+    pub fn log_cond_bound(&self, a: WordId, b: WordId) -> f64 {
+        match (a, b) {
+            (Some(ia), Some(ib)) => {
+                let out = self.max_out.get(ia as usize).copied().unwrap_or(0.0);
+                let inn = self.max_in.get(ib as usize).copied().unwrap_or(0.0);
+                f64::from(out.min(inn))
+            }
+            _ => self.log_cond_id(a, b).0,
+        }
     }
 
     /// The vocabulary index of a lowercase word.
@@ -226,6 +278,24 @@ mod tests {
         assert!(!lm.attested("safety", "breach"));
         assert!(lm.log_cond("security", "breach") > lm.log_cond("safety", "breach"));
         assert!((lm.log_cond("the", "security") - (40f64 / 1000.0).ln()).abs() < 1e-6);
+    }
+
+    #[test]
+    fn bounds_hold_for_every_pair() {
+        let lm = toy();
+        let words = ["the", "security", "safety", "breach", "zebra"];
+        for a in words {
+            for b in words {
+                let (ia, ib) = (lm.id(a), lm.id(b));
+                assert!(
+                    lm.log_cond_bound(ia, ib) >= lm.log_cond_id(ia, ib).0,
+                    "{a} {b}"
+                );
+            }
+        }
+        // The bound is informative: no bigram leaves "breach".
+        let (breach, the) = (lm.id("breach"), lm.id("the"));
+        assert!(lm.log_cond_bound(breach, the) < -1.0);
     }
 
     #[test]

@@ -126,6 +126,46 @@ impl Morphology {
         out
     }
 
+    /// Every word that [`Morphology::analyze`] may read as an inflection
+    /// (not `Base`) of `lemma`, and possibly more: the regular suffix rules
+    /// run backwards, plus the irregular forms. With `plural_only`, only
+    /// the `S` readings. Used to index dictionary phrases by the words a
+    /// text may show for them; an over-generated form only costs a lookup.
+    pub fn analyzed_as(&self, lemma: &str, plural_only: bool) -> Vec<String> {
+        let mut out = Vec::new();
+        for form in [Form::S, Form::Ed, Form::Ing, Form::Er, Form::Est] {
+            if plural_only && form != Form::S {
+                continue;
+            }
+            if let Some(words) = self.forms.get(&(lemma.to_string(), form)) {
+                out.extend(words.iter().cloned());
+            }
+        }
+        let cut = |suffix: &str| lemma.strip_suffix(suffix);
+        out.push(format!("{lemma}s"));
+        out.push(format!("{lemma}es"));
+        if let Some(stem) = cut("y") {
+            out.push(format!("{stem}ies"));
+        }
+        if plural_only {
+            return out;
+        }
+        let last = lemma.chars().last();
+        for suffix in ["ed", "ing", "er", "est"] {
+            out.push(format!("{lemma}{suffix}"));
+            if let Some(stem) = cut("e") {
+                out.push(format!("{stem}{suffix}"));
+            }
+            if let Some(stem) = cut("y") {
+                out.push(format!("{stem}i{suffix}"));
+            }
+            if let Some(c) = last {
+                out.push(format!("{lemma}{c}{suffix}"));
+            }
+        }
+        out
+    }
+
     /// Candidate inflections of a lowercase lemma (single word or phrase:
     /// a phrase is inflected on its first word and, for `S`, on its last).
     pub fn inflect(&self, lemma: &str, form: Form) -> Vec<String> {
@@ -239,6 +279,42 @@ mod tests {
                 .contains(&("improve".into(), Form::Ing))
         );
         assert!(m.analyze("studies").contains(&("study".into(), Form::S)));
+    }
+
+    #[test]
+    fn analyzed_as_covers_every_reading() {
+        let m = morph();
+        for word in [
+            "assaults",
+            "said",
+            "stopped",
+            "improving",
+            "studies",
+            "children",
+            "boxes",
+            "taxied",
+            "bigger",
+            "latest",
+            "goes",
+            "going",
+            "gone",
+            "setting",
+            "cried",
+            "dying",
+        ] {
+            for (lemma, form) in m.analyze(word) {
+                if form == Form::Base {
+                    continue;
+                }
+                assert!(
+                    m.analyzed_as(&lemma, false).contains(&word.to_string()),
+                    "{word} as {lemma} {form:?}"
+                );
+                if form == Form::S {
+                    assert!(m.analyzed_as(&lemma, true).contains(&word.to_string()));
+                }
+            }
+        }
     }
 
     #[test]

@@ -38,9 +38,106 @@ struct Option_ {
     ids: Vec<WordId>,
     /// Sum of the unigram log-probabilities of `ids`.
     log_prob: f64,
-    fanout: u32,
-    rank: u32,
+    /// Natural log of the number of synonyms the spinner had.
+    log_fanout: f64,
+    /// Natural log of the wording's frequency rank among them.
+    log_rank: f64,
     mutual: bool,
+}
+
+/// A one-word original of a token, for the pair search: its index in the
+/// token's option list, its id, and its unigram difference.
+#[derive(Debug, Clone, Copy)]
+struct Single {
+    option: usize,
+    id: u32,
+    unigram: f64,
+}
+
+/// Every token's one-word originals.
+struct Singles {
+    /// In token order.
+    list: Vec<Single>,
+    /// Each token's range in `list`.
+    ranges: Vec<(usize, usize)>,
+    /// Each token's option list (`None` where it has none).
+    options: Vec<Option<Arc<Vec<Option_>>>>,
+}
+
+/// What [`SpinTagger::find_candidates`] found.
+struct Found {
+    candidates: Vec<Candidate>,
+    /// Per token, whether some run starting there has a candidate original
+    /// (pruned or not).
+    substitutable: Vec<bool>,
+}
+
+/// Margin (nats) kept by the pruning bounds against rounding.
+const EPS: f64 = 1e-6;
+
+/// The parts of a candidate's log-odds that need no bigram lookup.
+struct Fixed {
+    unigram: f64,
+    log_fanout: f64,
+    log_rank: f64,
+    mutual: bool,
+    length_change: usize,
+    name: bool,
+    substitutions: u8,
+}
+
+/// Skips candidates that cannot matter: with the context evidence bounded
+/// from above (see [`LanguageModel::log_cond_bound`]), a candidate whose
+/// best possible score stays below both the detection and the repair
+/// thresholds (at the boldest repair prior) is never selected, so it need
+/// not be built. Exact only for the weights it was made with, and only
+/// where the score grows with the context evidence and nothing is pooled.
+#[derive(Debug, Clone, Copy)]
+struct Prune {
+    w: Weights,
+    detect_prior: f64,
+    repair_prior: f64,
+    min_lo: f64,
+}
+
+impl Prune {
+    fn new(w: &Weights, min_confidence: f64) -> Option<Prune> {
+        let exact = w.pool <= 0.0
+            && w.agree == 0.0
+            && w.context >= 0.0
+            && w.support >= 0.0
+            && w.detect_support >= 0.0;
+        let repair_prior = if w.repair_scale > 0.0 {
+            logit(w.repair_max.max(0.01))
+        } else {
+            logit(w.repair_rate)
+        };
+        exact.then(|| Prune {
+            w: *w,
+            detect_prior: logit(w.detect_rate),
+            repair_prior,
+            min_lo: logit(min_confidence),
+        })
+    }
+
+    /// Whether a candidate with these fixed parts, at most `context` of
+    /// context difference and `support` more attested bigrams, could be
+    /// selected for detection or repair.
+    fn may_matter(&self, f: &Fixed, context: f64, support: f64) -> bool {
+        let w = &self.w;
+        let subs = f64::from(f.substitutions);
+        let length = f.length_change as f64;
+        let shared = w.unigram * f.unigram.min(w.max_unigram)
+            + w.context * context
+            + channel(w, f.log_fanout, f.log_rank)
+            + if f.mutual { w.mutual } else { 0.0 }
+            - if f.name { w.name_margin } else { 0.0 };
+        let detect = shared + w.detect_support * support - w.detect_length_penalty * length
+            + (w.detect_bias + self.detect_prior) * subs;
+        let repair = shared + w.support * support - w.length_penalty * length
+            + (w.bias + self.repair_prior) * subs;
+        detect > -EPS || repair > self.min_lo - EPS
+    }
 }
 
 /// Longest run of words considered as one substitution.
@@ -213,6 +310,11 @@ pub struct SpinTagger {
     /// Words (in any inflection) that start a multiword dictionary entry
     /// or listed phrase: runs starting elsewhere are single words.
     phrase_starts: HashSet<String, WordHash>,
+    /// Hashes ([`phrase_hash`]) of every multiword wording a text may show
+    /// for a dictionary phrase: the phrase, its first word in any form
+    /// [`Morphology::analyze`] may read, its last word in any plural. A
+    /// run of words not in it has no originals (the lookup is skipped).
+    phrase_surfaces: HashSet<u64, WordHash>,
     threshold: f64,
     min_confidence: f64,
     protect_quotes: bool,
@@ -292,14 +394,7 @@ impl Candidate {
     /// or, for a wording among the original's commonest synonyms, one of
     /// those few.
     pub fn channel(&self, w: &Weights) -> f64 {
-        let spread = -w.fanout * self.log_fanout - w.rank * self.log_rank;
-        let top = f64::from(TOP_RANK);
-        if w.common.is_finite() && self.log_rank <= top.ln() + 1e-9 {
-            let choices = top.min(self.log_fanout.exp()).max(1.0);
-            spread.max(w.common - choices.ln())
-        } else {
-            spread
-        }
+        channel(w, self.log_fanout, self.log_rank)
     }
 
     /// The part of the log-odds that comes from this occurrence's context
@@ -348,6 +443,18 @@ pub struct Analysis {
     /// makes far more fluent (by `PHRASE_GAIN` nats or more): the trace of
     /// a spinner that writes phrases for words ("am after" for "proposed").
     pub expanded_words: usize,
+}
+
+/// See [`Candidate::channel`].
+fn channel(w: &Weights, log_fanout: f64, log_rank: f64) -> f64 {
+    let spread = -w.fanout * log_fanout - w.rank * log_rank;
+    let top = f64::from(TOP_RANK);
+    if w.common.is_finite() && log_rank <= top.ln() + 1e-9 {
+        let choices = top.min(log_fanout.exp()).max(1.0);
+        spread.max(w.common - choices.ln())
+    } else {
+        spread
+    }
 }
 
 fn sigmoid(x: f64) -> f64 {
@@ -434,8 +541,25 @@ impl SpinTagger {
                 }
             }
         }
+        let mut phrase_surfaces: HashSet<u64, WordHash> = HashSet::default();
+        let dicts = builtin.iter().copied().chain(user.iter());
+        for key in dicts.flat_map(|d| d.entries().map(|(k, _)| k)) {
+            let (Some((first, rest)), Some((head, last))) =
+                (key.split_once(' '), key.rsplit_once(' '))
+            else {
+                continue;
+            };
+            phrase_surfaces.insert(phrase_hash(key));
+            for form in morph.analyzed_as(first, false) {
+                phrase_surfaces.insert(phrase_hash(&format!("{form} {rest}")));
+            }
+            for form in morph.analyzed_as(last, true) {
+                phrase_surfaces.insert(phrase_hash(&format!("{head} {form}")));
+            }
+        }
         Ok(SpinTagger {
             lm: resources::language_model(),
+            phrase_surfaces,
             morph,
             phrase_starts,
             builtin,
@@ -484,26 +608,45 @@ impl SpinTagger {
 
     /// Analyzes a text whose protected byte ranges (quoted speech) are given.
     pub fn analyze_protected(&self, text: &str, protected: &[(usize, usize)]) -> SpinVerdict {
-        let analysis = self.candidates(text, protected);
+        let analysis = self.candidates_pruned(text, protected);
         self.decide(text, &analysis, &self.weights)
     }
 
-    /// Finds every candidate substitution in a text (the costly part).
+    /// Finds every candidate substitution in a text (the costly part),
+    /// for judging it under any weights (tuning, evaluation).
     pub fn candidates(&self, text: &str, protected: &[(usize, usize)]) -> Analysis {
+        self.analysis(text, protected, None)
+    }
+
+    /// Finds the candidate substitutions that may matter under the
+    /// tagger's own weights ([`SpinTagger::weights`]) and confidence: the
+    /// others could never be selected, whatever their context, and are
+    /// left out. [`SpinTagger::decide`] with those weights gives the same
+    /// verdict as on [`SpinTagger::candidates`], several times faster.
+    pub fn candidates_pruned(&self, text: &str, protected: &[(usize, usize)]) -> Analysis {
+        let prune = Prune::new(&self.weights, self.min_confidence);
+        self.analysis(text, protected, prune.as_ref())
+    }
+
+    fn analysis(
+        &self,
+        text: &str,
+        protected: &[(usize, usize)],
+        prune: Option<&Prune>,
+    ) -> Analysis {
         let tokens = tokenize(text, protected);
         let ids: Vec<WordId> = tokens.iter().map(|t| self.lm.id(&t.lower)).collect();
-        let candidates = self.find_candidates(&tokens, &ids);
+        let Found {
+            candidates,
+            substitutable,
+        } = self.find_candidates(&tokens, &ids, prune);
         // Distinct wordings (not tokens) that could be substitutions.
-        let mut last_first = usize::MAX;
-        let mut types: Vec<&str> = Vec::new();
-        for c in candidates.iter().filter(|c| !c.listed) {
-            if c.first != last_first {
-                last_first = c.first;
-                if let Some(t) = tokens.get(c.first) {
-                    types.push(t.lower.as_str());
-                }
-            }
-        }
+        let mut types: Vec<&str> = tokens
+            .iter()
+            .zip(&substitutable)
+            .filter(|(_, s)| **s)
+            .map(|(t, _)| t.lower.as_str())
+            .collect();
         types.sort_unstable();
         types.dedup();
         let substitutable = types.len();
@@ -682,16 +825,22 @@ impl SpinTagger {
         }
     }
 
-    /// Every candidate of every run of words.
-    fn find_candidates(&self, tokens: &[Token], ids: &[WordId]) -> Vec<Candidate> {
-        let mut out = Vec::with_capacity(tokens.len() * 8);
+    /// Every candidate of every run of words; with `prune`, only those
+    /// that may matter under its weights (see [`Prune`]).
+    fn find_candidates(&self, tokens: &[Token], ids: &[WordId], prune: Option<&Prune>) -> Found {
+        let mut out = Vec::with_capacity(if prune.is_some() {
+            64
+        } else {
+            tokens.len() * 8
+        });
+        let mut substitutable = vec![false; tokens.len()];
         let longest = MAX_RUN.max(self.longest_phrase);
         let mut phrase = String::new();
-        // Per token, its one-word candidates (index in `out`, original's id).
-        // One-word candidates (index in `out`, original's id), in token
-        // order, and each token's range among them.
-        let mut singles: Vec<(usize, u32)> = Vec::new();
+        // One-word originals (token's option list, index in it, unigram
+        // difference), in token order, and each token's range among them.
+        let mut singles: Vec<Single> = Vec::new();
         let mut ranges: Vec<(usize, usize)> = Vec::with_capacity(tokens.len());
+        let mut token_options: Vec<Option<Arc<Vec<Option_>>>> = vec![None; tokens.len()];
         for (i, head) in tokens.iter().enumerate() {
             phrase.clear();
             let begin = singles.len();
@@ -738,6 +887,12 @@ impl SpinTagger {
                 {
                     continue;
                 }
+                if len > 1
+                    && prune.is_some()
+                    && !self.phrase_surfaces.contains(&phrase_hash(&phrase))
+                {
+                    continue;
+                }
                 let options = match (len, ids[i]) {
                     (1, Some(id)) => self.word_originals(id, &phrase),
                     _ => self.cached_originals(&phrase),
@@ -745,6 +900,7 @@ impl SpinTagger {
                 if options.is_empty() {
                     continue;
                 }
+                substitutable[i] = true;
                 let left = i
                     .checked_sub(1)
                     .filter(|&k| tokens.get(k).is_some_and(|t| t.linked_next))
@@ -760,12 +916,35 @@ impl SpinTagger {
                 let name = run
                     .iter()
                     .any(|t| t.shape == Shape::Capitalized && !t.sentence_initial);
-                for option in options.iter() {
+                for (k, option) in options.iter().enumerate() {
+                    let unigram = option.log_prob - base_uni;
                     if let ([Some(id)], 1) = (option.ids.as_slice(), len) {
-                        singles.push((out.len(), *id));
+                        singles.push(Single {
+                            option: k,
+                            id: *id,
+                            unigram,
+                        });
+                    }
+                    let length_change = option.ids.len().abs_diff(len);
+                    if let Some(p) = prune {
+                        let (bound, transitions) = self.chain_bound(left, &option.ids, right);
+                        let gain = bound - base.log_prob;
+                        let expansion = len > 1 && length_change > 0 && gain > PHRASE_GAIN - EPS;
+                        let fixed = Fixed {
+                            unigram,
+                            log_fanout: option.log_fanout,
+                            log_rank: option.log_rank,
+                            mutual: option.mutual,
+                            length_change,
+                            name,
+                            substitutions: 1,
+                        };
+                        let support = transitions as f64 - base.attested as f64;
+                        if !expansion && !p.may_matter(&fixed, gain - unigram, support) {
+                            continue;
+                        }
                     }
                     let chain = self.chain(left, &option.ids, right);
-                    let unigram = option.log_prob - base_uni;
                     out.push(Candidate {
                         first: i,
                         last: j,
@@ -775,20 +954,31 @@ impl SpinTagger {
                         support: chain.attested as i32 - base.attested as i32,
                         left_gain: chain.left_pmi - base.left_pmi,
                         right_gain: chain.right_pmi - base.right_pmi,
-                        log_fanout: f64::from(option.fanout).ln(),
-                        log_rank: f64::from(option.rank).ln(),
+                        log_fanout: option.log_fanout,
+                        log_rank: option.log_rank,
                         mutual: option.mutual,
-                        length_change: option.ids.len().abs_diff(len),
+                        length_change,
                         name,
                         listed: false,
                         substitutions: 1,
                     });
                 }
+                if len == 1 {
+                    token_options[i] = Some(options);
+                }
             }
             ranges.push((begin, singles.len()));
         }
-        self.add_pairs(tokens, ids, &mut singles, &ranges, &mut out);
-        out
+        let singles = Singles {
+            list: singles,
+            ranges,
+            options: token_options,
+        };
+        self.add_pairs(tokens, ids, singles, prune, &mut out);
+        Found {
+            candidates: out,
+            substitutable,
+        }
     }
 
     /// Candidates for two adjacent words both replaced: each word's own
@@ -802,29 +992,34 @@ impl SpinTagger {
         &self,
         tokens: &[Token],
         ids: &[WordId],
-        singles: &mut [(usize, u32)],
-        ranges: &[(usize, usize)],
+        mut singles: Singles,
+        prune: Option<&Prune>,
         out: &mut Vec<Candidate>,
     ) {
-        let proxy = |c: &Candidate| c.unigram.min(6.0) - c.log_fanout - c.log_rank;
+        let option_of = |i: usize, s: &Single| -> Option<&Option_> {
+            singles.options.get(i)?.as_ref()?.get(s.option)
+        };
+        let proxy = |o: &Option_, s: &Single| s.unigram.min(6.0) - o.log_fanout - o.log_rank;
         // Each token's likeliest originals first, `tops[i]` of them kept.
-        let mut tops: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
-        for &(begin, end) in ranges {
-            let Some(list) = singles.get_mut(begin..end) else {
+        let mut tops: Vec<(usize, usize)> = Vec::with_capacity(singles.ranges.len());
+        for (i, &(begin, end)) in singles.ranges.iter().enumerate() {
+            let Some(Some(options)) = singles.options.get(i) else {
+                tops.push((begin, begin));
+                continue;
+            };
+            let Some(list) = singles.list.get_mut(begin..end) else {
                 tops.push((begin, begin));
                 continue;
             };
             if list.len() > PAIR_OPTIONS {
-                list.select_nth_unstable_by(PAIR_OPTIONS - 1, |a, b| {
-                    proxy(&out[b.0]).total_cmp(&proxy(&out[a.0]))
-                });
+                let key = |s: &Single| options.get(s.option).map_or(f64::MIN, |o| proxy(o, s));
+                list.select_nth_unstable_by(PAIR_OPTIONS - 1, |a, b| key(b).total_cmp(&key(a)));
             }
             tops.push((begin, begin + list.len().min(PAIR_OPTIONS)));
         }
-        let singles = &*singles;
-        let list = |i: usize| -> &[(usize, u32)] {
+        let list = |i: usize| -> &[Single] {
             tops.get(i)
-                .and_then(|&(b, e)| singles.get(b..e))
+                .and_then(|&(b, e)| singles.list.get(b..e))
                 .unwrap_or(&[])
         };
         let mut pairs = Vec::new();
@@ -849,29 +1044,57 @@ impl SpinTagger {
             } else {
                 None
             };
+            let name_of = |k: usize| {
+                tokens
+                    .get(k)
+                    .is_some_and(|t| t.shape == Shape::Capitalized && !t.sentence_initial)
+            };
+            let name = name_of(i) || name_of(i + 1);
             let base = self.chain(left, &ids[i..=i + 1], right);
-            for &(ka, ia) in a_list {
-                for &(kb, ib) in b_list {
-                    let (a, b) = (&out[ka], &out[kb]);
-                    if !self.lm.attested_id(ia, ib) {
+            for sa in a_list {
+                for sb in b_list {
+                    let (Some(a), Some(b)) = (option_of(i, sa), option_of(i + 1, sb)) else {
+                        continue;
+                    };
+                    let (ia, ib) = (Some(sa.id), Some(sb.id));
+                    let unigram = sa.unigram + sb.unigram;
+                    let log_fanout = a.log_fanout + b.log_fanout;
+                    let log_rank = a.log_rank + b.log_rank;
+                    let mutual = a.mutual && b.mutual;
+                    if let Some(p) = prune {
+                        let (bound, transitions) = self.chain_bound(left, &[ia, ib], right);
+                        let fixed = Fixed {
+                            unigram,
+                            log_fanout,
+                            log_rank,
+                            mutual,
+                            length_change: 0,
+                            name,
+                            substitutions: 2,
+                        };
+                        let support = transitions as f64 - base.attested as f64;
+                        if !p.may_matter(&fixed, bound - base.log_prob - unigram, support) {
+                            continue;
+                        }
+                    }
+                    if !self.lm.attested_id(sa.id, sb.id) {
                         continue;
                     }
-                    let chain = self.chain(left, &[Some(ia), Some(ib)], right);
-                    let unigram = a.unigram + b.unigram;
+                    let chain = self.chain(left, &[ia, ib], right);
                     pairs.push(Candidate {
                         first: i,
                         last: i + 1,
-                        original: Arc::from(format!("{} {}", a.original, b.original)),
+                        original: Arc::from(format!("{} {}", a.text, b.text)),
                         unigram,
                         context: chain.log_prob - base.log_prob - unigram,
                         support: chain.attested as i32 - base.attested as i32,
                         left_gain: chain.left_pmi - base.left_pmi,
                         right_gain: chain.right_pmi - base.right_pmi,
-                        log_fanout: a.log_fanout + b.log_fanout,
-                        log_rank: a.log_rank + b.log_rank,
-                        mutual: a.mutual && b.mutual,
+                        log_fanout,
+                        log_rank,
+                        mutual,
                         length_change: 0,
-                        name: a.name || b.name,
+                        name,
                         listed: false,
                         substitutions: 2,
                     });
@@ -879,6 +1102,35 @@ impl SpinTagger {
             }
         }
         out.extend(pairs);
+    }
+
+    /// An upper bound of [`SpinTagger::chain`]'s log-probability read
+    /// without the bigram table, and the number of bigrams in the chain
+    /// (an upper bound of those attested).
+    fn chain_bound(
+        &self,
+        left: Option<WordId>,
+        words: &[WordId],
+        right: Option<WordId>,
+    ) -> (f64, usize) {
+        let mut bound = 0.0;
+        let mut transitions = 0;
+        let mut prev = left;
+        for &w in words {
+            match prev {
+                Some(p) => {
+                    bound += self.lm.log_cond_bound(p, w);
+                    transitions += 1;
+                }
+                None => bound += self.lm.log_prob_id(w),
+            }
+            prev = Some(w);
+        }
+        if let (Some(p), Some(r)) = (prev, right) {
+            bound += self.lm.log_cond_bound(p, r);
+            transitions += 1;
+        }
+        (bound, transitions)
     }
 
     /// The originals of a known single word, computed once per tagger and
@@ -919,8 +1171,8 @@ impl SpinTagger {
                         log_prob: ids.iter().map(|&w| self.lm.log_prob_id(w)).sum(),
                         ids,
                         text: Arc::from(words.join(" ")),
-                        fanout,
-                        rank,
+                        log_fanout: f64::from(fanout).ln(),
+                        log_rank: f64::from(rank).ln(),
                         mutual,
                     }
                 })
@@ -1103,6 +1355,14 @@ struct Chain {
     attested: usize,
     left_pmi: f64,
     right_pmi: f64,
+}
+
+/// A 64-bit hash of a wording (collisions only cost a lookup).
+fn phrase_hash(phrase: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = crate::language_model::WordHasher::default();
+    h.write(phrase.as_bytes());
+    h.finish()
 }
 
 /// The lowercase words of a run, as one key.

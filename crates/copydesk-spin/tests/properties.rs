@@ -132,6 +132,81 @@ proptest! {
     }
 }
 
+/// Words a spinner writes, so that the pruning meets real candidates.
+const SPUN_WORDS: &[&str] = &[
+    "mentioned",
+    "metropolis",
+    "assaults",
+    "undertaking",
+    "bettering",
+    "safety",
+    "automotive",
+    "offered",
+    "to",
+    "buy",
+    "had",
+    "been",
+    "got",
+    "here",
+    "one",
+    "of",
+    "many",
+    "as",
+    "an",
+    "alternative",
+    "within",
+    "the",
+    "bottom",
+    "Particular",
+    "Financial",
+    "Hall",
+    "profound",
+    "learning",
+    "accredited",
+    "final",
+    "month",
+    "firm",
+    "officers",
+    "proceed",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// The stage judges a document on the pruned candidates; the verdict
+    /// must be the one every candidate gives.
+    #[test]
+    fn pruned_candidates_give_the_exhaustive_verdict(
+        words in prop::collection::vec(
+            prop_oneof![prop::sample::select(COMMON), prop::sample::select(SPUN_WORDS)],
+            1..60,
+        ),
+        eager_tagger in any::<bool>(),
+    ) {
+        let text = words.join(" ") + ".";
+        let t = if eager_tagger { eager() } else { tagger() };
+        let full = t.decide(&text, &t.candidates(&text, &[]), &t.weights());
+        let pruned = t.decide(&text, &t.candidates_pruned(&text, &[]), &t.weights());
+        prop_assert_eq!(full, pruned);
+    }
+}
+
+#[test]
+fn pruned_candidates_give_the_exhaustive_verdict_on_spun_articles() {
+    for (k, article) in ARTICLES.iter().enumerate() {
+        for spinner in spinners() {
+            for (r, rate) in [0.15, 0.3, 0.5].iter().enumerate() {
+                let spun = spinner.spin(article, *rate, (k * 10 + r) as u64).text;
+                for t in [tagger(), eager()] {
+                    let full = t.decide(&spun, &t.candidates(&spun, &[]), &t.weights());
+                    let pruned = t.decide(&spun, &t.candidates_pruned(&spun, &[]), &t.weights());
+                    assert_eq!(full, pruned, "{spun}");
+                }
+            }
+        }
+    }
+}
+
 const ARTICLES: &[&str] = &[
     "The company said it expects sales to rise sharply this year after the merger, and that profits \
      would improve as costs fall. Analysts said the outlook for the industry remains strong, although \
