@@ -3,17 +3,26 @@
 //!
 //! ```text
 //! cargo run --release -p copydesk-clean --example clean_throughput -- \
-//!     [FILE.jsonl ...] [--max N] [--repeat N] [--digest OUT] [--dump OUT]
+//!     [FILE.jsonl ...] [--max N] [--repeat N] [--mutate] [--digest OUT] [--dump OUT]
 //! ```
 //!
 //! Records are read as `load.jsonl.v1` reads them by default (`text`, with
 //! `title`, `dateline` and `date` as metadata; records without text are
-//! skipped). The stages run in pipeline order, each over every document,
+//! skipped). A record with a `meta` object is a whole document as
+//! `report.jsonl.v1` writes it (a loader's output, such as the web pages of
+//! the extraction benchmark loaded by `load.html.v1`) and is read as one,
+//! metadata included.
+//!
+//! `--mutate` garbles every text before the stages run, the same way on
+//! every run (a fixed pseudo-random sequence per document): line endings
+//! turned into `\r\n` or `\r`, control and invisible characters and
+//! exotic spaces scattered in, typographic punctuation added, and some
+//! texts read as windows-1252 (mojibake). The stages run in pipeline order, each over every document,
 //! and the figure of a stage is the input bytes of the corpus divided by
 //! the CPU time the stage took (best of `--repeat` runs, default 3).
 //!
 //! `--digest OUT` writes one line per document (`id`, a hash of the clean
-//! text, a hash of the metadata), to check that a change to the stages
+//! text, a hash of the metadata, a hash of the whole document as JSON), to check that a change to the stages
 //! leaves their output alone; `--dump OUT` writes the cleaned documents as
 //! JSON lines (input for the tag stages' digest).
 
@@ -30,7 +39,7 @@ const REUTERS: &str = concat!(
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut files = Vec::new();
     let (mut max, mut repeat) = (usize::MAX, 3usize);
-    let (mut digest, mut dump) = (None, None);
+    let (mut digest, mut dump, mut mutate) = (None, None, false);
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -38,6 +47,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--repeat" => repeat = args.next().ok_or("--repeat N")?.parse()?,
             "--digest" => digest = Some(args.next().ok_or("--digest OUT")?),
             "--dump" => dump = Some(args.next().ok_or("--dump OUT")?),
+            "--mutate" => mutate = true,
             _ => files.push(a),
         }
     }
@@ -53,6 +63,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             if let Some(doc) = read_record(&line?, originals.len()) {
                 originals.push(doc);
             }
+        }
+    }
+    if mutate {
+        for (i, doc) in originals.iter_mut().enumerate() {
+            let garbled = garble(&doc.text, i as u64);
+            doc.raw = garbled.clone();
+            doc.text = garbled;
         }
     }
     let bytes: usize = originals.iter().map(|d| d.text.len()).sum();
@@ -88,12 +105,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut out = std::io::BufWriter::new(std::fs::File::create(&path)?);
         for doc in &docs {
             let meta = serde_json::to_string(&doc.meta)?;
+            let whole = serde_json::to_string(doc)?;
             writeln!(
                 out,
-                "{}\t{:016x}\t{:016x}",
+                "{}\t{:016x}\t{:016x}\t{:016x}",
                 doc.id,
                 hash(&doc.text),
-                hash(&meta)
+                hash(&meta),
+                hash(&whole)
             )?;
         }
         println!("digest written to {path}");
@@ -113,6 +132,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// by default; `None` without a non-blank `text`.
 fn read_record(line: &str, ordinal: usize) -> Option<Document> {
     let v: serde_json::Value = serde_json::from_str(line).ok()?;
+    if v["meta"].is_object() {
+        let mut doc: Document = serde_json::from_value(v).ok()?;
+        if doc.raw.is_empty() {
+            doc.raw = doc.text.clone();
+        }
+        return (!doc.text.trim().is_empty()).then_some(doc);
+    }
     let text = v["text"].as_str().filter(|t| !t.trim().is_empty())?;
     let field = |k: &str| v[k].as_str().map(str::to_string);
     let id = field("id").unwrap_or_else(|| format!("#{ordinal}"));
@@ -121,6 +147,78 @@ fn read_record(line: &str, ordinal: usize) -> Option<Document> {
     doc.meta.dateline = field("dateline");
     doc.meta.date = field("date");
     Some(doc)
+}
+
+/// A deterministic xorshift generator for [`garble`].
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// True one time in `n`.
+    fn one_in(&mut self, n: u64) -> bool {
+        self.next().is_multiple_of(n)
+    }
+
+    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[(self.next() % items.len() as u64) as usize]
+    }
+}
+
+/// `text` garbled the same way for the same `seed` (see the module docs).
+fn garble(text: &str, seed: u64) -> String {
+    const INSERTED: &[char] = &[
+        '\u{0}', '\u{7}', '\u{b}', '\u{c}', '\u{1b}', '\u{7f}', '\u{85}', '\u{ad}', '\u{200b}',
+        '\u{200d}', '\u{2028}', '\u{feff}', '\t', '’', '“', '”', '–', '—', '…', 'é', '\u{301}',
+    ];
+    const SPACES: &[char] = &['\u{a0}', '\u{2009}', '\u{202f}', '\u{3000}', '\t', ' '];
+    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    for _ in 0..4 {
+        rng.next();
+    }
+    let newline = rng.pick(&["\n", "\r\n", "\r", "mixed"]);
+    let rate = rng.pick(&[8u64, 40, 200, 1000]);
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        if rng.one_in(rate) {
+            out.push(rng.pick(INSERTED));
+        }
+        match c {
+            '\n' => out.push_str(match newline {
+                "mixed" => rng.pick(&["\n", "\r\n", "\r", "\n\n"]),
+                nl => nl,
+            }),
+            ' ' if rng.one_in(rate) => out.push(rng.pick(SPACES)),
+            '\'' if rng.one_in(2) => out.push('’'),
+            '"' if rng.one_in(2) => out.push(rng.pick(&['“', '”'])),
+            c => out.push(c),
+        }
+    }
+    if rng.one_in(3) {
+        out = as_windows_1252(&out);
+    }
+    out
+}
+
+/// `text`'s UTF-8 bytes read as windows-1252 (bytes it leaves undefined
+/// read as the C1 control of the same number).
+fn as_windows_1252(text: &str) -> String {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
+        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
+        'ž', 'Ÿ',
+    ];
+    text.bytes()
+        .map(|b| match b {
+            0x80..=0x9f => HIGH[usize::from(b - 0x80)],
+            _ => char::from(b),
+        })
+        .collect()
 }
 
 fn hash(s: &str) -> u64 {

@@ -72,6 +72,21 @@ pub enum RemovedKind {
     Credit,
 }
 
+impl RemovedKind {
+    /// The name the kind is written with (`"subheadline"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            RemovedKind::Headline => "headline",
+            RemovedKind::Subheadline => "subheadline",
+            RemovedKind::Byline => "byline",
+            RemovedKind::Dateline => "dateline",
+            RemovedKind::Caption => "caption",
+            RemovedKind::Debris => "debris",
+            RemovedKind::Credit => "credit",
+        }
+    }
+}
+
 /// One piece of text removed from the body, verbatim.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RemovedPiece {
@@ -245,7 +260,14 @@ fn record_removed(removed: &[RemovedPiece], meta: &mut Meta) {
         }
     }
     for piece in removed {
-        let value = serde_json::to_value(piece).unwrap_or(serde_json::Value::Null);
+        // What `serde_json::to_value(piece)` gives, built directly.
+        let mut object = serde_json::Map::new();
+        object.insert(
+            "kind".into(),
+            serde_json::Value::String(piece.kind.name().into()),
+        );
+        object.insert("text".into(), serde_json::Value::String(piece.text.clone()));
+        let value = serde_json::Value::Object(object);
         let entry = meta
             .extra
             .entry("layout_removed".to_string())
@@ -717,6 +739,28 @@ mod tests {
             &Meta::default(),
         );
         assert!(s.removed.is_empty());
+    }
+
+    #[test]
+    fn removed_kinds_are_named_as_serialized() {
+        for kind in [
+            RemovedKind::Headline,
+            RemovedKind::Subheadline,
+            RemovedKind::Byline,
+            RemovedKind::Dateline,
+            RemovedKind::Caption,
+            RemovedKind::Debris,
+            RemovedKind::Credit,
+        ] {
+            let piece = RemovedPiece {
+                kind,
+                text: "x".into(),
+            };
+            assert_eq!(
+                serde_json::to_value(&piece).unwrap(),
+                serde_json::json!({"kind": kind.name(), "text": "x"})
+            );
+        }
     }
 
     #[test]

@@ -3,10 +3,10 @@
 //! and the compiled matcher.
 
 use super::NewsLayoutConfig;
-use super::shape::{ends_sentence, has_at_most_words, key, line_key, word_count, word_count_up_to};
+use super::shape::{WordCounter, ends_sentence, has_at_most_words, key, line_key, word_count};
 use copydesk_core::OptionError;
 use regex::{Regex, RegexSet};
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 use std::collections::HashSet;
 
 /// Whole paragraphs that are page debris, compared by
@@ -253,10 +253,10 @@ const MAX_CREDIT_WORDS: usize = 80;
 #[derive(Debug)]
 pub struct Patterns {
     debris_lines: LineSet,
-    debris_prefixes: Vec<String>,
+    debris_prefixes: PrefixList,
     debris_patterns: PatternList,
     list_headings: LineSet,
-    caption_prefixes: Vec<String>,
+    caption_prefixes: PrefixList,
     caption_patterns: PatternList,
     credit_patterns: PatternList,
     signoffs: LineSet,
@@ -290,8 +290,55 @@ impl LineSet {
 
     /// Whether the probed paragraph is one of the lines.
     fn contains_probe(&self, p: &Probe<'_>) -> bool {
-        p.has_at_most_words(self.max_words) && self.keys.contains(&line_key(p.text))
+        if !p.has_at_most_words(self.max_words) {
+            return false;
+        }
+        // A short ASCII paragraph's key is built on the stack.
+        let mut buffer = [0u8; SHORT_KEY_BYTES];
+        match ascii_line_key_into(p.text, &mut buffer) {
+            Some(k) => self.keys.contains(k),
+            None => self.keys.contains(&line_key(p.text)),
+        }
     }
+}
+
+/// The longest ASCII paragraph whose [`line_key`] [`LineSet`] builds on the stack.
+const SHORT_KEY_BYTES: usize = 128;
+
+/// [`line_key`] of `text` written into `buffer`, for ASCII text that fits
+/// (`None` for other text).
+fn ascii_line_key_into<'b>(text: &str, buffer: &'b mut [u8]) -> Option<&'b str> {
+    if text.len() > buffer.len() || !text.is_ascii() {
+        return None;
+    }
+    // As `key` does for ASCII: blanks collapsed to one space, lower case,
+    // '`' read as '\''; then non-letters trimmed from both ends.
+    let mut len = 0;
+    let mut space = false;
+    for b in text.bytes() {
+        if b == b' ' || b.wrapping_sub(b'\t') < 5 {
+            space = len > 0;
+            continue;
+        }
+        if space {
+            buffer[len] = b' ';
+            len += 1;
+            space = false;
+        }
+        buffer[len] = if b == b'`' {
+            b'\''
+        } else {
+            b.to_ascii_lowercase()
+        };
+        len += 1;
+    }
+    let key = &buffer[..len];
+    let start = key.iter().position(u8::is_ascii_alphabetic).unwrap_or(len);
+    let end = key
+        .iter()
+        .rposition(u8::is_ascii_alphabetic)
+        .map_or(start, |e| e + 1);
+    std::str::from_utf8(&key[start..end]).ok()
 }
 
 /// Compiled regular expressions of one option.
@@ -345,21 +392,17 @@ impl Patterns {
         let c = config;
         Ok(Patterns {
             debris_lines: LineSet::new(&c.with_builtin(DEFAULT_DEBRIS_LINES, &c.debris_lines)),
-            debris_prefixes: c
-                .with_builtin(DEFAULT_DEBRIS_PREFIXES, &c.debris_prefixes)
-                .iter()
-                .map(|s| key(s))
-                .collect(),
+            debris_prefixes: PrefixList::new(
+                &c.with_builtin(DEFAULT_DEBRIS_PREFIXES, &c.debris_prefixes),
+            ),
             debris_patterns: PatternList::compile(
                 "debris_patterns",
                 &c.with_builtin(DEFAULT_DEBRIS_PATTERNS, &c.debris_patterns),
             )?,
             list_headings: LineSet::new(&c.with_builtin(DEFAULT_LIST_HEADINGS, &c.list_headings)),
-            caption_prefixes: c
-                .with_builtin(DEFAULT_CAPTION_PREFIXES, &c.caption_prefixes)
-                .iter()
-                .map(|s| key(s))
-                .collect(),
+            caption_prefixes: PrefixList::new(
+                &c.with_builtin(DEFAULT_CAPTION_PREFIXES, &c.caption_prefixes),
+            ),
             caption_patterns: PatternList::compile(
                 "caption_patterns",
                 &c.with_builtin(DEFAULT_CAPTION_PATTERNS, &c.caption_patterns),
@@ -388,9 +431,19 @@ impl Patterns {
         if !p.has_at_most_words(self.max_debris_words) {
             return false;
         }
-        let k = p.head_key();
-        let k = k.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '(' && c != '©');
-        has_prefix(k, &self.debris_prefixes) || self.debris_patterns.is_match(p.text)
+        // On an ASCII start the key, once trimmed, starts with the first
+        // letter, digit or `(`, lowercased.
+        let may_have_prefix = p.ascii_window().is_none_or(|start| {
+            start
+                .iter()
+                .find(|b| b.is_ascii_alphanumeric() || **b == b'(')
+                .is_some_and(|b| self.debris_prefixes.may_start(b.to_ascii_lowercase()))
+        });
+        (may_have_prefix && {
+            let k = p.head_key();
+            let k = k.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '(' && c != '©');
+            has_prefix(k, &self.debris_prefixes.prefixes)
+        }) || self.debris_patterns.is_match(p.text)
     }
 
     /// Whether a paragraph heads a list of links.
@@ -420,7 +473,16 @@ impl Patterns {
         if !p.has_at_most_words(self.max_caption_words) {
             return false;
         }
-        has_prefix(p.head_key(), &self.caption_prefixes) || self.caption_patterns.is_match(p.text)
+        // On an ASCII start the key starts with the first byte, lowercased
+        // (the text is trimmed), '`' read as '\''.
+        let may_have_prefix = p.ascii_window().is_none_or(|start| {
+            start.first().is_some_and(|&b| {
+                let b = if b == b'`' { b'\'' } else { b };
+                self.caption_prefixes.may_start(b.to_ascii_lowercase())
+            })
+        });
+        (may_have_prefix && has_prefix(p.head_key(), &self.caption_prefixes.prefixes))
+            || self.caption_patterns.is_match(p.text)
     }
 
     /// Whether a paragraph is a credit line (`"Reporting by ..."`).
@@ -461,38 +523,42 @@ impl Patterns {
     }
 }
 
-/// A paragraph (trimmed) with what several checks share, computed once:
-/// its word count and the key of its start.
+/// A paragraph (trimmed) with what several checks share, computed once
+/// and only as far as a check needs: its word count and the key of its
+/// start.
 #[derive(Debug)]
 pub(crate) struct Probe<'a> {
     text: &'a str,
-    /// The word count, exact below [`PROBE_WORDS`] (and `PROBE_WORDS` for
-    /// any longer paragraph).
-    words: usize,
+    /// Words counted so far, from the start.
+    words: Cell<WordCounter>,
     head_key: OnceCell<String>,
 }
-
-/// How far a [`Probe`] counts words: beyond every built-in word limit.
-const PROBE_WORDS: usize = MAX_CREDIT_WORDS + 1;
 
 impl<'a> Probe<'a> {
     /// Probes `paragraph`.
     pub(crate) fn new(paragraph: &'a str) -> Self {
-        let text = paragraph.trim();
         Probe {
-            text,
-            words: word_count_up_to(text, PROBE_WORDS),
+            text: paragraph.trim(),
+            words: Cell::new(WordCounter::new()),
             head_key: OnceCell::new(),
         }
     }
 
-    /// Whether the paragraph has at most `max` words.
+    /// Whether the paragraph has at most `max` words (counting no further
+    /// than word `max + 1`).
     fn has_at_most_words(&self, max: usize) -> bool {
-        if self.words < PROBE_WORDS {
-            self.words <= max
-        } else {
-            max >= PROBE_WORDS && has_at_most_words(self.text, max)
-        }
+        let mut counter = self.words.get();
+        counter.count_to(self.text, max.saturating_add(1));
+        self.words.set(counter);
+        counter.words() <= max
+    }
+
+    /// The part of the paragraph [`head_key`] reads, if it is ASCII.
+    fn ascii_window(&self) -> Option<&'a [u8]> {
+        let bytes = self.text.as_bytes();
+        let start = &bytes[..bytes.len().min(PREFIX_WINDOW)];
+        // ASCII bytes are characters: the window is exactly these bytes.
+        start.is_ascii().then_some(start)
     }
 
     /// The [`key`] of the paragraph's start (see [`head_key`]).
@@ -520,10 +586,43 @@ fn head_key(text: &str) -> String {
     key(&text[..end])
 }
 
+/// Paragraph starts compared by [`key`], with the set of their first bytes.
+#[derive(Debug)]
+struct PrefixList {
+    /// The keys of the prefixes.
+    prefixes: Vec<String>,
+    /// `first_bytes[b]`: whether a non-empty prefix starts with byte `b`.
+    first_bytes: [bool; 256],
+}
+
+impl PrefixList {
+    /// The list of `prefixes`.
+    fn new(prefixes: &[String]) -> Self {
+        let prefixes: Vec<String> = prefixes.iter().map(|s| key(s)).collect();
+        let mut first_bytes = [false; 256];
+        for p in &prefixes {
+            if let Some(&b) = p.as_bytes().first() {
+                first_bytes[usize::from(b)] = true;
+            }
+        }
+        PrefixList {
+            prefixes,
+            first_bytes,
+        }
+    }
+
+    /// Whether a key starting with byte `b` may start with a prefix
+    /// (false: [`has_prefix`] is false for it).
+    fn may_start(&self, b: u8) -> bool {
+        self.first_bytes[usize::from(b)]
+    }
+}
+
 /// Whether `k` starts with one of `prefixes` at a word boundary.
 fn has_prefix(k: &str, prefixes: &[String]) -> bool {
     prefixes.iter().any(|p| {
         !p.is_empty()
+            && p.as_bytes()[0] == k.as_bytes().first().copied().unwrap_or(0)
             && k.starts_with(p.as_str())
             && (p.ends_with(|c: char| !c.is_alphanumeric())
                 || k[p.len()..]
@@ -539,6 +638,48 @@ mod tests {
 
     fn patterns() -> Patterns {
         Patterns::new(&NewsLayoutConfig::default()).unwrap()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn stack_line_keys_agree_with_line_key(
+            s in "([A-Za-z`'0-9]{1,6}|[ \t\n\r\u{b}\u{c}]{1,3}|[(),.:!-]){0,30}",
+        ) {
+            let mut buffer = [0u8; SHORT_KEY_BYTES];
+            let fast = ascii_line_key_into(&s, &mut buffer).map(str::to_string);
+            if s.len() <= SHORT_KEY_BYTES {
+                proptest::prop_assert_eq!(fast, Some(line_key(&s)));
+            } else {
+                proptest::prop_assert_eq!(fast, None);
+            }
+        }
+
+        #[test]
+        fn prefilters_never_hide_a_match(
+            s in "[ (`'\t]{0,2}(Read|read|more|photo|File|[:(©-]|Photo|é|[A-Za-z]{1,5}|[0-9]{1,3}| ){0,10}",
+        ) {
+            // The checks against the definitions: key of the start, then
+            // the prefixes, then the patterns.
+            let p = patterns();
+            let probe = Probe::new(&s);
+            let text = s.trim();
+            let k = head_key(text);
+            let trimmed = k.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '(' && c != '©');
+            let slow_has = |k: &str, list: &PrefixList| list.prefixes.iter().any(|q| {
+                !q.is_empty()
+                    && k.starts_with(q.as_str())
+                    && (q.ends_with(|c: char| !c.is_alphanumeric())
+                        || k[q.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric()))
+            });
+            let debris = p.debris_lines.contains(text)
+                || (has_at_most_words(text, p.max_debris_words)
+                    && (slow_has(trimmed, &p.debris_prefixes) || p.debris_patterns.is_match(text)));
+            proptest::prop_assert_eq!(p.probe_is_debris(&probe), debris);
+            let caption = has_at_most_words(text, p.max_caption_words)
+                && (slow_has(&k, &p.caption_prefixes) || p.caption_patterns.is_match(text));
+            proptest::prop_assert_eq!(p.probe_is_caption(&probe), caption);
+            proptest::prop_assert_eq!(p.probe_is_list_heading(&probe), p.list_headings.keys.contains(&line_key(text)) && has_at_most_words(text, p.list_headings.max_words));
+        }
     }
 
     #[test]

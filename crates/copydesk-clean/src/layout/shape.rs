@@ -12,52 +12,116 @@ pub fn word_count(s: &str) -> usize {
 /// Words in `s`, counted up to `limit` only: `min(word_count(s), limit)`,
 /// without scanning a long paragraph to its end.
 pub fn word_count_up_to(s: &str, limit: usize) -> usize {
-    if s.is_ascii() {
-        return ascii_word_count_up_to(s.as_bytes(), limit);
-    }
-    let mut words = 0;
-    let mut in_word = false;
-    let bytes = s.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() && words < limit {
-        let b = bytes[i];
-        let (blank, len) = if b.is_ascii() {
-            // `char::is_whitespace` for ASCII.
-            (b == b' ' || (b'\t'..=b'\r').contains(&b), 1)
-        } else {
-            match s[i..].chars().next() {
-                Some(c) => (c.is_whitespace(), c.len_utf8()),
-                None => break,
-            }
-        };
-        if !blank && !in_word {
-            words += 1;
-        }
-        in_word = !blank;
-        i += len;
-    }
-    words
+    let mut counter = WordCounter::new();
+    counter.count_to(s, limit);
+    counter.words.min(limit)
 }
 
-/// [`word_count_up_to`] for ASCII text: word starts (a non-blank byte
-/// after a blank or at the start) counted without branches, a block of
-/// bytes at a time, stopping at the block where `limit` is reached.
-fn ascii_word_count_up_to(bytes: &[u8], limit: usize) -> usize {
-    // `char::is_whitespace` for ASCII: space and `\t` to `\r`.
-    let blank = |b: u8| b == b' ' || b.wrapping_sub(b'\t') < 5;
-    let mut words = 0;
-    let mut prev_blank = true;
-    for block in bytes.chunks(64) {
-        for &b in block {
-            let is_blank = blank(b);
-            words += usize::from(prev_blank & !is_blank);
-            prev_blank = is_blank;
-        }
-        if words >= limit {
-            return limit;
+/// A word count of a prefix of a text, which can be taken further: the
+/// words starting in `text[..pos]`. Words are runs of non-blank
+/// characters (`char::is_whitespace` separates them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct WordCounter {
+    /// Bytes counted so far (always a char boundary).
+    pos: usize,
+    /// Words starting before `pos`.
+    words: usize,
+    /// Whether the character before `pos` is blank (true at the start).
+    prev_blank: bool,
+}
+
+/// `char::is_whitespace` for an ASCII byte: space and `\t` to `\r`.
+fn is_ascii_blank(b: u8) -> bool {
+    b == b' ' || b.wrapping_sub(b'\t') < 5
+}
+
+/// Bit `k` set when byte `k` of an ASCII chunk (at most 64 bytes) is blank.
+pub(crate) fn ascii_blank_mask(chunk: &[u8]) -> u64 {
+    let mut mask = 0u64;
+    let mut groups = chunk.chunks_exact(8);
+    for (g, group) in groups.by_ref().enumerate() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(group);
+        mask |= u64::from(ascii_blank_bits(u64::from_le_bytes(word))) << (8 * g);
+    }
+    let done = chunk.len() - groups.remainder().len();
+    for (k, &b) in groups.remainder().iter().enumerate() {
+        mask |= u64::from(is_ascii_blank(b)) << (done + k);
+    }
+    mask
+}
+
+/// Bit `j` set when byte `j` (little-endian) of eight ASCII bytes is blank,
+/// all eight compared at once (no carry crosses a byte: each is below 0x80).
+fn ascii_blank_bits(x: u64) -> u8 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // High bit set where the byte is not a space.
+    let t = x ^ (ONES * 0x20);
+    let not_space = (t.wrapping_add(ONES * 0x7f) | t) & HIGH;
+    // High bit set where the byte is `\t` (9) to `\r` (13).
+    let from_tab = x.wrapping_add(ONES * 0x77) & HIGH;
+    let past_cr = x.wrapping_add(ONES * 0x72) & HIGH;
+    let blank = (!not_space & HIGH) | (from_tab & !past_cr);
+    // Gather the eight high bits into one byte.
+    ((blank >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u8
+}
+
+impl WordCounter {
+    /// Nothing counted yet.
+    pub(crate) const fn new() -> Self {
+        WordCounter {
+            pos: 0,
+            words: 0,
+            prev_blank: true,
         }
     }
-    words
+
+    /// Words counted so far.
+    pub(crate) fn words(&self) -> usize {
+        self.words
+    }
+
+    /// Counts further into `s` (the text counted so far) until at least
+    /// `limit` words are counted or `s` ends. ASCII stretches go 64 bytes
+    /// at a time (word starts as bits: a non-blank byte after a blank one),
+    /// so the count may pass `limit` by up to 63 words.
+    pub(crate) fn count_to(&mut self, s: &str, limit: usize) {
+        let bytes = s.as_bytes();
+        while self.pos < bytes.len() && self.words < limit {
+            let end = (self.pos + 64).min(bytes.len());
+            let chunk = &bytes[self.pos..end];
+            if chunk.is_ascii() {
+                let blanks = ascii_blank_mask(chunk);
+                let valid = if chunk.len() == 64 {
+                    u64::MAX
+                } else {
+                    (1u64 << chunk.len()) - 1
+                };
+                let starts = !blanks & ((blanks << 1) | u64::from(self.prev_blank)) & valid;
+                self.words += starts.count_ones() as usize;
+                self.prev_blank = (blanks >> (chunk.len() - 1)) & 1 == 1;
+                self.pos = end;
+                continue;
+            }
+            // Character by character to the end of the chunk (or just past
+            // it, to finish a character).
+            while self.pos < end {
+                let b = bytes[self.pos];
+                let (blank, len) = if b.is_ascii() {
+                    (is_ascii_blank(b), 1)
+                } else {
+                    match s.get(self.pos..).and_then(|rest| rest.chars().next()) {
+                        Some(c) => (c.is_whitespace(), c.len_utf8()),
+                        None => (false, 1),
+                    }
+                };
+                self.words += usize::from(self.prev_blank && !blank);
+                self.prev_blank = blank;
+                self.pos += len;
+            }
+        }
+    }
 }
 
 /// Whether `s` has at most `max` words (`word_count(s) <= max`), looking
@@ -111,7 +175,49 @@ pub fn line_key(s: &str) -> String {
 /// Whether two paragraphs say the same (compared by [`line_key`]).
 pub fn same_text(a: &str, b: &str) -> bool {
     let ka = line_key(a);
-    !ka.is_empty() && ka == line_key(b)
+    if ka.is_empty() {
+        return false;
+    }
+    if ka.is_ascii() && b.is_ascii() {
+        return ascii_line_key_is(b.as_bytes(), ka.as_bytes());
+    }
+    ka == line_key(b)
+}
+
+/// The bytes of [`key`] of ASCII text, one at a time.
+fn ascii_key_bytes(text: &[u8]) -> impl Iterator<Item = u8> + '_ {
+    let mut i = 0;
+    let mut started = false;
+    let mut space = false;
+    std::iter::from_fn(move || {
+        while let Some(&b) = text.get(i) {
+            if is_ascii_blank(b) {
+                space = started;
+                i += 1;
+                continue;
+            }
+            if space {
+                space = false;
+                return Some(b' ');
+            }
+            started = true;
+            i += 1;
+            return Some(if b == b'`' {
+                b'\''
+            } else {
+                b.to_ascii_lowercase()
+            });
+        }
+        None
+    })
+}
+
+/// Whether `line_key(text) == wanted` for ASCII `text` and a non-empty
+/// ASCII `wanted` (which, being a line key, starts and ends with a letter),
+/// reading `text` only as far as it agrees.
+fn ascii_line_key_is(text: &[u8], wanted: &[u8]) -> bool {
+    let mut key = ascii_key_bytes(text).skip_while(|b| !b.is_ascii_alphabetic());
+    wanted.iter().all(|&w| key.next() == Some(w)) && key.all(|b| !b.is_ascii_alphabetic())
 }
 
 /// `s` without closing quotes and brackets at its end.
@@ -247,17 +353,21 @@ pub fn is_body_like(s: &str) -> bool {
 /// inside the body (`‘GRAVE SECURITY BREACH’`).
 pub fn is_crosshead(s: &str) -> bool {
     let s = s.trim();
+    // A lowercase letter rules it out; most lines have one near the start.
+    if s.bytes().any(|b| b.is_ascii_lowercase()) {
+        return false;
+    }
     let words = word_count_up_to(s, 11);
     if !(1..=10).contains(&words) {
         return false;
     }
-    let letters: Vec<char> = s.chars().filter(|c| c.is_alphabetic()).collect();
-    (1..=10).contains(&words)
-        && letters.len() >= 4
-        && letters.iter().all(|c| !c.is_lowercase())
-        && letters.iter().any(|c| c.is_uppercase())
-        && !ends_sentence(s)
-        && !is_table_row(s)
+    let (mut letters, mut lower, mut upper) = (0usize, false, false);
+    for c in s.chars().filter(|c| c.is_alphabetic()) {
+        letters += 1;
+        lower |= c.is_lowercase();
+        upper |= c.is_uppercase();
+    }
+    letters >= 4 && !lower && upper && !ends_sentence(s) && !is_table_row(s)
 }
 
 #[cfg(test)]
@@ -319,6 +429,69 @@ mod tests {
             let words = word_count(&s);
             proptest::prop_assert_eq!(word_count_up_to(&s, limit), words.min(limit));
             proptest::prop_assert_eq!(has_at_most_words(&s, limit), words <= limit);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn blank_masks_agree_with_is_whitespace(s in "[ -~\t\n\r\u{b}\u{c}]{0,64}") {
+            let bytes = s.as_bytes();
+            let mask = ascii_blank_mask(bytes);
+            for (k, &b) in bytes.iter().enumerate() {
+                proptest::prop_assert_eq!((mask >> k) & 1 == 1, char::from(b).is_whitespace());
+            }
+            proptest::prop_assert_eq!(mask >> bytes.len().min(63) >> 1, 0);
+        }
+
+        #[test]
+        fn long_word_counts_agree_with_their_definition(
+            s in "([a-z]{1,9}|[ \t\n\r\u{b}\u{c}\u{a0}\u{2009}]{1,3}|é|ΣΑΣ){0,120}",
+            limits in proptest::collection::vec(0usize..140, 1..4),
+        ) {
+            let words = word_count(&s);
+            let mut counter = WordCounter::new();
+            for limit in limits {
+                proptest::prop_assert_eq!(word_count_up_to(&s, limit), words.min(limit));
+                // Resumed counting agrees with counting from the start.
+                counter.count_to(&s, limit);
+                proptest::prop_assert!(counter.words() >= words.min(limit));
+                proptest::prop_assert!(counter.words() <= words);
+            }
+            counter.count_to(&s, usize::MAX);
+            proptest::prop_assert_eq!(counter.words(), words);
+        }
+
+        #[test]
+        fn same_text_agrees_with_its_definition(
+            a in "[ .0-9]{0,2}(Talks|TALKS|talks|Stall|é|[ `'’:]{1,2}|[a-zA-Z]{1,4}){1,6}[ .0-9!]{0,3}",
+            b in "[ .0-9]{0,2}(Talks|TALKS|talks|Stall|é|[ `'’:\t]{1,2}|[a-zA-Z]{1,4}){1,6}[ .0-9!]{0,3}",
+        ) {
+            let slow = |a: &str, b: &str| {
+                let ka = line_key(a);
+                !ka.is_empty() && ka == line_key(b)
+            };
+            proptest::prop_assert_eq!(same_text(&a, &b), slow(&a, &b));
+            proptest::prop_assert_eq!(same_text(&a, &a), slow(&a, &a));
+            let upper = a.to_uppercase();
+            proptest::prop_assert_eq!(same_text(&a, &upper), slow(&a, &upper));
+        }
+
+        #[test]
+        fn crossheads_agree_with_their_definition(
+            s in "(GRAVE|SECURITY|Breach|é|É|[ .’‘:!]{1,2}|[A-Z]{1,5}|[a-z]{1,3}|   ){0,12}",
+        ) {
+            let slow = |s: &str| {
+                let s = s.trim();
+                let words = word_count_up_to(s, 11);
+                let letters: Vec<char> = s.chars().filter(|c| c.is_alphabetic()).collect();
+                (1..=10).contains(&words)
+                    && letters.len() >= 4
+                    && letters.iter().all(|c| !c.is_lowercase())
+                    && letters.iter().any(|c| c.is_uppercase())
+                    && !ends_sentence(s)
+                    && !is_table_row(s)
+            };
+            proptest::prop_assert_eq!(is_crosshead(&s), slow(&s));
         }
     }
 
