@@ -158,42 +158,56 @@ impl Unwrapper {
         let lines = split_lines(text);
         let min_indents = block_min_indents(&lines);
         let width = self.wrap_width(&lines, &min_indents);
-        // The blocks, separated by a blank line, written as they end.
+        // The blocks, separated by a blank line, written as they grow: at
+        // most one block (the last) is open at a time.
         let mut blocks = String::with_capacity(text.len());
-        let mut paragraph = String::new();
-        let mut table = String::new();
+        let mut open = Open::Nothing;
         let first_line = lines.iter().position(|l| l.kind != LineKind::Blank);
         for (i, line) in lines.iter().enumerate() {
-            if line.kind == LineKind::Blank {
-                flush(&mut paragraph, &mut table, &mut blocks);
-                continue;
-            }
-            if line.kind == LineKind::Table {
-                flush_paragraph(&mut paragraph, &mut blocks);
-                if !table.is_empty() {
-                    table.push('\n');
+            match line.kind {
+                LineKind::Blank => {
+                    open = Open::Nothing;
+                    continue;
                 }
-                table.push_str(&line.text);
-                continue;
+                LineKind::Table => {
+                    if open == Open::Table {
+                        blocks.push('\n');
+                    } else {
+                        start_block(&mut blocks);
+                    }
+                    blocks.push_str(&line.text);
+                    open = Open::Table;
+                    continue;
+                }
+                LineKind::Prose => {}
             }
-            flush_table(&mut table, &mut blocks);
             let join = match i.checked_sub(1).and_then(|p| lines.get(p)) {
-                Some(prev) if !paragraph.is_empty() => {
+                Some(prev) if open == Open::Paragraph => {
                     let prev_is_first = first_line == Some(i - 1);
                     self.join(prev, line, prev_is_first, min_indents[i], width)
                 }
                 _ => Join::Break,
             };
             match join {
-                Join::Break => {
-                    flush_paragraph(&mut paragraph, &mut blocks);
-                }
-                Join::Space => paragraph.push(' '),
+                Join::Break => start_block(&mut blocks),
+                Join::Space => blocks.push(' '),
                 Join::Hyphen => {}
             }
-            paragraph.push_str(line.content());
+            // The line's words, one space between.
+            if line.single_spaced {
+                blocks.push_str(line.content());
+            } else {
+                let mut words = line.content().split_whitespace();
+                if let Some(first) = words.next() {
+                    blocks.push_str(first);
+                }
+                for word in words {
+                    blocks.push(' ');
+                    blocks.push_str(word);
+                }
+            }
+            open = Open::Paragraph;
         }
-        flush(&mut paragraph, &mut table, &mut blocks);
         blocks
     }
 
@@ -327,6 +341,17 @@ enum Join {
     Hyphen,
 }
 
+/// The block being written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Open {
+    /// None (at the start, after a blank line).
+    Nothing,
+    /// A prose paragraph.
+    Paragraph,
+    /// A table.
+    Table,
+}
+
 /// What a line is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum LineKind {
@@ -349,12 +374,17 @@ struct Line<'a> {
     indent: usize,
     /// Characters, counting the indent.
     width: usize,
+    /// Where the content starts in `text` (after the indentation).
+    content_start: usize,
+    /// Whether the content's only blanks are single spaces (so it is its
+    /// own whitespace-collapsed form); false when not known.
+    single_spaced: bool,
 }
 
 impl Line<'_> {
     /// The line without its indentation.
     fn content(&self) -> &str {
-        self.text.trim_start()
+        &self.text[self.content_start..]
     }
 }
 
@@ -363,23 +393,14 @@ fn split_lines(text: &str) -> Vec<Line<'_>> {
     let bytes = text.as_bytes();
     let mut lines = Vec::new();
     let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\n' => {
-                lines.push(classify_line(&text[start..i]));
-                start = i + 1;
-            }
-            b'\r' => {
-                lines.push(classify_line(&text[start..i]));
-                if bytes.get(i + 1) == Some(&b'\n') {
-                    i += 1;
-                }
-                start = i + 1;
-            }
-            _ => {}
-        }
-        i += 1;
+    while let Some(at) = memchr::memchr2(b'\n', b'\r', &bytes[start..]) {
+        let end = start + at;
+        lines.push(classify_line(&text[start..end]));
+        start = if bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n') {
+            end + 2
+        } else {
+            end + 1
+        };
     }
     lines.push(classify_line(&text[start..]));
     lines
@@ -392,6 +413,52 @@ fn is_blanked_control(c: char) -> bool {
 
 /// One line (without its line break), classified.
 fn classify_line(raw: &str) -> Line<'_> {
+    let bytes = raw.as_bytes();
+    if bytes.is_ascii() && !bytes.iter().any(|&b| is_blanked_control(char::from(b))) {
+        classify_plain_ascii_line(raw)
+    } else {
+        classify_any_line(raw)
+    }
+}
+
+/// [`classify_line`] for an ASCII line without control characters other
+/// than tab, whose only blanks are spaces and tabs.
+fn classify_plain_ascii_line(raw: &str) -> Line<'_> {
+    let text = raw.trim_end_matches([' ', '\t']);
+    let bytes = text.as_bytes();
+    let content_start = bytes
+        .iter()
+        .position(|&b| b != b' ' && b != b'\t')
+        .unwrap_or(bytes.len());
+    let indent = bytes[..content_start]
+        .iter()
+        .map(|&b| if b == b'\t' { 4 } else { 1 })
+        .sum::<usize>();
+    let content = &bytes[content_start..];
+    // A table row has a tab or two blanks in a row between its columns
+    // (see `tabular::is_table_row`); without either, each blank is a
+    // single space.
+    let single_spaced =
+        memchr::memchr(b'\t', content).is_none() && memchr::memmem::find(content, b"  ").is_none();
+    let kind = if text.is_empty() {
+        LineKind::Blank
+    } else if !single_spaced && is_table_row(text) {
+        LineKind::Table
+    } else {
+        LineKind::Prose
+    };
+    Line {
+        text: Cow::Borrowed(text),
+        kind,
+        indent,
+        width: indent + content.len(),
+        content_start,
+        single_spaced,
+    }
+}
+
+/// [`classify_line`] for any line.
+fn classify_any_line(raw: &str) -> Line<'_> {
     let has_controls = if raw.is_ascii() {
         raw.bytes().any(|b| is_blanked_control(char::from(b)))
     } else {
@@ -412,6 +479,7 @@ fn classify_line(raw: &str) -> Line<'_> {
         .map(|c| if c == '\t' { 4 } else { 1 })
         .sum::<usize>();
     let content = text.trim_start();
+    let content_start = text.len() - content.len();
     let width = indent
         + if content.is_ascii() {
             content.len()
@@ -430,6 +498,8 @@ fn classify_line(raw: &str) -> Line<'_> {
         kind,
         indent,
         width,
+        content_start,
+        single_spaced: false,
     }
 }
 
@@ -490,39 +560,10 @@ fn starts_with_bullet(content: &str) -> bool {
     }
 }
 
-/// Ends the current paragraph and table, if any.
-fn flush(paragraph: &mut String, table: &mut String, blocks: &mut String) {
-    flush_paragraph(paragraph, blocks);
-    flush_table(table, blocks);
-}
-
 /// Starts a new block in `blocks` (a blank line after the previous one).
 fn start_block(blocks: &mut String) {
     if !blocks.is_empty() {
         blocks.push_str("\n\n");
-    }
-}
-
-/// Ends the current paragraph: writes it with its whitespace collapsed.
-fn flush_paragraph(paragraph: &mut String, blocks: &mut String) {
-    let mut words = paragraph.split_whitespace();
-    if let Some(first) = words.next() {
-        start_block(blocks);
-        blocks.push_str(first);
-        for word in words {
-            blocks.push(' ');
-            blocks.push_str(word);
-        }
-    }
-    paragraph.clear();
-}
-
-/// Ends the current table and writes it.
-fn flush_table(table: &mut String, blocks: &mut String) {
-    if !table.is_empty() {
-        start_block(blocks);
-        blocks.push_str(table);
-        table.clear();
     }
 }
 
@@ -590,6 +631,127 @@ mod tests {
             unwrap_text(text),
             "price through February 25 as follows -\n\n         Natl   Loan\n Wheat   2.55   2.40\n Corn    1.35   1.92\n\nX - 1986 Rates."
         );
+    }
+
+    /// `Unwrapper::unwrap` as it was before its fast paths: every line
+    /// classified the general way, paragraphs gathered and then written
+    /// with their whitespace collapsed.
+    fn reference_unwrap(u: &Unwrapper, text: &str) -> String {
+        let mut lines = Vec::new();
+        let bytes = text.as_bytes();
+        let (mut start, mut i) = (0, 0);
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => {
+                    lines.push(classify_any_line(&text[start..i]));
+                    start = i + 1;
+                }
+                b'\r' => {
+                    lines.push(classify_any_line(&text[start..i]));
+                    if bytes.get(i + 1) == Some(&b'\n') {
+                        i += 1;
+                    }
+                    start = i + 1;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        lines.push(classify_any_line(&text[start..]));
+        let min_indents = block_min_indents(&lines);
+        let width = u.wrap_width(&lines, &min_indents);
+        let flush_paragraph = |paragraph: &mut String, blocks: &mut String| {
+            let mut words = paragraph.split_whitespace();
+            if let Some(first) = words.next() {
+                start_block(blocks);
+                blocks.push_str(first);
+                for word in words {
+                    blocks.push(' ');
+                    blocks.push_str(word);
+                }
+            }
+            paragraph.clear();
+        };
+        let flush_table = |table: &mut String, blocks: &mut String| {
+            if !table.is_empty() {
+                start_block(blocks);
+                blocks.push_str(table);
+                table.clear();
+            }
+        };
+        let (mut blocks, mut paragraph, mut table) = (String::new(), String::new(), String::new());
+        let first_line = lines.iter().position(|l| l.kind != LineKind::Blank);
+        for (i, line) in lines.iter().enumerate() {
+            if line.kind == LineKind::Blank {
+                flush_paragraph(&mut paragraph, &mut blocks);
+                flush_table(&mut table, &mut blocks);
+                continue;
+            }
+            if line.kind == LineKind::Table {
+                flush_paragraph(&mut paragraph, &mut blocks);
+                if !table.is_empty() {
+                    table.push('\n');
+                }
+                table.push_str(&line.text);
+                continue;
+            }
+            flush_table(&mut table, &mut blocks);
+            let join = match i.checked_sub(1).and_then(|p| lines.get(p)) {
+                Some(prev) if !paragraph.is_empty() => {
+                    u.join(prev, line, first_line == Some(i - 1), min_indents[i], width)
+                }
+                _ => Join::Break,
+            };
+            match join {
+                Join::Break => flush_paragraph(&mut paragraph, &mut blocks),
+                Join::Space => paragraph.push(' '),
+                Join::Hyphen => {}
+            }
+            paragraph.push_str(line.content());
+        }
+        flush_paragraph(&mut paragraph, &mut blocks);
+        flush_table(&mut table, &mut blocks);
+        blocks
+    }
+
+    fn wire_text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let line = prop_oneof![
+            "[A-Za-z]{1,8}( [a-z,.;:-]{1,9}){3,12}[.,-]?",
+            "[ \t]{0,6}[A-Z][a-z]{1,6}( {1,4}[0-9.]{1,5}){1,4}[ \t]{0,3}",
+            "[ \t]{0,4}(- |\\* |1\\. )?[a-zA-Z ,.\t]{0,60}",
+            "[ -~\t\u{b}\u{c}\u{0}\u{7f}é’\u{a0}]{0,40}",
+        ];
+        let end = prop::sample::select(vec!["\n", "\r\n", "\r", "\n\n", "\n \n"]);
+        prop::collection::vec((line, end), 0..24)
+            .prop_map(|parts| parts.into_iter().map(|(l, e)| format!("{l}{e}")).collect())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_paths_agree_with_the_reference(text in wire_text(), narrow: bool) {
+            let u = if narrow {
+                Unwrapper::new(UnwrapConfig { min_wrap_width: 10, max_wrap_width: 40 })
+            } else {
+                Unwrapper::default()
+            };
+            proptest::prop_assert_eq!(u.unwrap(&text), reference_unwrap(&u, &text));
+        }
+
+        #[test]
+        fn plain_ascii_lines_are_classified_as_any_line(raw in "[ -~\t]{0,80}") {
+            let fast = classify_plain_ascii_line(&raw);
+            let slow = classify_any_line(&raw);
+            proptest::prop_assert_eq!(&fast.text, &slow.text);
+            proptest::prop_assert_eq!(fast.kind, slow.kind);
+            proptest::prop_assert_eq!(fast.indent, slow.indent);
+            proptest::prop_assert_eq!(fast.width, slow.width);
+            proptest::prop_assert_eq!(fast.content(), slow.content());
+            if fast.single_spaced {
+                let collapsed = fast.content().split_whitespace().collect::<Vec<_>>().join(" ");
+                proptest::prop_assert_eq!(fast.content(), collapsed.as_str());
+            }
+        }
     }
 
     #[test]
