@@ -167,6 +167,17 @@ impl LanguageModel {
         self.max_in = max_in.into_iter().map(up).collect();
     }
 
+    /// The largest `log P(b | a)` over every `b` (see
+    /// [`LanguageModel::log_cond_bound`]).
+    pub fn max_out(&self, a: u32) -> f32 {
+        self.max_out.get(a as usize).copied().unwrap_or(0.0)
+    }
+
+    /// The largest `log P(b | a)` over every `a`.
+    pub fn max_in(&self, b: u32) -> f32 {
+        self.max_in.get(b as usize).copied().unwrap_or(0.0)
+    }
+
     /// An upper bound of `log_cond_id(a, b).0` read without touching the
     /// bigram table: exact where either word is unknown (no bigram can be
     /// attested), else the smaller of what any bigram leaving `a` or
@@ -192,7 +203,9 @@ impl LanguageModel {
         self.log_count_id(w) - self.log_total
     }
 
-    fn log_count_id(&self, w: WordId) -> f64 {
+    /// Natural log of the word's count, by id (an unknown word gets half
+    /// the smallest count).
+    pub fn log_count_id(&self, w: WordId) -> f64 {
         w.and_then(|i| self.log_counts.get(i as usize))
             .map_or(self.log_unknown, |&c| f64::from(c))
     }

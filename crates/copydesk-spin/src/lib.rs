@@ -49,6 +49,17 @@
 //! worse. Detection counts weaker evidence than repair acts on (`detect_*`
 //! weights). `examples/bench.rs` measures speed.
 //!
+//! # Speed
+//!
+//! [`SpinTagger::analyze`] (and the stage) builds only the candidates that
+//! could be selected under the tagger's weights: the context evidence of
+//! each candidate is first bounded from above by per-word maxima of the
+//! bigram probabilities (no table lookup), and runs of words that no
+//! dictionary phrase can show in any inflection are skipped.
+//! [`SpinTagger::candidates`] stays exhaustive, for tuning under other
+//! weights; `examples/bench.rs --digest [--exhaustive]` checks that both
+//! give the same verdicts.
+//!
 //! # Limits
 //!
 //! The evidence favours spinners that trade common words for rarer synonyms.

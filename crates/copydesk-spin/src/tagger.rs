@@ -43,6 +43,15 @@ struct Option_ {
     /// Natural log of the wording's frequency rank among them.
     log_rank: f64,
     mutual: bool,
+    /// What the pruning bound needs without reading `ids`: the first and
+    /// last word, the largest `log P(first | any)` and `log P(any | last)`,
+    /// and the bound and number of the bigrams inside the wording.
+    first: WordId,
+    last: WordId,
+    in_first: f32,
+    out_last: f32,
+    inner_bound: f64,
+    inner_transitions: usize,
 }
 
 /// A one-word original of a token, for the pair search: its index in the
@@ -310,6 +319,10 @@ pub struct SpinTagger {
     /// Words (in any inflection) that start a multiword dictionary entry
     /// or listed phrase: runs starting elsewhere are single words.
     phrase_starts: HashSet<String, WordHash>,
+    /// `phrase_starts` by vocabulary id.
+    phrase_start_ids: Vec<bool>,
+    /// First words of the listed tortured phrases.
+    listed_firsts: HashSet<String, WordHash>,
     /// Hashes ([`phrase_hash`]) of every multiword wording a text may show
     /// for a dictionary phrase: the phrase, its first word in any form
     /// [`Morphology::analyze`] may read, its last word in any plural. A
@@ -557,8 +570,24 @@ impl SpinTagger {
                 phrase_surfaces.insert(phrase_hash(&format!("{head} {form}")));
             }
         }
+        let lm = resources::language_model();
+        let mut phrase_start_ids = vec![false; lm.vocabulary_size()];
+        for word in &phrase_starts {
+            if let Some(flag) = lm
+                .id(word)
+                .and_then(|id| phrase_start_ids.get_mut(id as usize))
+            {
+                *flag = true;
+            }
+        }
+        let listed_firsts = phrases
+            .keys()
+            .map(|k| k.split_once(' ').map_or(k.as_str(), |p| p.0).to_string())
+            .collect();
         Ok(SpinTagger {
-            lm: resources::language_model(),
+            lm,
+            phrase_start_ids,
+            listed_firsts,
             phrase_surfaces,
             morph,
             phrase_starts,
@@ -636,10 +665,11 @@ impl SpinTagger {
     ) -> Analysis {
         let tokens = tokenize(text, protected);
         let ids: Vec<WordId> = tokens.iter().map(|t| self.lm.id(&t.lower)).collect();
+        let links = self.links(&tokens, &ids);
         let Found {
             candidates,
             substitutable,
-        } = self.find_candidates(&tokens, &ids, prune);
+        } = self.find_candidates(&tokens, &ids, &links, prune);
         // Distinct wordings (not tokens) that could be substitutions.
         let mut types: Vec<&str> = tokens
             .iter()
@@ -650,7 +680,7 @@ impl SpinTagger {
         types.sort_unstable();
         types.dedup();
         let substitutable = types.len();
-        let (pair_association, pairs) = self.association(&tokens, &ids);
+        let (pair_association, pairs) = self.association(&tokens, &ids, &links);
         let mut expanded = vec![false; tokens.len()];
         for c in &candidates {
             if c.last > c.first
@@ -742,7 +772,7 @@ impl SpinTagger {
     /// Sum and count of the association (PMI) of adjacent word pairs that
     /// are both lowercase dictionary words (names, numbers, quotes and
     /// pairs across punctuation are left out).
-    fn association(&self, tokens: &[Token], ids: &[WordId]) -> (f64, usize) {
+    fn association(&self, tokens: &[Token], ids: &[WordId], links: &[(f64, bool)]) -> (f64, usize) {
         let mut sum = 0.0;
         let mut n = 0;
         for (k, pair) in tokens.windows(2).enumerate() {
@@ -761,7 +791,10 @@ impl SpinTagger {
             if a.is_none() || b.is_none() {
                 continue;
             }
-            sum += self.lm.log_cond_id(a, b).0 - self.lm.log_prob_id(b);
+            let Some(&(lp, _)) = links.get(k) else {
+                continue;
+            };
+            sum += lp - self.lm.log_prob_id(b);
             n += 1;
         }
         (sum, n)
@@ -827,7 +860,13 @@ impl SpinTagger {
 
     /// Every candidate of every run of words; with `prune`, only those
     /// that may matter under its weights (see [`Prune`]).
-    fn find_candidates(&self, tokens: &[Token], ids: &[WordId], prune: Option<&Prune>) -> Found {
+    fn find_candidates(
+        &self,
+        tokens: &[Token],
+        ids: &[WordId],
+        links: &[(f64, bool)],
+        prune: Option<&Prune>,
+    ) -> Found {
         let mut out = Vec::with_capacity(if prune.is_some() {
             64
         } else {
@@ -844,20 +883,29 @@ impl SpinTagger {
         for (i, head) in tokens.iter().enumerate() {
             phrase.clear();
             let begin = singles.len();
-            for len in 1..=longest {
+            let starts_phrase = match ids[i] {
+                Some(id) => self.phrase_start_ids.get(id as usize) == Some(&true),
+                None => self.phrase_starts.contains(head.lower.as_str()),
+            };
+            // Runs longer than `MAX_RUN` are only ever listed phrases.
+            let listed_head = self.listed_firsts.contains(head.lower.as_str());
+            for len in 1..=if listed_head { longest } else { MAX_RUN } {
                 let j = i + len - 1;
                 let Some(tail) = tokens.get(j) else { break };
                 if tail.protected || (len > 1 && !tokens[j - 1].linked_next) {
                     break;
                 }
                 if len > 1 {
-                    if !self.phrase_starts.contains(head.lower.as_str()) {
+                    if !starts_phrase {
                         break;
                     }
                     phrase.push(' ');
                 }
                 phrase.push_str(&tail.lower);
-                if let Some(original) = self.phrases.get(phrase.as_str()) {
+                if let Some(original) = listed_head
+                    .then(|| self.phrases.get(phrase.as_str()))
+                    .flatten()
+                {
                     out.push(Candidate {
                         first: i,
                         last: j,
@@ -911,7 +959,7 @@ impl SpinTagger {
                     None
                 };
                 let run_ids = &ids[i..=j];
-                let base = self.chain(left, run_ids, right);
+                let base = self.base_chain(ids, links, i, j, left.is_some(), right.is_some());
                 let base_uni: f64 = run_ids.iter().map(|&w| self.lm.log_prob_id(w)).sum();
                 let name = run
                     .iter()
@@ -927,7 +975,7 @@ impl SpinTagger {
                     }
                     let length_change = option.ids.len().abs_diff(len);
                     if let Some(p) = prune {
-                        let (bound, transitions) = self.chain_bound(left, &option.ids, right);
+                        let (bound, transitions) = self.option_bound(option, left, right);
                         let gain = bound - base.log_prob;
                         let expansion = len > 1 && length_change > 0 && gain > PHRASE_GAIN - EPS;
                         let fixed = Fixed {
@@ -974,7 +1022,7 @@ impl SpinTagger {
             ranges,
             options: token_options,
         };
-        self.add_pairs(tokens, ids, singles, prune, &mut out);
+        self.add_pairs(tokens, ids, links, singles, prune, &mut out);
         Found {
             candidates: out,
             substitutable,
@@ -992,6 +1040,7 @@ impl SpinTagger {
         &self,
         tokens: &[Token],
         ids: &[WordId],
+        links: &[(f64, bool)],
         mut singles: Singles,
         prune: Option<&Prune>,
         out: &mut Vec<Candidate>,
@@ -1000,9 +1049,22 @@ impl SpinTagger {
             singles.options.get(i)?.as_ref()?.get(s.option)
         };
         let proxy = |o: &Option_, s: &Single| s.unigram.min(6.0) - o.log_fanout - o.log_rank;
-        // Each token's likeliest originals first, `tops[i]` of them kept.
+        // Where two adjacent words may both have been replaced: linked,
+        // and not an attested bigram.
+        let open = |i: usize| {
+            tokens.get(i).is_some_and(|t| t.linked_next)
+                && !(ids.get(i).copied().flatten().is_some()
+                    && ids.get(i + 1).copied().flatten().is_some()
+                    && links.get(i).is_some_and(|l| l.1))
+        };
+        // Each token's likeliest originals first, `tops[i]` of them kept
+        // (sorted only for tokens in some open pair).
         let mut tops: Vec<(usize, usize)> = Vec::with_capacity(singles.ranges.len());
         for (i, &(begin, end)) in singles.ranges.iter().enumerate() {
+            if !(open(i) || i.checked_sub(1).is_some_and(open)) {
+                tops.push((begin, begin));
+                continue;
+            }
             let Some(Some(options)) = singles.options.get(i) else {
                 tops.push((begin, begin));
                 continue;
@@ -1025,14 +1087,9 @@ impl SpinTagger {
         let mut pairs = Vec::new();
         for i in 0..tokens.len().saturating_sub(1) {
             let (a_list, b_list) = (list(i), list(i + 1));
-            if a_list.is_empty() || b_list.is_empty() || !tokens[i].linked_next {
-                continue;
-            }
             // Two words that form an attested bigram read fluently
             // together: no sign that both were replaced.
-            if let (Some(a), Some(b)) = (ids[i], ids[i + 1])
-                && self.lm.attested_id(a, b)
-            {
+            if a_list.is_empty() || b_list.is_empty() || !open(i) {
                 continue;
             }
             let left = i
@@ -1050,7 +1107,7 @@ impl SpinTagger {
                     .is_some_and(|t| t.shape == Shape::Capitalized && !t.sentence_initial)
             };
             let name = name_of(i) || name_of(i + 1);
-            let base = self.chain(left, &ids[i..=i + 1], right);
+            let base = self.base_chain(ids, links, i, i + 1, left.is_some(), right.is_some());
             for sa in a_list {
                 for sb in b_list {
                     let (Some(a), Some(b)) = (option_of(i, sa), option_of(i + 1, sb)) else {
@@ -1102,6 +1159,42 @@ impl SpinTagger {
             }
         }
         out.extend(pairs);
+    }
+
+    /// [`SpinTagger::chain_bound`] of an option between the run's
+    /// neighbours, from the option's precomputed parts.
+    fn option_bound(
+        &self,
+        option: &Option_,
+        left: Option<WordId>,
+        right: Option<WordId>,
+    ) -> (f64, usize) {
+        let mut bound = 0.0;
+        let mut transitions = option.inner_transitions;
+        match left {
+            Some(Some(l)) if option.first.is_some() => {
+                bound += f64::from(self.lm.max_out(l).min(option.in_first));
+                transitions += 1;
+            }
+            Some(l) => {
+                bound += self.lm.log_cond_bound(l, option.first);
+                transitions += 1;
+            }
+            None => bound += self.lm.log_prob_id(option.first),
+        }
+        bound += option.inner_bound;
+        match right {
+            Some(Some(r)) if option.last.is_some() => {
+                bound += f64::from(option.out_last.min(self.lm.max_in(r)));
+                transitions += 1;
+            }
+            Some(r) => {
+                bound += self.lm.log_cond_bound(option.last, r);
+                transitions += 1;
+            }
+            None => {}
+        }
+        (bound, transitions)
     }
 
     /// An upper bound of [`SpinTagger::chain`]'s log-probability read
@@ -1167,7 +1260,20 @@ impl SpinTagger {
                 .into_iter()
                 .map(|(words, fanout, rank, mutual)| {
                     let ids: Vec<WordId> = words.iter().map(|w| self.lm.id(w)).collect();
+                    let (first, last) = (
+                        ids.first().copied().flatten(),
+                        ids.last().copied().flatten(),
+                    );
                     Option_ {
+                        first,
+                        last,
+                        in_first: first.map_or(0.0, |f| self.lm.max_in(f)),
+                        out_last: last.map_or(0.0, |l| self.lm.max_out(l)),
+                        inner_bound: ids
+                            .windows(2)
+                            .map(|p| self.lm.log_cond_bound(p[0], p[1]))
+                            .sum(),
+                        inner_transitions: ids.len().saturating_sub(1),
                         log_prob: ids.iter().map(|&w| self.lm.log_prob_id(w)).sum(),
                         ids,
                         text: Arc::from(words.join(" ")),
@@ -1178,6 +1284,59 @@ impl SpinTagger {
                 })
                 .collect(),
         )
+    }
+
+    /// For each pair of adjacent tokens with nothing between them,
+    /// `log P(next | token)` and whether the bigram is attested (read once
+    /// per document: every run's own chain is made of these).
+    fn links(&self, tokens: &[Token], ids: &[WordId]) -> Vec<(f64, bool)> {
+        (0..tokens.len().saturating_sub(1))
+            .map(|k| {
+                if tokens[k].linked_next {
+                    self.lm.log_cond_id(ids[k], ids[k + 1])
+                } else {
+                    (0.0, false)
+                }
+            })
+            .collect()
+    }
+
+    /// [`SpinTagger::chain`] of the text's own tokens `first..=last`,
+    /// with the neighbour before and after when given, read from `links`
+    /// (the same sums in the same order).
+    fn base_chain(
+        &self,
+        ids: &[WordId],
+        links: &[(f64, bool)],
+        first: usize,
+        last: usize,
+        left: bool,
+        right: bool,
+    ) -> Chain {
+        let mut c = Chain::default();
+        let link = |k: usize| links.get(k).copied().unwrap_or((0.0, false));
+        let id = |k: usize| ids.get(k).copied().flatten();
+        match first.checked_sub(1) {
+            Some(k) if left => {
+                let (lp, a) = link(k);
+                c.log_prob += lp;
+                c.attested += usize::from(a);
+                c.left_pmi = lp - self.lm.log_prob_id(id(first));
+            }
+            _ => c.log_prob += self.lm.log_prob_id(id(first)),
+        }
+        for k in first..last {
+            let (lp, a) = link(k);
+            c.log_prob += lp;
+            c.attested += usize::from(a);
+        }
+        if right {
+            let (lp, a) = link(last);
+            c.log_prob += lp;
+            c.attested += usize::from(a);
+            c.right_pmi = lp - self.lm.log_prob_id(id(last + 1));
+        }
+        c
     }
 
     /// Log-probability of `words` between optional neighbours, how many
@@ -1247,7 +1406,19 @@ impl SpinTagger {
         // Wording → (fanout, rank, index of its first source); the sources
         // (dictionary, original, reading) are kept so that the costlier
         // mutual-synonym test runs only on the candidates kept.
-        let mut found: HashMap<String, (u32, u32, usize), WordHash> = HashMap::default();
+        let mut found: HashMap<String, (u32, u32, usize, f64), WordHash> = HashMap::default();
+        // A wording's rarest word count and whether all its words are
+        // function words, or `None` when a word is unknown.
+        let stats = |wording: &str| -> Option<(f64, bool)> {
+            let mut rarest = f64::MAX;
+            let mut function = true;
+            for w in wording.split(' ') {
+                let count = self.lm.log_count_id(Some(self.lm.id(w)?));
+                rarest = rarest.min(count);
+                function &= w.chars().count() < 2 || count >= FUNCTION_WORD_LOG_COUNT;
+            }
+            Some((rarest, function))
+        };
         let mut sources: Vec<(usize, usize, &str, usize)> = Vec::new();
         let dicts: Vec<&ReverseThesaurus> = self
             .builtin
@@ -1266,10 +1437,13 @@ impl SpinTagger {
                         self.morph.inflect(&o.lemma, *form)
                     };
                     for inflected in base.into_iter().chain(forms.iter().map(String::as_str)) {
-                        if inflected == phrase
-                            || !inflected.split(' ').all(|w| self.lm.knows(w))
-                            || (!spun_function && self.all_function_words(inflected))
-                        {
+                        if inflected == phrase {
+                            continue;
+                        }
+                        let Some((rarest, function)) = stats(inflected) else {
+                            continue;
+                        };
+                        if !spun_function && function {
                             continue;
                         }
                         let key = match found.get_mut(inflected) {
@@ -1280,7 +1454,10 @@ impl SpinTagger {
                             }
                             None => {
                                 let next = found.len();
-                                found.insert(inflected.to_string(), (o.fanout, o.rank, next));
+                                found.insert(
+                                    inflected.to_string(),
+                                    (o.fanout, o.rank, next, rarest),
+                                );
                                 next
                             }
                         };
@@ -1291,13 +1468,7 @@ impl SpinTagger {
         }
         let mut ranked: Vec<(f64, String, (u32, u32, usize))> = found
             .into_iter()
-            .map(|(w, f)| {
-                let c = w
-                    .split(' ')
-                    .map(|x| self.lm.log_count(x))
-                    .fold(f64::MAX, f64::min);
-                (c, w, f)
-            })
+            .map(|(w, (fanout, rank, key, rarest))| (rarest, w, (fanout, rank, key)))
             .filter(|(c, _, f)| *c >= spun_count - MAX_RARER || f.1 <= TOP_RANK)
             .collect();
         // Originals for which the wording is a top synonym first (a

@@ -6,6 +6,7 @@
 //! whose synonym list holds `s`, with the size of that list (the number of
 //! choices the spinner had, used as the channel probability `1/fanout`).
 
+use crate::language_model::WordHash;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -27,8 +28,8 @@ pub struct Original {
 pub struct ReverseThesaurus {
     /// The dictionary's name (`"wordnet"`, `"moby"`, a file name).
     pub name: String,
-    map: HashMap<String, Vec<Original>>,
-    lemmas: HashMap<String, Arc<str>>,
+    map: HashMap<String, Vec<Original>, WordHash>,
+    lemmas: HashMap<String, Arc<str>, WordHash>,
     longest: usize,
 }
 
@@ -92,7 +93,7 @@ impl ReverseThesaurus {
     /// Removes duplicate originals (keeping the smallest fanout) and sorts
     /// each list by original, so [`ReverseThesaurus::lists`] can search it.
     pub fn finish(mut self) -> Self {
-        self.lemmas = HashMap::new();
+        self.lemmas = HashMap::default();
         for list in self.map.values_mut() {
             list.sort_by(|a, b| a.lemma.cmp(&b.lemma).then(a.fanout.cmp(&b.fanout)));
             list.dedup_by(|later, first| later.lemma == first.lemma);
