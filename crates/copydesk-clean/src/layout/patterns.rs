@@ -311,11 +311,23 @@ fn ascii_line_key_into<'b>(text: &str, buffer: &'b mut [u8]) -> Option<&'b str> 
     if text.len() > buffer.len() || !text.is_ascii() {
         return None;
     }
-    // As `key` does for ASCII: blanks collapsed to one space, lower case,
-    // '`' read as '\''; then non-letters trimmed from both ends.
+    let len = ascii_key_into(text.as_bytes(), buffer);
+    let key = &buffer[..len];
+    let start = key.iter().position(u8::is_ascii_alphabetic).unwrap_or(len);
+    let end = key
+        .iter()
+        .rposition(u8::is_ascii_alphabetic)
+        .map_or(start, |e| e + 1);
+    std::str::from_utf8(&key[start..end]).ok()
+}
+
+/// Writes [`key`] of ASCII `text` into `buffer` (at least as long as
+/// `text`), as `key` builds it for ASCII: blanks collapsed to one space,
+/// lower case, '`' read as '\''. Returns its length.
+fn ascii_key_into(text: &[u8], buffer: &mut [u8]) -> usize {
     let mut len = 0;
     let mut space = false;
-    for b in text.bytes() {
+    for &b in text {
         if b == b' ' || b.wrapping_sub(b'\t') < 5 {
             space = len > 0;
             continue;
@@ -332,13 +344,7 @@ fn ascii_line_key_into<'b>(text: &str, buffer: &'b mut [u8]) -> Option<&'b str> 
         };
         len += 1;
     }
-    let key = &buffer[..len];
-    let start = key.iter().position(u8::is_ascii_alphabetic).unwrap_or(len);
-    let end = key
-        .iter()
-        .rposition(u8::is_ascii_alphabetic)
-        .map_or(start, |e| e + 1);
-    std::str::from_utf8(&key[start..end]).ok()
+    len
 }
 
 /// Compiled regular expressions of one option.
@@ -531,7 +537,7 @@ pub(crate) struct Probe<'a> {
     text: &'a str,
     /// Words counted so far, from the start.
     words: Cell<WordCounter>,
-    head_key: OnceCell<String>,
+    head_key: OnceCell<HeadKey>,
 }
 
 impl<'a> Probe<'a> {
@@ -563,7 +569,38 @@ impl<'a> Probe<'a> {
 
     /// The [`key`] of the paragraph's start (see [`head_key`]).
     fn head_key(&self) -> &str {
-        self.head_key.get_or_init(|| head_key(self.text))
+        self.head_key
+            .get_or_init(|| match self.ascii_window() {
+                Some(window) => {
+                    let mut bytes = [0u8; PREFIX_WINDOW];
+                    let len = ascii_key_into(window, &mut bytes);
+                    HeadKey::Inline { bytes, len }
+                }
+                None => HeadKey::Heap(head_key(self.text)),
+            })
+            .as_str()
+    }
+}
+
+/// A [`head_key`], held inline when the window is ASCII.
+#[derive(Debug)]
+enum HeadKey {
+    /// The key of an ASCII window: ASCII, at most as long as the window.
+    Inline {
+        bytes: [u8; PREFIX_WINDOW],
+        len: usize,
+    },
+    /// Any other key.
+    Heap(String),
+}
+
+impl HeadKey {
+    /// The key.
+    fn as_str(&self) -> &str {
+        match self {
+            HeadKey::Inline { bytes, len } => std::str::from_utf8(&bytes[..*len]).unwrap_or(""),
+            HeadKey::Heap(key) => key,
+        }
     }
 }
 
@@ -664,6 +701,8 @@ mod tests {
             let probe = Probe::new(&s);
             let text = s.trim();
             let k = head_key(text);
+            let fresh = Probe::new(&s);
+            proptest::prop_assert_eq!(fresh.head_key(), k.as_str());
             let trimmed = k.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '(' && c != '©');
             let slow_has = |k: &str, list: &PrefixList| list.prefixes.iter().any(|q| {
                 !q.is_empty()
