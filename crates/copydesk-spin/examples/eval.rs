@@ -50,6 +50,11 @@ struct Tally {
     worse: usize,
     /// Spun documents.
     spun_docs: usize,
+    /// Where each true substitution ended: its document judged unspun;
+    /// judged spun but left to listed phrases only (phrase-expansion
+    /// share above `repair_max_expanded`); repaired but the wording not
+    /// marked; marked with another original; restored exactly.
+    lost: [usize; 5],
 }
 
 fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
@@ -154,6 +159,22 @@ fn score(
                 None => t.damaged += words(&s.spun).len(),
             }
         }
+        let words_in = analysis.tokens.len().max(1) as f64;
+        let word_by_word = analysis.expanded_words as f64 / words_in <= w.repair_max_expanded;
+        for g in &case.truth {
+            let mark = v
+                .substitutions
+                .iter()
+                .find(|s| overlaps((s.start, s.end), (g.start, g.end)));
+            let k = match mark {
+                _ if !v.spun => 0,
+                None if !word_by_word => 1,
+                None => 2,
+                Some(s) if s.original.to_lowercase() != g.original.to_lowercase() => 3,
+                Some(_) => 4,
+            };
+            t.lost[k] += 1;
+        }
         t.truth += truth.len();
         t.truth_found += truth
             .iter()
@@ -222,6 +243,11 @@ fn report(label: &str, t: &Tally) {
         t.marked_ok as f64 / t.marked.max(1) as f64,
         t.truth_found as f64 / t.truth.max(1) as f64,
         t.exact as f64 / t.marked_ok.max(1) as f64
+    );
+    println!(
+        "true substitutions: in documents judged unspun {}, judged spun but not repaired word by word {}, \
+         repaired but not marked {}, marked with another original {}, restored exactly {}",
+        t.lost[0], t.lost[1], t.lost[2], t.lost[3], t.lost[4]
     );
     println!(
         "repair: spin-induced errors removed {:.3} (word edits {} -> {}); correct words damaged {} of {} ({:.2}%); spun documents made worse {} of {}\n",
