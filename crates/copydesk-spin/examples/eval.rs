@@ -55,6 +55,9 @@ struct Tally {
     /// share above `repair_max_expanded`); repaired but the wording not
     /// marked; marked with another original; restored exactly.
     lost: [usize; 5],
+    /// True substitutions whose exact original is among the candidates
+    /// of exactly their span (what repair could restore at best).
+    reachable: usize,
 }
 
 fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
@@ -162,6 +165,15 @@ fn score(
         let words_in = analysis.tokens.len().max(1) as f64;
         let word_by_word = analysis.expanded_words as f64 / words_in <= w.repair_max_expanded;
         for g in &case.truth {
+            let span_of = |c: &copydesk_spin::Candidate| {
+                let first = analysis.tokens.get(c.first)?;
+                let last = analysis.tokens.get(c.last)?;
+                Some((first.start, last.end))
+            };
+            t.reachable += usize::from(analysis.candidates.iter().any(|c| {
+                span_of(c) == Some((g.start, g.end))
+                    && c.original.to_lowercase() == g.original.to_lowercase()
+            }));
             let mark = v
                 .substitutions
                 .iter()
@@ -246,8 +258,9 @@ fn report(label: &str, t: &Tally) {
     );
     println!(
         "true substitutions: in documents judged unspun {}, judged spun but not repaired word by word {}, \
-         repaired but not marked {}, marked with another original {}, restored exactly {}",
-        t.lost[0], t.lost[1], t.lost[2], t.lost[3], t.lost[4]
+         repaired but not marked {}, marked with another original {}, restored exactly {}; \
+         exact original among the span's candidates {}",
+        t.lost[0], t.lost[1], t.lost[2], t.lost[3], t.lost[4], t.reachable
     );
     println!(
         "repair: spin-induced errors removed {:.3} (word edits {} -> {}); correct words damaged {} of {} ({:.2}%); spun documents made worse {} of {}\n",
@@ -271,7 +284,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .and_then(|n| n.parse().ok())
         .unwrap_or(150);
     let tune = args.iter().any(|a| a == "--tune");
-    let articles = load_articles(docs, 3);
+    // `--residue 5` reads the calibration articles instead of the test
+    // articles (residue 3), for diagnosing without looking at the test set.
+    let residue = args
+        .iter()
+        .position(|a| a == "--residue")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(3);
+    let articles = load_articles(docs, residue);
     if articles.is_empty() {
         return Err(format!("no articles read from {READY}").into());
     }
