@@ -438,12 +438,18 @@ impl Patterns {
             return false;
         }
         // On an ASCII start the key, once trimmed, starts with the first
-        // letter, digit or `(`, lowercased.
+        // letter, digit or `(`, lowercased, and the byte after it as the
+        // key has it.
         let may_have_prefix = p.ascii_window().is_none_or(|start| {
             start
                 .iter()
-                .find(|b| b.is_ascii_alphanumeric() || **b == b'(')
-                .is_some_and(|b| self.debris_prefixes.may_start(b.to_ascii_lowercase()))
+                .position(|b| b.is_ascii_alphanumeric() || *b == b'(')
+                .is_some_and(|j| {
+                    self.debris_prefixes.may_start(
+                        start[j].to_ascii_lowercase(),
+                        start.get(j + 1).copied().map(key_byte),
+                    )
+                })
         });
         (may_have_prefix && {
             let k = p.head_key();
@@ -483,8 +489,8 @@ impl Patterns {
         // (the text is trimmed), '`' read as '\''.
         let may_have_prefix = p.ascii_window().is_none_or(|start| {
             start.first().is_some_and(|&b| {
-                let b = if b == b'`' { b'\'' } else { b };
-                self.caption_prefixes.may_start(b.to_ascii_lowercase())
+                self.caption_prefixes
+                    .may_start(key_byte(b), start.get(1).copied().map(key_byte))
             })
         });
         (may_have_prefix && has_prefix(p.head_key(), &self.caption_prefixes.prefixes))
@@ -623,35 +629,69 @@ fn head_key(text: &str) -> String {
     key(&text[..end])
 }
 
-/// Paragraph starts compared by [`key`], with the set of their first bytes.
+/// The byte [`key`] has for an ASCII byte (a blank: the space it
+/// collapses to, if anything follows).
+fn key_byte(b: u8) -> u8 {
+    if b == b' ' || b.wrapping_sub(b'\t') < 5 {
+        b' '
+    } else if b == b'`' {
+        b'\''
+    } else {
+        b.to_ascii_lowercase()
+    }
+}
+
+/// Paragraph starts compared by [`key`], with the sets of their first
+/// one and two bytes.
 #[derive(Debug)]
 struct PrefixList {
     /// The keys of the prefixes.
     prefixes: Vec<String>,
-    /// `first_bytes[b]`: whether a non-empty prefix starts with byte `b`.
-    first_bytes: [bool; 256],
+    /// `single[b]`: whether a prefix is the one byte `b`.
+    single: [bool; 256],
+    /// Bit `a * 256 + b`: whether a prefix starts with bytes `a`, `b`.
+    pairs: Vec<u64>,
 }
 
 impl PrefixList {
     /// The list of `prefixes`.
     fn new(prefixes: &[String]) -> Self {
         let prefixes: Vec<String> = prefixes.iter().map(|s| key(s)).collect();
-        let mut first_bytes = [false; 256];
+        let mut single = [false; 256];
+        let mut pairs = vec![0u64; 256 * 256 / 64];
         for p in &prefixes {
-            if let Some(&b) = p.as_bytes().first() {
-                first_bytes[usize::from(b)] = true;
+            match *p.as_bytes() {
+                [] => {}
+                [a] => single[usize::from(a)] = true,
+                [a, b, ..] => {
+                    let bit = usize::from(a) * 256 + usize::from(b);
+                    pairs[bit / 64] |= 1 << (bit % 64);
+                }
             }
         }
         PrefixList {
             prefixes,
-            first_bytes,
+            single,
+            pairs,
         }
     }
 
-    /// Whether a key starting with byte `b` may start with a prefix
-    /// (false: [`has_prefix`] is false for it).
-    fn may_start(&self, b: u8) -> bool {
-        self.first_bytes[usize::from(b)]
+    /// Whether a key starting with byte `a`, then `b` (`None`: nothing or
+    /// not known) may start with a prefix (false: [`has_prefix`] is false
+    /// for it).
+    fn may_start(&self, a: u8, b: Option<u8>) -> bool {
+        self.single[usize::from(a)]
+            || match b {
+                Some(b) => {
+                    let bit = usize::from(a) * 256 + usize::from(b);
+                    self.pairs[bit / 64] >> (bit % 64) & 1 == 1
+                }
+                // The key may go on: any prefix starting with `a`.
+                None => (0..256).any(|b| {
+                    let bit = usize::from(a) * 256 + b;
+                    self.pairs[bit / 64] >> (bit % 64) & 1 == 1
+                }),
+            }
     }
 }
 
@@ -719,6 +759,20 @@ mod tests {
             proptest::prop_assert_eq!(p.probe_is_caption(&probe), caption);
             proptest::prop_assert_eq!(p.probe_is_list_heading(&probe), p.list_headings.keys.contains(&line_key(text)) && has_at_most_words(text, p.list_headings.max_words));
         }
+    }
+
+    #[test]
+    fn prefix_lists_know_their_first_bytes() {
+        let list = PrefixList::new(&["X".into(), "ab c".into(), String::new()]);
+        assert!(list.may_start(b'x', None));
+        assert!(list.may_start(b'x', Some(b'q')));
+        assert!(list.may_start(b'a', Some(b'b')));
+        assert!(list.may_start(b'a', None));
+        assert!(!list.may_start(b'a', Some(b'c')));
+        assert!(!list.may_start(b'b', Some(b' ')));
+        assert_eq!(key_byte(b'\t'), b' ');
+        assert_eq!(key_byte(b'`'), b'\'');
+        assert_eq!(key_byte(b'Q'), b'q');
     }
 
     #[test]
