@@ -660,6 +660,14 @@ impl CorpusStage for ProvenanceStage {
         let pairs = self.candidates();
         // In batches: the documents of a batch's pairs are prepared once
         // (and dropped with the batch, so memory stays bounded).
+        // Which sentences other documents also carry (a copy's own additions
+        // are carried by nobody else, a source's dropped paragraphs are),
+        // and how many copy relations each document has. Both are counted
+        // as each batch is judged, and the aligned-sentence lists they come
+        // from are dropped then: only the verdicts' unmatched sentences are
+        // needed later.
+        let mut support: PreHashedMap<(usize, usize), u32> = PreHashedMap::default();
+        let mut degree: PreHashedMap<usize, usize> = PreHashedMap::default();
         let mut judged: Vec<Judged> = Vec::new();
         for batch in pairs.chunks(ALIGN_BATCH) {
             let prepared = self.prepare_all(store, batch)?;
@@ -667,30 +675,24 @@ impl CorpusStage for ProvenanceStage {
                 .par_iter()
                 .map(|&(i, j)| self.compare(&prepared, i, j))
                 .collect();
+            drop(prepared);
             for v in verdicts {
-                let v = v?;
-                judged.extend(v);
-            }
-        }
-        // Which sentences other documents also carry: a copy's own additions
-        // are carried by nobody else, a source's dropped paragraphs are.
-        let mut support: PreHashedMap<(usize, usize), u32> = PreHashedMap::default();
-        for (i, j, v) in &judged {
-            if v.kind == RelationKind::SameStory {
-                continue;
-            }
-            for &s in &v.aligned_a {
-                *support.entry((*i, s)).or_default() += 1;
-            }
-            for &s in &v.aligned_b {
-                *support.entry((*j, s)).or_default() += 1;
-            }
-        }
-        let mut degree: PreHashedMap<usize, usize> = PreHashedMap::default();
-        for (i, j, v) in &judged {
-            if v.kind != RelationKind::SameStory {
-                *degree.entry(*i).or_default() += 1;
-                *degree.entry(*j).or_default() += 1;
+                let Some((i, j, mut verdict)) = v? else {
+                    continue;
+                };
+                if verdict.kind != RelationKind::SameStory {
+                    for &s in &verdict.aligned_a {
+                        *support.entry((i, s)).or_default() += 1;
+                    }
+                    for &s in &verdict.aligned_b {
+                        *support.entry((j, s)).or_default() += 1;
+                    }
+                    *degree.entry(i).or_default() += 1;
+                    *degree.entry(j).or_default() += 1;
+                }
+                verdict.aligned_a = Vec::new();
+                verdict.aligned_b = Vec::new();
+                judged.push((i, j, verdict));
             }
         }
         let mut copies = Vec::new();
