@@ -36,7 +36,7 @@ const STRONG_CONTAINMENT: f64 = 0.9;
 
 /// Weak pairs checked against their fingerprints per weak pair the budget
 /// lets through (the most similar first).
-const WEAK_CHECKS_PER_ALIGNMENT: usize = 10;
+const WEAK_CHECKS_PER_ALIGNMENT: usize = 4;
 
 /// The sentence prefilter asks for this share of the coverage thresholds
 /// of the decision (its estimate can fall a little below the aligner's).
