@@ -86,6 +86,20 @@ pub struct PairVerdict {
 }
 
 impl PairVerdict {
+    /// The verdict on two documents with the same text, the first the copy.
+    pub fn identical() -> PairVerdict {
+        PairVerdict {
+            kind: RelationKind::Verbatim,
+            score: 1.0,
+            copy_is_a: true,
+            direction_settled: true,
+            aligned_a: Vec::new(),
+            aligned_b: Vec::new(),
+            only_a: Vec::new(),
+            only_b: Vec::new(),
+        }
+    }
+
     /// Words of the copy's long sentences that have no counterpart in the
     /// other document (what the copy carries that its source would lack).
     pub fn copy_unmatched_words(&self) -> usize {

@@ -76,6 +76,7 @@ pub mod memory;
 pub mod signature;
 mod stage;
 pub mod tokens;
+pub mod twins;
 
 pub use copydesk_core::RELATIONS_TABLE;
 pub use memory::{MemoryStore, run_provenance};

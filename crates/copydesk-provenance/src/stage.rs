@@ -7,6 +7,7 @@ use crate::compare::{DecisionParams, PairVerdict, Side, decide, evidence};
 use crate::fingerprint::{estimated_coverage, fingerprints};
 use crate::hashing::PreHashedMap;
 use crate::signature::{anchor_shingles, estimated_containment, estimated_jaccard, minhash, mix};
+use crate::twins;
 use copydesk_core::{
     BuiltStage, CorpusOutput, CorpusStage, Document, DocumentStore, Observation, OptionDoc,
     OptionError, RELATIONS_TABLE, RecordTable, Relation, RelationEvidence, RelationKind,
@@ -232,6 +233,7 @@ struct DocSignature {
     words: Vec<u64>,
     shingles: u32,
     fingerprints: Vec<u16>,
+    text_hash: u64,
 }
 
 /// What provenance found for one document (kept for `annotate`).
@@ -259,6 +261,9 @@ pub struct ProvenanceStage {
     prints: Vec<u16>,
     print_starts: Vec<usize>,
     df: PreHashedMap<u64, u32>,
+    text_hashes: Vec<u64>,
+    /// Each twin's representative ([`crate::twins`]), set by `finish`.
+    twin_of: Vec<Option<usize>>,
     findings: PreHashedMap<usize, DocFindings>,
 }
 
@@ -274,6 +279,8 @@ impl ProvenanceStage {
             prints: Vec::new(),
             print_starts: vec![0],
             df: PreHashedMap::default(),
+            text_hashes: Vec::new(),
+            twin_of: Vec::new(),
             findings: PreHashedMap::default(),
         }
     }
@@ -410,6 +417,9 @@ impl ProvenanceStage {
         let rows = self.config.permutations / self.config.bands.max(1);
         let mut keys: Vec<(u64, u32)> = Vec::with_capacity(n);
         for doc in 0..n {
+            if self.twin_of.get(doc).is_some_and(Option::is_some) {
+                continue;
+            }
             let sk = self.sketch(doc);
             let slice = sk.get(band * rows..(band + 1) * rows).unwrap_or(&[]);
             if slice.is_empty() || slice.iter().all(|&v| v == u32::MAX) {
@@ -629,6 +639,7 @@ impl CorpusStage for ProvenanceStage {
             words,
             shingles: shingles.len() as u32,
             fingerprints: prints,
+            text_hash: twins::text_hash(&doc.text),
         }))
     }
 
@@ -650,6 +661,7 @@ impl CorpusStage for ProvenanceStage {
         self.prints.extend_from_slice(&sig.fingerprints);
         self.print_starts.push(self.prints.len());
         self.dates.push(sig.date);
+        self.text_hashes.push(sig.text_hash);
         for w in sig.words {
             *self.df.entry(w).or_insert(0) += 1;
         }
@@ -657,6 +669,7 @@ impl CorpusStage for ProvenanceStage {
     }
 
     fn finish(&mut self, store: &dyn DocumentStore) -> Result<CorpusOutput, StageError> {
+        self.twin_of = twins::representatives(&self.text_hashes, &self.dates, &self.ids);
         let pairs = self.candidates();
         // In batches: the documents of a batch's pairs are prepared once
         // (and dropped with the batch, so memory stays bounded).
@@ -820,6 +833,26 @@ impl CorpusStage for ProvenanceStage {
                 chosen.push((copy, source, verdict));
             }
         }
+        // Twins are verbatim copies of their representative, or, when the
+        // representative is itself a verbatim copy, of its source (which
+        // then explains all of their text as well).
+        let chosen_of: PreHashedMap<usize, usize> =
+            chosen.iter().enumerate().map(|(k, c)| (c.0, k)).collect();
+        let mut twin_relations = Vec::new();
+        for (twin, rep) in self.twin_of.iter().enumerate() {
+            let Some(rep) = *rep else { continue };
+            let relation = match chosen_of.get(&rep).map(|&k| &chosen[k]) {
+                Some((_, source, verdict)) if verdict.kind == RelationKind::Verbatim => {
+                    (twin, *source, verdict.clone())
+                }
+                _ => (twin, rep, PairVerdict::identical()),
+            };
+            let (a, b) = (find(&mut roots, twin), find(&mut roots, relation.1));
+            roots[a] = b;
+            twin_relations.push(relation);
+        }
+        let twins = twin_relations.len();
+        chosen.extend(twin_relations);
         // Same-story links between documents not already in one copy family.
         let mut story_links = Vec::new();
         stories.sort_by(|x, y| {
@@ -916,6 +949,7 @@ impl CorpusStage for ProvenanceStage {
         summary.insert("relations".into(), serde_json::json!(table.len()));
         summary.insert("relations_by_kind".into(), serde_json::json!(by_kind));
         summary.insert("candidate_pairs".into(), serde_json::json!(pairs.len()));
+        summary.insert("twins".into(), serde_json::json!(twins));
         let mut tables = BTreeMap::new();
         tables.insert(RELATIONS_TABLE.to_string(), table);
         self.findings = findings;

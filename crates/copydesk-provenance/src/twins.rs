@@ -1,0 +1,98 @@
+//! Twins: documents whose clean text is byte for byte the same (a page
+//! captured many times by a crawler, a wire story republished untouched).
+//! Only the first of each group (its representative) goes through candidate
+//! search and alignment; the others take the representative's relation
+//! afterwards. A group of `k` twins then costs one document's work instead
+//! of up to `k × max_candidates_per_doc` alignments.
+
+use crate::hashing::PreHashedMap;
+
+/// The hash twins are grouped by: the clean text's bytes.
+pub fn text_hash(text: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(text.as_bytes())
+}
+
+/// For every document, the representative of its twin group, or `None`
+/// when it is its group's representative (or has no twin). The
+/// representative is the one a pairwise comparison of identical texts
+/// would call the original: the earliest date (documents with a date before
+/// those without), then the smallest id.
+pub fn representatives(
+    hashes: &[u64],
+    dates: &[Option<String>],
+    ids: &[String],
+) -> Vec<Option<usize>> {
+    let mut groups: PreHashedMap<u64, Vec<usize>> = PreHashedMap::default();
+    for (o, h) in hashes.iter().enumerate() {
+        groups.entry(*h).or_default().push(o);
+    }
+    let mut rep = vec![None; hashes.len()];
+    for members in groups.values().filter(|m| m.len() > 1) {
+        let key = |&o: &usize| (dates[o].is_none(), dates[o].as_deref(), ids[o].as_str());
+        let Some(&first) = members.iter().min_by_key(|o| key(o)) else {
+            continue;
+        };
+        for &o in members {
+            if o != first {
+                rep[o] = Some(first);
+            }
+        }
+    }
+    rep
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn the_first_of_each_text_stands_for_the_others() {
+        let texts = ["a", "b", "a", "c", "b", "a"];
+        let hashes: Vec<u64> = texts.iter().map(|t| text_hash(t)).collect();
+        let ids: Vec<String> = ["d0", "d1", "d2", "d3", "d4", "d5"]
+            .map(String::from)
+            .into();
+        let no_dates = vec![None; 6];
+        assert_eq!(
+            representatives(&hashes, &no_dates, &ids),
+            [None, None, Some(0), None, Some(1), Some(0)]
+        );
+        // The earliest dated twin is the original, whatever the input order.
+        let mut dates = no_dates;
+        dates[5] = Some("2019-01-02".to_string());
+        dates[2] = Some("2019-01-03".to_string());
+        assert_eq!(
+            representatives(&hashes, &dates, &ids),
+            [Some(5), None, Some(5), None, Some(1), None]
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn every_group_has_one_representative_with_the_same_text(
+            docs in proptest::collection::vec(("[ab]{0,2}", proptest::option::of(0u8..3)), 0..30)
+        ) {
+            let hashes: Vec<u64> = docs.iter().map(|(t, _)| text_hash(t)).collect();
+            let dates: Vec<Option<String>> = docs.iter().map(|(_, d)| d.map(|d| format!("2020-01-0{d}"))).collect();
+            let ids: Vec<String> = (0..docs.len()).map(|i| format!("id{i:03}")).collect();
+            let reps = representatives(&hashes, &dates, &ids);
+            for (o, rep) in reps.iter().enumerate() {
+                match *rep {
+                    Some(r) => {
+                        prop_assert_eq!(&docs[r].0, &docs[o].0);
+                        prop_assert_eq!(reps[r], None, "a representative stands for itself");
+                    }
+                    None => {
+                        // No other document with this text is its representative.
+                        for (p, other) in reps.iter().enumerate() {
+                            if p != o && docs[p].0 == docs[o].0 {
+                                prop_assert_eq!(*other, Some(o));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
