@@ -288,6 +288,35 @@ proptest! {
     }
 
     #[test]
+    fn twins_are_verbatim_copies_of_one_representative(
+        text in article(),
+        others in prop::collection::vec(article(), 1..4),
+        captures in 2usize..40,
+        first in 0usize..4,
+    ) {
+        // One page captured many times among other pages: every capture but
+        // one is a verbatim copy of the same representative, the
+        // smallest id of the group.
+        let mut all = others.clone();
+        let at = first.min(all.len());
+        for _ in 0..captures {
+            all.insert(at, text.clone());
+        }
+        let mut d = docs(&all);
+        let rels = relations(&mut d);
+        let twins: Vec<&String> = d.iter().filter(|x| x.text == text).map(|x| &x.id).collect();
+        let rep = twins[0];
+        for id in &twins[1..] {
+            let found = rels.iter().filter(|r| &&r.doc == id).collect::<Vec<_>>();
+            prop_assert_eq!(found.len(), 1, "{} has one source: {:?}", id, rels);
+            prop_assert_eq!(found[0].kind, RelationKind::Verbatim);
+            let source_text = &d.iter().find(|x| x.id == found[0].source).map(|x| x.text.clone());
+            prop_assert!(&found[0].source == rep || source_text.as_deref() != Some(text.as_str()),
+                "{} points at another twin", id);
+        }
+    }
+
+    #[test]
     fn never_panics_on_arbitrary_text(texts in prop::collection::vec("\\PC{0,200}", 1..5)) {
         let mut all = texts.clone();
         all.push(texts[0].clone());
