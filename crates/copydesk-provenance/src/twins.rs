@@ -15,8 +15,8 @@ pub fn text_hash(text: &str) -> u64 {
 /// For every document, the representative of its twin group, or `None`
 /// when it is its group's representative (or has no twin). The
 /// representative is the one a pairwise comparison of identical texts
-/// would call the original: the earliest date (documents with a date before
-/// those without), then the smallest id.
+/// would call the original: the earliest date when every twin has one, else
+/// the smallest id.
 pub fn representatives(
     hashes: &[u64],
     dates: &[Option<String>],
@@ -28,7 +28,13 @@ pub fn representatives(
     }
     let mut rep = vec![None; hashes.len()];
     for members in groups.values().filter(|m| m.len() > 1) {
-        let key = |&o: &usize| (dates[o].is_none(), dates[o].as_deref(), ids[o].as_str());
+        // As a pairwise comparison does: dates decide only when both sides
+        // have one, ids otherwise.
+        let all_dated = members.iter().all(|&o| dates[o].is_some());
+        let key = |&o: &usize| {
+            let date = if all_dated { dates[o].as_deref() } else { None };
+            (date, ids[o].as_str())
+        };
         let Some(&first) = members.iter().min_by_key(|o| key(o)) else {
             continue;
         };
@@ -58,10 +64,16 @@ mod tests {
             representatives(&hashes, &no_dates, &ids),
             [None, None, Some(0), None, Some(1), Some(0)]
         );
-        // The earliest dated twin is the original, whatever the input order.
+        // The earliest dated twin is the original when all have dates,
+        // whatever the input order; otherwise the smallest id is.
         let mut dates = no_dates;
         dates[5] = Some("2019-01-02".to_string());
         dates[2] = Some("2019-01-03".to_string());
+        assert_eq!(
+            representatives(&hashes, &dates, &ids),
+            [None, None, Some(0), None, Some(1), Some(0)]
+        );
+        dates[0] = Some("2019-01-04".to_string());
         assert_eq!(
             representatives(&hashes, &dates, &ids),
             [Some(5), None, Some(5), None, Some(1), None]
