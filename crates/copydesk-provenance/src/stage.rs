@@ -55,6 +55,9 @@ const ALIGN_BATCH: usize = 4096;
 
 /// Relations whose evidence is computed (in parallel) and written at a time.
 const EVIDENCE_CHUNK: usize = 2048;
+/// Evidence shared by twins is kept for at most this many (copy text,
+/// source) keys, the most shared first; the rest is computed per relation.
+const MAX_SHARED_EVIDENCE: usize = 4096;
 
 /// Options of `corpus.provenance.v1`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -554,6 +557,44 @@ impl ProvenanceStage {
         }))
     }
 
+    /// What a relation's evidence depends on: the copy's text (a twin's is
+    /// its representative's) and the source.
+    fn evidence_key(&self, doc: usize, source: usize) -> (usize, usize) {
+        let text_of = self.twin_of.get(doc).copied().flatten().unwrap_or(doc);
+        (text_of, source)
+    }
+
+    /// Evidence computed once for the relations that twins share (the same
+    /// texts give the same evidence), for the most shared keys, at most
+    /// [`MAX_SHARED_EVIDENCE`] of them.
+    fn shared_evidence(
+        &self,
+        store: &dyn DocumentStore,
+        chosen: &[(usize, usize, PairVerdict)],
+    ) -> Result<PreHashedMap<(usize, usize), RelationEvidence>, StageError> {
+        let mut uses: PreHashedMap<(usize, usize), usize> = PreHashedMap::default();
+        for (doc, source, _) in chosen {
+            *uses.entry(self.evidence_key(*doc, *source)).or_default() += 1;
+        }
+        let mut keys: Vec<((usize, usize), usize)> =
+            uses.into_iter().filter(|(_, n)| *n > 1).collect();
+        keys.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        keys.truncate(MAX_SHARED_EVIDENCE);
+        let mut shared = PreHashedMap::default();
+        for chunk in keys.chunks(EVIDENCE_CHUNK) {
+            let pairs: Vec<(usize, usize)> = chunk.iter().map(|(k, _)| *k).collect();
+            let prepared = self.prepare_all(store, &pairs)?;
+            let evidences: Vec<Result<RelationEvidence, StageError>> = pairs
+                .par_iter()
+                .map(|&(doc, source)| self.evidence_for(&prepared, doc, source))
+                .collect();
+            for (key, evidence) in pairs.into_iter().zip(evidences) {
+                shared.insert(key, evidence?);
+            }
+        }
+        Ok(shared)
+    }
+
     /// The evidence of a chosen relation, aligned copy → source (both
     /// documents prepared).
     fn evidence_for(
@@ -890,12 +931,22 @@ impl CorpusStage for ProvenanceStage {
         let mut table = RecordTable::default();
         let mut findings: PreHashedMap<usize, DocFindings> = PreHashedMap::default();
         let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
+        let shared = self.shared_evidence(store, &chosen)?;
         for chunk in chosen.chunks(EVIDENCE_CHUNK) {
-            let chunk_pairs: Vec<(usize, usize)> = chunk.iter().map(|(d, s, _)| (*d, *s)).collect();
+            let chunk_pairs: Vec<(usize, usize)> = chunk
+                .iter()
+                .map(|(d, s, _)| (*d, *s))
+                .filter(|&(d, s)| !shared.contains_key(&self.evidence_key(d, s)))
+                .collect();
             let prepared = self.prepare_all(store, &chunk_pairs)?;
             let evidences: Vec<Result<RelationEvidence, StageError>> = chunk
                 .par_iter()
-                .map(|(doc, source, _)| self.evidence_for(&prepared, *doc, *source))
+                .map(
+                    |(doc, source, _)| match shared.get(&self.evidence_key(*doc, *source)) {
+                        Some(e) => Ok(e.clone()),
+                        None => self.evidence_for(&prepared, *doc, *source),
+                    },
+                )
                 .collect();
             drop(prepared);
             for ((doc, source, verdict), evidence) in chunk.iter().zip(evidences) {
