@@ -365,6 +365,12 @@ impl<R: Read> WarcReader<R> {
             Ok(r) => r,
             Err(e) if e.fatal => return Some(Err(e)),
             Err(e) => {
+                // A header that failed before anything of it was consumed
+                // (cut off at the end, an endless first line) must not be
+                // found again where it starts: look for the next one.
+                if self.offset() == start {
+                    self.consume(1);
+                }
                 return Some(match self.resync() {
                     Err(io) => Err(self.read_error(io)),
                     Ok(found) => {

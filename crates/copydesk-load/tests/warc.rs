@@ -291,6 +291,38 @@ fn legacy_encoding_in_http_header_is_used() {
     );
 }
 
+/// A record header cut off at the end of the file was read again and again
+/// (found by the property test below): reading must end, with an error.
+#[test]
+fn a_header_cut_off_at_the_end_ends_reading() {
+    for content in [
+        &b"WARC/1.0"[..],
+        b"WARC/1.0\r\nWARC-Type: response\r\nContent-Len",
+        b"garbage\nWARC/1.0",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "cut.warc", content);
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let items: Vec<_> = loader().open(&p).collect();
+            let _ = tx.send(items.iter().filter(|i| i.is_err()).count());
+        });
+        let errors = rx
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .unwrap_or_else(|_| {
+                panic!(
+                    "reading {:?} does not end",
+                    String::from_utf8_lossy(content)
+                )
+            });
+        assert!(
+            errors >= 1,
+            "{:?} gives an error",
+            String::from_utf8_lossy(content)
+        );
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
