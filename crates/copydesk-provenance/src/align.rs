@@ -240,7 +240,8 @@ fn monotone_chain(matches: &[(usize, usize, f64)], m: usize) -> Vec<(usize, usiz
     chain
 }
 
-fn common_sorted(x: &[u64], y: &[u64]) -> usize {
+/// How many values two ascending lists share (with repeats).
+pub(crate) fn common_sorted<T: Ord>(x: &[T], y: &[T]) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
     while i < x.len() && j < y.len() {
         match x[i].cmp(&y[j]) {

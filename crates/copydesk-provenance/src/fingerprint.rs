@@ -11,7 +11,7 @@
 //! candidate pairs that share only a sentence or two (boilerplate, quotes,
 //! template lines) without fetching and aligning their texts.
 
-use crate::align::Prepared;
+use crate::align::{Prepared, common_sorted};
 use crate::signature::mix;
 use crate::tokens::WordClass;
 
@@ -63,28 +63,11 @@ pub fn sentences(data: &[u16]) -> impl Iterator<Item = SentenceFingerprint<'_>> 
     })
 }
 
-/// Common values of two ascending lists.
-fn common(x: &[u16], y: &[u16]) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < x.len() && j < y.len() {
-        match x[i].cmp(&y[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    n
-}
-
 /// Whether two sentences may align: they share at least two of their
 /// kept values, or all of them when one keeps fewer than two.
 fn may_align(x: &SentenceFingerprint<'_>, y: &SentenceFingerprint<'_>) -> bool {
     let need = x.values.len().min(y.values.len()).min(2);
-    need > 0 && common(x.values, y.values) >= need
+    need > 0 && common_sorted(x.values, y.values) >= need
 }
 
 /// What the fingerprints tell about how two documents could align.
