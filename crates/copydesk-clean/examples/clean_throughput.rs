@@ -30,6 +30,9 @@ use copydesk_core::{BuiltStage, Document, DocumentStage, Source};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{BufRead, Write};
 use std::time::Instant;
+#[path = "../tests/support/mojibake.rs"]
+mod mojibake;
+use mojibake::as_windows_1252;
 
 const REUTERS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -203,22 +206,6 @@ fn garble(text: &str, seed: u64) -> String {
         out = as_windows_1252(&out);
     }
     out
-}
-
-/// `text`'s UTF-8 bytes read as windows-1252 (bytes it leaves undefined
-/// read as the C1 control of the same number).
-fn as_windows_1252(text: &str) -> String {
-    const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
-        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
-        'ž', 'Ÿ',
-    ];
-    text.bytes()
-        .map(|b| match b {
-            0x80..=0x9f => HIGH[usize::from(b - 0x80)],
-            _ => char::from(b),
-        })
-        .collect()
 }
 
 fn hash(s: &str) -> u64 {

@@ -10,6 +10,9 @@ use copydesk_core::{Document, DocumentStage, Meta, Source};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
+#[path = "support/mojibake.rs"]
+mod mojibake;
+use mojibake::as_windows_1252;
 
 fn layout() -> &'static NewsLayoutCleaner {
     static CLEANER: OnceLock<NewsLayoutCleaner> = OnceLock::new();
@@ -463,20 +466,4 @@ proptest! {
         prop_assert_eq!(&repaired.text, &clean.text, "garbled page:\n{}", garbled);
         prop_assert_eq!(&repaired.meta, &clean.meta);
     }
-}
-
-/// `text`'s UTF-8 bytes read as windows-1252 (bytes it leaves undefined
-/// read as the C1 control of the same number).
-fn as_windows_1252(text: &str) -> String {
-    const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
-        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
-        'ž', 'Ÿ',
-    ];
-    text.bytes()
-        .map(|b| match b {
-            0x80..=0x9f => HIGH[usize::from(b - 0x80)],
-            _ => char::from(b),
-        })
-        .collect()
 }
