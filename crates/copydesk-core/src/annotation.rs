@@ -2,15 +2,13 @@
 
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 /// An annotation's label: borrowed when it is a `&'static str` (every label
 /// a stage writes from a literal, without an allocation per annotation),
 /// owned when it is made at run time or read back.
 pub type Label = Cow<'static, str>;
 
-/// Free attributes of an annotation (for example a quote's `speaker`).
-pub type Attrs = BTreeMap<String, serde_json::Value>;
+pub use crate::attrs::Attrs;
 
 /// One labelled span of [`crate::Document::text`].
 ///
@@ -26,7 +24,7 @@ pub struct Annotation {
     /// What the span is (`"money"`, `"quote"`, `"PERSON"`, ...).
     pub label: Label,
     /// Extra facts about the span.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "Attrs::is_empty")]
     pub attrs: Attrs,
 }
 
@@ -41,9 +39,9 @@ impl Annotation {
         }
     }
 
-    /// Adds an attribute (builder style).
-    pub fn with(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
-        self.attrs.insert(key.to_string(), value.into());
+    /// Adds an attribute (builder style); a literal key costs no allocation.
+    pub fn with(mut self, key: impl Into<Label>, value: impl Into<serde_json::Value>) -> Self {
+        self.attrs.insert(key, value);
         self
     }
 

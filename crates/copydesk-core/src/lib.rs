@@ -25,6 +25,7 @@
 #![deny(missing_docs)]
 
 mod annotation;
+mod attrs;
 mod capability;
 mod config;
 mod document;

@@ -324,7 +324,7 @@ struct SpanRecord<'a> {
     start: usize,
     end: usize,
     label: &'a str,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(skip_serializing_if = "copydesk_core::Attrs::is_empty")]
     attrs: &'a copydesk_core::Attrs,
     #[serde(skip_serializing_if = "Option::is_none")]
     text: Option<&'a str>,

@@ -6,10 +6,12 @@
 //! `text`, `id`, `source` (path, record + 1 or 0, line + 1 or 0), `raw`
 //! (0 when it equals the text, else 1 and the string), `meta` and `ext` as
 //! JSON strings, then the tags: the layer count, and per layer its name, its
-//! distinct labels, the annotation count and per annotation the start (as a
-//! zigzag delta from the previous start), the length, the label's index and
-//! the attributes as a JSON string (empty when there are none). The text
-//! comes first so that it can be read without decoding the rest.
+//! distinct labels, its distinct attribute names, the annotation count and
+//! per annotation the start (as a zigzag delta from the previous start), the
+//! length, the label's index, the attribute count and per attribute its
+//! name's index and its value (a tag byte, then the number, the string or
+//! the items; see [`put_value`]). The text comes first so that it can be
+//! read without decoding the rest.
 
 use copydesk_core::{Annotation, Attrs, Document, Label, Meta, Source};
 use std::collections::HashSet;
@@ -36,22 +38,20 @@ pub(crate) fn encode(doc: &Document, out: &mut Vec<u8>) -> Result<(), serde_json
         put_json(out, &doc.ext)?;
     }
     put_varint(out, doc.tags.len() as u64);
-    let mut label_index: HashMap<&str, u64> = HashMap::new();
-    let mut labels: Vec<&str> = Vec::new();
+    let mut labels = NameTable::default();
+    let mut keys = NameTable::default();
     for (layer, spans) in &doc.tags {
         put_str(out, layer);
-        label_index.clear();
         labels.clear();
+        keys.clear();
         for a in spans {
-            if !label_index.contains_key(a.label.as_ref()) {
-                label_index.insert(&a.label, labels.len() as u64);
-                labels.push(&a.label);
+            labels.add(&a.label);
+            for key in a.attrs.keys() {
+                keys.add(key);
             }
         }
-        put_varint(out, labels.len() as u64);
-        for label in &labels {
-            put_str(out, label);
-        }
+        labels.put(out);
+        keys.put(out);
         put_varint(out, spans.len() as u64);
         let mut previous = 0u64;
         for a in spans {
@@ -59,15 +59,104 @@ pub(crate) fn encode(doc: &Document, out: &mut Vec<u8>) -> Result<(), serde_json
             put_varint(out, zigzag(start.wrapping_sub(previous) as i64));
             previous = start;
             put_varint(out, a.end.saturating_sub(a.start) as u64);
-            put_varint(out, label_index.get(a.label.as_ref()).copied().unwrap_or(0));
-            if a.attrs.is_empty() {
-                put_varint(out, 0);
-            } else {
-                put_json(out, &a.attrs)?;
+            put_varint(out, labels.index(&a.label));
+            put_varint(out, a.attrs.len() as u64);
+            for (key, value) in &a.attrs {
+                put_varint(out, keys.index(key));
+                put_value(out, value);
             }
         }
     }
     Ok(())
+}
+
+/// The distinct names (labels or attribute names) of one layer, in order of
+/// first use.
+#[derive(Default)]
+struct NameTable<'d> {
+    index: HashMap<&'d str, u64>,
+    names: Vec<&'d str>,
+}
+
+impl<'d> NameTable<'d> {
+    fn clear(&mut self) {
+        self.index.clear();
+        self.names.clear();
+    }
+
+    fn add(&mut self, name: &'d str) {
+        if !self.index.contains_key(name) {
+            self.index.insert(name, self.names.len() as u64);
+            self.names.push(name);
+        }
+    }
+
+    fn index(&self, name: &str) -> u64 {
+        self.index.get(name).copied().unwrap_or(0)
+    }
+
+    fn put(&self, out: &mut Vec<u8>) {
+        put_varint(out, self.names.len() as u64);
+        for name in &self.names {
+            put_str(out, name);
+        }
+    }
+}
+
+/// Tags of [`put_value`]'s encoding.
+mod value_tag {
+    pub const NULL: u8 = 0;
+    pub const FALSE: u8 = 1;
+    pub const TRUE: u8 = 2;
+    pub const UNSIGNED: u8 = 3;
+    pub const NEGATIVE: u8 = 4;
+    pub const FLOAT: u8 = 5;
+    pub const STRING: u8 = 6;
+    pub const ARRAY: u8 = 7;
+    pub const OBJECT: u8 = 8;
+}
+
+/// Appends a JSON value: a tag byte, then an unsigned or zigzag varint, the
+/// 8 little-endian bytes of a float, a string, or a count and the items
+/// (objects as name, value pairs).
+fn put_value(out: &mut Vec<u8>, value: &serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Null => out.push(value_tag::NULL),
+        Value::Bool(false) => out.push(value_tag::FALSE),
+        Value::Bool(true) => out.push(value_tag::TRUE),
+        Value::Number(n) => {
+            if let Some(u) = n.as_u64() {
+                out.push(value_tag::UNSIGNED);
+                put_varint(out, u);
+            } else if let Some(i) = n.as_i64() {
+                out.push(value_tag::NEGATIVE);
+                put_varint(out, zigzag(i));
+            } else {
+                out.push(value_tag::FLOAT);
+                out.extend_from_slice(&n.as_f64().unwrap_or(0.0).to_le_bytes());
+            }
+        }
+        Value::String(s) => {
+            out.push(value_tag::STRING);
+            put_str(out, s);
+        }
+        Value::Array(items) => {
+            out.push(value_tag::ARRAY);
+            put_varint(out, items.len() as u64);
+            for item in items {
+                put_value(out, item);
+            }
+        }
+        Value::Object(map) => {
+            out.push(value_tag::OBJECT);
+            put_varint(out, map.len() as u64);
+            for (k, v) in map {
+                put_str(out, k);
+                put_value(out, v);
+            }
+        }
+    }
 }
 
 /// Why a record could not be decoded.
@@ -85,6 +174,20 @@ pub(crate) enum DecodeError {
     /// A label index points past the layer's labels.
     #[error("label index {0} out of range")]
     BadLabel(u64),
+    /// An attribute name index points past the layer's names.
+    #[error("attribute name index {0} out of range")]
+    BadName(u64),
+    /// A value's tag byte is unknown.
+    #[error("bad value tag {tag} at byte {at}")]
+    BadValue {
+        /// The tag read.
+        tag: u8,
+        /// Where it was read.
+        at: usize,
+    },
+    /// Values nest deeper than the codec reads.
+    #[error("values nested too deep at byte {0}")]
+    TooDeep(usize),
     /// A JSON field does not parse.
     #[error("JSON field: {0}")]
     Json(#[from] serde_json::Error),
@@ -113,11 +216,8 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Document, DecodeError> {
     let mut tags = BTreeMap::new();
     for _ in 0..layers {
         let layer = r.string()?;
-        let label_count = r.varint()?;
-        let mut labels: Vec<Label> = Vec::with_capacity(label_count.min(1024) as usize);
-        for _ in 0..label_count {
-            labels.push(intern(r.string()?));
-        }
+        let labels = r.names()?;
+        let keys = r.names()?;
         let count = r.varint()?;
         // Each annotation takes at least 4 bytes: no allocation beyond the input.
         let mut spans = Vec::with_capacity((count as usize).min(r.remaining() / 4));
@@ -131,12 +231,15 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Document, DecodeError> {
                 .get(label_at as usize)
                 .ok_or(DecodeError::BadLabel(label_at))?
                 .clone();
-            let attrs_json = r.slice()?;
-            let attrs: Attrs = if attrs_json.is_empty() {
-                Attrs::new()
-            } else {
-                serde_json::from_slice(attrs_json)?
-            };
+            let mut attrs = Attrs::new();
+            for _ in 0..r.varint()? {
+                let key_at = r.varint()?;
+                let key = keys
+                    .get(key_at as usize)
+                    .ok_or(DecodeError::BadName(key_at))?
+                    .clone();
+                attrs.insert(key, r.value(0)?);
+            }
             spans.push(Annotation {
                 start: start as usize,
                 end: start.saturating_add(len) as usize,
@@ -167,6 +270,10 @@ pub(crate) fn decode_text(bytes: &[u8]) -> Result<String, DecodeError> {
 /// need not allocate a string per annotation; past this many, a label is
 /// simply owned.
 const MAX_INTERNED_LABELS: usize = 4096;
+
+/// How deep attribute values may nest in a record (a bound on the reader's
+/// recursion; stages write flat values or one level of lists).
+const MAX_VALUE_DEPTH: usize = 64;
 
 /// A label read back, shared with every other annotation of that label.
 fn intern(label: String) -> Label {
@@ -274,6 +381,63 @@ impl<'a> Reader<'a> {
         Ok(&self.bytes[start..end])
     }
 
+    /// A name table: the count, then the names, each interned.
+    fn names(&mut self) -> Result<Vec<Label>, DecodeError> {
+        let count = self.varint()?;
+        // Each name takes at least one byte: no allocation beyond the input.
+        let mut names = Vec::with_capacity((count as usize).min(self.remaining()));
+        for _ in 0..count {
+            names.push(intern(self.string()?));
+        }
+        Ok(names)
+    }
+
+    /// A value written by [`put_value`], nested `depth` deep.
+    fn value(&mut self, depth: usize) -> Result<serde_json::Value, DecodeError> {
+        use serde_json::Value;
+        let at = self.at;
+        if depth > MAX_VALUE_DEPTH {
+            return Err(DecodeError::TooDeep(at));
+        }
+        Ok(match self.byte()? {
+            value_tag::NULL => Value::Null,
+            value_tag::FALSE => Value::Bool(false),
+            value_tag::TRUE => Value::Bool(true),
+            value_tag::UNSIGNED => Value::from(self.varint()?),
+            value_tag::NEGATIVE => Value::from(unzigzag(self.varint()?)),
+            value_tag::FLOAT => {
+                let end = self
+                    .at
+                    .checked_add(8)
+                    .filter(|&end| end <= self.bytes.len())
+                    .ok_or(DecodeError::Truncated(self.at))?;
+                let mut le = [0u8; 8];
+                le.copy_from_slice(&self.bytes[self.at..end]);
+                self.at = end;
+                Value::from(f64::from_le_bytes(le))
+            }
+            value_tag::STRING => Value::String(self.string()?),
+            value_tag::ARRAY => {
+                let count = self.varint()?;
+                let mut items = Vec::with_capacity((count as usize).min(self.remaining()));
+                for _ in 0..count {
+                    items.push(self.value(depth + 1)?);
+                }
+                Value::Array(items)
+            }
+            value_tag::OBJECT => {
+                let count = self.varint()?;
+                let mut map = serde_json::Map::new();
+                for _ in 0..count {
+                    let key = self.string()?;
+                    map.insert(key, self.value(depth + 1)?);
+                }
+                Value::Object(map)
+            }
+            tag => return Err(DecodeError::BadValue { tag, at }),
+        })
+    }
+
     fn string(&mut self) -> Result<String, DecodeError> {
         let start = self.at;
         let slice = self.slice()?;
@@ -326,8 +490,15 @@ mod tests {
                 for (layer, start, len, label, with_attrs) in spans {
                     let mut a = Annotation::new(start, start + len, label);
                     if with_attrs {
-                        a.attrs
-                            .insert("speaker".into(), serde_json::json!("an official"));
+                        a.attrs.insert("speaker", "an official");
+                        a.attrs.insert("value", -2.5);
+                        a.attrs.insert("count", 7u64);
+                        a.attrs.insert("offset", -3i64);
+                        a.attrs.insert("direct", true);
+                        a.attrs.insert(
+                            "parts",
+                            serde_json::json!([null, {"unit": "mln", "of": [1, "x"]}]),
+                        );
                     }
                     // Spans are stored as given: the codec does not check them.
                     doc.tags.entry(layer).or_default().push(a);
