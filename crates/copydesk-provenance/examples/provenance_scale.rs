@@ -12,7 +12,10 @@
 //! wrapping as `clean.unwrap.v1` would (a line break not followed by an
 //! indented paragraph start becomes a space), runs the stage as the runner
 //! does and prints one JSON line: documents, megabytes, wall and CPU
-//! seconds, candidate pairs, relations and peak resident memory of the stage.
+//! seconds, candidate pairs, relations and peak resident memory of the stage,
+//! the CPU seconds of each phase (observe, absorb, finish, annotate) and a
+//! digest of the results (relations table rows, then each document's
+//! `provenance` and `spin` fields) to check that a change keeps them identical.
 
 use copydesk_core::{CorpusStage, Document, Source};
 use copydesk_provenance::{MemoryStore, ProvenanceConfig, ProvenanceStage};
@@ -70,26 +73,36 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t = Instant::now();
     let cpu_start = cpu_seconds();
     let mut stage = ProvenanceStage::new(ProvenanceConfig::default());
+    let (mut cpu_observe, mut cpu_absorb) = (0.0, 0.0);
     for (chunk_start, chunk) in store
         .docs
         .chunks(4096)
         .enumerate()
         .map(|(i, c)| (i * 4096, c))
     {
+        let c0 = cpu_seconds();
         let obs: Vec<_> = chunk.par_iter().map(|d| stage.observe(d)).collect();
+        let c1 = cpu_seconds();
         for (k, o) in obs.into_iter().enumerate() {
             stage.absorb(chunk_start + k, o?)?;
         }
+        cpu_observe += c1 - c0;
+        cpu_absorb += cpu_seconds() - c1;
     }
     let t_absorb = t.elapsed().as_secs_f64();
+    let cpu_before_finish = cpu_seconds();
     let out = stage.finish(&store)?;
+    let cpu_finish = cpu_seconds() - cpu_before_finish;
     let t_finish = t.elapsed().as_secs_f64();
+    let cpu_before_annotate = cpu_seconds();
     let mut docs = store.docs;
     docs.par_iter_mut()
         .enumerate()
         .try_for_each(|(i, d)| stage.annotate(i, d))?;
+    let cpu_annotate = cpu_seconds() - cpu_before_annotate;
     let secs = t.elapsed().as_secs_f64();
     let cpu = cpu_seconds() - cpu_start;
+    let digest = results_digest(&out, &docs)?;
     let peak = status_kib("VmHWM:");
     println!(
         "{}",
@@ -100,9 +113,50 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "seconds_signatures": t_absorb,
             "seconds_finish": t_finish - t_absorb,
             "cpu_seconds": cpu,
+            "cpu_observe": cpu_observe,
+            "cpu_absorb": cpu_absorb,
+            "cpu_finish": cpu_finish,
+            "cpu_annotate": cpu_annotate,
+            "digest": format!("{digest:016x}"),
             "summary": out.summary,
             "stage_peak_mib": peak.saturating_sub(rss_before) as f64 / 1024.0,
         })
     );
     Ok(())
+}
+
+/// A hash of everything the stage found: the relations table's rows in
+/// order, then each document's `provenance` and `spin` fields.
+fn results_digest(
+    out: &copydesk_core::CorpusOutput,
+    docs: &[Document],
+) -> Result<u64, Box<dyn std::error::Error>> {
+    let mut all = HashWriter(xxhash_rust::xxh3::Xxh3::new());
+    if let Some(table) = out.tables.get(copydesk_provenance::RELATIONS_TABLE) {
+        for row in table.rows()? {
+            serde_json::to_writer(&mut all, &row?)?;
+            all.0.update(b"\n");
+        }
+    }
+    for d in docs {
+        for key in ["provenance", "spin"] {
+            serde_json::to_writer(&mut all, &d.ext.get(key))?;
+            all.0.update(b"\n");
+        }
+    }
+    Ok(all.0.digest())
+}
+
+/// Hashes what is written to it.
+struct HashWriter(xxhash_rust::xxh3::Xxh3);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }

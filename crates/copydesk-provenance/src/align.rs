@@ -2,7 +2,7 @@
 //! alignment that allows dropped and added sentences), then words inside
 //! each matched pair, whose differences are the substitutions.
 
-use crate::tokens::{Token, WordClass, tokenize};
+use crate::tokens::{Token, WordClass, tokenize_with_cuts};
 
 /// A sentence: its byte span and its tokens (a range into the token list).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,8 +36,11 @@ pub struct Prepared {
 impl Prepared {
     /// Tokenizes and splits `text`.
     pub fn new(text: &str) -> Prepared {
-        let tokens = tokenize(text);
-        let sentences = sentences(text, &tokens);
+        let mut tokens = Vec::with_capacity(text.len() / 6 + 1);
+        let mut cuts = Vec::new();
+        tokenize_with_cuts(text, &mut tokens, &mut cuts);
+        cuts.push(text.len());
+        let sentences = sentences_from_cuts(&tokens, cuts);
         Prepared { tokens, sentences }
     }
 
@@ -49,6 +52,9 @@ impl Prepared {
 
 /// Splits at line breaks and at `.`, `!`, `?` followed by a space and a
 /// capital letter, digit or quote; a sentence owns the words inside it.
+/// [`Prepared::new`] finds the same cuts while tokenizing; this separate
+/// byte scan is the reference its tests compare with.
+#[cfg(test)]
 fn sentences(text: &str, tokens: &[Token]) -> Vec<Sentence> {
     let mut cuts = Vec::new();
     let bytes = text.as_bytes();
@@ -535,6 +541,21 @@ mod tests {
             cuts.push(text.len());
             let expected = sentences_from_cuts(&tokens, cuts);
             proptest::prop_assert_eq!(ours, expected);
+        }
+
+        #[test]
+        fn prepared_sentences_match_the_separate_scan(text in "[a-zA-Z0-9 .!?,:;\n\"')\u{201C}\u{201D}\u{2018}\u{2019}\u{e9}\u{c9}-]{0,160}") {
+            let tokens = crate::tokens::tokenize(&text);
+            let p = Prepared::new(&text);
+            proptest::prop_assert_eq!(&p.sentences, &sentences(&text, &tokens));
+            proptest::prop_assert_eq!(p.tokens, tokens);
+        }
+
+        #[test]
+        fn prepared_sentences_match_the_separate_scan_on_any_text(text in "\\PC{0,100}") {
+            let tokens = crate::tokens::tokenize(&text);
+            let p = Prepared::new(&text);
+            proptest::prop_assert_eq!(&p.sentences, &sentences(&text, &tokens));
         }
     }
 

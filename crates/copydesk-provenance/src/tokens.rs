@@ -2,7 +2,6 @@
 //! likely to leave them alone (function words, numbers, names) or not
 //! (content words).
 
-use copydesk_core::text::word_spans;
 use std::sync::OnceLock;
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -104,10 +103,14 @@ pub fn is_function(norm: &str) -> bool {
     norm.len() <= 10 && is_function_hashed(norm, word_hash(norm))
 }
 
-/// Whether the text between two words ends a sentence.
+/// Whether the text between two words ends a sentence (the reference
+/// tokenizer's test; the scan tracks the marks as it passes them).
+#[cfg(test)]
 fn ends_sentence(gap: &str) -> bool {
-    gap.chars()
-        .any(|c| matches!(c, '.' | '!' | '?' | '\n' | ':' | ';'))
+    // The marks are ASCII: a byte scan finds them (UTF-8 continuation
+    // bytes are never ASCII).
+    gap.bytes()
+        .any(|b| matches!(b, b'.' | b'!' | b'?' | b'\n' | b':' | b';'))
 }
 
 /// What one pass over a word's bytes tells: letters, uppercase letters,
@@ -154,23 +157,43 @@ impl WordShape {
 
 /// The words of `text` with their classes.
 pub fn tokenize(text: &str) -> Vec<Token> {
-    let spans = word_spans(text);
-    let mut out = Vec::with_capacity(spans.len());
+    let mut out = Vec::with_capacity(text.len() / 6 + 1);
+    tokenize_into(text, &mut out);
+    out
+}
+
+/// [`tokenize`] into `out` (cleared first), reusing its allocation.
+pub fn tokenize_into(text: &str, out: &mut Vec<Token>) {
+    tokenize_scan(text, out, None);
+}
+
+/// [`tokenize_into`], also pushing to `cuts` the sentence cuts that
+/// [`crate::align`] splits at (after each line break, and after a `.`, `!`
+/// or `?` and its closing quotes when a space and a capital, digit or
+/// opening quote follow), found in the same pass over the text.
+pub(crate) fn tokenize_with_cuts(text: &str, out: &mut Vec<Token>, cuts: &mut Vec<usize>) {
+    tokenize_scan(text, out, Some(cuts));
+}
+
+fn tokenize_scan(text: &str, out: &mut Vec<Token>, cuts: Option<&mut Vec<usize>>) {
+    out.clear();
     // Per token: at least two letters (bit 0), and all of them capitals (bit 1).
-    let mut lettering: Vec<u8> = Vec::with_capacity(spans.len());
-    let mut prev_end = 0;
+    let mut lettering: Vec<u8> = Vec::with_capacity(text.len() / 6 + 1);
     let mut buf = String::new();
-    for (start, end) in spans {
+    scan_words(text, cuts, |start, end, ascii_shape, mark_before| {
         let word = &text[start..end];
-        let shape = WordShape::of(word);
+        let shape = ascii_shape.unwrap_or_else(|| WordShape::of(word));
         let norm = if shape.plain {
             word
         } else {
             normalize_into(word, &mut buf)
         };
         let hash = word_hash(norm);
-        let sentence_start = out.is_empty() || ends_sentence(&text[prev_end..start]);
-        let first_upper = word.chars().next().is_some_and(char::is_uppercase);
+        let sentence_start = out.is_empty() || mark_before;
+        let first_upper = match word.as_bytes().first() {
+            Some(b) if b.is_ascii() => b.is_ascii_uppercase(),
+            _ => word.chars().next().is_some_and(char::is_uppercase),
+        };
         let class = if shape.digit {
             WordClass::Number
         } else if norm.len() <= 10 && is_function_hashed(norm, hash) {
@@ -187,10 +210,181 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             class,
         });
         lettering.push(u8::from(shape.letters >= 2) | (u8::from(shape.all_upper()) << 1));
-        prev_end = end;
+    });
+    demote_capitalized_lines(text, out, &lettering);
+}
+
+/// Byte classes of [`scan_words`]: ASCII alphanumeric, letter, capital, digit.
+const ALNUM: u8 = 1;
+const LETTER: u8 = 2;
+const UPPER: u8 = 4;
+const DIGIT: u8 = 8;
+
+/// The class bits of every byte (non-ASCII bytes have none).
+const BYTE_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_uppercase() {
+            table[b] = ALNUM | LETTER | UPPER;
+        } else if c.is_ascii_lowercase() {
+            table[b] = ALNUM | LETTER;
+        } else if c.is_ascii_digit() {
+            table[b] = ALNUM | DIGIT;
+        }
+        b += 1;
     }
-    demote_capitalized_lines(text, &mut out, &lettering);
-    out
+    table
+};
+
+/// Where the sentence splitter of [`crate::align`] cuts after the mark
+/// (`.`, `!` or `?`) at byte `i`: past its closing quotes and brackets,
+/// when a space then a capital, a digit or an opening quote follow.
+pub(crate) fn cut_after_mark(text: &str, i: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut j = i + 1;
+    while j < bytes.len() {
+        let n = text.get(j..)?.chars().next()?;
+        if matches!(n, '"' | '\'' | ')' | '\u{201D}' | '\u{2019}') {
+            j += n.len_utf8();
+        } else {
+            break;
+        }
+    }
+    let mut chars = text.get(j..)?.chars();
+    (chars.next() == Some(' ')
+        && chars.next().is_some_and(|n| {
+            n.is_uppercase()
+                || n.is_ascii_digit()
+                || matches!(n, '"' | '\u{201C}' | '\'' | '\u{2018}')
+        }))
+    .then_some(j)
+}
+
+/// Calls `f(start, end)` for each word of `text`, in order: the spans of
+/// [`copydesk_core::text::word_spans`] (maximal runs of alphanumeric
+/// characters, joined by an apostrophe, hyphen or period between two
+/// alphanumerics, or by a comma between two digits), found with a byte
+/// scan that decodes only non-ASCII characters and collects no list.
+pub fn for_each_word(text: &str, mut f: impl FnMut(usize, usize)) {
+    scan_words(text, None, |start, end, _, _| f(start, end));
+}
+
+/// The scan behind [`for_each_word`]: calls `f(start, end, shape, mark)`
+/// for each word, where `shape` is the word's [`WordShape`] when it is all
+/// ASCII (counted during the scan) and `mark` tells whether the text since
+/// the previous word holds a sentence-ending mark (`.!?:;` or a line
+/// break); pushes the sentence cuts of [`cut_after_mark`] and line breaks
+/// to `cuts` when given.
+fn scan_words(
+    text: &str,
+    mut cuts: Option<&mut Vec<usize>>,
+    mut f: impl FnMut(usize, usize, Option<WordShape>, bool),
+) {
+    let bytes = text.as_bytes();
+    let len = bytes.len();
+    // The character at byte `i` (a char boundary) and its length.
+    let char_at = |i: usize| -> Option<(char, usize)> {
+        match bytes.get(i) {
+            None => None,
+            Some(&b) if b.is_ascii() => Some((char::from(b), 1)),
+            Some(_) => text.get(i..)?.chars().next().map(|c| (c, c.len_utf8())),
+        }
+    };
+    let is_alnum = |c: char| {
+        if c.is_ascii() {
+            c.is_ascii_alphanumeric()
+        } else {
+            c.is_alphanumeric()
+        }
+    };
+    let mut start: Option<usize> = None;
+    let mut prev_alnum = false;
+    // The shape of the current word while it is all ASCII.
+    let (mut letters, mut upper, mut digit, mut ascii) = (0usize, 0usize, false, true);
+    // A sentence mark since the last word, and before the current one.
+    let (mut mark, mut mark_before) = (false, false);
+    let mut i = 0;
+    while i < len {
+        let class = BYTE_CLASS[usize::from(bytes[i])];
+        if class & ALNUM != 0 {
+            if start.is_none() {
+                start = Some(i);
+                (letters, upper, digit, ascii) = (0, 0, false, true);
+                mark_before = std::mem::take(&mut mark);
+            }
+            // A run of ASCII alphanumerics.
+            let mut class = class;
+            loop {
+                letters += usize::from(class & LETTER != 0);
+                upper += usize::from(class & UPPER != 0);
+                digit |= class & DIGIT != 0;
+                i += 1;
+                match bytes.get(i) {
+                    Some(&b) if BYTE_CLASS[usize::from(b)] & ALNUM != 0 => {
+                        class = BYTE_CLASS[usize::from(b)];
+                    }
+                    _ => break,
+                }
+            }
+            prev_alnum = true;
+            continue;
+        }
+        let Some((c, n)) = char_at(i) else { break };
+        if !c.is_ascii() && c.is_alphanumeric() {
+            if start.is_none() {
+                start = Some(i);
+                mark_before = std::mem::take(&mut mark);
+            }
+            ascii = false;
+            prev_alnum = true;
+            i += n;
+            continue;
+        }
+        if let Some(cuts) = cuts.as_deref_mut() {
+            if c == '\n' {
+                cuts.push(i + 1);
+            } else if matches!(c, '.' | '!' | '?')
+                && let Some(cut) = cut_after_mark(text, i)
+            {
+                cuts.push(cut);
+            }
+        }
+        let joiner = matches!(c, '\'' | '\u{2019}' | '-' | '.' | ',');
+        let joins = joiner
+            && prev_alnum
+            && char_at(i + n).is_some_and(|(next, _)| is_alnum(next))
+            && (c != ','
+                || (i > 0
+                    && bytes[i - 1].is_ascii_digit()
+                    && bytes.get(i + n).is_some_and(u8::is_ascii_digit)));
+        if joins {
+            ascii &= c.is_ascii();
+        } else {
+            if let Some(s) = start.take() {
+                let shape = ascii.then_some(WordShape {
+                    letters,
+                    upper,
+                    digit,
+                    plain: upper == 0,
+                });
+                f(s, i, shape, mark_before);
+            }
+            mark |= matches!(c, '.' | '!' | '?' | '\n' | ':' | ';');
+        }
+        prev_alnum = false;
+        i += n;
+    }
+    if let Some(s) = start {
+        let shape = ascii.then_some(WordShape {
+            letters,
+            upper,
+            digit,
+            plain: upper == 0,
+        });
+        f(s, len, shape, mark_before);
+    }
 }
 
 /// Letters of a word, and how many of them are uppercase.
@@ -310,6 +504,7 @@ fn demote_capitalized_lines_reference(text: &str, tokens: &mut [Token]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use copydesk_core::text::word_spans;
 
     #[test]
     fn classes_words() {
@@ -385,7 +580,47 @@ mod tests {
         }
     }
 
+    fn words_of(text: &str) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for_each_word(text, |a, b| out.push((a, b)));
+        out
+    }
+
+    #[test]
+    fn word_scan_keeps_joined_words() {
+        let t = "China\u{2019}s co-operation, $65-billion and 1,000 U.S. troops, a,b 3,x \u{e9}t\u{e9}-\u{c9}t\u{e9}.";
+        assert_eq!(words_of(t), word_spans(t));
+        let words: Vec<&str> = words_of(t).into_iter().map(|(s, e)| &t[s..e]).collect();
+        assert_eq!(
+            words,
+            [
+                "China\u{2019}s",
+                "co-operation",
+                "65-billion",
+                "and",
+                "1,000",
+                "U.S",
+                "troops",
+                "a",
+                "b",
+                "3",
+                "x",
+                "\u{e9}t\u{e9}-\u{c9}t\u{e9}"
+            ]
+        );
+    }
+
     proptest::proptest! {
+        #[test]
+        fn word_scan_matches_core_word_spans(text in "[a-zA-Z0-9 .,:;'`\u{2019}\u{2018}\u{c9}\u{e9}\u{df}\u{130}\u{660}\u{2160}\n-]{0,120}") {
+            proptest::prop_assert_eq!(words_of(&text), word_spans(&text));
+        }
+
+        #[test]
+        fn word_scan_matches_core_word_spans_on_any_text(text in "\\PC{0,80}") {
+            proptest::prop_assert_eq!(words_of(&text), word_spans(&text));
+        }
+
         #[test]
         fn fast_tokenize_matches_the_reference(text in "[a-zA-Z0-9 .,:;'`\u{2019}\u{2018}\u{c9}\u{e9}\u{df}\u{130}\n-]{0,120}") {
             proptest::prop_assert_eq!(tokenize(&text), reference_tokenize(&text));

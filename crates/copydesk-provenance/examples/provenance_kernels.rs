@@ -1,0 +1,124 @@
+//! Per-document cost of the kernels `corpus.provenance.v1` runs on every
+//! document (tokenizing, sentence splitting, anchor shingles, MinHash,
+//! sentence fingerprints), on one thread, for comparing implementations.
+//!
+//! ```text
+//! cargo run --release -p copydesk-provenance --example provenance_kernels -- \
+//!     bench-out/synthetic-v2-30mb-seed1.jsonl [--docs N] [--rounds R]
+//! ```
+//!
+//! Reads the `text` field of the first `--docs` lines (10,000 by default),
+//! runs each kernel over all of them `--rounds` times (3 by default) and
+//! prints the best round's microseconds per document for each kernel, with
+//! a checksum of its output so that two builds can be checked to agree.
+
+use copydesk_provenance::align::Prepared;
+use copydesk_provenance::fingerprint::fingerprints;
+use copydesk_provenance::signature::{anchor_shingles, minhash};
+use copydesk_provenance::tokens::tokenize;
+use std::io::BufRead;
+use std::time::Instant;
+
+/// Runs `f` over every text `rounds` times; the best round's microseconds
+/// per text and the (wrapping) sum of what `f` returned in that round.
+fn time_kernel<T>(texts: &[T], rounds: usize, mut f: impl FnMut(&T) -> u64) -> (f64, u64) {
+    let mut best = f64::INFINITY;
+    let mut check = 0u64;
+    for _ in 0..rounds.max(1) {
+        let t = Instant::now();
+        let mut sum = 0u64;
+        for x in texts {
+            sum = sum.wrapping_add(f(x));
+        }
+        let us = t.elapsed().as_secs_f64() * 1e6 / texts.len().max(1) as f64;
+        if us < best {
+            best = us;
+        }
+        check = sum;
+    }
+    (best, check)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let argv: Vec<String> = std::env::args().collect();
+    let path = argv
+        .iter()
+        .skip(1)
+        .find(|a| !a.starts_with("--"))
+        .ok_or("usage: provenance_kernels FILE.jsonl [--docs N] [--rounds R]")?;
+    let number = |flag: &str, default: usize| {
+        argv.iter()
+            .position(|a| a == flag)
+            .and_then(|i| argv.get(i + 1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let (limit, rounds) = (number("--docs", 10_000), number("--rounds", 3));
+    let file = std::io::BufReader::new(std::fs::File::open(path)?);
+    let mut texts = Vec::new();
+    for line in file.lines().take(limit) {
+        let v: serde_json::Value = serde_json::from_str(&line?)?;
+        texts.push(
+            v.get("text")
+                .and_then(|x| x.as_str())
+                .unwrap_or("")
+                .to_string(),
+        );
+    }
+    let prepared: Vec<Prepared> = texts.iter().map(|t| Prepared::new(t)).collect();
+    let shingles: Vec<Vec<u64>> = prepared
+        .iter()
+        .map(|p| anchor_shingles(&p.tokens, 3))
+        .collect();
+    let mut report = serde_json::Map::new();
+    let mut put = |name: &str, (us, check): (f64, u64)| {
+        report.insert(
+            name.to_string(),
+            serde_json::json!({"us_per_doc": us, "check": format!("{check:016x}")}),
+        );
+    };
+    put(
+        "tokenize",
+        time_kernel(&texts, rounds, |t| {
+            tokenize(t).iter().fold(0u64, |h, t| {
+                h.rotate_left(5) ^ t.hash ^ t.start as u64 ^ (t.class as u64) << 60
+            })
+        }),
+    );
+    put(
+        "prepare",
+        time_kernel(&texts, rounds, |t| {
+            let p = Prepared::new(t);
+            p.sentences.iter().fold(p.tokens.len() as u64, |h, s| {
+                h.rotate_left(7) ^ (s.first as u64) ^ (s.last as u64) << 32
+            })
+        }),
+    );
+    put(
+        "anchor_shingles",
+        time_kernel(&prepared, rounds, |p| {
+            anchor_shingles(&p.tokens, 3)
+                .iter()
+                .fold(0u64, |h, &x| h.rotate_left(3) ^ x)
+        }),
+    );
+    put(
+        "minhash",
+        time_kernel(&shingles, rounds, |s| {
+            minhash(s, 128)
+                .iter()
+                .fold(0u64, |h, &x| h.rotate_left(3) ^ u64::from(x))
+        }),
+    );
+    put(
+        "fingerprints",
+        time_kernel(&prepared, rounds, |p| {
+            let mut out = Vec::new();
+            fingerprints(p, &mut out);
+            out.iter()
+                .fold(0u64, |h, &x| h.rotate_left(3) ^ u64::from(x))
+        }),
+    );
+    println!("{}", serde_json::Value::Object(report));
+    Ok(())
+}
