@@ -157,6 +157,14 @@ pub trait ReportStage: Send {
     }
     /// Writes corpus-level output and closes files; returns the files written.
     fn finish(&mut self, summary: &CorpusSummary<'_>) -> Result<Vec<PathBuf>, StageError>;
+    /// Annotation layers this report never reads (for example layers it
+    /// leaves out of its output). When no report reads a layer and no corpus
+    /// stage needs it (capability `layer.<name>`), a runner may drop it
+    /// before the corpus step instead of carrying it to the reports. The
+    /// default is none: the report reads every layer.
+    fn unread_layers(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// What a [`DocumentRenderer`] made of one document, for

@@ -119,6 +119,10 @@ impl DocumentRenderer for JsonlRenderer {
 }
 
 impl ReportStage for JsonlReport {
+    fn unread_layers(&self) -> Vec<String> {
+        self.config.skip_layers.clone()
+    }
+
     fn begin(&mut self, out_dir: &Path) -> Result<(), StageError> {
         self.out_dir = out_dir.to_path_buf();
         self.written = 0;

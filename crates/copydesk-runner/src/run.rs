@@ -129,7 +129,33 @@ struct Built {
     documents: Vec<(String, Box<dyn DocumentStage>, Counters)>,
     corpus: Vec<(String, Box<dyn CorpusStage>)>,
     corpus_counters: Vec<Counters>,
+    /// Every capability the corpus stages need.
+    corpus_needs: Vec<&'static str>,
     reports: Vec<(String, Box<dyn ReportStage>, Counters)>,
+}
+
+impl Built {
+    /// The annotation layers nothing after pass 1 reads: every report says
+    /// it does not read them and no corpus stage needs them. They are left
+    /// out of the spill. With no report at all, nothing is dropped.
+    fn unread_layers(&self) -> Vec<String> {
+        let mut reports = self.reports.iter().map(|(_, r, _)| r.unread_layers());
+        let Some(mut unread) = reports.next() else {
+            return Vec::new();
+        };
+        for other in reports {
+            unread.retain(|layer| other.contains(layer));
+        }
+        unread.retain(|layer| {
+            !self
+                .corpus_needs
+                .iter()
+                .any(|need| need.strip_prefix("layer.") == Some(layer.as_str()))
+        });
+        unread.sort();
+        unread.dedup();
+        unread
+    }
 }
 
 fn build(stages: &[PlannedStage]) -> Result<Built, RunError> {
@@ -138,6 +164,7 @@ fn build(stages: &[PlannedStage]) -> Result<Built, RunError> {
         documents: Vec::new(),
         corpus: Vec::new(),
         corpus_counters: Vec::new(),
+        corpus_needs: Vec::new(),
         reports: Vec::new(),
     };
     for s in stages {
@@ -150,6 +177,7 @@ fn build(stages: &[PlannedStage]) -> Result<Built, RunError> {
             BuiltStage::Load(x) => b.loaders.push((name, x, Counters::default())),
             BuiltStage::Document(x) => b.documents.push((name, x, Counters::default())),
             BuiltStage::Corpus(x) => {
+                b.corpus_needs.extend(s.factory.needs.iter().copied());
                 b.corpus.push((name, x));
                 b.corpus_counters.push(Counters::default());
             }
@@ -231,6 +259,13 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
         .build()
         .map_err(|e| RunError::Threads(e.to_string()))?;
     let mut built = build(&pipeline.stages)?;
+    let dropped_layers = built.unread_layers();
+    if !dropped_layers.is_empty() {
+        tracing::debug!(
+            "layers no report reads, left out of the spill: {}",
+            dropped_layers.join(", ")
+        );
+    }
     let failures = Failures {
         lines: Mutex::new(Vec::new()),
         fail_fast: options.fail_fast,
@@ -303,6 +338,7 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
         let mut pending: Vec<Document> = Vec::new();
         let mut sink = SpillSink {
             spill: &mut spill,
+            dropped: &dropped_layers,
             path: &spill_path,
             corpus,
             counters: corpus_counters,
@@ -683,6 +719,8 @@ fn process_documents(
 /// observations in order, and the document is spilled to disk.
 struct SpillSink<'a> {
     spill: &'a mut SpillWriter,
+    /// Layers left out of the spill ([`Built::unread_layers`]).
+    dropped: &'a [String],
     path: &'a PathBuf,
     corpus: &'a mut [(String, Box<dyn CorpusStage>)],
     counters: &'a [Counters],
@@ -698,6 +736,7 @@ impl SpillSink<'_> {
         }
         let corpus = &*self.corpus;
         let counters = self.counters;
+        let dropped = self.dropped;
         type Observed = (
             String,
             Vec<Result<Observation, String>>,
@@ -717,7 +756,7 @@ impl SpillSink<'_> {
                         r
                     })
                     .collect();
-                (doc.source.locator(), obs, spill_line(&doc))
+                (doc.source.locator(), obs, spill_line(&doc, dropped))
             })
             .collect();
         for (locator, obs, line) in observed {
@@ -851,5 +890,72 @@ fn unique_id(doc: &mut Document, ids: &mut HashSet<String>) {
             return;
         }
         n += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use copydesk_core::CorpusSummary;
+    use std::path::Path;
+
+    /// A report that reads every layer but `unread`.
+    struct Skipping(Vec<String>);
+
+    impl ReportStage for Skipping {
+        fn begin(&mut self, _: &Path) -> Result<(), StageError> {
+            Ok(())
+        }
+        fn write(&mut self, _: &Document) -> Result<(), StageError> {
+            Ok(())
+        }
+        fn finish(&mut self, _: &CorpusSummary<'_>) -> Result<Vec<PathBuf>, StageError> {
+            Ok(Vec::new())
+        }
+        fn unread_layers(&self) -> Vec<String> {
+            self.0.clone()
+        }
+    }
+
+    fn built(reports: &[&[&str]], corpus_needs: &[&'static str]) -> Built {
+        Built {
+            loaders: Vec::new(),
+            documents: Vec::new(),
+            corpus: Vec::new(),
+            corpus_counters: Vec::new(),
+            corpus_needs: corpus_needs.to_vec(),
+            reports: reports
+                .iter()
+                .map(|unread| {
+                    let unread = unread.iter().map(|l| l.to_string()).collect();
+                    (
+                        "report".to_string(),
+                        Box::new(Skipping(unread)) as Box<dyn ReportStage>,
+                        Counters::default(),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_layer_is_dropped_only_when_no_report_reads_it_and_no_corpus_stage_needs_it() {
+        let b = built(
+            &[&["tokens", "quotes"], &["quotes", "tokens", "dates"]],
+            &[],
+        );
+        assert_eq!(b.unread_layers(), ["quotes", "tokens"]);
+        let b = built(&[&["tokens", "quotes"], &["dates"]], &[]);
+        assert!(
+            b.unread_layers().is_empty(),
+            "the second report reads tokens"
+        );
+        let b = built(&[&["tokens", "quotes"]], &["text.raw", "layer.quotes"]);
+        assert_eq!(b.unread_layers(), ["tokens"]);
+        let b = built(&[], &[]);
+        assert!(
+            b.unread_layers().is_empty(),
+            "no report: nothing is dropped"
+        );
     }
 }

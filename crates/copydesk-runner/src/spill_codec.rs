@@ -18,8 +18,12 @@ use std::collections::HashSet;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{OnceLock, RwLock};
 
-/// Appends `doc` to `out`.
-pub(crate) fn encode(doc: &Document, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+/// Appends `doc` to `out`, without the annotation layers named in `dropped`.
+pub(crate) fn encode(
+    doc: &Document,
+    dropped: &[String],
+    out: &mut Vec<u8>,
+) -> Result<(), serde_json::Error> {
     put_str(out, &doc.text);
     put_str(out, &doc.id);
     put_str(out, &doc.source.path);
@@ -37,10 +41,11 @@ pub(crate) fn encode(doc: &Document, out: &mut Vec<u8>) -> Result<(), serde_json
     } else {
         put_json(out, &doc.ext)?;
     }
-    put_varint(out, doc.tags.len() as u64);
+    let kept = |layer: &String| !dropped.contains(layer);
+    put_varint(out, doc.tags.keys().filter(|l| kept(l)).count() as u64);
     let mut labels = NameTable::default();
     let mut keys = NameTable::default();
-    for (layer, spans) in &doc.tags {
+    for (layer, spans) in doc.tags.iter().filter(|(l, _)| kept(l)) {
         put_str(out, layer);
         labels.clear();
         keys.clear();
@@ -71,28 +76,54 @@ pub(crate) fn encode(doc: &Document, out: &mut Vec<u8>) -> Result<(), serde_json
 }
 
 /// The distinct names (labels or attribute names) of one layer, in order of
-/// first use.
+/// first use. A layer has a handful of names, so they are found by a scan
+/// that compares addresses first (names written from literals share one),
+/// and by a map only past [`NameTable::SCAN`] names.
 #[derive(Default)]
 struct NameTable<'d> {
-    index: HashMap<&'d str, u64>,
     names: Vec<&'d str>,
+    index: HashMap<&'d str, u64>,
 }
 
 impl<'d> NameTable<'d> {
+    /// Names found by scanning; a map takes over beyond.
+    const SCAN: usize = 16;
+
     fn clear(&mut self) {
-        self.index.clear();
         self.names.clear();
+        self.index.clear();
+    }
+
+    fn find(&self, name: &str) -> Option<u64> {
+        if self.names.len() > Self::SCAN {
+            return self.index.get(name).copied();
+        }
+        let same = |n: &&str| std::ptr::eq(n.as_ptr(), name.as_ptr()) && n.len() == name.len();
+        self.names
+            .iter()
+            .position(same)
+            .or_else(|| self.names.iter().position(|n| *n == name))
+            .map(|at| at as u64)
     }
 
     fn add(&mut self, name: &'d str) {
-        if !self.index.contains_key(name) {
-            self.index.insert(name, self.names.len() as u64);
-            self.names.push(name);
+        if self.find(name).is_some() {
+            return;
+        }
+        self.names.push(name);
+        if self.names.len() > Self::SCAN {
+            if self.index.is_empty() {
+                for (at, n) in self.names.iter().enumerate() {
+                    self.index.insert(n, at as u64);
+                }
+            } else {
+                self.index.insert(name, self.names.len() as u64 - 1);
+            }
         }
     }
 
     fn index(&self, name: &str) -> u64 {
-        self.index.get(name).copied().unwrap_or(0)
+        self.find(name).unwrap_or(0)
     }
 
     fn put(&self, out: &mut Vec<u8>) {
@@ -511,7 +542,7 @@ mod tests {
         #[test]
         fn documents_round_trip(doc in arbitrary_document()) {
             let mut bytes = Vec::new();
-            encode(&doc, &mut bytes).unwrap();
+            encode(&doc, &[], &mut bytes).unwrap();
             prop_assert_eq!(decode_text(&bytes).unwrap(), doc.text.clone());
             prop_assert_eq!(decode(&bytes).unwrap(), doc);
         }
@@ -519,7 +550,7 @@ mod tests {
         #[test]
         fn damaged_records_are_errors_not_panics(doc in arbitrary_document(), cut in any::<prop::sample::Index>(), flip in any::<u8>()) {
             let mut bytes = Vec::new();
-            encode(&doc, &mut bytes).unwrap();
+            encode(&doc, &[], &mut bytes).unwrap();
             let at = cut.index(bytes.len());
             prop_assert!(decode(&bytes[..at]).is_err(), "a record cut at {} of {} decoded", at, bytes.len());
             if let Some(b) = bytes.get_mut(at) {
@@ -535,6 +566,30 @@ mod tests {
     }
 
     #[test]
+    fn layers_with_many_labels_and_names_round_trip_and_dropped_layers_are_left_out() {
+        let text = "x".repeat(200);
+        let mut doc = Document::new("d", Source::default(), text.as_str());
+        let spans: Vec<Annotation> = (0..100)
+            .map(|i| {
+                Annotation::new(i, i + 1, format!("L{}", i % 40))
+                    .with(format!("k{}", i % 30), i as u64)
+                    .with("shared", "v")
+            })
+            .collect();
+        doc.annotate("many", spans).unwrap();
+        doc.annotate("tokens", vec![Annotation::new(0, 1, "word")])
+            .unwrap();
+        let mut bytes = Vec::new();
+        encode(&doc, &[], &mut bytes).unwrap();
+        assert_eq!(decode(&bytes).unwrap(), doc);
+        bytes.clear();
+        encode(&doc, &["tokens".to_string()], &mut bytes).unwrap();
+        let back = decode(&bytes).unwrap();
+        assert_eq!(back.tags.keys().collect::<Vec<_>>(), ["many"]);
+        assert_eq!(back.tags["many"], doc.tags["many"]);
+    }
+
+    #[test]
     fn a_tokens_layer_costs_a_few_bytes_per_token() {
         let text = "word ".repeat(1000);
         let mut doc = Document::new("d", Source::default(), text.trim_end());
@@ -543,7 +598,7 @@ mod tests {
             .collect();
         doc.annotate("tokens", spans).unwrap();
         let mut bytes = Vec::new();
-        encode(&doc, &mut bytes).unwrap();
+        encode(&doc, &[], &mut bytes).unwrap();
         let tags_bytes = bytes.len() - text.len();
         assert!(
             tags_bytes < 4 * 1000 + 200,
