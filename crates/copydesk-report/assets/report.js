@@ -327,6 +327,12 @@
         return el('span', { title: 'source has: ' + s.original }, [el('ins', { class: 'spun', text: t }), el('del', { class: 'was', text: s.original })]);
       } };
     });
+    // Clauses added or dropped inside an aligned passage, marked in place.
+    function inlineMarks(spans, cls, title) {
+      return (spans || []).map(function (sp) {
+        return { a: sp[0], b: sp[1], make: function (t) { return el('mark', { class: cls, title: title, text: t }); } };
+      });
+    }
     var srcRow = docs[r.s] || {}, copyRow = docs[r.d] || {};
     var pair = el('div', { class: 'pair' }, [
       el('div', { class: 'colhead' }, ['Source: ', el('span', { class: 'mono', text: r.source }), el('small', { text: srcRow.h || srcRow.src || '' })]),
@@ -336,12 +342,14 @@
     rows.forEach(function (row) {
       var left, right;
       if (row.source) {
-        left = el('div', { class: 'cell' + (row.kind === '-' ? ' dropped' : '') }, marked(src.text, row.source[0], row.source[1], srcMarks));
+        left = el('div', { class: 'cell' + (row.kind === '-' ? ' dropped' : '') }, marked(src.text, row.source[0], row.source[1],
+          srcMarks.concat(inlineMarks(row.dropped, 'gone', 'only in the source (dropped)'))));
       } else {
         left = el('div', { class: 'cell empty', text: 'not in the source' });
       }
       if (row.doc) {
-        right = el('div', { class: 'cell' + (row.kind === '+' ? ' added' : '') }, marked(copy.text, row.doc[0], row.doc[1], copyMarks));
+        right = el('div', { class: 'cell' + (row.kind === '+' ? ' added' : '') }, marked(copy.text, row.doc[0], row.doc[1],
+          copyMarks.concat(inlineMarks(row.added, 'new', 'only in the copy (added)'))));
         if (row.kind === '=' && typeof row.similarity === 'number') {
           right.insertBefore(el('span', { class: 'sim', text: Math.round(row.similarity * 100) + '% same' }), right.firstChild);
         }

@@ -100,6 +100,20 @@ fn page_renders_and_document_markup_stays_text() {
         "substitution not shown"
     );
     assert!(dom.contains("dropped from the copy"));
+    // A clause added (or dropped) inside an aligned sentence is marked in
+    // that sentence's row, not given a row of its own.
+    assert!(
+        dom.contains(
+            "<mark class=\"new\" title=\"only in the copy (added)\">claimed by separatists</mark>"
+        ),
+        "inline added clause not marked:\n{dom}"
+    );
+    assert!(
+        dom.contains(
+            "<mark class=\"gone\" title=\"only in the source (dropped)\">since 2015</mark>"
+        ),
+        "inline dropped clause not marked"
+    );
     assert!(dom.contains("1 of 1 shown"), "relations table not rendered");
 
     // Injected markup is text, never elements; nothing ran.

@@ -5,7 +5,7 @@
 use super::layout::{PassageRow, RowKind, layout};
 use super::utf16::Utf16Offsets;
 use crate::facts;
-use copydesk_core::{Document, Meta, Relation};
+use copydesk_core::{Document, Meta, Relation, TextSpan};
 use serde::{Deserialize, Serialize};
 
 /// Longest headline kept in a table row, in characters.
@@ -243,11 +243,19 @@ impl RelationView {
                             RowKind::Added => doc.is_some(),
                             RowKind::Dropped => source.is_some(),
                         };
+                        let inside = |spans: &[TextSpan], o: &Utf16Offsets| {
+                            spans
+                                .iter()
+                                .filter_map(|span| o.span(span.start, span.end))
+                                .collect()
+                        };
                         complete.then_some(PassageRow {
                             kind: row.kind,
                             doc,
                             source,
                             similarity: row.similarity,
+                            added: inside(&row.added, &d),
+                            dropped: inside(&row.dropped, &s),
                         })
                     })
                     .collect(),

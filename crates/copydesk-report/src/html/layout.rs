@@ -1,6 +1,7 @@
 //! The side-by-side layout of a relation: aligned passages in parallel
 //! rows, added passages (copy only) and dropped passages (source only) in
-//! rows of their own, in reading order.
+//! rows of their own, in reading order. A clause added or dropped inside an
+//! aligned passage stays in that passage's row, marked where it is.
 
 use copydesk_core::{RelationEvidence, TextSpan};
 
@@ -29,32 +30,73 @@ pub struct PassageRow<S> {
     pub source: Option<S>,
     /// Word similarity of an aligned pair (0..1).
     pub similarity: Option<f64>,
+    /// Added passages inside this row's copy passage (aligned rows only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub added: Vec<S>,
+    /// Dropped passages inside this row's source passage (aligned rows only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dropped: Vec<S>,
+}
+
+impl<S> PassageRow<S> {
+    fn passage(kind: RowKind, doc: Option<S>, source: Option<S>) -> Self {
+        PassageRow {
+            kind,
+            doc,
+            source,
+            similarity: None,
+            added: Vec::new(),
+            dropped: Vec::new(),
+        }
+    }
+}
+
+/// The first aligned row whose passage on one side (`side`) holds `span`.
+fn holder(
+    rows: &mut [PassageRow<TextSpan>],
+    span: TextSpan,
+    side: fn(&PassageRow<TextSpan>) -> Option<TextSpan>,
+) -> Option<&mut PassageRow<TextSpan>> {
+    rows.iter_mut().find(|r| {
+        r.kind == RowKind::Aligned
+            && side(r).is_some_and(|s| s.start <= span.start && span.end <= s.end)
+    })
 }
 
 /// Orders a relation's evidence for reading: aligned and added passages in
 /// the copy's order; each dropped passage just before the first aligned
-/// passage that comes after it in the source (or at the end).
+/// passage that comes after it in the source (or at the end). An added
+/// passage inside an aligned row's copy passage, or a dropped one inside its
+/// source passage, is listed in that row (`added`, `dropped`) instead of
+/// getting a row of its own.
 pub fn layout(evidence: &RelationEvidence) -> Vec<PassageRow<TextSpan>> {
     let mut copy_side: Vec<PassageRow<TextSpan>> = evidence
         .aligned
         .iter()
         .map(|a| PassageRow {
-            kind: RowKind::Aligned,
-            doc: Some(a.doc),
-            source: Some(a.source),
             similarity: Some(a.similarity),
+            ..PassageRow::passage(RowKind::Aligned, Some(a.doc), Some(a.source))
         })
-        .chain(evidence.added.iter().map(|&span| PassageRow {
-            kind: RowKind::Added,
-            doc: Some(span),
-            source: None,
-            similarity: None,
-        }))
         .collect();
+    let mut added = evidence.added.clone();
+    added.sort_by_key(|s| (s.start, s.end));
+    for span in added {
+        match holder(&mut copy_side, span, |r| r.doc) {
+            Some(row) => row.added.push(span),
+            None => copy_side.push(PassageRow::passage(RowKind::Added, Some(span), None)),
+        }
+    }
     copy_side.sort_by_key(|r| r.doc.map(|s| (s.start, s.end)));
 
     let mut dropped = evidence.dropped.clone();
     dropped.sort_by_key(|s| (s.start, s.end));
+    dropped.retain(|&span| match holder(&mut copy_side, span, |r| r.source) {
+        Some(row) => {
+            row.dropped.push(span);
+            false
+        }
+        None => true,
+    });
     // (position in copy_side it goes before, source start) for each dropped passage.
     let mut placed: Vec<(usize, PassageRow<TextSpan>)> = dropped
         .into_iter()
@@ -67,12 +109,7 @@ pub fn layout(evidence: &RelationEvidence) -> Vec<PassageRow<TextSpan>> {
                 .unwrap_or(copy_side.len());
             (
                 before,
-                PassageRow {
-                    kind: RowKind::Dropped,
-                    doc: None,
-                    source: Some(span),
-                    similarity: None,
-                },
+                PassageRow::passage(RowKind::Dropped, None, Some(span)),
             )
         })
         .collect();
@@ -132,6 +169,26 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_clause_edited_inside_an_aligned_sentence_stays_in_its_row() {
+        let evidence = RelationEvidence {
+            aligned: vec![aligned((0, 100), (0, 90)), aligned((100, 150), (90, 140))],
+            added: vec![span(40, 55), span(150, 170)],
+            dropped: vec![span(30, 42)],
+            ..RelationEvidence::default()
+        };
+        let rows = layout(&evidence);
+        let kinds: Vec<RowKind> = rows.iter().map(|r| r.kind).collect();
+        assert_eq!(
+            kinds,
+            [RowKind::Aligned, RowKind::Aligned, RowKind::Added],
+            "only the passage after every aligned one gets a row"
+        );
+        assert_eq!(rows[0].added, [span(40, 55)]);
+        assert_eq!(rows[0].dropped, [span(30, 42)]);
+        assert!(rows[1].added.is_empty() && rows[1].dropped.is_empty());
+    }
+
     proptest! {
         #[test]
         fn every_passage_appears_once(
@@ -146,8 +203,26 @@ mod tests {
                 ..RelationEvidence::default()
             };
             let rows = layout(&evidence);
-            prop_assert_eq!(rows.len(), a.len() + added.len() + dropped.len());
-            prop_assert_eq!(rows.iter().filter(|r| r.kind == RowKind::Dropped).count(), dropped.len());
+            let inline_added: usize = rows.iter().map(|r| r.added.len()).sum();
+            let inline_dropped: usize = rows.iter().map(|r| r.dropped.len()).sum();
+            prop_assert_eq!(
+                rows.len() + inline_added + inline_dropped,
+                a.len() + added.len() + dropped.len()
+            );
+            prop_assert_eq!(
+                rows.iter().filter(|r| r.kind == RowKind::Dropped).count() + inline_dropped,
+                dropped.len()
+            );
+            // Inline passages lie inside their aligned row's passage.
+            for r in &rows {
+                prop_assert!(r.kind == RowKind::Aligned || (r.added.is_empty() && r.dropped.is_empty()));
+                for s in &r.added {
+                    prop_assert!(r.doc.is_some_and(|d| d.start <= s.start && s.end <= d.end));
+                }
+                for s in &r.dropped {
+                    prop_assert!(r.source.is_some_and(|d| d.start <= s.start && s.end <= d.end));
+                }
+            }
             // Rows with a copy passage stay in copy order.
             let starts: Vec<usize> = rows.iter().filter_map(|r| r.doc.map(|s| s.start)).collect();
             prop_assert!(starts.windows(2).all(|w| w[0] <= w[1]));

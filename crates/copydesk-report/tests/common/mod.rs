@@ -17,7 +17,7 @@ const SOURCE: &[&str] = &[
     "Last month's airport bombing in Karachi killed two Chinese engineers returning to work on a project.",
     "\"They want to bring in their own security,\" one official said, adding that Pakistan had not agreed.",
     "Neither Beijing nor Islamabad confirmed the talks officially.",
-    "China has invested $65 billion in the Belt and Road projects of the China-Pakistan Economic Corridor.",
+    "China has invested $65 billion since 2015 in the Belt and Road projects of the China-Pakistan Economic Corridor.",
 ];
 
 /// Paragraphs of the copy: spun versions of source paragraphs 0, 1, 2 and 4,
@@ -28,7 +28,7 @@ const COPY: &[(&str, Option<usize>)] = &[
         Some(0),
     ),
     (
-        "Last month's airport bombing in Karachi killed two Chinese language engineers returning to work on a undertaking.",
+        "Last month's airport bombing in Karachi, claimed by separatists, killed two Chinese language engineers returning to work on a undertaking.",
         Some(1),
     ),
     (
@@ -70,9 +70,20 @@ fn join(paragraphs: &[&str]) -> (String, Vec<TextSpan>) {
 /// A run of unmatched words: byte range in the copy, byte range in the source.
 type Run = ((usize, usize), (usize, usize));
 
-/// Word-level substitutions between an aligned pair of passages: runs of
-/// words not on the longest common subsequence, paired up.
-fn substitutions(copy: &str, c: TextSpan, source: &str, s: TextSpan) -> Vec<Substitution> {
+/// What differs inside an aligned pair of passages.
+struct Differences {
+    /// Runs of words on neither side's common subsequence, paired up.
+    substitutions: Vec<Substitution>,
+    /// Runs of words only in the copy.
+    added: Vec<TextSpan>,
+    /// Runs of words only in the source.
+    dropped: Vec<TextSpan>,
+}
+
+/// Word-level differences between an aligned pair of passages: runs of
+/// words not on the longest common subsequence, paired up when both sides
+/// have words, else added or dropped.
+fn differences(copy: &str, c: TextSpan, source: &str, s: TextSpan) -> Differences {
     let cw: Vec<(usize, usize)> = copydesk_core::text::word_spans(&copy[c.start..c.end])
         .into_iter()
         .map(|(a, b)| (a + c.start, b + c.start))
@@ -94,20 +105,22 @@ fn substitutions(copy: &str, c: TextSpan, source: &str, s: TextSpan) -> Vec<Subs
         }
     }
     let (mut i, mut j) = (0, 0);
-    let mut out = Vec::new();
+    let mut out = Differences {
+        substitutions: Vec::new(),
+        added: Vec::new(),
+        dropped: Vec::new(),
+    };
     let mut run: Option<Run> = None;
-    let flush = |run: &mut Option<Run>, out: &mut Vec<Substitution>| {
-        if let Some(((ca, cb), (sa, sb))) = run.take()
-            && ca < cb
-            && sa < sb
-        {
-            out.push(Substitution {
-                doc: TextSpan { start: ca, end: cb },
-                source: TextSpan { start: sa, end: sb },
-                spun: copy[ca..cb].to_string(),
-                original: source[sa..sb].to_string(),
-            });
-        }
+    let flush = |run: &mut Option<Run>, out: &mut Differences| match run.take() {
+        Some(((ca, cb), (sa, sb))) if ca < cb && sa < sb => out.substitutions.push(Substitution {
+            doc: TextSpan { start: ca, end: cb },
+            source: TextSpan { start: sa, end: sb },
+            spun: copy[ca..cb].to_string(),
+            original: source[sa..sb].to_string(),
+        }),
+        Some(((ca, cb), _)) if ca < cb => out.added.push(TextSpan { start: ca, end: cb }),
+        Some((_, (sa, sb))) if sa < sb => out.dropped.push(TextSpan { start: sa, end: sb }),
+        _ => {}
     };
     while i < n || j < m {
         if i < n && j < m && word(copy, cw[i]) == word(source, sw[j]) {
@@ -152,8 +165,10 @@ pub fn fixture() -> Fixture {
     for (k, (_, from)) in COPY.iter().enumerate() {
         match from {
             Some(si) => {
-                let subs =
-                    substitutions(&copy_text, copy_spans[k], &source_text, source_spans[*si]);
+                let diff = differences(&copy_text, copy_spans[k], &source_text, source_spans[*si]);
+                let subs = diff.substitutions;
+                evidence.added.extend(diff.added);
+                evidence.dropped.extend(diff.dropped);
                 let words = copydesk_core::text::word_spans(
                     &copy_text[copy_spans[k].start..copy_spans[k].end],
                 )
