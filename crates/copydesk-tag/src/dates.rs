@@ -226,7 +226,8 @@ impl DateFinder {
             });
         };
         let words = ascii_word_spans(text);
-        let cues = PatternCues::of(text, &words);
+        let scan = WordScan::of(text, &words);
+        let cues = scan.cues;
         let day_patterns = [&p.month_day, &p.day_month];
         for re in day_patterns.iter().filter(|_| cues.month) {
             for c in re.captures_iter(text) {
@@ -268,7 +269,7 @@ impl DateFinder {
                 );
             }
         }
-        for (start, m) in month_contexts(text, &words) {
+        for (start, m) in scan.month_contexts {
             let Some(month) = month_number(&text[m.0..m.1]) else {
                 continue;
             };
@@ -281,10 +282,7 @@ impl DateFinder {
                 None,
             );
         }
-        for &(start, end) in &words {
-            let Some(decade) = year_word(&text[start..end]) else {
-                continue;
-            };
+        for (start, end, decade) in scan.years {
             if !is_year_context(text, start, end) {
                 continue;
             }
@@ -314,7 +312,7 @@ impl DateFinder {
                 None,
             );
         }
-        for (start, end, words) in relative_dates(text, &words) {
+        for (start, end, words) in scan.relative {
             let (normalized, relative) = relative_value(words, anchor);
             push(start, end, DateLabel::Date, normalized, Some(relative));
         }
@@ -373,7 +371,7 @@ impl DateFinder {
         }
         // Durations and "N units ago" are found from their unit word, then
         // the count before it is read by hand.
-        for (u, ago_end) in time_units(text, &words) {
+        for (u, ago_end) in scan.time_units {
             let Some((start, value)) = count_before(text, u.0) else {
                 continue;
             };
@@ -424,7 +422,208 @@ struct PatternCues {
     clock: bool,
 }
 
+/// What one pass over the ASCII words of a text finds for the date
+/// finder: the pattern cues and the candidates of the hand-written
+/// scanners, each list in text order, exactly as [`PatternCues::of`],
+/// [`month_contexts`], [`year_word`] over every word, [`relative_dates`]
+/// and [`time_units`] find them one pass each (property-tested against
+/// them and against the regular expressions they replaced). Most words
+/// are none of these: a word is looked at further only when its length
+/// and first letter are those of a listed word.
+#[derive(Debug, Default, PartialEq)]
+struct WordScan<'t> {
+    cues: PatternCues,
+    month_contexts: Vec<(usize, (usize, usize))>,
+    /// Year and decade words: (start, end, is a decade).
+    years: Vec<(usize, usize, bool)>,
+    relative: Vec<(usize, usize, RelativeWords<'t>)>,
+    time_units: Vec<((usize, usize), Option<usize>)>,
+}
+
+/// The first words of relative dates (see [`relative_dates`]).
+const RELATIVE_FIRST_WORDS: &[&str] = &[
+    "last",
+    "next",
+    "this",
+    "past",
+    "coming",
+    "yesterday",
+    "today",
+    "tomorrow",
+    "tonight",
+    "earlier",
+    "later",
+];
+
+/// The month names [`month_contexts`] looks for.
+const MONTH_NAMES: &[&str] = &[
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// The time unit words [`time_units`] looks for.
+const TIME_UNITS: &[&str] = &[
+    "second",
+    "seconds",
+    "minute",
+    "minutes",
+    "hour",
+    "hours",
+    "day",
+    "days",
+    "week",
+    "weeks",
+    "fortnight",
+    "fortnights",
+    "month",
+    "months",
+    "year",
+    "years",
+    "decade",
+    "decades",
+    "century",
+    "centuries",
+];
+
+/// Per word length below 16 and first letter (any case), which lists
+/// have a word of that shape: bit 0 relative first words, bit 1 month
+/// names, bit 2 time units.
+static SCAN_SHAPES: [[u8; 26]; 16] = {
+    let lists: [&[&str]; 3] = [RELATIVE_FIRST_WORDS, MONTH_NAMES, TIME_UNITS];
+    let mut table = [[0u8; 26]; 16];
+    let mut l = 0;
+    while l < lists.len() {
+        let shapes = word_shapes(lists[l]);
+        let mut len = 0;
+        while len < 16 {
+            let mut letter = 0;
+            while letter < 26 {
+                if shapes[len] & (1 << letter) != 0 {
+                    table[len][letter] |= 1 << l;
+                }
+                letter += 1;
+            }
+            len += 1;
+        }
+        l += 1;
+    }
+    table
+};
+
+impl<'t> WordScan<'t> {
+    fn of(text: &'t str, words: &[(usize, usize)]) -> WordScan<'t> {
+        let bytes = text.as_bytes();
+        let mut scan = WordScan::default();
+        // Relative dates do not start inside an earlier one.
+        let mut relative_from = 0;
+        for (k, &(start, end)) in words.iter().enumerate() {
+            let w = &bytes[start..end];
+            let first = w[0];
+            if first.is_ascii_digit() {
+                scan.cues.add_digit_word(bytes, w, end);
+                if let Some(decade) = year_word(&text[start..end]) {
+                    scan.years.push((start, end, decade));
+                }
+                continue;
+            }
+            if !first.is_ascii_alphabetic() {
+                continue;
+            }
+            if first.is_ascii_uppercase() {
+                scan.cues.add_capitalized_word(text, w, start, end);
+            } else {
+                scan.cues.add_lowercase_word(w);
+            }
+            let shape = match SCAN_SHAPES.get(w.len()) {
+                Some(row) => row[usize::from(first.to_ascii_lowercase() - b'a')],
+                None => 0,
+            };
+            if shape == 0 {
+                continue;
+            }
+            if shape & 1 != 0
+                && k >= relative_from
+                && let Some((found, next)) = relative_date_at(text, words, k)
+            {
+                scan.relative.push(found);
+                relative_from = next;
+            }
+            if shape & 2 != 0
+                && let Some(found) = month_context_at(text, start, end)
+            {
+                scan.month_contexts.push(found);
+            }
+            if shape & 4 != 0
+                && let Some(found) = time_unit_at(text, words, k)
+            {
+                scan.time_units.push(found);
+            }
+        }
+        scan
+    }
+}
+
 impl PatternCues {
+    /// The cues of a capitalized ASCII word `w` at `[start, end)`.
+    fn add_capitalized_word(&mut self, text: &str, w: &[u8], start: usize, end: usize) {
+        const MONTH_PREFIXES: &[&[u8]] = &[
+            b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+            b"Dec",
+        ];
+        let first = w[0];
+        // Months start with A, D, F, J, M, N, O or S; weekdays have 6 to
+        // 9 letters and end in `day`.
+        if w.len() >= 3
+            && matches!(first, b'A' | b'D' | b'F' | b'J' | b'M' | b'N' | b'O' | b'S')
+            && MONTH_PREFIXES.contains(&&w[..3])
+        {
+            self.month = true;
+        }
+        if (6..=9).contains(&w.len())
+            && w.ends_with(b"day")
+            && weekday_number(&text[start..end]).is_some()
+        {
+            self.weekday = true;
+        }
+    }
+
+    /// The cues of an ASCII word `w` starting with a digit and ending at `end`.
+    fn add_digit_word(&mut self, bytes: &[u8], w: &[u8], end: usize) {
+        let tail = &w[w.iter().take_while(|b| b.is_ascii_digit()).count()..];
+        if matches!(tail, b"a" | b"p" | b"am" | b"pm") {
+            self.am_pm = true;
+        }
+        if tail.is_empty()
+            && bytes.get(end) == Some(&b':')
+            && bytes.get(end + 1).is_some_and(u8::is_ascii_digit)
+        {
+            self.clock = true;
+        }
+    }
+
+    /// The cues of any other ASCII word `w`.
+    fn add_lowercase_word(&mut self, w: &[u8]) {
+        if matches!(w, b"a" | b"p" | b"am" | b"pm") {
+            self.am_pm = true;
+        } else if matches!(w, b"noon" | b"midnight") {
+            self.clock = true;
+        }
+    }
+}
+
+#[cfg(test)]
+impl PatternCues {
+    /// The cues one pass each found before [`WordScan`] (the reference).
     fn of(text: &str, words: &[(usize, usize)]) -> PatternCues {
         const MONTH_PREFIXES: &[&[u8]] = &[
             b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
@@ -590,11 +789,41 @@ fn has_shape(shapes: &[u32; 16], word: &[u8]) -> bool {
 
 /// Relative dates among the ASCII `words` of `text`, in order: `last
 /// week`, `next quarter`, `yesterday`, `earlier this month` (any case):
-/// start, end and their words.
+/// start, end and their words. One pass of its own: the finder uses
+/// [`WordScan`], which finds the same.
+#[cfg(test)]
 fn relative_dates<'t>(
     text: &'t str,
     words: &[(usize, usize)],
 ) -> Vec<(usize, usize, RelativeWords<'t>)> {
+    // The first words, by length and initial.
+    const FIRST_SHAPES: [u32; 16] = word_shapes(RELATIVE_FIRST_WORDS);
+    let mut out = Vec::new();
+    let mut k = 0;
+    while let Some(&(start, end)) = words.get(k) {
+        if !has_shape(&FIRST_SHAPES, &text.as_bytes()[start..end]) {
+            k += 1;
+            continue;
+        }
+        match relative_date_at(text, words, k) {
+            Some((found, next)) => {
+                out.push(found);
+                k = next;
+            }
+            None => k += 1,
+        }
+    }
+    out
+}
+
+/// The relative date starting at word `k` of the ASCII `words` of
+/// `text`, if any, with the index of the word after it.
+#[allow(clippy::type_complexity)]
+fn relative_date_at<'t>(
+    text: &'t str,
+    words: &[(usize, usize)],
+    k: usize,
+) -> Option<((usize, usize, RelativeWords<'t>), usize)> {
     const REL: &[&str] = &["last", "next", "this", "past", "coming"];
     const UNIT: &[&str] = &["week", "month", "year", "weekend", "quarter"];
     const DAY: &[&str] = &["yesterday", "today", "tomorrow", "tonight"];
@@ -608,44 +837,22 @@ fn relative_dates<'t>(
                 && word(k).is_some_and(|w| is_one_of(w, options))
         })
     };
-    // The first words above, by length and initial.
-    const FIRST_SHAPES: [u32; 16] = word_shapes(&[
-        "last",
-        "next",
-        "this",
-        "past",
-        "coming",
-        "yesterday",
-        "today",
-        "tomorrow",
-        "tonight",
-        "earlier",
-        "later",
-    ]);
-    let mut out = Vec::new();
-    let mut k = 0;
-    while let Some(w) = word(k) {
-        let (start, end) = words[k];
-        if !has_shape(&FIRST_SHAPES, w.as_bytes()) {
-            k += 1;
-            continue;
-        }
-        if is_one_of(w, REL) && next_is(k + 1, UNIT) {
-            let unit = word(k + 1).unwrap_or_default();
-            out.push((start, words[k + 1].1, RelativeWords::Step { rel: w, unit }));
-            k += 2;
-        } else if is_one_of(w, DAY) {
-            out.push((start, end, RelativeWords::Day(w)));
-            k += 1;
-        } else if is_one_of(w, WHEN) && next_is(k + 1, &["this"]) && next_is(k + 2, THIS_UNIT) {
-            let unit = word(k + 2).unwrap_or_default();
-            out.push((start, words[k + 2].1, RelativeWords::This(unit)));
-            k += 3;
-        } else {
-            k += 1;
-        }
+    let w = word(k)?;
+    let (start, end) = words[k];
+    if is_one_of(w, REL) && next_is(k + 1, UNIT) {
+        let unit = word(k + 1).unwrap_or_default();
+        Some((
+            (start, words[k + 1].1, RelativeWords::Step { rel: w, unit }),
+            k + 2,
+        ))
+    } else if is_one_of(w, DAY) {
+        Some(((start, end, RelativeWords::Day(w)), k + 1))
+    } else if is_one_of(w, WHEN) && next_is(k + 1, &["this"]) && next_is(k + 2, THIS_UNIT) {
+        let unit = word(k + 2).unwrap_or_default();
+        Some(((start, words[k + 2].1, RelativeWords::This(unit)), k + 3))
+    } else {
+        None
     }
-    out
 }
 
 /// Full month names (capitalized) with the word before them that makes them
@@ -654,21 +861,16 @@ fn relative_dates<'t>(
 /// where the mention starts, or a preposition (`in`, `since`, `until`,
 /// `by`, `from`, `during`, `before`, `after`, `of`, `to`; spaces between),
 /// where the mention starts at the month. Returns (start, month span).
+#[cfg(test)]
 fn month_contexts(text: &str, words: &[(usize, usize)]) -> Vec<(usize, (usize, usize))> {
-    const MONTHS: &[&str] = &[
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
+    words
+        .iter()
+        .filter_map(|&(start, end)| month_context_at(text, start, end))
+        .collect()
+}
+
+/// [`month_contexts`] for the ASCII word `text[start..end]`.
+fn month_context_at(text: &str, start: usize, end: usize) -> Option<(usize, (usize, usize))> {
     const MODIFIERS: &[&str] = &[
         "Early", "early", "Mid", "mid", "Late", "late", "Last", "last", "Next", "next", "This",
         "this",
@@ -676,7 +878,16 @@ fn month_contexts(text: &str, words: &[(usize, usize)]) -> Vec<(usize, (usize, u
     const PREPOSITIONS: &[&str] = &[
         "in", "since", "until", "by", "from", "during", "before", "after", "of", "to",
     ];
+    // Capitalized, a month's length and initial: checked first, as most
+    // words are not.
+    const SHAPES: [u32; 16] = word_shapes(MONTH_NAMES);
     let bytes = text.as_bytes();
+    if !bytes[start].is_ascii_uppercase()
+        || !has_shape(&SHAPES, &bytes[start..end])
+        || !MONTH_NAMES.contains(&&text[start..end])
+    {
+        return None;
+    }
     // The word that ends where a run of separators before `at` starts.
     let word_before = |at: usize, separator: fn(u8) -> bool| {
         let mut k = at;
@@ -689,28 +900,15 @@ fn month_contexts(text: &str, words: &[(usize, usize)]) -> Vec<(usize, (usize, u
         }
         (k < at && w < k).then(|| (w, &text[w..k]))
     };
-    let mut out = Vec::new();
-    for &(start, end) in words {
-        // Capitalized, a month's length and initial: checked first, as
-        // most words are not.
-        const SHAPES: [u32; 16] = word_shapes(MONTHS);
-        let starts_upper = text.as_bytes()[start].is_ascii_uppercase();
-        if !starts_upper
-            || !has_shape(&SHAPES, &text.as_bytes()[start..end])
-            || !MONTHS.contains(&&text[start..end])
-        {
-            continue;
-        }
-        let modifier = word_before(start, |b| is_ascii_space(b) || b == b'-')
-            .filter(|(_, w)| MODIFIERS.contains(w));
-        if let Some((w, _)) = modifier {
-            out.push((w, (start, end)));
-        } else if word_before(start, is_ascii_space).is_some_and(|(_, w)| PREPOSITIONS.contains(&w))
-        {
-            out.push((start, (start, end)));
-        }
+    let modifier = word_before(start, |b| is_ascii_space(b) || b == b'-')
+        .filter(|(_, w)| MODIFIERS.contains(w));
+    if let Some((w, _)) = modifier {
+        Some((w, (start, end)))
+    } else if word_before(start, is_ascii_space).is_some_and(|(_, w)| PREPOSITIONS.contains(&w)) {
+        Some((start, (start, end)))
+    } else {
+        None
     }
-    out
 }
 
 /// Whether an ASCII word is a year (`1987`, 1800–2099) or a decade
@@ -729,49 +927,34 @@ fn year_word(word: &str) -> Option<bool> {
 /// Time unit words (`seconds` ... `centuries`, any case) among the ASCII
 /// `words` of `text`, with the end of an `ago` after them: (unit span, end
 /// of `ago`).
+#[cfg(test)]
 fn time_units(text: &str, words: &[(usize, usize)]) -> Vec<((usize, usize), Option<usize>)> {
-    const UNITS: &[&str] = &[
-        "second",
-        "seconds",
-        "minute",
-        "minutes",
-        "hour",
-        "hours",
-        "day",
-        "days",
-        "week",
-        "weeks",
-        "fortnight",
-        "fortnights",
-        "month",
-        "months",
-        "year",
-        "years",
-        "decade",
-        "decades",
-        "century",
-        "centuries",
-    ];
-    const SHAPES: [u32; 16] = word_shapes(UNITS);
-    let mut out = Vec::new();
-    for (k, &(start, end)) in words.iter().enumerate() {
-        let w = &text[start..end];
-        // The length and initial of a unit: checked first.
-        if !has_shape(&SHAPES, w.as_bytes()) {
-            continue;
-        }
-        let Some((lower, len)) = lowercase_short::<10>(w) else {
-            continue;
-        };
-        if !UNITS.iter().any(|u| u.as_bytes() == &lower[..len]) {
-            continue;
-        }
-        let ago = words.get(k + 1).filter(|&&(s, e)| {
-            spaces_between(text, end, s) && text[s..e].eq_ignore_ascii_case("ago")
-        });
-        out.push(((start, end), ago.map(|&(_, e)| e)));
+    (0..words.len())
+        .filter_map(|k| time_unit_at(text, words, k))
+        .collect()
+}
+
+/// [`time_units`] for word `k` of the ASCII `words` of `text`.
+fn time_unit_at(
+    text: &str,
+    words: &[(usize, usize)],
+    k: usize,
+) -> Option<((usize, usize), Option<usize>)> {
+    const SHAPES: [u32; 16] = word_shapes(TIME_UNITS);
+    let &(start, end) = words.get(k)?;
+    let w = &text[start..end];
+    // The length and initial of a unit: checked first.
+    if !has_shape(&SHAPES, w.as_bytes()) {
+        return None;
     }
-    out
+    let (lower, len) = lowercase_short::<10>(w)?;
+    if !TIME_UNITS.iter().any(|u| u.as_bytes() == &lower[..len]) {
+        return None;
+    }
+    let ago = words
+        .get(k + 1)
+        .filter(|&&(s, e)| spaces_between(text, end, s) && text[s..e].eq_ignore_ascii_case("ago"));
+    Some(((start, end), ago.map(|&(_, e)| e)))
 }
 
 /// A relative offset of `step` units from the anchor: (normalized when anchored, relative code).
@@ -991,6 +1174,72 @@ mod tests {
         ]
     }
 
+    /// [`scanned`] from the one pass of [`WordScan`].
+    fn scanned_in_one_pass(t: &str) -> [Vec<(usize, usize, usize)>; 4] {
+        let words = ascii_word_spans(t);
+        let scan = WordScan::of(t, &words);
+        [
+            scan.month_contexts
+                .into_iter()
+                .map(|(s, m)| (s, m.0, m.1))
+                .collect(),
+            scan.years
+                .into_iter()
+                .map(|(s, e, d)| (s, e, usize::from(d)))
+                .collect(),
+            scan.relative
+                .into_iter()
+                .map(|(s, e, w)| {
+                    let kind = match w {
+                        RelativeWords::Step { rel, unit } => rel.len() * 100 + unit.len(),
+                        RelativeWords::Day(d) => d.len(),
+                        RelativeWords::This(u) => 10_000 + u.len(),
+                    };
+                    (s, e, kind)
+                })
+                .collect(),
+            scan.time_units
+                .into_iter()
+                .map(|(u, ago)| (u.0, u.1, ago.unwrap_or(0)))
+                .collect(),
+        ]
+    }
+
+    /// The one pass finds what the passes of their own find, with the
+    /// same words (not only the same spans) and the same cues.
+    fn one_pass_agrees(t: &str) -> Result<(), TestCaseError> {
+        let words = ascii_word_spans(t);
+        let scan = WordScan::of(t, &words);
+        let years: Vec<(usize, usize, bool)> = words
+            .iter()
+            .filter_map(|&(s, e)| year_word(&t[s..e]).map(|d| (s, e, d)))
+            .collect();
+        let reference = WordScan {
+            cues: PatternCues::of(t, &words),
+            month_contexts: month_contexts(t, &words),
+            years,
+            relative: relative_dates(t, &words),
+            time_units: time_units(t, &words),
+        };
+        prop_assert_eq!(scan, reference);
+        Ok(())
+    }
+
+    proptest! {
+        #[test]
+        fn one_pass_agrees_with_the_passes_of_their_own(
+            t in "((?i:early|mid|late|last|next|this|past|coming|in|by|of|to|since|earlier|later|ago|yesterday|today|tonight|week|weekend|month|quarter|year|days?|hours?|centur(y|ies)|decades?|a|p|am|pm|noon|midnight)|January|March|May|Jan|Sept|Mayor|Monday|Sundays|1987s?|1980s|2099|1799|5pm|10:30|19_|_x|x|é|’|[-_.,:]|[ \t\n\u{b}\u{c}\r]{1,2}){0,24}"
+        ) {
+            one_pass_agrees(&t)?;
+            prop_assert_eq!(scanned_in_one_pass(&t), with_regexes(&t));
+        }
+
+        #[test]
+        fn one_pass_agrees_on_any_text(t in "\\PC{0,80}") {
+            one_pass_agrees(&t)?;
+        }
+    }
+
     fn with_regexes(t: &str) -> [Vec<(usize, usize, usize)>; 4] {
         let month_context = reference(
             r"\b(?:(?P<mod>[Ee]arly|[Mm]id|[Ll]ate|[Ll]ast|[Nn]ext|[Tt]his)[\s-]+|(?:in|since|until|by|from|during|before|after|of|to)\s+)(?P<m>January|February|March|April|May|June|July|August|September|October|November|December)\b",
@@ -1052,6 +1301,8 @@ mod tests {
                  next weekend, this weekend, today, 2 days\tago, later this weekend, \
                  Last - March, of-April, 20 centuries agos, 1899s 2100 1987s.";
         assert_eq!(scanned(t), with_regexes(t));
+        assert_eq!(scanned_in_one_pass(t), with_regexes(t));
+        assert!(one_pass_agrees(t).is_ok());
         assert!(scanned(t).iter().all(|v| !v.is_empty()));
     }
 

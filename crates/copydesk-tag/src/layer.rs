@@ -24,7 +24,11 @@ pub fn add_layer(
         // The core reports the first bad span, or merges into the layer.
         return doc.annotate(layer, annotations);
     }
-    annotations.sort_by_key(|a| (a.start, a.end));
+    // Stages write in order: the (stable) sort would leave the vector as
+    // it is, so it runs only when some annotation is out of order.
+    if !annotations.is_sorted_by_key(|a| (a.start, a.end)) {
+        annotations.sort_by_key(|a| (a.start, a.end));
+    }
     doc.tags.insert(layer.to_string(), annotations);
     Ok(())
 }
