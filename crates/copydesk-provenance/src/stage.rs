@@ -46,6 +46,9 @@ const PREFILTER_SLACK: f64 = 0.9;
 /// LSH bands hashed and searched in parallel at a time.
 const LSH_BANDS_AT_ONCE: usize = 8;
 
+/// Documents whose LSH bucket keys one task computes.
+const BAND_KEY_DOCS: usize = 16_384;
+
 /// Weak candidate pairs the budget always allows, whatever the corpus size.
 const MIN_WEAK_BUDGET: usize = 1000;
 
@@ -317,9 +320,10 @@ impl ProvenanceStage {
         let bands: Vec<usize> = (0..self.config.bands).collect();
         // A few bands at a time in parallel; the list is compacted after each group.
         for group in bands.chunks(LSH_BANDS_AT_ONCE) {
-            let found: Vec<Vec<(u32, u32, f64)>> = group
-                .par_iter()
-                .map(|&band| self.band_pairs(band))
+            let found: Vec<Vec<(u32, u32, f64)>> = self
+                .band_keys(group)
+                .into_par_iter()
+                .map(|keys| self.band_pairs(keys))
                 .collect();
             pairs.extend(found.into_iter().flatten());
             if pairs.len() > 4 * n + 1_000_000 {
@@ -412,28 +416,57 @@ impl ProvenanceStage {
         weak.into_iter().map(|(_, i, j)| (i, j)).collect()
     }
 
-    /// The pairs (i < j) sharing a bucket of LSH band `band` (buckets of at
-    /// most `max_bucket` documents) whose estimated Jaccard reaches
-    /// `min_estimated_jaccard`, with that estimate.
-    fn band_pairs(&self, band: usize) -> Vec<(u32, u32, f64)> {
+    /// The bucket keys of each LSH band of `bands`: `(hash of the band's
+    /// rows, document)` for every document that is no twin and has a value
+    /// in the band, in document order. One pass over the sketches serves
+    /// all the bands (a document's rows of neighbouring bands share cache
+    /// lines), split over threads by document ranges.
+    fn band_keys(&self, bands: &[usize]) -> Vec<Vec<(u64, u32)>> {
         let n = self.ids.len();
         let rows = self.config.permutations / self.config.bands.max(1);
-        let mut keys: Vec<(u64, u32)> = Vec::with_capacity(n);
-        for doc in 0..n {
-            if self.twin_of.get(doc).is_some_and(Option::is_some) {
-                continue;
+        let ranges: Vec<(usize, usize)> = (0..n)
+            .step_by(BAND_KEY_DOCS)
+            .map(|start| (start, (start + BAND_KEY_DOCS).min(n)))
+            .collect();
+        let parts: Vec<Vec<Vec<(u64, u32)>>> = ranges
+            .into_par_iter()
+            .map(|(from, to)| {
+                let mut keys: Vec<Vec<(u64, u32)>> =
+                    vec![Vec::with_capacity(to - from); bands.len()];
+                for doc in from..to {
+                    if self.twin_of.get(doc).is_some_and(Option::is_some) {
+                        continue;
+                    }
+                    let sk = self.sketch(doc);
+                    for (k, &band) in bands.iter().enumerate() {
+                        let slice = sk.get(band * rows..(band + 1) * rows).unwrap_or(&[]);
+                        if slice.is_empty() || slice.iter().all(|&v| v == u32::MAX) {
+                            continue;
+                        }
+                        let h = slice
+                            .iter()
+                            .fold(mix(band as u64 + 1), |h, &v| mix(h ^ u64::from(v)));
+                        keys[k].push((h, doc as u32));
+                    }
+                }
+                keys
+            })
+            .collect();
+        let mut out: Vec<Vec<(u64, u32)>> = vec![Vec::new(); bands.len()];
+        for part in parts {
+            for (all, keys) in out.iter_mut().zip(part) {
+                all.extend(keys);
             }
-            let sk = self.sketch(doc);
-            let slice = sk.get(band * rows..(band + 1) * rows).unwrap_or(&[]);
-            if slice.is_empty() || slice.iter().all(|&v| v == u32::MAX) {
-                continue;
-            }
-            let h = slice
-                .iter()
-                .fold(mix(band as u64 + 1), |h, &v| mix(h ^ u64::from(v)));
-            keys.push((h, doc as u32));
         }
-        keys.sort_unstable();
+        out
+    }
+
+    /// The pairs (i < j) sharing a bucket of an LSH band (buckets of at
+    /// most `max_bucket` documents) whose estimated Jaccard reaches
+    /// `min_estimated_jaccard`, with that estimate, from the band's keys
+    /// ([`Self::band_keys`]).
+    fn band_pairs(&self, keys: Vec<(u64, u32)>) -> Vec<(u32, u32, f64)> {
+        let keys = sorted_keys(keys);
         let mut pairs = Vec::new();
         for bucket in keys.chunk_by(|x, y| x.0 == y.0) {
             if bucket.len() > self.config.max_bucket {
@@ -625,6 +658,40 @@ fn supported_words(
     only.iter()
         .map(|&(s, w)| u64::from(support.get(&(doc, s)).copied().unwrap_or(0)) * w as u64)
         .sum()
+}
+
+/// `keys` in ascending order, as `sort_unstable` leaves them: first
+/// distributed by their top bits (a counting sort: the keys are hashes, so
+/// the groups are small and even), then each group sorted.
+fn sorted_keys(keys: Vec<(u64, u32)>) -> Vec<(u64, u32)> {
+    if keys.len() < 1024 {
+        let mut keys = keys;
+        keys.sort_unstable();
+        return keys;
+    }
+    // About four keys per group.
+    let bits = (usize::BITS - (keys.len() / 4).leading_zeros()).clamp(8, 20);
+    let shift = 64 - bits;
+    let mut starts = vec![0usize; (1 << bits) + 1];
+    for &(h, _) in &keys {
+        starts[(h >> shift) as usize + 1] += 1;
+    }
+    for g in 1..starts.len() {
+        starts[g] += starts[g - 1];
+    }
+    let mut next = starts.clone();
+    let mut out = vec![(0u64, 0u32); keys.len()];
+    for &(h, doc) in &keys {
+        let slot = &mut next[(h >> shift) as usize];
+        out[*slot] = (h, doc);
+        *slot += 1;
+    }
+    for g in starts.windows(2) {
+        if g[1] - g[0] > 1 {
+            out[g[0]..g[1]].sort_unstable();
+        }
+    }
+    out
 }
 
 /// Documents fetched and prepared for alignment, by ordinal.
@@ -1091,6 +1158,24 @@ mod tests {
                 .within_weak_budget(vec![(1.0, 0, 1)])
                 .is_empty()
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn sorted_keys_sorts_as_sort_unstable(
+            keys in proptest::collection::vec((proptest::prelude::any::<u64>(), 0u32..50), 0..3000),
+            narrow in proptest::prelude::any::<bool>(),
+        ) {
+            // Narrow keys (few distinct values) make large groups and ties.
+            let keys: Vec<(u64, u32)> = if narrow {
+                keys.into_iter().map(|(h, d)| ((h % 7) << 61 | (h % 3), d)).collect()
+            } else {
+                keys
+            };
+            let mut expected = keys.clone();
+            expected.sort_unstable();
+            proptest::prop_assert_eq!(sorted_keys(keys), expected);
+        }
     }
 
     #[test]
