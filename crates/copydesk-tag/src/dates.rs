@@ -2,7 +2,7 @@
 
 use crate::layer::add_layer;
 use crate::lexicon::{month_number, small_number, weekday_number};
-use crate::scan::{ascii_word_spans, is_ascii_space, is_ascii_word_byte};
+use crate::scan::{is_ascii_space, is_ascii_word_byte};
 use copydesk_core::{
     Annotation, BuiltStage, Document, DocumentStage, OptionDoc, OptionError, StageConfig,
     StageError, StageKind, cap,
@@ -225,8 +225,7 @@ impl DateFinder {
                 relative,
             });
         };
-        let words = ascii_word_spans(text);
-        let scan = WordScan::of(text, &words);
+        let scan = WordScan::of(text);
         let cues = scan.cues;
         let day_patterns = [&p.month_day, &p.day_month];
         for re in day_patterns.iter().filter(|_| cues.month) {
@@ -521,12 +520,14 @@ static SCAN_SHAPES: [[u8; 26]; 16] = {
 };
 
 impl<'t> WordScan<'t> {
-    fn of(text: &'t str, words: &[(usize, usize)]) -> WordScan<'t> {
+    fn of(text: &'t str) -> WordScan<'t> {
         let bytes = text.as_bytes();
         let mut scan = WordScan::default();
         // Relative dates do not start inside an earlier one.
         let mut relative_from = 0;
-        for (k, &(start, end)) in words.iter().enumerate() {
+        let mut at = 0;
+        while let Some((start, end)) = next_ascii_word(bytes, at) {
+            at = end;
             let w = &bytes[start..end];
             let first = w[0];
             if first.is_ascii_digit() {
@@ -552,11 +553,11 @@ impl<'t> WordScan<'t> {
                 continue;
             }
             if shape & 1 != 0
-                && k >= relative_from
-                && let Some((found, next)) = relative_date_at(text, words, k)
+                && start >= relative_from
+                && let Some(found) = relative_date_at(text, start, end)
             {
+                relative_from = found.1;
                 scan.relative.push(found);
-                relative_from = next;
             }
             if shape & 2 != 0
                 && let Some(found) = month_context_at(text, start, end)
@@ -564,13 +565,25 @@ impl<'t> WordScan<'t> {
                 scan.month_contexts.push(found);
             }
             if shape & 4 != 0
-                && let Some(found) = time_unit_at(text, words, k)
+                && let Some(found) = time_unit_at(text, start, end)
             {
                 scan.time_units.push(found);
             }
         }
         scan
     }
+}
+
+/// The first ASCII word (see [`ascii_words`](crate::scan::ascii_words))
+/// starting at or after byte `from` of `bytes`.
+fn next_ascii_word(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
+    let rest = bytes.get(from..)?;
+    let start = from + rest.iter().position(|&b| is_ascii_word_byte(b))?;
+    let end = bytes[start..]
+        .iter()
+        .position(|&b| !is_ascii_word_byte(b))
+        .map_or(bytes.len(), |n| start + n);
+    Some((start, end))
 }
 
 impl PatternCues {
@@ -798,58 +811,55 @@ fn relative_dates<'t>(
 ) -> Vec<(usize, usize, RelativeWords<'t>)> {
     // The first words, by length and initial.
     const FIRST_SHAPES: [u32; 16] = word_shapes(RELATIVE_FIRST_WORDS);
-    let mut out = Vec::new();
-    let mut k = 0;
-    while let Some(&(start, end)) = words.get(k) {
-        if !has_shape(&FIRST_SHAPES, &text.as_bytes()[start..end]) {
-            k += 1;
+    let mut out: Vec<(usize, usize, RelativeWords<'t>)> = Vec::new();
+    for &(start, end) in words {
+        if out.last().is_some_and(|last| start < last.1)
+            || !has_shape(&FIRST_SHAPES, &text.as_bytes()[start..end])
+        {
             continue;
         }
-        match relative_date_at(text, words, k) {
-            Some((found, next)) => {
-                out.push(found);
-                k = next;
-            }
-            None => k += 1,
-        }
+        out.extend(relative_date_at(text, start, end));
     }
     out
 }
 
-/// The relative date starting at word `k` of the ASCII `words` of
-/// `text`, if any, with the index of the word after it.
-#[allow(clippy::type_complexity)]
-fn relative_date_at<'t>(
-    text: &'t str,
-    words: &[(usize, usize)],
-    k: usize,
-) -> Option<((usize, usize, RelativeWords<'t>), usize)> {
+/// The relative date starting at the ASCII word `text[start..end]`, if any.
+fn relative_date_at(
+    text: &str,
+    start: usize,
+    end: usize,
+) -> Option<(usize, usize, RelativeWords<'_>)> {
     const REL: &[&str] = &["last", "next", "this", "past", "coming"];
     const UNIT: &[&str] = &["week", "month", "year", "weekend", "quarter"];
     const DAY: &[&str] = &["yesterday", "today", "tomorrow", "tonight"];
     const WHEN: &[&str] = &["earlier", "later"];
     const THIS_UNIT: &[&str] = &["week", "month", "year"];
-    let word = |k: usize| words.get(k).map(|&(s, e)| &text[s..e]);
-    // Whether word k exists, follows word k - 1 after spaces, and is one of `options`.
-    let next_is = |k: usize, options: &[&str]| {
-        words.get(k).is_some_and(|&(s, _)| {
-            spaces_between(text, words[k - 1].1, s)
-                && word(k).is_some_and(|w| is_one_of(w, options))
-        })
+    let bytes = text.as_bytes();
+    // The word after the one ending at `end`, if spaces alone come
+    // between and it is one of `options`.
+    let next_is = |end: usize, options: &[&str]| {
+        next_ascii_word(bytes, end)
+            .filter(|&(s, e)| spaces_between(text, end, s) && is_one_of(&text[s..e], options))
     };
-    let w = word(k)?;
-    let (start, end) = words[k];
-    if is_one_of(w, REL) && next_is(k + 1, UNIT) {
-        let unit = word(k + 1).unwrap_or_default();
+    let w = &text[start..end];
+    if is_one_of(w, REL)
+        && let Some((s, e)) = next_is(end, UNIT)
+    {
         Some((
-            (start, words[k + 1].1, RelativeWords::Step { rel: w, unit }),
-            k + 2,
+            start,
+            e,
+            RelativeWords::Step {
+                rel: w,
+                unit: &text[s..e],
+            },
         ))
     } else if is_one_of(w, DAY) {
-        Some(((start, end, RelativeWords::Day(w)), k + 1))
-    } else if is_one_of(w, WHEN) && next_is(k + 1, &["this"]) && next_is(k + 2, THIS_UNIT) {
-        let unit = word(k + 2).unwrap_or_default();
-        Some(((start, words[k + 2].1, RelativeWords::This(unit)), k + 3))
+        Some((start, end, RelativeWords::Day(w)))
+    } else if is_one_of(w, WHEN)
+        && let Some((_, this_end)) = next_is(end, &["this"])
+        && let Some((s, e)) = next_is(this_end, THIS_UNIT)
+    {
+        Some((start, e, RelativeWords::This(&text[s..e])))
     } else {
         None
     }
@@ -929,19 +939,15 @@ fn year_word(word: &str) -> Option<bool> {
 /// of `ago`).
 #[cfg(test)]
 fn time_units(text: &str, words: &[(usize, usize)]) -> Vec<((usize, usize), Option<usize>)> {
-    (0..words.len())
-        .filter_map(|k| time_unit_at(text, words, k))
+    words
+        .iter()
+        .filter_map(|&(start, end)| time_unit_at(text, start, end))
         .collect()
 }
 
-/// [`time_units`] for word `k` of the ASCII `words` of `text`.
-fn time_unit_at(
-    text: &str,
-    words: &[(usize, usize)],
-    k: usize,
-) -> Option<((usize, usize), Option<usize>)> {
+/// [`time_units`] for the ASCII word `text[start..end]`.
+fn time_unit_at(text: &str, start: usize, end: usize) -> Option<((usize, usize), Option<usize>)> {
     const SHAPES: [u32; 16] = word_shapes(TIME_UNITS);
-    let &(start, end) = words.get(k)?;
     let w = &text[start..end];
     // The length and initial of a unit: checked first.
     if !has_shape(&SHAPES, w.as_bytes()) {
@@ -951,10 +957,9 @@ fn time_unit_at(
     if !TIME_UNITS.iter().any(|u| u.as_bytes() == &lower[..len]) {
         return None;
     }
-    let ago = words
-        .get(k + 1)
-        .filter(|&&(s, e)| spaces_between(text, end, s) && text[s..e].eq_ignore_ascii_case("ago"));
-    Some(((start, end), ago.map(|&(_, e)| e)))
+    let ago = next_ascii_word(text.as_bytes(), end)
+        .filter(|&(s, e)| spaces_between(text, end, s) && text[s..e].eq_ignore_ascii_case("ago"));
+    Some(((start, end), ago.map(|(_, e)| e)))
 }
 
 /// A relative offset of `step` units from the anchor: (normalized when anchored, relative code).
@@ -1137,6 +1142,7 @@ impl DocumentStage for DatesStage {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scan::ascii_word_spans;
     use proptest::prelude::*;
 
     /// The regular expressions the hand-written scanners replaced (for
@@ -1176,8 +1182,7 @@ mod tests {
 
     /// [`scanned`] from the one pass of [`WordScan`].
     fn scanned_in_one_pass(t: &str) -> [Vec<(usize, usize, usize)>; 4] {
-        let words = ascii_word_spans(t);
-        let scan = WordScan::of(t, &words);
+        let scan = WordScan::of(t);
         [
             scan.month_contexts
                 .into_iter()
@@ -1209,7 +1214,7 @@ mod tests {
     /// same words (not only the same spans) and the same cues.
     fn one_pass_agrees(t: &str) -> Result<(), TestCaseError> {
         let words = ascii_word_spans(t);
-        let scan = WordScan::of(t, &words);
+        let scan = WordScan::of(t);
         let years: Vec<(usize, usize, bool)> = words
             .iter()
             .filter_map(|&(s, e)| year_word(&t[s..e]).map(|d| (s, e, d)))
