@@ -165,6 +165,14 @@ pub trait ReportStage: Send {
     fn unread_layers(&self) -> Vec<String> {
         Vec::new()
     }
+    /// Whether [`ReportStage::finish`] reads documents back from
+    /// [`CorpusSummary::store`]. When no report does and the pipeline has no
+    /// corpus stage, a runner may write the reports as documents are
+    /// processed, in one pass, and give `finish` an empty store. The default
+    /// is yes.
+    fn reads_documents_back(&self) -> bool {
+        true
+    }
 }
 
 /// What a [`DocumentRenderer`] made of one document, for

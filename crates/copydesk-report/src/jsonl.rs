@@ -119,6 +119,10 @@ impl DocumentRenderer for JsonlRenderer {
 }
 
 impl ReportStage for JsonlReport {
+    fn reads_documents_back(&self) -> bool {
+        false
+    }
+
     fn unread_layers(&self) -> Vec<String> {
         self.config.skip_layers.clone()
     }

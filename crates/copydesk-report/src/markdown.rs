@@ -116,6 +116,10 @@ impl MarkdownReport {
 }
 
 impl ReportStage for MarkdownReport {
+    fn reads_documents_back(&self) -> bool {
+        false
+    }
+
     fn begin(&mut self, out_dir: &Path) -> Result<(), StageError> {
         self.out_dir = Some(out_dir.to_path_buf());
         self.sections.clear();

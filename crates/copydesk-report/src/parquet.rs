@@ -198,6 +198,10 @@ fn create_writer(
 }
 
 impl ReportStage for ParquetReport {
+    fn reads_documents_back(&self) -> bool {
+        false
+    }
+
     fn begin(&mut self, out_dir: &Path) -> Result<(), StageError> {
         self.out_dir = out_dir.to_path_buf();
         self.batch = DocumentColumns::default();

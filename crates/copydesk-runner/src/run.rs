@@ -310,6 +310,33 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
         return Err(RunError::FailFast(failures.take().remove(0)));
     }
 
+    for (name, report, counters) in &mut built.reports {
+        let t = Instant::now();
+        report.begin(&output).map_err(|e| RunError::Stage {
+            stage: name.clone(),
+            message: e.message,
+        })?;
+        counters
+            .nanos
+            .fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+    }
+    let renderers: Vec<Option<Arc<dyn DocumentRenderer>>> =
+        built.reports.iter().map(|(_, r, _)| r.renderer()).collect();
+    // Rendering time, added to each report's own once the reports are written.
+    let render_nanos: Vec<AtomicU64> = renderers.iter().map(|_| AtomicU64::new(0)).collect();
+    // Without corpus stages, and with no report reading documents back, the
+    // reports are written as documents come out of the document stages:
+    // nothing is spilled or read back.
+    let one_pass = built.corpus.is_empty()
+        && built
+            .reports
+            .iter()
+            .all(|(_, r, _)| !r.reads_documents_back());
+    if one_pass {
+        tracing::debug!("no corpus stage: reports are written in one pass");
+    }
+    let mut written_in_pass1 = 0u64;
+
     let progress = progress_bar(options.progress);
     let spill_path = output.join(".copydesk-spill.bin");
     let mut spill = SpillWriter::create(&spill_path).map_err(|source| RunError::Output {
@@ -326,6 +353,12 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
     let documents = &built.documents;
     let corpus = &mut built.corpus;
     let corpus_counters = &built.corpus_counters;
+    let direct = one_pass.then_some(DirectReports {
+        reports: &mut built.reports,
+        renderers: &renderers,
+        render_nanos: &render_nanos,
+        written: &mut written_in_pass1,
+    });
     // Batch k+1 goes through the document stages (in parallel) while batch k
     // is observed (in parallel), absorbed and spilled (in order).
     let pass1: Result<(), RunError> = std::thread::scope(|scope| {
@@ -343,6 +376,8 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
             corpus,
             counters: corpus_counters,
             failures: &failures,
+            direct,
+            committed: 0,
         };
         let mut step = |docs: Vec<Document>,
                         pending: &mut Vec<Document>,
@@ -362,7 +397,7 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
                 unique_id(doc, &mut ids);
             }
             if let Some(p) = &progress {
-                p.set_position(sink.spill.len() as u64);
+                p.set_position(sink.committed);
                 let secs = started.elapsed().as_secs_f64().max(1e-9);
                 p.set_message(format!(
                     "{:.1} MB/s",
@@ -407,12 +442,19 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
     }
 
     // Corpus stages decide.
-    tracing::info!(
-        "pass 1 done in {:.2} s: {} documents spilled ({:.1} MB)",
-        started.elapsed().as_secs_f64(),
-        spill.len(),
-        spill.bytes() as f64 / 1e6
-    );
+    if one_pass {
+        tracing::info!(
+            "pass 1 done in {:.2} s: {written_in_pass1} documents reported",
+            started.elapsed().as_secs_f64(),
+        );
+    } else {
+        tracing::info!(
+            "pass 1 done in {:.2} s: {} documents spilled ({:.1} MB)",
+            started.elapsed().as_secs_f64(),
+            spill.len(),
+            spill.bytes() as f64 / 1e6
+        );
+    }
     let spill = spill.finish().map_err(|source| RunError::Output {
         path: spill_path.clone(),
         source,
@@ -442,28 +484,14 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
     }
 
     // Pass 2: corpus annotations → reports, in input order.
-    for (name, report, counters) in &mut built.reports {
-        let t = Instant::now();
-        report.begin(&output).map_err(|e| RunError::Stage {
-            stage: name.clone(),
-            message: e.message,
-        })?;
-        counters
-            .nanos
-            .fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
-    }
     // Batch k+1 is read back, annotated and rendered (in parallel) while the
     // reports write batch k (in order, on one thread).
-    let renderers: Vec<Option<Arc<dyn DocumentRenderer>>> =
-        built.reports.iter().map(|(_, r, _)| r.renderer()).collect();
     let total = spill.len();
-    let mut written = 0u64;
+    let mut written = written_in_pass1;
     let mut start = 0;
     let mut pending: Vec<Option<ReadyDocument>> = Vec::new();
     let reports = &mut built.reports;
     let (corpus, corpus_counters) = (&built.corpus, &built.corpus_counters);
-    // Rendering time, added to each report's own once pass 2 is over.
-    let render_nanos: Vec<AtomicU64> = renderers.iter().map(|_| AtomicU64::new(0)).collect();
     while start < total || !pending.is_empty() {
         let end = (start + batch_size).min(total);
         let to_write = std::mem::take(&mut pending);
@@ -718,6 +746,11 @@ fn process_documents(
 /// Where pass 1 ends: the corpus stages observe each document and absorb the
 /// observations in order, and the document is spilled to disk.
 struct SpillSink<'a> {
+    /// Documents committed so far.
+    committed: u64,
+    /// Set in a one-pass run: the reports are written here and nothing is
+    /// spilled.
+    direct: Option<DirectReports<'a>>,
     spill: &'a mut SpillWriter,
     /// Layers left out of the spill ([`Built::unread_layers`]).
     dropped: &'a [String],
@@ -732,6 +765,16 @@ impl SpillSink<'_> {
     /// it in order.
     fn commit(&mut self, docs: Vec<Document>) -> Result<(), RunError> {
         if docs.is_empty() {
+            return Ok(());
+        }
+        self.committed += docs.len() as u64;
+        if let Some(direct) = &mut self.direct {
+            let (renderers, nanos) = (direct.renderers, direct.render_nanos);
+            let ready: Vec<Option<ReadyDocument>> = docs
+                .into_par_iter()
+                .map(|doc| Some(render(doc, renderers, nanos)))
+                .collect();
+            *direct.written += write_reports(direct.reports, ready)?;
             return Ok(());
         }
         let corpus = &*self.corpus;
@@ -781,6 +824,14 @@ impl SpillSink<'_> {
         }
         Ok(())
     }
+}
+
+/// The reports of a one-pass run, written from pass 1.
+struct DirectReports<'a> {
+    reports: &'a mut [(String, Box<dyn ReportStage>, Counters)],
+    renderers: &'a [Option<Arc<dyn DocumentRenderer>>],
+    render_nanos: &'a [AtomicU64],
+    written: &'a mut u64,
 }
 
 /// A document read back and annotated, with what each report's renderer

@@ -174,6 +174,10 @@ impl DocumentRenderer for HtmlRenderer {
 }
 
 impl ReportStage for HtmlReport {
+    fn reads_documents_back(&self) -> bool {
+        false
+    }
+
     fn begin(&mut self, out_dir: &Path) -> Result<(), StageError> {
         std::fs::create_dir_all(out_dir).at(NAME, out_dir)?;
         self.rows.clear();
