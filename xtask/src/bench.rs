@@ -10,6 +10,9 @@
 //! * `wc -w` over the same bytes (the floor: one pass over the input);
 //! * loading alone (the four loaders of `pipeline.toml` and `report.jsonl.v1`,
 //!   which the runner needs to have an output: documents read and written back);
+//! * the per-document stages alone (`per-document`): load, clean, tag, JSON
+//!   lines out, without corpus stages (a shard of a sharded run; written in
+//!   one pass, nothing spilled);
 //! * the pipeline the scale goal names (`jsonl-no-spin`): load, clean, tag,
 //!   provenance, JSON lines out;
 //! * the default pipeline without `tag.spin.v1` (Markdown and HTML reports too);
@@ -22,15 +25,16 @@
 //! the growth from a tenth of the size to the whole is printed per
 //! pipeline (the goal: 10× input within 11× time).
 //!
-//! Disk: the runner's spill file (about 3.4x the input, binary records) and
-//! `documents.jsonl` (about 5.6x: every tag layer but `tokens`) together
-//! take about 9x the input: the 1 GB corpus needs some 10 GB free under
-//! `bench-out/`; a warning is printed when there is less.
+//! Disk: the runner's spill file (about 2.7x the input, binary records,
+//! without the `tokens` layer when no report reads it) and `documents.jsonl`
+//! (about 5.6x: every tag layer but `tokens`) together take about 9x the
+//! input: the 1 GB corpus needs some 10 GB free under `bench-out/`; a
+//! warning is printed when there is less.
 //!
 //! Options: `--quick`, `--size-mb N` (target corpus size), `--warc-pages N`,
 //! `--seed N`, `--skip-default` (leave out the slowest pipeline),
 //! `--only-large` (only the full-size corpus), `--pipelines a,b` (only
-//! these of `load-only`, `jsonl-no-spin`, `default-no-spin`, `default`; partial runs write
+//! these of `load-only`, `per-document`, `jsonl-no-spin`, `default-no-spin`, `default`; partial runs write
 //! `bench-partial.json`), `--prepare` (build the inputs and stop), `--keep-output` (keep each run's output directory; by default it is
 //! deleted after its size is noted, as it is about 6× the input),
 //! `--stages` (also run each stage family's own benchmark example).
@@ -257,6 +261,16 @@ fn write_configs(dir: &Path, skip_default: bool) -> Result<Vec<Pipeline>> {
     )?;
     let no_spin = dir.join("pipeline-no-spin.toml");
     std::fs::write(&no_spin, keep(&|t: &str| t != "tag.spin.v1"))?;
+    // A shard of a sharded run: the per-document stages, JSON lines out.
+    let per_document = dir.join("pipeline-per-document.toml");
+    std::fs::write(
+        &per_document,
+        keep(&|t: &str| {
+            t != "tag.spin.v1"
+                && !t.starts_with("corpus.")
+                && (!t.starts_with("report.") || t == "report.jsonl.v1")
+        }),
+    )?;
     // What the scale goal names: load, clean, tag, provenance, JSON lines out.
     let jsonl_no_spin = dir.join("pipeline-jsonl-no-spin.toml");
     std::fs::write(
@@ -269,6 +283,10 @@ fn write_configs(dir: &Path, skip_default: bool) -> Result<Vec<Pipeline>> {
         Pipeline {
             name: "load-only",
             config: load_only,
+        },
+        Pipeline {
+            name: "per-document",
+            config: per_document,
         },
         Pipeline {
             name: "jsonl-no-spin",
