@@ -388,35 +388,32 @@ impl NumberFinder {
 
     /// All number mentions given the text's tokens.
     pub fn find_in_tokens(&self, text: &str, tokens: &[Token]) -> Vec<NumberMention> {
-        // Lowercase forms: words with capitals are lowercased into one
-        // buffer (one allocation per document, not one per word); the
-        // other tokens are their own text.
+        // Lowercase forms. The ASCII letters of the whole text are
+        // lowered at once (one vectorized pass, same byte offsets), which
+        // gives every token its lowercase form except a non-ASCII word with
+        // capitals: those (rare) are lowered whole into one buffer.
+        let ascii_lowered = text.to_ascii_lowercase();
+        let mut words: Vec<&str> = Vec::with_capacity(tokens.len());
+        words.extend(
+            tokens
+                .iter()
+                .map(|t| ascii_lowered.get(t.start..t.end).unwrap_or("")),
+        );
         let mut lowered = String::new();
         let mut lowered_spans: Vec<(usize, usize, usize)> = Vec::new();
-        for (k, t) in tokens.iter().enumerate() {
-            if t.kind != TokenKind::Word {
-                continue;
-            }
-            let raw = t.text(text);
-            let (mut ascii, mut upper) = (true, false);
-            for b in raw.bytes() {
-                ascii &= b.is_ascii();
-                upper |= b.is_ascii_uppercase();
-            }
-            let from = lowered.len();
-            if ascii {
-                if !upper {
-                    continue;
+        if !text.is_ascii() {
+            for (k, t) in tokens.iter().enumerate() {
+                let raw = t.text(text);
+                if t.kind == TokenKind::Word
+                    && !raw.is_ascii()
+                    && raw.chars().any(char::is_uppercase)
+                {
+                    let from = lowered.len();
+                    lowered.push_str(&raw.to_lowercase());
+                    lowered_spans.push((k, from, lowered.len()));
                 }
-                lowered.extend(raw.bytes().map(|b| char::from(b.to_ascii_lowercase())));
-            } else if raw.chars().any(char::is_uppercase) {
-                lowered.push_str(&raw.to_lowercase());
-            } else {
-                continue;
             }
-            lowered_spans.push((k, from, lowered.len()));
         }
-        let mut words: Vec<&str> = tokens.iter().map(|t| t.text(text)).collect();
         for &(k, from, to) in &lowered_spans {
             words[k] = &lowered[from..to];
         }
