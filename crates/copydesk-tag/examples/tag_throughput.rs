@@ -14,6 +14,11 @@
 //! the stages wrote, to check that a change leaves their output alone.
 
 use copydesk_core::{BuiltStage, Document, DocumentStage, Source};
+
+/// The allocator of the `copydesk` binary (the stages allocate as they
+/// would in the pipeline).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{BufRead, Write};
 use std::time::Instant;
