@@ -2,7 +2,7 @@
 //! alignment that allows dropped and added sentences), then words inside
 //! each matched pair, whose differences are the substitutions.
 
-use crate::tokens::{Token, WordClass, tokenize_with_cuts};
+use crate::tokens::{Token, TokenizeScratch, WordClass, tokenize_with_cuts};
 
 /// A sentence: its byte span and its tokens (a range into the token list).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,18 +36,35 @@ pub struct Prepared {
 impl Prepared {
     /// Tokenizes and splits `text`.
     pub fn new(text: &str) -> Prepared {
-        let mut tokens = Vec::with_capacity(text.len() / 6 + 1);
-        let mut cuts = Vec::new();
-        tokenize_with_cuts(text, &mut tokens, &mut cuts);
+        let mut p = Prepared {
+            tokens: Vec::with_capacity(text.len() / 6 + 1),
+            sentences: Vec::new(),
+        };
+        p.refill(text, &mut PrepareScratch::default());
+        p
+    }
+
+    /// Prepares `text` in place of the document this held, reusing the
+    /// allocations (and those of `scratch`): what [`Prepared::new`] gives.
+    pub fn refill(&mut self, text: &str, scratch: &mut PrepareScratch) {
+        let PrepareScratch { cuts, tokenizer } = scratch;
+        cuts.clear();
+        tokenize_with_cuts(text, &mut self.tokens, cuts, tokenizer);
         cuts.push(text.len());
-        let sentences = sentences_from_cuts(&tokens, cuts);
-        Prepared { tokens, sentences }
+        sentences_from_cuts(&self.tokens, cuts, &mut self.sentences);
     }
 
     /// Number of words.
     pub fn words(&self) -> usize {
         self.tokens.len()
     }
+}
+
+/// Buffers [`Prepared::refill`] reuses from one document to the next.
+#[derive(Debug, Default)]
+pub struct PrepareScratch {
+    cuts: Vec<usize>,
+    tokenizer: TokenizeScratch,
 }
 
 /// Splits at line breaks and at `.`, `!`, `?` followed by a space and a
@@ -88,17 +105,19 @@ fn sentences(text: &str, tokens: &[Token]) -> Vec<Sentence> {
         }
     }
     cuts.push(text.len());
-    sentences_from_cuts(tokens, cuts)
+    let mut out = Vec::new();
+    sentences_from_cuts(tokens, &cuts, &mut out);
+    out
 }
 
 /// The sentences between ascending cut offsets (the last one the text's
-/// end): each owns the tokens that start before its cut; empty ones are
-/// dropped.
-fn sentences_from_cuts(tokens: &[Token], cuts: Vec<usize>) -> Vec<Sentence> {
-    let mut out = Vec::new();
+/// end), into `out` (cleared first): each owns the tokens that start
+/// before its cut; empty ones are dropped.
+fn sentences_from_cuts(tokens: &[Token], cuts: &[usize], out: &mut Vec<Sentence>) {
+    out.clear();
     let mut start = 0;
     let mut t = 0;
-    for cut in cuts {
+    for &cut in cuts {
         if cut <= start {
             continue;
         }
@@ -116,7 +135,6 @@ fn sentences_from_cuts(tokens: &[Token], cuts: Vec<usize>) -> Vec<Sentence> {
         }
         start = cut;
     }
-    out
 }
 
 /// A stretch where the two sentences differ: words `a` of the first
@@ -539,7 +557,8 @@ mod tests {
             // The sentences the reference cuts make.
             let mut cuts = reference_cuts(&text);
             cuts.push(text.len());
-            let expected = sentences_from_cuts(&tokens, cuts);
+            let mut expected = Vec::new();
+            sentences_from_cuts(&tokens, &cuts, &mut expected);
             proptest::prop_assert_eq!(ours, expected);
         }
 
@@ -549,6 +568,18 @@ mod tests {
             let p = Prepared::new(&text);
             proptest::prop_assert_eq!(&p.sentences, &sentences(&text, &tokens));
             proptest::prop_assert_eq!(p.tokens, tokens);
+        }
+
+        #[test]
+        fn refilling_prepares_as_new_does(texts in proptest::collection::vec("[a-zA-Z0-9 .!?,\n\"'\u{e9}\u{2019}-]{0,200}", 1..6)) {
+            let mut reused = Prepared::new("");
+            let mut scratch = PrepareScratch::default();
+            for text in &texts {
+                reused.refill(text, &mut scratch);
+                let fresh = Prepared::new(text);
+                proptest::prop_assert_eq!(&reused.tokens, &fresh.tokens);
+                proptest::prop_assert_eq!(&reused.sentences, &fresh.sentences);
+            }
         }
 
         #[test]

@@ -2,7 +2,7 @@
 //! in `finish`, alignment of candidate pairs, a source for each copy, and
 //! the `provenance` and `spin` fields in `annotate`.
 
-use crate::align::{AlignParams, Prepared, align};
+use crate::align::{AlignParams, PrepareScratch, Prepared, align};
 use crate::compare::{DecisionParams, PairVerdict, Side, decide, evidence};
 use crate::fingerprint::{estimated_coverage, fingerprints};
 use crate::hashing::PreHashedMap;
@@ -240,6 +240,34 @@ struct DocSignature {
     shingles: u32,
     fingerprints: Vec<u16>,
     text_hash: u64,
+}
+
+/// Buffers `observe` reuses from one document to the next on a thread
+/// (a document's tokens and sentences, its distinct words).
+#[derive(Debug)]
+struct ObserveScratch {
+    prepared: Prepared,
+    prepare: PrepareScratch,
+    words: Vec<u64>,
+}
+
+impl Default for ObserveScratch {
+    fn default() -> Self {
+        ObserveScratch {
+            prepared: Prepared {
+                tokens: Vec::new(),
+                sentences: Vec::new(),
+            },
+            prepare: PrepareScratch::default(),
+            words: Vec::new(),
+        }
+    }
+}
+
+thread_local! {
+    /// Each thread's buffers for `observe`.
+    static OBSERVE_SCRATCH: std::cell::RefCell<ObserveScratch> =
+        std::cell::RefCell::new(ObserveScratch::default());
 }
 
 /// What provenance found for one document (kept for `annotate`).
@@ -590,6 +618,39 @@ impl ProvenanceStage {
         }))
     }
 
+    /// The signature `observe` keeps of a document, computed in buffers
+    /// reused from one document to the next.
+    fn signature(&self, doc: &Document, scratch: &mut ObserveScratch) -> Observation {
+        let ObserveScratch {
+            prepared,
+            prepare,
+            words,
+        } = scratch;
+        prepared.refill(&doc.text, prepare);
+        let tokens = &prepared.tokens;
+        let shingles = anchor_shingles(tokens, self.config.shingle_words);
+        let sketch = if shingles.is_empty() {
+            vec![u32::MAX; self.config.permutations]
+        } else {
+            minhash(&shingles, self.config.permutations)
+        };
+        let mut prints = Vec::new();
+        fingerprints(prepared, &mut prints);
+        words.clear();
+        words.extend(tokens.iter().map(|t| t.hash));
+        words.sort_unstable();
+        words.dedup();
+        Box::new(DocSignature {
+            id: doc.id.clone(),
+            date: doc.meta.date.clone(),
+            sketch,
+            words: words.as_slice().to_vec(),
+            shingles: shingles.len() as u32,
+            fingerprints: prints,
+            text_hash: twins::text_hash(&doc.text),
+        })
+    }
+
     /// What a relation's evidence depends on: the copy's text (a twin's is
     /// its representative's) and the source.
     fn evidence_key(&self, doc: usize, source: usize) -> (usize, usize) {
@@ -694,6 +755,21 @@ fn sorted_keys(keys: Vec<(u64, u32)>) -> Vec<(u64, u32)> {
     out
 }
 
+/// The `spin` field of a document with no sign of spin: the value
+/// `serde_json::to_value(SpinVerdict::clean(text))` gives, built with one
+/// copy of the text instead of two.
+fn clean_spin_value(text: &str) -> serde_json::Value {
+    let mut fields = serde_json::Map::new();
+    fields.insert("spun".to_string(), false.into());
+    fields.insert("score".to_string(), 0.0.into());
+    fields.insert("repaired".to_string(), text.into());
+    fields.insert(
+        "substitutions".to_string(),
+        serde_json::Value::Array(Vec::new()),
+    );
+    serde_json::Value::Object(fields)
+}
+
 /// Documents fetched and prepared for alignment, by ordinal.
 type PreparedDocs = PreHashedMap<usize, (String, Prepared)>;
 
@@ -727,28 +803,11 @@ fn find(roots: &mut [usize], mut x: usize) -> usize {
 
 impl CorpusStage for ProvenanceStage {
     fn observe(&self, doc: &Document) -> Result<Observation, StageError> {
-        let prepared = Prepared::new(&doc.text);
-        let tokens = &prepared.tokens;
-        let shingles = anchor_shingles(tokens, self.config.shingle_words);
-        let sketch = if shingles.is_empty() {
-            vec![u32::MAX; self.config.permutations]
-        } else {
-            minhash(&shingles, self.config.permutations)
-        };
-        let mut prints = Vec::new();
-        fingerprints(&prepared, &mut prints);
-        let mut words: Vec<u64> = tokens.iter().map(|t| t.hash).collect();
-        words.sort_unstable();
-        words.dedup();
-        Ok(Box::new(DocSignature {
-            id: doc.id.clone(),
-            date: doc.meta.date.clone(),
-            sketch,
-            words,
-            shingles: shingles.len() as u32,
-            fingerprints: prints,
-            text_hash: twins::text_hash(&doc.text),
-        }))
+        OBSERVE_SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => Ok(self.signature(doc, &mut scratch)),
+            // Not reached (observe does not call itself); a fresh scratch then.
+            Err(_) => Ok(self.signature(doc, &mut ObserveScratch::default())),
+        })
     }
 
     fn absorb(&mut self, ordinal: usize, observation: Observation) -> Result<(), StageError> {
@@ -1078,7 +1137,8 @@ impl CorpusStage for ProvenanceStage {
         let existing: Option<SpinVerdict> = doc.get_ext("spin");
         let Some(f) = self.findings.get(&ordinal) else {
             if existing.is_none() {
-                doc.set_ext("spin", &SpinVerdict::clean(&doc.text))?;
+                let clean = clean_spin_value(&doc.text);
+                doc.ext.insert("spin".to_string(), clean);
             }
             return Ok(());
         };
@@ -1161,6 +1221,14 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn clean_spin_value_is_the_clean_verdict(text in "\\PC{0,60}") {
+            let expected = serde_json::to_value(SpinVerdict::clean(&text)).unwrap();
+            let ours = clean_spin_value(&text);
+            proptest::prop_assert_eq!(serde_json::to_string(&ours).unwrap(), serde_json::to_string(&expected).unwrap());
+            proptest::prop_assert_eq!(ours, expected);
+        }
+
         #[test]
         fn sorted_keys_sorts_as_sort_unstable(
             keys in proptest::collection::vec((proptest::prelude::any::<u64>(), 0u32..50), 0..3000),

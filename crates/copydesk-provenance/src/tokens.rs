@@ -164,29 +164,53 @@ pub fn tokenize(text: &str) -> Vec<Token> {
 
 /// [`tokenize`] into `out` (cleared first), reusing its allocation.
 pub fn tokenize_into(text: &str, out: &mut Vec<Token>) {
-    tokenize_scan(text, out, None);
+    tokenize_scan(text, out, None, &mut TokenizeScratch::default());
+}
+
+/// Buffers the tokenizer reuses from one text to the next.
+#[derive(Debug, Default)]
+pub(crate) struct TokenizeScratch {
+    /// Per token: at least two letters (bit 0), and all of them capitals (bit 1).
+    lettering: Vec<u8>,
+    /// A word folded for hashing.
+    folded: String,
+    /// Offsets of the line breaks.
+    newlines: Vec<usize>,
 }
 
 /// [`tokenize_into`], also pushing to `cuts` the sentence cuts that
 /// [`crate::align`] splits at (after each line break, and after a `.`, `!`
 /// or `?` and its closing quotes when a space and a capital, digit or
 /// opening quote follow), found in the same pass over the text.
-pub(crate) fn tokenize_with_cuts(text: &str, out: &mut Vec<Token>, cuts: &mut Vec<usize>) {
-    tokenize_scan(text, out, Some(cuts));
+pub(crate) fn tokenize_with_cuts(
+    text: &str,
+    out: &mut Vec<Token>,
+    cuts: &mut Vec<usize>,
+    scratch: &mut TokenizeScratch,
+) {
+    tokenize_scan(text, out, Some(cuts), scratch);
 }
 
-fn tokenize_scan(text: &str, out: &mut Vec<Token>, cuts: Option<&mut Vec<usize>>) {
+fn tokenize_scan(
+    text: &str,
+    out: &mut Vec<Token>,
+    cuts: Option<&mut Vec<usize>>,
+    scratch: &mut TokenizeScratch,
+) {
     out.clear();
-    // Per token: at least two letters (bit 0), and all of them capitals (bit 1).
-    let mut lettering: Vec<u8> = Vec::with_capacity(text.len() / 6 + 1);
-    let mut buf = String::new();
+    let TokenizeScratch {
+        lettering,
+        folded: buf,
+        newlines,
+    } = scratch;
+    lettering.clear();
     scan_words(text, cuts, |start, end, ascii_shape, mark_before| {
         let word = &text[start..end];
         let shape = ascii_shape.unwrap_or_else(|| WordShape::of(word));
         let norm = if shape.plain {
             word
         } else {
-            normalize_into(word, &mut buf)
+            normalize_into(word, buf)
         };
         let hash = word_hash(norm);
         let sentence_start = out.is_empty() || mark_before;
@@ -211,7 +235,9 @@ fn tokenize_scan(text: &str, out: &mut Vec<Token>, cuts: Option<&mut Vec<usize>>
         });
         lettering.push(u8::from(shape.letters >= 2) | (u8::from(shape.all_upper()) << 1));
     });
-    demote_capitalized_lines(text, out, &lettering);
+    newlines.clear();
+    newlines.extend(memchr::memchr_iter(b'\n', text.as_bytes()));
+    demote_capitalized_lines(text, out, lettering, newlines);
 }
 
 /// Byte classes of [`scan_words`]: ASCII alphanumeric, letter, capital, digit.
@@ -433,8 +459,13 @@ fn normalize_into<'a>(word: &'a str, buf: &'a mut String) -> &'a str {
 /// nothing: their words are classed as if written in lowercase.
 /// `lettering[i]` tells whether token `i` has at least two letters (bit 0)
 /// and whether they are all capitals (bit 1).
-fn demote_capitalized_lines(text: &str, tokens: &mut [Token], lettering: &[u8]) {
-    let newlines: Vec<usize> = memchr::memchr_iter(b'\n', text.as_bytes()).collect();
+/// `newlines` are the offsets of the text's line breaks, ascending.
+fn demote_capitalized_lines(
+    text: &str,
+    tokens: &mut [Token],
+    lettering: &[u8],
+    newlines: &[usize],
+) {
     let mut line = 0;
     let mut i = 0;
     while i < tokens.len() {
