@@ -93,6 +93,35 @@ impl NumberMention {
     }
 }
 
+impl NumberMention {
+    /// [`NumberMention::to_annotation`], moving the strings into the
+    /// annotation and adding the attributes in key order (each lands at
+    /// the end of the sorted attribute list).
+    pub fn into_annotation(self) -> Annotation {
+        let mut a = Annotation::new(self.start, self.end, self.label.as_str());
+        for (key, v) in [
+            ("approximation", self.approximation),
+            ("counted", self.counted),
+            ("currency", self.currency),
+            ("unit", self.unit),
+        ] {
+            if let Some(v) = v {
+                a = a.with(key, v);
+            }
+        }
+        if self.vague {
+            a = a.with("vague", true);
+        }
+        if self.value.is_finite() {
+            a = a.with("value", self.value);
+        }
+        if let Some(m) = self.value_max.filter(|v| v.is_finite()) {
+            a = a.with("value_max", m);
+        }
+        a
+    }
+}
+
 /// Currency words and signs with their ISO codes (or `None` when the word
 /// alone does not say which country's: `pesos`, `rupees`).
 fn currency_word(word: &str) -> Option<Option<&'static str>> {
@@ -1118,9 +1147,9 @@ impl DocumentStage for NumberFinder {
         let tokens = document_tokens(doc);
         let mentions = self.find_in_tokens(&doc.text, &tokens);
         let annotations: Vec<Annotation> = mentions
-            .iter()
+            .into_iter()
             .filter(|m| !self.is_bare_year(m, &doc.text))
-            .map(NumberMention::to_annotation)
+            .map(NumberMention::into_annotation)
             .collect();
         add_layer(doc, LAYER, annotations)?;
         Ok(())
@@ -1424,6 +1453,38 @@ mod tests {
         fn phrases_join_as_format_joins(a in "[a-z ]{0,6}", b in "[a-z ]{0,6}", p in "[a-z ]{0,13}") {
             prop_assert_eq!(joins_words(&p, &[&a, &b]), format!("{a} {b}") == p);
             prop_assert_eq!(joins_words(&p, &[&b]), b == p);
+        }
+
+        #[test]
+        fn into_annotation_is_to_annotation(
+            start in 0usize..50,
+            value in proptest::num::f64::ANY,
+            value_max in proptest::option::of(proptest::num::f64::ANY),
+            unit in proptest::option::of("[a-z%]{0,4}"),
+            currency in proptest::option::of("[A-Z]{3}"),
+            counted in proptest::option::of("[a-z]{0,6}"),
+            approximation in proptest::option::of("[a-z ]{0,9}"),
+            vague: bool,
+        ) {
+            let m = NumberMention {
+                start,
+                end: start + 3,
+                label: NumberLabel::Money,
+                value,
+                value_max,
+                unit,
+                currency,
+                counted,
+                approximation,
+                vague,
+            };
+            let reference = m.to_annotation();
+            let ours = m.into_annotation();
+            prop_assert_eq!(
+                serde_json::to_string(&ours).ok(),
+                serde_json::to_string(&reference).ok()
+            );
+            prop_assert_eq!(ours.attrs.keys().collect::<Vec<_>>(), reference.attrs.keys().collect::<Vec<_>>());
         }
 
         #[test]

@@ -117,6 +117,36 @@ impl Quote {
     }
 }
 
+impl Quote {
+    /// [`Quote::to_annotation`], moving the strings into the annotation
+    /// and adding the attributes in key order (each lands at the end of
+    /// the sorted attribute list, none is moved to make room).
+    pub fn into_annotation(self) -> Annotation {
+        let mut a = Annotation::new(self.start, self.end, "quote");
+        if let Some(c) = self.cue {
+            a = a.with("cue", c);
+        }
+        a = a.with("direct", self.direct);
+        if self.inherited {
+            a = a.with("inherited", true);
+        }
+        if let Some(p) = self.pronoun {
+            a = a.with("pronoun", p);
+        }
+        if let Some(s) = self.speaker {
+            a = a.with("speaker", s);
+        }
+        if let Some((s, e)) = self.speaker_span {
+            a = a.with("speaker_end", e).with("speaker_start", s);
+        }
+        a = a.with("speaker_type", self.speaker_type.as_str());
+        if self.unclosed {
+            a = a.with("unclosed", true);
+        }
+        a
+    }
+}
+
 /// A speaker mention and the cue that attributes the quote to it.
 #[derive(Debug, Clone, Copy)]
 struct Attribution {
@@ -155,6 +185,21 @@ fn cue_spans(text: &str) -> Vec<(usize, usize, bool)> {
 /// opens with a quotation mark (news style); otherwise the quote ends with
 /// its paragraph.
 fn direct_spans(text: &str, paras: &[(usize, usize)]) -> Vec<(usize, usize, bool)> {
+    // Only quotation marks matter, and every mark other than `"` starts
+    // with byte 0xE2 (‘ ’ “ ” „ ‟) or 0xC2 (« »): only the characters
+    // starting with one of these three bytes are looked at (found with
+    // memchr), every other character is skipped unread.
+    let candidates: Vec<usize> = memchr::memchr3_iter(b'"', 0xE2, 0xC2, text.as_bytes()).collect();
+    direct_spans_among(text, paras, &candidates)
+}
+
+/// [`direct_spans`] given the byte offsets in `text` (in order) of every
+/// character that may be a quotation mark; other characters are not read.
+fn direct_spans_among(
+    text: &str,
+    paras: &[(usize, usize)],
+    candidates: &[usize],
+) -> Vec<(usize, usize, bool)> {
     let mut out = Vec::new();
     // An open quote carried from the previous paragraph: (start, that paragraph's end).
     let mut carried: Option<(usize, usize)> = None;
@@ -172,13 +217,11 @@ fn direct_spans(text: &str, paras: &[(usize, usize)]) -> Vec<(usize, usize, bool
         }
         // A single-quoted passage (‘...’, British style), only outside double quotes.
         let mut single_open: Option<usize> = None;
-        // Only quotation marks matter: `"` and non-ASCII characters are
-        // looked at, every other character is skipped unread.
-        let marks = para
-            .bytes()
-            .enumerate()
-            .filter(|&(_, b)| b == b'"' || b >= 0xC0)
-            .filter_map(|(i, _)| Some((i, char_at(para, i)?)));
+        let first = candidates.partition_point(|&i| i < ps);
+        let last = candidates.partition_point(|&i| i < pe);
+        let marks = candidates[first..last]
+            .iter()
+            .filter_map(|&at| Some((at - ps, char_at(para, at - ps)?)));
         for (i, c) in marks {
             if open.is_none() && (c == '\u{2018}' || c == '\u{2019}') {
                 let before = char_before(para, i);
@@ -1141,7 +1184,7 @@ impl DocumentStage for QuoteFinder {
         add_layer(
             doc,
             LAYER,
-            quotes.iter().map(Quote::to_annotation).collect(),
+            quotes.into_iter().map(Quote::into_annotation).collect(),
         )?;
         Ok(())
     }
@@ -1441,6 +1484,83 @@ mod tests {
         #[test]
         fn quote_heavy_text(s in "([A-Z][a-z]{0,5}|said|told|according to|one official|he|[.,:]|[“”\"]|\n\n| ){0,60}") {
             check_spans(&s)?;
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn into_annotation_is_to_annotation(
+            start in 0usize..50,
+            len in 0usize..50,
+            direct: bool,
+            speaker in proptest::option::of("[a-z ]{0,8}"),
+            speaker_span in proptest::option::of((0usize..40, 0usize..40)),
+            cue in proptest::option::of("[a-z]{0,6}"),
+            kind in 0usize..6,
+            pronoun in proptest::option::of("he|she"),
+            inherited: bool,
+            unclosed: bool,
+        ) {
+            let speaker_type = [
+                SpeakerType::NamedPerson,
+                SpeakerType::NamedRole,
+                SpeakerType::Organization,
+                SpeakerType::Anonymous,
+                SpeakerType::Pronoun,
+                SpeakerType::Unknown,
+            ][kind];
+            let q = Quote {
+                start,
+                end: start + len,
+                direct,
+                speaker,
+                speaker_span,
+                cue,
+                speaker_type,
+                pronoun,
+                inherited,
+                unclosed,
+            };
+            let reference = q.to_annotation();
+            let ours = q.into_annotation();
+            prop_assert_eq!(
+                serde_json::to_string(&ours).ok(),
+                serde_json::to_string(&reference).ok()
+            );
+            prop_assert_eq!(ours, reference);
+        }
+    }
+
+    /// [`direct_spans`] as it was: every `"` and every non-ASCII
+    /// character looked at.
+    fn direct_spans_reading_every_mark(
+        text: &str,
+        paras: &[(usize, usize)],
+    ) -> Vec<(usize, usize, bool)> {
+        let candidates: Vec<usize> = text
+            .bytes()
+            .enumerate()
+            .filter(|&(_, b)| b == b'"' || b >= 0xC0)
+            .map(|(i, _)| i)
+            .collect();
+        direct_spans_among(text, paras, &candidates)
+    }
+
+    proptest! {
+        #[test]
+        fn marks_found_by_their_lead_bytes_give_the_same_quotes(
+            s in "([A-Za-z]{1,5}|[“”‘’„‟«»\"'‹›—–…é€£]|\n\n|\n| ){0,60}"
+        ) {
+            for lines in [false, true] {
+                let paras = paragraphs(&s, lines);
+                prop_assert_eq!(direct_spans(&s, &paras), direct_spans_reading_every_mark(&s, &paras));
+            }
+        }
+
+        #[test]
+        fn marks_found_by_their_lead_bytes_in_any_text(s in "\\PC{0,120}") {
+            let paras = paragraphs(&s, false);
+            prop_assert_eq!(direct_spans(&s, &paras), direct_spans_reading_every_mark(&s, &paras));
         }
     }
 
