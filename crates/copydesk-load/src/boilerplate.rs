@@ -10,7 +10,7 @@
 //! Removed blocks are not lost: the extractor puts boilerplate in
 //! `meta.debris` and credits in `meta.extra["credits"]`.
 
-use crate::render::{Block, BlockKind, page_blocks};
+use crate::render::{Block, BlockKind, document_blocks, page_blocks};
 use regex::{Regex, RegexSet};
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -38,8 +38,17 @@ impl PageLinks {
     /// Text found in several blocks keeps its lowest density (once as
     /// plain text is enough to be text).
     pub fn of_page(html: &str) -> Self {
+        Self::of_blocks(page_blocks(html))
+    }
+
+    /// The same, from the page as the extractor parsed it.
+    pub fn of_document(doc: &trafilatura::dom::Document) -> Self {
+        Self::of_blocks(document_blocks(doc))
+    }
+
+    fn of_blocks(blocks: Vec<Block>) -> Self {
         let mut density: HashMap<String, f64> = HashMap::new();
-        for block in page_blocks(html) {
+        for block in blocks {
             let d = block.link_density();
             density
                 .entry(key(&block.text))

@@ -131,16 +131,22 @@ impl HtmlExtractor {
     /// the boilerplate filter (for looking into extraction results).
     pub fn explain(&self, bytes: &[u8]) -> Result<Vec<ExplainedBlock>, ExtractError> {
         let decoded = decode_html(bytes, self.options.forced_encoding, None);
-        let result = self.run_extractor(&decoded.text)?;
-        let links = PageLinks::of_page(&decoded.text);
+        let (result, links) = self.run_extractor(&decoded.text)?;
         Ok(explain(html_blocks(&result.content_html), &links))
     }
 
-    fn run_extractor(&self, html: &str) -> Result<trafilatura::ExtractResult, ExtractError> {
+    /// Parses the page once, takes the link density of its blocks from the
+    /// tree, then gives the tree to the extractor.
+    fn run_extractor(
+        &self,
+        html: &str,
+    ) -> Result<(trafilatura::ExtractResult, PageLinks), ExtractError> {
         // The extractor is third-party code run on arbitrary pages: a panic
         // in it becomes an error for this page, not the end of the run.
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            trafilatura::extract(html, &self.trafilatura)
+            let doc = trafilatura::dom::Document::parse(html);
+            let links = PageLinks::of_document(&doc);
+            trafilatura::extract_document(doc, &self.trafilatura).map(|r| (r, links))
         }))
         .map_err(|panic| ExtractError::Extractor(panic_message(&panic)))?
         .map_err(|e| ExtractError::Extractor(e.to_string()))
@@ -148,9 +154,8 @@ impl HtmlExtractor {
 
     /// Extracts one page already decoded to text.
     pub fn extract_str(&self, html: &str) -> Result<ExtractedPage, ExtractError> {
-        let result = self.run_extractor(html)?;
+        let (result, links) = self.run_extractor(html)?;
         let mut meta = page_meta(&result.metadata);
-        let links = PageLinks::of_page(html);
         let text = article_text(&result.content_html, &links, &mut meta);
         if text.chars().count() < self.options.min_text_chars.max(1) {
             return Err(ExtractError::NoMainText);

@@ -4,6 +4,7 @@
 
 use ego_tree::iter::Edge;
 use scraper::{ElementRef, Html, Node};
+use trafilatura::dom::{Document, NodeId};
 
 /// What kind of element a block of text came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,7 +91,19 @@ pub fn html_blocks(html: &str) -> Vec<Block> {
 /// The text blocks of a whole HTML page (its `<head>` skipped), in
 /// document order.
 pub fn page_blocks(html: &str) -> Vec<Block> {
-    blocks_of(&Html::parse_document(html))
+    document_blocks(&Document::parse(html))
+}
+
+/// The text blocks of a page already parsed by the extractor (the same
+/// blocks [`page_blocks`] gives for its HTML), so that a page is parsed
+/// once for both the extractor and the link densities.
+pub fn document_blocks(doc: &Document) -> Vec<Block> {
+    let mut out = Blocks::default();
+    if let Some(&html) = doc.children(doc.root()).first() {
+        out.walk_document(doc, html);
+    }
+    out.flush();
+    out.blocks
 }
 
 fn blocks_of(tree: &Html) -> Vec<Block> {
@@ -112,68 +125,109 @@ struct Blocks {
     link_depth: usize,
     /// Non-whitespace characters of `current` that are inside links.
     link_chars: usize,
+    /// How many skipped elements (`script`, ...) enclose the current node.
+    skip_depth: usize,
+    /// The kinds of the blocks enclosing the current one.
+    outer_kinds: Vec<Option<BlockKind>>,
 }
 
 impl Blocks {
     /// Walks the tree without recursion, so that deeply nested markup
     /// cannot exhaust the stack.
     fn walk(&mut self, root: ElementRef<'_>) {
-        let mut outer_kinds: Vec<Option<BlockKind>> = Vec::new();
-        let mut skip_depth = 0usize;
         for edge in root.traverse() {
             match edge {
                 Edge::Open(node) => match node.value() {
-                    Node::Text(_) if skip_depth > 0 => {}
-                    Node::Text(t) => {
-                        if self.link_depth > 0 {
-                            self.link_chars += t.chars().filter(|c| !c.is_whitespace()).count();
-                        }
-                        if self.pre_depth > 0 {
-                            self.current.push_str(t);
-                        } else {
-                            self.current.extend(
-                                t.chars()
-                                    .map(|c| if c == '\n' || c == '\r' { ' ' } else { c }),
-                            );
-                        }
-                    }
-                    Node::Element(e) => {
-                        let name = e.name();
-                        if skip_depth > 0 || SKIPPED_ELEMENTS.contains(&name) {
-                            skip_depth += 1;
-                        } else if name == "a" {
-                            self.link_depth += 1;
-                        } else if name == "br" {
-                            self.current.push('\n');
-                        } else if BLOCK_ELEMENTS.contains(&name) {
-                            self.flush();
-                            outer_kinds.push(self.kind);
-                            self.kind = Some(
-                                heading_level(name).map_or(BlockKind::Text, BlockKind::Heading),
-                            );
-                            self.pre_depth += usize::from(name == "pre");
-                        }
-                    }
+                    Node::Text(t) => self.text(t),
+                    Node::Element(e) => self.open(e.name()),
                     _ => {}
                 },
                 Edge::Close(node) => {
-                    let Node::Element(e) = node.value() else {
-                        continue;
-                    };
-                    let name = e.name();
-                    if skip_depth > 0 {
-                        skip_depth -= 1;
-                    } else if name == "a" {
-                        self.link_depth = self.link_depth.saturating_sub(1);
-                    } else if BLOCK_ELEMENTS.contains(&name) {
-                        self.flush();
-                        self.pre_depth -= usize::from(name == "pre");
-                        self.kind = outer_kinds.pop().flatten();
-                    } else if matches!(name, "td" | "th") {
-                        self.current.push(' ');
+                    if let Node::Element(e) = node.value() {
+                        self.close(e.name());
                     }
                 }
             }
+        }
+    }
+
+    /// The same walk over the extractor's tree, by its element text and
+    /// tails (every text node once, in document order), without recursion.
+    fn walk_document(&mut self, doc: &Document, root: NodeId) {
+        struct Frame {
+            id: NodeId,
+            children: Vec<NodeId>,
+            next: usize,
+        }
+        self.open(doc.tag_name(root));
+        self.text(&doc.text(root));
+        let mut stack = vec![Frame {
+            id: root,
+            children: doc.children(root),
+            next: 0,
+        }];
+        while let Some(top) = stack.last_mut() {
+            if let Some(&child) = top.children.get(top.next) {
+                top.next += 1;
+                self.open(doc.tag_name(child));
+                self.text(&doc.text(child));
+                stack.push(Frame {
+                    id: child,
+                    children: doc.children(child),
+                    next: 0,
+                });
+            } else if let Some(done) = stack.pop() {
+                self.close(doc.tag_name(done.id));
+                if !stack.is_empty() {
+                    self.text(&doc.tail(done.id));
+                }
+            }
+        }
+    }
+
+    fn text(&mut self, t: &str) {
+        if self.skip_depth > 0 || t.is_empty() {
+            return;
+        }
+        if self.link_depth > 0 {
+            self.link_chars += t.chars().filter(|c| !c.is_whitespace()).count();
+        }
+        if self.pre_depth > 0 {
+            self.current.push_str(t);
+        } else {
+            self.current.extend(
+                t.chars()
+                    .map(|c| if c == '\n' || c == '\r' { ' ' } else { c }),
+            );
+        }
+    }
+
+    fn open(&mut self, name: &str) {
+        if self.skip_depth > 0 || SKIPPED_ELEMENTS.contains(&name) {
+            self.skip_depth += 1;
+        } else if name == "a" {
+            self.link_depth += 1;
+        } else if name == "br" {
+            self.current.push('\n');
+        } else if BLOCK_ELEMENTS.contains(&name) {
+            self.flush();
+            self.outer_kinds.push(self.kind);
+            self.kind = Some(heading_level(name).map_or(BlockKind::Text, BlockKind::Heading));
+            self.pre_depth += usize::from(name == "pre");
+        }
+    }
+
+    fn close(&mut self, name: &str) {
+        if self.skip_depth > 0 {
+            self.skip_depth -= 1;
+        } else if name == "a" {
+            self.link_depth = self.link_depth.saturating_sub(1);
+        } else if BLOCK_ELEMENTS.contains(&name) {
+            self.flush();
+            self.pre_depth = self.pre_depth.saturating_sub(usize::from(name == "pre"));
+            self.kind = self.outer_kinds.pop().flatten();
+        } else if matches!(name, "td" | "th") {
+            self.current.push(' ');
         }
     }
 
@@ -258,7 +312,42 @@ mod tests {
         assert_eq!(b.last().map(|b| b.text.as_str()), Some("deep"));
     }
 
+    /// The reference: a page's blocks by html5ever's tree walked edge by
+    /// edge (what `page_blocks` did before it shared the extractor's tree).
+    fn page_blocks_by_edges(html: &str) -> Vec<Block> {
+        blocks_of(&Html::parse_document(html))
+    }
+
+    #[test]
+    fn a_page_gives_the_same_blocks_walked_either_way() {
+        let html = "<!doctype html><html><head><title>T</title><script>x</script></head>\
+            <body>lead <!-- c --> text<div><p>One <a href=x>link</a> two</p>\
+            <ul><li><a>a</a></li><li>b<br>c</li></ul><pre>p\n q</pre>\
+            <table><tr><td>x</td><th>y</th></tr></table></div>tail<h2>H</h2></body></html>";
+        let blocks = page_blocks(html);
+        assert_eq!(blocks, page_blocks_by_edges(html));
+        assert!(
+            blocks
+                .iter()
+                .any(|b| b.text == "One link two" && b.link_chars == 4)
+        );
+        let depth = 50_000;
+        let deep = format!(
+            "{}<p>deep</p>{}",
+            "<div>".repeat(depth),
+            "</div>".repeat(depth)
+        );
+        assert_eq!(page_blocks(&deep), page_blocks_by_edges(&deep));
+    }
+
     proptest! {
+        #[test]
+        fn pages_give_the_same_blocks_walked_either_way(
+            s in "(<p>|</p>|<br>|<h2>|</h2>|<li>|<a href=x>|</a>|<script>|</script>|<pre>|</pre>|<td>|<!--|-->|<table>|\\PC{0,12}){0,30}"
+        ) {
+            prop_assert_eq!(page_blocks(&s), page_blocks_by_edges(&s));
+        }
+
         #[test]
         fn blocks_are_trimmed_and_non_empty(s in "(<p>|</p>|<br>|<h2>|</h2>|<li>|\\PC{0,12}){0,20}") {
             for b in html_blocks(&s) {
