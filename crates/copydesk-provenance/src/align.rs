@@ -272,7 +272,21 @@ fn monotone_chain(matches: &[(usize, usize, f64)], m: usize) -> Vec<(usize, usiz
 }
 
 /// How many values two ascending lists share (with repeats).
-pub(crate) fn common_sorted<T: Ord>(x: &[T], y: &[T]) -> usize {
+pub(crate) fn common_sorted<T: Ord + Copy>(x: &[T], y: &[T]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    // Without branches on the comparison (its outcome is unpredictable):
+    // the smaller side advances, both do on a match.
+    while let (Some(&a), Some(&b)) = (x.get(i), y.get(j)) {
+        n += usize::from(a == b);
+        i += usize::from(a <= b);
+        j += usize::from(b <= a);
+    }
+    n
+}
+
+/// The first implementation of [`common_sorted`], kept as the reference.
+#[cfg(test)]
+fn common_sorted_reference<T: Ord>(x: &[T], y: &[T]) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
     while i < x.len() && j < y.len() {
         match x[i].cmp(&y[j]) {
@@ -357,8 +371,161 @@ fn diff_block(a: &[u64], b: &[u64], a0: usize, b0: usize) -> (usize, Vec<Differe
     (common, out)
 }
 
+/// What [`align`] derives from a document before matching its sentences:
+/// its word hashes in order, the same with each sentence's words sorted,
+/// and its (word, sentence) postings. A document aligned with several
+/// others is indexed once ([`align_indexed`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AlignIndex {
+    /// Word hashes in text order.
+    words: Vec<u64>,
+    /// `words` with each sentence's range sorted.
+    sorted: Vec<u64>,
+    /// Distinct (word, sentence) pairs, ascending.
+    postings: Vec<(u64, u32)>,
+}
+
+impl AlignIndex {
+    /// Indexes a prepared document.
+    pub fn new(p: &Prepared) -> AlignIndex {
+        let words: Vec<u64> = p.tokens.iter().map(|t| t.hash).collect();
+        let mut sorted = words.clone();
+        for s in &p.sentences {
+            sorted[word_range(&words, s)].sort_unstable();
+        }
+        // Very common words are skipped for finding candidates, not for
+        // measuring them (see `align_indexed`).
+        let mut postings: Vec<(u64, u32)> = Vec::with_capacity(words.len());
+        for (j, s) in p.sentences.iter().enumerate() {
+            let in_sentence = &sorted[word_range(&words, s)];
+            for (k, &t) in in_sentence.iter().enumerate() {
+                if k == 0 || in_sentence[k - 1] != t {
+                    postings.push((t, j as u32));
+                }
+            }
+        }
+        postings.sort_unstable();
+        AlignIndex {
+            words,
+            sorted,
+            postings,
+        }
+    }
+}
+
+/// A sentence's range of word positions, within `words`.
+fn word_range(words: &[u64], s: &Sentence) -> std::ops::Range<usize> {
+    s.first.min(words.len())..s.last.min(words.len())
+}
+
 /// Aligns document `a` with document `b`.
 pub fn align(a: &Prepared, b: &Prepared, params: &AlignParams) -> Alignment {
+    if a.sentences.is_empty() || b.sentences.is_empty() {
+        return Alignment::default();
+    }
+    align_indexed(a, &AlignIndex::new(a), b, &AlignIndex::new(b), params)
+}
+
+/// [`align`] with both documents' [`AlignIndex`] already built (`ai` of
+/// `a`, `bi` of `b`).
+pub fn align_indexed(
+    a: &Prepared,
+    ai: &AlignIndex,
+    b: &Prepared,
+    bi: &AlignIndex,
+    params: &AlignParams,
+) -> Alignment {
+    let n = a.sentences.len();
+    let m = b.sentences.len();
+    if n == 0 || m == 0 {
+        return Alignment::default();
+    }
+    let (aw, bw) = (&ai.words, &bi.words);
+    let (as_, bs) = (&ai.sorted, &bi.sorted);
+    let postings = &bi.postings;
+    let words = word_range;
+    let cap = 64.max(m / 4);
+    let mut matches: Vec<(usize, usize, f64)> = Vec::new();
+    // Shared-word counts per sentence of `b`, and which are non-zero.
+    let mut hits: Vec<u32> = vec![0; m];
+    let mut touched: Vec<u32> = Vec::new();
+    let mut scratch: Vec<u32> = Vec::new();
+    for (i, sa) in a.sentences.iter().enumerate() {
+        let range_a = words(aw, sa);
+        let h = &aw[range_a.clone()];
+        let asorted = &as_[range_a];
+        touched.clear();
+        // The sentence's words ascend, so each one's postings start past
+        // the previous one's.
+        let mut past = 0;
+        for (k, &t) in asorted.iter().enumerate() {
+            if k > 0 && asorted[k - 1] == t {
+                continue;
+            }
+            let rest = postings.get(past..).unwrap_or(&[]);
+            let from = past + rest.partition_point(|&(w, _)| w < t);
+            let to = from + postings[from..].partition_point(|&(w, _)| w == t);
+            past = to;
+            if to - from > cap {
+                continue;
+            }
+            for &(_, j) in &postings[from..to] {
+                if hits[j as usize] == 0 {
+                    touched.push(j);
+                }
+                hits[j as usize] += 1;
+            }
+        }
+        touched.sort_unstable();
+        for &j in &touched {
+            hits[j as usize] = 0;
+            let j = j as usize;
+            let range_b = words(bw, &b.sentences[j]);
+            let longer = h.len().max(range_b.len());
+            if longer == 0 {
+                continue;
+            }
+            let bound = common_sorted(asorted, &bs[range_b.clone()]);
+            if (bound as f64) < params.min_similarity * longer as f64 {
+                continue;
+            }
+            let l = lcs_len(h, &bw[range_b], &mut scratch);
+            let sim = l as f64 / longer as f64;
+            let substantial = l >= 4 || (l == longer && l >= 1);
+            if sim >= params.min_similarity && substantial {
+                matches.push((i, j, sim));
+            }
+        }
+    }
+    let mut pairs = Vec::new();
+    for (i, j, sim) in monotone_chain(&matches, m) {
+        let sa = &a.sentences[i];
+        let sb = &b.sentences[j];
+        let (common, diffs) = diff(&aw[words(aw, sa)], &bw[words(bw, sb)], sa.first, sb.first);
+        let (substitutions, edits) = diffs.into_iter().partition(|d| {
+            d.a.1 - d.a.0 <= params.max_substitution_words
+                && d.b.1 - d.b.0 <= params.max_substitution_words
+        });
+        pairs.push(SentencePair {
+            a: i,
+            b: j,
+            similarity: sim,
+            common,
+            substitutions: attach_insertions(
+                substitutions,
+                (sa.first, sa.last),
+                (sb.first, sb.last),
+            ),
+            edits,
+        });
+    }
+    Alignment { pairs }
+}
+
+/// The first implementation of [`align`] (indexing both documents for
+/// every pair), kept as the reference the indexed one must match.
+#[cfg(test)]
+pub(crate) fn align_reference(a: &Prepared, b: &Prepared, params: &AlignParams) -> Alignment {
     let n = a.sentences.len();
     let m = b.sentences.len();
     if n == 0 || m == 0 {
@@ -587,6 +754,38 @@ mod tests {
             let tokens = crate::tokens::tokenize(&text);
             let p = Prepared::new(&text);
             proptest::prop_assert_eq!(&p.sentences, &sentences(&text, &tokens));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn common_sorted_matches_the_reference(
+            mut x in proptest::collection::vec(0u16..40, 0..60),
+            mut y in proptest::collection::vec(0u16..40, 0..60),
+        ) {
+            x.sort_unstable();
+            y.sort_unstable();
+            proptest::prop_assert_eq!(common_sorted(&x, &y), common_sorted_reference(&x, &y));
+        }
+
+        #[test]
+        fn indexed_alignment_matches_the_reference(
+            a in proptest::collection::vec(0usize..12, 0..80),
+            b in proptest::collection::vec(0usize..12, 0..80),
+            min_similarity in 0.2f64..0.9,
+        ) {
+            // Texts over a small vocabulary with sentence marks, so that
+            // sentences share words, repeat them and align in part.
+            const WORDS: [&str; 12] = ["the", "Bank", "said", "rates", "rose", "5", "pct", "in", "March.", "Officials", "expect", "growth."];
+            let text = |w: &[usize]| w.iter().map(|&k| WORDS[k]).collect::<Vec<_>>().join(" ");
+            let (ta, tb) = (text(&a), text(&b));
+            let (pa, pb) = (Prepared::new(&ta), Prepared::new(&tb));
+            let params = AlignParams { min_similarity, ..AlignParams::default() };
+            proptest::prop_assert_eq!(align(&pa, &pb, &params), align_reference(&pa, &pb, &params));
+            proptest::prop_assert_eq!(
+                align_indexed(&pa, &AlignIndex::new(&pa), &pb, &AlignIndex::new(&pb), &params),
+                align_reference(&pa, &pb, &params)
+            );
         }
     }
 

@@ -2,7 +2,7 @@
 //! in `finish`, alignment of candidate pairs, a source for each copy, and
 //! the `provenance` and `spin` fields in `annotate`.
 
-use crate::align::{AlignParams, PrepareScratch, Prepared, align};
+use crate::align::{AlignIndex, AlignParams, PrepareScratch, Prepared, align_indexed};
 use crate::compare::{DecisionParams, PairVerdict, Side, decide, evidence};
 use crate::fingerprint::{estimated_coverage, fingerprints};
 use crate::hashing::PreHashedMap;
@@ -549,10 +549,11 @@ impl ProvenanceStage {
         &self,
         store: &dyn DocumentStore,
         o: usize,
-    ) -> Result<(String, Prepared), StageError> {
+    ) -> Result<(String, Prepared, AlignIndex), StageError> {
         let text = store.get_text(o)?;
         let p = Prepared::new(&text);
-        Ok((text, p))
+        let index = AlignIndex::new(&p);
+        Ok((text, p, index))
     }
 
     fn align_params(&self) -> AlignParams {
@@ -594,9 +595,9 @@ impl ProvenanceStage {
         j: usize,
     ) -> Result<Option<Judged>, StageError> {
         let missing = || StageError::new("provenance: candidate document not prepared");
-        let (da, pa) = prepared.get(&i).ok_or_else(missing)?;
-        let (db, pb) = prepared.get(&j).ok_or_else(missing)?;
-        let al = align(pa, pb, &self.align_params());
+        let (da, pa, ia) = prepared.get(&i).ok_or_else(missing)?;
+        let (db, pb, ib) = prepared.get(&j).ok_or_else(missing)?;
+        let al = align_indexed(pa, ia, pb, ib, &self.align_params());
         let decision = DecisionParams {
             min_coverage: self.config.min_coverage,
             spun_min_rate: self.config.spun_min_rate,
@@ -698,9 +699,9 @@ impl ProvenanceStage {
         source: usize,
     ) -> Result<RelationEvidence, StageError> {
         let missing = || StageError::new("provenance: related document not prepared");
-        let (dc, pc) = prepared.get(&copy).ok_or_else(missing)?;
-        let (ds, ps) = prepared.get(&source).ok_or_else(missing)?;
-        let al = align(pc, ps, &self.align_params());
+        let (dc, pc, ic) = prepared.get(&copy).ok_or_else(missing)?;
+        let (ds, ps, is) = prepared.get(&source).ok_or_else(missing)?;
+        let al = align_indexed(pc, ic, ps, is, &self.align_params());
         Ok(evidence(
             self.side(pc, dc, copy),
             self.side(ps, ds, source),
@@ -771,7 +772,7 @@ fn clean_spin_value(text: &str) -> serde_json::Value {
 }
 
 /// Documents fetched and prepared for alignment, by ordinal.
-type PreparedDocs = PreHashedMap<usize, (String, Prepared)>;
+type PreparedDocs = PreHashedMap<usize, (String, Prepared, AlignIndex)>;
 
 /// A judged pair: (first ordinal, second ordinal, verdict).
 type Judged = (usize, usize, PairVerdict);
