@@ -47,16 +47,76 @@ fn entries(list: &'static str) -> impl Iterator<Item = &'static str> {
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
 
+/// The lengths and first bytes of a set of words: a quick first test of
+/// membership, as most words looked up are not in the set and differ from
+/// every member in length or first byte.
+#[derive(Debug)]
+struct WordShapes {
+    /// For each length below [`SHAPE_LENGTHS`], a bit for each first byte
+    /// some member of that length starts with.
+    shapes: Box<[[u64; 4]; SHAPE_LENGTHS]>,
+}
+
+/// Word lengths the shape table covers; longer words always may be members.
+const SHAPE_LENGTHS: usize = 32;
+
+impl WordShapes {
+    /// Whether `word` has the shape of a member (false: it is not one).
+    fn may_contain(&self, word: &str) -> bool {
+        let b = word.as_bytes();
+        match (b.first(), self.shapes.get(b.len())) {
+            (Some(&first), Some(row)) => row[usize::from(first >> 6)] & (1 << (first & 63)) != 0,
+            _ => true,
+        }
+    }
+}
+
+impl FromIterator<&'static str> for WordShapes {
+    fn from_iter<I: IntoIterator<Item = &'static str>>(words: I) -> Self {
+        let mut shapes = Box::new([[0u64; 4]; SHAPE_LENGTHS]);
+        for w in words {
+            let b = w.as_bytes();
+            if let (Some(&first), Some(row)) = (b.first(), shapes.get_mut(b.len())) {
+                row[usize::from(first >> 6)] |= 1 << (first & 63);
+            }
+        }
+        WordShapes { shapes }
+    }
+}
+
+/// A set of words with the quick test of [`WordShapes`] before hashing.
+#[derive(Debug)]
+struct WordSet {
+    words: FastSet<&'static str>,
+    shapes: WordShapes,
+}
+
+impl WordSet {
+    fn contains(&self, word: &str) -> bool {
+        self.shapes.may_contain(word) && self.words.contains(word)
+    }
+}
+
+impl FromIterator<&'static str> for WordSet {
+    fn from_iter<I: IntoIterator<Item = &'static str>>(words: I) -> Self {
+        let words: FastSet<&'static str> = words.into_iter().collect();
+        let shapes = words.iter().copied().collect();
+        WordSet { words, shapes }
+    }
+}
+
 /// The loaded gazetteers.
 #[derive(Debug)]
 pub struct Gazetteer {
     names: AhoCorasick,
     name_labels: Vec<EntityLabel>,
     by_name: FastMap<&'static str, EntityLabel>,
-    org_suffixes: FastSet<&'static str>,
-    titles: FastSet<&'static str>,
-    title_first_words: FastSet<&'static str>,
-    first_names: FastSet<&'static str>,
+    /// The shapes of the names of `by_name`, a quick first test of lookups.
+    name_shapes: WordShapes,
+    org_suffixes: WordSet,
+    titles: WordSet,
+    title_first_words: WordSet,
+    first_names: WordSet,
 }
 
 impl Gazetteer {
@@ -91,6 +151,7 @@ impl Gazetteer {
             .expect("the shipped gazetteer lists build an automaton");
         Gazetteer {
             names,
+            name_shapes: pairs.iter().map(|(k, _)| *k).collect(),
             name_labels: pairs.iter().map(|(_, v)| *v).collect(),
             by_name,
             org_suffixes: entries(ORG_SUFFIXES).collect(),
@@ -129,6 +190,56 @@ impl Gazetteer {
 
     /// Listed names in `text` that stand as whole words, as `(start, end, label)`.
     pub fn find_names(&self, text: &str) -> Vec<(usize, usize, EntityLabel)> {
+        self.find_names_by_words(text)
+            .unwrap_or_else(|| self.find_names_by_automaton(text))
+    }
+
+    /// [`Gazetteer::find_names`] for a text of ASCII letters and spaces
+    /// (most capitalized runs: `Prime Minister Imran Khan`), without the
+    /// automaton: there a listed name stands as whole words exactly when it
+    /// is a sequence of whole words, so every sequence of words is looked
+    /// up (a run has a few words). `None` for any other text.
+    fn find_names_by_words(&self, text: &str) -> Option<Vec<(usize, usize, EntityLabel)>> {
+        let bytes = text.as_bytes();
+        if !bytes.iter().all(|&b| b.is_ascii_alphabetic() || b == b' ') {
+            return None;
+        }
+        let mut words: Vec<(usize, usize)> = Vec::new();
+        let mut at = 0;
+        while at < bytes.len() {
+            if bytes[at] == b' ' {
+                at += 1;
+                continue;
+            }
+            let end = bytes[at..]
+                .iter()
+                .position(|&b| b == b' ')
+                .map_or(bytes.len(), |n| at + n);
+            words.push((at, end));
+            at = end;
+        }
+        // By start, longest first, then the earliest of overlapping ones:
+        // the order and choice of the automaton path.
+        let mut out: Vec<(usize, usize, EntityLabel)> = Vec::new();
+        for (i, &(start, _)) in words.iter().enumerate() {
+            if out.last().is_some_and(|last| last.1 > start) {
+                continue;
+            }
+            let longest = words[i..].iter().rev().find_map(|&(_, end)| {
+                let name = &text[start..end];
+                self.name_shapes
+                    .may_contain(name)
+                    .then(|| self.by_name.get(name))
+                    .flatten()
+                    .map(|&label| (start, end, label))
+            });
+            out.extend(longest);
+        }
+        Some(out)
+    }
+
+    /// [`Gazetteer::find_names`] for any text, with the automaton.
+    fn find_names_by_automaton(&self, text: &str) -> Vec<(usize, usize, EntityLabel)> {
         // Overlapping search, so that a longer name failing the word test
         // ("South Asia" in "South Asian") does not hide a shorter one.
         let mut found: Vec<(usize, usize, EntityLabel)> = self
@@ -161,6 +272,43 @@ impl Gazetteer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The shape test never turns a member away.
+        #[test]
+        fn word_sets_answer_as_their_hash_sets(probe in "\\PC{0,12}", pick in 0usize..4000) {
+            let g = Gazetteer::global();
+            for set in [&g.org_suffixes, &g.titles, &g.title_first_words, &g.first_names] {
+                proptest::prop_assert_eq!(set.contains(&probe), set.words.contains(probe.as_str()));
+                let members: Vec<&str> = set.words.iter().copied().collect();
+                let member = members[pick % members.len()];
+                proptest::prop_assert!(set.contains(member));
+                // A member with its first or last byte changed is usually not one.
+                let mut near = member.to_string();
+                near.push('s');
+                proptest::prop_assert_eq!(set.contains(&near), set.words.contains(near.as_str()));
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Runs of letters and spaces find the names the automaton finds.
+        #[test]
+        fn names_by_words_are_names_by_automaton(
+            t in "(New|York|Delhi|South|Asia|Asian|Bank|of|England|Pakistan|China|United|States|Reuters|Prime|Minister|Xyz|new|[A-Z][a-z]{0,3}| {1,2}){0,12}"
+        ) {
+            let g = Gazetteer::global();
+            let by_words = g.find_names_by_words(&t);
+            proptest::prop_assert!(by_words.is_some());
+            proptest::prop_assert_eq!(by_words, Some(g.find_names_by_automaton(&t)));
+        }
+
+        #[test]
+        fn find_names_is_the_automaton_on_any_text(t in "\\PC{0,40}") {
+            let g = Gazetteer::global();
+            proptest::prop_assert_eq!(g.find_names(&t), g.find_names_by_automaton(&t));
+        }
+    }
 
     #[test]
     fn lists_load_with_enough_entries() {
