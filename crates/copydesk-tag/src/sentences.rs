@@ -193,16 +193,48 @@ impl SentenceSplitter {
 
     fn split_paragraph(&self, text: &str, from: usize, to: usize, out: &mut Vec<(usize, usize)>) {
         let para = &text[from..to];
+        // Where the ellipsis characters are (most paragraphs have none).
+        let ellipses: Vec<usize> = memchr::memmem::find_iter(para.as_bytes(), "\u{2026}").collect();
+        let mut next_ellipsis = 0;
+        // The next terminator (`.`, `?`, `!` or `…`) at or after `i`, found
+        // with memchr rather than byte by byte.
+        let next_terminator = |i: usize, next_ellipsis: &mut usize| {
+            while ellipses.get(*next_ellipsis).is_some_and(|&e| e < i) {
+                *next_ellipsis += 1;
+            }
+            let mark = para
+                .as_bytes()
+                .get(i..)
+                .and_then(|rest| memchr::memchr3(b'.', b'?', b'!', rest))
+                .map(|n| i + n);
+            match (mark, ellipses.get(*next_ellipsis).copied()) {
+                (Some(m), Some(e)) => Some(m.min(e)),
+                (m, e) => m.or(e),
+            }
+        };
+        self.split_paragraph_at(para, from, to, out, |i| {
+            next_terminator(i, &mut next_ellipsis)
+        });
+    }
+
+    /// Splits the paragraph `para` (`text[from..to]`), given the finder of
+    /// the next terminator at or after a byte offset of `para`.
+    fn split_paragraph_at(
+        &self,
+        para: &str,
+        from: usize,
+        to: usize,
+        out: &mut Vec<(usize, usize)>,
+        mut next_terminator: impl FnMut(usize) -> Option<usize>,
+    ) {
         let bytes = para.as_bytes();
         let mut sentence_start = 0;
         let mut i = 0;
         while i < bytes.len() {
-            let is_ellipsis =
-                bytes[i] == 0xE2 && para.get(i..).is_some_and(|r| r.starts_with('\u{2026}'));
-            if !matches!(bytes[i], b'.' | b'?' | b'!') && !is_ellipsis {
-                i += 1;
-                continue;
-            }
+            let Some(t) = next_terminator(i) else {
+                break;
+            };
+            i = t;
             let term_start = i;
             let mut j = i;
             loop {
@@ -440,7 +472,45 @@ mod tests {
         assert!(c.validate().is_err());
     }
 
+    /// [`SentenceSplitter::split`] reading every byte for terminators, as
+    /// it did before memchr found them.
+    fn split_byte_by_byte(splitter: &SentenceSplitter, text: &str) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for (from, to) in paragraphs(text, splitter.line_breaks_end_sentences) {
+            let para = &text[from..to];
+            let bytes = para.as_bytes();
+            let next = |mut i: usize| {
+                while i < bytes.len() {
+                    let is_ellipsis = bytes[i] == 0xE2
+                        && para.get(i..).is_some_and(|r| r.starts_with('\u{2026}'));
+                    if matches!(bytes[i], b'.' | b'?' | b'!') || is_ellipsis {
+                        return Some(i);
+                    }
+                    i += 1;
+                }
+                None
+            };
+            splitter.split_paragraph_at(para, from, to, &mut out, next);
+        }
+        out
+    }
+
     proptest! {
+        #[test]
+        fn terminators_found_by_memchr_split_as_byte_by_byte(
+            s in "([A-Z][a-z]{0,5}|[0-9]{1,3}|U\\.S\\.|Dr\\.|[.?!,…]|\\.\\.\\.|[“”\"'’)]|é|\n\n|\n| ){0,80}",
+            lines: bool,
+        ) {
+            let splitter = SentenceSplitter { line_breaks_end_sentences: lines, ..Default::default() };
+            prop_assert_eq!(splitter.split(&s), split_byte_by_byte(&splitter, &s));
+        }
+
+        #[test]
+        fn terminators_found_by_memchr_in_any_text(s in "\\PC{0,200}") {
+            let splitter = SentenceSplitter::default();
+            prop_assert_eq!(splitter.split(&s), split_byte_by_byte(&splitter, &s));
+        }
+
         #[test]
         fn sentences_cover_non_whitespace_in_order(s in "\\PC{0,200}") {
             check_cover(&s)?;
