@@ -714,7 +714,7 @@ fn parse_number(ctx: &Ctx<'_>, i: usize) -> Option<Parsed> {
             if word.contains(':') {
                 return None;
             }
-            let value: f64 = word.replace(',', "").parse().ok()?;
+            let value = parse_without_commas(word)?;
             let (value, next, scaled) = apply_scale(ctx, i + 1, value);
             Some(Parsed {
                 value,
@@ -734,13 +734,32 @@ fn parse_number(ctx: &Ctx<'_>, i: usize) -> Option<Parsed> {
     }
 }
 
+/// `digits` without its thousands commas, parsed: what
+/// `digits.replace(',', "").parse()` gives, without a new string for the
+/// usual number that has no comma (or not more than 40 bytes).
+fn parse_without_commas(digits: &str) -> Option<f64> {
+    if !digits.contains(',') {
+        return digits.parse().ok();
+    }
+    let mut buf = [0u8; 40];
+    let mut len = 0;
+    for &b in digits.as_bytes().iter().filter(|&&b| b != b',') {
+        let Some(slot) = buf.get_mut(len) else {
+            return digits.replace(',', "").parse().ok();
+        };
+        *slot = b;
+        len += 1;
+    }
+    std::str::from_utf8(&buf[..len]).ok()?.parse().ok()
+}
+
 /// Digit-led word tokens: `1000’s`, `1990s`, `3rd`, `100kg`.
 fn parse_digit_word(word: &str, i: usize) -> Option<Parsed> {
     let digits_end = word
         .find(|c: char| !(c.is_ascii_digit() || c == ',' || c == '.'))
         .unwrap_or(word.len());
     let (num, suffix) = word.split_at(digits_end);
-    let value: f64 = num.replace(',', "").parse().ok()?;
+    let value = parse_without_commas(num)?;
     let parsed = |vague, ordinal, glued_unit| Parsed {
         value,
         next: i + 1,
@@ -1485,6 +1504,12 @@ mod tests {
                 serde_json::to_string(&reference).ok()
             );
             prop_assert_eq!(ours.attrs.keys().collect::<Vec<_>>(), reference.attrs.keys().collect::<Vec<_>>());
+        }
+
+        #[test]
+        fn commas_are_dropped_as_replace_drops_them(s in "[0-9,.e+-]{0,50}|\\PC{0,50}") {
+            let reference: Option<f64> = s.replace(',', "").parse().ok();
+            prop_assert_eq!(parse_without_commas(&s).map(f64::to_bits), reference.map(f64::to_bits));
         }
 
         #[test]
