@@ -2,7 +2,7 @@
 //! in `finish`, alignment of candidate pairs, a source for each copy, and
 //! the `provenance` and `spin` fields in `annotate`.
 
-use crate::align::{AlignIndex, AlignParams, PrepareScratch, Prepared, align_indexed};
+use crate::align::{AlignParams, PrepareScratch, Prepared, align};
 use crate::compare::{DecisionParams, PairVerdict, Side, decide, evidence};
 use crate::fingerprint::{estimated_coverage, fingerprints};
 use crate::hashing::PreHashedMap;
@@ -43,8 +43,9 @@ const WEAK_CHECKS_PER_ALIGNMENT: usize = 4;
 /// of the decision (its estimate can fall a little below the aligner's).
 const PREFILTER_SLACK: f64 = 0.9;
 
-/// LSH bands hashed and searched in parallel at a time.
-const LSH_BANDS_AT_ONCE: usize = 8;
+/// LSH bands hashed (in one pass over the sketches) and searched in
+/// parallel at a time; their bucket keys are in memory together.
+const LSH_BANDS_AT_ONCE: usize = 4;
 
 /// Documents whose LSH bucket keys one task computes.
 const BAND_KEY_DOCS: usize = 16_384;
@@ -549,11 +550,10 @@ impl ProvenanceStage {
         &self,
         store: &dyn DocumentStore,
         o: usize,
-    ) -> Result<(String, Prepared, AlignIndex), StageError> {
+    ) -> Result<(String, Prepared), StageError> {
         let text = store.get_text(o)?;
         let p = Prepared::new(&text);
-        let index = AlignIndex::new(&p);
-        Ok((text, p, index))
+        Ok((text, p))
     }
 
     fn align_params(&self) -> AlignParams {
@@ -595,9 +595,9 @@ impl ProvenanceStage {
         j: usize,
     ) -> Result<Option<Judged>, StageError> {
         let missing = || StageError::new("provenance: candidate document not prepared");
-        let (da, pa, ia) = prepared.get(&i).ok_or_else(missing)?;
-        let (db, pb, ib) = prepared.get(&j).ok_or_else(missing)?;
-        let al = align_indexed(pa, ia, pb, ib, &self.align_params());
+        let (da, pa) = prepared.get(&i).ok_or_else(missing)?;
+        let (db, pb) = prepared.get(&j).ok_or_else(missing)?;
+        let al = align(pa, pb, &self.align_params());
         let decision = DecisionParams {
             min_coverage: self.config.min_coverage,
             spun_min_rate: self.config.spun_min_rate,
@@ -699,9 +699,9 @@ impl ProvenanceStage {
         source: usize,
     ) -> Result<RelationEvidence, StageError> {
         let missing = || StageError::new("provenance: related document not prepared");
-        let (dc, pc, ic) = prepared.get(&copy).ok_or_else(missing)?;
-        let (ds, ps, is) = prepared.get(&source).ok_or_else(missing)?;
-        let al = align_indexed(pc, ic, ps, is, &self.align_params());
+        let (dc, pc) = prepared.get(&copy).ok_or_else(missing)?;
+        let (ds, ps) = prepared.get(&source).ok_or_else(missing)?;
+        let al = align(pc, ps, &self.align_params());
         Ok(evidence(
             self.side(pc, dc, copy),
             self.side(ps, ds, source),
@@ -772,7 +772,7 @@ fn clean_spin_value(text: &str) -> serde_json::Value {
 }
 
 /// Documents fetched and prepared for alignment, by ordinal.
-type PreparedDocs = PreHashedMap<usize, (String, Prepared, AlignIndex)>;
+type PreparedDocs = PreHashedMap<usize, (String, Prepared)>;
 
 /// A judged pair: (first ordinal, second ordinal, verdict).
 type Judged = (usize, usize, PairVerdict);
