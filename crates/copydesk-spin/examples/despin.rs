@@ -60,6 +60,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             );
         }
     }
+    if std::env::var_os("SPIN_RERANK_DEBUG").is_some() {
+        // Every candidate the re-ranker sees, with its probability.
+        let a = tagger.candidates(&text, &copydesk_spin::detect_quotes(&text));
+        let w = tagger.weights();
+        let model = w
+            .rerank
+            .model(a.expanded_words as f64 / a.tokens.len().max(1) as f64);
+        for (k, x) in tagger.rerank_features(&a, &w) {
+            let c = &a.candidates[k];
+            let spun = &text[a.tokens[c.first].start..a.tokens[c.last].end];
+            let p = 1.0 / (1.0 + (-model.logodds(&x)).exp());
+            if p > 0.1 {
+                let xs: Vec<String> = copydesk_spin::rerank::FEATURE_NAMES
+                    .iter()
+                    .zip(x)
+                    .map(|(n, v)| format!("{n}={v:.2}"))
+                    .collect();
+                println!("{p:.2} {spun} <- {} {}", c.original, xs.join(" "));
+            }
+        }
+    }
     println!(
         "spun={} score={:.3} substitutions={}",
         v.spun,

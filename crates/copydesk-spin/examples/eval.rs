@@ -13,6 +13,7 @@
 //! `cargo run --release -p copydesk-spin --example eval -- [--docs N] [--tune]`
 
 use copydesk_spin::evaluation::{edit_distance, words};
+use copydesk_spin::rerank::{FEATURE_NAMES, FEATURES, Model, Rerank};
 use copydesk_spin::spinner::{Spinner, SpunSpan, Style};
 use copydesk_spin::{Analysis, SpinConfig, SpinTagger, Weights, builtin_dictionary, detect_quotes};
 use std::time::Instant;
@@ -22,7 +23,10 @@ const READY: &str = concat!(
     "/../../../shared/data/reuters21578/reuters21578.jsonl"
 );
 const RATES: [f64; 4] = [0.15, 0.2, 0.3, 0.5];
+/// Substitution rates of the re-ranker's calibration documents.
+const CALIBRATION_RATES: [f64; 6] = [0.07, 0.1, 0.15, 0.2, 0.3, 0.5];
 
+#[derive(Clone)]
 struct Case {
     original: String,
     spun: String,
@@ -58,6 +62,37 @@ struct Tally {
     /// True substitutions whose exact original is among the candidates
     /// of exactly their span (what repair could restore at best).
     reachable: usize,
+}
+
+impl Tally {
+    /// The tallies of two disjoint sets of documents together.
+    fn add(&self, o: &Tally) -> Tally {
+        let mut t = Tally {
+            fp: self.fp + o.fp,
+            negatives: self.negatives + o.negatives,
+            marked: self.marked + o.marked,
+            marked_ok: self.marked_ok + o.marked_ok,
+            exact: self.exact + o.exact,
+            truth: self.truth + o.truth,
+            truth_found: self.truth_found + o.truth_found,
+            ed_spun: self.ed_spun + o.ed_spun,
+            ed_repaired: self.ed_repaired + o.ed_repaired,
+            damaged: self.damaged + o.damaged,
+            correct_words: self.correct_words + o.correct_words,
+            worse: self.worse + o.worse,
+            spun_docs: self.spun_docs + o.spun_docs,
+            reachable: self.reachable + o.reachable,
+            ..Tally::default()
+        };
+        for k in 0..RATES.len() {
+            t.tp[k] = self.tp[k] + o.tp[k];
+            t.fn_[k] = self.fn_[k] + o.fn_[k];
+        }
+        for k in 0..t.lost.len() {
+            t.lost[k] = self.lost[k] + o.lost[k];
+        }
+        t
+    }
 }
 
 fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
@@ -96,6 +131,11 @@ fn load_articles(limit: usize, residue: usize) -> Vec<String> {
 /// Each article unspun, then spun by each spinner at a rate that cycles
 /// through `RATES`.
 fn spin_cases(articles: &[String], spinners: &[Spinner]) -> Vec<Case> {
+    spin_cases_at(articles, spinners, &RATES)
+}
+
+/// [`spin_cases`] at other rates.
+fn spin_cases_at(articles: &[String], spinners: &[Spinner], rates: &[f64]) -> Vec<Case> {
     let mut cases = Vec::new();
     for (k, a) in articles.iter().enumerate() {
         cases.push(Case {
@@ -106,7 +146,7 @@ fn spin_cases(articles: &[String], spinners: &[Spinner]) -> Vec<Case> {
             spinner: None,
         });
         for (s, spinner) in spinners.iter().enumerate() {
-            let rate = RATES[(k + s) % RATES.len()];
+            let rate = rates[(k + s) % rates.len()];
             let spun = spinner.spin(a, rate, k as u64);
             cases.push(Case {
                 original: a.clone(),
@@ -163,7 +203,8 @@ fn score(
             }
         }
         let words_in = analysis.tokens.len().max(1) as f64;
-        let word_by_word = analysis.expanded_words as f64 / words_in <= w.repair_max_expanded;
+        let word_by_word =
+            w.rerank.enabled || analysis.expanded_words as f64 / words_in <= w.repair_max_expanded;
         for g in &case.truth {
             let span_of = |c: &copydesk_spin::Candidate| {
                 let first = analysis.tokens.get(c.first)?;
@@ -631,6 +672,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if args.iter().any(|a| a == "--calibrate") {
         weights = calibrate(&runs[0].1, &weights, &spinners, docs)?;
     }
+    if args.iter().any(|a| a == "--no-rerank") {
+        weights.rerank.enabled = false;
+    }
+    if let Some(which) = args
+        .iter()
+        .position(|a| a == "--show-spans")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse::<usize>().ok())
+    {
+        show_spans(&runs[0].1, &weights, &cases, &runs[0].2, which);
+    }
+    if args.iter().any(|a| a == "--fit-rerank") {
+        weights = fit_rerank(&runs[0].1, &weights, &spinners, docs)?;
+    }
     println!("weights: {weights:?}\n");
     let all = [None, Some(0), Some(1), Some(2), Some(3)];
     let sections: [(&str, usize, &[Option<usize>]); 8] = [
@@ -928,4 +983,391 @@ fn fluency2(a: &Analysis) -> (f64, f64, f64) {
         cond / pairs.max(1) as f64,
         surprise / pairs.max(1) as f64,
     )
+}
+
+/// One candidate's features and whether it is the exact original of a
+/// true substitution.
+struct Sample {
+    x: [f64; FEATURES],
+    label: bool,
+    /// Whether the document falls to the phrase model.
+    phrase: bool,
+}
+
+/// The eligible candidates of the documents judged spun, with labels.
+fn rerank_samples(
+    tagger: &SpinTagger,
+    w: &Weights,
+    cases: &[Case],
+    analyses: &[Analysis],
+) -> Vec<Sample> {
+    let mut out = Vec::new();
+    for (case, a) in cases.iter().zip(analyses) {
+        let v = tagger.decide(
+            &case.spun,
+            a,
+            &Weights {
+                rerank: Rerank {
+                    enabled: false,
+                    ..w.rerank
+                },
+                ..*w
+            },
+        );
+        if !v.spun {
+            continue;
+        }
+        let phrase = is_phrase_doc(a, w);
+        for (k, x) in tagger.rerank_features(a, w) {
+            let c = &a.candidates[k];
+            let (Some(first), Some(last)) = (a.tokens.get(c.first), a.tokens.get(c.last)) else {
+                continue;
+            };
+            let label = case.truth.iter().any(|g| {
+                g.start == first.start
+                    && g.end == last.end
+                    && g.original.to_lowercase() == *c.original
+            });
+            out.push(Sample { x, label, phrase });
+        }
+    }
+    out
+}
+
+/// Solves `a x = b` (a symmetric positive definite, small) by Gaussian
+/// elimination with partial pivoting.
+#[allow(clippy::needless_range_loop)] // matrix code reads best with indices
+fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Vec<f64> {
+    let n = b.len();
+    for col in 0..n {
+        let piv = (col..n)
+            .max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))
+            .unwrap_or(col);
+        a.swap(col, piv);
+        b.swap(col, piv);
+        let d = a[col][col];
+        if d.abs() < 1e-12 {
+            continue;
+        }
+        for row in col + 1..n {
+            let f = a[row][col] / d;
+            if f == 0.0 {
+                continue;
+            }
+            for k in col..n {
+                a[row][k] -= f * a[col][k];
+            }
+            b[row] -= f * b[col];
+        }
+    }
+    let mut x = vec![0.0; n];
+    for row in (0..n).rev() {
+        let s: f64 = (row + 1..n).map(|k| a[row][k] * x[k]).sum();
+        x[row] = if a[row][row].abs() < 1e-12 {
+            0.0
+        } else {
+            (b[row] - s) / a[row][row]
+        };
+    }
+    x
+}
+
+/// L2-regularized logistic regression by Newton's method on standardized
+/// features; returns (intercept, coefficients) on the raw features.
+#[allow(clippy::needless_range_loop)] // matrix code reads best with indices
+fn fit_logistic(samples: &[&Sample], l2: f64) -> (f64, [f64; FEATURES]) {
+    let n = samples.len().max(1) as f64;
+    let mut mean = [0.0; FEATURES];
+    let mut sd = [0.0; FEATURES];
+    for s in samples {
+        for j in 0..FEATURES {
+            mean[j] += s.x[j] / n;
+        }
+    }
+    for s in samples {
+        for j in 0..FEATURES {
+            sd[j] += (s.x[j] - mean[j]).powi(2) / n;
+        }
+    }
+    for v in &mut sd {
+        *v = v.sqrt().max(1e-9);
+    }
+    let d = FEATURES + 1;
+    let mut beta = vec![0.0; d];
+    let z = |s: &&Sample, j: usize| {
+        if j == 0 {
+            1.0
+        } else {
+            (s.x[j - 1] - mean[j - 1]) / sd[j - 1]
+        }
+    };
+    for _ in 0..25 {
+        let mut grad = vec![0.0; d];
+        let mut hess = vec![vec![0.0; d]; d];
+        for s in samples {
+            let zs: Vec<f64> = (0..d).map(|j| z(s, j)).collect();
+            let eta: f64 = zs.iter().zip(&beta).map(|(a, b)| a * b).sum();
+            let p = 1.0 / (1.0 + (-eta).exp());
+            let y = if s.label { 1.0 } else { 0.0 };
+            let wgt = (p * (1.0 - p)).max(1e-9);
+            for i in 0..d {
+                grad[i] += (y - p) * zs[i];
+                for j in i..d {
+                    hess[i][j] += wgt * zs[i] * zs[j];
+                }
+            }
+        }
+        for i in 0..d {
+            for j in 0..i {
+                hess[i][j] = hess[j][i];
+            }
+            if i > 0 {
+                grad[i] -= l2 * beta[i];
+                hess[i][i] += l2;
+            }
+        }
+        let step = solve(hess, grad);
+        let mut moved = 0.0f64;
+        for (b, s) in beta.iter_mut().zip(&step) {
+            *b += s;
+            moved = moved.max(s.abs());
+        }
+        if moved < 1e-6 {
+            break;
+        }
+    }
+    let mut coef = [0.0; FEATURES];
+    let mut intercept = beta[0];
+    for j in 0..FEATURES {
+        coef[j] = beta[j + 1] / sd[j];
+        intercept -= coef[j] * mean[j];
+    }
+    (intercept, coef)
+}
+
+/// Fits the re-ranker on the calibration articles (residue 5, held apart
+/// from the test articles) and chooses its thresholds there: the largest
+/// share of spin-induced errors removed minus the share of correct words
+/// damaged, with under 0.9% of correct words damaged and at most 1% of the
+/// spun documents made worse.
+fn fit_rerank(
+    tagger: &SpinTagger,
+    base: &Weights,
+    spinners: &[Spinner],
+    docs: usize,
+) -> Result<Weights, Box<dyn std::error::Error>> {
+    let held = load_articles(docs, 5);
+    // Lighter spin than the test's 15-50% too (a real spun article, such
+    // as seed 000, may have a tenth of its words replaced or fewer), so
+    // the model does not learn that every spun document is heavily spun.
+    let cases = spin_cases_at(&held, spinners, &CALIBRATION_RATES);
+    let analyses: Vec<Analysis> = cases
+        .iter()
+        .map(|c| tagger.candidates(&c.spun, &detect_quotes(&c.spun)))
+        .collect();
+    let all = [None, Some(0), Some(1), Some(2), Some(3)];
+    let gates: Vec<f64> = std::env::var("RERANK_GATES")
+        .unwrap_or_else(|_| "-4".to_string())
+        .split(',')
+        .filter_map(|g| g.parse().ok())
+        .collect();
+    let mut best = (f64::MIN, *base);
+    // A threshold above 1 leaves the channel alone (the repair as it was
+    // before the re-ranker, at `channel_floor`).
+    let thresholds = [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 2.0];
+    let doc_thresholds = [0.0, 0.5, 0.55, 0.65];
+    for gate in gates {
+        let w0 = Weights {
+            rerank: Rerank {
+                gate,
+                ..base.rerank
+            },
+            ..*base
+        };
+        let samples = rerank_samples(tagger, &w0, &cases, &analyses);
+        // One model per regime, each fitted on its own documents.
+        let mut models = Vec::new();
+        for phrase in [false, true] {
+            let part: Vec<&Sample> = samples.iter().filter(|s| s.phrase == phrase).collect();
+            let positives = part.iter().filter(|s| s.label).count();
+            let (intercept, coef) = fit_logistic(&part, 1.0);
+            eprintln!(
+                "gate {gate}, {} documents: {} eligible candidates, {positives} exact originals among them",
+                if phrase { "phrase" } else { "word" },
+                part.len()
+            );
+            for (name, c) in FEATURE_NAMES.iter().zip(&coef) {
+                eprintln!("  {name:>16} {c:+.4}");
+            }
+            eprintln!("  {:>16} {intercept:+.4}", "intercept");
+            models.push(Model {
+                intercept,
+                coef,
+                threshold: 0.5,
+                doc_threshold: 0.0,
+                channel_floor: 2.0,
+            });
+        }
+        // Tallies per regime and thresholds (documents fall to one regime,
+        // so the tallies of the two add up).
+        let regime_cases = |phrase: bool| -> (Vec<&Case>, Vec<&Analysis>) {
+            cases
+                .iter()
+                .zip(&analyses)
+                .filter(|(_, a)| is_phrase_doc(a, &w0) == phrase)
+                .unzip()
+        };
+        let mut tallies: Vec<Vec<(Model, Tally)>> = Vec::new();
+        for (r, phrase) in [false, true].into_iter().enumerate() {
+            let (cs, an) = regime_cases(phrase);
+            let cs: Vec<Case> = cs.into_iter().cloned().collect();
+            let an: Vec<Analysis> = an.into_iter().cloned().collect();
+            let mut list = Vec::new();
+            for (threshold, doc_threshold, channel_floor) in thresholds
+                .iter()
+                .flat_map(|&t| doc_thresholds.iter().map(move |&d| (t, d)))
+                .flat_map(|(t, d)| [2.0, 0.95, 0.9, 0.8, 0.7, 0.6, 0.5].map(|f| (t, d, f)))
+            {
+                {
+                    let m = Model {
+                        threshold,
+                        doc_threshold,
+                        channel_floor,
+                        ..models[r]
+                    };
+                    let w = Weights {
+                        rerank: Rerank {
+                            enabled: true,
+                            gate,
+                            word: m,
+                            phrase: m,
+                            ..base.rerank
+                        },
+                        ..*base
+                    };
+                    list.push((m, score(tagger, &w, &cs, &an, &all)));
+                }
+            }
+            tallies.push(list);
+        }
+        for (mw, tw) in &tallies[0] {
+            for (mp, tp) in &tallies[1] {
+                let t = tw.add(tp);
+                let reduction = 1.0 - t.ed_repaired as f64 / t.ed_spun.max(1) as f64;
+                let damage = t.damaged as f64 / t.correct_words.max(1) as f64;
+                let worse = t.worse as f64 / t.spun_docs.max(1) as f64;
+                if damage < 0.008 && worse <= 0.01 && reduction - damage > best.0 {
+                    eprintln!(
+                        "  word {}/{}/{} phrase {}/{}/{}: reduction {reduction:.3} damage {damage:.4} worse {worse:.4}",
+                        mw.threshold,
+                        mw.doc_threshold,
+                        mw.channel_floor,
+                        mp.threshold,
+                        mp.doc_threshold,
+                        mp.channel_floor
+                    );
+                    best = (
+                        reduction - damage,
+                        Weights {
+                            rerank: Rerank {
+                                enabled: true,
+                                gate,
+                                word: *mw,
+                                phrase: *mp,
+                                ..base.rerank
+                            },
+                            ..*base
+                        },
+                    );
+                }
+            }
+        }
+    }
+    let r = best.1.rerank;
+    println!(
+        "rerank fitted on {} calibration articles: gate {}, split {}",
+        held.len(),
+        r.gate,
+        r.split
+    );
+    for (name, m) in [("word", r.word), ("phrase", r.phrase)] {
+        println!(
+            "  {name}: threshold {}, doc_threshold {}, channel_floor {}, intercept {:.4}, coef {:?}",
+            m.threshold,
+            m.doc_threshold,
+            m.channel_floor,
+            m.intercept,
+            m.coef.map(|c| (c * 1e4).round() / 1e4)
+        );
+    }
+    Ok(best.1)
+}
+
+/// Prints, for some true substitutions of one spinner, the span's
+/// candidates best first with their evidence (diagnosis; use with
+/// `--residue 5` to stay off the test articles).
+fn show_spans(
+    tagger: &SpinTagger,
+    w: &Weights,
+    cases: &[Case],
+    analyses: &[Analysis],
+    which: usize,
+) {
+    let mut shown = 0;
+    for (case, a) in cases.iter().zip(analyses) {
+        if case.spinner != Some(which) || shown > 40 {
+            continue;
+        }
+        let feats = tagger.rerank_features(a, w);
+        for g in case.truth.iter().step_by(7) {
+            let mut list: Vec<(f64, String)> = feats
+                .iter()
+                .filter_map(|(k, x)| {
+                    let c = &a.candidates[*k];
+                    let (f, l) = (a.tokens.get(c.first)?, a.tokens.get(c.last)?);
+                    (f.start == g.start && l.end == g.end).then(|| {
+                        (
+                            x[11],
+                            format!(
+                                "{}{} s{:.1} u{:.1} c{:.1} L{:.1} R{:.1} f{:.1} r{:.1} m{}",
+                                if g.original.to_lowercase() == *c.original {
+                                    "*"
+                                } else {
+                                    ""
+                                },
+                                c.original,
+                                x[11],
+                                c.unigram,
+                                c.context,
+                                c.left_gain,
+                                c.right_gain,
+                                c.log_fanout,
+                                c.log_rank,
+                                u8::from(c.mutual)
+                            ),
+                        )
+                    })
+                })
+                .collect();
+            list.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let ctx_l = case.spun[..g.start].split_whitespace().last().unwrap_or("");
+            let ctx_r = case.spun[g.end..].split_whitespace().next().unwrap_or("");
+            println!(
+                "{ctx_l} [{}] {ctx_r} <- {:?}: {}",
+                &case.spun[g.start..g.end],
+                g.original,
+                list.iter()
+                    .take(5)
+                    .map(|x| x.1.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            );
+            shown += 1;
+        }
+    }
+}
+
+/// Whether a document falls to the re-ranker's phrase model.
+fn is_phrase_doc(a: &Analysis, w: &Weights) -> bool {
+    a.expanded_words as f64 / a.tokens.len().max(1) as f64 > w.rerank.split
 }

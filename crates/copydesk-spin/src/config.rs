@@ -23,8 +23,11 @@ use std::path::PathBuf;
 pub struct SpinConfig {
     /// Document score (0..1) at or above which a document is judged spun.
     pub threshold: f64,
-    /// Smallest confidence (0..1) of a substitution restored in a spun document.
-    pub min_confidence: f64,
+    /// Smallest confidence (0..1) of a substitution restored in a spun
+    /// document. Unset: the re-ranker's calibrated threshold (0.5 where
+    /// the re-ranker is off); set: that threshold or this value, whichever
+    /// is higher.
+    pub min_confidence: Option<f64>,
     /// Built-in synonym dictionaries read in reverse: any of `"wordnet"`, `"moby"`.
     pub dictionaries: Vec<String>,
     /// Extra synonym dictionary files. Each line is a group of mutual
@@ -51,7 +54,7 @@ impl Default for SpinConfig {
     fn default() -> Self {
         SpinConfig {
             threshold: 0.5,
-            min_confidence: 0.5,
+            min_confidence: None,
             dictionaries: BUILTIN_DICTIONARIES.iter().map(|s| s.to_string()).collect(),
             synonyms: Vec::new(),
             tortured_phrase_files: Vec::new(),
@@ -78,7 +81,7 @@ impl StageConfig for SpinConfig {
         OptionDoc {
             name: "min_confidence",
             kind: "number",
-            doc: "Smallest confidence (0..1) of a substitution restored in a spun document",
+            doc: "Smallest confidence (0..1) of a substitution restored in a spun document (unset: the calibrated threshold)",
         },
         OptionDoc {
             name: "dictionaries",
@@ -121,7 +124,10 @@ impl StageConfig for SpinConfig {
         if !(0.0..=1.0).contains(&self.threshold) {
             return Err(OptionError::for_key("threshold", "must be between 0 and 1"));
         }
-        if !(0.0..1.0).contains(&self.min_confidence) {
+        if self
+            .min_confidence
+            .is_some_and(|c| !(0.0..1.0).contains(&c))
+        {
             return Err(OptionError::for_key(
                 "min_confidence",
                 "must be in 0..1 (1 excluded)",

@@ -86,6 +86,7 @@ mod config;
 pub mod evaluation;
 mod language_model;
 mod morph;
+pub mod rerank;
 mod resources;
 pub mod spinner;
 mod stage;

@@ -20,6 +20,7 @@
 
 use crate::language_model::{LanguageModel, WordHash, WordId};
 use crate::morph::{Form, Morphology};
+use crate::rerank::{self, FEATURES, Rerank};
 use crate::resources;
 use crate::thesaurus::ReverseThesaurus;
 use crate::tokens::{Shape, Token, detect_quotes, tokenize};
@@ -106,26 +107,25 @@ struct Prune {
     w: Weights,
     detect_prior: f64,
     repair_prior: f64,
-    min_lo: f64,
+    /// Smallest repair log-odds that matters (`+inf`: none does).
+    repair_min: f64,
 }
 
 impl Prune {
-    fn new(w: &Weights, min_confidence: f64) -> Option<Prune> {
+    /// A pruning for weights `w` that keeps what detection needs and the
+    /// candidates whose repair log-odds (at the boldest repair prior) may
+    /// exceed `repair_min` (`+inf`: detection only).
+    fn new(w: &Weights, repair_min: f64) -> Option<Prune> {
         let exact = w.pool <= 0.0
             && w.agree == 0.0
             && w.context >= 0.0
             && w.support >= 0.0
             && w.detect_support >= 0.0;
-        let repair_prior = if w.repair_scale > 0.0 {
-            logit(w.repair_max.max(0.01))
-        } else {
-            logit(w.repair_rate)
-        };
         exact.then(|| Prune {
             w: *w,
             detect_prior: logit(w.detect_rate),
-            repair_prior,
-            min_lo: logit(min_confidence),
+            repair_prior: SpinTagger::boldest_repair_prior(w),
+            repair_min,
         })
     }
 
@@ -145,7 +145,7 @@ impl Prune {
             + (w.detect_bias + self.detect_prior) * subs;
         let repair = shared + w.support * support - w.length_penalty * length
             + (w.bias + self.repair_prior) * subs;
-        detect > -EPS || repair > self.min_lo - EPS
+        detect > -EPS || repair > self.repair_min - EPS
     }
 }
 
@@ -262,6 +262,9 @@ pub struct Weights {
     /// scaled by `words / (words + short_words)`, a prior against judging
     /// short texts (a headline, a few sentences) on little evidence.
     pub short_words: f64,
+    /// The context re-ranker that picks the restorations of a document
+    /// judged spun (see [`crate::rerank`]).
+    pub rerank: Rerank,
 }
 
 impl Default for Weights {
@@ -304,6 +307,7 @@ impl Default for Weights {
             expansion_center: 0.05,
             expansion_shrink: 100.0,
             short_words: 30.0,
+            rerank: Rerank::default(),
         }
     }
 }
@@ -329,7 +333,8 @@ pub struct SpinTagger {
     /// run of words not in it has no originals (the lookup is skipped).
     phrase_surfaces: HashSet<u64, WordHash>,
     threshold: f64,
-    min_confidence: f64,
+    /// The user's floor on a restoration's confidence, if any.
+    min_confidence: Option<f64>,
     protect_quotes: bool,
     weights: Weights,
     cache: RwLock<HashMap<String, Arc<Vec<Option_>>, WordHash>>,
@@ -371,6 +376,10 @@ pub struct Candidate {
     pub left_gain: f64,
     /// The same with the right neighbour (0 without one).
     pub right_gain: f64,
+    /// Association (PMI) of the text's own run with its left and right
+    /// neighbours together (0 for a missing neighbour): how well the
+    /// words found fit where they stand.
+    pub spun_fit: f64,
     /// Natural log of the number of synonyms the spinner had.
     pub log_fanout: f64,
     /// Natural log of the spun wording's frequency rank among them.
@@ -609,6 +618,12 @@ impl SpinTagger {
         })
     }
 
+    /// The smallest confidence of a restoration on the noisy-channel path
+    /// (the re-ranker off): the user's, or 0.5.
+    fn channel_min_confidence(&self) -> f64 {
+        self.min_confidence.unwrap_or(0.5)
+    }
+
     /// Replaces the scoring weights (for tuning and evaluation).
     pub fn with_weights(mut self, weights: Weights) -> Self {
         self.weights = weights;
@@ -652,9 +667,31 @@ impl SpinTagger {
     /// others could never be selected, whatever their context, and are
     /// left out. [`SpinTagger::decide`] with those weights gives the same
     /// verdict as on [`SpinTagger::candidates`], several times faster.
+    ///
+    /// With the re-ranker on, the text is first read for detection only;
+    /// a document judged spun is then read again keeping every candidate
+    /// that passes the re-ranker's gate (unspun text, the common case,
+    /// pays for detection alone).
     pub fn candidates_pruned(&self, text: &str, protected: &[(usize, usize)]) -> Analysis {
-        let prune = Prune::new(&self.weights, self.min_confidence);
-        self.analysis(text, protected, prune.as_ref())
+        let w = &self.weights;
+        if !w.rerank.enabled {
+            let prune = Prune::new(w, logit(self.channel_min_confidence()));
+            return self.analysis(text, protected, prune.as_ref());
+        }
+        let detect = Prune::new(w, f64::INFINITY);
+        let first = self.analysis(text, protected, detect.as_ref());
+        if detect.is_none() || !self.judged_spun(&first, w) {
+            return first;
+        }
+        let repair = Prune::new(w, w.rerank.gate);
+        self.analysis(text, protected, repair.as_ref())
+    }
+
+    /// The document score from an analysis, and whether it reaches the
+    /// threshold.
+    fn judged_spun(&self, analysis: &Analysis, w: &Weights) -> bool {
+        let rate = self.document_rate(analysis, w);
+        1.0 - 0.5f64.powf(self.evidence_from_rate(analysis, w, rate)) >= self.threshold
     }
 
     fn analysis(
@@ -812,26 +849,22 @@ impl SpinTagger {
         } else {
             logit(w.repair_rate)
         };
-        let min_lo = logit(self.min_confidence);
+        let min_lo = logit(self.channel_min_confidence());
         // A phrase spinner's wordings are seldom traced back to the exact
         // original, while each wrong guess on a word it left alone damages
         // the text: such documents are judged but repaired only through
         // listed phrases.
         let expanded = analysis.expanded_words as f64 / tokens.len().max(1) as f64;
-        let scores: Vec<f64> = if spun && expanded <= w.repair_max_expanded {
-            pooled_scores(analysis, w, w.support, |c| c.logodds(w), repair_prior)
+        let chosen = if spun && w.rerank.enabled {
+            self.reranked_choice(analysis, w, rate)
         } else {
-            runs.iter()
-                .map(|c| {
-                    if c.listed {
-                        c.logodds(w)
-                    } else {
-                        f64::NEG_INFINITY
-                    }
-                })
-                .collect()
+            let scores: Vec<f64> = if spun && expanded <= w.repair_max_expanded {
+                pooled_scores(analysis, w, w.support, |c| c.logodds(w), repair_prior)
+            } else {
+                listed_only(runs, w)
+            };
+            select(runs, &scores, min_lo)
         };
-        let chosen = select(runs, &scores, min_lo);
         let mut subs: Vec<SpinSubstitution> = chosen
             .into_iter()
             .filter_map(|(c, lo)| {
@@ -855,6 +888,93 @@ impl SpinTagger {
             repaired,
             source: None,
             substitutions: subs,
+        }
+    }
+
+    /// The boldest prior substitution rate repair may use, as log-odds
+    /// (what the re-ranker's gate and the pruning bound assume).
+    fn boldest_repair_prior(w: &Weights) -> f64 {
+        if w.repair_scale > 0.0 {
+            logit(w.repair_max.max(0.01))
+        } else {
+            logit(w.repair_rate)
+        }
+    }
+
+    /// The features the re-ranker sees for each eligible candidate of a
+    /// document (index into `analysis.candidates`, features), under `w`
+    /// (for fitting the re-ranker; see [`crate::rerank`]).
+    pub fn rerank_features(
+        &self,
+        analysis: &Analysis,
+        w: &Weights,
+    ) -> Vec<(usize, [f64; FEATURES])> {
+        let rate = self.document_rate(analysis, w);
+        self.features_at(analysis, w, rate)
+    }
+
+    fn features_at(
+        &self,
+        analysis: &Analysis,
+        w: &Weights,
+        rate: f64,
+    ) -> Vec<(usize, [f64; FEATURES])> {
+        let tokens = &analysis.tokens;
+        rerank::features(analysis, w, rate, Self::boldest_repair_prior(w), |c| {
+            tokens
+                .get(c.first..=c.last)
+                .unwrap_or(&[])
+                .iter()
+                .map(|t| self.lm.log_count(&t.lower))
+                .fold(f64::MAX, f64::min)
+                .min(30.0)
+        })
+    }
+
+    /// The restorations the re-ranker picks in a document judged spun:
+    /// listed phrases, and eligible candidates whose probability reaches
+    /// the re-ranker's threshold (the likeliest first, no overlaps); none
+    /// but the listed phrases when the mean probability of those chosen
+    /// stays under the document threshold.
+    fn reranked_choice<'a>(
+        &self,
+        analysis: &'a Analysis,
+        w: &Weights,
+        rate: f64,
+    ) -> Vec<(&'a Candidate, f64)> {
+        let runs = &analysis.candidates;
+        let mut scores = listed_only(runs, w);
+        let expanded = analysis.expanded_words as f64 / analysis.tokens.len().max(1) as f64;
+        let model = w.rerank.model(expanded);
+        let min = logit(model.threshold.max(self.min_confidence.unwrap_or(0.0)));
+        let floor = logit(model.channel_floor.max(self.min_confidence.unwrap_or(0.0)));
+        let prior = rerank::channel_prior(w, rate);
+        // A candidate passes on the model's probability or on the
+        // channel's own confidence; it is ranked (and its confidence
+        // given) by the higher of the two.
+        for (k, x) in self.features_at(analysis, w, rate) {
+            let (Some(s), Some(c)) = (scores.get_mut(k), runs.get(k)) else {
+                continue;
+            };
+            let model_lo = model.logodds(&x);
+            let channel_lo = c.logodds(w) + prior * f64::from(c.substitutions);
+            let channel_pass = model.channel_floor <= 1.0 && channel_lo >= floor;
+            *s = match (model_lo >= min, channel_pass) {
+                (true, true) => model_lo.max(channel_lo),
+                (true, false) => model_lo,
+                (false, true) => channel_lo,
+                (false, false) => f64::NEG_INFINITY,
+            };
+        }
+        let chosen = select(runs, &scores, f64::MIN);
+        let (sum, n) = chosen
+            .iter()
+            .filter(|(c, _)| !c.listed)
+            .fold((0.0, 0usize), |(s, n), (_, lo)| (s + sigmoid(*lo), n + 1));
+        if n > 0 && sum / (n as f64) < model.doc_threshold {
+            chosen.into_iter().filter(|(c, _)| c.listed).collect()
+        } else {
+            chosen
         }
     }
 
@@ -915,6 +1035,7 @@ impl SpinTagger {
                         support: 0,
                         left_gain: 0.0,
                         right_gain: 0.0,
+                        spun_fit: 0.0,
                         log_fanout: 0.0,
                         log_rank: 0.0,
                         mutual: false,
@@ -1002,6 +1123,7 @@ impl SpinTagger {
                         support: chain.attested as i32 - base.attested as i32,
                         left_gain: chain.left_pmi - base.left_pmi,
                         right_gain: chain.right_pmi - base.right_pmi,
+                        spun_fit: base.left_pmi + base.right_pmi,
                         log_fanout: option.log_fanout,
                         log_rank: option.log_rank,
                         mutual: option.mutual,
@@ -1147,6 +1269,7 @@ impl SpinTagger {
                         support: chain.attested as i32 - base.attested as i32,
                         left_gain: chain.left_pmi - base.left_pmi,
                         right_gain: chain.right_pmi - base.right_pmi,
+                        spun_fit: base.left_pmi + base.right_pmi,
                         log_fanout,
                         log_rank,
                         mutual,
@@ -1600,6 +1723,19 @@ fn pooled_scores(
         }
     }
     scores
+}
+
+/// Scores that let only listed phrases be chosen.
+fn listed_only(runs: &[Candidate], w: &Weights) -> Vec<f64> {
+    runs.iter()
+        .map(|c| {
+            if c.listed {
+                c.logodds(w)
+            } else {
+                f64::NEG_INFINITY
+            }
+        })
+        .collect()
 }
 
 /// Greedy choice of non-overlapping candidates by score (`scores` aligned

@@ -256,7 +256,25 @@ fn heavily_spun_text_is_flagged_and_partly_restored() {
         restored.contains(&("undertaking", "project")),
         "{restored:?}"
     );
-    assert!(restored.contains(&("assaults", "attacks")), "{restored:?}");
+    assert!(
+        restored.contains(&("bettering", "improving")),
+        "{restored:?}"
+    );
+    // Every restoration is one the spinner made (the re-ranker's choices
+    // here are all right; "assaults" for "attacks" stays below its threshold).
+    let made = [
+        ("mentioned", "said"),
+        ("assaults", "attacks"),
+        ("metropolis", "city"),
+        ("bettering", "improving"),
+        ("undertaking", "project"),
+        ("proceed", "continue"),
+        ("accredited", "approved"),
+        ("final", "last"),
+    ];
+    for pair in &restored {
+        assert!(made.contains(pair), "wrong restoration {pair:?}");
+    }
 }
 
 #[test]

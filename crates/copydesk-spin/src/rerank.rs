@@ -1,0 +1,477 @@
+//! The context re-ranker: which of a span's candidate originals, if any,
+//! is the wording the spinner replaced.
+//!
+//! The noisy-channel score of [`crate::Candidate::logodds`] judges each
+//! candidate alone against the text's word. The re-ranker looks at the
+//! candidates that pass a loose gate on that score (the *eligible* ones)
+//! together, with features no single candidate has: how far the candidate
+//! leads the other originals of the same words, how often the same wording
+//! is traced to the same original elsewhere in the document (a spinner
+//! that maps "said" to "mentioned" does so everywhere), how strongly the
+//! document as a whole reads as spun, and how much of it is written in
+//! phrase expansions. A logistic model over these features gives the
+//! probability that the candidate is the exact original; its coefficients
+//! and the probability a repair needs are fitted by
+//! `examples/eval.rs --fit-rerank` on the calibration articles held apart
+//! from the test articles.
+
+use crate::tagger::{Analysis, Candidate, Weights};
+use std::collections::HashMap;
+
+/// Number of features of a candidate.
+pub const FEATURES: usize = 28;
+
+/// Names of the features, in order (for reports and fitting).
+pub const FEATURE_NAMES: [&str; FEATURES] = [
+    "unigram",
+    "context",
+    "support",
+    "agree",
+    "best_side",
+    "log_fanout",
+    "log_rank",
+    "mutual",
+    "length_change",
+    "name",
+    "pair",
+    "score",
+    "doc_rate",
+    "doc_expanded",
+    "margin",
+    "rivals",
+    "same_elsewhere",
+    "word_rarity",
+    "span_share",
+    "spun_fit",
+    "score_x_rate",
+    "score_x_expanded",
+    "context_x_expanded",
+    "unigram_x_expanded",
+    "other_score",
+    "other_share",
+    "original_in_text",
+    "channel_logodds",
+];
+
+/// A logistic model over [`FEATURES`] features of an eligible candidate,
+/// with the thresholds its restorations must reach.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Model {
+    /// Constant term of the model.
+    pub intercept: f64,
+    /// One coefficient per feature (see [`FEATURE_NAMES`]).
+    pub coef: [f64; FEATURES],
+    /// Smallest probability at which a candidate is restored.
+    pub threshold: f64,
+    /// Smallest mean probability of the restorations chosen in a document
+    /// for the document to be repaired at all (a document whose choices
+    /// are mostly doubtful is more likely made worse than better).
+    pub doc_threshold: f64,
+    /// Confidence of the noisy-channel score alone (at the document's own
+    /// repair prior) at which a candidate is restored even below
+    /// `threshold` (above 1: never): the channel's surest choices, which
+    /// the model, fitted on heavily spun documents, may doubt in a lightly
+    /// spun one.
+    pub channel_floor: f64,
+}
+
+impl Model {
+    /// The model's log-odds for a feature vector.
+    pub fn logodds(&self, x: &[f64; FEATURES]) -> f64 {
+        self.intercept + self.coef.iter().zip(x).map(|(c, v)| c * v).sum::<f64>()
+    }
+}
+
+/// The re-ranker: one model for documents written word by word and one
+/// for documents with many phrase expansions (a spinner that writes
+/// phrases for words leaves other evidence than one that trades words).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rerank {
+    /// Whether repair goes through the re-ranker (otherwise through the
+    /// noisy-channel score alone, as before it existed).
+    pub enabled: bool,
+    /// Smallest noisy-channel log-odds (repair weights, at the boldest
+    /// repair prior) of a candidate the re-ranker considers.
+    pub gate: f64,
+    /// Share of a document's words inside phrase expansions (see
+    /// [`Analysis::expanded_words`]) above which `phrase` applies.
+    pub split: f64,
+    /// The model for documents at or below `split`.
+    pub word: Model,
+    /// The model for documents above `split`.
+    pub phrase: Model,
+}
+
+impl Default for Rerank {
+    /// Fitted by `examples/eval.rs --fit-rerank` on the calibration
+    /// articles (Reuters-21578 residue 5), spun by the evaluation's four
+    /// spinners; see that file for the procedure.
+    fn default() -> Self {
+        Rerank {
+            enabled: true,
+            gate: -6.0,
+            split: 0.06,
+            word: Model {
+                intercept: 4.9232,
+                coef: [
+                    -0.4766, 0.1532, -1.8227, 0.0903, 0.1247, -0.3095, -0.1159, 0.3937, -1.04,
+                    -8.1155, -9.5267, -0.0349, 0.3705, -28.3624, 0.2329, 0.2184, -0.4984, -2.3813,
+                    0.8219, -0.0164, -0.0133, -12.2694, 2.9166, 12.4033, 0.1739, -0.061, 0.9191,
+                    0.3325,
+                ],
+                threshold: 0.55,
+                doc_threshold: 0.65,
+                channel_floor: 0.9,
+            },
+            phrase: Model {
+                intercept: -0.2881,
+                coef: [
+                    0.0837, 0.1345, -0.598, 0.1206, 0.1335, 0.4151, -0.1886, -0.5421, 0.5139,
+                    -7.5496, -9.583, 0.2763, 0.1649, 5.797, 0.0357, -0.5073, -1.6102, -1.3103,
+                    0.4906, -0.0042, 0.0385, 0.1572, -0.4202, -0.2251, 0.1159, -0.2822, 1.0524,
+                    -0.1721,
+                ],
+                threshold: 0.2,
+                doc_threshold: 0.0,
+                channel_floor: 2.0,
+            },
+        }
+    }
+}
+
+impl Rerank {
+    /// The model that applies to a document with this share of words
+    /// inside phrase expansions.
+    pub fn model(&self, expanded_share: f64) -> &Model {
+        if expanded_share > self.split {
+            &self.phrase
+        } else {
+            &self.word
+        }
+    }
+}
+
+/// The noisy-channel log-odds of a candidate at the boldest repair prior:
+/// what the gate compares (listed phrases are not re-ranked).
+pub(crate) fn gate_score(c: &Candidate, w: &Weights, repair_prior: f64) -> f64 {
+    c.logodds(w) + repair_prior * f64::from(c.substitutions)
+}
+
+/// Largest margin counted, either way (nats).
+const MAX_MARGIN: f64 = 8.0;
+
+/// The features of every eligible candidate of a document: `(index in
+/// analysis.candidates, features)`. `rate` is the document's detected
+/// substitution rate, `repair_prior` the boldest repair prior, `rarity`
+/// gives the natural log of the corpus count of a candidate's rarest
+/// spun word.
+pub(crate) fn features(
+    analysis: &Analysis,
+    w: &Weights,
+    rate: f64,
+    repair_prior: f64,
+    rarity: impl Fn(&Candidate) -> f64,
+) -> Vec<(usize, [f64; FEATURES])> {
+    let runs = &analysis.candidates;
+    let gate = w.rerank.gate;
+    let eligible: Vec<(usize, f64)> = runs
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.listed)
+        .map(|(k, c)| (k, gate_score(c, w, repair_prior)))
+        .filter(|&(_, s)| s > gate)
+        .collect();
+    let words = analysis.tokens.len().max(1) as f64;
+    let doc_rate = (rate + 1e-3).ln();
+    let doc_expanded = analysis.expanded_words as f64 / words;
+    let channel_prior = channel_prior(w, rate);
+    // Per group (same wording, same original), the eligible occurrences;
+    // per span, the best and second-best gate scores and how many.
+    let mut group_count: HashMap<u32, usize> = HashMap::new();
+    let mut spans: HashMap<(usize, usize), (f64, f64, usize)> = HashMap::new();
+    // Per span, the sum of exp(score) over its eligible candidates, for
+    // the share of the span's odds a candidate holds (the text's own
+    // words counting exp(0)).
+    let mut odds: HashMap<(usize, usize), f64> = HashMap::new();
+    for &(k, s) in &eligible {
+        if let Some(&g) = analysis.groups.get(k)
+            && g != u32::MAX
+        {
+            *group_count.entry(g).or_insert(0) += 1;
+        }
+        let c = &runs[k];
+        let e = spans
+            .entry((c.first, c.last))
+            .or_insert((f64::NEG_INFINITY, f64::NEG_INFINITY, 0));
+        if s > e.0 {
+            e.1 = e.0;
+            e.0 = s;
+        } else if s > e.1 {
+            e.1 = s;
+        }
+        e.2 += 1;
+        *odds.entry((c.first, c.last)).or_insert(0.0) += s.clamp(-30.0, 30.0).exp();
+    }
+    let share = |k: usize, score: f64| {
+        let c = &runs[k];
+        score.clamp(-30.0, 30.0) - (1.0 + odds.get(&(c.first, c.last)).copied().unwrap_or(0.0)).ln()
+    };
+    // Per group, the two best scores and shares of its occurrences: a
+    // consistent spinner leaves the same mapping in several places, and
+    // the best-placed occurrence vouches for the others.
+    let mut group_best: HashMap<u32, [f64; 4]> = HashMap::new();
+    for &(k, score) in &eligible {
+        let Some(&g) = analysis.groups.get(k) else {
+            continue;
+        };
+        if g == u32::MAX {
+            continue;
+        }
+        let e = group_best.entry(g).or_insert([f64::NEG_INFINITY; 4]);
+        top_two(&mut e[0..2], score);
+        top_two(&mut e[2..4], share(k, score));
+    }
+    // How often each word of the text occurs: an original that the text
+    // also uses elsewhere is on its topic.
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for t in &analysis.tokens {
+        *counts.entry(t.lower.as_str()).or_insert(0) += 1;
+    }
+    eligible
+        .iter()
+        .map(|&(k, score)| {
+            let c = &runs[k];
+            // The best other eligible candidate of exactly the same words.
+            let (best, second, count) =
+                spans
+                    .get(&(c.first, c.last))
+                    .copied()
+                    .unwrap_or((score, f64::NEG_INFINITY, 1));
+            let rival = if score >= best { second } else { best };
+            let rivals = count.saturating_sub(1);
+            let margin = if rival.is_finite() {
+                (score - rival).clamp(-MAX_MARGIN, MAX_MARGIN)
+            } else {
+                MAX_MARGIN
+            };
+            let same_elsewhere = analysis
+                .groups
+                .get(k)
+                .and_then(|g| group_count.get(g))
+                .map_or(0.0, |&n| (n as f64).ln());
+            let own_share = share(k, score);
+            let (other_score, other_share) = analysis
+                .groups
+                .get(k)
+                .and_then(|g| group_best.get(g))
+                .map_or((0.0, 0.0), |b| {
+                    let other = |best: f64, second: f64, own: f64| {
+                        let o = if own >= best { second } else { best };
+                        if o.is_finite() {
+                            o.clamp(-MAX_MARGIN, MAX_MARGIN)
+                        } else {
+                            0.0
+                        }
+                    };
+                    (other(b[0], b[1], score), other(b[2], b[3], own_share))
+                });
+            let original_in_text = c
+                .original
+                .split(' ')
+                .map(|word| counts.get(word).copied().unwrap_or(0))
+                .min()
+                .unwrap_or(0);
+            let x = [
+                c.unigram.min(w.max_unigram),
+                c.context,
+                f64::from(c.support),
+                c.left_gain.min(c.right_gain),
+                c.left_gain.max(c.right_gain),
+                c.log_fanout,
+                c.log_rank,
+                f64::from(u8::from(c.mutual)),
+                c.length_change as f64,
+                f64::from(u8::from(c.name)),
+                f64::from(u8::from(c.substitutions > 1)),
+                score,
+                doc_rate,
+                doc_expanded,
+                margin,
+                (1.0 + rivals as f64).ln(),
+                same_elsewhere,
+                rarity(c) / 10.0,
+                own_share,
+                c.spun_fit,
+                score * doc_rate,
+                score * doc_expanded,
+                c.context * doc_expanded,
+                c.unigram.min(w.max_unigram) * doc_expanded,
+                other_score,
+                other_share,
+                (1.0 + original_in_text as f64).ln(),
+                (c.logodds(w) + channel_prior * f64::from(c.substitutions)).clamp(-10.0, 10.0),
+            ];
+            (k, x)
+        })
+        .collect()
+}
+
+/// The prior of the noisy-channel repair for a document with this
+/// detected rate (the rate scaled, bounded), as log-odds.
+pub(crate) fn channel_prior(w: &Weights, rate: f64) -> f64 {
+    if w.repair_scale > 0.0 {
+        logit((w.repair_scale * rate).clamp(0.01, w.repair_max.max(0.01)))
+    } else {
+        logit(w.repair_rate)
+    }
+}
+
+fn logit(p: f64) -> f64 {
+    let p = p.clamp(1e-6, 1.0 - 1e-6);
+    (p / (1.0 - p)).ln()
+}
+
+/// Keeps the two largest values seen in `pair` (largest first).
+fn top_two(pair: &mut [f64], v: f64) {
+    if let [best, second] = pair {
+        if v > *best {
+            *second = *best;
+            *best = v;
+        } else if v > *second {
+            *second = v;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{SpinConfig, SpinTagger};
+
+    fn tagger() -> SpinTagger {
+        SpinTagger::new(&SpinConfig::default()).expect("tagger")
+    }
+
+    /// The features of the candidates of `spun` (a run of the text's
+    /// words) that restore `original`.
+    fn features_of(text: &str, spun: &str, original: &str) -> Vec<[f64; FEATURES]> {
+        let t = tagger();
+        let a = t.candidates(text, &[]);
+        t.rerank_features(&a, &t.weights())
+            .into_iter()
+            .filter(|(k, _)| {
+                let c = &a.candidates[*k];
+                let words: Vec<&str> = a.tokens[c.first..=c.last]
+                    .iter()
+                    .map(|t| t.lower.as_str())
+                    .collect();
+                words.join(" ") == spun && &*c.original == original
+            })
+            .map(|(_, x)| x)
+            .collect()
+    }
+
+    fn feature(name: &str) -> usize {
+        FEATURE_NAMES
+            .iter()
+            .position(|n| *n == name)
+            .expect("feature name")
+    }
+
+    #[test]
+    fn a_model_adds_its_weighted_features_to_the_intercept() {
+        let mut coef = [0.0; FEATURES];
+        coef[0] = 2.0;
+        coef[FEATURES - 1] = -1.0;
+        let m = Model {
+            intercept: 0.5,
+            coef,
+            threshold: 0.5,
+            doc_threshold: 0.0,
+            channel_floor: 2.0,
+        };
+        let mut x = [3.0; FEATURES];
+        x[FEATURES - 1] = 4.0;
+        assert!((m.logodds(&x) - (0.5 + 6.0 - 4.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_phrase_model_applies_above_the_split() {
+        let r = Rerank::default();
+        assert_eq!(r.model(0.0), &r.word);
+        assert_eq!(r.model(r.split), &r.word);
+        assert_eq!(r.model(r.split + 0.01), &r.phrase);
+    }
+
+    #[test]
+    fn an_original_used_elsewhere_in_the_text_is_counted() {
+        let text = "The city council met on Monday. Residents of the metropolis said the \
+                    city needs new roads and the council agreed to pay for them.";
+        let xs = features_of(text, "metropolis", "city");
+        assert!(!xs.is_empty(), "no candidate metropolis <- city");
+        let k = feature("original_in_text");
+        // "city" occurs twice in the text.
+        assert!((xs[0][k] - 3f64.ln()).abs() < 1e-9, "{}", xs[0][k]);
+    }
+
+    #[test]
+    fn a_mapping_repeated_in_the_text_vouches_for_each_occurrence() {
+        let once = "Residents of the metropolis said the council agreed to pay for new roads.";
+        let twice = "Residents of the metropolis said the council agreed to pay for new roads. \
+                     The metropolis will also build a bridge, officials said.";
+        let k = feature("other_score");
+        let single = features_of(once, "metropolis", "city");
+        let repeated = features_of(twice, "metropolis", "city");
+        assert!(!single.is_empty() && repeated.len() == 2);
+        assert_eq!(single[0][k], 0.0, "no other occurrence");
+        assert!(repeated.iter().all(|x| x[k] != 0.0), "{repeated:?}");
+        let same = feature("same_elsewhere");
+        assert!(repeated.iter().all(|x| (x[same] - 2f64.ln()).abs() < 1e-9));
+    }
+
+    #[test]
+    fn the_leading_candidate_of_a_span_has_a_positive_margin_and_the_largest_share() {
+        let text = "Officials said the assaults on the metropolis continued through the night.";
+        let t = tagger();
+        let a = t.candidates(text, &[]);
+        let xs = t.rerank_features(&a, &t.weights());
+        let (m, s, sc) = (feature("margin"), feature("span_share"), feature("score"));
+        // Group by span: the best-scored candidate leads.
+        let mut spans: HashMap<(usize, usize), Vec<[f64; FEATURES]>> = HashMap::new();
+        for (k, x) in &xs {
+            let c = &a.candidates[*k];
+            spans.entry((c.first, c.last)).or_default().push(*x);
+        }
+        assert!(!spans.is_empty());
+        for list in spans.values() {
+            let best = list
+                .iter()
+                .max_by(|a, b| a[sc].total_cmp(&b[sc]))
+                .expect("a candidate");
+            assert!(best[m] >= 0.0, "{best:?}");
+            assert!(list.iter().all(|x| x[s] <= best[s] + 1e-12));
+            // A share of the span's odds, the text's own words included.
+            assert!(list.iter().all(|x| x[s] < 0.0));
+        }
+    }
+
+    #[test]
+    fn top_two_keeps_the_two_largest() {
+        let mut pair = [f64::NEG_INFINITY; 2];
+        for v in [1.0, 5.0, 3.0, 4.0, -2.0] {
+            top_two(&mut pair, v);
+        }
+        assert_eq!(pair, [5.0, 4.0]);
+    }
+
+    #[test]
+    fn the_channel_prior_grows_with_the_detected_rate_and_is_bounded() {
+        let w = Weights::default();
+        let low = channel_prior(&w, 0.001);
+        let mid = channel_prior(&w, 0.05);
+        let high = channel_prior(&w, 0.9);
+        assert!(low < mid && mid < high);
+        assert!((low - logit(0.01)).abs() < 1e-9);
+        assert!((high - logit(w.repair_max)).abs() < 1e-9);
+    }
+}
