@@ -201,23 +201,27 @@ impl Gazetteer {
     /// up (a run has a few words). `None` for any other text.
     fn find_names_by_words(&self, text: &str) -> Option<Vec<(usize, usize, EntityLabel)>> {
         let bytes = text.as_bytes();
-        if !bytes.iter().all(|&b| b.is_ascii_alphabetic() || b == b' ') {
-            return None;
-        }
-        let mut words: Vec<(usize, usize)> = Vec::new();
-        let mut at = 0;
-        while at < bytes.len() {
-            if bytes[at] == b' ' {
-                at += 1;
-                continue;
+        // The words, on the stack (a capitalized run has at most a dozen).
+        let mut spans = [(0usize, 0usize); 16];
+        let mut count = 0;
+        let mut start: Option<usize> = None;
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b' ' {
+                if let Some(s) = start.take() {
+                    *spans.get_mut(count)? = (s, i);
+                    count += 1;
+                }
+            } else if !b.is_ascii_alphabetic() {
+                return None;
+            } else if start.is_none() {
+                start = Some(i);
             }
-            let end = bytes[at..]
-                .iter()
-                .position(|&b| b == b' ')
-                .map_or(bytes.len(), |n| at + n);
-            words.push((at, end));
-            at = end;
         }
+        if let Some(s) = start {
+            *spans.get_mut(count)? = (s, bytes.len());
+            count += 1;
+        }
+        let words = &spans[..count];
         // By start, longest first, then the earliest of overlapping ones:
         // the order and choice of the automaton path.
         let mut out: Vec<(usize, usize, EntityLabel)> = Vec::new();

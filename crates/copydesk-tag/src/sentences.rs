@@ -17,6 +17,7 @@ use copydesk_core::{
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
+use std::sync::OnceLock;
 
 /// The layer this stage writes.
 pub const LAYER: &str = "sentences";
@@ -194,7 +195,9 @@ impl SentenceSplitter {
     fn split_paragraph(&self, text: &str, from: usize, to: usize, out: &mut Vec<(usize, usize)>) {
         let para = &text[from..to];
         // Where the ellipsis characters are (most paragraphs have none).
-        let ellipses: Vec<usize> = memchr::memmem::find_iter(para.as_bytes(), "\u{2026}").collect();
+        static ELLIPSIS: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+        let ellipsis = ELLIPSIS.get_or_init(|| memchr::memmem::Finder::new("\u{2026}"));
+        let ellipses: Vec<usize> = ellipsis.find_iter(para.as_bytes()).collect();
         let mut next_ellipsis = 0;
         // The next terminator (`.`, `?`, `!` or `…`) at or after `i`, found
         // with memchr rather than byte by byte.
