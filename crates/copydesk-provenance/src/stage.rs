@@ -372,7 +372,7 @@ impl ProvenanceStage {
         }
         // Strong pairs are aligned; weak ones are checked against their
         // fingerprints, the most similar first, within a budget.
-        let (strong, mut weak): (Vec<_>, Vec<_>) = pairs
+        let (strong, weak): (Vec<_>, Vec<_>) = pairs
             .into_par_iter()
             .map(|(i, j, jaccard)| {
                 let size = |o: usize| self.sizes.get(o).copied().unwrap_or(0) as usize;
@@ -383,22 +383,47 @@ impl ProvenanceStage {
                 jaccard >= STRONG_JACCARD || containment >= STRONG_CONTAINMENT
             });
         let checks = self.weak_budget().saturating_mul(WEAK_CHECKS_PER_ALIGNMENT);
+        let by_containment = weak.len() > checks;
+        let weak = self.most_contained(weak, checks);
+        let plausible: Vec<WeakPair> = weak
+            .into_par_iter()
+            .filter_map(|(i, j, _, containment)| {
+                self.plausible_copy(i, j).map(|score| WeakPair {
+                    score,
+                    i,
+                    j,
+                    containment,
+                })
+            })
+            .collect();
+        let mut out: Vec<(usize, usize)> = strong.into_iter().map(|(i, j, _, _)| (i, j)).collect();
+        out.extend(self.within_weak_budget(plausible, by_containment));
+        out.sort_unstable();
+        out
+    }
+
+    /// The `checks` weak pairs `(i, j, jaccard, containment)` of most
+    /// estimated containment (ties by ids, then in pair order, as a stable
+    /// sort of the (i, j)-ordered list would keep them); all of them when
+    /// there are no more. Only which pairs are kept matters, not their order.
+    fn most_contained(
+        &self,
+        mut weak: Vec<(usize, usize, f64, f64)>,
+        checks: usize,
+    ) -> Vec<(usize, usize, f64, f64)> {
         if weak.len() > checks {
-            weak.par_sort_by(|x, y| {
+            let order = |x: &(usize, usize, f64, f64), y: &(usize, usize, f64, f64)| {
                 y.3.total_cmp(&x.3)
                     .then_with(|| self.ids[x.0].cmp(&self.ids[y.0]))
                     .then_with(|| self.ids[x.1].cmp(&self.ids[y.1]))
-            });
+                    .then_with(|| (x.0, x.1).cmp(&(y.0, y.1)))
+            };
+            if let Some(last) = checks.checked_sub(1) {
+                weak.select_nth_unstable_by(last, order);
+            }
             weak.truncate(checks);
         }
-        let plausible: Vec<(f64, usize, usize)> = weak
-            .into_par_iter()
-            .filter_map(|(i, j, _, _)| self.plausible_copy(i, j).map(|score| (score, i, j)))
-            .collect();
-        let mut out: Vec<(usize, usize)> = strong.into_iter().map(|(i, j, _, _)| (i, j)).collect();
-        out.extend(self.within_weak_budget(plausible));
-        out.sort_unstable();
-        out
+        weak
     }
 
     /// Weak pairs aligned at most: `weak_pairs_per_doc` per document, and
@@ -432,17 +457,40 @@ impl ProvenanceStage {
     /// grow quadratically; the budget keeps their alignment work linear,
     /// spending it on the pairs whose fingerprints show the most text that
     /// may align.
-    fn within_weak_budget(&self, mut weak: Vec<(f64, usize, usize)>) -> Vec<(usize, usize)> {
-        let budget = self.weak_budget();
+    /// `by_containment` tells that the weak pairs were cut to the most
+    /// contained ones (which then breaks ties between equal ids, as the
+    /// order they came in).
+    fn within_weak_budget(&self, weak: Vec<WeakPair>, by_containment: bool) -> Vec<(usize, usize)> {
+        self.within_budget(weak, by_containment, self.weak_budget())
+    }
+
+    /// [`Self::within_weak_budget`] with the budget given.
+    fn within_budget(
+        &self,
+        mut weak: Vec<WeakPair>,
+        by_containment: bool,
+        budget: usize,
+    ) -> Vec<(usize, usize)> {
         if weak.len() > budget {
-            weak.par_sort_by(|x, y| {
-                y.0.total_cmp(&x.0)
-                    .then_with(|| self.ids[x.1].cmp(&self.ids[y.1]))
-                    .then_with(|| self.ids[x.2].cmp(&self.ids[y.2]))
-            });
+            let order = |x: &WeakPair, y: &WeakPair| {
+                let containment = if by_containment {
+                    y.containment.total_cmp(&x.containment)
+                } else {
+                    std::cmp::Ordering::Equal
+                };
+                y.score
+                    .total_cmp(&x.score)
+                    .then_with(|| self.ids[x.i].cmp(&self.ids[y.i]))
+                    .then_with(|| self.ids[x.j].cmp(&self.ids[y.j]))
+                    .then(containment)
+                    .then_with(|| (x.i, x.j).cmp(&(y.i, y.j)))
+            };
+            if let Some(last) = budget.checked_sub(1) {
+                weak.select_nth_unstable_by(last, order);
+            }
             weak.truncate(budget);
         }
-        weak.into_iter().map(|(_, i, j)| (i, j)).collect()
+        weak.into_iter().map(|w| (w.i, w.j)).collect()
     }
 
     /// The bucket keys of each LSH band of `bands`: `(hash of the band's
@@ -769,6 +817,17 @@ fn clean_spin_value(text: &str) -> serde_json::Value {
         serde_json::Value::Array(Vec::new()),
     );
     serde_json::Value::Object(fields)
+}
+
+/// A weak candidate pair that passed the sentence prefilter.
+#[derive(Debug, Clone, Copy)]
+struct WeakPair {
+    /// Its estimated sentence coverage ([`ProvenanceStage::plausible_copy`]).
+    score: f64,
+    i: usize,
+    j: usize,
+    /// Its estimated anchor-shingle containment.
+    containment: f64,
 }
 
 /// Documents fetched and prepared for alignment, by ordinal.
@@ -1203,10 +1262,15 @@ mod tests {
         // 20,000 documents at 0.1 per document: 2,000 weak pairs.
         let stage = stage_with(20_000, 0.1);
         assert_eq!(stage.weak_budget(), 2_000);
-        let weak: Vec<(f64, usize, usize)> = (0..5_000)
-            .map(|k: usize| ((k % 1_000) as f64 / 1_000.0, k, k + 1))
+        let weak: Vec<WeakPair> = (0..5_000)
+            .map(|k: usize| WeakPair {
+                score: (k % 1_000) as f64 / 1_000.0,
+                i: k,
+                j: k + 1,
+                containment: 0.0,
+            })
             .collect();
-        let kept = stage.within_weak_budget(weak);
+        let kept = stage.within_weak_budget(weak, false);
         assert_eq!(kept.len(), 2_000);
         // Scores 0.998 and 0.999 (five pairs each) are kept, 0.599 is not.
         assert!(kept.contains(&(999, 1_000)) && kept.contains(&(4_998, 4_999)));
@@ -1216,12 +1280,80 @@ mod tests {
         assert_eq!(stage_with(100, 0.0).weak_budget(), 0);
         assert!(
             stage_with(100, 0.0)
-                .within_weak_budget(vec![(1.0, 0, 1)])
+                .within_weak_budget(
+                    vec![WeakPair {
+                        score: 1.0,
+                        i: 0,
+                        j: 1,
+                        containment: 1.0
+                    }],
+                    false
+                )
                 .is_empty()
         );
     }
 
     proptest::proptest! {
+        #[test]
+        fn weak_pair_selection_keeps_what_the_sorting_selection_kept(
+            scores in proptest::collection::vec((0u8..6, 0u8..4, 0usize..30, 0usize..30), 0..400),
+            checks in 0usize..300,
+            docs_with_one_id in 1usize..4,
+        ) {
+            // Few distinct scores and ids shared by several documents, so
+            // that ties reach the last tie-breaks.
+            let mut stage = stage_with(30, 0.1);
+            stage.ids = (0..30).map(|d| format!("d{}", d % (30 / docs_with_one_id))).collect();
+            let mut pairs: Vec<(usize, usize)> = scores.iter().map(|&(_, _, i, j)| (i.min(j), i.max(j))).collect();
+            pairs.sort_unstable();
+            pairs.dedup();
+            let weak: Vec<(usize, usize, f64, f64)> = pairs
+                .iter()
+                .zip(&scores)
+                .map(|(&(i, j), &(c, _, _, _))| (i, j, 0.0, f64::from(c) / 5.0))
+                .collect();
+            // The previous selection: a stable sort, then the first ones.
+            let mut sorted = weak.clone();
+            let by_containment = sorted.len() > checks;
+            if by_containment {
+                sorted.sort_by(|x, y| {
+                    y.3.total_cmp(&x.3)
+                        .then_with(|| stage.ids[x.0].cmp(&stage.ids[y.0]))
+                        .then_with(|| stage.ids[x.1].cmp(&stage.ids[y.1]))
+                });
+                sorted.truncate(checks);
+            }
+            let mut kept = stage.most_contained(weak, checks);
+            let mut expected_kept: Vec<(usize, usize)> = sorted.iter().map(|w| (w.0, w.1)).collect();
+            let mut kept_pairs: Vec<(usize, usize)> = kept.iter().map(|w| (w.0, w.1)).collect();
+            expected_kept.sort_unstable();
+            kept_pairs.sort_unstable();
+            proptest::prop_assert_eq!(&kept_pairs, &expected_kept);
+            // Then the budget, scored with few distinct values.
+            let score = |w: &(usize, usize, f64, f64)| scores[(w.0 * 7 + w.1) % scores.len().max(1)].1;
+            let plausible_old: Vec<(f64, usize, usize)> = sorted.iter().map(|w| (f64::from(score(w)), w.0, w.1)).collect();
+            kept.sort_by_key(|w| (w.0, w.1));
+            let plausible: Vec<WeakPair> = kept
+                .iter()
+                .map(|w| WeakPair { score: f64::from(score(w)), i: w.0, j: w.1, containment: w.3 })
+                .collect();
+            let budget = stage.weak_budget().min(checks / 2 + 1);
+            let mut old = plausible_old;
+            if old.len() > budget {
+                old.sort_by(|x, y| {
+                    y.0.total_cmp(&x.0)
+                        .then_with(|| stage.ids[x.1].cmp(&stage.ids[y.1]))
+                        .then_with(|| stage.ids[x.2].cmp(&stage.ids[y.2]))
+                });
+                old.truncate(budget);
+            }
+            let mut expected: Vec<(usize, usize)> = old.into_iter().map(|(_, i, j)| (i, j)).collect();
+            expected.sort_unstable();
+            let mut ours = stage.within_budget(plausible, by_containment, budget);
+            ours.sort_unstable();
+            proptest::prop_assert_eq!(ours, expected);
+        }
+
         #[test]
         fn clean_spin_value_is_the_clean_verdict(text in "\\PC{0,60}") {
             let expected = serde_json::to_value(SpinVerdict::clean(&text)).unwrap();
