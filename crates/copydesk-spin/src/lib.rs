@@ -10,8 +10,12 @@
 //! edited news? how many of its words sit inside dictionary phrases that a
 //! shorter, far more fluent original explains?). Two adjacent words both
 //! replaced are also judged together, between their real neighbours. A
-//! document is judged first; a document judged spun is then repaired with
-//! a prior proportional to the substitution rate found in it (two passes).
+//! document is judged first; a document judged spun is then repaired by a
+//! context re-ranker ([`rerank`]): a logistic model that weighs each
+//! candidate original against the other originals of the same words, the
+//! same mapping elsewhere in the document, the original's use elsewhere in
+//! it and the document's own rate and style, calibrated on articles held
+//! apart from the evaluation's test articles.
 //! Both resources ship embedded
 //! as compact tables derived from openly licensed data (`data/LICENSES.md`;
 //! rebuilt by `examples/derive_tables.rs`). Users add their own tortured
@@ -47,7 +51,12 @@
 //! best recall wins; repair weights then maximize the errors removed minus
 //! the words damaged, under 0.9% damage and at most 1% of documents made
 //! worse. Detection counts weaker evidence than repair acts on (`detect_*`
-//! weights). `examples/bench.rs` measures speed.
+//! weights). The re-ranker ([`rerank::Rerank`]) is fitted by
+//! `examples/eval.rs --fit-rerank` on the same calibration articles (spun
+//! at 7–50%): a logistic regression per document style, then the
+//! thresholds that remove the most errors while damaging under 0.8% of
+//! correct words and making at most 1% of documents worse.
+//! `examples/bench.rs` measures speed.
 //!
 //! # Speed
 //!
@@ -55,7 +64,9 @@
 //! could be selected under the tagger's weights: the context evidence of
 //! each candidate is first bounded from above by per-word maxima of the
 //! bigram probabilities (no table lookup), and runs of words that no
-//! dictionary phrase can show in any inflection are skipped.
+//! dictionary phrase can show in any inflection are skipped. A text is
+//! first read for detection alone; only a document judged spun is read
+//! again, keeping every candidate that passes the re-ranker's gate.
 //! [`SpinTagger::candidates`] stays exhaustive, for tuning under other
 //! weights; `examples/bench.rs --digest [--exhaustive]` checks that both
 //! give the same verdicts.
@@ -72,9 +83,11 @@
 //! the evaluation: "am after" for "proposed") reads fluently to a bigram
 //! model; it is detected by the share of words inside dictionary phrases
 //! that a shorter original makes far more fluent
-//! ([`Analysis::expanded_words`]), but its phrases are rarely traced to
-//! the exact original, so such documents are judged spun and left
-//! unrepaired except for listed phrases (`Weights::repair_max_expanded`).
+//! ([`Analysis::expanded_words`]). Such documents are repaired by the
+//! re-ranker's phrase model, which restores about a fifth of their
+//! substitutions (the word model about a third to a half of a word
+//! spinner's); a lightly spun real article such as seed 000 gets few
+//! restorations, the model having been fitted on spinners of our own.
 //! Phrase expansions outside the dictionaries ("had been" for "were", "got
 //! here" for "came") are not restored unless listed as tortured phrases.
 //! At the default threshold about 0.25% of unspun 1987 Reuters articles of

@@ -15,7 +15,8 @@
 //! where ρ is the prior substitution rate and `fanout` the number of
 //! synonyms the spinner had to choose from. The document score is the
 //! confidence-weighted share of substitutable words found substituted at a
-//! low prior; a document judged spun is then repaired at the spun prior.
+//! low prior; a document judged spun is then repaired by the re-ranker
+//! ([`crate::rerank`]) over the candidates this score lets through.
 //! Listed tortured phrases are restored whatever the context says.
 
 use crate::language_model::{LanguageModel, WordHash, WordId};
@@ -224,10 +225,10 @@ pub struct Weights {
     pub repair_scale: f64,
     /// Largest prior substitution rate the two-pass repair may use.
     pub repair_max: f64,
-    /// Largest share of words inside phrase expansions (see
-    /// [`Analysis::expanded_words`]) of a document still repaired word by
-    /// word: above it the document is judged but only listed phrases are
-    /// restored.
+    /// With the re-ranker off: largest share of words inside phrase
+    /// expansions (see [`Analysis::expanded_words`]) of a document still
+    /// repaired word by word; above it the document is judged but only
+    /// listed phrases are restored.
     pub repair_max_expanded: f64,
     /// Cost per word added or removed by a substitution.
     pub length_penalty: f64,
