@@ -27,7 +27,12 @@
 //! side by side with a datasketch MinHash LSH baseline) and
 //! `--example provenance_bench -- --docs 10000` (throughput and memory),
 //! `--example provenance_scale -- FILE.jsonl` (growth on the `cargo xtask
-//! bench` synthetic corpora, where sentences are shared by many documents).
+//! bench` synthetic corpora, where sentences are shared by many documents;
+//! CPU seconds per phase and a digest of the results, which a change that
+//! only makes the stage cheaper must leave unchanged),
+//! `--example provenance_kernels -- FILE.jsonl` (microseconds per document
+//! of the per-document kernels: tokenizing, anchor shingles, MinHash,
+//! sentence fingerprints, with checksums of their output).
 //!
 //! Using it without the runner:
 //!
