@@ -59,6 +59,20 @@ pub fn scale_word(word: &str) -> Option<f64> {
     })
 }
 
+/// `value` times a scale (`5.93` and `mln`), as the decimal a reader means:
+/// for a power of ten the decimal point of `value`'s shortest form is moved
+/// (`4.06 mln` is 4,060,000 exactly, where the float product is
+/// 4,059,999.9999999995); other scales (`dozen`) multiply.
+pub fn scaled(value: f64, scale: f64) -> f64 {
+    let exponent = scale.log10().round();
+    if value.is_finite() && (1.0..=22.0).contains(&exponent) && 10f64.powf(exponent) == scale {
+        if let Ok(v) = format!("{value}e{exponent}").parse::<f64>() {
+            return v;
+        }
+    }
+    value * scale
+}
+
 /// The order of magnitude of a vague plural (`"thousands"` → 1000, `"dozens"` → 12).
 pub fn vague_plural(word: &str) -> Option<f64> {
     Some(match word {
@@ -219,5 +233,34 @@ mod tests {
         assert_eq!(month_number("Sept."), Some(9));
         assert_eq!(month_number("may"), None);
         assert_eq!(weekday_number("Monday"), Some(1));
+    }
+}
+
+#[cfg(test)]
+mod scaled_tests {
+    use super::scaled;
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_scaled_decimal_is_the_decimal_a_reader_means() {
+        assert_eq!(scaled(4.06, 1e6), 4_060_000.0);
+        assert_eq!(scaled(5.93, 1e6), 5_930_000.0);
+        assert_eq!(scaled(-1.1, 1e9), -1_100_000_000.0);
+        assert_eq!(scaled(2.5, 12.0), 30.0, "a dozen multiplies");
+        assert_eq!(
+            4.06 * 1e6,
+            4_059_999.999_999_999_5,
+            "the float product it replaces"
+        );
+    }
+
+    proptest! {
+        /// `m / 10^d` scaled by `10^k` is the decimal `m × 10^(k−d)`.
+        #[test]
+        fn moving_the_decimal_point_is_exact(m in 0u64..10_000_000, d in 0u32..5, k in prop::sample::select(vec![2i32, 3, 6, 9, 12])) {
+            let value: f64 = format!("{m}e-{d}").parse().unwrap();
+            let expected: f64 = format!("{m}e{}", k - d as i32).parse().unwrap();
+            prop_assert_eq!(scaled(value, 10f64.powi(k)), expected);
+        }
     }
 }

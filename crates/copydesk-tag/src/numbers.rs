@@ -2,7 +2,9 @@
 //! and ordinals, with their values.
 
 use crate::layer::add_layer;
-use crate::lexicon::{month_number, ordinal_word, scale_word, small_number, vague_plural};
+use crate::lexicon::{
+    month_number, ordinal_word, scale_word, scaled as lexicon_scaled, small_number, vague_plural,
+};
 use crate::tokens::{Token, TokenKind, document_tokens, tokenize};
 use copydesk_core::{
     Annotation, BuiltStage, Document, DocumentStage, OptionDoc, OptionError, StageConfig,
@@ -529,7 +531,7 @@ impl NumberFinder {
             let mut low = parsed.value;
             if high.scaled && !parsed.scaled {
                 // "5 to 6 mln": the scale applies to both ends.
-                low *= high_scale(ctx, parsed.next + 1, high.next);
+                low = lexicon_scaled(low, high_scale(ctx, parsed.next + 1, high.next));
             }
             if high.value >= low {
                 let next = high.next;
@@ -888,7 +890,7 @@ fn apply_scale(ctx: &Ctx<'_>, mut k: usize, mut value: f64) -> (f64, usize, bool
         let at = if glued_hyphen { k + 1 } else { k };
         match ctx.words.get(at).and_then(|w| scale_word(w)) {
             Some(s) => {
-                value *= s;
+                value = lexicon_scaled(value, s);
                 scaled = true;
                 k = at + 1;
             }
