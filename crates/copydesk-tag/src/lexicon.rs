@@ -65,10 +65,12 @@ pub fn scale_word(word: &str) -> Option<f64> {
 /// 4,059,999.9999999995); other scales (`dozen`) multiply.
 pub fn scaled(value: f64, scale: f64) -> f64 {
     let exponent = scale.log10().round();
-    if value.is_finite() && (1.0..=22.0).contains(&exponent) && 10f64.powf(exponent) == scale {
-        if let Ok(v) = format!("{value}e{exponent}").parse::<f64>() {
-            return v;
-        }
+    if value.is_finite()
+        && (1.0..=22.0).contains(&exponent)
+        && 10f64.powf(exponent) == scale
+        && let Ok(v) = format!("{value}e{exponent}").parse::<f64>()
+    {
+        return v;
     }
     value * scale
 }
