@@ -112,6 +112,23 @@ impl Counters {
             .fetch_add(took.as_nanos() as u64, Ordering::Relaxed);
     }
 
+    /// Runs one call of a stage (`begin`, `finish`), adds its time, and
+    /// names the stage in its error.
+    fn timed<T>(
+        &self,
+        stage: &str,
+        call: impl FnOnce() -> Result<T, StageError>,
+    ) -> Result<T, RunError> {
+        let t = Instant::now();
+        let result = call().map_err(|e| RunError::Stage {
+            stage: stage.to_string(),
+            message: e.message,
+        });
+        self.nanos
+            .fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        result
+    }
+
     fn stats(&self, stage: &str) -> StageStats {
         StageStats {
             stage: stage.to_string(),
@@ -311,14 +328,7 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
     }
 
     for (name, report, counters) in &mut built.reports {
-        let t = Instant::now();
-        report.begin(&output).map_err(|e| RunError::Stage {
-            stage: name.clone(),
-            message: e.message,
-        })?;
-        counters
-            .nanos
-            .fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        counters.timed(name, || report.begin(&output))?;
     }
     let renderers: Vec<Option<Arc<dyn DocumentRenderer>>> =
         built.reports.iter().map(|(_, r, _)| r.renderer()).collect();
@@ -462,16 +472,7 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
     let mut corpus_output = CorpusOutput::default();
     let corpus_started = Instant::now();
     for ((name, stage), counters) in built.corpus.iter_mut().zip(&built.corpus_counters) {
-        let t = Instant::now();
-        let out = pool
-            .install(|| stage.finish(&spill))
-            .map_err(|e| RunError::Stage {
-                stage: name.clone(),
-                message: e.message,
-            })?;
-        counters
-            .nanos
-            .fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        let out = counters.timed(name, || pool.install(|| stage.finish(&spill)))?;
         corpus_output.tables.extend(out.tables);
         corpus_output.summary.extend(out.summary);
     }
@@ -545,21 +546,14 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
     };
     let stats_snapshot = summary.stages.clone();
     for (name, report, counters) in &mut built.reports {
-        let t = Instant::now();
-        let files = report
-            .finish(&CorpusSummary {
+        let files = counters.timed(name, || {
+            report.finish(&CorpusSummary {
                 corpus: &corpus_output,
                 stats: &stats_snapshot,
                 failures: &summary.failures,
                 store: &store,
             })
-            .map_err(|e| RunError::Stage {
-                stage: name.clone(),
-                message: e.message,
-            })?;
-        counters
-            .nanos
-            .fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        })?;
         summary.outputs.extend(files);
     }
     summary.stages = stats(&built);
