@@ -163,20 +163,23 @@ const MAX_ROUNDS: usize = 4;
 /// set) and the text is already in the configured normalization form by
 /// the quick check. A cheap scan, so clean text is not rebuilt.
 fn is_stable(text: &str, config: &UnicodeCleanerConfig) -> bool {
+    let bytes = text.as_bytes();
+    // ASCII text (nearly all newswire) needs no normalization check: find
+    // the first byte that is not plain printable ASCII, a line break or a
+    // tab; the text is stable if there is none.
+    let Some(first_odd) = first_not_plain_ascii(bytes, config.ascii_punctuation) else {
+        return true;
+    };
+    if bytes[first_odd].is_ascii() {
+        return false;
+    }
+    // Every byte before `first_odd` is ASCII, so it is a char boundary.
+    let rest = &text[first_odd..];
     let ascii_ok = |b: u8| {
         ((b' '..=b'~').contains(&b) && !(config.ascii_punctuation && b == b'`'))
             || b == b'\n'
             || b == b'\t'
     };
-    let bytes = text.as_bytes();
-    // ASCII text (nearly all newswire) needs no normalization check.
-    let Some(first_non_ascii) = bytes.iter().position(|&b| !b.is_ascii()) else {
-        return bytes.iter().all(|&b| ascii_ok(b));
-    };
-    if !bytes[..first_non_ascii].iter().all(|&b| ascii_ok(b)) {
-        return false;
-    }
-    let rest = &text[first_non_ascii..];
     let chars_ok = rest.chars().all(|c| {
         if c.is_ascii() {
             return ascii_ok(c as u8);
@@ -193,6 +196,27 @@ fn is_stable(text: &str, config: &UnicodeCleanerConfig) -> bool {
             NormalizationForm::Nfc => is_nfc_quick(rest.chars()) == IsNormalized::Yes,
             NormalizationForm::Nfkc => is_nfkc_quick(rest.chars()) == IsNormalized::Yes,
         }
+}
+
+/// The first byte of `bytes` that is not printable ASCII (`' '` to `'~'`,
+/// without '`' when `no_backtick`), `\n` or `\t`, if any. Whole 64-byte
+/// chunks are checked without branching (so the check vectorizes); only a
+/// chunk holding such a byte is searched byte by byte.
+fn first_not_plain_ascii(bytes: &[u8], no_backtick: bool) -> Option<usize> {
+    let ok = |b: u8| {
+        (b.wrapping_sub(b' ') < b'~' - b' ' + 1 && !(no_backtick && b == b'`'))
+            || b == b'\n'
+            || b == b'\t'
+    };
+    const CHUNK: usize = 64;
+    let mut start = 0;
+    for chunk in bytes.chunks(CHUNK) {
+        if !chunk.iter().fold(true, |all, &b| all & ok(b)) {
+            return chunk.iter().position(|&b| !ok(b)).map(|k| start + k);
+        }
+        start += chunk.len();
+    }
+    None
 }
 
 /// Whether [`copydesk_core::text::fold_for_matching`] may change `c` (a
@@ -426,6 +450,39 @@ mod tests {
         assert!(is_stable("Café", &ascii));
     }
 
+    /// `is_stable` as it was before its chunked ASCII scan.
+    fn reference_is_stable(text: &str, config: &UnicodeCleanerConfig) -> bool {
+        let ascii_ok = |b: u8| {
+            ((b' '..=b'~').contains(&b) && !(config.ascii_punctuation && b == b'`'))
+                || b == b'\n'
+                || b == b'\t'
+        };
+        let bytes = text.as_bytes();
+        let Some(first_non_ascii) = bytes.iter().position(|&b| !b.is_ascii()) else {
+            return bytes.iter().all(|&b| ascii_ok(b));
+        };
+        if !bytes[..first_non_ascii].iter().all(|&b| ascii_ok(b)) {
+            return false;
+        }
+        let rest = &text[first_non_ascii..];
+        let chars_ok = rest.chars().all(|c| {
+            if c.is_ascii() {
+                return ascii_ok(c as u8);
+            }
+            !(c.is_control()
+                || c.is_whitespace()
+                || is_always_invisible(c)
+                || matches!(c, '\u{200C}' | '\u{200D}')
+                || (config.fix_mojibake && is_mojibake_lead(c))
+                || (config.ascii_punctuation && is_folded_punctuation(c)))
+        });
+        chars_ok
+            && match config.form {
+                NormalizationForm::Nfc => is_nfc_quick(rest.chars()) == IsNormalized::Yes,
+                NormalizationForm::Nfkc => is_nfkc_quick(rest.chars()) == IsNormalized::Yes,
+            }
+    }
+
     proptest::proptest! {
         // The fast path must agree with the full cleaning: a text taken
         // for stable is one that a cleaning round leaves alone.
@@ -438,6 +495,15 @@ mod tests {
                     proptest::prop_assert_eq!(clean_round(&s, &config), s.clone());
                     proptest::prop_assert_eq!(normalize_unicode(&s, &config), s.clone());
                 }
+            }
+        }
+
+        #[test]
+        fn chunked_stability_check_agrees_with_the_reference(
+            s in "([ -~\n\t]{0,70}|[\u{0}-\u{1F}\u{7F}-\u{9F}\u{A0}\u{AD}\u{C2}\u{E2}`é\u{301}\u{200B}’]){0,6}"
+        ) {
+            for config in configs() {
+                proptest::prop_assert_eq!(is_stable(&s, &config), reference_is_stable(&s, &config));
             }
         }
 

@@ -391,7 +391,8 @@ impl Line<'_> {
 /// Splits text into classified lines (`\r\n` and `\r` end lines too).
 fn split_lines(text: &str) -> Vec<Line<'_>> {
     let bytes = text.as_bytes();
-    let mut lines = Vec::new();
+    // Room for lines of a typical width, so the list rarely grows.
+    let mut lines = Vec::with_capacity(text.len() / EXPECTED_LINE_BYTES + 1);
     let mut start = 0;
     while let Some(at) = memchr::memchr2(b'\n', b'\r', &bytes[start..]) {
         let end = start + at;
@@ -406,6 +407,10 @@ fn split_lines(text: &str) -> Vec<Line<'_>> {
     lines
 }
 
+/// The line width [`split_lines`] reserves room for: a hard-wrapped line
+/// is 60 to 80 bytes, a paragraph line longer.
+const EXPECTED_LINE_BYTES: usize = 48;
+
 /// Whether `c` becomes a space in a line (a control character other than tab).
 fn is_blanked_control(c: char) -> bool {
     c.is_control() && c != '\t'
@@ -413,8 +418,7 @@ fn is_blanked_control(c: char) -> bool {
 
 /// One line (without its line break), classified.
 fn classify_line(raw: &str) -> Line<'_> {
-    let bytes = raw.as_bytes();
-    if bytes.is_ascii() && !bytes.iter().any(|&b| is_blanked_control(char::from(b))) {
+    if is_plain_ascii(raw.as_bytes()) {
         classify_plain_ascii_line(raw)
     } else {
         classify_any_line(raw)
@@ -438,8 +442,7 @@ fn classify_plain_ascii_line(raw: &str) -> Line<'_> {
     // A table row has a tab or two blanks in a row between its columns
     // (see `tabular::is_table_row`); without either, each blank is a
     // single space.
-    let single_spaced =
-        memchr::memchr(b'\t', content).is_none() && memchr::memmem::find(content, b"  ").is_none();
+    let single_spaced = is_single_spaced(content);
     let kind = if text.is_empty() {
         LineKind::Blank
     } else if !single_spaced && is_table_row(text) {
@@ -455,6 +458,26 @@ fn classify_plain_ascii_line(raw: &str) -> Line<'_> {
         content_start,
         single_spaced,
     }
+}
+
+/// Whether a line is ASCII without control characters other than tab
+/// (every byte printable or a tab), checked without branching so the
+/// check vectorizes.
+fn is_plain_ascii(bytes: &[u8]) -> bool {
+    bytes.iter().fold(true, |all, &b| {
+        all & ((b' '..=b'~').contains(&b) | (b == b'\t'))
+    })
+}
+
+/// Whether the content of a plain ASCII line (starting and ending with a
+/// non-blank byte) has neither a tab nor two spaces in a row: every byte
+/// compared with the next one, without branching. A tab cannot be the
+/// last byte, so looking at pairs finds every tab.
+fn is_single_spaced(content: &[u8]) -> bool {
+    let next = content.get(1..).unwrap_or_default();
+    !content.iter().zip(next).fold(false, |any, (&a, &b)| {
+        any | (a == b'\t') | ((a == b' ') & (b == b' '))
+    })
 }
 
 /// [`classify_line`] for any line.
@@ -736,6 +759,19 @@ mod tests {
                 Unwrapper::default()
             };
             proptest::prop_assert_eq!(u.unwrap(&text), reference_unwrap(&u, &text));
+        }
+
+        #[test]
+        fn one_pass_line_checks_agree_with_the_reference(raw in "[ -~\t\u{0}-\u{1f}\u{7f}é]{0,80}") {
+            let bytes = raw.as_bytes();
+            let plain = bytes.is_ascii() && !bytes.iter().any(|&b| is_blanked_control(char::from(b)));
+            proptest::prop_assert_eq!(is_plain_ascii(bytes), plain);
+            if plain {
+                let content = raw.trim_matches([' ', '\t']).as_bytes();
+                let single = memchr::memchr(b'\t', content).is_none()
+                    && memchr::memmem::find(content, b"  ").is_none();
+                proptest::prop_assert_eq!(is_single_spaced(content), single);
+            }
         }
 
         #[test]

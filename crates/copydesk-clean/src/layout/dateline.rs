@@ -3,6 +3,8 @@
 
 use super::shape::word_count_up_to;
 use regex::Regex;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// A dateline found at the start of a paragraph.
@@ -269,6 +271,37 @@ fn parse_place_line(paragraph: &str) -> Option<Dateline> {
 /// York, June 1 -"`): like [`parse_dateline`] but the whole string must be
 /// the dateline and mixed case is always accepted.
 pub fn parse_stored_dateline(stored: &str) -> Option<Dateline> {
+    if stored.len() > MAX_REMEMBERED_BYTES {
+        return read_stored_dateline(stored);
+    }
+    thread_local! {
+        static REMEMBERED: RefCell<HashMap<String, Option<Dateline>>> =
+            RefCell::new(HashMap::new());
+    }
+    REMEMBERED.with(|remembered| {
+        if let Some(known) = remembered.borrow().get(stored) {
+            return known.clone();
+        }
+        let read = read_stored_dateline(stored);
+        let mut remembered = remembered.borrow_mut();
+        if remembered.len() >= MAX_REMEMBERED {
+            remembered.clear();
+        }
+        remembered.insert(stored.to_string(), read.clone());
+        read
+    })
+}
+
+/// How many stored datelines [`parse_stored_dateline`] remembers per
+/// thread (wire copy repeats its datelines: `"NEW YORK, April 7 -"`
+/// heads a hundred stories of one day); the memory is emptied when full.
+const MAX_REMEMBERED: usize = 4096;
+
+/// The longest stored dateline (in bytes) [`parse_stored_dateline`] remembers.
+const MAX_REMEMBERED_BYTES: usize = 128;
+
+/// [`parse_stored_dateline`], read afresh.
+fn read_stored_dateline(stored: &str) -> Option<Dateline> {
     let trimmed = stored.trim();
     let with_sep = if trimmed.ends_with([':', '-', '–', '—', '|']) {
         trimmed.to_string()
@@ -447,6 +480,17 @@ mod tests {
             ]
         ) {
             proptest::prop_assert_eq!(groups(dateline_regex(&t), &t), groups(&unicode_regex(), &t));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn remembered_stored_datelines_are_read_afresh(
+            t in r"([A-Z]{1,8}|[a-z]{1,6}|[0-9]{1,4}|Feb|March|sept|[ ,.'&/()|:\t-]|\(Reuters\)){0,10}"
+        ) {
+            // Asked twice: once read, once remembered.
+            proptest::prop_assert_eq!(parse_stored_dateline(&t), read_stored_dateline(&t));
+            proptest::prop_assert_eq!(parse_stored_dateline(&t), read_stored_dateline(&t));
         }
     }
 

@@ -51,6 +51,7 @@ use shape::{
     digit_percent, ends_with_question_or_exclamation, is_body_like, is_crosshead, is_title_like,
     same_text,
 };
+use std::borrow::Cow;
 
 /// What a removed piece was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -135,16 +136,18 @@ struct Paragraph<'a> {
     removed: bool,
 }
 
-impl Paragraph<'_> {
+impl<'a> Paragraph<'a> {
     /// The paragraph's remaining text, trimmed.
-    fn content(&self) -> &str {
-        self.text[self.cut..].trim()
+    fn content(&self) -> &'a str {
+        let text: &'a str = self.text;
+        text[self.cut..].trim()
     }
 }
 
 /// Splits text into paragraphs (non-blank lines).
 fn paragraphs(text: &str) -> Vec<Paragraph<'_>> {
-    let mut out = Vec::new();
+    // Room for paragraphs of a typical length, so the list rarely grows.
+    let mut out = Vec::with_capacity(text.len() / EXPECTED_PARAGRAPH_BYTES + 1);
     let mut breaks = 0;
     for line in text.split('\n') {
         let trimmed = line.trim_end();
@@ -163,6 +166,9 @@ fn paragraphs(text: &str) -> Vec<Paragraph<'_>> {
     }
     out
 }
+
+/// The paragraph length [`paragraphs`] reserves room for.
+const EXPECTED_PARAGRAPH_BYTES: usize = 128;
 
 /// The work of one split: paragraphs, metadata and removed pieces.
 struct Split<'a> {
@@ -203,8 +209,10 @@ impl Split<'_> {
 /// not glue them into one block. What is left of a cut table row may no
 /// longer be one: it then gets the form `clean.unwrap.v1` gives prose
 /// (single spaces, a blank line around it).
-fn render_body(paragraphs: &[Paragraph<'_>]) -> String {
-    let mut body = String::new();
+fn render_body(paragraphs: &[Paragraph<'_>], text_len: usize) -> String {
+    // The body is at most as long as the text it is cut from, but for
+    // the blank line around a cut table row.
+    let mut body = String::with_capacity(text_len + 2);
     let mut gap = 0;
     for p in paragraphs {
         gap = gap.max(p.breaks_before);
@@ -217,11 +225,20 @@ fn render_body(paragraphs: &[Paragraph<'_>]) -> String {
             gap = gap.max(2);
         }
         if !body.is_empty() {
-            body.push_str(&"\n".repeat(gap.max(1)));
+            for _ in 0..gap.max(1) {
+                body.push('\n');
+            }
         }
         gap = 0;
         if became_prose {
-            body.push_str(&content.split_whitespace().collect::<Vec<_>>().join(" "));
+            let mut words = content.split_whitespace();
+            if let Some(first) = words.next() {
+                body.push_str(first);
+            }
+            for word in words {
+                body.push(' ');
+                body.push_str(word);
+            }
             gap = 2;
         } else if p.modified {
             body.push_str(content);
@@ -251,6 +268,16 @@ fn record_crossheads(body: &str, meta: &mut Meta) {
 /// Files removed pieces in `meta`: captions, debris and
 /// `extra["credits"]` by kind, and every piece in `extra["layout_removed"]`.
 fn record_removed(removed: &[RemovedPiece], meta: &mut Meta) {
+    file_removed(removed.to_vec(), meta);
+}
+
+/// [`record_removed`], taking the pieces over: each piece's text is copied
+/// once at most (for the field of its kind), then moved into
+/// `extra["layout_removed"]`.
+fn file_removed(removed: Vec<RemovedPiece>, meta: &mut Meta) {
+    if removed.is_empty() {
+        return;
+    }
     for piece in removed {
         match piece.kind {
             RemovedKind::Caption => meta.captions.push(piece.text.clone()),
@@ -258,15 +285,13 @@ fn record_removed(removed: &[RemovedPiece], meta: &mut Meta) {
             RemovedKind::Credit => push_extra(meta, "credits", &piece.text),
             _ => {}
         }
-    }
-    for piece in removed {
         // What `serde_json::to_value(piece)` gives, built directly.
         let mut object = serde_json::Map::new();
         object.insert(
             "kind".into(),
             serde_json::Value::String(piece.kind.name().into()),
         );
-        object.insert("text".into(), serde_json::Value::String(piece.text.clone()));
+        object.insert("text".into(), serde_json::Value::String(piece.text));
         let value = serde_json::Value::Object(object);
         let entry = meta
             .extra
@@ -319,9 +344,27 @@ impl NewsLayoutCleaner {
     /// # Ok::<(), copydesk_core::OptionError>(())
     /// ```
     pub fn split(&self, text: &str, meta: &Meta) -> LayoutSplit {
+        let (body, mut meta, removed) = self.split_parts(text, meta.clone());
+        record_removed(&removed, &mut meta);
+        LayoutSplit {
+            body: body.into_owned(),
+            meta,
+            removed,
+        }
+    }
+
+    /// The work of [`NewsLayoutCleaner::split`] but filing the removed
+    /// pieces in the metadata: the body (borrowed from `text` when
+    /// nothing was removed), the metadata with what was found (taken
+    /// over from `meta`), and the removed pieces in text order.
+    fn split_parts<'t>(
+        &self,
+        text: &'t str,
+        meta: Meta,
+    ) -> (Cow<'t, str>, Meta, Vec<RemovedPiece>) {
         let mut split = Split {
             paragraphs: paragraphs(text),
-            meta: meta.clone(),
+            meta,
             removed: Vec::new(),
         };
         self.normalize_stored_dateline(&mut split.meta);
@@ -330,9 +373,9 @@ impl NewsLayoutCleaner {
         self.split_tail(&mut split, body_start);
 
         let body = if split.removed.is_empty() {
-            text.to_string()
+            Cow::Borrowed(text)
         } else {
-            render_body(&split.paragraphs)
+            Cow::Owned(render_body(&split.paragraphs, text.len()))
         };
         let mut meta = split.meta;
         if self.config.record_crossheads {
@@ -340,12 +383,7 @@ impl NewsLayoutCleaner {
         }
         split.removed.sort_by_key(|(i, _)| *i);
         let removed: Vec<RemovedPiece> = split.removed.into_iter().map(|(_, r)| r).collect();
-        record_removed(&removed, &mut meta);
-        LayoutSplit {
-            body,
-            meta,
-            removed,
-        }
+        (body, meta, removed)
     }
 
     /// Reduces a loader's wire-form dateline (`"SALVADOR, Feb 26 -"`) to its place.
@@ -390,8 +428,8 @@ impl NewsLayoutCleaner {
         let mut subheadlines = 0;
         let mut i = 0;
         while i < split.paragraphs.len() {
-            let p = split.paragraphs[i].content().to_string();
-            let probe = Probe::new(&p);
+            let p = split.paragraphs[i].content();
+            let probe = Probe::new(p);
             if self.patterns.probe_is_list_heading(&probe) {
                 i = self.remove_list(split, i);
                 continue;
@@ -399,7 +437,7 @@ impl NewsLayoutCleaner {
                 split.remove(i, RemovedKind::Debris);
             } else if self.patterns.probe_is_caption(&probe) {
                 split.remove(i, RemovedKind::Caption);
-            } else if let Some(b) = parse_byline(&p) {
+            } else if let Some(b) = parse_byline(p) {
                 byline_or_dateline_seen = true;
                 split.remove(i, RemovedKind::Byline);
                 if split.meta.byline.is_none() {
@@ -408,7 +446,7 @@ impl NewsLayoutCleaner {
                 if split.meta.credit.is_none() {
                     split.meta.credit = b.agency;
                 }
-            } else if let Some(d) = parse_dateline(&p).filter(|d| {
+            } else if let Some(d) = parse_dateline(p).filter(|d| {
                 self.dateline_fits(&split.meta, d)
                     && (d.has_separator || !self.dateline_follows(split, i))
             }) {
@@ -437,7 +475,7 @@ impl NewsLayoutCleaner {
                 .meta
                 .headline
                 .as_deref()
-                .is_some_and(|h| same_text(h, &p))
+                .is_some_and(|h| same_text(h, p))
             {
                 headline_in_text = true;
                 split.remove(i, RemovedKind::Headline);
@@ -445,20 +483,20 @@ impl NewsLayoutCleaner {
                 && split.meta.headline.is_none()
                 && split.meta.byline.is_none()
                 && split.meta.dateline.is_none()
-                && is_title_like(&p, self.config.max_headline_words)
-                && !ends_with_question_or_exclamation(&p)
+                && is_title_like(p, self.config.max_headline_words)
+                && !ends_with_question_or_exclamation(p)
                 && self.body_follows(split, i)
             {
                 headline_in_text = true;
-                split.meta.headline = Some(p.clone());
+                split.meta.headline = Some(p.to_string());
                 split.remove(i, RemovedKind::Headline);
             } else if headline_in_text
                 && !byline_or_dateline_seen
                 && subheadlines < MAX_SUBHEADLINES
-                && self.is_subheadline(split, i, &p)
+                && self.is_subheadline(split, i, p)
             {
                 subheadlines += 1;
-                split.meta.subheadlines.push(p.clone());
+                split.meta.subheadlines.push(p.to_string());
                 split.remove(i, RemovedKind::Subheadline);
             } else {
                 return i;
@@ -521,8 +559,8 @@ impl NewsLayoutCleaner {
             if split.paragraphs[i].removed {
                 continue;
             }
-            let p = split.paragraphs[i].content().to_string();
-            let probe = Probe::new(&p);
+            let p = split.paragraphs[i].content();
+            let probe = Probe::new(p);
             if self.patterns.probe_is_signoff(&probe) || self.patterns.probe_is_credit(&probe) {
                 split.remove(i, RemovedKind::Credit);
             } else if self.patterns.probe_is_debris(&probe) {
@@ -605,12 +643,31 @@ impl NewsLayoutCleaner {
 
 impl DocumentStage for NewsLayoutCleaner {
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {
-        let split = self.split(&doc.text, &doc.meta);
-        tracing::trace!(doc = %doc.id, removed = split.removed.len(), "news layout split");
-        if split.body != doc.text {
-            doc.set_text(split.body)?;
+        if doc.tags.values().any(|layer| !layer.is_empty()) {
+            // The text may not change any more: split a copy of the
+            // metadata, so a refused change leaves the document as it was.
+            let split = self.split(&doc.text, &doc.meta);
+            tracing::trace!(doc = %doc.id, removed = split.removed.len(), "news layout split");
+            if split.body != doc.text {
+                doc.set_text(split.body)?;
+            }
+            doc.meta = split.meta;
+            return Ok(());
         }
-        doc.meta = split.meta;
+        // The metadata is taken over rather than copied, and the body is
+        // only rebuilt when something was cut from it.
+        let meta = std::mem::take(&mut doc.meta);
+        let (body, mut meta, removed) = self.split_parts(&doc.text, meta);
+        tracing::trace!(doc = %doc.id, removed = removed.len(), "news layout split");
+        let new_text = match body {
+            Cow::Owned(body) if body != doc.text => Some(body),
+            _ => None,
+        };
+        file_removed(removed, &mut meta);
+        doc.meta = meta;
+        if let Some(text) = new_text {
+            doc.set_text(text)?;
+        }
         Ok(())
     }
 }

@@ -215,6 +215,45 @@ pub const DEFAULT_CAPTION_PATTERNS: &[&str] = &[
     r"(?i)\b(?:afp|ap|epa|xinhua|reuters|anadolu|bloomberg)\s+(?:file\s+)?photo\s*\)?$",
 ];
 
+/// Whether ASCII `text` may be matched by a pattern of
+/// [`DEFAULT_CAPTION_PATTERNS`] (false: none matches it). Those patterns
+/// are anchored at the end (blanks aside): one ends with `)` (`(Photo:
+/// AFP)`); the others end with `file`, `photo`, `images` or `shutterstock`
+/// (`- file`, `AFP photo`, `Getty Images`), or hold a `/` (`Reuters/file`,
+/// `REUTERS/Name`) or `photo` (`Photo: Name`), in any case.
+fn may_end_with_caption_credit(text: &str) -> bool {
+    let bytes = text.trim_end_matches(is_regex_blank).as_bytes();
+    let ends_with = |word: &[u8]| {
+        bytes.len() >= word.len() && bytes[bytes.len() - word.len()..].eq_ignore_ascii_case(word)
+    };
+    bytes.last() == Some(&b')')
+        || [&b"file"[..], b"photo", b"images", b"shutterstock"]
+            .into_iter()
+            .any(ends_with)
+        || memchr::memchr(b'/', bytes).is_some()
+        || memchr::memchr2_iter(b'p', b'P', bytes).any(|i| {
+            bytes
+                .get(i..i + 5)
+                .is_some_and(|t| t.eq_ignore_ascii_case(b"photo"))
+        })
+}
+
+/// Whether ASCII `text` may be matched by a pattern of
+/// [`DEFAULT_DEBRIS_PATTERNS`] (false: none matches it). Those patterns
+/// are anchored at the start, where they want `©`, `(c)`, `copyright`,
+/// `updated`, `published`, `posted` or `last updated` in any case: on
+/// ASCII text, a first byte `(`, `c`, `u`, `p` or `l`.
+fn may_start_as_debris(text: &str) -> bool {
+    text.as_bytes()
+        .first()
+        .is_some_and(|b| b"(cupl".contains(&b.to_ascii_lowercase()))
+}
+
+/// `\s` of the regular expressions on ASCII text: space, `\t` to `\r`.
+fn is_regex_blank(c: char) -> bool {
+    c == ' ' || ('\t'..='\r').contains(&c)
+}
+
 /// Regular expressions matching credit lines at the end of a story
 /// (`"Reporting by ...; Editing by ..."`, `"With inputs from agencies"`).
 pub const DEFAULT_CREDIT_PATTERNS: &[&str] = &[
@@ -347,7 +386,7 @@ fn ascii_key_into(text: &[u8], buffer: &mut [u8]) -> usize {
     len
 }
 
-/// Compiled regular expressions of one option.
+/// Compiled regular expressions.
 ///
 /// A short ASCII paragraph is matched against all of them at once (a
 /// `RegexSet`: one search instead of one per pattern, whose fixed cost
@@ -357,16 +396,16 @@ fn ascii_key_into(text: &[u8], buffer: &mut [u8]) -> usize {
 /// regex anchored at the end (`...$`, as caption credits are) is searched
 /// backwards from the end, which keeps long paragraphs cheap.
 #[derive(Debug)]
-struct PatternList {
+struct CompiledPatterns {
     one_by_one: Vec<Regex>,
     all_at_once: RegexSet,
 }
 
-/// The longest text (in bytes) matched with the `RegexSet` of a [`PatternList`].
+/// The longest text (in bytes) matched with the `RegexSet` of a [`CompiledPatterns`].
 const SET_MAX_BYTES: usize = 600;
 
-impl PatternList {
-    /// Compiles the patterns of one option, naming the option on error.
+impl CompiledPatterns {
+    /// Compiles `patterns`, naming `option` on error.
     fn compile(option: &str, patterns: &[String]) -> Result<Self, OptionError> {
         let error = |p: &str, e: regex::Error| {
             OptionError::for_key(option, format!("pattern `{p}` does not compile: {e}"))
@@ -376,7 +415,7 @@ impl PatternList {
             .map(|p| Regex::new(p).map_err(|e| error(p, e)))
             .collect::<Result<Vec<_>, _>>()?;
         let all_at_once = RegexSet::new(patterns).map_err(|e| error(&patterns.join("`, `"), e))?;
-        Ok(PatternList {
+        Ok(CompiledPatterns {
             one_by_one,
             all_at_once,
         })
@@ -384,11 +423,75 @@ impl PatternList {
 
     /// Whether any pattern matches `text`.
     fn is_match(&self, text: &str) -> bool {
-        if text.len() <= SET_MAX_BYTES && text.is_ascii() {
+        if self.one_by_one.is_empty() {
+            false
+        } else if text.len() <= SET_MAX_BYTES && text.is_ascii() {
             self.all_at_once.is_match(text)
         } else {
             self.one_by_one.iter().any(|r| r.is_match(text))
         }
+    }
+}
+
+/// A cheap check whether some patterns may match a text (false: none does).
+type MayMatch = fn(&str) -> bool;
+
+/// The regular expressions of one option: the built-in ones, maybe
+/// guarded by literals, and the user's.
+#[derive(Debug)]
+struct PatternList {
+    /// Built-in patterns with a check that ASCII text may match them
+    /// (false: none does), which is cheaper than trying them.
+    guarded: Option<(MayMatch, CompiledPatterns)>,
+    /// The other patterns.
+    others: CompiledPatterns,
+}
+
+impl PatternList {
+    /// Compiles the patterns of one option, naming the option on error.
+    fn compile(option: &str, patterns: &[String]) -> Result<Self, OptionError> {
+        Ok(PatternList {
+            guarded: None,
+            others: CompiledPatterns::compile(option, patterns)?,
+        })
+    }
+
+    /// Compiles the patterns of one option: `builtin` (if the built-in
+    /// patterns are used), which match ASCII text only where `may_match`
+    /// says they may, and the user's `patterns`.
+    fn compile_guarded(
+        option: &str,
+        builtin: &[&str],
+        may_match: MayMatch,
+        patterns: &[String],
+    ) -> Result<Self, OptionError> {
+        let guarded = if builtin.is_empty() {
+            None
+        } else {
+            let builtin: Vec<String> = builtin.iter().map(|p| p.to_string()).collect();
+            Some((may_match, CompiledPatterns::compile(option, &builtin)?))
+        };
+        Ok(PatternList {
+            guarded,
+            others: CompiledPatterns::compile(option, patterns)?,
+        })
+    }
+
+    /// Whether any pattern matches `text`.
+    fn is_match(&self, text: &str) -> bool {
+        let guarded = self.guarded.as_ref().is_some_and(|(may_match, patterns)| {
+            (!text.is_ascii() || may_match(text)) && patterns.is_match(text)
+        });
+        guarded || self.others.is_match(text)
+    }
+
+    /// [`PatternList::is_match`] without the literal guard: every pattern tried.
+    #[cfg(test)]
+    fn is_match_unguarded(&self, text: &str) -> bool {
+        self.guarded
+            .as_ref()
+            .is_some_and(|(_, patterns)| patterns.is_match(text))
+            || self.others.is_match(text)
     }
 }
 
@@ -401,17 +504,29 @@ impl Patterns {
             debris_prefixes: PrefixList::new(
                 &c.with_builtin(DEFAULT_DEBRIS_PREFIXES, &c.debris_prefixes),
             ),
-            debris_patterns: PatternList::compile(
+            debris_patterns: PatternList::compile_guarded(
                 "debris_patterns",
-                &c.with_builtin(DEFAULT_DEBRIS_PATTERNS, &c.debris_patterns),
+                if c.builtin_patterns {
+                    DEFAULT_DEBRIS_PATTERNS
+                } else {
+                    &[]
+                },
+                may_start_as_debris,
+                &c.debris_patterns,
             )?,
             list_headings: LineSet::new(&c.with_builtin(DEFAULT_LIST_HEADINGS, &c.list_headings)),
             caption_prefixes: PrefixList::new(
                 &c.with_builtin(DEFAULT_CAPTION_PREFIXES, &c.caption_prefixes),
             ),
-            caption_patterns: PatternList::compile(
+            caption_patterns: PatternList::compile_guarded(
                 "caption_patterns",
-                &c.with_builtin(DEFAULT_CAPTION_PATTERNS, &c.caption_patterns),
+                if c.builtin_patterns {
+                    DEFAULT_CAPTION_PATTERNS
+                } else {
+                    &[]
+                },
+                may_end_with_caption_credit,
+                &c.caption_patterns,
             )?,
             credit_patterns: PatternList::compile(
                 "credit_patterns",
@@ -732,6 +847,28 @@ mod tests {
         }
 
         #[test]
+        fn debris_pattern_guard_never_hides_a_match(
+            s in "(©|\\(c\\)|\\(C\\)|Copyright|copyright|COPYRIGHT|Updated|updated|Published|POSTED|Last updated|last Updated|on|at|[0-9]{1,4}|[0-9]{1,2}:[0-9]{2}|am|p\\.m\\.|GMT|[A-Z][a-z]{0,6}|[ \t]{1,2}|[-/|:().,]|é){0,10}",
+        ) {
+            let p = patterns();
+            proptest::prop_assert_eq!(
+                p.debris_patterns.is_match(&s),
+                p.debris_patterns.is_match_unguarded(&s)
+            );
+        }
+
+        #[test]
+        fn caption_literals_never_hide_a_match(
+            s in "(REUTERS|Reuters|AFP|AP|Getty Images|GETTY IMAGES|Shutterstock|afp via getty images|ph[o0]to|PHOTO|Photograph|File|FILE|Pic|pictures|image|Image|credit|by|[A-Z][a-z]{0,6}|[ \t\n\u{b}\u{c}\r]{1,2}|[-/|:().,'’–—]|é|[0-9]{1,2}){0,14}",
+        ) {
+            let p = patterns();
+            proptest::prop_assert_eq!(
+                p.caption_patterns.is_match(&s),
+                p.caption_patterns.is_match_unguarded(&s)
+            );
+        }
+
+        #[test]
         fn prefilters_never_hide_a_match(
             s in "[ (`'\t]{0,2}(Read|read|more|photo|File|[:(©-]|Photo|é|[A-Za-z]{1,5}|[0-9]{1,3}| ){0,10}",
         ) {
@@ -752,10 +889,10 @@ mod tests {
             });
             let debris = p.debris_lines.contains(text)
                 || (has_at_most_words(text, p.max_debris_words)
-                    && (slow_has(trimmed, &p.debris_prefixes) || p.debris_patterns.is_match(text)));
+                    && (slow_has(trimmed, &p.debris_prefixes) || p.debris_patterns.is_match_unguarded(text)));
             proptest::prop_assert_eq!(p.probe_is_debris(&probe), debris);
             let caption = has_at_most_words(text, p.max_caption_words)
-                && (slow_has(&k, &p.caption_prefixes) || p.caption_patterns.is_match(text));
+                && (slow_has(&k, &p.caption_prefixes) || p.caption_patterns.is_match_unguarded(text));
             proptest::prop_assert_eq!(p.probe_is_caption(&probe), caption);
             proptest::prop_assert_eq!(p.probe_is_list_heading(&probe), p.list_headings.keys.contains(&line_key(text)) && has_at_most_words(text, p.list_headings.max_words));
         }
