@@ -525,9 +525,7 @@ impl<'t> WordScan<'t> {
         let mut scan = WordScan::default();
         // Relative dates do not start inside an earlier one.
         let mut relative_from = 0;
-        let mut at = 0;
-        while let Some((start, end)) = next_ascii_word(bytes, at) {
-            at = end;
+        for (start, end) in crate::scan::ascii_words(text) {
             let w = &bytes[start..end];
             let first = w[0];
             if first.is_ascii_digit() {

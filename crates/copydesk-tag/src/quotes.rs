@@ -411,6 +411,12 @@ fn trim_span(text: &str, from: usize, to: usize, punct: &[char]) -> (usize, usiz
 
 const EDGE_PUNCT: &[char] = &[',', ';', ':', '\u{2014}', '\u{2013}', '-', '.'];
 
+/// Whether `spans` are in order and do not overlap (each ends before or
+/// where the next starts).
+fn disjoint_in_order(spans: &[(usize, usize, bool)]) -> bool {
+    spans.iter().all(|&(s, e, _)| s <= e) && spans.windows(2).all(|w| w[0].1 <= w[1].0)
+}
+
 /// Finds quotations.
 #[derive(Debug, Clone)]
 pub struct QuoteFinder {
@@ -433,11 +439,32 @@ struct Ctx<'a> {
     text: &'a str,
     cues: Vec<(usize, usize, bool)>,
     direct: Vec<(usize, usize, bool)>,
+    /// Whether `direct` is sorted and its spans do not overlap (as
+    /// [`direct_spans`] writes them), so a position is looked up by
+    /// bisection rather than against every span.
+    direct_disjoint: bool,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    fn new(text: &'a str, paras: &[(usize, usize)]) -> Ctx<'a> {
+        let direct = direct_spans(text, paras);
+        let direct_disjoint = disjoint_in_order(&direct);
+        Ctx {
+            text,
+            cues: cue_spans(text),
+            direct,
+            direct_disjoint,
+        }
+    }
+
+    /// Whether `pos` is inside a direct quote.
     fn in_direct(&self, pos: usize) -> bool {
-        self.direct.iter().any(|&(s, e, _)| s <= pos && pos < e)
+        if !self.direct_disjoint {
+            return self.direct.iter().any(|&(s, e, _)| s <= pos && pos < e);
+        }
+        // The only span that may hold `pos`: the last one starting at or before it.
+        let k = self.direct.partition_point(|&(s, _, _)| s <= pos);
+        k > 0 && pos < self.direct[k - 1].1
     }
 
     /// Cues in `[from, to)` outside direct quotes.
@@ -469,11 +496,7 @@ impl QuoteFinder {
         entities: &[Entity],
     ) -> Vec<Quote> {
         let paras = paragraphs(text, false);
-        let ctx = Ctx {
-            text,
-            cues: cue_spans(text),
-            direct: direct_spans(text, &paras),
-        };
+        let ctx = Ctx::new(text, &paras);
         let sentence_of = |pos: usize| {
             let k = sentences.partition_point(|s| s.1 <= pos);
             sentences.get(k).copied().filter(|s| s.0 <= pos)
@@ -1528,6 +1551,28 @@ mod tests {
                 serde_json::to_string(&reference).ok()
             );
             prop_assert_eq!(ours, reference);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn in_direct_by_bisection_is_any_span(
+            s in "([A-Za-z]{1,5}|[“”‘’\"]|\n\n| ){0,40}",
+            extra in proptest::collection::vec((0usize..80, 0usize..80), 0..4),
+        ) {
+            let paras = paragraphs(&s, false);
+            let mut ctx = Ctx::new(&s, &paras);
+            prop_assert!(ctx.direct_disjoint);
+            let any = |ctx: &Ctx<'_>, pos: usize| ctx.direct.iter().any(|&(a, b, _)| a <= pos && pos < b);
+            for pos in 0..=s.len() + 1 {
+                prop_assert_eq!(ctx.in_direct(pos), any(&ctx, pos));
+            }
+            // Spans in any order (the linear fallback).
+            ctx.direct.extend(extra.iter().map(|&(a, b)| (a, b, false)));
+            ctx.direct_disjoint = disjoint_in_order(&ctx.direct);
+            for pos in 0..=s.len() + 1 {
+                prop_assert_eq!(ctx.in_direct(pos), any(&ctx, pos));
+            }
         }
     }
 
