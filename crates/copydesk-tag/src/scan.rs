@@ -137,6 +137,44 @@ impl Iterator for AsciiWords<'_> {
     }
 }
 
+/// How many bytes from `from` on are ASCII letters or digits, as
+/// `bytes[from..].iter().take_while(|b| b.is_ascii_alphanumeric()).count()`
+/// counts them, but eight bytes at a time: each byte's class is computed in
+/// the lanes of one 64-bit word and the run's end is the first lane out of
+/// class, so a run of up to seven bytes costs no loop and no branch per byte.
+pub fn ascii_alnum_run(bytes: &[u8], from: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each lane: whether the lane's 7-bit value is at
+    // least `lo` (adding 0x80 - lo carries into it exactly then; lanes
+    // never carry into each other, 0x7F + 0x80 < 0x100).
+    let at_least = |x7: u64, lo: u8| (x7 + ONES * u64::from(0x80 - lo)) & HIGH;
+    let mut n = 0;
+    let rest = bytes.get(from..).unwrap_or_default();
+    let mut blocks = rest.chunks_exact(8);
+    for block in &mut blocks {
+        let mut lanes = [0u8; 8];
+        lanes.copy_from_slice(block);
+        let x = u64::from_le_bytes(lanes);
+        let x7 = x & !HIGH;
+        let digit = at_least(x7, b'0') & !at_least(x7, b'9' + 1);
+        let folded = x7 | (ONES * 0x20);
+        let letter = at_least(folded, b'a') & !at_least(folded, b'z' + 1);
+        // Non-ASCII bytes (high bit set) are neither.
+        let alnum = (digit | letter) & !x;
+        let out_of_class = !alnum & HIGH;
+        if out_of_class != 0 {
+            return n + (out_of_class.trailing_zeros() / 8) as usize;
+        }
+        n += 8;
+    }
+    n + blocks
+        .remainder()
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count()
+}
+
 /// [`ascii_words`] collected, with room reserved for a word every six
 /// bytes (so the vector rarely grows).
 pub fn ascii_word_spans(text: &str) -> Vec<(usize, usize)> {
@@ -280,6 +318,36 @@ mod tests {
         #[test]
         fn ascii_words_in_any_text_agree_with_the_reference(t in "\\PC{0,300}") {
             proptest::prop_assert_eq!(ascii_words(&t).collect::<Vec<_>>(), ascii_words_reference(&t));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn alnum_runs_are_counted_as_byte_by_byte(
+            t in "([a-zA-Z0-9]{1,20}|[ .,é’\\-_@\\[`{/:\u{80}-\u{10FFFF}]{1,2}){0,12}",
+            from in 0usize..80,
+        ) {
+            let b = t.as_bytes();
+            let expected = b.get(from..).unwrap_or_default().iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+            proptest::prop_assert_eq!(ascii_alnum_run(b, from), expected);
+        }
+
+        #[test]
+        fn alnum_runs_of_any_bytes(b in proptest::collection::vec(proptest::num::u8::ANY, 0..40), from in 0usize..40) {
+            let expected = b.get(from..).unwrap_or_default().iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+            proptest::prop_assert_eq!(ascii_alnum_run(&b, from), expected);
+        }
+    }
+
+    #[test]
+    fn alnum_runs_for_every_byte_value() {
+        for v in 0..=255u8 {
+            for pos in 0..9 {
+                let mut b = vec![b'a'; 12];
+                b[pos] = v;
+                let expected = b.iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+                assert_eq!(ascii_alnum_run(&b, 0), expected, "{v} at {pos}");
+            }
         }
     }
 

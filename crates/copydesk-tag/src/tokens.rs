@@ -179,10 +179,7 @@ fn word_end(text: &str, start: usize) -> usize {
     loop {
         // A run of ASCII letters and digits at once (what the per-character
         // branch below does for each of them).
-        let run = bytes[i..]
-            .iter()
-            .take_while(|b| b.is_ascii_alphanumeric())
-            .count();
+        let run = crate::scan::ascii_alnum_run(bytes, i);
         if run > 0 {
             let last = bytes[i + run - 1];
             if segment_len + run > 1 || bytes[i..i + run].iter().any(u8::is_ascii_digit) {
