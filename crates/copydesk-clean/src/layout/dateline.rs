@@ -5,6 +5,7 @@ use super::shape::word_count_up_to;
 use regex::Regex;
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 /// A dateline found at the start of a paragraph.
@@ -275,8 +276,8 @@ pub fn parse_stored_dateline(stored: &str) -> Option<Dateline> {
         return read_stored_dateline(stored);
     }
     thread_local! {
-        static REMEMBERED: RefCell<HashMap<String, Option<Dateline>>> =
-            RefCell::new(HashMap::new());
+        static REMEMBERED: RefCell<HashMap<String, Option<Dateline>, BuildHasherDefault<Fnv>>> =
+            RefCell::new(HashMap::default());
     }
     REMEMBERED.with(|remembered| {
         if let Some(known) = remembered.borrow().get(stored) {
@@ -296,6 +297,28 @@ pub fn parse_stored_dateline(stored: &str) -> Option<Dateline> {
 /// thread (wire copy repeats its datelines: `"NEW YORK, April 7 -"`
 /// heads a hundred stories of one day); the memory is emptied when full.
 const MAX_REMEMBERED: usize = 4096;
+
+/// FNV-1a, a fast hash for the short keys of [`parse_stored_dateline`]'s
+/// memory (which is bounded, so colliding keys cost little).
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
 
 /// The longest stored dateline (in bytes) [`parse_stored_dateline`] remembers.
 const MAX_REMEMBERED_BYTES: usize = 128;

@@ -388,16 +388,17 @@ impl NewsLayoutCleaner {
 
     /// Reduces a loader's wire-form dateline (`"SALVADOR, Feb 26 -"`) to its place.
     fn normalize_stored_dateline(&self, meta: &mut Meta) {
-        let Some(stored) = meta.dateline.clone() else {
+        let Some(stored) = meta.dateline.as_deref() else {
             return;
         };
-        let Some(d) = parse_stored_dateline(&stored) else {
+        let Some(d) = parse_stored_dateline(stored) else {
             return;
         };
         if d.place == stored {
             return;
         }
-        meta.dateline = Some(d.place.clone());
+        // The place takes the stored dateline's field, which moves to `extra`.
+        let stored = meta.dateline.replace(d.place).unwrap_or_default();
         meta.extra
             .insert("dateline_raw".into(), serde_json::Value::String(stored));
         if let Some(date) = d.date {
