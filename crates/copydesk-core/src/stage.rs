@@ -97,6 +97,15 @@ pub trait CorpusStage: Send + Sync {
     fn finish(&mut self, store: &dyn DocumentStore) -> Result<CorpusOutput, StageError>;
     /// Adds the stage's findings to one document; called in parallel after `finish`.
     fn annotate(&self, ordinal: usize, doc: &mut Document) -> Result<(), StageError>;
+    /// Whether [`CorpusStage::finish`] or [`CorpusStage::annotate`] reads
+    /// [`Document::raw`] (the text as loaded) of the documents they get back
+    /// from the runner. When no corpus stage and no report reads it, a
+    /// runner may leave it out of what it keeps between the passes, and
+    /// documents come back with an empty `raw`. [`CorpusStage::observe`]
+    /// always sees it. The default is yes.
+    fn reads_raw(&self) -> bool {
+        true
+    }
 }
 
 /// Counts and time for one stage in a run.
@@ -171,6 +180,14 @@ pub trait ReportStage: Send {
     /// processed, in one pass, and give `finish` an empty store. The default
     /// is yes.
     fn reads_documents_back(&self) -> bool {
+        true
+    }
+    /// Whether this report reads [`Document::raw`] (the text as loaded), in
+    /// `write` or from the store in `finish`. When no report and no corpus
+    /// stage reads it, a runner may leave it out of what it keeps between
+    /// the passes, and documents arrive with an empty `raw`. The default is
+    /// yes.
+    fn reads_raw(&self) -> bool {
         true
     }
 }

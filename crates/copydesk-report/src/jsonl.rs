@@ -123,6 +123,10 @@ impl ReportStage for JsonlReport {
         false
     }
 
+    fn reads_raw(&self) -> bool {
+        self.config.include_raw
+    }
+
     fn unread_layers(&self) -> Vec<String> {
         self.config.skip_layers.clone()
     }

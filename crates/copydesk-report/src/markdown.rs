@@ -120,6 +120,10 @@ impl ReportStage for MarkdownReport {
         false
     }
 
+    fn reads_raw(&self) -> bool {
+        false
+    }
+
     fn begin(&mut self, out_dir: &Path) -> Result<(), StageError> {
         self.out_dir = Some(out_dir.to_path_buf());
         self.sections.clear();

@@ -202,6 +202,10 @@ impl ReportStage for ParquetReport {
         false
     }
 
+    fn reads_raw(&self) -> bool {
+        self.config.include_raw
+    }
+
     fn begin(&mut self, out_dir: &Path) -> Result<(), StageError> {
         self.out_dir = out_dir.to_path_buf();
         self.batch = DocumentColumns::default();

@@ -2,7 +2,7 @@
 
 use crate::config::{Pipeline, PlannedStage};
 use crate::inputs::{Shard, expand_inputs};
-use crate::spill::{AnnotatedStore, SpillReader, SpillWriter, spill_line};
+use crate::spill::{AnnotatedStore, Omitted, SpillReader, SpillWriter, spill_line};
 use crate::summary::RunSummary;
 use copydesk_core::{
     BuiltStage, CorpusOutput, CorpusStage, CorpusSummary, Document, DocumentRenderer,
@@ -173,6 +173,18 @@ impl Built {
         unread.dedup();
         unread
     }
+
+    /// What the spill leaves out: the layers nothing reads after pass 1
+    /// ([`Built::unread_layers`]) and the text as loaded when no corpus
+    /// stage and no report reads it.
+    fn omitted(&self) -> Omitted {
+        let raw_read = self.corpus.iter().any(|(_, c)| c.reads_raw())
+            || self.reports.iter().any(|(_, r, _)| r.reads_raw());
+        Omitted {
+            layers: self.unread_layers(),
+            raw: !raw_read,
+        }
+    }
 }
 
 fn build(stages: &[PlannedStage]) -> Result<Built, RunError> {
@@ -276,12 +288,15 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
         .build()
         .map_err(|e| RunError::Threads(e.to_string()))?;
     let mut built = build(&pipeline.stages)?;
-    let dropped_layers = built.unread_layers();
-    if !dropped_layers.is_empty() {
+    let omitted = built.omitted();
+    if !omitted.layers.is_empty() {
         tracing::debug!(
             "layers no report reads, left out of the spill: {}",
-            dropped_layers.join(", ")
+            omitted.layers.join(", ")
         );
+    }
+    if omitted.raw {
+        tracing::debug!("nothing reads the text as loaded after pass 1: left out of the spill");
     }
     let failures = Failures {
         lines: Mutex::new(Vec::new()),
@@ -381,7 +396,7 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
         let mut pending: Vec<Document> = Vec::new();
         let mut sink = SpillSink {
             spill: &mut spill,
-            dropped: &dropped_layers,
+            omitted: &omitted,
             path: &spill_path,
             corpus,
             counters: corpus_counters,
@@ -747,7 +762,7 @@ struct SpillSink<'a> {
     direct: Option<DirectReports<'a>>,
     spill: &'a mut SpillWriter,
     /// Layers left out of the spill ([`Built::unread_layers`]).
-    dropped: &'a [String],
+    omitted: &'a Omitted,
     path: &'a PathBuf,
     corpus: &'a mut [(String, Box<dyn CorpusStage>)],
     counters: &'a [Counters],
@@ -773,7 +788,7 @@ impl SpillSink<'_> {
         }
         let corpus = &*self.corpus;
         let counters = self.counters;
-        let dropped = self.dropped;
+        let omitted = self.omitted;
         type Observed = (
             String,
             Vec<Result<Observation, String>>,
@@ -793,7 +808,7 @@ impl SpillSink<'_> {
                         r
                     })
                     .collect();
-                (doc.source.locator(), obs, spill_line(&doc, dropped))
+                (doc.source.locator(), obs, spill_line(&doc, omitted))
             })
             .collect();
         for (locator, obs, line) in observed {
@@ -944,8 +959,9 @@ mod tests {
     use copydesk_core::CorpusSummary;
     use std::path::Path;
 
-    /// A report that reads every layer but `unread`.
-    struct Skipping(Vec<String>);
+    /// A report that reads every layer but `unread`, and the loaded text
+    /// when its flag is set.
+    struct Skipping(Vec<String>, bool);
 
     impl ReportStage for Skipping {
         fn begin(&mut self, _: &Path) -> Result<(), StageError> {
@@ -959,6 +975,9 @@ mod tests {
         }
         fn unread_layers(&self) -> Vec<String> {
             self.0.clone()
+        }
+        fn reads_raw(&self) -> bool {
+            self.1
         }
     }
 
@@ -975,7 +994,7 @@ mod tests {
                     let unread = unread.iter().map(|l| l.to_string()).collect();
                     (
                         "report".to_string(),
-                        Box::new(Skipping(unread)) as Box<dyn ReportStage>,
+                        Box::new(Skipping(unread, false)) as Box<dyn ReportStage>,
                         Counters::default(),
                     )
                 })
@@ -1002,5 +1021,17 @@ mod tests {
             b.unread_layers().is_empty(),
             "no report: nothing is dropped"
         );
+    }
+
+    #[test]
+    fn the_loaded_text_is_left_out_only_when_no_report_reads_it() {
+        let mut b = built(&[&[], &["tokens"]], &[]);
+        assert!(b.omitted().raw, "neither report reads the loaded text");
+        b.reports.push((
+            "raw reader".to_string(),
+            Box::new(Skipping(Vec::new(), true)),
+            Counters::default(),
+        ));
+        assert!(!b.omitted().raw, "the third report reads the loaded text");
     }
 }

@@ -2,6 +2,7 @@
 //! (records in the format of [`crate::spill_codec`]).
 
 use crate::spill_codec;
+pub(crate) use crate::spill_codec::Omitted;
 use copydesk_core::{CorpusStage, Document, DocumentStore, StageError};
 
 use std::fs::File;
@@ -9,11 +10,11 @@ use std::io::{BufWriter, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
-/// A document as one spill record, without the annotation layers in
-/// `dropped` (any thread may make it).
-pub(crate) fn spill_line(doc: &Document, dropped: &[String]) -> std::io::Result<Vec<u8>> {
+/// A document as one spill record, without what `omitted` names (any
+/// thread may make it).
+pub(crate) fn spill_line(doc: &Document, omitted: &Omitted) -> std::io::Result<Vec<u8>> {
     let mut record = Vec::with_capacity(doc.text.len() + doc.raw.len() / 4 + 256);
-    spill_codec::encode(doc, dropped, &mut record).map_err(std::io::Error::other)?;
+    spill_codec::encode(doc, omitted, &mut record).map_err(std::io::Error::other)?;
     Ok(record)
 }
 
@@ -37,7 +38,7 @@ impl SpillWriter {
 
     #[cfg(test)]
     pub(crate) fn push(&mut self, doc: &Document) -> std::io::Result<()> {
-        self.push_line(&spill_line(doc, &[])?)
+        self.push_line(&spill_line(doc, &Omitted::default())?)
     }
 
     /// Appends a record made by [`spill_line`].

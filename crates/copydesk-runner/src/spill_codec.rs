@@ -18,10 +18,31 @@ use std::collections::HashSet;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{OnceLock, RwLock};
 
-/// Appends `doc` to `out`, without the annotation layers named in `dropped`.
+/// What the spill leaves out of a document because nothing after pass 1
+/// reads it.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub(crate) struct Omitted {
+    /// Annotation layers left out.
+    pub(crate) layers: Vec<String>,
+    /// Whether the text as loaded (`Document::raw`) is left out; it then
+    /// reads back empty.
+    pub(crate) raw: bool,
+}
+
+/// How `raw` is stored: the byte after `source`.
+mod raw_tag {
+    /// `raw` equals the text and is not stored again.
+    pub const SAME_AS_TEXT: u8 = 0;
+    /// `raw` follows as a string.
+    pub const STORED: u8 = 1;
+    /// `raw` was left out; it reads back empty.
+    pub const OMITTED: u8 = 2;
+}
+
+/// Appends `doc` to `out`, without what `omitted` names.
 pub(crate) fn encode(
     doc: &Document,
-    dropped: &[String],
+    omitted: &Omitted,
     out: &mut Vec<u8>,
 ) -> Result<(), serde_json::Error> {
     put_str(out, &doc.text);
@@ -29,10 +50,12 @@ pub(crate) fn encode(
     put_str(out, &doc.source.path);
     put_optional(out, doc.source.record);
     put_optional(out, doc.source.line);
-    if doc.raw == doc.text {
-        out.push(0);
+    if omitted.raw {
+        out.push(raw_tag::OMITTED);
+    } else if doc.raw == doc.text {
+        out.push(raw_tag::SAME_AS_TEXT);
     } else {
-        out.push(1);
+        out.push(raw_tag::STORED);
         put_str(out, &doc.raw);
     }
     put_json(out, &doc.meta)?;
@@ -41,7 +64,7 @@ pub(crate) fn encode(
     } else {
         put_json(out, &doc.ext)?;
     }
-    let kept = |layer: &String| !dropped.contains(layer);
+    let kept = |layer: &String| !omitted.layers.contains(layer);
     put_varint(out, doc.tags.keys().filter(|l| kept(l)).count() as u64);
     let mut labels = NameTable::default();
     let mut keys = NameTable::default();
@@ -233,7 +256,8 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Document, DecodeError> {
     let record = r.optional()?;
     let line = r.optional()?;
     let raw = match r.byte()? {
-        0 => text.clone(),
+        raw_tag::SAME_AS_TEXT => text.clone(),
+        raw_tag::OMITTED => String::new(),
         _ => r.string()?,
     };
     let meta: Meta = serde_json::from_slice(r.slice()?)?;
@@ -542,7 +566,7 @@ mod tests {
         #[test]
         fn documents_round_trip(doc in arbitrary_document()) {
             let mut bytes = Vec::new();
-            encode(&doc, &[], &mut bytes).unwrap();
+            encode(&doc, &Omitted::default(), &mut bytes).unwrap();
             prop_assert_eq!(decode_text(&bytes).unwrap(), doc.text.clone());
             prop_assert_eq!(decode(&bytes).unwrap(), doc);
         }
@@ -550,7 +574,7 @@ mod tests {
         #[test]
         fn damaged_records_are_errors_not_panics(doc in arbitrary_document(), cut in any::<prop::sample::Index>(), flip in any::<u8>()) {
             let mut bytes = Vec::new();
-            encode(&doc, &[], &mut bytes).unwrap();
+            encode(&doc, &Omitted::default(), &mut bytes).unwrap();
             let at = cut.index(bytes.len());
             prop_assert!(decode(&bytes[..at]).is_err(), "a record cut at {} of {} decoded", at, bytes.len());
             if let Some(b) = bytes.get_mut(at) {
@@ -580,13 +604,36 @@ mod tests {
         doc.annotate("tokens", vec![Annotation::new(0, 1, "word")])
             .unwrap();
         let mut bytes = Vec::new();
-        encode(&doc, &[], &mut bytes).unwrap();
+        encode(&doc, &Omitted::default(), &mut bytes).unwrap();
         assert_eq!(decode(&bytes).unwrap(), doc);
         bytes.clear();
-        encode(&doc, &["tokens".to_string()], &mut bytes).unwrap();
+        let tokens = Omitted {
+            layers: vec!["tokens".to_string()],
+            raw: false,
+        };
+        encode(&doc, &tokens, &mut bytes).unwrap();
         let back = decode(&bytes).unwrap();
         assert_eq!(back.tags.keys().collect::<Vec<_>>(), ["many"]);
         assert_eq!(back.tags["many"], doc.tags["many"]);
+    }
+
+    #[test]
+    fn an_omitted_raw_text_reads_back_empty_and_costs_nothing() {
+        let mut doc = Document::new("d", Source::default(), "The clean text.");
+        doc.raw = "The   clean\ntext.".repeat(50);
+        let mut kept = Vec::new();
+        encode(&doc, &Omitted::default(), &mut kept).unwrap();
+        assert_eq!(decode(&kept).unwrap(), doc);
+        let mut left_out = Vec::new();
+        let raw = Omitted {
+            layers: Vec::new(),
+            raw: true,
+        };
+        encode(&doc, &raw, &mut left_out).unwrap();
+        assert!(left_out.len() + doc.raw.len() <= kept.len());
+        let back = decode(&left_out).unwrap();
+        assert_eq!(back.raw, "");
+        assert_eq!(back.text, doc.text);
     }
 
     #[test]
@@ -598,7 +645,7 @@ mod tests {
             .collect();
         doc.annotate("tokens", spans).unwrap();
         let mut bytes = Vec::new();
-        encode(&doc, &[], &mut bytes).unwrap();
+        encode(&doc, &Omitted::default(), &mut bytes).unwrap();
         let tags_bytes = bytes.len() - text.len();
         assert!(
             tags_bytes < 4 * 1000 + 200,

@@ -178,6 +178,10 @@ impl ReportStage for HtmlReport {
         false
     }
 
+    fn reads_raw(&self) -> bool {
+        false
+    }
+
     fn begin(&mut self, out_dir: &Path) -> Result<(), StageError> {
         std::fs::create_dir_all(out_dir).at(NAME, out_dir)?;
         self.rows.clear();
