@@ -373,16 +373,40 @@ fn is_introductory(word: &str) -> bool {
     )
 }
 
+/// The words of `s`, as `s.split_whitespace().count()` counts them.
 fn word_count(s: &str) -> usize {
     if !s.is_ascii() {
         return s.split_whitespace().count();
     }
     // ASCII: a word starts at each non-blank byte after a blank one (or
     // at the start); the blanks are what `char::is_whitespace` says of
-    // ASCII (space and `\t` to `\r`).
+    // ASCII (space and `\t` to `\r`). Eight bytes at a time: the lanes'
+    // high bits mark the non-blank bytes, a word start is one whose lane
+    // before (or the previous block's last byte) is blank.
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // High bit of each lane: whether the (7-bit) lane is at least `lo`;
+    // lanes never carry into each other (0x7F + 0x80 < 0x100).
+    let at_least = |x: u64, lo: u8| (x + ONES * u64::from(0x80 - lo)) & HIGH;
     let mut words = 0;
-    let mut in_word = false;
-    for &b in s.as_bytes() {
+    // Whether the byte before the current block is non-blank, in lane 0's high bit.
+    let mut before = 0u64;
+    let mut blocks = s.as_bytes().chunks_exact(8);
+    for block in &mut blocks {
+        let mut lanes = [0u8; 8];
+        lanes.copy_from_slice(block);
+        let x = u64::from_le_bytes(lanes);
+        // A space is the lane equal to 0x20: zero after the xor.
+        let spaced = x ^ (ONES * 0x20);
+        let space = !((((spaced & !HIGH) + !HIGH) | spaced) & HIGH) & HIGH;
+        let control = at_least(x, b'\t') & !at_least(x, b'\r' + 1);
+        let non_blank = !(space | control) & HIGH;
+        let starts = non_blank & !((non_blank << 8) | before);
+        words += starts.count_ones() as usize;
+        before = (non_blank >> 56) & 0x80;
+    }
+    let mut in_word = before != 0;
+    for &b in blocks.remainder() {
         let blank = b == b' ' || b.wrapping_sub(b'\t') < 5;
         words += usize::from(!blank && !in_word);
         in_word = !blank;
@@ -1223,6 +1247,37 @@ mod tests {
             s in "([a-z]{1,3}|[ \t\n\u{b}\u{c}\r\u{1c}\u{85}\u{a0}\u{2003}é,.]{1,3}){0,12}"
         ) {
             proptest::prop_assert_eq!(word_count(&s), s.split_whitespace().count());
+        }
+
+        // Longer texts, over several eight-byte blocks.
+        #[test]
+        fn word_count_in_blocks_counts_as_split_whitespace_does(
+            s in "([a-zA-Z0-9]{1,11}|[ \t\n\u{b}\u{c}\r\u{1c}\u{1f}\u{7f}!-/]{1,9}){0,30}"
+        ) {
+            proptest::prop_assert_eq!(word_count(&s), s.split_whitespace().count());
+        }
+
+        #[test]
+        fn word_count_of_any_ascii(s in "[\\x00-\\x7F]{0,80}") {
+            proptest::prop_assert_eq!(word_count(&s), s.split_whitespace().count());
+        }
+    }
+
+    #[test]
+    fn word_count_reads_every_ascii_byte_in_every_lane() {
+        for v in 0..0x80u8 {
+            for pos in 0..10 {
+                let mut b = vec![b'a'; 12];
+                b[pos] = v;
+                let s = String::from_utf8(b).expect("ASCII");
+                assert_eq!(word_count(&s), s.split_whitespace().count(), "{v} at {pos}");
+                let spaced = s.replace('a', " ");
+                assert_eq!(
+                    word_count(&spaced),
+                    spaced.split_whitespace().count(),
+                    "{v} at {pos}"
+                );
+            }
         }
     }
     use crate::entities::EntityFinder;
