@@ -13,7 +13,8 @@
 //! indented paragraph start becomes a space), runs the stage as the runner
 //! does and prints one JSON line: documents, megabytes, wall and CPU
 //! seconds, candidate pairs, relations and peak resident memory of the stage,
-//! the CPU seconds of each phase (observe, absorb, finish, annotate) and a
+//! the CPU seconds of each phase (observe, absorb, finish, annotate), the
+//! `[wall, CPU]` seconds of each phase of `finish` and a
 //! digest of the results (relations table rows, then each document's
 //! `provenance` and `spin` fields) to check that a change keeps them identical.
 
@@ -76,7 +77,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rss_before = status_kib("VmRSS:");
     let t = Instant::now();
     let cpu_start = cpu_seconds();
-    let mut stage = ProvenanceStage::new(ProvenanceConfig::default());
+    let mut stage = ProvenanceStage::new(ProvenanceConfig::default()).with_phase_clock(cpu_seconds);
     let (mut cpu_observe, mut cpu_absorb) = (0.0, 0.0);
     for (chunk_start, chunk) in store
         .docs
@@ -121,6 +122,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "cpu_absorb": cpu_absorb,
             "cpu_finish": cpu_finish,
             "cpu_annotate": cpu_annotate,
+            "finish_phases": stage
+                .finish_phases()
+                .iter()
+                .map(|p| {
+                    let two = |x: f64| (x * 100.0).round() / 100.0;
+                    (p.name.to_string(), serde_json::json!([two(p.seconds), two(p.clock)]))
+                })
+                .collect::<serde_json::Map<String, serde_json::Value>>(),
             "digest": format!("{digest:016x}"),
             "summary": out.summary,
             "stage_peak_mib": peak.saturating_sub(rss_before) as f64 / 1024.0,

@@ -78,6 +78,8 @@ pub mod compare;
 pub mod fingerprint;
 pub mod hashing;
 pub mod memory;
+mod partners;
+pub mod phases;
 pub mod signature;
 mod stage;
 pub mod tokens;

@@ -6,7 +6,12 @@ use crate::align::{AlignParams, PrepareScratch, Prepared, align};
 use crate::compare::{DecisionParams, PairVerdict, Side, decide, evidence};
 use crate::fingerprint::{estimated_coverage, fingerprints};
 use crate::hashing::PreHashedMap;
-use crate::signature::{anchor_shingles, estimated_containment, estimated_jaccard, minhash, mix};
+use crate::partners::{id_ranks, merge_unique, pair_key, pair_of, partner_cutoffs, partner_key};
+use crate::phases::{Phase, PhaseTimer};
+use crate::signature::{
+    anchor_shingles, estimated_containment, estimated_jaccard, minhash, mix, narrow_same_slots,
+    narrow_slot, same_slots,
+};
 use crate::twins;
 use copydesk_core::{
     BuiltStage, CorpusOutput, CorpusStage, Document, DocumentStore, Observation, OptionDoc,
@@ -299,7 +304,13 @@ pub struct ProvenanceStage {
     text_hashes: Vec<u64>,
     /// Each twin's representative ([`crate::twins`]), set by `finish`.
     twin_of: Vec<Option<usize>>,
+    /// Each document's id rank ([`id_ranks`]), set by `finish`.
+    ranks: Vec<u32>,
     findings: PreHashedMap<usize, DocFindings>,
+    /// The clock read at each phase boundary of `finish`, if any.
+    phase_clock: Option<fn() -> f64>,
+    /// The phases of the last `finish`.
+    phases: Vec<Phase>,
 }
 
 impl ProvenanceStage {
@@ -316,8 +327,23 @@ impl ProvenanceStage {
             df: PreHashedMap::default(),
             text_hashes: Vec::new(),
             twin_of: Vec::new(),
+            ranks: Vec::new(),
             findings: PreHashedMap::default(),
+            phase_clock: None,
+            phases: Vec::new(),
         }
+    }
+
+    /// Reads `clock` (CPU seconds of the process, say) at each phase
+    /// boundary of `finish`, besides the wall clock (for benchmarks).
+    pub fn with_phase_clock(mut self, clock: fn() -> f64) -> Self {
+        self.phase_clock = Some(clock);
+        self
+    }
+
+    /// The phases of the last `finish`, in order, with their times.
+    pub fn finish_phases(&self) -> &[Phase] {
+        &self.phases
     }
 
     fn prints(&self, ordinal: usize) -> &[u16] {
@@ -328,6 +354,11 @@ impl ProvenanceStage {
             (Some(&a), Some(&b)) => self.prints.get(a..b).unwrap_or(&[]),
             _ => &[],
         }
+    }
+
+    /// The rank of a document's id ([`id_ranks`], set by `finish`).
+    fn rank(&self, ordinal: usize) -> u32 {
+        self.ranks.get(ordinal).copied().unwrap_or(u32::MAX)
     }
 
     fn sketch(&self, ordinal: usize) -> &[u32] {
@@ -343,30 +374,35 @@ impl ProvenanceStage {
     /// prefilter, strong pairs (much anchor overlap) and, within a budget
     /// linear in the corpus size, the weak pairs whose sentence
     /// fingerprints show enough text that may align for a copy.
-    fn candidates(&self) -> Vec<(usize, usize)> {
-        let n = self.ids.len();
-        let mut pairs: Vec<(u32, u32, f64)> = Vec::new();
+    fn candidates(&self, timer: &mut PhaseTimer) -> Vec<(usize, usize)> {
+        let mut found: Vec<u64> = Vec::new();
         let bands: Vec<usize> = (0..self.config.bands).collect();
-        // A few bands at a time in parallel; the list is compacted after each group.
+        // The sketches folded to a byte a slot ([`narrow_sketch`]).
+        let narrow: Vec<u8> = self.sketches.par_iter().map(|&v| narrow_slot(v)).collect();
+        // A few bands at a time in parallel, their pairs merged into one
+        // sorted list without duplicates after each group.
         for group in bands.chunks(LSH_BANDS_AT_ONCE) {
-            let found: Vec<Vec<(u32, u32, f64)>> = self
+            let lists: Vec<Vec<u64>> = self
                 .band_keys(group)
                 .into_par_iter()
-                .map(|keys| self.band_pairs(keys))
+                .map(|keys| self.band_pairs(keys, &narrow))
                 .collect();
-            pairs.extend(found.into_iter().flatten());
-            if pairs.len() > 4 * n + 1_000_000 {
-                pairs.sort_unstable_by_key(|&(i, j, _)| (i, j));
-                pairs.dedup_by_key(|&mut (i, j, _)| (i, j));
-            }
+            found = merge_unique(found, lists.concat());
         }
-        pairs.sort_unstable_by_key(|&(i, j, _)| (i, j));
-        pairs.dedup_by_key(|&mut (i, j, _)| (i, j));
-        let pairs: Vec<(usize, usize, f64)> = pairs
-            .into_iter()
-            .map(|(i, j, s)| (i as usize, j as usize, s))
+        let scored: Vec<(u32, u32, u32)> = found
+            .into_par_iter()
+            .map(|key| {
+                let (i, j) = pair_of(key);
+                (
+                    i,
+                    j,
+                    same_slots(self.sketch(i as usize), self.sketch(j as usize)),
+                )
+            })
             .collect();
-        let pairs = self.strongest(pairs);
+        timer.end("lsh");
+        let pairs = self.strongest(scored);
+        timer.end("strongest");
         if !self.config.sentence_prefilter {
             return pairs.into_iter().map(|(i, j, _)| (i, j)).collect();
         }
@@ -399,6 +435,7 @@ impl ProvenanceStage {
         let mut out: Vec<(usize, usize)> = strong.into_iter().map(|(i, j, _, _)| (i, j)).collect();
         out.extend(self.within_weak_budget(plausible, by_containment));
         out.sort_unstable();
+        timer.end("prefilter");
         out
     }
 
@@ -414,8 +451,8 @@ impl ProvenanceStage {
         if weak.len() > checks {
             let order = |x: &(usize, usize, f64, f64), y: &(usize, usize, f64, f64)| {
                 y.3.total_cmp(&x.3)
-                    .then_with(|| self.ids[x.0].cmp(&self.ids[y.0]))
-                    .then_with(|| self.ids[x.1].cmp(&self.ids[y.1]))
+                    .then_with(|| self.rank(x.0).cmp(&self.rank(y.0)))
+                    .then_with(|| self.rank(x.1).cmp(&self.rank(y.1)))
                     .then_with(|| (x.0, x.1).cmp(&(y.0, y.1)))
             };
             if let Some(last) = checks.checked_sub(1) {
@@ -480,8 +517,8 @@ impl ProvenanceStage {
                 };
                 y.score
                     .total_cmp(&x.score)
-                    .then_with(|| self.ids[x.i].cmp(&self.ids[y.i]))
-                    .then_with(|| self.ids[x.j].cmp(&self.ids[y.j]))
+                    .then_with(|| self.rank(x.i).cmp(&self.rank(y.i)))
+                    .then_with(|| self.rank(x.j).cmp(&self.rank(y.j)))
                     .then(containment)
                     .then_with(|| (x.i, x.j).cmp(&(y.i, y.j)))
             };
@@ -538,22 +575,36 @@ impl ProvenanceStage {
         out
     }
 
-    /// The pairs (i < j) sharing a bucket of an LSH band (buckets of at
-    /// most `max_bucket` documents) whose estimated Jaccard reaches
-    /// `min_estimated_jaccard`, with that estimate, from the band's keys
-    /// ([`Self::band_keys`]).
-    fn band_pairs(&self, keys: Vec<(u64, u32)>) -> Vec<(u32, u32, f64)> {
+    /// The pairs (i < j, as [`pair_key`]s) sharing a bucket of an LSH band
+    /// (buckets of at most `max_bucket` documents) whose estimated Jaccard
+    /// reaches `min_estimated_jaccard`, from the band's keys
+    /// ([`Self::band_keys`]) and every document's narrow sketch
+    /// ([`crate::signature::narrow_sketch`], `permutations` bytes each).
+    fn band_pairs(&self, keys: Vec<(u64, u32)>, narrow: &[u8]) -> Vec<u64> {
         let keys = sorted_keys(keys);
+        let p = self.config.permutations;
+        let narrow_of = |o: u32| {
+            narrow
+                .get(o as usize * p..(o as usize + 1) * p)
+                .unwrap_or(&[])
+        };
         let mut pairs = Vec::new();
         for bucket in keys.chunk_by(|x, y| x.0 == y.0) {
             if bucket.len() > self.config.max_bucket {
                 continue;
             }
             for (x, &(_, i)) in bucket.iter().enumerate() {
+                let narrow_i = narrow_of(i);
                 for &(_, j) in &bucket[x + 1..] {
+                    // The narrow sketches bound the estimate from above:
+                    // most pairs of a bucket fall short on them alone.
+                    let bound = f64::from(narrow_same_slots(narrow_i, narrow_of(j))) / p as f64;
+                    if bound < self.config.min_estimated_jaccard {
+                        continue;
+                    }
                     let s = estimated_jaccard(self.sketch(i as usize), self.sketch(j as usize));
                     if s >= self.config.min_estimated_jaccard {
-                        pairs.push((i, j, s));
+                        pairs.push(pair_key(i, j));
                     }
                 }
             }
@@ -561,36 +612,30 @@ impl ProvenanceStage {
         pairs
     }
 
-    /// Keeps a pair when it is among the `max_candidates_per_doc` most
-    /// similar partners (by estimated Jaccard, ties by id) of either of its
-    /// documents: a story copied many times then costs linear, not
-    /// quadratic, alignment work, and each copy still meets its source.
-    fn strongest(&self, scored: Vec<(usize, usize, f64)>) -> Vec<(usize, usize, f64)> {
-        let k = self.config.max_candidates_per_doc;
-        let mut partners: PreHashedMap<usize, Vec<(f64, usize)>> = PreHashedMap::default();
-        for &(i, j, s) in &scored {
-            partners.entry(i).or_default().push((s, j));
-            partners.entry(j).or_default().push((s, i));
-        }
-        let mut cutoff: PreHashedMap<usize, (f64, usize)> = PreHashedMap::default();
-        for (doc, list) in partners.iter_mut() {
-            if list.len() <= k {
-                continue;
-            }
-            list.sort_by(|x, y| {
-                y.0.total_cmp(&x.0)
-                    .then_with(|| self.ids[x.1].cmp(&self.ids[y.1]))
-            });
-            let last = list[k - 1];
-            cutoff.insert(*doc, last);
-        }
-        let keeps = |doc: usize, other: usize, s: f64| match cutoff.get(&doc) {
-            None => true,
-            Some(&(cs, co)) => s > cs || (s == cs && self.ids[other] <= self.ids[co]),
+    /// Keeps a pair `(i, j, shared sketch slots)` when it is among the
+    /// `max_candidates_per_doc` most similar partners (by estimated
+    /// Jaccard, ties by id) of either of its documents: a story copied many
+    /// times then costs linear, not quadratic, alignment work, and each copy
+    /// still meets its source. Returns the kept pairs in order with their
+    /// estimated Jaccard.
+    fn strongest(&self, scored: Vec<(u32, u32, u32)>) -> Vec<(usize, usize, f64)> {
+        let ranks = &self.ranks;
+        let cutoff = partner_cutoffs(
+            self.ids.len(),
+            &scored,
+            ranks,
+            self.config.max_candidates_per_doc,
+        );
+        let keeps = |doc: u32, other: u32, same: u32| {
+            let rank = ranks.get(other as usize).copied().unwrap_or(u32::MAX - 1);
+            partner_key(same, rank) >= cutoff.get(doc as usize).copied().unwrap_or(0)
         };
+        // As `estimated_jaccard` computes it (every sketch has `permutations` slots).
+        let permutations = self.config.permutations as f64;
         scored
-            .into_iter()
-            .filter(|&(i, j, s)| keeps(i, j, s) || keeps(j, i, s))
+            .into_par_iter()
+            .filter(|&(i, j, same)| keeps(i, j, same) || keeps(j, i, same))
+            .map(|(i, j, same)| (i as usize, j as usize, f64::from(same) / permutations))
             .collect()
     }
 
@@ -896,8 +941,11 @@ impl CorpusStage for ProvenanceStage {
     }
 
     fn finish(&mut self, store: &dyn DocumentStore) -> Result<CorpusOutput, StageError> {
+        let mut timer = PhaseTimer::start(self.phase_clock);
         self.twin_of = twins::representatives(&self.text_hashes, &self.dates, &self.ids);
-        let pairs = self.candidates();
+        self.ranks = id_ranks(&self.ids);
+        timer.end("twins");
+        let pairs = self.candidates(&mut timer);
         // In batches: the documents of a batch's pairs are prepared once
         // (and dropped with the batch, so memory stays bounded).
         // Which sentences other documents also carry (a copy's own additions
@@ -935,6 +983,7 @@ impl CorpusStage for ProvenanceStage {
                 judged.push((i, j, verdict));
             }
         }
+        timer.end("align");
         let mut copies = Vec::new();
         let mut stories = Vec::new();
         for (i, j, mut verdict) in judged {
@@ -1117,7 +1166,9 @@ impl CorpusStage for ProvenanceStage {
         let mut table = RecordTable::default();
         let mut findings: PreHashedMap<usize, DocFindings> = PreHashedMap::default();
         let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
+        timer.end("sources");
         let shared = self.shared_evidence(store, &chosen)?;
+        timer.end("shared_evidence");
         for chunk in chosen.chunks(EVIDENCE_CHUNK) {
             let chunk_pairs: Vec<(usize, usize)> = chunk
                 .iter()
@@ -1187,6 +1238,8 @@ impl CorpusStage for ProvenanceStage {
         summary.insert("relations_by_kind".into(), serde_json::json!(by_kind));
         summary.insert("candidate_pairs".into(), serde_json::json!(pairs.len()));
         summary.insert("twins".into(), serde_json::json!(twins));
+        timer.end("evidence");
+        self.phases = timer.into_phases();
         let mut tables = BTreeMap::new();
         tables.insert(RELATIONS_TABLE.to_string(), table);
         self.findings = findings;
@@ -1254,6 +1307,7 @@ mod tests {
             ..ProvenanceConfig::default()
         });
         stage.ids = (0..docs).map(|i| format!("d{i:06}")).collect();
+        stage.ranks = id_ranks(&stage.ids);
         stage
     }
 
@@ -1304,6 +1358,7 @@ mod tests {
             // that ties reach the last tie-breaks.
             let mut stage = stage_with(30, 0.1);
             stage.ids = (0..30).map(|d| format!("d{}", d % (30 / docs_with_one_id))).collect();
+            stage.ranks = id_ranks(&stage.ids);
             let mut pairs: Vec<(usize, usize)> = scores.iter().map(|&(_, _, i, j)| (i.min(j), i.max(j))).collect();
             pairs.sort_unstable();
             pairs.dedup();
