@@ -3,6 +3,7 @@
 
 use super::shape::word_count_up_to;
 use regex::Regex;
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -326,10 +327,10 @@ const MAX_REMEMBERED_BYTES: usize = 128;
 /// [`parse_stored_dateline`], read afresh.
 fn read_stored_dateline(stored: &str) -> Option<Dateline> {
     let trimmed = stored.trim();
-    let with_sep = if trimmed.ends_with([':', '-', '–', '—', '|']) {
-        trimmed.to_string()
+    let with_sep: Cow<'_, str> = if trimmed.ends_with([':', '-', '–', '—', '|']) {
+        Cow::Borrowed(trimmed)
     } else {
-        format!("{trimmed} -")
+        Cow::Owned(format!("{trimmed} -"))
     };
     let caps = dateline_regex(&with_sep).captures(&with_sep)?;
     let whole = caps.get(0)?;

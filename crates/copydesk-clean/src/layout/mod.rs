@@ -49,9 +49,9 @@ use patterns::{Patterns, Probe};
 use serde::{Deserialize, Serialize};
 use shape::{
     digit_percent, ends_with_question_or_exclamation, is_body_like, is_crosshead, is_title_like,
-    same_text,
+    line_key, same_text_as_key,
 };
-use std::borrow::Cow;
+use std::ops::Range;
 
 /// What a removed piece was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,6 +126,8 @@ const MAX_SUBHEADLINES: usize = 3;
 struct Paragraph<'a> {
     /// The line, trailing blanks trimmed (indentation kept).
     text: &'a str,
+    /// Where the line starts in the text split.
+    start: usize,
     /// Line breaks between the previous paragraph and this one.
     breaks_before: usize,
     /// Bytes cut from the start (a dateline), if any.
@@ -149,7 +151,13 @@ fn paragraphs(text: &str) -> Vec<Paragraph<'_>> {
     // Room for paragraphs of a typical length, so the list rarely grows.
     let mut out = Vec::with_capacity(text.len() / EXPECTED_PARAGRAPH_BYTES + 1);
     let mut breaks = 0;
-    for line in text.split('\n') {
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len()));
+    for end in ends {
+        // Both ends are char boundaries: `\n` is one byte.
+        let line = text.get(start..end).unwrap_or_default();
+        let line_start = start;
+        start = end + 1;
         let trimmed = line.trim_end();
         if trimmed.trim_start().is_empty() {
             breaks += 1;
@@ -157,6 +165,7 @@ fn paragraphs(text: &str) -> Vec<Paragraph<'_>> {
         }
         out.push(Paragraph {
             text: trimmed,
+            start: line_start,
             breaks_before: breaks,
             cut: 0,
             modified: false,
@@ -165,6 +174,14 @@ fn paragraphs(text: &str) -> Vec<Paragraph<'_>> {
         breaks = 1;
     }
     out
+}
+
+/// Whether paragraph `p` repeats the headline known in `meta`
+/// ([`shape::same_text`]); `key` keeps the headline's key once made.
+fn repeats_headline(meta: &Meta, key: &mut Option<String>, p: &str) -> bool {
+    meta.headline
+        .as_deref()
+        .is_some_and(|h| same_text_as_key(key.get_or_insert_with(|| line_key(h)), p))
 }
 
 /// The paragraph length [`paragraphs`] reserves room for.
@@ -247,6 +264,48 @@ fn render_body(paragraphs: &[Paragraph<'_>], text_len: usize) -> String {
         }
     }
     body
+}
+
+/// The span of `text` that [`render_body`] writes, when it writes a slice
+/// of the text: the kept paragraphs follow each other (none removed
+/// between them), none was cut, and only line breaks (as many as
+/// counted) separate them. `None` otherwise.
+fn body_span(paragraphs: &[Paragraph<'_>], text: &str) -> Option<Range<usize>> {
+    let Some(first) = paragraphs.iter().position(|p| !p.removed) else {
+        return Some(0..0);
+    };
+    let last = paragraphs.iter().rposition(|p| !p.removed)?;
+    let run = &paragraphs[first..=last];
+    if run.iter().any(|p| p.removed || p.modified) {
+        return None;
+    }
+    let end = |p: &Paragraph<'_>| p.start + p.text.len();
+    for pair in run.windows(2) {
+        let between = text.as_bytes().get(end(&pair[0])..pair[1].start)?;
+        if between.len() != pair[1].breaks_before || between.iter().any(|&b| b != b'\n') {
+            return None;
+        }
+    }
+    Some(run[0].start..end(&run[run.len() - 1]))
+}
+
+/// The body of a split: a span of the text split, or new text.
+#[derive(Debug)]
+enum Body {
+    /// The text's bytes in this range.
+    Span(Range<usize>),
+    /// Text put together from the kept paragraphs.
+    Rendered(String),
+}
+
+impl Body {
+    /// The body's text, given the text split.
+    fn as_str<'t>(&'t self, text: &'t str) -> &'t str {
+        match self {
+            Body::Span(range) => text.get(range.clone()).unwrap_or_default(),
+            Body::Rendered(body) => body,
+        }
+    }
 }
 
 /// Lists the crossheads of `body` in `meta.extra["crossheads"]`.
@@ -347,21 +406,20 @@ impl NewsLayoutCleaner {
         let (body, mut meta, removed) = self.split_parts(text, meta.clone());
         record_removed(&removed, &mut meta);
         LayoutSplit {
-            body: body.into_owned(),
+            body: match body {
+                Body::Span(range) => text.get(range).unwrap_or_default().to_string(),
+                Body::Rendered(body) => body,
+            },
             meta,
             removed,
         }
     }
 
     /// The work of [`NewsLayoutCleaner::split`] but filing the removed
-    /// pieces in the metadata: the body (borrowed from `text` when
-    /// nothing was removed), the metadata with what was found (taken
-    /// over from `meta`), and the removed pieces in text order.
-    fn split_parts<'t>(
-        &self,
-        text: &'t str,
-        meta: Meta,
-    ) -> (Cow<'t, str>, Meta, Vec<RemovedPiece>) {
+    /// pieces in the metadata: the body (a span of `text` when it is one),
+    /// the metadata with what was found (taken over from `meta`), and the
+    /// removed pieces in text order.
+    fn split_parts(&self, text: &str, meta: Meta) -> (Body, Meta, Vec<RemovedPiece>) {
         let mut split = Split {
             paragraphs: paragraphs(text),
             meta,
@@ -373,13 +431,15 @@ impl NewsLayoutCleaner {
         self.split_tail(&mut split, body_start);
 
         let body = if split.removed.is_empty() {
-            Cow::Borrowed(text)
+            Body::Span(0..text.len())
+        } else if let Some(span) = body_span(&split.paragraphs, text) {
+            Body::Span(span)
         } else {
-            Cow::Owned(render_body(&split.paragraphs, text.len()))
+            Body::Rendered(render_body(&split.paragraphs, text.len()))
         };
         let mut meta = split.meta;
         if self.config.record_crossheads {
-            record_crossheads(&body, &mut meta);
+            record_crossheads(body.as_str(text), &mut meta);
         }
         split.removed.sort_by_key(|(i, _)| *i);
         let removed: Vec<RemovedPiece> = split.removed.into_iter().map(|(_, r)| r).collect();
@@ -425,6 +485,8 @@ impl NewsLayoutCleaner {
     /// no headline, byline or dateline is known.
     fn split_head(&self, split: &mut Split<'_>) -> usize {
         let mut headline_in_text = false;
+        // The key of the known headline, made once (see `repeats_headline`).
+        let mut headline_key = None;
         let mut byline_or_dateline_seen = false;
         let mut subheadlines = 0;
         let mut i = 0;
@@ -472,12 +534,7 @@ impl NewsLayoutCleaner {
                     ));
                     continue;
                 }
-            } else if split
-                .meta
-                .headline
-                .as_deref()
-                .is_some_and(|h| same_text(h, p))
-            {
+            } else if repeats_headline(&split.meta, &mut headline_key, p) {
                 headline_in_text = true;
                 split.remove(i, RemovedKind::Headline);
             } else if self.config.detect_headline
@@ -490,6 +547,7 @@ impl NewsLayoutCleaner {
             {
                 headline_in_text = true;
                 split.meta.headline = Some(p.to_string());
+                headline_key = None;
                 split.remove(i, RemovedKind::Headline);
             } else if headline_in_text
                 && !byline_or_dateline_seen
@@ -655,17 +713,23 @@ impl DocumentStage for NewsLayoutCleaner {
             doc.meta = split.meta;
             return Ok(());
         }
-        // The metadata is taken over rather than copied, and the body is
-        // only rebuilt when something was cut from it.
+        // The metadata is taken over rather than copied, and a body that
+        // is a span of the text is cut from it in place.
         let meta = std::mem::take(&mut doc.meta);
         let (body, mut meta, removed) = self.split_parts(&doc.text, meta);
         tracing::trace!(doc = %doc.id, removed = removed.len(), "news layout split");
-        let new_text = match body {
-            Cow::Owned(body) if body != doc.text => Some(body),
-            _ => None,
-        };
         file_removed(removed, &mut meta);
         doc.meta = meta;
+        let new_text = match body {
+            Body::Span(range) if range == (0..doc.text.len()) => None,
+            Body::Span(range) => {
+                let mut text = std::mem::take(&mut doc.text);
+                text.truncate(range.end);
+                text.drain(..range.start);
+                Some(text)
+            }
+            Body::Rendered(body) => (body != doc.text).then_some(body),
+        };
         if let Some(text) = new_text {
             doc.set_text(text)?;
         }
@@ -818,6 +882,36 @@ mod tests {
                 serde_json::to_value(&piece).unwrap(),
                 serde_json::json!({"kind": kind.name(), "text": "x"})
             );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn body_spans_are_what_render_body_writes(
+            parts in proptest::collection::vec(
+                (
+                    "(Reuter|[A-Za-z]{1,6}( [a-z.,]{1,5}){0,4}|  [0-9]{1,3}   [0-9]{1,2})",
+                    proptest::sample::select(vec!["\n", "\n\n", "\n\n\n", " \n", "\n \n", "\r\n", "\t\n"]),
+                    proptest::bits::u8::ANY,
+                ),
+                0..8,
+            ),
+        ) {
+            let text: String = parts.iter().map(|(l, e, _)| format!("{l}{e}")).collect();
+            let mut list = paragraphs(&text);
+            for (p, (_, _, flags)) in list.iter_mut().zip(&parts) {
+                p.removed = flags & 3 == 0;
+                if flags & 12 == 0 && !p.removed {
+                    p.modified = true;
+                    p.cut = p.text.len().min(2);
+                }
+            }
+            for p in &list {
+                proptest::prop_assert_eq!(&text[p.start..p.start + p.text.len()], p.text);
+            }
+            if let Some(range) = body_span(&list, &text) {
+                proptest::prop_assert_eq!(&text[range], render_body(&list, text.len()));
+            }
         }
     }
 

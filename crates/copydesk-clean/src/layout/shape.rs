@@ -174,7 +174,12 @@ pub fn line_key(s: &str) -> String {
 
 /// Whether two paragraphs say the same (compared by [`line_key`]).
 pub fn same_text(a: &str, b: &str) -> bool {
-    let ka = line_key(a);
+    same_text_as_key(&line_key(a), b)
+}
+
+/// [`same_text`] with the [`line_key`] of the first paragraph given
+/// (`ka`), so a paragraph compared with many is keyed once.
+pub(crate) fn same_text_as_key(ka: &str, b: &str) -> bool {
     if ka.is_empty() {
         return false;
     }
