@@ -273,6 +273,9 @@ fn parse_place_line(paragraph: &str) -> Option<Dateline> {
 /// York, June 1 -"`): like [`parse_dateline`] but the whole string must be
 /// the dateline and mixed case is always accepted.
 pub fn parse_stored_dateline(stored: &str) -> Option<Dateline> {
+    if let Some(simple) = read_plain_wire_dateline(stored.trim()) {
+        return Some(simple);
+    }
     if stored.len() > MAX_REMEMBERED_BYTES {
         return read_stored_dateline(stored);
     }
@@ -323,6 +326,50 @@ impl Hasher for Fnv {
 
 /// The longest stored dateline (in bytes) [`parse_stored_dateline`] remembers.
 const MAX_REMEMBERED_BYTES: usize = 128;
+
+/// The most words of a place in the dateline pattern (one, then up to four more).
+const MAX_PLACE_WORDS: usize = 5;
+
+/// Reads a trimmed stored dateline of the plain wire form `"PLACE, Month
+/// D -"` without the regular expression: one to five words of ASCII
+/// letters with single spaces between, `", "`, a word of letters starting
+/// with a month's abbreviation (any case), maybe a full stop, one space,
+/// one or two digits, `" -"` and nothing more; `None` for any other text.
+///
+/// On such text the pattern of [`read_stored_dateline`] has one way to
+/// match to the end: the place cannot stop before a comma (a space and a
+/// letter follow it, which nothing after the place accepts), no region is
+/// taken (fewest first, and none is needed), the date is the month and
+/// day, there is no credit and the only separator is the final `-`. So
+/// the result is the same (checked by a property test).
+fn read_plain_wire_dateline(trimmed: &str) -> Option<Dateline> {
+    let (place, rest) = trimmed.split_once(", ")?;
+    let place_ok = place.split(' ').count() <= MAX_PLACE_WORDS
+        && place
+            .split(' ')
+            .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_alphabetic()));
+    let date = rest.strip_suffix(" -")?;
+    let (month, day) = date.split_once(' ')?;
+    let month_word = month.strip_suffix('.').unwrap_or(month);
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let month_ok = month_word.bytes().all(|b| b.is_ascii_alphabetic())
+        && MONTHS.iter().any(|m| {
+            month_word
+                .get(..3)
+                .is_some_and(|start| start.eq_ignore_ascii_case(m))
+        });
+    let day_ok = (1..=2).contains(&day.len()) && day.bytes().all(|b| b.is_ascii_digit());
+    (place_ok && month_ok && day_ok).then(|| Dateline {
+        place: place.to_string(),
+        regions: Vec::new(),
+        date: Some(date.to_string()),
+        credit: None,
+        len: trimmed.len(),
+        has_separator: true,
+    })
+}
 
 /// [`parse_stored_dateline`], read afresh.
 fn read_stored_dateline(stored: &str) -> Option<Dateline> {
@@ -508,6 +555,16 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn plain_wire_datelines_are_read_as_the_pattern_reads_them(
+            t in r"[ \t]?(([A-Za-z]{1,7}|ST\.|[A-Z]{2}-[A-Z]{2})( [A-Za-z]{1,6}){0,6}|[A-Z]{1,4}  [A-Z]{1,3}),( |  )?(Jan|feb|MARCH|Sept\.|sep|Mayday|Ma|oct\.|Dec|Xyz|[a-z]{3,5})\.?( |  )[0-9]{0,3}( -| - x| --| :|-| -  )[ \t]?"
+        ) {
+            let trimmed = t.trim();
+            if let Some(simple) = read_plain_wire_dateline(trimmed) {
+                proptest::prop_assert_eq!(Some(simple), read_stored_dateline(&t));
+            }
+        }
+
         #[test]
         fn remembered_stored_datelines_are_read_afresh(
             t in r"([A-Z]{1,8}|[a-z]{1,6}|[0-9]{1,4}|Feb|March|sept|[ ,.'&/()|:\t-]|\(Reuters\)){0,10}"
