@@ -227,8 +227,8 @@ impl DateFinder {
         };
         let scan = WordScan::of(text);
         let cues = scan.cues;
-        let day_patterns = [&p.month_day, &p.day_month];
-        for re in day_patterns.iter().filter(|_| cues.month) {
+        let day_patterns = [(&p.month_day, cues.month), (&p.day_month, cues.day_month)];
+        for (re, _) in day_patterns.iter().filter(|(_, cue)| *cue) {
             for c in re.captures_iter(text) {
                 let Some(whole) = c.get(0) else { continue };
                 let Some((month, day, year)) = capture_day(&c) else {
@@ -408,13 +408,20 @@ impl DateFinder {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct PatternCues {
     /// A word starting with a month abbreviation (`Jan` ... `Dec`, as
-    /// written): `month_day`, `day_month` and `month_year` start their
-    /// month at a word boundary.
+    /// written): `month_day` and `month_year` start their month at a word
+    /// boundary.
     month: bool,
+    /// Such a word right after a day number (`26`, `3rd`: one or two
+    /// digits and maybe an ordinal suffix), or after `of` right after one
+    /// (`3 of March`): where `day_month` has its month (only blanks are
+    /// between the words there, and blanks are no word bytes).
+    day_month: bool,
     /// A weekday name as a whole word (`weekday`).
     weekday: bool,
-    /// A word that is `a`, `p`, `am` or `pm` after any digits (`5pm`, `a`
-    /// of `a.m.`): what `clock_ampm` ends with.
+    /// A word that is `am` or `pm` after any digits (`5pm`, `10 am`), or
+    /// `a` or `p` after any digits and followed by `.m.` (`5 a.m.`): what
+    /// `clock_ampm` ends with (its `[ap]` is followed by `m` or `.m.`; the
+    /// article `a` alone, in most texts, is no cue).
     am_pm: bool,
     /// Digits, a colon and a digit (`10:30`), or `noon` / `midnight`
     /// (`clock_24`).
@@ -525,8 +532,12 @@ impl<'t> WordScan<'t> {
         let mut scan = WordScan::default();
         // Relative dates do not start inside an earlier one.
         let mut relative_from = 0;
+        // The two words before the current one (empty before the text).
+        let mut before: [&[u8]; 2] = [b"", b""];
         for (start, end) in crate::scan::ascii_words(text) {
             let w = &bytes[start..end];
+            let [previous, second_previous] = before;
+            before = [w, previous];
             let first = w[0];
             if first.is_ascii_digit() {
                 scan.cues.add_digit_word(bytes, w, end);
@@ -539,9 +550,11 @@ impl<'t> WordScan<'t> {
                 continue;
             }
             if first.is_ascii_uppercase() {
-                scan.cues.add_capitalized_word(text, w, start, end);
+                let after_day = after_day_number(previous, second_previous);
+                scan.cues
+                    .add_capitalized_word(text, w, start, end, after_day);
             } else {
-                scan.cues.add_lowercase_word(w);
+                scan.cues.add_lowercase_word(bytes, w, end);
             }
             let shape = match SCAN_SHAPES.get(w.len()) {
                 Some(row) => row[usize::from(first.to_ascii_lowercase() - b'a')],
@@ -585,8 +598,17 @@ fn next_ascii_word(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
 }
 
 impl PatternCues {
-    /// The cues of a capitalized ASCII word `w` at `[start, end)`.
-    fn add_capitalized_word(&mut self, text: &str, w: &[u8], start: usize, end: usize) {
+    /// The cues of a capitalized ASCII word `w` at `[start, end)`;
+    /// `after_day` when the words before it are a day number or a day
+    /// number and `of` (see [`after_day_number`]).
+    fn add_capitalized_word(
+        &mut self,
+        text: &str,
+        w: &[u8],
+        start: usize,
+        end: usize,
+        after_day: bool,
+    ) {
         const MONTH_PREFIXES: &[&[u8]] = &[
             b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
             b"Dec",
@@ -599,6 +621,7 @@ impl PatternCues {
             && MONTH_PREFIXES.contains(&&w[..3])
         {
             self.month = true;
+            self.day_month |= after_day;
         }
         if (6..=9).contains(&w.len())
             && w.ends_with(b"day")
@@ -611,7 +634,7 @@ impl PatternCues {
     /// The cues of an ASCII word `w` starting with a digit and ending at `end`.
     fn add_digit_word(&mut self, bytes: &[u8], w: &[u8], end: usize) {
         let tail = &w[w.iter().take_while(|b| b.is_ascii_digit()).count()..];
-        if matches!(tail, b"a" | b"p" | b"am" | b"pm") {
+        if is_am_pm(bytes, tail, end) {
             self.am_pm = true;
         }
         if tail.is_empty()
@@ -622,14 +645,36 @@ impl PatternCues {
         }
     }
 
-    /// The cues of any other ASCII word `w`.
-    fn add_lowercase_word(&mut self, w: &[u8]) {
-        if matches!(w, b"a" | b"p" | b"am" | b"pm") {
+    /// The cues of any other ASCII word `w`, ending at `end`.
+    fn add_lowercase_word(&mut self, bytes: &[u8], w: &[u8], end: usize) {
+        if is_am_pm(bytes, w, end) {
             self.am_pm = true;
         } else if matches!(w, b"noon" | b"midnight") {
             self.clock = true;
         }
     }
+}
+
+/// Whether `marker`, the letters of a word ending at `end` of `bytes`
+/// (after its digits, if any), is how `clock_ampm` ends: `am` or `pm`, or
+/// `a` or `p` before `.m.`.
+fn is_am_pm(bytes: &[u8], marker: &[u8], end: usize) -> bool {
+    match marker {
+        b"am" | b"pm" => true,
+        b"a" | b"p" => bytes.get(end..end + 3) == Some(b".m."),
+        _ => false,
+    }
+}
+
+/// Whether the ASCII words before a word, `previous` and the one before
+/// it, are where `day_month` has its day: a day number (`26`, `3rd`:
+/// one or two digits, maybe `st`, `nd`, `rd` or `th`), or `of` after one.
+fn after_day_number(previous: &[u8], second_previous: &[u8]) -> bool {
+    let is_day = |w: &[u8]| {
+        let digits = w.iter().take_while(|b| b.is_ascii_digit()).count();
+        (1..=2).contains(&digits) && matches!(&w[digits..], b"" | b"st" | b"nd" | b"rd" | b"th")
+    };
+    is_day(previous) || (previous == b"of" && is_day(second_previous))
 }
 
 #[cfg(test)]
@@ -642,7 +687,11 @@ impl PatternCues {
         ];
         let bytes = text.as_bytes();
         let mut cues = PatternCues::default();
-        for &(start, end) in words {
+        let word = |k: Option<usize>| {
+            k.and_then(|k| words.get(k))
+                .map_or(&b""[..], |&(s, e)| &bytes[s..e])
+        };
+        for (k, &(start, end)) in words.iter().enumerate() {
             let w = &bytes[start..end];
             let first = w[0];
             if first.is_ascii_uppercase() {
@@ -653,6 +702,8 @@ impl PatternCues {
                     && MONTH_PREFIXES.contains(&&w[..3])
                 {
                     cues.month = true;
+                    cues.day_month |=
+                        after_day_number(word(k.checked_sub(1)), word(k.checked_sub(2)));
                 }
                 if (6..=9).contains(&w.len())
                     && w.ends_with(b"day")
@@ -662,7 +713,7 @@ impl PatternCues {
                 }
             } else if first.is_ascii_digit() {
                 let tail = &w[w.iter().take_while(|b| b.is_ascii_digit()).count()..];
-                if matches!(tail, b"a" | b"p" | b"am" | b"pm") {
+                if is_am_pm(bytes, tail, end) {
                     cues.am_pm = true;
                 }
                 if tail.is_empty()
@@ -671,7 +722,7 @@ impl PatternCues {
                 {
                     cues.clock = true;
                 }
-            } else if matches!(w, b"a" | b"p" | b"am" | b"pm") {
+            } else if is_am_pm(bytes, w, end) {
                 cues.am_pm = true;
             } else if matches!(w, b"noon" | b"midnight") {
                 cues.clock = true;
@@ -1331,6 +1382,10 @@ mod tests {
         for re in [&p.month_day, &p.day_month, &p.month_year] {
             prop_assert!(cues.month || !re.is_match(t), "month: {t:?}");
         }
+        prop_assert!(
+            cues.day_month || !p.day_month.is_match(t),
+            "day month: {t:?}"
+        );
         prop_assert!(cues.weekday || !p.weekday.is_match(t), "weekday: {t:?}");
         prop_assert!(cues.am_pm || !p.clock_ampm.is_match(t), "am/pm: {t:?}");
         prop_assert!(cues.clock || !p.clock_24.is_match(t), "clock: {t:?}");
@@ -1352,12 +1407,19 @@ mod tests {
             "noon",
             "12 a.m.",
             "9:05",
+            "3rd of\tMay 1987",
+            "26th\n\nJanuary",
+            "5 p.m",
+            "a.m. 5 a.m.x",
         ] {
             assert!(cues_cover_matches(t).is_ok(), "{t}");
         }
         assert_eq!(cues_of("nothing here: 1, 2."), PatternCues::default());
-        let all = cues_of("Feb 2 Monday 5pm 10:30 noon");
-        assert!(all.month && all.weekday && all.am_pm && all.clock);
+        let all = cues_of("Feb 2 Monday 5pm 10:30 noon, 3 of March");
+        assert!(all.month && all.day_month && all.weekday && all.am_pm && all.clock);
+        // The article and a month not after a day are no cue of theirs.
+        let article = cues_of("a man, a plan in March");
+        assert!(!article.am_pm && !article.day_month && article.month);
     }
 
     proptest! {
