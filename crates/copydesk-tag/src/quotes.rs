@@ -280,100 +280,96 @@ fn direct_spans_among(
 }
 
 /// Auxiliary and modal verbs: after a noun phrase they start a clause.
+const AUXILIARIES: &[&str] = &[
+    "has", "have", "had", "was", "were", "is", "are", "will", "would", "could", "can", "may",
+    "might", "should", "must", "did", "does", "do",
+];
+
+/// Whether `word` is an auxiliary or modal verb (any case).
 fn is_auxiliary(word: &str) -> bool {
-    matches!(
-        word.to_lowercase().as_str(),
-        "has"
-            | "have"
-            | "had"
-            | "was"
-            | "were"
-            | "is"
-            | "are"
-            | "will"
-            | "would"
-            | "could"
-            | "can"
-            | "may"
-            | "might"
-            | "should"
-            | "must"
-            | "did"
-            | "does"
-            | "do"
-    )
+    lowercase_is_one_of(word, AUXILIARIES)
 }
 
 /// Words that end a speaker noun phrase written after its cue
 /// (`said one official, who ...`, `said Smith on Monday`).
-fn ends_trailing_speaker(word: &str) -> bool {
-    matches!(
-        word,
-        "adding"
-            | "on"
-            | "at"
-            | "in"
-            | "during"
-            | "after"
-            | "before"
-            | "when"
-            | "while"
-            | "as"
-            | "because"
-            | "but"
-            | "told"
-            | "according"
-            | "who"
-            | "which"
-            | "that"
-            | "said"
-            | "says"
-            | "last"
-            | "this"
-            | "late"
-            | "earlier"
-    )
-}
+const TRAILING_SPEAKER_ENDS: &[&str] = &[
+    "adding",
+    "on",
+    "at",
+    "in",
+    "during",
+    "after",
+    "before",
+    "when",
+    "while",
+    "as",
+    "because",
+    "but",
+    "told",
+    "according",
+    "who",
+    "which",
+    "that",
+    "said",
+    "says",
+    "last",
+    "this",
+    "late",
+    "earlier",
+];
 
 /// First words of a clause that introduces the sentence's subject
 /// (`In a statement last week, the ministry said`).
-fn is_introductory(word: &str) -> bool {
-    matches!(
-        word,
-        "in" | "at"
-            | "on"
-            | "after"
-            | "before"
-            | "during"
-            | "last"
-            | "earlier"
-            | "later"
-            | "meanwhile"
-            | "however"
-            | "but"
-            | "separately"
-            | "privately"
-            | "publicly"
-            | "speaking"
-            | "asked"
-            | "also"
-            | "yet"
-            | "still"
-            | "and"
-            | "so"
-            | "then"
-            | "when"
-            | "while"
-            | "since"
-            | "because"
-            | "although"
-            | "though"
-            | "instead"
-            | "now"
-    )
+const INTRODUCTORY: &[&str] = &[
+    "in",
+    "at",
+    "on",
+    "after",
+    "before",
+    "during",
+    "last",
+    "earlier",
+    "later",
+    "meanwhile",
+    "however",
+    "but",
+    "separately",
+    "privately",
+    "publicly",
+    "speaking",
+    "asked",
+    "also",
+    "yet",
+    "still",
+    "and",
+    "so",
+    "then",
+    "when",
+    "while",
+    "since",
+    "because",
+    "although",
+    "though",
+    "instead",
+    "now",
+];
+
+/// Conjunctions a subject may start with (`But the official said`).
+const LEADING_CONJUNCTIONS: &[&str] = &["but", "and", "so", "yet", "however", "however,"];
+
+/// Whether `word.to_lowercase()` is one of `words` (lowercase words), told
+/// without making the lowercase string when `word` is ASCII (compared
+/// ASCII-case-insensitively: for ASCII both are the same test). These
+/// lookups run on every word of a candidate subject.
+fn lowercase_is_one_of(word: &str, words: &[&str]) -> bool {
+    if word.is_ascii() {
+        words.iter().any(|w| word.eq_ignore_ascii_case(w))
+    } else {
+        let lower = word.to_lowercase();
+        words.contains(&lower.as_str())
+    }
 }
 
-/// The words of `s`, as `s.split_whitespace().count()` counts them.
 fn word_count(s: &str) -> usize {
     if !s.is_ascii() {
         return s.split_whitespace().count();
@@ -416,6 +412,24 @@ fn word_count(s: &str) -> usize {
 
 fn has_quote_mark(s: &str) -> bool {
     s.chars().any(is_double_quote)
+}
+
+/// What ends reported speech before the end of its sentence.
+const CLAUSE_STOPS: &[&str] = &[", but ", "; but ", ", however ", ", adding"];
+
+/// Where the first of [`CLAUSE_STOPS`] in `s` starts. Every stop starts
+/// with `,` or `;` and has no other, so the stops are looked for only at
+/// those bytes (found with memchr), and the first stop there is the
+/// earliest of each stop's first occurrence (what searching `s` for each
+/// stop in turn, cutting it at each one found, gives:
+/// `tests::first_clause_stop_by_each_stop`).
+fn first_clause_stop(s: &str) -> Option<usize> {
+    let bytes = s.as_bytes();
+    memchr::memchr2_iter(b',', b';', bytes).find(|&k| {
+        CLAUSE_STOPS
+            .iter()
+            .any(|stop| bytes[k..].starts_with(stop.as_bytes()))
+    })
 }
 
 /// Trims whitespace and the given punctuation from both ends of `text[from..to]`.
@@ -526,7 +540,8 @@ impl QuoteFinder {
             sentences.get(k).copied().filter(|s| s.0 <= pos)
         };
         let paragraph_of = |pos: usize| paras.partition_point(|p| p.1 < pos);
-        let mut quotes = Vec::new();
+        // At most one quote per direct span and one per sentence.
+        let mut quotes = Vec::with_capacity(ctx.direct.len() + sentences.len());
         let mut previous_direct: Option<(usize, Quote)> = None;
         for &(start, end, unclosed) in &ctx.direct {
             let mut q = Quote::new(start, end, true);
@@ -750,22 +765,11 @@ impl QuoteFinder {
             return None;
         }
         let mut content_end = body_end;
-        // Every stop starts with `,` or `;`: without either, none is there.
-        let stops: &[&str] = if text
+        if let Some(k) = text
             .get(content_start..content_end)
-            .is_some_and(|r| r.bytes().any(|b| b == b',' || b == b';'))
+            .and_then(first_clause_stop)
         {
-            &[", but ", "; but ", ", however ", ", adding"]
-        } else {
-            &[]
-        };
-        for stop in stops {
-            if let Some(k) = text
-                .get(content_start..content_end)
-                .and_then(|r| r.find(stop))
-            {
-                content_end = content_start + k;
-            }
+            content_end = content_start + k;
         }
         // A quote introduced by `, “` or `: “` ends the reported part; what
         // stands before it must then be a clause, not an object
@@ -820,7 +824,7 @@ fn trailing_speaker(text: &str, from: usize, to: usize) -> Option<(usize, usize)
         let clean = word.trim_end_matches(|c: char| !c.is_alphanumeric());
         let bare_end = at + clean.len();
         if clean.is_empty()
-            || ends_trailing_speaker(&clean.to_lowercase())
+            || lowercase_is_one_of(clean, TRAILING_SPEAKER_ENDS)
             || is_auxiliary(clean)
             || (words > 0 && clean.ends_with("ed") && clean.starts_with(char::is_lowercase))
             || word.starts_with(|c: char| !c.is_alphanumeric())
@@ -855,9 +859,8 @@ fn subject_before(text: &str, from: usize, cue_start: usize) -> Option<(usize, u
     let first_word = seg
         .split(|c: char| !c.is_alphanumeric())
         .next()
-        .unwrap_or_default()
-        .to_lowercase();
-    if seg.contains(',') && is_introductory(&first_word) {
+        .unwrap_or_default();
+    if seg.contains(',') && lowercase_is_one_of(first_word, INTRODUCTORY) {
         s += seg.rfind(',').map_or(0, |k| k + 1);
     }
     let (mut s, mut e) = trim_span(text, s, e, EDGE_PUNCT);
@@ -891,11 +894,7 @@ fn subject_before(text: &str, from: usize, cue_start: usize) -> Option<(usize, u
     loop {
         let seg = text.get(s..e)?;
         let word = seg.split_whitespace().next().unwrap_or_default();
-        if matches!(
-            word.to_lowercase().as_str(),
-            "but" | "and" | "so" | "yet" | "however" | "however,"
-        ) && word_count(seg) > 1
-        {
+        if lowercase_is_one_of(word, LEADING_CONJUNCTIONS) && word_count(seg) > 1 {
             s = trim_span(text, s + word.len(), e, EDGE_PUNCT).0;
         } else {
             break;
@@ -1609,7 +1608,58 @@ mod tests {
         }
     }
 
+    /// [`first_clause_stop`] as it was: each stop searched for in turn,
+    /// in what the stops before it left.
+    fn first_clause_stop_by_each_stop(s: &str) -> Option<usize> {
+        let mut end = s.len();
+        let mut found = None;
+        for stop in CLAUSE_STOPS {
+            if let Some(k) = s.get(..end).and_then(|r| r.find(stop)) {
+                end = k;
+                found = Some(k);
+            }
+        }
+        found
+    }
+
     proptest! {
+        #[test]
+        fn clause_stops_found_at_punctuation_are_the_stops_found_in_turn(
+            s in "([a-z]{1,4}|, but |; but |, however |, adding|but|however|adding|[,; ]|é){0,16}"
+        ) {
+            prop_assert_eq!(first_clause_stop(&s), first_clause_stop_by_each_stop(&s));
+        }
+    }
+
+    #[test]
+    fn word_lists_are_lowercase() {
+        for list in [
+            AUXILIARIES,
+            TRAILING_SPEAKER_ENDS,
+            INTRODUCTORY,
+            LEADING_CONJUNCTIONS,
+        ] {
+            for w in list {
+                assert_eq!(*w, w.to_lowercase());
+            }
+        }
+        assert!(is_auxiliary("Has") && is_auxiliary("WOULD") && !is_auxiliary("hat"));
+    }
+
+    proptest! {
+        // The lookup is `list.contains(&word.to_lowercase())`, as the word
+        // tests were written (Kelvin sign, dotted I and other letters whose
+        // lowercase is longer or ASCII included).
+        #[test]
+        fn lowercase_lookup_is_to_lowercase_and_contains(
+            word in "([a-zA-Z,]{1,4}|has|HAVE|Was|however,|ThE|\u{212A}|\u{130}|é|É|ß|\u{1E9E}){0,3}",
+            list in 0usize..4,
+        ) {
+            let list = [AUXILIARIES, TRAILING_SPEAKER_ENDS, INTRODUCTORY, LEADING_CONJUNCTIONS][list];
+            let lower = word.to_lowercase();
+            prop_assert_eq!(lowercase_is_one_of(&word, list), list.contains(&lower.as_str()));
+        }
+
         #[test]
         fn in_direct_by_bisection_is_any_span(
             s in "([A-Za-z]{1,5}|[“”‘’\"]|\n\n| ){0,40}",
