@@ -21,6 +21,7 @@
 
 mod config;
 mod inputs;
+mod phase;
 mod registry;
 mod run;
 mod spill;
@@ -29,6 +30,7 @@ mod summary;
 
 pub use config::{ConfigError, Pipeline, PlannedStage, RUN_OPTIONS, RunSection};
 pub use inputs::{InputFile, Shard, expand_inputs};
+pub use phase::PhaseStats;
 pub use registry::{find_stage, registry};
 pub use run::{RunError, RunOptions, run};
 pub use summary::RunSummary;

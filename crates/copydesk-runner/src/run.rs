@@ -2,6 +2,7 @@
 
 use crate::config::{Pipeline, PlannedStage};
 use crate::inputs::{Shard, expand_inputs};
+use crate::phase::PhaseClock;
 use crate::spill::{AnnotatedStore, Omitted, SpillReader, SpillWriter, spill_line};
 use crate::summary::RunSummary;
 use copydesk_core::{
@@ -253,6 +254,7 @@ impl Failures {
 /// Runs a checked pipeline.
 pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunError> {
     let started = Instant::now();
+    let mut clock = PhaseClock::start();
     if options.inputs.is_empty() {
         return Err(RunError::NoInputs);
     }
@@ -467,6 +469,11 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
     }
 
     // Corpus stages decide.
+    clock.lap(if one_pass {
+        "pass 1: load, document stages, reports"
+    } else {
+        "pass 1: load, document stages, spill"
+    });
     if one_pass {
         tracing::info!(
             "pass 1 done in {:.2} s: {written_in_pass1} documents reported",
@@ -493,6 +500,7 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
     }
 
     if !built.corpus.is_empty() {
+        clock.lap("corpus stages decide");
         tracing::info!(
             "corpus stages finished in {:.2} s",
             corpus_started.elapsed().as_secs_f64()
@@ -535,6 +543,9 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
             .nanos
             .fetch_add(nanos.load(Ordering::Relaxed), Ordering::Relaxed);
     }
+    if !one_pass {
+        clock.lap("pass 2: corpus annotations, reports");
+    }
     tracing::info!(
         "pass 2 done at {:.2} s: {written} documents reported",
         started.elapsed().as_secs_f64()
@@ -573,6 +584,8 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
     }
     summary.stages = stats(&built);
     SpillReader::remove(spill);
+    clock.lap("reports finish");
+    summary.phases = clock.phases().to_vec();
     if options.shard.is_some() {
         std::fs::write(&done_marker, b"").map_err(|source| RunError::Output {
             path: done_marker.clone(),

@@ -1,5 +1,6 @@
 //! What a run did: counts and times per stage, failures, outputs.
 
+use crate::phase::PhaseStats;
 use copydesk_core::StageStats;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -29,6 +30,8 @@ pub struct RunSummary {
     /// Wall-clock time of the whole run.
     #[serde(serialize_with = "secs")]
     pub elapsed: Duration,
+    /// The run's phases in order, with wall-clock and CPU time.
+    pub phases: Vec<PhaseStats>,
 }
 
 fn secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -69,6 +72,20 @@ impl RunSummary {
                 ));
             }
         }
+        for p in &self.phases {
+            let cpu = match (p.cpu, p.cores()) {
+                (Some(cpu), Some(cores)) => {
+                    format!(", {:.2} CPU-s, {cores:.2} cores", cpu.as_secs_f64())
+                }
+                _ => String::new(),
+            };
+            out.push_str(&format!(
+                "{:<w$}  {:.2} s{cpu}\n",
+                p.phase,
+                p.wall.as_secs_f64(),
+                w = width + 24
+            ));
+        }
         let secs = self.elapsed.as_secs_f64().max(1e-9);
         out.push_str(&format!(
             "{} files ({} skipped), {} documents in, {} out, {} failed; {:.1} MB in {:.2} s ({:.1} MB/s, {:.0} docs/s)\n",
@@ -105,6 +122,7 @@ mod tests {
             ..RunSummary::default()
         };
         let table = summary.table();
+        assert!(!table.contains("pass 1"), "no phases, none shown: {table}");
         assert!(
             table.contains("skipped 3: type:metadata 1, type:request 2"),
             "{table}"
@@ -113,5 +131,31 @@ mod tests {
         let json = serde_json::to_value(&summary).unwrap();
         assert_eq!(json["stages"][0]["skipped"]["type:request"], 2);
         assert!(json["stages"][1].get("skipped").is_none());
+    }
+
+    #[test]
+    fn table_shows_each_phase_with_its_cores() {
+        let summary = RunSummary {
+            phases: vec![
+                PhaseStats {
+                    phase: "pass 1".into(),
+                    wall: Duration::from_secs(2),
+                    cpu: Some(Duration::from_secs(3)),
+                },
+                PhaseStats {
+                    phase: "pass 2".into(),
+                    wall: Duration::from_secs(1),
+                    cpu: None,
+                },
+            ],
+            ..RunSummary::default()
+        };
+        let table = summary.table();
+        assert!(table.contains("3.00 CPU-s, 1.50 cores"), "{table}");
+        let pass2 = table.lines().find(|l| l.starts_with("pass 2")).unwrap();
+        assert!(pass2.trim_end().ends_with("1.00 s"), "{table}");
+        let json = serde_json::to_value(&summary).unwrap();
+        assert_eq!(json["phases"][0]["cpu"], 3.0);
+        assert!(json["phases"][1]["cpu"].is_null());
     }
 }
