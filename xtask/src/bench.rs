@@ -20,13 +20,16 @@
 //!
 //! Each row gives wall time, MB/s and documents/s, peak RSS and CPU time
 //! (user + system, from `wait4`), CPU utilisation (CPU time / wall time:
-//! 2.0 means both cores busy all the time), and the ratio to `wc -w`.
+//! 2.0 means both cores busy all the time), and the ratio to `wc -w`; below
+//! it, the run's phases (pass 1, the corpus decision, pass 2, the reports'
+//! finish) with their wall and CPU time, from the run summary.
 //! Rows go to `bench-out/bench-{quick,full}.json` and a Markdown table;
 //! the growth from a tenth of the size to the whole is printed per
 //! pipeline (the goal: 10× input within 11× time).
 //!
-//! Disk: the runner's spill file (about 2.7x the input, binary records,
-//! without the `tokens` layer when no report reads it) and `documents.jsonl`
+//! Disk: the runner's spill file (about 2x the input, binary records,
+//! without the `tokens` layer and the text as loaded when no report reads
+//! them) and `documents.jsonl`
 //! (about 5.6x: every tag layer but `tokens`) together take about 9x the
 //! input: the 1 GB corpus needs some 10 GB free under `bench-out/`; a
 //! warning is printed when there is less.
@@ -204,6 +207,16 @@ pub fn bench(args: &[String], bin: &Path) -> Result<()> {
                 .ok()
                 .and_then(|s| serde_json::from_str(&s).ok())
                 .unwrap_or(Value::Null);
+            for phase in s["phases"].as_array().into_iter().flatten() {
+                let (wall, cpu) = (phase["wall"].as_f64(), phase["cpu"].as_f64());
+                if let (Some(wall), Some(cpu)) = (wall, cpu) {
+                    println!(
+                        "    {:<42} {wall:>8.2} s  {cpu:>8.2} CPU-s  {:.2} cores",
+                        phase["phase"].as_str().unwrap_or("?"),
+                        cpu / wall.max(1e-9)
+                    );
+                }
+            }
             let mut r = row(input, p, &m, &wc, &s, load_before);
             r["output_mb"] = json!(round(dir_bytes(&out_dir) as f64 / 1e6, 0));
             rows.push(r);
@@ -371,6 +384,7 @@ fn row(
         "load_average_before": load_before,
         "load_average_after": load_average(),
         "stages": summary["stages"],
+        "phases": summary["phases"],
     })
 }
 
