@@ -237,7 +237,8 @@ impl EntityFinder {
                 ctx.names.insert(from + a, (from + b, label));
             }
         }
-        let mut out = Vec::new();
+        // About one entity a run (a run may give none or several).
+        let mut out = Vec::with_capacity(runs.len());
         let mut dropped_initials = Vec::new();
         for (lo, hi) in runs {
             self.segment(&ctx, lo, hi, &mut out, &mut dropped_initials);

@@ -910,20 +910,27 @@ fn approximation_before(ctx: &Ctx<'_>, first: usize) -> Option<String> {
         .map(|k| ctx.words[k]);
     if let Some(w2) = w2 {
         // The phrases are compared word by word; a string is made only
-        // for the one found.
-        if let Some(pair) = APPROXIMATIONS.iter().find(|a| joins_words(a, &[w2, w1])) {
+        // for the one found. The joined length is computed once and most
+        // phrases are told apart by it.
+        let pair_len = w2.len() + 1 + w1.len();
+        if let Some(pair) = APPROXIMATIONS
+            .iter()
+            .find(|a| a.len() == pair_len && joins_words(a, &[w2, w1]))
+        {
             return Some((*pair).to_string());
         }
         let w3 = first
             .checked_sub(3)
             .filter(|&k| ctx.tokens[k].kind == TokenKind::Word)
             .map(|k| ctx.words[k]);
-        if let Some(w3) = w3
-            && let Some(triple) = APPROXIMATIONS
+        if let Some(w3) = w3 {
+            let triple_len = w3.len() + 1 + pair_len;
+            if let Some(triple) = APPROXIMATIONS
                 .iter()
-                .find(|a| joins_words(a, &[w3, w2, w1]))
-        {
-            return Some((*triple).to_string());
+                .find(|a| a.len() == triple_len && joins_words(a, &[w3, w2, w1]))
+            {
+                return Some((*triple).to_string());
+            }
         }
     }
     APPROXIMATIONS.contains(&w1).then(|| w1.to_string())
