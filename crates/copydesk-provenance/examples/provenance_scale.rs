@@ -29,7 +29,7 @@ use std::time::Instant;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod process_stats;
-use process_stats::{cpu_seconds, status_kib};
+use process_stats::{cpu_seconds, status_kib, thread_cpu_seconds};
 
 /// Joins hard-wrapped lines; keeps paragraph breaks (a line break before
 /// an indented line) and the sign-off line.
@@ -79,20 +79,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let cpu_start = cpu_seconds();
     let mut stage = ProvenanceStage::new(ProvenanceConfig::default()).with_phase_clock(cpu_seconds);
     let (mut cpu_observe, mut cpu_absorb) = (0.0, 0.0);
+    let (mut wall_observe, mut wall_absorb, mut absorbing_thread) = (0.0, 0.0, 0.0);
     for (chunk_start, chunk) in store
         .docs
         .chunks(4096)
         .enumerate()
         .map(|(i, c)| (i * 4096, c))
     {
-        let c0 = cpu_seconds();
+        let (c0, w0) = (cpu_seconds(), Instant::now());
         let obs: Vec<_> = chunk.par_iter().map(|d| stage.observe(d)).collect();
-        let c1 = cpu_seconds();
+        let (c1, w1, t1) = (cpu_seconds(), Instant::now(), thread_cpu_seconds());
         for (k, o) in obs.into_iter().enumerate() {
             stage.absorb(chunk_start + k, o?)?;
         }
+        absorbing_thread += thread_cpu_seconds() - t1;
         cpu_observe += c1 - c0;
         cpu_absorb += cpu_seconds() - c1;
+        wall_observe += (w1 - w0).as_secs_f64();
+        wall_absorb += w1.elapsed().as_secs_f64();
     }
     let t_absorb = t.elapsed().as_secs_f64();
     let cpu_before_finish = cpu_seconds();
@@ -116,6 +120,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "text_mb": bytes as f64 / 1e6,
             "seconds": secs,
             "seconds_signatures": t_absorb,
+            "seconds_observe": wall_observe,
+            "seconds_absorb": wall_absorb,
+            "cpu_absorbing_thread": absorbing_thread,
             "seconds_finish": t_finish - t_absorb,
             "cpu_seconds": cpu,
             "cpu_observe": cpu_observe,

@@ -76,6 +76,7 @@
 pub mod align;
 pub mod compare;
 pub mod fingerprint;
+pub mod frequencies;
 pub mod hashing;
 pub mod memory;
 mod partners;

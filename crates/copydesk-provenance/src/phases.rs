@@ -36,15 +36,26 @@ impl PhaseTimer {
         }
     }
 
-    /// Ends the current phase, naming it, and starts the next.
+    /// Ends the current phase, naming it, and starts the next. A phase
+    /// ended again (a step of a loop) adds to its times.
     pub(crate) fn end(&mut self, name: &'static str) {
         let now = Instant::now();
         let reading = self.clock.map_or(0.0, |c| c());
-        self.phases.push(Phase {
-            name,
-            seconds: now.duration_since(self.wall).as_secs_f64(),
-            clock: reading - self.reading,
-        });
+        let (seconds, clock) = (
+            now.duration_since(self.wall).as_secs_f64(),
+            reading - self.reading,
+        );
+        match self.phases.iter_mut().find(|p| p.name == name) {
+            Some(p) => {
+                p.seconds += seconds;
+                p.clock += clock;
+            }
+            None => self.phases.push(Phase {
+                name,
+                seconds,
+                clock,
+            }),
+        }
         self.wall = now;
         self.reading = reading;
     }
@@ -70,10 +81,13 @@ mod tests {
         let mut timer = PhaseTimer::start(Some(ticks));
         timer.end("first");
         timer.end("second");
+        timer.end("first");
         let phases = timer.into_phases();
         let names: Vec<&str> = phases.iter().map(|p| p.name).collect();
         assert_eq!(names, ["first", "second"]);
-        assert!(phases.iter().all(|p| p.clock == 1.0 && p.seconds >= 0.0));
+        let clocks: Vec<f64> = phases.iter().map(|p| p.clock).collect();
+        assert_eq!(clocks, [2.0, 1.0]);
+        assert!(phases.iter().all(|p| p.seconds >= 0.0));
         let mut plain = PhaseTimer::start(None);
         plain.end("only");
         assert_eq!(plain.into_phases()[0].clock, 0.0);

@@ -5,6 +5,7 @@
 use crate::align::{AlignParams, PrepareScratch, Prepared, align};
 use crate::compare::{DecisionParams, PairVerdict, Side, decide, evidence};
 use crate::fingerprint::{estimated_coverage, fingerprints};
+use crate::frequencies::DocumentFrequencies;
 use crate::hashing::PreHashedMap;
 use crate::partners::{id_ranks, merge_unique, pair_key, pair_of, partner_cutoffs, partner_key};
 use crate::phases::{Phase, PhaseTimer};
@@ -300,7 +301,7 @@ pub struct ProvenanceStage {
     sizes: Vec<u32>,
     prints: Vec<u16>,
     print_starts: Vec<usize>,
-    df: PreHashedMap<u64, u32>,
+    df: DocumentFrequencies,
     text_hashes: Vec<u64>,
     /// Each twin's representative ([`crate::twins`]), set by `finish`.
     twin_of: Vec<Option<usize>>,
@@ -324,7 +325,7 @@ impl ProvenanceStage {
             sizes: Vec::new(),
             prints: Vec::new(),
             print_starts: vec![0],
-            df: PreHashedMap::default(),
+            df: DocumentFrequencies::default(),
             text_hashes: Vec::new(),
             twin_of: Vec::new(),
             ranks: Vec::new(),
@@ -382,12 +383,15 @@ impl ProvenanceStage {
         // A few bands at a time in parallel, their pairs merged into one
         // sorted list without duplicates after each group.
         for group in bands.chunks(LSH_BANDS_AT_ONCE) {
-            let lists: Vec<Vec<u64>> = self
-                .band_keys(group)
+            let keys = self.band_keys(group);
+            timer.end("lsh keys");
+            let lists: Vec<Vec<u64>> = keys
                 .into_par_iter()
                 .map(|keys| self.band_pairs(keys, &narrow))
                 .collect();
+            timer.end("lsh buckets");
             found = merge_unique(found, lists.concat());
+            timer.end("lsh merge");
         }
         let scored: Vec<(u32, u32, u32)> = found
             .into_par_iter()
@@ -400,7 +404,7 @@ impl ProvenanceStage {
                 )
             })
             .collect();
-        timer.end("lsh");
+        timer.end("lsh score");
         let pairs = self.strongest(scored);
         timer.end("strongest");
         if !self.config.sentence_prefilter {
@@ -696,7 +700,7 @@ impl ProvenanceStage {
             spun_min_rate: self.config.spun_min_rate,
             ..DecisionParams::default()
         };
-        let df = |h: u64| self.df.get(&h).copied().unwrap_or(0);
+        let df = |h: u64| self.df.get(h);
         let verdict = decide(
             self.side(pa, da, i),
             self.side(pb, db, j),
@@ -934,14 +938,13 @@ impl CorpusStage for ProvenanceStage {
         self.print_starts.push(self.prints.len());
         self.dates.push(sig.date);
         self.text_hashes.push(sig.text_hash);
-        for w in sig.words {
-            *self.df.entry(w).or_insert(0) += 1;
-        }
+        self.df.add(sig.words);
         Ok(())
     }
 
     fn finish(&mut self, store: &dyn DocumentStore) -> Result<CorpusOutput, StageError> {
         let mut timer = PhaseTimer::start(self.phase_clock);
+        self.df.count_pending();
         self.twin_of = twins::representatives(&self.text_hashes, &self.dates, &self.ids);
         self.ranks = id_ranks(&self.ids);
         timer.end("twins");

@@ -1,0 +1,135 @@
+//! Document frequencies: in how many documents of the corpus each word
+//! (hash) occurs. Documents are taken in order on one thread (the stage's
+//! `absorb`), so adding one only sets its words aside; they are counted in
+//! batches, in parallel, each thread counting the words of one hash range
+//! in its own table.
+
+use crate::hashing::PreHashedMap;
+use rayon::prelude::*;
+
+/// Tables the words are counted in, by the top bits of their hashes.
+const PARTS: usize = 16;
+
+/// Words set aside before they are counted, by default.
+const BATCH_WORDS: usize = 1 << 22;
+
+/// The table of a word hash.
+fn part(word: u64) -> usize {
+    (word >> (64 - PARTS.trailing_zeros())) as usize
+}
+
+/// Counts, for each word hash, the documents that carry it.
+#[derive(Debug)]
+pub struct DocumentFrequencies {
+    parts: Vec<PreHashedMap<u64, u32>>,
+    /// Documents' words not counted yet (each list ascending).
+    pending: Vec<Vec<u64>>,
+    pending_words: usize,
+    batch_words: usize,
+}
+
+impl Default for DocumentFrequencies {
+    fn default() -> Self {
+        DocumentFrequencies::with_batch(BATCH_WORDS)
+    }
+}
+
+impl DocumentFrequencies {
+    /// Counts that set aside up to `batch_words` words before counting them.
+    pub fn with_batch(batch_words: usize) -> Self {
+        DocumentFrequencies {
+            parts: vec![PreHashedMap::default(); PARTS],
+            pending: Vec::new(),
+            pending_words: 0,
+            batch_words,
+        }
+    }
+
+    /// Adds one document's words (its distinct words count once each;
+    /// a word listed twice counts twice).
+    pub fn add(&mut self, mut words: Vec<u64>) {
+        if !words.is_sorted() {
+            words.sort_unstable();
+        }
+        self.pending_words += words.len();
+        self.pending.push(words);
+        if self.pending_words >= self.batch_words {
+            self.count_pending();
+        }
+    }
+
+    /// Counts the words set aside; [`Self::get`] sees every document added
+    /// before this.
+    pub fn count_pending(&mut self) {
+        let pending = std::mem::take(&mut self.pending);
+        self.pending_words = 0;
+        if pending.is_empty() {
+            return;
+        }
+        // One task per thread, each with a range of tables: it reads every
+        // document's list once, from the first word of its range to the last.
+        let per_task = PARTS.div_ceil(rayon::current_num_threads().clamp(1, PARTS));
+        self.parts
+            .par_chunks_mut(per_task)
+            .enumerate()
+            .for_each(|(task, tables)| {
+                let first = task * per_task;
+                let end = first + tables.len();
+                for words in &pending {
+                    let from = words.partition_point(|&w| part(w) < first);
+                    let to = from + words[from..].partition_point(|&w| part(w) < end);
+                    for &w in &words[from..to] {
+                        if let Some(table) = tables.get_mut(part(w) - first) {
+                            *table.entry(w).or_insert(0) += 1;
+                        }
+                    }
+                }
+            });
+    }
+
+    /// The documents counted so far that carry `word`.
+    pub fn get(&self, word: u64) -> u32 {
+        self.parts
+            .get(part(word))
+            .and_then(|t| t.get(&word))
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::HashMap;
+
+    proptest! {
+        #[test]
+        fn counts_as_one_table_counted_document_by_document(
+            docs in prop::collection::vec(prop::collection::vec(0u64..40, 0..20), 0..40),
+            batch in 1usize..50,
+            spread in any::<bool>(),
+        ) {
+            // Words spread over every table or crowded in a few of them.
+            let word = |w: u64| if spread { w.wrapping_mul(0x9E37_79B9_7F4A_7C15) } else { w };
+            let mut expected: HashMap<u64, u32> = HashMap::new();
+            let mut df = DocumentFrequencies::with_batch(batch);
+            for (k, doc) in docs.iter().enumerate() {
+                let mut words: Vec<u64> = doc.iter().map(|&w| word(w)).collect();
+                if k % 2 == 0 {
+                    words.sort_unstable();
+                    words.dedup();
+                }
+                for &w in &words {
+                    *expected.entry(w).or_default() += 1;
+                }
+                df.add(words);
+            }
+            df.count_pending();
+            for w in 0..45 {
+                let w = word(w);
+                prop_assert_eq!(df.get(w), expected.get(&w).copied().unwrap_or(0));
+            }
+        }
+    }
+}
