@@ -16,6 +16,7 @@ use copydesk_core::{
     StageError, StageKind, cap,
 };
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
@@ -301,33 +302,45 @@ impl SentenceSplitter {
         if word.is_empty() {
             return true;
         }
-        let next_word: String = para[next_start..]
-            .chars()
-            .take_while(|c| c.is_alphanumeric())
-            .flat_map(char::to_lowercase)
-            .collect();
-        let next_is_starter = STARTERS.contains(&next_word.as_str());
-        let lower = word.to_lowercase();
+        // Whether the next word is one that plainly starts a sentence: only
+        // some of the cases below ask, and it is worked out only for them.
+        let next_is_starter = || {
+            let next_word: String = para[next_start..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect();
+            STARTERS.contains(&next_word.as_str())
+        };
+        // Most words ending a sentence are lowercase ASCII already: no new
+        // string for them (`to_lowercase` is `to_ascii_lowercase` on ASCII).
+        let lower: Cow<'_, str> = if !word.is_ascii() {
+            Cow::Owned(word.to_lowercase())
+        } else if word.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(word.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(word)
+        };
         let mut letters = word.chars().filter(|c| c.is_alphabetic());
         let single_letter = letters.next().is_some() && letters.next().is_none();
         if single_letter && word.chars().count() == 1 {
             // An initial ("J. Smith"), unless a sentence plainly starts next.
-            return next_is_starter;
+            return next_is_starter();
         }
         if word.contains('.') && word.chars().any(char::is_alphabetic) {
             // Dotted abbreviations: "U.S.", "p.m.", "e.g.".
-            return next_is_starter;
+            return next_is_starter();
         }
-        if TITLE_ABBREVIATIONS.contains(&lower.as_str())
-            || self.extra_abbreviations.contains(&lower)
+        if TITLE_ABBREVIATIONS.contains(&lower.as_ref())
+            || self.extra_abbreviations.contains(lower.as_ref())
         {
             return false;
         }
-        if MONTH_ABBREVIATIONS.contains(&lower.as_str()) {
-            return !next.is_ascii_digit() && next_is_starter;
+        if MONTH_ABBREVIATIONS.contains(&lower.as_ref()) {
+            return !next.is_ascii_digit() && next_is_starter();
         }
-        if TRAILING_ABBREVIATIONS.contains(&lower.as_str()) {
-            return next_is_starter;
+        if TRAILING_ABBREVIATIONS.contains(&lower.as_ref()) {
+            return next_is_starter();
         }
         true
     }
@@ -363,6 +376,74 @@ pub fn sentence_spans(doc: &Document) -> Vec<(usize, usize)> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// [`SentenceSplitter::is_boundary`] after its first checks, as it was:
+    /// the next word and the lowercase word always made as strings.
+    fn abbreviation_boundary_as_it_was(
+        splitter: &SentenceSplitter,
+        para: &str,
+        next: char,
+        word: &str,
+        next_start: usize,
+    ) -> bool {
+        let next_word: String = para[next_start..]
+            .chars()
+            .take_while(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect();
+        let next_is_starter = STARTERS.contains(&next_word.as_str());
+        let lower = word.to_lowercase();
+        let mut letters = word.chars().filter(|c| c.is_alphabetic());
+        let single_letter = letters.next().is_some() && letters.next().is_none();
+        if single_letter && word.chars().count() == 1 {
+            return next_is_starter;
+        }
+        if word.contains('.') && word.chars().any(char::is_alphabetic) {
+            return next_is_starter;
+        }
+        if TITLE_ABBREVIATIONS.contains(&lower.as_str())
+            || splitter.extra_abbreviations.contains(&lower)
+        {
+            return false;
+        }
+        if MONTH_ABBREVIATIONS.contains(&lower.as_str()) {
+            return !next.is_ascii_digit() && next_is_starter;
+        }
+        if TRAILING_ABBREVIATIONS.contains(&lower.as_str()) {
+            return next_is_starter;
+        }
+        true
+    }
+
+    proptest! {
+        // Every `.` followed by blanks, with the word before it and after
+        // it: the boundary test answers as it did.
+        #[test]
+        fn period_boundaries_are_decided_as_they_were(
+            para in "(Mr|MR|mr|Jan|JAN|Sept|Inc|inc|Corp|No|U\\.S|J|É|é|\u{212A}|ß|[A-Za-z]{1,6}|[0-9]{1,3}|the|The|THE|He|but)(\\. +(Mr|Jan|the|The|THE|He|but|[A-Za-z]{1,6}|[0-9]{1,3}|É|\u{130}t|\u{212A}))+"
+        ) {
+            let splitter = SentenceSplitter::new(&SentencesConfig {
+                extra_abbreviations: vec!["approx".into(), "é".into()],
+                ..SentencesConfig::default()
+            });
+            for (p, _) in para.match_indices(". ") {
+                let next_start = p + 1 + para[p + 1..].len() - para[p + 1..].trim_start().len();
+                let Some(next) = char_at(&para, next_start) else { continue };
+                let word_start = para[..p]
+                    .rfind(|c: char| c.is_whitespace() || matches!(c, '(' | '[' | '"' | '\u{201C}'))
+                    .map_or(0, |q| q + char_at(&para, q).map_or(1, char::len_utf8));
+                let word = &para[word_start..p];
+                let expected = if next.is_lowercase() || matches!(next, ',' | ';' | ':' | ')' | ']') {
+                    false
+                } else if word.is_empty() {
+                    true
+                } else {
+                    abbreviation_boundary_as_it_was(&splitter, &para, next, word, next_start)
+                };
+                prop_assert_eq!(splitter.is_boundary(&para, p, p + 1, p + 1, next_start), expected, "{:?} at {}", para, p);
+            }
+        }
+    }
 
     fn split(t: &str) -> Vec<&str> {
         SentenceSplitter::default()
