@@ -16,6 +16,7 @@ use copydesk_spin::evaluation::{edit_distance, words};
 use copydesk_spin::rerank::{FEATURE_NAMES, FEATURES, Model, Rerank};
 use copydesk_spin::spinner::{Spinner, SpunSpan, Style};
 use copydesk_spin::{Analysis, SpinConfig, SpinTagger, Weights, builtin_dictionary, detect_quotes};
+use std::collections::HashMap;
 use std::time::Instant;
 
 const READY: &str = concat!(
@@ -167,12 +168,31 @@ fn score(
     analyses: &[Analysis],
     which: &[Option<usize>],
 ) -> Tally {
+    score_with(tagger, w, cases, analyses, which, None)
+}
+
+/// The re-ranker's features of one document.
+type Features = Vec<(usize, [f64; FEATURES])>;
+
+/// [`score`] with each document's re-ranker features given (computed
+/// under weights that differ at most in the re-ranker's models).
+fn score_with(
+    tagger: &SpinTagger,
+    w: &Weights,
+    cases: &[Case],
+    analyses: &[Analysis],
+    which: &[Option<usize>],
+    features: Option<&[Features]>,
+) -> Tally {
     let mut t = Tally::default();
-    for (case, analysis) in cases.iter().zip(analyses) {
+    for (k, (case, analysis)) in cases.iter().zip(analyses).enumerate() {
         if !which.contains(&case.spinner) {
             continue;
         }
-        let v = tagger.decide(&case.spun, analysis, w);
+        let v = match features.and_then(|f| f.get(k)) {
+            Some(f) => tagger.decide_with_features(&case.spun, analysis, w, f),
+            None => tagger.decide(&case.spun, analysis, w),
+        };
         let truth: Vec<(usize, usize)> = case.truth.iter().map(|s| (s.start, s.end)).collect();
         match case.spinner {
             None => {
@@ -247,8 +267,12 @@ fn score(
         t.correct_words += spun_words.len().saturating_sub(truth_words);
         if case.spinner.is_some() {
             let (before, after) = (
-                edit_distance(&spun_words, &orig),
-                edit_distance(&words(&v.repaired), &orig),
+                cached_distance(&case.spun, &case.original, || {
+                    edit_distance(&spun_words, &orig)
+                }),
+                cached_distance(&v.repaired, &case.original, || {
+                    edit_distance(&words(&v.repaired), &orig)
+                }),
             );
             t.ed_spun += before;
             t.ed_repaired += after;
@@ -257,6 +281,29 @@ fn score(
         }
     }
     t
+}
+
+/// Word edit distances already computed, by a hash of both texts (the
+/// threshold grid of `--fit-rerank` repairs most documents the same way
+/// under many settings).
+static DISTANCES: std::sync::Mutex<Option<HashMap<u64, usize>>> = std::sync::Mutex::new(None);
+
+fn cached_distance(a: &str, b: &str, compute: impl FnOnce() -> usize) -> usize {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    a.hash(&mut h);
+    b.hash(&mut h);
+    let key = h.finish();
+    if let Ok(guard) = DISTANCES.lock()
+        && let Some(&d) = guard.as_ref().and_then(|m| m.get(&key))
+    {
+        return d;
+    }
+    let d = compute();
+    if let Ok(mut guard) = DISTANCES.lock() {
+        guard.get_or_insert_with(HashMap::new).insert(key, d);
+    }
+    d
 }
 
 fn f1(tp: usize, fp: usize, fn_: usize) -> (f64, f64, f64) {
@@ -1210,18 +1257,22 @@ fn fit_rerank(
         }
         // Tallies per regime and thresholds (documents fall to one regime,
         // so the tallies of the two add up).
-        let regime_cases = |phrase: bool| -> (Vec<&Case>, Vec<&Analysis>) {
-            cases
-                .iter()
-                .zip(&analyses)
-                .filter(|(_, a)| is_phrase_doc(a, &w0) == phrase)
-                .unzip()
-        };
+        let feats: Vec<Features> = analyses
+            .iter()
+            .map(|a| tagger.rerank_features(a, &w0))
+            .collect();
         let mut tallies: Vec<Vec<(Model, Tally)>> = Vec::new();
         for (r, phrase) in [false, true].into_iter().enumerate() {
-            let (cs, an) = regime_cases(phrase);
-            let cs: Vec<Case> = cs.into_iter().cloned().collect();
-            let an: Vec<Analysis> = an.into_iter().cloned().collect();
+            let mut cs: Vec<Case> = Vec::new();
+            let mut an: Vec<Analysis> = Vec::new();
+            let mut fs: Vec<Features> = Vec::new();
+            for ((c, a), f) in cases.iter().zip(&analyses).zip(&feats) {
+                if is_phrase_doc(a, &w0) == phrase {
+                    cs.push(c.clone());
+                    an.push(a.clone());
+                    fs.push(f.clone());
+                }
+            }
             let mut list = Vec::new();
             for (threshold, doc_threshold, channel_floor) in thresholds
                 .iter()
@@ -1245,7 +1296,7 @@ fn fit_rerank(
                         },
                         ..*base
                     };
-                    list.push((m, score(tagger, &w, &cs, &an, &all)));
+                    list.push((m, score_with(tagger, &w, &cs, &an, &all, Some(&fs))));
                 }
             }
             tallies.push(list);

@@ -14,8 +14,11 @@
 //! context re-ranker ([`rerank`]): a logistic model that weighs each
 //! candidate original against the other originals of the same words, the
 //! same mapping elsewhere in the document, the original's use elsewhere in
-//! it and the document's own rate and style, calibrated on articles held
-//! apart from the evaluation's test articles.
+//! it, the document's own rate and style, and a joint reading of the whole
+//! document (forward-backward over every way
+//! of keeping or replacing each word, so that a candidate beside another
+//! spun word is judged beside that word's likely originals too). It is
+//! calibrated on articles held apart from the evaluation's test articles.
 //! Both resources ship embedded
 //! as compact tables derived from openly licensed data (`data/LICENSES.md`;
 //! rebuilt by `examples/derive_tables.rs`). Users add their own tortured
@@ -98,6 +101,7 @@
 mod config;
 pub mod evaluation;
 mod language_model;
+mod lattice;
 mod morph;
 pub mod rerank;
 mod resources;

@@ -8,18 +8,28 @@
 //! leads the other originals of the same words, how often the same wording
 //! is traced to the same original elsewhere in the document (a spinner
 //! that maps "said" to "mentioned" does so everywhere), how strongly the
-//! document as a whole reads as spun, and how much of it is written in
-//! phrase expansions. A logistic model over these features gives the
+//! document as a whole reads as spun, how much of it is written in
+//! phrase expansions, and how likely the candidate is on a joint reading
+//! of the whole document (`lattice`: the posterior of the candidate over
+//! every way of keeping or replacing each word, with the bigrams of each
+//! reading's own neighbouring words, at the repair weights' context weight
+//! and at a stronger one). A logistic model over these features gives the
 //! probability that the candidate is the exact original; its coefficients
 //! and the probability a repair needs are fitted by
 //! `examples/eval.rs --fit-rerank` on the calibration articles held apart
 //! from the test articles.
 
+use crate::language_model::LanguageModel;
+use crate::lattice::{Lattice, Node};
 use crate::tagger::{Analysis, Candidate, Weights};
 use std::collections::HashMap;
 
 /// Number of features of a candidate.
-pub const FEATURES: usize = 28;
+pub const FEATURES: usize = 31;
+
+/// Weight of bigram association, relative to the repair weights' own
+/// `context`, of the second (context-led) joint reading.
+const STRONG_CONTEXT: f64 = 4.0;
 
 /// Names of the features, in order (for reports and fitting).
 pub const FEATURE_NAMES: [&str; FEATURES] = [
@@ -51,6 +61,9 @@ pub const FEATURE_NAMES: [&str; FEATURES] = [
     "other_share",
     "original_in_text",
     "channel_logodds",
+    "joint_logodds",
+    "joint_strong_logodds",
+    "joint_gap",
 ];
 
 /// A logistic model over [`FEATURES`] features of an eligible candidate,
@@ -112,26 +125,26 @@ impl Default for Rerank {
             gate: -6.0,
             split: 0.06,
             word: Model {
-                intercept: 4.9232,
+                intercept: 4.5298,
                 coef: [
-                    -0.4766, 0.1532, -1.8227, 0.0903, 0.1247, -0.3095, -0.1159, 0.3937, -1.04,
-                    -8.1155, -9.5267, -0.0349, 0.3705, -28.3624, 0.2329, 0.2184, -0.4984, -2.3813,
-                    0.8219, -0.0164, -0.0133, -12.2694, 2.9166, 12.4033, 0.1739, -0.061, 0.9191,
-                    0.3325,
+                    -0.2181, 0.0593, -1.5796, 0.1554, 0.194, -0.5194, -0.2355, 0.8028, -1.1291,
+                    -9.9468, -5.3357, 0.3492, 0.3957, -28.172, 0.0759, 0.1556, -0.5313, -2.3952,
+                    -0.1436, -0.0197, 0.1293, -12.6585, 3.087, 12.3545, 0.1557, -0.0949, 0.996,
+                    -0.1882, 0.8589, 0.1816, -0.0079,
                 ],
-                threshold: 0.55,
+                threshold: 0.5,
                 doc_threshold: 0.65,
                 channel_floor: 0.9,
             },
             phrase: Model {
-                intercept: -0.2881,
+                intercept: 0.0606,
                 coef: [
-                    0.0837, 0.1345, -0.598, 0.1206, 0.1335, 0.4151, -0.1886, -0.5421, 0.5139,
-                    -7.5496, -9.583, 0.2763, 0.1649, 5.797, 0.0357, -0.5073, -1.6102, -1.3103,
-                    0.4906, -0.0042, 0.0385, 0.1572, -0.4202, -0.2251, 0.1159, -0.2822, 1.0524,
-                    -0.1721,
+                    0.1421, -0.0082, -0.3536, 0.1284, 0.0933, 0.3794, -0.2376, -0.4805, 0.7568,
+                    -8.1217, -8.6652, 0.2784, 0.1354, 5.5644, 0.0214, -0.4807, -1.5367, -1.4788,
+                    0.2478, -0.0053, 0.0356, 0.0972, -0.2572, -0.2481, 0.0099, -0.176, 1.0559,
+                    -0.1234, -0.1839, 0.3499, -0.0521,
                 ],
-                threshold: 0.2,
+                threshold: 0.25,
                 doc_threshold: 0.0,
                 channel_floor: 2.0,
             },
@@ -166,6 +179,7 @@ const MAX_MARGIN: f64 = 8.0;
 /// gives the natural log of the corpus count of a candidate's rarest
 /// spun word.
 pub(crate) fn features(
+    lm: &LanguageModel,
     analysis: &Analysis,
     w: &Weights,
     rate: f64,
@@ -237,9 +251,44 @@ pub(crate) fn features(
     for t in &analysis.tokens {
         *counts.entry(t.lower.as_str()).or_insert(0) += 1;
     }
+    // The joint reading of every eligible candidate at the channel's own
+    // prior, with the context weight of the repair weights and a stronger
+    // one.
+    let ids: Vec<_> = analysis.tokens.iter().map(|t| lm.id(&t.lower)).collect();
+    let channel_lo = |c: &Candidate| c.logodds(w) + channel_prior * f64::from(c.substitutions);
+    let nodes: Vec<Node> = eligible
+        .iter()
+        .map(|&(k, _)| {
+            let c = &runs[k];
+            Node {
+                first: c.first,
+                last: c.last,
+                first_id: c.original.split(' ').next().and_then(|x| lm.id(x)),
+                last_id: c.original.rsplit(' ').next().and_then(|x| lm.id(x)),
+            }
+        })
+        .collect();
+    let lattice = Lattice::new(lm, &analysis.tokens, &ids, &nodes);
+    // A node's score is its log-odds without its boundary bigrams (read
+    // on the lattice instead), with its inner context scaled as the
+    // boundaries are.
+    let scores = |scale: f64| -> Vec<f64> {
+        eligible
+            .iter()
+            .map(|&(k, _)| {
+                let c = &runs[k];
+                let boundary = c.left_gain + c.right_gain;
+                channel_lo(c) - w.context * boundary
+                    + (scale - 1.0) * w.context * (c.context - boundary)
+            })
+            .collect()
+    };
+    let joint = lattice.read(&scores(1.0), w.context);
+    let strong = lattice.read(&scores(STRONG_CONTEXT), STRONG_CONTEXT * w.context);
     eligible
         .iter()
-        .map(|&(k, score)| {
+        .enumerate()
+        .map(|(e, &(k, score))| {
             let c = &runs[k];
             // The best other eligible candidate of exactly the same words.
             let (best, second, count) =
@@ -309,7 +358,12 @@ pub(crate) fn features(
                 other_score,
                 other_share,
                 (1.0 + original_in_text as f64).ln(),
-                (c.logodds(w) + channel_prior * f64::from(c.substitutions)).clamp(-10.0, 10.0),
+                channel_lo(c).clamp(-10.0, 10.0),
+                joint.get(e).map_or(-10.0, |j| j.logodds.clamp(-10.0, 10.0)),
+                strong
+                    .get(e)
+                    .map_or(-10.0, |j| j.logodds.clamp(-10.0, 10.0)),
+                joint.get(e).map_or(-10.0, |j| j.gap.max(-10.0)),
             ];
             (k, x)
         })

@@ -840,6 +840,30 @@ impl SpinTagger {
 
     /// Judges the document and picks the substitutions to restore.
     pub fn decide(&self, text: &str, analysis: &Analysis, w: &Weights) -> SpinVerdict {
+        self.decide_given(text, analysis, w, None)
+    }
+
+    /// [`SpinTagger::decide`] with the re-ranker's features already
+    /// computed by [`SpinTagger::rerank_features`] for the same analysis
+    /// under weights that differ from `w` at most in the re-ranker's
+    /// models (for fitting their thresholds without recomputing them).
+    pub fn decide_with_features(
+        &self,
+        text: &str,
+        analysis: &Analysis,
+        w: &Weights,
+        features: &[(usize, [f64; FEATURES])],
+    ) -> SpinVerdict {
+        self.decide_given(text, analysis, w, Some(features))
+    }
+
+    fn decide_given(
+        &self,
+        text: &str,
+        analysis: &Analysis,
+        w: &Weights,
+        features: Option<&[(usize, [f64; FEATURES])]>,
+    ) -> SpinVerdict {
         let tokens = &analysis.tokens;
         let runs = &analysis.candidates;
         let rate = self.document_rate(analysis, w);
@@ -857,7 +881,7 @@ impl SpinTagger {
         // listed phrases.
         let expanded = analysis.expanded_words as f64 / tokens.len().max(1) as f64;
         let chosen = if spun && w.rerank.enabled {
-            self.reranked_choice(analysis, w, rate)
+            self.reranked_choice(analysis, w, rate, features)
         } else {
             let scores: Vec<f64> = if spun && expanded <= w.repair_max_expanded {
                 pooled_scores(analysis, w, w.support, |c| c.logodds(w), repair_prior)
@@ -921,15 +945,22 @@ impl SpinTagger {
         rate: f64,
     ) -> Vec<(usize, [f64; FEATURES])> {
         let tokens = &analysis.tokens;
-        rerank::features(analysis, w, rate, Self::boldest_repair_prior(w), |c| {
-            tokens
-                .get(c.first..=c.last)
-                .unwrap_or(&[])
-                .iter()
-                .map(|t| self.lm.log_count(&t.lower))
-                .fold(f64::MAX, f64::min)
-                .min(30.0)
-        })
+        rerank::features(
+            self.lm,
+            analysis,
+            w,
+            rate,
+            Self::boldest_repair_prior(w),
+            |c| {
+                tokens
+                    .get(c.first..=c.last)
+                    .unwrap_or(&[])
+                    .iter()
+                    .map(|t| self.lm.log_count(&t.lower))
+                    .fold(f64::MAX, f64::min)
+                    .min(30.0)
+            },
+        )
     }
 
     /// The restorations the re-ranker picks in a document judged spun:
@@ -942,6 +973,7 @@ impl SpinTagger {
         analysis: &'a Analysis,
         w: &Weights,
         rate: f64,
+        features: Option<&[(usize, [f64; FEATURES])]>,
     ) -> Vec<(&'a Candidate, f64)> {
         let runs = &analysis.candidates;
         let mut scores = listed_only(runs, w);
@@ -953,7 +985,15 @@ impl SpinTagger {
         // A candidate passes on the model's probability or on the
         // channel's own confidence; it is ranked (and its confidence
         // given) by the higher of the two.
-        for (k, x) in self.features_at(analysis, w, rate) {
+        let computed;
+        let features = match features {
+            Some(f) => f,
+            None => {
+                computed = self.features_at(analysis, w, rate);
+                &computed
+            }
+        };
+        for &(k, x) in features {
             let (Some(s), Some(c)) = (scores.get_mut(k), runs.get(k)) else {
                 continue;
             };
