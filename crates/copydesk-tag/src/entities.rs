@@ -121,6 +121,23 @@ fn is_person_verb(word: &str) -> bool {
     )
 }
 
+/// [`is_person_verb`] of the word with its ASCII letters lowered, told
+/// without making that string (every verb there is lowercase ASCII).
+fn is_person_verb_ignoring_ascii_case(word: &str) -> bool {
+    const VERBS: &[&str] = &[
+        "said",
+        "says",
+        "told",
+        "added",
+        "wrote",
+        "stated",
+        "noted",
+        "argued",
+        "mentioned",
+    ];
+    VERBS.iter().any(|v| word.eq_ignore_ascii_case(v))
+}
+
 /// Finds entities.
 #[derive(Debug, Clone)]
 pub struct EntityFinder {
@@ -370,7 +387,7 @@ impl EntityFinder {
         let after = ctx.tokens.get(hi).map(|t| t.text(ctx.text)).unwrap_or("");
         let byline = lo > 0 && ctx.word(lo - 1) == "By" && ctx.sentence_initial[lo - 1];
         // "said Arthur Miller, an analyst": a name after an inverted cue.
-        let after_cue = lo > 0 && is_person_verb(&ctx.word(lo - 1).to_ascii_lowercase());
+        let after_cue = lo > 0 && is_person_verb_ignoring_ascii_case(ctx.word(lo - 1));
         if (2..=3).contains(&words)
             && all_names
             && (g.is_first_name(first) || byline || is_person_verb(after) || after_cue)
@@ -592,6 +609,15 @@ mod tests {
     use super::*;
     use crate::sentences::SentenceSplitter;
     use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn person_verbs_ignoring_ascii_case_are_the_lowered_words(
+            w in "(said|SAYS|Told|added|wrote|stated|noted|argued|mentioned|[a-zA-Z]{1,4}|é|\u{212A}){1,2}"
+        ) {
+            prop_assert_eq!(is_person_verb_ignoring_ascii_case(&w), is_person_verb(&w.to_ascii_lowercase()));
+        }
+    }
 
     fn find(t: &str) -> Vec<(String, &'static str)> {
         let sentences = SentenceSplitter::default().split(t);
