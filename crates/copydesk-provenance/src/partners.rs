@@ -15,11 +15,12 @@ pub(crate) fn pair_of(key: u64) -> (u32, u32) {
     ((key >> 32) as u32, key as u32)
 }
 
-/// `all` (ascending, no duplicates) with the keys of `new` (any order)
-/// merged in: ascending, no duplicates.
-pub(crate) fn merge_unique(all: Vec<u64>, mut new: Vec<u64>) -> Vec<u64> {
-    new.par_sort_unstable();
-    new.dedup();
+/// `all` (ascending keys, no duplicates) with `new` (any order) merged
+/// in: ascending keys, no duplicates. Entries of one key carry the same
+/// value (which one is kept does not matter).
+pub(crate) fn merge_unique(all: Vec<(u64, u32)>, mut new: Vec<(u64, u32)>) -> Vec<(u64, u32)> {
+    new.par_sort_unstable_by_key(|e| e.0);
+    new.dedup_by_key(|e| e.0);
     if all.is_empty() {
         return new;
     }
@@ -28,9 +29,9 @@ pub(crate) fn merge_unique(all: Vec<u64>, mut new: Vec<u64>) -> Vec<u64> {
     loop {
         match (x.peek(), y.peek()) {
             (Some(&&a), Some(&&b)) => {
-                if a <= b {
+                if a.0 <= b.0 {
                     x.next();
-                    if a == b {
+                    if a.0 == b.0 {
                         y.next();
                     }
                     out.push(a);
@@ -221,13 +222,20 @@ mod tests {
             all in prop::collection::vec(0u64..200, 0..100),
             new in prop::collection::vec(0u64..200, 0..100),
         ) {
+            // Each key carries a value of its own, as a pair its shared slots.
+            let entry = |k: u64| (k, (k * 7 % 13) as u32);
             let mut all = all;
             all.sort_unstable();
             all.dedup();
             let mut expected: Vec<u64> = all.iter().chain(&new).copied().collect();
             expected.sort_unstable();
             expected.dedup();
-            prop_assert_eq!(merge_unique(all, new), expected);
+            let expected: Vec<(u64, u32)> = expected.into_iter().map(entry).collect();
+            let merged = merge_unique(
+                all.into_iter().map(entry).collect(),
+                new.into_iter().map(entry).collect(),
+            );
+            prop_assert_eq!(merged, expected);
         }
     }
 

@@ -10,8 +10,8 @@ use crate::hashing::PreHashedMap;
 use crate::partners::{id_ranks, merge_unique, pair_key, pair_of, partner_cutoffs, partner_key};
 use crate::phases::{Phase, PhaseTimer};
 use crate::signature::{
-    anchor_shingles, estimated_containment, estimated_jaccard, minhash, mix, narrow_same_slots,
-    narrow_slot, same_slots,
+    anchor_shingles, estimated_containment, minhash, mix, narrow_same_slots, narrow_slot,
+    same_slots,
 };
 use crate::twins;
 use copydesk_core::{
@@ -376,7 +376,7 @@ impl ProvenanceStage {
     /// linear in the corpus size, the weak pairs whose sentence
     /// fingerprints show enough text that may align for a copy.
     fn candidates(&self, timer: &mut PhaseTimer) -> Vec<(usize, usize)> {
-        let mut found: Vec<u64> = Vec::new();
+        let mut found: Vec<(u64, u32)> = Vec::new();
         let bands: Vec<usize> = (0..self.config.bands).collect();
         // The sketches folded to a byte a slot ([`narrow_sketch`]).
         let narrow: Vec<u8> = self.sketches.par_iter().map(|&v| narrow_slot(v)).collect();
@@ -385,7 +385,7 @@ impl ProvenanceStage {
         for group in bands.chunks(LSH_BANDS_AT_ONCE) {
             let keys = self.band_keys(group);
             timer.end("lsh keys");
-            let lists: Vec<Vec<u64>> = keys
+            let lists: Vec<Vec<(u64, u32)>> = keys
                 .into_par_iter()
                 .map(|keys| self.band_pairs(keys, &narrow))
                 .collect();
@@ -395,16 +395,11 @@ impl ProvenanceStage {
         }
         let scored: Vec<(u32, u32, u32)> = found
             .into_par_iter()
-            .map(|key| {
+            .map(|(key, same)| {
                 let (i, j) = pair_of(key);
-                (
-                    i,
-                    j,
-                    same_slots(self.sketch(i as usize), self.sketch(j as usize)),
-                )
+                (i, j, same)
             })
             .collect();
-        timer.end("lsh score");
         let pairs = self.strongest(scored);
         timer.end("strongest");
         if !self.config.sentence_prefilter {
@@ -579,12 +574,13 @@ impl ProvenanceStage {
         out
     }
 
-    /// The pairs (i < j, as [`pair_key`]s) sharing a bucket of an LSH band
+    /// The pairs (i < j, as [`pair_key`]s, with their shared sketch
+    /// slots) sharing a bucket of an LSH band
     /// (buckets of at most `max_bucket` documents) whose estimated Jaccard
     /// reaches `min_estimated_jaccard`, from the band's keys
     /// ([`Self::band_keys`]) and every document's narrow sketch
     /// ([`crate::signature::narrow_sketch`], `permutations` bytes each).
-    fn band_pairs(&self, keys: Vec<(u64, u32)>, narrow: &[u8]) -> Vec<u64> {
+    fn band_pairs(&self, keys: Vec<(u64, u32)>, narrow: &[u8]) -> Vec<(u64, u32)> {
         let keys = sorted_keys(keys);
         let p = self.config.permutations;
         let narrow_of = |o: u32| {
@@ -606,9 +602,12 @@ impl ProvenanceStage {
                     if bound < self.config.min_estimated_jaccard {
                         continue;
                     }
-                    let s = estimated_jaccard(self.sketch(i as usize), self.sketch(j as usize));
+                    let (a, b) = (self.sketch(i as usize), self.sketch(j as usize));
+                    let same = same_slots(a, b);
+                    // As `estimated_jaccard` computes it.
+                    let s = f64::from(same) / a.len().min(b.len()).max(1) as f64;
                     if s >= self.config.min_estimated_jaccard {
-                        pairs.push(pair_key(i, j));
+                        pairs.push((pair_key(i, j), same));
                     }
                 }
             }
