@@ -108,9 +108,12 @@ pub fn tokenize_into(text: &str, mut sink: impl FnMut(Token)) {
         }
         if is_alphanumeric(c) {
             let end = word_end(text, i);
-            let kind = if bytes[i..end]
-                .iter()
-                .all(|b| b.is_ascii_digit() || matches!(b, b',' | b'.' | b':'))
+            // A word starting with a letter is no number: only tokens
+            // starting with a digit are read again.
+            let kind = if bytes[i].is_ascii_digit()
+                && bytes[i..end]
+                    .iter()
+                    .all(|b| b.is_ascii_digit() || matches!(b, b',' | b'.' | b':'))
             {
                 TokenKind::Number
             } else {
