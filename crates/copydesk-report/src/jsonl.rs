@@ -4,12 +4,17 @@
 use crate::corpus::table_sizes;
 use crate::error::ReportError;
 use crate::output::{OutputFile, check_relative_path, table_file_name};
+#[cfg(test)]
+use copydesk_core::{Annotation, Meta, Source};
 use copydesk_core::{
-    Annotation, BuiltStage, CorpusSummary, Document, DocumentRenderer, Meta, OptionDoc,
-    OptionError, Rendered, ReportStage, Source, StageConfig, StageError, StageKind, StageStats,
+    BuiltStage, CorpusSummary, Document, DocumentRenderer, OptionDoc, OptionError, Rendered,
+    ReportStage, StageConfig, StageError, StageKind, StageStats,
 };
+#[cfg(test)]
+use serde::Serializer;
+#[cfg(test)]
 use serde::ser::{SerializeMap, SerializeSeq};
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -110,8 +115,8 @@ struct JsonlRenderer {
 
 impl DocumentRenderer for JsonlRenderer {
     fn render(&self, doc: &Document) -> Result<Rendered, StageError> {
-        let mut line = Vec::with_capacity(doc.text.len() * 2 + 256);
-        serde_json::to_writer(&mut line, &DocumentRecord::new(doc, &self.config))
+        let mut line = Vec::with_capacity(doc.text.len() * 6 + 256);
+        render_line(doc, &self.config, &mut line)
             .map_err(|e| StageError::new(format!("{NAME}: document {}: {e}", doc.id)))?;
         line.push(b'\n');
         Ok(Box::new(line))
@@ -143,7 +148,11 @@ impl ReportStage for JsonlReport {
             .documents
             .as_mut()
             .ok_or(ReportError::NotStarted { stage: NAME })?;
-        file.write_json_line(&DocumentRecord::new(doc, &self.config))?;
+        let mut line = Vec::with_capacity(doc.text.len() * 6 + 256);
+        render_line(doc, &self.config, &mut line)
+            .map_err(|e| StageError::new(format!("{NAME}: document {}: {e}", doc.id)))?;
+        line.push(b'\n');
+        file.write_bytes(&line)?;
         self.written += 1;
         Ok(())
     }
@@ -238,7 +247,87 @@ struct SummaryRecord<'a> {
 /// Keys of a document record that extension fields may not replace.
 const RESERVED_KEYS: [&str; 7] = ["id", "source", "raw", "text", "meta", "tags", "ext"];
 
-/// One line of `documents.jsonl`, borrowing from the document.
+/// Appends a document's line of `documents.jsonl`, without the newline:
+/// what `serde_json` writes for [`DocumentRecord`] (the tests check it
+/// byte for byte), with the text-heavy parts written by [`json_text`].
+fn render_line(
+    doc: &Document,
+    config: &JsonlReportConfig,
+    out: &mut Vec<u8>,
+) -> serde_json::Result<()> {
+    use crate::json_text::{push_key, push_serde, push_str, push_usize, push_value};
+    out.push(b'{');
+    push_key(out, "id", true);
+    push_str(out, &doc.id);
+    push_key(out, "source", false);
+    push_serde(out, &doc.source)?;
+    if config.include_raw {
+        push_key(out, "raw", false);
+        push_str(out, &doc.raw);
+    }
+    push_key(out, "text", false);
+    push_str(out, &doc.text);
+    push_key(out, "meta", false);
+    push_serde(out, &doc.meta)?;
+    push_key(out, "tags", false);
+    out.push(b'{');
+    let written = doc
+        .tags
+        .iter()
+        .filter(|(layer, _)| !config.skip_layers.contains(layer));
+    for (i, (layer, spans)) in written.enumerate() {
+        push_key(out, layer, i == 0);
+        out.push(b'[');
+        for (j, a) in spans.iter().enumerate() {
+            if j > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"start\":");
+            push_usize(out, a.start);
+            out.extend_from_slice(b",\"end\":");
+            push_usize(out, a.end);
+            out.extend_from_slice(b",\"label\":");
+            push_str(out, &a.label);
+            if !a.attrs.is_empty() {
+                out.extend_from_slice(b",\"attrs\":{");
+                for (k, (key, value)) in a.attrs.iter().enumerate() {
+                    push_key(out, key, k == 0);
+                    push_value(out, value)?;
+                }
+                out.push(b'}');
+            }
+            if config.span_text
+                && let Some(text) = a.slice(&doc.text)
+            {
+                out.extend_from_slice(b",\"text\":");
+                push_str(out, text);
+            }
+            out.push(b'}');
+        }
+        out.push(b']');
+    }
+    out.push(b'}');
+    let reserved = |key: &String| RESERVED_KEYS.contains(&key.as_str());
+    if doc.ext.keys().any(reserved) {
+        push_key(out, "ext", false);
+        out.push(b'{');
+        for (i, (key, value)) in doc.ext.iter().filter(|(k, _)| reserved(k)).enumerate() {
+            push_key(out, key, i == 0);
+            push_value(out, value)?;
+        }
+        out.push(b'}');
+    }
+    for (key, value) in doc.ext.iter().filter(|(k, _)| !reserved(k)) {
+        push_key(out, key, false);
+        push_value(out, value)?;
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+/// One line of `documents.jsonl`, borrowing from the document: the
+/// reference that [`render_line`] is tested against.
+#[cfg(test)]
 #[derive(Serialize)]
 struct DocumentRecord<'a> {
     id: &'a str,
@@ -255,6 +344,7 @@ struct DocumentRecord<'a> {
     top_level_ext: BTreeMap<&'a str, &'a serde_json::Value>,
 }
 
+#[cfg(test)]
 impl<'a> DocumentRecord<'a> {
     fn new(doc: &'a Document, config: &'a JsonlReportConfig) -> Self {
         let (clashing, top_level_ext) = doc
@@ -279,6 +369,7 @@ impl<'a> DocumentRecord<'a> {
     }
 }
 
+#[cfg(test)]
 /// The `tags` object: layer → list of spans.
 struct TagsRecord<'a> {
     doc: &'a Document,
@@ -286,6 +377,7 @@ struct TagsRecord<'a> {
     skip_layers: &'a [String],
 }
 
+#[cfg(test)]
 impl Serialize for TagsRecord<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let written = |layer: &String| !self.skip_layers.contains(layer);
@@ -305,12 +397,14 @@ impl Serialize for TagsRecord<'_> {
     }
 }
 
+#[cfg(test)]
 struct SpansRecord<'a> {
     text: &'a str,
     spans: &'a [Annotation],
     span_text: bool,
 }
 
+#[cfg(test)]
 impl Serialize for SpansRecord<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(Some(self.spans.len()))?;
@@ -331,6 +425,7 @@ impl Serialize for SpansRecord<'_> {
     }
 }
 
+#[cfg(test)]
 #[derive(Serialize)]
 struct SpanRecord<'a> {
     start: usize,
@@ -340,4 +435,82 @@ struct SpanRecord<'a> {
     attrs: &'a copydesk_core::Attrs,
     #[serde(skip_serializing_if = "Option::is_none")]
     text: Option<&'a str>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn arbitrary_document() -> impl Strategy<Value = Document> {
+        let span = ("[a-z]{1,6}", 0usize..50, 0usize..15, "\\PC{0,4}", 0u8..4);
+        let ext = ("id|text|ext|spin|provenance|[a-z\"\\\\]{1,5}", "\\PC{0,20}");
+        (
+            "(\\PC|[\\x00-\\x1f\"\\\\]){0,60}",
+            "\\PC{0,8}",
+            proptest::option::of(any::<u64>()),
+            "\\PC{0,20}",
+            proptest::collection::vec(span, 0..10),
+            proptest::collection::vec(ext, 0..4),
+        )
+            .prop_map(|(text, id, record, raw, spans, ext)| {
+                let source = Source {
+                    path: "in/\"x\".jsonl".into(),
+                    record,
+                    line: None,
+                };
+                let mut doc = Document::new(id, source, text);
+                doc.raw = raw;
+                doc.meta.headline = Some("A \"headline\"\n".into());
+                doc.meta
+                    .extra
+                    .insert("credits".into(), serde_json::json!(["Reuter", 1.5]));
+                for (layer, start, len, label, attrs) in spans {
+                    let mut a = Annotation::new(start, start + len, label);
+                    if attrs & 1 == 1 {
+                        a.attrs.insert("speaker", "an \"official\"\t");
+                        a.attrs.insert("value", -2.5e-7);
+                    }
+                    if attrs & 2 == 2 {
+                        a.attrs.insert("count", 7u64);
+                        a.attrs.insert(
+                            "parts",
+                            serde_json::json!([null, {"b": true, "a": [1, "x"]}]),
+                        );
+                    }
+                    // Spans are written as given; the text of one outside
+                    // the text or off a char boundary is left out.
+                    doc.tags.entry(layer).or_default().push(a);
+                }
+                for (key, value) in ext {
+                    doc.ext
+                        .insert(key, serde_json::json!({"repaired": value, "score": 0.25}));
+                }
+                doc
+            })
+    }
+
+    fn config() -> impl Strategy<Value = JsonlReportConfig> {
+        (
+            any::<bool>(),
+            any::<bool>(),
+            proptest::option::of("[a-z]{1,2}"),
+        )
+            .prop_map(|(include_raw, span_text, skip)| JsonlReportConfig {
+                include_raw,
+                span_text,
+                skip_layers: skip.into_iter().collect(),
+                ..JsonlReportConfig::default()
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn a_rendered_line_is_what_serde_json_writes_for_the_record(doc in arbitrary_document(), config in config()) {
+            let mut line = Vec::new();
+            render_line(&doc, &config, &mut line).unwrap();
+            let reference = serde_json::to_vec(&DocumentRecord::new(&doc, &config)).unwrap();
+            prop_assert_eq!(String::from_utf8_lossy(&line), String::from_utf8_lossy(&reference));
+        }
+    }
 }

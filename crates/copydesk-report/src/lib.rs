@@ -42,6 +42,7 @@ mod corpus;
 mod error;
 mod facts;
 pub mod html;
+mod json_text;
 mod jsonl;
 mod markdown;
 mod output;

@@ -1,0 +1,222 @@
+//! JSON strings and values written straight into a byte buffer, byte for
+//! byte as `serde_json`'s compact writer makes them, but with strings
+//! scanned eight bytes at a time: a `documents.jsonl` line is mostly text
+//! (the document, its sentences, quotes and repaired text), and
+//! `serde_json` escapes it one byte at a time.
+
+use serde::Serialize;
+
+/// Eight copies of a byte.
+const fn lanes(byte: u8) -> u64 {
+    u64::from_ne_bytes([byte; 8])
+}
+
+/// Whether any byte of `word` must be escaped in a JSON string: a control
+/// byte (below 0x20), `"` or `\`. Exact for "any" (the borrow of a
+/// subtraction only ever runs into a lane above one already found).
+#[inline]
+fn needs_escape(word: u64) -> bool {
+    const LOW: u64 = lanes(0x01);
+    const HIGH: u64 = lanes(0x80);
+    let zero_in = |v: u64| v.wrapping_sub(LOW) & !v & HIGH;
+    let below_space = word.wrapping_sub(lanes(0x20)) & !word & HIGH;
+    (below_space | zero_in(word ^ lanes(b'"')) | zero_in(word ^ lanes(b'\\'))) != 0
+}
+
+/// How `serde_json` escapes one byte, if it does.
+#[inline]
+fn escape(byte: u8) -> Option<&'static [u8]> {
+    Some(match byte {
+        b'"' => b"\\\"",
+        b'\\' => b"\\\\",
+        0x08 => b"\\b",
+        0x0c => b"\\f",
+        b'\n' => b"\\n",
+        b'\r' => b"\\r",
+        b'\t' => b"\\t",
+        0x00..=0x1f => return Some(&CONTROL[byte as usize]),
+        _ => return None,
+    })
+}
+
+/// `\u00XX` for every control byte (lowercase hex, as `serde_json` writes).
+static CONTROL: [[u8; 6]; 32] = {
+    let hex = b"0123456789abcdef";
+    let mut table = [[0u8; 6]; 32];
+    let mut b = 0;
+    while b < 32 {
+        table[b] = [b'\\', b'u', b'0', b'0', hex[b >> 4], hex[b & 15]];
+        b += 1;
+    }
+    table
+};
+
+/// Appends `s` as a quoted, escaped JSON string.
+pub(crate) fn push_str(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    let mut copied = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        if let Some(chunk) = bytes.get(at..at + 8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            if !needs_escape(u64::from_ne_bytes(word)) {
+                at += 8;
+                continue;
+            }
+        }
+        let end = (at + 8).min(bytes.len());
+        for i in at..end {
+            if let Some(escaped) = escape(bytes[i]) {
+                out.extend_from_slice(&bytes[copied..i]);
+                out.extend_from_slice(escaped);
+                copied = i + 1;
+            }
+        }
+        at = end;
+    }
+    out.extend_from_slice(&bytes[copied..]);
+    out.push(b'"');
+}
+
+/// Appends a JSON value; strings (at any depth) go through [`push_str`],
+/// numbers through `serde_json`.
+pub(crate) fn push_value(out: &mut Vec<u8>, value: &serde_json::Value) -> serde_json::Result<()> {
+    use serde_json::Value;
+    match value {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(true) => out.extend_from_slice(b"true"),
+        Value::Bool(false) => out.extend_from_slice(b"false"),
+        Value::Number(n) => serde_json::to_writer(&mut *out, n)?,
+        Value::String(s) => push_str(out, s),
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                push_value(out, item)?;
+            }
+            out.push(b']');
+        }
+        Value::Object(map) => {
+            out.push(b'{');
+            for (i, (key, item)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                push_str(out, key);
+                out.push(b':');
+                push_value(out, item)?;
+            }
+            out.push(b'}');
+        }
+    }
+    Ok(())
+}
+
+/// Appends `"key":` (after a comma unless `first`).
+pub(crate) fn push_key(out: &mut Vec<u8>, key: &str, first: bool) {
+    if !first {
+        out.push(b',');
+    }
+    push_str(out, key);
+    out.push(b':');
+}
+
+/// Appends any serializable value with `serde_json`'s compact writer.
+pub(crate) fn push_serde<T: Serialize + ?Sized>(
+    out: &mut Vec<u8>,
+    value: &T,
+) -> serde_json::Result<()> {
+    serde_json::to_writer(&mut *out, value)
+}
+
+/// Appends an unsigned integer in decimal.
+pub(crate) fn push_usize(out: &mut Vec<u8>, n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn as_serde_json(s: &str) -> Vec<u8> {
+        serde_json::to_vec(s).unwrap()
+    }
+
+    #[test]
+    fn every_byte_class_is_escaped_as_serde_json_does() {
+        let every_char: String = (0u32..0x300).filter_map(char::from_u32).collect();
+        for s in [
+            "",
+            "plain text of some length, longer than a word",
+            "quote \" and backslash \\ and tab\tnew\nline",
+            "\u{7f} \u{1f}\u{0}\u{8}\u{c}\r",
+            "«Ünïcödé» – 北京 😀",
+            every_char.as_str(),
+        ] {
+            let mut out = Vec::new();
+            push_str(&mut out, s);
+            assert_eq!(out, as_serde_json(s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn unsigned_integers_are_written_in_decimal() {
+        for n in [0, 7, 10, 99, 100, 12345, usize::MAX] {
+            let mut out = Vec::new();
+            push_usize(&mut out, n);
+            assert_eq!(out, n.to_string().into_bytes());
+        }
+    }
+
+    fn json_value() -> impl Strategy<Value = serde_json::Value> {
+        use serde_json::Value;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            "\\PC{0,12}|[\\x00-\\x7f]{0,20}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::vec(("[\\x00-\\x7f]{0,6}", inner), 0..4)
+                    .prop_map(|entries| Value::Object(entries.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn strings_match_serde_json(s in "[\\x00-\\x7f]{0,40}|\\PC{0,40}|(\\PC|[\\x00-\\x1f\"\\\\]){0,40}") {
+            let mut out = b"prefix".to_vec();
+            push_str(&mut out, &s);
+            prop_assert_eq!(&out[6..], &as_serde_json(&s)[..]);
+        }
+
+        #[test]
+        fn values_match_serde_json(v in json_value()) {
+            let mut out = Vec::new();
+            push_value(&mut out, &v).unwrap();
+            prop_assert_eq!(out, serde_json::to_vec(&v).unwrap());
+        }
+    }
+}
