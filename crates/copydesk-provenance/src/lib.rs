@@ -28,8 +28,10 @@
 //! `--example provenance_bench -- --docs 10000` (throughput and memory),
 //! `--example provenance_scale -- FILE.jsonl` (growth on the `cargo xtask
 //! bench` synthetic corpora, where sentences are shared by many documents;
-//! CPU seconds per phase and a digest of the results, which a change that
-//! only makes the stage cheaper must leave unchanged),
+//! CPU seconds per phase, the phases of `finish` as
+//! [`ProvenanceStage::finish_phases`] reports them, and a digest of the
+//! results, which a change that only makes the stage cheaper must leave
+//! unchanged),
 //! `--example provenance_kernels -- FILE.jsonl` (microseconds per document
 //! of the per-document kernels: tokenizing, anchor shingles, MinHash,
 //! sentence fingerprints, with checksums of their output).
