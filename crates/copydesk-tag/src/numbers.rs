@@ -981,7 +981,12 @@ fn may_start_number(token: &Token, word: &str) -> bool {
             match b.first() {
                 Some(d) if d.is_ascii_digit() => true,
                 Some(&first) if b.len() < 16 && first.is_ascii_lowercase() => {
-                    NUMBER_WORD_SHAPES[b.len()] & (1 << (first - b'a')) != 0 && is_number_word(word)
+                    let last = b[b.len() - 1];
+                    last.is_ascii_lowercase()
+                        && NUMBER_WORD_SHAPES[b.len()][usize::from(first - b'a')]
+                            & (1 << (last - b'a'))
+                            != 0
+                        && is_number_word(word)
                 }
                 // Longer words are no number words; other ones are looked up.
                 Some(&first) if first.is_ascii() => {
@@ -1002,9 +1007,11 @@ fn is_number_word(word: &str) -> bool {
         || small_number(word).is_some()
 }
 
-/// For each word length below 16, a bit for each first letter (`a` = bit
-/// 0) that some number word of that length starts with.
-static NUMBER_WORD_SHAPES: [u32; 16] = {
+/// For each word length below 16 and first letter, a bit for each last
+/// letter (`a` = bit 0) of a number word of that length and first letter
+/// (every number word ends with a letter): most words differ from every
+/// number word in one of the three.
+static NUMBER_WORD_SHAPES: [[u32; 26]; 16] = {
     const WORDS: &[&str] = &[
         "a",
         "an",
@@ -1070,11 +1077,11 @@ static NUMBER_WORD_SHAPES: [u32; 16] = {
     const UNITS: &[&str] = &[
         "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
     ];
-    let mut shapes = [0u32; 16];
+    let mut shapes = [[0u32; 26]; 16];
     let mut k = 0;
     while k < WORDS.len() {
         let w = WORDS[k].as_bytes();
-        shapes[w.len()] |= 1 << (w[0] - b'a');
+        shapes[w.len()][(w[0] - b'a') as usize] |= 1 << (w[w.len() - 1] - b'a');
         k += 1;
     }
     // "twenty-five": tens, a hyphen, units.
@@ -1083,7 +1090,9 @@ static NUMBER_WORD_SHAPES: [u32; 16] = {
         let mut u = 0;
         while u < UNITS.len() {
             let len = TENS[t].len() + 1 + UNITS[u].len();
-            shapes[len] |= 1 << (TENS[t].as_bytes()[0] - b'a');
+            let unit = UNITS[u].as_bytes();
+            shapes[len][(TENS[t].as_bytes()[0] - b'a') as usize] |=
+                1 << (unit[unit.len() - 1] - b'a');
             u += 1;
         }
         t += 1;
@@ -1449,6 +1458,19 @@ mod tests {
         }
         for w in ["the", "said", "at", "as", "that", "officials", "twenty-ten"] {
             assert!(!may_start_number(&word, w), "{w}");
+        }
+    }
+
+    proptest! {
+        // The shape test only rejects words that are no number words.
+        #[test]
+        fn number_words_pass_the_shape_test(
+            w in "(a|an|one|two|ten|tens|first|twenty|ninety|[a-z]{1,6}|-|é){1,3}"
+        ) {
+            let word = Token { start: 0, end: w.len(), kind: TokenKind::Word };
+            if is_number_word(&w) {
+                prop_assert!(may_start_number(&word, &w), "{}", w);
+            }
         }
     }
 
