@@ -1047,4 +1047,37 @@ mod tests {
         ));
         assert!(!b.omitted().raw, "the third report reads the loaded text");
     }
+
+    /// A corpus stage that does nothing and says whether it reads the
+    /// loaded text.
+    struct Observer(bool);
+
+    impl CorpusStage for Observer {
+        fn observe(&self, _: &Document) -> Result<Observation, StageError> {
+            Ok(Box::new(()))
+        }
+        fn absorb(&mut self, _: usize, _: Observation) -> Result<(), StageError> {
+            Ok(())
+        }
+        fn finish(&mut self, _: &dyn DocumentStore) -> Result<CorpusOutput, StageError> {
+            Ok(CorpusOutput::default())
+        }
+        fn annotate(&self, _: usize, _: &mut Document) -> Result<(), StageError> {
+            Ok(())
+        }
+        fn reads_raw(&self) -> bool {
+            self.0
+        }
+    }
+
+    #[test]
+    fn the_loaded_text_is_kept_for_a_corpus_stage_that_reads_it() {
+        let mut b = built(&[&[]], &[]);
+        b.corpus
+            .push(("quiet".to_string(), Box::new(Observer(false))));
+        assert!(b.omitted().raw, "no stage reads the loaded text");
+        b.corpus
+            .push(("reader".to_string(), Box::new(Observer(true))));
+        assert!(!b.omitted().raw, "the second corpus stage reads it");
+    }
 }
