@@ -946,18 +946,22 @@ fn trim_time_and_adverbs(text: &str, mut s: usize, mut e: usize) -> (usize, usiz
         "has also",
     ];
     while let Some(seg) = text.get(s..e) {
-        let lower = seg.to_ascii_lowercase();
-        let lead = LEADING
-            .iter()
-            .find(|w| lower.starts_with(*w) && lower[w.len()..].starts_with([' ', ',']));
+        // The words are lowercase ASCII: compared with the segment's bytes
+        // ignoring ASCII case, as with the segment's ASCII-lowered copy.
+        let b = seg.as_bytes();
+        let lead = LEADING.iter().find(|w| {
+            b.len() > w.len()
+                && b[..w.len()].eq_ignore_ascii_case(w.as_bytes())
+                && matches!(b[w.len()], b' ' | b',')
+        });
         if let Some(w) = lead {
             s = trim_span(text, s + w.len(), e, EDGE_PUNCT).0;
             continue;
         }
         let trail = TRAILING.iter().find(|w| {
-            lower.len() > w.len()
-                && lower.ends_with(*w)
-                && lower[..lower.len() - w.len()].ends_with(' ')
+            b.len() > w.len()
+                && b[b.len() - w.len()..].eq_ignore_ascii_case(w.as_bytes())
+                && b[b.len() - w.len() - 1] == b' '
         });
         if let Some(w) = trail {
             e = trim_span(text, s, e - w.len(), EDGE_PUNCT).1;
@@ -1653,6 +1657,79 @@ mod tests {
         #[test]
         fn folded_lowercase_is_fold_then_lowercase(m in "([\\x00-\\x7F]{0,12}|é|\u{2019}|\u{201C}|\u{2014}|\u{a0}|\u{212A}|\u{130}){0,6}") {
             prop_assert_eq!(folded_lowercase(&m), copydesk_core::text::fold_for_matching(&m).to_lowercase());
+        }
+    }
+
+    /// [`trim_time_and_adverbs`] as it was: the segment lowered into a
+    /// new string at each step.
+    fn trim_time_and_adverbs_lowering(text: &str, mut s: usize, mut e: usize) -> (usize, usize) {
+        const LEADING: &[&str] = &[
+            "last night",
+            "last week",
+            "last month",
+            "last year",
+            "yesterday",
+            "today",
+            "earlier",
+            "later",
+            "separately",
+            "meanwhile",
+            "also",
+        ];
+        const TRAILING: &[&str] = &[
+            "also",
+            "later",
+            "earlier",
+            "further",
+            "again",
+            "today",
+            "yesterday",
+            "previously",
+            "recently",
+            "separately",
+            "however",
+            "then",
+            "too",
+            "has",
+            "had",
+            "have",
+            "was",
+            "were",
+            "is",
+            "had previously",
+            "has also",
+        ];
+        while let Some(seg) = text.get(s..e) {
+            let lower = seg.to_ascii_lowercase();
+            let lead = LEADING
+                .iter()
+                .find(|w| lower.starts_with(*w) && lower[w.len()..].starts_with([' ', ',']));
+            if let Some(w) = lead {
+                s = trim_span(text, s + w.len(), e, EDGE_PUNCT).0;
+                continue;
+            }
+            let trail = TRAILING.iter().find(|w| {
+                lower.len() > w.len()
+                    && lower.ends_with(*w)
+                    && lower[..lower.len() - w.len()].ends_with(' ')
+            });
+            if let Some(w) = trail {
+                e = trim_span(text, s, e - w.len(), EDGE_PUNCT).1;
+                continue;
+            }
+            break;
+        }
+        if s >= e { (s, s) } else { (s, e) }
+    }
+
+    proptest! {
+        #[test]
+        fn time_and_adverbs_are_trimmed_as_they_were(
+            t in "(Last Night|last week|TODAY|Also|also|later|Has|had previously|has also|is|é|ß|[A-Za-z]{1,5}|[ ,.;-]){0,10}",
+            from in 0usize..8,
+        ) {
+            let from = (0..=from.min(t.len())).rev().find(|&k| t.is_char_boundary(k)).unwrap_or(0);
+            prop_assert_eq!(trim_time_and_adverbs(&t, from, t.len()), trim_time_and_adverbs_lowering(&t, from, t.len()));
         }
     }
 
