@@ -208,7 +208,18 @@ pub fn narrow_slot(v: u32) -> u8 {
 /// How many slots two narrow sketches ([`narrow_sketch`]) share: at
 /// least [`same_slots`] of the sketches they were folded from.
 pub fn narrow_same_slots(a: &[u8], b: &[u8]) -> u32 {
-    a.iter().zip(b).map(|(&x, &y)| u32::from(x == y)).sum()
+    // Counted in bytes, 128 slots at a time (a byte holds up to 255), so
+    // that the compiler compares and adds 16 or 32 slots per instruction.
+    a.chunks(128)
+        .zip(b.chunks(128))
+        .map(|(x, y)| {
+            let same = x
+                .iter()
+                .zip(y)
+                .fold(0u8, |n, (p, q)| n.wrapping_add(u8::from(p == q)));
+            u32::from(same)
+        })
+        .sum()
 }
 
 /// How many slots two sketches share (equal values, empty slots aside),
@@ -283,6 +294,11 @@ mod tests {
             narrow_sketch(&b, &mut nb);
             prop_assert_eq!(na.len(), a.len());
             prop_assert!(narrow_same_slots(&na, &nb) >= same_slots(&a, &b));
+            let equal_bytes = na.iter().zip(&nb).filter(|(x, y)| x == y).count();
+            prop_assert_eq!(narrow_same_slots(&na, &nb) as usize, equal_bytes);
+            // Longer than a byte counts: 1,000 equal slots.
+            let long = vec![7u8; 1000];
+            prop_assert_eq!(narrow_same_slots(&long, &long), 1000);
         }
 
         #[test]

@@ -533,8 +533,9 @@ impl ProvenanceStage {
     /// rows, document)` for every document that is no twin and has a value
     /// in the band, in document order. One pass over the sketches serves
     /// all the bands (a document's rows of neighbouring bands share cache
-    /// lines), split over threads by document ranges.
-    fn band_keys(&self, bands: &[usize]) -> Vec<Vec<(u64, u32)>> {
+    /// lines), split over threads by document ranges; each band's keys
+    /// stay in those ranges' parts (in order), not copied into one list.
+    fn band_keys(&self, bands: &[usize]) -> Vec<Vec<Vec<(u64, u32)>>> {
         let n = self.ids.len();
         let rows = self.config.permutations / self.config.bands.max(1);
         let ranges: Vec<(usize, usize)> = (0..n)
@@ -565,10 +566,10 @@ impl ProvenanceStage {
                 keys
             })
             .collect();
-        let mut out: Vec<Vec<(u64, u32)>> = vec![Vec::new(); bands.len()];
+        let mut out: Vec<Vec<Vec<(u64, u32)>>> = vec![Vec::new(); bands.len()];
         for part in parts {
             for (all, keys) in out.iter_mut().zip(part) {
-                all.extend(keys);
+                all.push(keys);
             }
         }
         out
@@ -580,7 +581,7 @@ impl ProvenanceStage {
     /// reaches `min_estimated_jaccard`, from the band's keys
     /// ([`Self::band_keys`]) and every document's narrow sketch
     /// ([`crate::signature::narrow_sketch`], `permutations` bytes each).
-    fn band_pairs(&self, keys: Vec<(u64, u32)>, narrow: &[u8]) -> Vec<(u64, u32)> {
+    fn band_pairs(&self, keys: Vec<Vec<(u64, u32)>>, narrow: &[u8]) -> Vec<(u64, u32)> {
         let keys = sorted_keys(keys);
         let p = self.config.permutations;
         let narrow_of = |o: u32| {
@@ -818,28 +819,30 @@ fn supported_words(
         .sum()
 }
 
-/// `keys` in ascending order, as `sort_unstable` leaves them: first
+/// The keys of `parts`, together, in ascending order, as `sort_unstable`
+/// leaves them: first
 /// distributed by their top bits (a counting sort: the keys are hashes, so
 /// the groups are small and even), then each group sorted.
-fn sorted_keys(keys: Vec<(u64, u32)>) -> Vec<(u64, u32)> {
-    if keys.len() < 1024 {
-        let mut keys = keys;
+fn sorted_keys(parts: Vec<Vec<(u64, u32)>>) -> Vec<(u64, u32)> {
+    let len: usize = parts.iter().map(Vec::len).sum();
+    if len < 1024 {
+        let mut keys = parts.concat();
         keys.sort_unstable();
         return keys;
     }
     // About four keys per group.
-    let bits = (usize::BITS - (keys.len() / 4).leading_zeros()).clamp(8, 20);
+    let bits = (usize::BITS - (len / 4).leading_zeros()).clamp(8, 20);
     let shift = 64 - bits;
     let mut starts = vec![0usize; (1 << bits) + 1];
-    for &(h, _) in &keys {
+    for &(h, _) in parts.iter().flatten() {
         starts[(h >> shift) as usize + 1] += 1;
     }
     for g in 1..starts.len() {
         starts[g] += starts[g - 1];
     }
     let mut next = starts.clone();
-    let mut out = vec![(0u64, 0u32); keys.len()];
-    for &(h, doc) in &keys {
+    let mut out = vec![(0u64, 0u32); len];
+    for &(h, doc) in parts.iter().flatten() {
         let slot = &mut next[(h >> shift) as usize];
         out[*slot] = (h, doc);
         *slot += 1;
@@ -1423,6 +1426,7 @@ mod tests {
         fn sorted_keys_sorts_as_sort_unstable(
             keys in proptest::collection::vec((proptest::prelude::any::<u64>(), 0u32..50), 0..3000),
             narrow in proptest::prelude::any::<bool>(),
+            cuts in proptest::collection::vec(0usize..3000, 0..4),
         ) {
             // Narrow keys (few distinct values) make large groups and ties.
             let keys: Vec<(u64, u32)> = if narrow {
@@ -1432,7 +1436,16 @@ mod tests {
             };
             let mut expected = keys.clone();
             expected.sort_unstable();
-            proptest::prop_assert_eq!(sorted_keys(keys), expected);
+            // The keys in parts, cut anywhere (empty parts too).
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(keys.len())).collect();
+            cuts.sort_unstable();
+            let mut parts = Vec::new();
+            let mut from = 0;
+            for c in cuts.into_iter().chain([keys.len()]) {
+                parts.push(keys[from..c].to_vec());
+                from = c;
+            }
+            proptest::prop_assert_eq!(sorted_keys(parts), expected);
         }
     }
 
