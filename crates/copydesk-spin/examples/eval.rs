@@ -1034,9 +1034,12 @@ fn fluency2(a: &Analysis) -> (f64, f64, f64) {
 
 /// One candidate's features and whether it is the exact original of a
 /// true substitution.
+#[derive(Clone, Copy)]
 struct Sample {
     x: [f64; FEATURES],
     label: bool,
+    /// Whether the candidate's words overlap words the spinner wrote.
+    spun: bool,
     /// Whether the document falls to the phrase model.
     phrase: bool,
 }
@@ -1075,7 +1078,16 @@ fn rerank_samples(
                     && g.end == last.end
                     && g.original.to_lowercase() == *c.original
             });
-            out.push(Sample { x, label, phrase });
+            let spun = case
+                .truth
+                .iter()
+                .any(|g| overlaps((first.start, last.end), (g.start, g.end)));
+            out.push(Sample {
+                x,
+                label,
+                spun,
+                phrase,
+            });
         }
     }
     out
@@ -1223,6 +1235,7 @@ fn fit_rerank(
     // before the re-ranker, at `channel_floor`).
     let thresholds = [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 2.0];
     let doc_thresholds = [0.0, 0.5, 0.55, 0.65];
+    let gain_thresholds = [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5];
     for gate in gates {
         let w0 = Weights {
             rerank: Rerank {
@@ -1247,12 +1260,29 @@ fn fit_rerank(
                 eprintln!("  {name:>16} {c:+.4}");
             }
             eprintln!("  {:>16} {intercept:+.4}", "intercept");
+            // The second model: were the candidate's words spun at all?
+            let spun: Vec<Sample> = part
+                .iter()
+                .map(|s| Sample {
+                    label: s.spun,
+                    ..**s
+                })
+                .collect();
+            let spun_refs: Vec<&Sample> = spun.iter().collect();
+            let (spun_intercept, spun_coef) = fit_logistic(&spun_refs, 1.0);
+            eprintln!(
+                "  spun model: {} of the candidates on spun words, intercept {spun_intercept:+.4}",
+                spun.iter().filter(|s| s.label).count()
+            );
             models.push(Model {
                 intercept,
                 coef,
                 threshold: 0.5,
                 doc_threshold: 0.0,
                 channel_floor: 2.0,
+                spun_intercept,
+                spun_coef,
+                damage_weight: 0.0,
             });
         }
         // Tallies per regime and thresholds (documents fall to one regime,
@@ -1274,16 +1304,28 @@ fn fit_rerank(
                 }
             }
             let mut list = Vec::new();
-            for (threshold, doc_threshold, channel_floor) in thresholds
+            // Without the second model (damage weight 0) the threshold
+            // is a probability; with it, an expected gain.
+            let settings: Vec<(f64, f64, f64, f64)> = [0.0, 0.5, 1.0, 2.0]
                 .iter()
-                .flat_map(|&t| doc_thresholds.iter().map(move |&d| (t, d)))
-                .flat_map(|(t, d)| [2.0, 0.95, 0.9, 0.8, 0.7, 0.6, 0.5].map(|f| (t, d, f)))
-            {
+                .flat_map(|&dw| {
+                    let list: &[f64] = if dw > 0.0 {
+                        &gain_thresholds
+                    } else {
+                        &thresholds
+                    };
+                    list.iter().map(move |&t| (dw, t))
+                })
+                .flat_map(|(dw, t)| doc_thresholds.iter().map(move |&d| (dw, t, d)))
+                .flat_map(|(dw, t, d)| [2.0, 0.9].map(|f| (dw, t, d, f)))
+                .collect();
+            for (damage_weight, threshold, doc_threshold, channel_floor) in settings {
                 {
                     let m = Model {
                         threshold,
                         doc_threshold,
                         channel_floor,
+                        damage_weight,
                         ..models[r]
                     };
                     let w = Weights {
@@ -1309,13 +1351,15 @@ fn fit_rerank(
                 let worse = t.worse as f64 / t.spun_docs.max(1) as f64;
                 if damage < 0.008 && worse <= 0.01 && reduction - damage > best.0 {
                     eprintln!(
-                        "  word {}/{}/{} phrase {}/{}/{}: reduction {reduction:.3} damage {damage:.4} worse {worse:.4}",
+                        "  word {}/{}/{}/{} phrase {}/{}/{}/{}: reduction {reduction:.3} damage {damage:.4} worse {worse:.4}",
                         mw.threshold,
                         mw.doc_threshold,
                         mw.channel_floor,
+                        mw.damage_weight,
                         mp.threshold,
                         mp.doc_threshold,
-                        mp.channel_floor
+                        mp.channel_floor,
+                        mp.damage_weight
                     );
                     best = (
                         reduction - damage,
@@ -1349,6 +1393,12 @@ fn fit_rerank(
             m.channel_floor,
             m.intercept,
             m.coef.map(|c| (c * 1e4).round() / 1e4)
+        );
+        println!(
+            "  {name} spun: damage_weight {}, spun_intercept {:.4}, spun_coef {:?}",
+            m.damage_weight,
+            m.spun_intercept,
+            m.spun_coef.map(|c| (c * 1e4).round() / 1e4)
         );
     }
     Ok(best.1)

@@ -48,6 +48,15 @@ const OUTSIDE: Joint = Joint {
     gap: -MAX_LOGODDS,
 };
 
+/// `ln(sum(exp(t)))` over the terms, from the largest (`-inf` for none).
+fn log_sum(terms: &[f64]) -> f64 {
+    let top = terms.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if !top.is_finite() {
+        return top;
+    }
+    top + terms.iter().map(|t| (t - top).exp()).sum::<f64>().ln()
+}
+
 fn log_add(a: f64, b: f64) -> f64 {
     if a == f64::NEG_INFINITY {
         return b;
@@ -167,23 +176,25 @@ impl Lattice {
                     .unwrap_or(0.0)
         };
         // Sum-product and max-product, forward: everything up to and
-        // including an item.
+        // including an item. Each sum is taken from its largest term (one
+        // exponential per edge, one logarithm per item).
+        let mut terms: Vec<f64> = Vec::new();
         let mut alpha = vec![f64::NEG_INFINITY; m];
         let mut alpha_max = vec![f64::NEG_INFINITY; m];
         for i in 0..n {
             for (qi, &q) in self.starting[i].iter().enumerate() {
-                let (mut s, mut x) = if i == 0 {
+                let (s, x) = if i == 0 {
                     (0.0, 0.0)
                 } else {
-                    (f64::NEG_INFINITY, f64::NEG_INFINITY)
-                };
-                if i > 0 {
+                    terms.clear();
+                    let mut x = f64::NEG_INFINITY;
                     for (pi, &p) in self.ending[i - 1].iter().enumerate() {
                         let e = edge(i - 1, pi, qi);
-                        s = log_add(s, alpha[p] + e);
+                        terms.push(alpha[p] + e);
                         x = x.max(alpha_max[p] + e);
                     }
-                }
+                    (log_sum(&terms), x)
+                };
                 alpha[q] = s + score[q];
                 alpha_max[q] = x + score[q];
             }
@@ -198,13 +209,14 @@ impl Lattice {
                     beta_max[p] = 0.0;
                     continue;
                 }
-                let (mut s, mut x) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
+                terms.clear();
+                let mut x = f64::NEG_INFINITY;
                 for (qi, &q) in self.starting[i + 1].iter().enumerate() {
                     let e = edge(i, pi, qi) + score[q];
-                    s = log_add(s, e + beta[q]);
+                    terms.push(e + beta[q]);
                     x = x.max(e + beta_max[q]);
                 }
-                beta[p] = s;
+                beta[p] = log_sum(&terms);
                 beta_max[p] = x;
             }
         }
@@ -313,6 +325,15 @@ mod tests {
         let j = joint(&tokens, &ids, &nodes, 0.25);
         let p: f64 = j.iter().map(|x| 1.0 / (1.0 + (-x.logodds).exp())).sum();
         assert!(p < 1.0 && p > 0.0, "{j:?}");
+    }
+
+    #[test]
+    fn log_sum_adds_in_the_log_domain() {
+        let t = [1.0f64, 2.0, -40.0];
+        let direct = t.iter().map(|x| x.exp()).sum::<f64>().ln();
+        assert!((log_sum(&t) - direct).abs() < 1e-12);
+        assert_eq!(log_sum(&[]), f64::NEG_INFINITY);
+        assert!((log_add(1.0, 2.0) - log_sum(&[1.0, 2.0])).abs() < 1e-12);
     }
 
     #[test]

@@ -87,8 +87,8 @@
 //! model; it is detected by the share of words inside dictionary phrases
 //! that a shorter original makes far more fluent
 //! ([`Analysis::expanded_words`]). Such documents are repaired by the
-//! re-ranker's phrase model, which restores about a fifth of their
-//! substitutions (the word model about a third to a half of a word
+//! re-ranker's phrase model, which removes about 30 % of their
+//! errors (the word model a third to a half of a word
 //! spinner's); a lightly spun real article such as seed 000 gets few
 //! restorations, the model having been fitted on spinners of our own.
 //! Phrase expansions outside the dictionaries ("had been" for "were", "got

@@ -14,8 +14,13 @@
 //! every way of keeping or replacing each word, with the bigrams of each
 //! reading's own neighbouring words, at the repair weights' context weight
 //! and at a stronger one). A logistic model over these features gives the
-//! probability that the candidate is the exact original; its coefficients
-//! and the probability a repair needs are fitted by
+//! probability that the candidate is the exact original, and a second one
+//! the probability that its words were written by the spinner at all. A
+//! candidate is restored when the first probability, less the chance that
+//! the spinner left its words alone (times `damage_weight`), reaches the
+//! threshold: a wrong original for a spun word leaves the text no worse
+//! than it was, a rewrite of a word the spinner left alone damages it.
+//! The coefficients, the weight and the thresholds are fitted by
 //! `examples/eval.rs --fit-rerank` on the calibration articles held apart
 //! from the test articles.
 
@@ -74,8 +79,21 @@ pub struct Model {
     pub intercept: f64,
     /// One coefficient per feature (see [`FEATURE_NAMES`]).
     pub coef: [f64; FEATURES],
-    /// Smallest probability at which a candidate is restored.
+    /// Smallest probability at which a candidate is restored; with
+    /// `damage_weight` above 0, the smallest expected gain (see
+    /// [`Model::gain`]).
     pub threshold: f64,
+    /// Constant term of the second model: the probability that the
+    /// candidate's words were written by the spinner at all (whatever
+    /// their original).
+    pub spun_intercept: f64,
+    /// Coefficients of the second model.
+    pub spun_coef: [f64; FEATURES],
+    /// Cost of rewriting a word the spinner left alone, against the gain
+    /// of restoring an original exactly (a wrong original for a spun word
+    /// costs nothing: the word was wrong already); 0 leaves the second
+    /// model out and restores on the first model's probability alone.
+    pub damage_weight: f64,
     /// Smallest mean probability of the restorations chosen in a document
     /// for the document to be repaired at all (a document whose choices
     /// are mostly doubtful is more likely made worse than better).
@@ -92,6 +110,35 @@ impl Model {
     /// The model's log-odds for a feature vector.
     pub fn logodds(&self, x: &[f64; FEATURES]) -> f64 {
         self.intercept + self.coef.iter().zip(x).map(|(c, v)| c * v).sum::<f64>()
+    }
+
+    /// The second model's log-odds that the candidate's words were
+    /// written by the spinner.
+    pub fn spun_logodds(&self, x: &[f64; FEATURES]) -> f64 {
+        self.spun_intercept
+            + self
+                .spun_coef
+                .iter()
+                .zip(x)
+                .map(|(c, v)| c * v)
+                .sum::<f64>()
+    }
+
+    /// The expected gain of restoring the candidate: the probability that
+    /// it is the exact original less `damage_weight` times the
+    /// probability that the spinner did not touch its words.
+    pub fn gain(&self, x: &[f64; FEATURES]) -> f64 {
+        let sigmoid = |v: f64| 1.0 / (1.0 + (-v).exp());
+        sigmoid(self.logodds(x)) - self.damage_weight * (1.0 - sigmoid(self.spun_logodds(x)))
+    }
+
+    /// Whether the candidate reaches the model's threshold.
+    pub fn passes(&self, x: &[f64; FEATURES]) -> bool {
+        if self.damage_weight > 0.0 {
+            self.gain(x) >= self.threshold
+        } else {
+            self.logodds(x) >= logit(self.threshold)
+        }
     }
 }
 
@@ -132,9 +179,17 @@ impl Default for Rerank {
                     -0.1436, -0.0197, 0.1293, -12.6585, 3.087, 12.3545, 0.1557, -0.0949, 0.996,
                     -0.1882, 0.8589, 0.1816, -0.0079,
                 ],
-                threshold: 0.5,
-                doc_threshold: 0.65,
-                channel_floor: 0.9,
+                threshold: 0.15,
+                doc_threshold: 0.0,
+                channel_floor: 2.0,
+                spun_intercept: 2.7719,
+                spun_coef: [
+                    0.2603, 0.2603, -1.0181, -0.0586, -0.0985, -0.1991, -0.2085, 0.4498, -0.013,
+                    -3.8967, 2.9734, 0.7402, 1.5436, -11.4989, -0.2378, 0.3019, -0.8689, -0.0861,
+                    -0.7204, -0.0227, 0.0976, -0.7391, 0.6423, 1.913, 0.6208, -0.5734, -0.4858,
+                    0.1614, -0.3695, 0.0422, 0.3937,
+                ],
+                damage_weight: 1.0,
             },
             phrase: Model {
                 intercept: 0.0606,
@@ -144,9 +199,17 @@ impl Default for Rerank {
                     0.2478, -0.0053, 0.0356, 0.0972, -0.2572, -0.2481, 0.0099, -0.176, 1.0559,
                     -0.1234, -0.1839, 0.3499, -0.0521,
                 ],
-                threshold: 0.25,
+                threshold: 0.0,
                 doc_threshold: 0.0,
                 channel_floor: 2.0,
+                spun_intercept: -3.7862,
+                spun_coef: [
+                    -0.0189, 0.2617, -1.0436, -0.0988, -0.0066, 0.1873, -0.3354, -0.1909, 1.6676,
+                    -6.2949, 0.2857, 0.2348, -0.0292, 20.3596, 0.111, 0.9809, -0.363, -0.3033,
+                    0.0256, -0.0152, 0.0723, 0.6566, -0.8017, 0.6527, -0.3415, 0.4114, -0.2155,
+                    0.5815, -1.9493, 0.0293, 1.2685,
+                ],
+                damage_weight: 1.0,
             },
         }
     }
@@ -254,7 +317,6 @@ pub(crate) fn features(
     // The joint reading of every eligible candidate at the channel's own
     // prior, with the context weight of the repair weights and a stronger
     // one.
-    let ids: Vec<_> = analysis.tokens.iter().map(|t| lm.id(&t.lower)).collect();
     let channel_lo = |c: &Candidate| c.logodds(w) + channel_prior * f64::from(c.substitutions);
     let nodes: Vec<Node> = eligible
         .iter()
@@ -263,12 +325,12 @@ pub(crate) fn features(
             Node {
                 first: c.first,
                 last: c.last,
-                first_id: c.original.split(' ').next().and_then(|x| lm.id(x)),
-                last_id: c.original.rsplit(' ').next().and_then(|x| lm.id(x)),
+                first_id: c.edge_words.0,
+                last_id: c.edge_words.1,
             }
         })
         .collect();
-    let lattice = Lattice::new(lm, &analysis.tokens, &ids, &nodes);
+    let lattice = Lattice::new(lm, &analysis.tokens, &analysis.ids, &nodes);
     // A node's score is its log-odds without its boundary bigrams (read
     // on the lattice instead), with its inner context scaled as the
     // boundaries are.
@@ -443,10 +505,31 @@ mod tests {
             threshold: 0.5,
             doc_threshold: 0.0,
             channel_floor: 2.0,
+            spun_intercept: -1.0,
+            spun_coef: [0.0; FEATURES],
+            damage_weight: 0.0,
         };
         let mut x = [3.0; FEATURES];
         x[FEATURES - 1] = 4.0;
         assert!((m.logodds(&x) - (0.5 + 6.0 - 4.0)).abs() < 1e-12);
+        // Probability 1 / (1 + e^-2.5) = 0.924 of the exact original.
+        assert!(m.passes(&x));
+        // The spinner's words with probability 1 / (1 + e) = 0.269: the
+        // expected gain 0.924 - 2 * 0.731 is below 0.
+        let weighed = Model {
+            damage_weight: 2.0,
+            threshold: 0.0,
+            ..m
+        };
+        assert!((weighed.gain(&x) - (0.924_141_8 - 2.0 * 0.731_058_6)).abs() < 1e-6);
+        assert!(!weighed.passes(&x));
+        assert!(
+            Model {
+                damage_weight: 0.1,
+                ..weighed
+            }
+            .passes(&x)
+        );
     }
 
     #[test]

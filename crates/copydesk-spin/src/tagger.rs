@@ -393,6 +393,9 @@ pub struct Candidate {
     pub name: bool,
     /// Whether the run is a listed tortured phrase.
     pub listed: bool,
+    /// Vocabulary ids of the candidate's first and last words (`None`
+    /// for a word outside the vocabulary or a listed phrase).
+    pub edge_words: (Option<u32>, Option<u32>),
     /// How many substitutions the candidate stands for: 1, or 2 for two
     /// adjacent words each replaced by a synonym (the prior and bias count
     /// once per substitution).
@@ -450,6 +453,8 @@ impl Candidate {
 pub struct Analysis {
     /// The tokens of the text.
     pub tokens: Vec<Token>,
+    /// Each token's vocabulary id (`None` outside the vocabulary).
+    pub ids: Vec<Option<u32>>,
     /// The candidates, all of them (several per run).
     pub candidates: Vec<Candidate>,
     /// Distinct lowercase words that start at least one candidate.
@@ -749,6 +754,7 @@ impl SpinTagger {
             })
             .collect();
         Analysis {
+            ids,
             substitutable,
             pair_association,
             pairs,
@@ -979,7 +985,7 @@ impl SpinTagger {
         let mut scores = listed_only(runs, w);
         let expanded = analysis.expanded_words as f64 / analysis.tokens.len().max(1) as f64;
         let model = w.rerank.model(expanded);
-        let min = logit(model.threshold.max(self.min_confidence.unwrap_or(0.0)));
+        let min = logit(self.min_confidence.unwrap_or(0.0));
         let floor = logit(model.channel_floor.max(self.min_confidence.unwrap_or(0.0)));
         let prior = rerank::channel_prior(w, rate);
         // A candidate passes on the model's probability or on the
@@ -1000,7 +1006,8 @@ impl SpinTagger {
             let model_lo = model.logodds(&x);
             let channel_lo = c.logodds(w) + prior * f64::from(c.substitutions);
             let channel_pass = model.channel_floor <= 1.0 && channel_lo >= floor;
-            *s = match (model_lo >= min, channel_pass) {
+            let model_pass = model_lo >= min && model.passes(&x);
+            *s = match (model_pass, channel_pass) {
                 (true, true) => model_lo.max(channel_lo),
                 (true, false) => model_lo,
                 (false, true) => channel_lo,
@@ -1083,6 +1090,7 @@ impl SpinTagger {
                         length_change: 0,
                         name: false,
                         listed: true,
+                        edge_words: (None, None),
                         substitutions: 1,
                     });
                     continue;
@@ -1171,6 +1179,7 @@ impl SpinTagger {
                         length_change,
                         name,
                         listed: false,
+                        edge_words: (option.first, option.last),
                         substitutions: 1,
                     });
                 }
@@ -1317,6 +1326,7 @@ impl SpinTagger {
                         length_change: 0,
                         name,
                         listed: false,
+                        edge_words: (ia, ib),
                         substitutions: 2,
                     });
                 }
