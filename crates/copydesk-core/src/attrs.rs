@@ -27,6 +27,14 @@ impl Attrs {
         }
     }
 
+    /// An empty map with room for `capacity` entries, so that filling it
+    /// does not regrow it.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Attrs {
+            entries: Vec::with_capacity(capacity),
+        }
+    }
+
     /// Sets `key` to `value`; returns the value it replaces.
     pub fn insert(&mut self, key: impl Into<Label>, value: impl Into<Value>) -> Option<Value> {
         let key = key.into();

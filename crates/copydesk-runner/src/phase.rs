@@ -109,31 +109,38 @@ mod tests {
     #[test]
     fn each_lap_closes_a_phase_with_its_wall_and_cpu_time() {
         let mut clock = PhaseClock::start();
-        let spin_until = Instant::now() + Duration::from_millis(60);
+        // Busy until this process has used 30 ms of CPU (however loaded the
+        // machine is), or 20 s have passed.
+        let before = process_cpu_time();
+        let give_up = Instant::now() + Duration::from_secs(20);
         let mut x = 0u64;
-        while Instant::now() < spin_until {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+        while let (Some(then), Some(now)) = (before, process_cpu_time()) {
+            if now >= then + Duration::from_millis(30) || Instant::now() > give_up {
+                break;
+            }
+            for _ in 0..10_000 {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+            }
         }
         std::hint::black_box(x);
         clock.lap("busy");
-        std::thread::sleep(Duration::from_millis(60));
+        std::thread::sleep(Duration::from_millis(20));
         clock.lap("asleep");
         let [busy, asleep] = clock.phases() else {
             panic!("two phases: {:?}", clock.phases());
         };
-        assert_eq!(busy.phase, "busy");
-        assert!(busy.wall >= Duration::from_millis(60));
-        assert!(asleep.wall >= Duration::from_millis(60));
+        assert_eq!(
+            (busy.phase.as_str(), asleep.phase.as_str()),
+            ("busy", "asleep")
+        );
+        assert!(asleep.wall >= Duration::from_millis(20));
         if cfg!(unix) {
-            // Other tests run in this process at the same time, so a
-            // sleeping phase may still see CPU time; a busy one sees at least
-            // its own.
-            let busy_cpu = busy.cpu.unwrap();
+            let busy_cpu = busy.cpu.expect("CPU time on unix");
             assert!(busy_cpu >= Duration::from_millis(30), "{busy_cpu:?}");
             assert!(asleep.cpu.is_some());
-            assert!(busy.cores().unwrap() > 0.3);
+            assert!(busy.cores().is_some());
         }
-        let json = serde_json::to_value(busy).unwrap();
-        assert!(json["wall"].as_f64().unwrap() >= 0.06);
+        let json = serde_json::to_value(asleep).unwrap();
+        assert!(json["wall"].as_f64().unwrap() >= 0.02);
     }
 }

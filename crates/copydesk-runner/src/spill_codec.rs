@@ -286,8 +286,10 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Document, DecodeError> {
                 .get(label_at as usize)
                 .ok_or(DecodeError::BadLabel(label_at))?
                 .clone();
-            let mut attrs = Attrs::new();
-            for _ in 0..r.varint()? {
+            let attr_count = r.varint()?;
+            // Each attribute takes at least 2 bytes: no allocation beyond the input.
+            let mut attrs = Attrs::with_capacity((attr_count as usize).min(r.remaining() / 2));
+            for _ in 0..attr_count {
                 let key_at = r.varint()?;
                 let key = keys
                     .get(key_at as usize)
@@ -330,27 +332,24 @@ const MAX_INTERNED_LABELS: usize = 4096;
 /// recursion; stages write flat values or one level of lists).
 const MAX_VALUE_DEPTH: usize = 64;
 
-/// A label read back, shared with every other annotation of that label.
-fn intern(label: String) -> Label {
+/// A label read back, shared with every other annotation of that label
+/// (allocated only the first time it is seen).
+fn intern(label: &str) -> Label {
     static LABELS: OnceLock<RwLock<HashSet<&'static str>>> = OnceLock::new();
     let labels = LABELS.get_or_init(Default::default);
-    if let Some(known) = labels
-        .read()
-        .ok()
-        .and_then(|l| l.get(label.as_str()).copied())
-    {
+    if let Some(known) = labels.read().ok().and_then(|l| l.get(label).copied()) {
         return Label::Borrowed(known);
     }
     let Ok(mut write) = labels.write() else {
-        return Label::Owned(label);
+        return Label::Owned(label.to_string());
     };
-    if let Some(known) = write.get(label.as_str()) {
+    if let Some(known) = write.get(label) {
         return Label::Borrowed(known);
     }
     if write.len() >= MAX_INTERNED_LABELS {
-        return Label::Owned(label);
+        return Label::Owned(label.to_string());
     }
-    let leaked: &'static str = Box::leak(label.into_boxed_str());
+    let leaked: &'static str = Box::leak(label.to_string().into_boxed_str());
     write.insert(leaked);
     Label::Borrowed(leaked)
 }
@@ -442,7 +441,10 @@ impl<'a> Reader<'a> {
         // Each name takes at least one byte: no allocation beyond the input.
         let mut names = Vec::with_capacity((count as usize).min(self.remaining()));
         for _ in 0..count {
-            names.push(intern(self.string()?));
+            let start = self.at;
+            let name =
+                std::str::from_utf8(self.slice()?).map_err(|_| DecodeError::NotUtf8(start))?;
+            names.push(intern(name));
         }
         Ok(names)
     }
