@@ -15,14 +15,60 @@ pub(crate) fn pair_of(key: u64) -> (u32, u32) {
     ((key >> 32) as u32, key as u32)
 }
 
+/// Keyed entries (a pair and its shared slots) gathered in batches and
+/// kept as sorted runs without duplicates, merged like the digits of a
+/// binary counter (a run is merged into the one below it once it is at
+/// least as long), so that each entry is moved a logarithmic number of
+/// times, not once per batch.
+#[derive(Debug, Default)]
+pub(crate) struct SortedRuns {
+    runs: Vec<Vec<(u64, u32)>>,
+}
+
+impl SortedRuns {
+    /// Adds a batch of entries (any order).
+    pub(crate) fn add(&mut self, mut batch: Vec<(u64, u32)>) {
+        batch.par_sort_unstable_by_key(|e| e.0);
+        batch.dedup_by_key(|e| e.0);
+        let mut run = batch;
+        while self
+            .runs
+            .last()
+            .is_some_and(|below| below.len() <= run.len())
+        {
+            if let Some(below) = self.runs.pop() {
+                run = merge_sorted(below, run);
+            }
+        }
+        self.runs.push(run);
+    }
+
+    /// Every entry added, by ascending key, one per key.
+    pub(crate) fn into_sorted(self) -> Vec<(u64, u32)> {
+        self.runs
+            .into_iter()
+            .rev()
+            .fold(Vec::new(), |all, run| merge_sorted(run, all))
+    }
+}
+
 /// `all` (ascending keys, no duplicates) with `new` (any order) merged
 /// in: ascending keys, no duplicates. Entries of one key carry the same
 /// value (which one is kept does not matter).
-pub(crate) fn merge_unique(all: Vec<(u64, u32)>, mut new: Vec<(u64, u32)>) -> Vec<(u64, u32)> {
-    new.par_sort_unstable_by_key(|e| e.0);
+#[cfg(test)]
+fn merge_unique(all: Vec<(u64, u32)>, mut new: Vec<(u64, u32)>) -> Vec<(u64, u32)> {
+    new.sort_unstable_by_key(|e| e.0);
     new.dedup_by_key(|e| e.0);
+    merge_sorted(all, new)
+}
+
+/// Two lists of ascending keys without duplicates, merged into one.
+fn merge_sorted(all: Vec<(u64, u32)>, new: Vec<(u64, u32)>) -> Vec<(u64, u32)> {
     if all.is_empty() {
         return new;
+    }
+    if new.is_empty() {
+        return all;
     }
     let mut out = Vec::with_capacity(all.len() + new.len());
     let (mut x, mut y) = (all.iter().peekable(), new.iter().peekable());
@@ -236,6 +282,22 @@ mod tests {
                 new.into_iter().map(entry).collect(),
             );
             prop_assert_eq!(merged, expected);
+        }
+
+        #[test]
+        fn sorted_runs_hold_the_sorted_distinct_union(
+            batches in prop::collection::vec(prop::collection::vec(0u64..300, 0..80), 0..12),
+        ) {
+            let entry = |k: u64| (k, (k * 7 % 13) as u32);
+            let mut expected: Vec<u64> = batches.iter().flatten().copied().collect();
+            expected.sort_unstable();
+            expected.dedup();
+            let expected: Vec<(u64, u32)> = expected.into_iter().map(entry).collect();
+            let mut runs = SortedRuns::default();
+            for batch in batches {
+                runs.add(batch.into_iter().map(entry).collect());
+            }
+            prop_assert_eq!(runs.into_sorted(), expected);
         }
     }
 

@@ -7,7 +7,7 @@ use crate::compare::{DecisionParams, PairVerdict, Side, decide, evidence};
 use crate::fingerprint::{estimated_coverage, fingerprints};
 use crate::frequencies::DocumentFrequencies;
 use crate::hashing::PreHashedMap;
-use crate::partners::{id_ranks, merge_unique, pair_key, pair_of, partner_cutoffs, partner_key};
+use crate::partners::{SortedRuns, id_ranks, pair_key, pair_of, partner_cutoffs, partner_key};
 use crate::phases::{Phase, PhaseTimer};
 use crate::signature::{
     anchor_shingles, estimated_containment, minhash, mix, narrow_same_slots, narrow_slot,
@@ -376,12 +376,12 @@ impl ProvenanceStage {
     /// linear in the corpus size, the weak pairs whose sentence
     /// fingerprints show enough text that may align for a copy.
     fn candidates(&self, timer: &mut PhaseTimer) -> Vec<(usize, usize)> {
-        let mut found: Vec<(u64, u32)> = Vec::new();
+        let mut found = SortedRuns::default();
         let bands: Vec<usize> = (0..self.config.bands).collect();
         // The sketches folded to a byte a slot ([`narrow_sketch`]).
         let narrow: Vec<u8> = self.sketches.par_iter().map(|&v| narrow_slot(v)).collect();
-        // A few bands at a time in parallel, their pairs merged into one
-        // sorted list without duplicates after each group.
+        // A few bands at a time in parallel, their pairs kept in sorted
+        // runs without duplicates ([`SortedRuns`]), merged at the end.
         for group in bands.chunks(LSH_BANDS_AT_ONCE) {
             let keys = self.band_keys(group);
             timer.end("lsh keys");
@@ -390,16 +390,18 @@ impl ProvenanceStage {
                 .map(|keys| self.band_pairs(keys, &narrow))
                 .collect();
             timer.end("lsh buckets");
-            found = merge_unique(found, lists.concat());
+            found.add(lists.concat());
             timer.end("lsh merge");
         }
         let scored: Vec<(u32, u32, u32)> = found
+            .into_sorted()
             .into_par_iter()
             .map(|(key, same)| {
                 let (i, j) = pair_of(key);
                 (i, j, same)
             })
             .collect();
+        timer.end("lsh merge");
         let pairs = self.strongest(scored);
         timer.end("strongest");
         if !self.config.sentence_prefilter {
