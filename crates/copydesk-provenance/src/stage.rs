@@ -1302,6 +1302,11 @@ impl CorpusStage for ProvenanceStage {
         }
         Ok(())
     }
+
+    /// Provenance reads the clean text only, never the text as loaded.
+    fn reads_raw(&self) -> bool {
+        false
+    }
 }
 
 #[cfg(test)]
