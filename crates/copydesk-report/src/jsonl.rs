@@ -115,11 +115,7 @@ struct JsonlRenderer {
 
 impl DocumentRenderer for JsonlRenderer {
     fn render(&self, doc: &Document) -> Result<Rendered, StageError> {
-        let mut line = Vec::with_capacity(doc.text.len() * 6 + 256);
-        render_line(doc, &self.config, &mut line)
-            .map_err(|e| StageError::new(format!("{NAME}: document {}: {e}", doc.id)))?;
-        line.push(b'\n');
-        Ok(Box::new(line))
+        Ok(Box::new(document_line(doc, &self.config)?))
     }
 }
 
@@ -148,11 +144,7 @@ impl ReportStage for JsonlReport {
             .documents
             .as_mut()
             .ok_or(ReportError::NotStarted { stage: NAME })?;
-        let mut line = Vec::with_capacity(doc.text.len() * 6 + 256);
-        render_line(doc, &self.config, &mut line)
-            .map_err(|e| StageError::new(format!("{NAME}: document {}: {e}", doc.id)))?;
-        line.push(b'\n');
-        file.write_bytes(&line)?;
+        file.write_bytes(&document_line(doc, &self.config)?)?;
         self.written += 1;
         Ok(())
     }
@@ -246,6 +238,15 @@ struct SummaryRecord<'a> {
 
 /// Keys of a document record that extension fields may not replace.
 const RESERVED_KEYS: [&str; 7] = ["id", "source", "raw", "text", "meta", "tags", "ext"];
+
+/// A document's line of `documents.jsonl`, newline included.
+fn document_line(doc: &Document, config: &JsonlReportConfig) -> Result<Vec<u8>, StageError> {
+    let mut line = Vec::with_capacity(doc.text.len() * 6 + 256);
+    render_line(doc, config, &mut line)
+        .map_err(|e| StageError::new(format!("{NAME}: document {}: {e}", doc.id)))?;
+    line.push(b'\n');
+    Ok(line)
+}
 
 /// Appends a document's line of `documents.jsonl`, without the newline:
 /// what `serde_json` writes for [`DocumentRecord`] (the tests check it
