@@ -1320,26 +1320,24 @@ fn fit_rerank(
                 .flat_map(|(dw, t, d)| [2.0, 0.9].map(|f| (dw, t, d, f)))
                 .collect();
             for (damage_weight, threshold, doc_threshold, channel_floor) in settings {
-                {
-                    let m = Model {
-                        threshold,
-                        doc_threshold,
-                        channel_floor,
-                        damage_weight,
-                        ..models[r]
-                    };
-                    let w = Weights {
-                        rerank: Rerank {
-                            enabled: true,
-                            gate,
-                            word: m,
-                            phrase: m,
-                            ..base.rerank
-                        },
-                        ..*base
-                    };
-                    list.push((m, score_with(tagger, &w, &cs, &an, &all, Some(&fs))));
-                }
+                let m = Model {
+                    threshold,
+                    doc_threshold,
+                    channel_floor,
+                    damage_weight,
+                    ..models[r]
+                };
+                let w = Weights {
+                    rerank: Rerank {
+                        enabled: true,
+                        gate,
+                        word: m,
+                        phrase: m,
+                        ..base.rerank
+                    },
+                    ..*base
+                };
+                list.push((m, score_with(tagger, &w, &cs, &an, &all, Some(&fs))));
             }
             tallies.push(list);
         }
