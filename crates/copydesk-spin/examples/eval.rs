@@ -13,7 +13,8 @@
 //! `cargo run --release -p copydesk-spin --example eval -- [--docs N] [--tune]`
 
 use copydesk_spin::evaluation::{edit_distance, words};
-use copydesk_spin::rerank::{FEATURE_NAMES, FEATURES, Model, Rerank};
+use copydesk_spin::forest::{BoostParams, Forest};
+use copydesk_spin::rerank::{FEATURE_NAMES, FEATURES, ForestRef, Model, Rerank, forests_to_text};
 use copydesk_spin::spinner::{Spinner, SpunSpan, Style};
 use copydesk_spin::{Analysis, SpinConfig, SpinTagger, Weights, builtin_dictionary, detect_quotes};
 use std::collections::HashMap;
@@ -1274,7 +1275,7 @@ fn fit_rerank(
                 "  spun model: {} of the candidates on spun words, intercept {spun_intercept:+.4}",
                 spun.iter().filter(|s| s.label).count()
             );
-            models.push(Model {
+            let mut model = Model {
                 intercept,
                 coef,
                 threshold: 0.5,
@@ -1283,7 +1284,45 @@ fn fit_rerank(
                 spun_intercept,
                 spun_coef,
                 damage_weight: 0.0,
-            });
+                forest: None,
+                spun_forest: None,
+            };
+            // Boosted trees on top of each linear model (BOOST_TREES=0:
+            // linear only).
+            let trees: usize = std::env::var("BOOST_TREES")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(BoostParams::default().trees);
+            if trees > 0 {
+                let params = BoostParams {
+                    trees,
+                    ..BoostParams::default()
+                };
+                let rows: Vec<Vec<f64>> = part.iter().map(|s| s.x.to_vec()).collect();
+                let exact: Vec<bool> = part.iter().map(|s| s.label).collect();
+                let spun_labels: Vec<bool> = part.iter().map(|s| s.spun).collect();
+                let base: Vec<f64> = part.iter().map(|s| model.linear_logodds(&s.x)).collect();
+                let spun_base: Vec<f64> = part
+                    .iter()
+                    .map(|s| model.linear_spun_logodds(&s.x))
+                    .collect();
+                let t0 = Instant::now();
+                let forest: &'static Forest =
+                    Box::leak(Box::new(Forest::fit(&rows, &exact, &base, &params)));
+                let spun_forest: &'static Forest = Box::leak(Box::new(Forest::fit(
+                    &rows,
+                    &spun_labels,
+                    &spun_base,
+                    &params,
+                )));
+                eprintln!(
+                    "  boosted {trees} trees per model in {:.1}s",
+                    t0.elapsed().as_secs_f64()
+                );
+                model.forest = Some(ForestRef(forest));
+                model.spun_forest = Some(ForestRef(spun_forest));
+            }
+            models.push(model);
         }
         // Tallies per regime and thresholds (documents fall to one regime,
         // so the tallies of the two add up).
@@ -1377,6 +1416,25 @@ fn fit_rerank(
         }
     }
     let r = best.1.rerank;
+    if let Some(path) = std::env::args()
+        .position(|a| a == "--write-forest")
+        .and_then(|i| std::env::args().nth(i + 1))
+    {
+        let empty = Forest::default();
+        let of = |f: Option<ForestRef>| f.map_or(&empty, |f| f.0);
+        let text = forests_to_text(&[
+            ("word", of(r.word.forest)),
+            ("word_spun", of(r.word.spun_forest)),
+            ("phrase", of(r.phrase.forest)),
+            ("phrase_spun", of(r.phrase.spun_forest)),
+        ]);
+        let header = "# Boosted trees of the re-ranker's models (src/forest.rs), fitted with the\n\
+                      # linear coefficients in src/rerank.rs by `cargo run --release -p copydesk-spin\n\
+                      # --example eval -- --docs 200 --fit-rerank --write-forest FILE` on the\n\
+                      # calibration articles only (Reuters-21578 residue 5).\n";
+        std::fs::write(&path, format!("{header}{text}"))?;
+        println!("forests written to {path}");
+    }
     println!(
         "rerank fitted on {} calibration articles: gate {}, split {}",
         held.len(),

@@ -223,6 +223,17 @@ impl LanguageModel {
         (backoff.min(self.log_cutoff - la), false)
     }
 
+    /// The vocabulary's words, by id.
+    pub fn vocabulary(&self) -> Vec<&str> {
+        let mut words = vec![""; self.log_counts.len()];
+        for (w, &id) in &self.ids {
+            if let Some(slot) = words.get_mut(id as usize) {
+                *slot = w.as_str();
+            }
+        }
+        words
+    }
+
     /// Number of words in the vocabulary (ids run from 0 to this).
     pub fn vocabulary_size(&self) -> usize {
         self.log_counts.len()

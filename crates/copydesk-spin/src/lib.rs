@@ -100,9 +100,11 @@
 
 mod config;
 pub mod evaluation;
+pub mod forest;
 mod language_model;
 mod lattice;
 mod morph;
+mod precomputed;
 pub mod rerank;
 mod resources;
 pub mod spinner;

@@ -24,6 +24,7 @@
 //! `examples/eval.rs --fit-rerank` on the calibration articles held apart
 //! from the test articles.
 
+use crate::forest::Forest;
 use crate::language_model::LanguageModel;
 use crate::lattice::{Lattice, Node};
 use crate::tagger::{Analysis, Candidate, Weights};
@@ -104,17 +105,89 @@ pub struct Model {
     /// the model, fitted on heavily spun documents, may doubt in a lightly
     /// spun one.
     pub channel_floor: f64,
+    /// Boosted trees added to the first model's log-odds (none: the
+    /// model is linear).
+    pub forest: Option<ForestRef>,
+    /// Boosted trees added to the second model's log-odds.
+    pub spun_forest: Option<ForestRef>,
+}
+
+/// A shared, never-freed [`Forest`] (the models are `Copy`); its debug
+/// form gives the number of trees only.
+#[derive(Clone, Copy, PartialEq)]
+pub struct ForestRef(pub &'static Forest);
+
+impl std::fmt::Debug for ForestRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Forest({} trees)", self.0.trees.len())
+    }
+}
+
+/// The boosted trees of the default models, by name (`word`,
+/// `word_spun`, `phrase`, `phrase_spun`), from `data/rerank_forest.txt`.
+fn builtin_forest(name: &str) -> Option<ForestRef> {
+    static FORESTS: std::sync::OnceLock<Vec<(String, Forest)>> = std::sync::OnceLock::new();
+    let all = FORESTS.get_or_init(|| parse_forests(include_str!("../data/rerank_forest.txt")));
+    all.iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, f)| ForestRef(f))
+}
+
+/// Reads named forests: a `[name]` line, then the forest's lines
+/// ([`Forest::to_text`]); `#` starts a comment line. A malformed forest
+/// is left out (its model stays linear; the tests check the shipped file).
+pub fn parse_forests(text: &str) -> Vec<(String, Forest)> {
+    let mut out = Vec::new();
+    let mut name: Option<String> = None;
+    let mut body = String::new();
+    let mut flush = |name: &mut Option<String>, body: &mut String| {
+        if let Some(n) = name.take()
+            && let Some(f) = Forest::parse(body)
+        {
+            out.push((n, f));
+        }
+        body.clear();
+    };
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with('#') || line.is_empty() {
+            continue;
+        }
+        if let Some(n) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            flush(&mut name, &mut body);
+            name = Some(n.to_string());
+        } else {
+            body.push_str(line);
+            body.push('\n');
+        }
+    }
+    flush(&mut name, &mut body);
+    out
+}
+
+/// Writes named forests in [`parse_forests`]'s format.
+pub fn forests_to_text(forests: &[(&str, &Forest)]) -> String {
+    let mut out = String::new();
+    for (name, f) in forests {
+        out.push_str(&format!("[{name}]\n"));
+        out.push_str(&f.to_text());
+    }
+    out
 }
 
 impl Model {
     /// The model's log-odds for a feature vector.
     pub fn logodds(&self, x: &[f64; FEATURES]) -> f64 {
+        self.linear_logodds(x) + self.forest.map_or(0.0, |f| f.0.predict(x))
+    }
+
+    /// The linear part of [`Model::logodds`] (what the trees correct).
+    pub fn linear_logodds(&self, x: &[f64; FEATURES]) -> f64 {
         self.intercept + self.coef.iter().zip(x).map(|(c, v)| c * v).sum::<f64>()
     }
 
-    /// The second model's log-odds that the candidate's words were
-    /// written by the spinner.
-    pub fn spun_logodds(&self, x: &[f64; FEATURES]) -> f64 {
+    /// The linear part of [`Model::spun_logodds`].
+    pub fn linear_spun_logodds(&self, x: &[f64; FEATURES]) -> f64 {
         self.spun_intercept
             + self
                 .spun_coef
@@ -122,6 +195,12 @@ impl Model {
                 .zip(x)
                 .map(|(c, v)| c * v)
                 .sum::<f64>()
+    }
+
+    /// The second model's log-odds that the candidate's words were
+    /// written by the spinner.
+    pub fn spun_logodds(&self, x: &[f64; FEATURES]) -> f64 {
+        self.linear_spun_logodds(x) + self.spun_forest.map_or(0.0, |f| f.0.predict(x))
     }
 
     /// The expected gain of restoring the candidate: the probability that
@@ -190,6 +269,8 @@ impl Default for Rerank {
                     0.1614, -0.3695, 0.0422, 0.3937,
                 ],
                 damage_weight: 1.0,
+                forest: builtin_forest("word"),
+                spun_forest: builtin_forest("word_spun"),
             },
             phrase: Model {
                 intercept: 0.0606,
@@ -210,6 +291,8 @@ impl Default for Rerank {
                     0.5815, -1.9493, 0.0293, 1.2685,
                 ],
                 damage_weight: 1.0,
+                forest: builtin_forest("phrase"),
+                spun_forest: builtin_forest("phrase_spun"),
             },
         }
     }
@@ -508,6 +591,8 @@ mod tests {
             spun_intercept: -1.0,
             spun_coef: [0.0; FEATURES],
             damage_weight: 0.0,
+            forest: None,
+            spun_forest: None,
         };
         let mut x = [3.0; FEATURES];
         x[FEATURES - 1] = 4.0;

@@ -21,6 +21,7 @@
 
 use crate::language_model::{LanguageModel, WordHash, WordId};
 use crate::morph::{Form, Morphology};
+use crate::precomputed::{self, Reading, WordOriginals};
 use crate::rerank::{self, FEATURES, Rerank};
 use crate::resources;
 use crate::thesaurus::ReverseThesaurus;
@@ -341,6 +342,9 @@ pub struct SpinTagger {
     cache: RwLock<HashMap<String, Arc<Vec<Option_>>, WordHash>>,
     /// Originals of single known words, by vocabulary id.
     word_cache: Vec<OnceLock<Arc<Vec<Option_>>>>,
+    /// The originals of every vocabulary word computed ahead of time,
+    /// when the tagger's dictionaries are the ones it was computed for.
+    precomputed: Option<&'static WordOriginals>,
 }
 
 impl std::fmt::Debug for SpinTagger {
@@ -621,6 +625,10 @@ impl SpinTagger {
             word_cache: (0..resources::language_model().vocabulary_size())
                 .map(|_| OnceLock::new())
                 .collect(),
+            precomputed: (config.dictionaries == resources::BUILTIN_DICTIONARIES
+                && config.synonyms.is_empty())
+            .then(precomputed::builtin)
+            .flatten(),
         })
     }
 
@@ -1404,9 +1412,34 @@ impl SpinTagger {
     /// read without locking afterwards.
     fn word_originals(&self, id: u32, word: &str) -> Arc<Vec<Option_>> {
         match self.word_cache.get(id as usize) {
-            Some(slot) => Arc::clone(slot.get_or_init(|| self.compute_originals(word))),
+            Some(slot) => {
+                Arc::clone(
+                    slot.get_or_init(|| match self.precomputed.and_then(|t| t.get(id)) {
+                        Some(readings) => self.options(readings),
+                        None => self.compute_originals(word),
+                    }),
+                )
+            }
             None => self.cached_originals(word),
         }
+    }
+
+    /// The originals of every vocabulary word, computed (not read from
+    /// the precomputed table), in the table's text format (see
+    /// [`crate::precomputed`]; written by `examples/derive_originals.rs`).
+    pub fn word_originals_table(&self) -> String {
+        let mut out = String::new();
+        for word in self.lm.vocabulary() {
+            let words: Vec<&str> = word.split(' ').collect();
+            precomputed::write_line(&mut out, word, &self.originals_of(word, &words));
+        }
+        out
+    }
+
+    /// Whether the tagger reads single words' originals from the
+    /// precomputed table.
+    pub fn uses_precomputed_originals(&self) -> bool {
+        self.precomputed.is_some()
     }
 
     /// The originals of a spun wording, computed once per tagger.
@@ -1429,8 +1462,14 @@ impl SpinTagger {
     /// The originals of a spun wording with their precomputed ids.
     fn compute_originals(&self, phrase: &str) -> Arc<Vec<Option_>> {
         let words: Vec<&str> = phrase.split(' ').collect();
+        self.options(self.originals_of(phrase, &words))
+    }
+
+    /// The options of a wording from its originals (words, fanout, rank,
+    /// mutual), with their ids and bounds.
+    fn options(&self, readings: Vec<Reading>) -> Arc<Vec<Option_>> {
         Arc::new(
-            self.originals_of(phrase, &words)
+            readings
                 .into_iter()
                 .map(|(words, fanout, rank, mutual)| {
                     let ids: Vec<WordId> = words.iter().map(|w| self.lm.id(w)).collect();
@@ -1552,7 +1591,7 @@ impl SpinTagger {
 
     /// The wordings `phrase` may have replaced, with their fanout, limited
     /// to the most frequent known ones.
-    fn originals_of(&self, phrase: &str, words: &[&str]) -> Vec<(Vec<String>, u32, u32, bool)> {
+    fn originals_of(&self, phrase: &str, words: &[&str]) -> Vec<Reading> {
         let mut readings: Vec<(String, Form)> = vec![(phrase.to_string(), Form::Base)];
         if words.len() == 1 {
             readings = self.morph.analyze(phrase);
@@ -1810,4 +1849,50 @@ fn select<'a>(runs: &'a [Candidate], scores: &[f64], min: f64) -> Vec<(&'a Candi
     }
     taken.sort_by_key(|(c, _)| c.first);
     taken
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_precomputed_originals_match_the_computation() {
+        let tagger = SpinTagger::new(&SpinConfig::default()).expect("tagger");
+        let table = tagger
+            .precomputed
+            .expect("default dictionaries use the table");
+        let vocabulary = tagger.lm.vocabulary();
+        // Every 41st word of the vocabulary (about 2,000) and a few known ones.
+        let sample = vocabulary.iter().copied().step_by(41).chain([
+            "metropolis",
+            "said",
+            "assaults",
+            "automotive",
+            "the",
+        ]);
+        let mut with_originals = 0;
+        for word in sample {
+            let id = tagger.lm.id(word).expect("a vocabulary word");
+            let words: Vec<&str> = word.split(' ').collect();
+            let computed = tagger.originals_of(word, &words);
+            with_originals += usize::from(!computed.is_empty());
+            assert_eq!(table.get(id), Some(computed), "{word}");
+        }
+        assert!(with_originals > 500, "{with_originals}");
+    }
+
+    #[test]
+    fn other_dictionaries_compute_their_originals() {
+        let config = SpinConfig {
+            dictionaries: vec!["wordnet".to_string()],
+            ..SpinConfig::default()
+        };
+        let tagger = SpinTagger::new(&config).expect("tagger");
+        assert!(!tagger.uses_precomputed_originals());
+        assert!(
+            SpinTagger::new(&SpinConfig::default())
+                .expect("tagger")
+                .uses_precomputed_originals()
+        );
+    }
 }

@@ -1,0 +1,137 @@
+//! The originals of every vocabulary word under the built-in
+//! dictionaries, computed ahead of time.
+//!
+//! Finding which words a word may have replaced (its readings by the
+//! morphology, every dictionary's reverse entries, each original
+//! inflected back, ranked, tested for mutual listing) costs tens of
+//! microseconds per word; the tagger did it the first time each word was
+//! met, so the first few thousand documents of a run paid for most of the
+//! vocabulary. `data/word_originals.txt.gz` holds the result for every
+//! word of the vocabulary under the default dictionaries (`wordnet`,
+//! `moby`, no user dictionary), written by `examples/derive_originals.rs`
+//! from the tagger's own computation; a tagger with other dictionaries
+//! computes as before. A test compares the table with the computation.
+//!
+//! Format: one line per word, `word`, then per original four fields
+//! `original<TAB>fanout<TAB>rank<TAB>mutual` (mutual `0` or `1`), all
+//! separated by tabs; a word with no original is a line of its own.
+
+use crate::language_model::LanguageModel;
+use std::fmt::Write as _;
+use std::sync::OnceLock;
+
+static TABLE: &[u8] = include_bytes!("../data/word_originals.txt.gz");
+
+/// One original of a word: its words, fanout, rank and mutual flag (the
+/// tagger's `originals_of` output).
+pub(crate) type Reading = (Vec<String>, u32, u32, bool);
+
+/// The decompressed table with each vocabulary id's line.
+pub(crate) struct WordOriginals {
+    text: String,
+    /// Per vocabulary id, the byte range of its line's originals (after
+    /// the word), or `None` for a word the table does not hold.
+    lines: Vec<Option<(u32, u32)>>,
+}
+
+impl WordOriginals {
+    /// Indexes a table's text by the model's vocabulary.
+    pub(crate) fn from_text(text: String, lm: &LanguageModel) -> WordOriginals {
+        let mut lines = vec![None; lm.vocabulary_size()];
+        let mut at = 0usize;
+        for line in text.split_inclusive('\n') {
+            let body = line.trim_end_matches('\n');
+            let (word, rest_start) = match body.find('\t') {
+                Some(t) => (&body[..t], at + t + 1),
+                None => (body, at + body.len()),
+            };
+            if let Some(slot) = lm.id(word).and_then(|id| lines.get_mut(id as usize)) {
+                *slot = Some((rest_start as u32, (at + body.len()) as u32));
+            }
+            at += line.len();
+        }
+        WordOriginals { text, lines }
+    }
+
+    /// The originals of a vocabulary word, or `None` when the table does
+    /// not hold it (or its line is malformed).
+    pub(crate) fn get(&self, id: u32) -> Option<Vec<Reading>> {
+        let (start, end) = (*self.lines.get(id as usize)?)?;
+        let body = self.text.get(start as usize..end as usize)?;
+        if body.is_empty() {
+            return Some(Vec::new());
+        }
+        let fields: Vec<&str> = body.split('\t').collect();
+        if fields.len() % 4 != 0 {
+            return None;
+        }
+        fields
+            .chunks_exact(4)
+            .map(|f| {
+                Some((
+                    f[0].split(' ').map(str::to_string).collect(),
+                    f[1].parse().ok()?,
+                    f[2].parse().ok()?,
+                    f[3] == "1",
+                ))
+            })
+            .collect()
+    }
+}
+
+/// Writes one word's line of the table.
+pub(crate) fn write_line(out: &mut String, word: &str, readings: &[Reading]) {
+    out.push_str(word);
+    for (words, fanout, rank, mutual) in readings {
+        let _ = write!(
+            out,
+            "\t{}\t{fanout}\t{rank}\t{}",
+            words.join(" "),
+            u8::from(*mutual)
+        );
+    }
+    out.push('\n');
+}
+
+/// The embedded table, decompressed and indexed once per process (`None`
+/// if it cannot be read: the tagger then computes every word).
+pub(crate) fn builtin() -> Option<&'static WordOriginals> {
+    static T: OnceLock<Option<WordOriginals>> = OnceLock::new();
+    T.get_or_init(|| {
+        use std::io::Read;
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(TABLE)
+            .read_to_string(&mut text)
+            .ok()?;
+        if text.is_empty() {
+            return None;
+        }
+        Some(WordOriginals::from_text(
+            text,
+            crate::resources::language_model(),
+        ))
+    })
+    .as_ref()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_read_back() {
+        let lm = crate::resources::language_model();
+        let mut text = String::new();
+        let readings: Vec<Reading> = vec![
+            (vec!["city".to_string()], 12, 3, true),
+            (vec!["big".to_string(), "apple".to_string()], 40, 7, false),
+        ];
+        write_line(&mut text, "metropolis", &readings);
+        write_line(&mut text, "the", &[]);
+        let t = WordOriginals::from_text(text, lm);
+        let id = |w: &str| lm.id(w).expect("known word");
+        assert_eq!(t.get(id("metropolis")), Some(readings));
+        assert_eq!(t.get(id("the")), Some(Vec::new()));
+        assert_eq!(t.get(id("city")), None);
+    }
+}
