@@ -64,10 +64,28 @@ pub fn is_ascii_space(b: u8) -> bool {
 /// [`is_ascii_word_byte`]): the words between ASCII word boundaries, so a
 /// word here is what a pattern `\bword\b` without Unicode would match.
 pub fn ascii_words(text: &str) -> AsciiWords<'_> {
-    AsciiWords::new(text.as_bytes())
+    AsciiWords::new(text.as_bytes(), &ASCII_WORD_BYTES)
 }
 
-/// The iterator of [`ascii_words`]. It reads the text 64 bytes at a time
+/// Byte spans of the maximal runs of ASCII letters (`[A-Za-z]`) in `text`,
+/// read as [`ascii_words`] reads its words (64 bytes at a time).
+pub fn ascii_letter_runs(text: &str) -> AsciiWords<'_> {
+    AsciiWords::new(text.as_bytes(), &ASCII_LETTERS)
+}
+
+/// Whether each byte is an ASCII letter, looked up rather than compared.
+static ASCII_LETTERS: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphabetic();
+        b += 1;
+    }
+    table
+};
+
+/// The iterator of [`ascii_words`] (and [`ascii_letter_runs`], with
+/// another class of bytes). It reads the text 64 bytes at a time
 /// into a mask of word bytes (one bit a byte, without a branch a byte) and
 /// takes the word boundaries from the set bits of the mask's transitions,
 /// rather than testing byte after byte where each word starts and ends
@@ -75,6 +93,8 @@ pub fn ascii_words(text: &str) -> AsciiWords<'_> {
 #[derive(Debug, Clone)]
 pub struct AsciiWords<'t> {
     bytes: &'t [u8],
+    /// Which bytes make words.
+    class: &'static [bool; 256],
     /// Offset of the chunk `transitions` describes.
     base: usize,
     /// Offset of the next chunk to read.
@@ -90,9 +110,10 @@ pub struct AsciiWords<'t> {
 }
 
 impl<'t> AsciiWords<'t> {
-    fn new(bytes: &'t [u8]) -> Self {
+    fn new(bytes: &'t [u8], class: &'static [bool; 256]) -> Self {
         AsciiWords {
             bytes,
+            class,
             base: 0,
             next: 0,
             transitions: 0,
@@ -123,7 +144,7 @@ impl Iterator for AsciiWords<'_> {
             let chunk = &chunk[..chunk.len().min(64)];
             let mut mask = 0u64;
             for (k, &b) in chunk.iter().enumerate() {
-                mask |= u64::from(ASCII_WORD_BYTES[usize::from(b)]) << k;
+                mask |= u64::from(self.class[usize::from(b)]) << k;
             }
             // Bit k of `shifted`: whether the byte before byte k is a word
             // byte. A word ending at the last byte of a short (final)
@@ -297,6 +318,48 @@ mod tests {
                 i += 1;
             }
             out.push((start, i));
+        }
+    }
+
+    /// Maximal runs of ASCII letters, byte by byte.
+    fn ascii_letter_runs_reference(text: &str) -> Vec<(usize, usize)> {
+        let bytes = text.as_bytes();
+        let mut out = Vec::new();
+        let mut start = None;
+        for (i, b) in bytes.iter().enumerate() {
+            match (b.is_ascii_alphabetic(), start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    out.push((s, i));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(s) = start {
+            out.push((s, bytes.len()));
+        }
+        out
+    }
+
+    #[test]
+    fn letter_runs_stop_at_digits_underscores_and_non_ascii() {
+        let t = "Last week’s 1980s_x café-days.";
+        let w: Vec<&str> = ascii_letter_runs(t).map(|(s, e)| &t[s..e]).collect();
+        assert_eq!(w, ["Last", "week", "s", "s", "x", "caf", "days"]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn letter_runs_agree_with_the_reference(
+            t in "([a-zA-Z0-9_]{1,70}|[ .,é’\\n@\\[`{-]{1,3}){0,30}"
+        ) {
+            proptest::prop_assert_eq!(ascii_letter_runs(&t).collect::<Vec<_>>(), ascii_letter_runs_reference(&t));
+        }
+
+        #[test]
+        fn letter_runs_in_any_text_agree_with_the_reference(t in "\\PC{0,300}") {
+            proptest::prop_assert_eq!(ascii_letter_runs(&t).collect::<Vec<_>>(), ascii_letter_runs_reference(&t));
         }
     }
 
