@@ -8,6 +8,7 @@ use copydesk_core::{
     StageError, StageKind, cap,
 };
 use regex::{Captures, Regex};
+use regex_automata::{Anchored, Input, meta};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
@@ -156,9 +157,17 @@ impl DateMention {
 const MONTH: &str = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)";
 
 struct Patterns {
+    /// What `month_day_at` is, searched in the whole text (the reference).
+    #[cfg(test)]
     month_day: Regex,
     day_month: Regex,
+    /// What `month_year_at` is, searched in the whole text (the reference).
+    #[cfg(test)]
     month_year: Regex,
+    /// `month_day` for searches anchored where a match may start.
+    month_day_at: meta::Regex,
+    /// `month_year` for searches anchored where a match may start.
+    month_year_at: meta::Regex,
     weekday: Regex,
     clock_ampm: Regex,
     clock_24: Regex,
@@ -172,14 +181,24 @@ fn patterns() -> &'static Patterns {
         let re = |p: String| {
             Regex::new(&format!("(?-u){p}")).expect("the date patterns are valid regexes (tested)")
         };
+        let month_day = format!(
+            r"\b(?P<m>{MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}})\b)?"
+        );
+        let month_year = format!(r"\b(?P<m>{MONTH}),?\s+(?P<y>\d{{4}})\b");
+        let at = |p: &str| {
+            meta::Regex::new(&format!("(?-u){p}"))
+                .expect("the date patterns are valid regexes (tested)")
+        };
         Patterns {
-            month_day: re(format!(
-                r"\b(?P<m>{MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}})\b)?"
-            )),
+            month_day_at: at(&month_day),
+            month_year_at: at(&month_year),
+            #[cfg(test)]
+            month_day: re(month_day),
             day_month: re(format!(
                 r"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{MONTH})(?:,?\s+(?P<y>\d{{4}})\b)?"
             )),
-            month_year: re(format!(r"\b(?P<m>{MONTH}),?\s+(?P<y>\d{{4}})\b")),
+            #[cfg(test)]
+            month_year: re(month_year),
             weekday: re(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b".to_string()),
             clock_ampm: re(r"\b(?P<h>\d{1,2})(?::(?P<min>[0-5]\d))?\s*(?P<ap>[ap])(?:\.m\.|m\b)".to_string()),
             clock_24: re(r"\b(?P<h>[01]?\d|2[0-3]):(?P<min>[0-5]\d)(?:\s*(?P<tz>GMT|UTC|EST|EDT|BST|CET|IST|PST|PKT))?\b|\b(?P<word>noon|midnight)\b".to_string()),
@@ -206,6 +225,67 @@ fn capture_day(c: &Captures<'_>) -> Option<(u32, u32, Option<i64>)> {
     Some((month, day, year))
 }
 
+/// The spans of one match of `month_day` or `month_year`: the whole
+/// match, the month, and the day and year when the pattern has them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct MonthMatch {
+    start: usize,
+    end: usize,
+    month: (usize, usize),
+    day: Option<(usize, usize)>,
+    year: Option<(usize, usize)>,
+}
+
+/// The matches of `re` in `text` that `captures_iter` finds (in order,
+/// not overlapping, each the leftmost-first match after the one before),
+/// given every position where a match of `re` may start, in order: `re`
+/// is tried only there, anchored, instead of searching the whole text.
+fn matches_at(re: &meta::Regex, text: &str, starts: &[usize], mut each: impl FnMut(MonthMatch)) {
+    if starts.is_empty() {
+        return;
+    }
+    let mut caps = re.create_captures();
+    let span = |name: &str, caps: &regex_automata::util::captures::Captures| {
+        caps.get_group_by_name(name).map(|s| (s.start, s.end))
+    };
+    let mut from = 0;
+    for &start in starts {
+        if start < from {
+            continue;
+        }
+        let input = Input::new(text).range(start..).anchored(Anchored::Yes);
+        re.search_captures(&input, &mut caps);
+        let (Some(whole), Some(month)) = (caps.get_match(), span("m", &caps)) else {
+            continue;
+        };
+        from = whole.end();
+        each(MonthMatch {
+            start: whole.start(),
+            end: whole.end(),
+            month,
+            day: span("d", &caps),
+            year: span("y", &caps),
+        });
+    }
+}
+
+/// [`capture_day`] of a [`MonthMatch`].
+fn day_of(
+    text: &str,
+    month: (usize, usize),
+    day: Option<(usize, usize)>,
+    year: Option<(usize, usize)>,
+) -> Option<(u32, u32, Option<i64>)> {
+    let month = month_number(&text[month.0..month.1])?;
+    let (d0, d1) = day?;
+    let day: u32 = text[d0..d1].parse().ok()?;
+    if !(1..=31).contains(&day) {
+        return None;
+    }
+    let year = year.and_then(|(y0, y1)| text[y0..y1].parse().ok());
+    Some((month, day, year))
+}
+
 /// Finds dates, times and durations.
 #[derive(Debug, Clone, Default)]
 pub struct DateFinder;
@@ -227,47 +307,38 @@ impl DateFinder {
         };
         let scan = WordScan::of(text);
         let cues = scan.cues;
-        let day_patterns = [(&p.month_day, cues.month), (&p.day_month, cues.day_month)];
-        for (re, _) in day_patterns.iter().filter(|(_, cue)| *cue) {
-            for c in re.captures_iter(text) {
-                let Some(whole) = c.get(0) else { continue };
-                let Some((month, day, year)) = capture_day(&c) else {
-                    continue;
-                };
-                let normalized = match (year, anchor) {
-                    (Some(y), _) => format!("{y:04}-{month:02}-{day:02}"),
-                    (None, Some(a)) => format!("{:04}-{month:02}-{day:02}", a.year),
-                    (None, None) => format!("--{month:02}-{day:02}"),
-                };
-                push(
-                    whole.start(),
-                    whole.end(),
-                    DateLabel::Date,
-                    Some(normalized),
-                    None,
-                );
+        let mut day_date = |start, end, (month, day, year): (u32, u32, Option<i64>)| {
+            let normalized = match (year, anchor) {
+                (Some(y), _) => format!("{y:04}-{month:02}-{day:02}"),
+                (None, Some(a)) => format!("{:04}-{month:02}-{day:02}", a.year),
+                (None, None) => format!("--{month:02}-{day:02}"),
+            };
+            push(start, end, DateLabel::Date, Some(normalized), None);
+        };
+        // `month_day` and `month_year` start at a month word: searched
+        // only there (what searching the whole text finds).
+        matches_at(&p.month_day_at, text, &scan.month_words, |m| {
+            if let Some(day) = day_of(text, m.month, m.day, m.year) {
+                day_date(m.start, m.end, day);
             }
-        }
+        });
         for c in cues
-            .month
-            .then(|| p.month_year.captures_iter(text))
+            .day_month
+            .then(|| p.day_month.captures_iter(text))
             .into_iter()
             .flatten()
         {
-            let (Some(whole), Some(m), Some(y)) = (c.get(0), c.name("m"), c.name("y")) else {
-                continue;
-            };
-            if let Some(month) = month_number(m.as_str()) {
-                let normalized = format!("{}-{month:02}", y.as_str());
-                push(
-                    whole.start(),
-                    whole.end(),
-                    DateLabel::Date,
-                    Some(normalized),
-                    None,
-                );
+            let Some(whole) = c.get(0) else { continue };
+            if let Some(day) = capture_day(&c) {
+                day_date(whole.start(), whole.end(), day);
             }
         }
+        matches_at(&p.month_year_at, text, &scan.month_words, |m| {
+            if let (Some(month), Some(y)) = (month_number(&text[m.month.0..m.month.1]), m.year) {
+                let normalized = format!("{}-{month:02}", &text[y.0..y.1]);
+                push(m.start, m.end, DateLabel::Date, Some(normalized), None);
+            }
+        });
         for (start, m) in scan.month_contexts {
             let Some(month) = month_number(&text[m.0..m.1]) else {
                 continue;
@@ -439,6 +510,9 @@ struct PatternCues {
 #[derive(Debug, Default, PartialEq)]
 struct WordScan<'t> {
     cues: PatternCues,
+    /// Where the words starting with a month abbreviation start (where
+    /// `month_day` and `month_year` matches may start).
+    month_words: Vec<usize>,
     month_contexts: Vec<(usize, (usize, usize))>,
     /// Year and decade words: (start, end, is a decade).
     years: Vec<(usize, usize, bool)>,
@@ -551,8 +625,12 @@ impl<'t> WordScan<'t> {
             }
             if first.is_ascii_uppercase() {
                 let after_day = after_day_number(previous, second_previous);
-                scan.cues
-                    .add_capitalized_word(text, w, start, end, after_day);
+                if scan
+                    .cues
+                    .add_capitalized_word(text, w, start, end, after_day)
+                {
+                    scan.month_words.push(start);
+                }
             } else {
                 scan.cues.add_lowercase_word(bytes, w, end);
             }
@@ -600,7 +678,8 @@ fn next_ascii_word(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
 impl PatternCues {
     /// The cues of a capitalized ASCII word `w` at `[start, end)`;
     /// `after_day` when the words before it are a day number or a day
-    /// number and `of` (see [`after_day_number`]).
+    /// number and `of` (see [`after_day_number`]). Whether `w` starts
+    /// with a month abbreviation.
     fn add_capitalized_word(
         &mut self,
         text: &str,
@@ -608,7 +687,7 @@ impl PatternCues {
         start: usize,
         end: usize,
         after_day: bool,
-    ) {
+    ) -> bool {
         const MONTH_PREFIXES: &[&[u8]] = &[
             b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
             b"Dec",
@@ -616,10 +695,10 @@ impl PatternCues {
         let first = w[0];
         // Months start with A, D, F, J, M, N, O or S; weekdays have 6 to
         // 9 letters and end in `day`.
-        if w.len() >= 3
+        let month = w.len() >= 3
             && matches!(first, b'A' | b'D' | b'F' | b'J' | b'M' | b'N' | b'O' | b'S')
-            && MONTH_PREFIXES.contains(&&w[..3])
-        {
+            && MONTH_PREFIXES.contains(&&w[..3]);
+        if month {
             self.month = true;
             self.day_month |= after_day;
         }
@@ -629,6 +708,7 @@ impl PatternCues {
         {
             self.weekday = true;
         }
+        month
     }
 
     /// The cues of an ASCII word `w` starting with a digit and ending at `end`.
@@ -1268,8 +1348,23 @@ mod tests {
             .iter()
             .filter_map(|&(s, e)| year_word(&t[s..e]).map(|d| (s, e, d)))
             .collect();
+        let month_words = words
+            .iter()
+            .map(|&(s, _)| s)
+            .filter(|&s| {
+                let w = t.as_bytes()[s..].get(..3).unwrap_or_default();
+                w.first().is_some_and(u8::is_ascii_uppercase)
+                    && [
+                        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep",
+                        b"Oct", b"Nov", b"Dec",
+                    ]
+                    .iter()
+                    .any(|m| w == *m)
+            })
+            .collect();
         let reference = WordScan {
             cues: PatternCues::of(t, &words),
+            month_words,
             month_contexts: month_contexts(t, &words),
             years,
             relative: relative_dates(t, &words),
@@ -1291,6 +1386,72 @@ mod tests {
         #[test]
         fn one_pass_agrees_on_any_text(t in "\\PC{0,80}") {
             one_pass_agrees(&t)?;
+        }
+    }
+
+    /// `re`'s matches by `captures_iter` over the whole text.
+    fn matches_by_search(re: &Regex, t: &str) -> Vec<MonthMatch> {
+        let span = |c: &Captures<'_>, name: &str| c.name(name).map(|m| (m.start(), m.end()));
+        re.captures_iter(t)
+            .filter_map(|c| {
+                let whole = c.get(0)?;
+                Some(MonthMatch {
+                    start: whole.start(),
+                    end: whole.end(),
+                    month: span(&c, "m")?,
+                    day: span(&c, "d"),
+                    year: span(&c, "y"),
+                })
+            })
+            .collect()
+    }
+
+    /// The month patterns tried at the month words only find what
+    /// searching the whole text finds.
+    fn anchored_month_matches_agree(t: &str) -> Result<(), TestCaseError> {
+        let p = patterns();
+        let starts = WordScan::of(t).month_words;
+        for (at, re) in [
+            (&p.month_day_at, &p.month_day),
+            (&p.month_year_at, &p.month_year),
+        ] {
+            let mut found = Vec::new();
+            matches_at(at, t, &starts, |m| found.push(m));
+            prop_assert_eq!(found, matches_by_search(re, t), "{:?}", t);
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn anchored_month_matches_on_examples() {
+        for t in [
+            "On March 3, 1987 and Sept. 12th 1990, then May 1987, June, 2001 and Dec 5",
+            "March 3 March 4, 1999 May\n\n 12 _May 3 xMay 3 May 31st, 2024 April 1234567",
+            "Mayor 5 Mar.  7 Marches 9 March, 1987 1 March, 2 March 19 87",
+        ] {
+            anchored_month_matches_agree(t).unwrap();
+        }
+        let p = patterns();
+        let t = "It rose on March 3, 1987 and in May 1990.";
+        let mut found = Vec::new();
+        matches_at(&p.month_day_at, t, &WordScan::of(t).month_words, |m| {
+            found.push(m)
+        });
+        assert_eq!(found.len(), 1);
+        assert_eq!(&t[found[0].start..found[0].end], "March 3, 1987");
+    }
+
+    proptest! {
+        #[test]
+        fn anchored_month_matches_are_the_searched_ones(
+            t in "(January|March|May|Mayor|Sept|Sep|Dec|Jun|June|[Mm]arch|Mar|[.,]|\\d{1,4}|st|th|of|x|_|é|[ \t\n]{1,3}){0,30}"
+        ) {
+            anchored_month_matches_agree(&t)?;
+        }
+
+        #[test]
+        fn anchored_month_matches_in_any_text(t in "\\PC{0,120}") {
+            anchored_month_matches_agree(&t)?;
         }
     }
 
