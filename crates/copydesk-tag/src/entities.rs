@@ -250,9 +250,9 @@ impl EntityFinder {
         // Every listed name starts with a capital, so only runs are searched.
         for &(lo, hi) in &runs {
             let (from, to) = (tokens[lo].start, tokens[hi - 1].end);
-            for (a, b, label) in gazetteer.find_names(&text[from..to]) {
+            gazetteer.each_name(&text[from..to], |a, b, label| {
                 ctx.names.insert(from + a, (from + b, label));
-            }
+            });
         }
         // About one entity a run (a run may give none or several).
         let mut out = Vec::with_capacity(runs.len());

@@ -113,6 +113,8 @@ pub struct Gazetteer {
     by_name: FastMap<&'static str, EntityLabel>,
     /// The shapes of the names of `by_name`, a quick first test of lookups.
     name_shapes: WordShapes,
+    /// The most words (between spaces) of a name of `by_name`.
+    max_name_words: usize,
     org_suffixes: WordSet,
     titles: WordSet,
     title_first_words: WordSet,
@@ -153,6 +155,11 @@ impl Gazetteer {
             names,
             name_shapes: pairs.iter().map(|(k, _)| *k).collect(),
             name_labels: pairs.iter().map(|(_, v)| *v).collect(),
+            max_name_words: by_name
+                .keys()
+                .map(|k| k.split(' ').filter(|w| !w.is_empty()).count())
+                .max()
+                .unwrap_or(0),
             by_name,
             org_suffixes: entries(ORG_SUFFIXES).collect(),
             titles: entries(PERSON_TITLES).collect(),
@@ -190,16 +197,41 @@ impl Gazetteer {
 
     /// Listed names in `text` that stand as whole words, as `(start, end, label)`.
     pub fn find_names(&self, text: &str) -> Vec<(usize, usize, EntityLabel)> {
-        self.find_names_by_words(text)
-            .unwrap_or_else(|| self.find_names_by_automaton(text))
+        let mut out = Vec::new();
+        self.each_name(text, |start, end, label| out.push((start, end, label)));
+        out
     }
 
-    /// [`Gazetteer::find_names`] for a text of ASCII letters and spaces
+    /// [`Gazetteer::find_names`], handing each name to `found` in order
+    /// instead of collecting them (entities looks up every capitalized run).
+    pub fn each_name(&self, text: &str, mut found: impl FnMut(usize, usize, EntityLabel)) {
+        if !self.names_by_words(text, &mut found) {
+            for (start, end, label) in self.find_names_by_automaton(text) {
+                found(start, end, label);
+            }
+        }
+    }
+
+    /// [`Gazetteer::find_names`] of a text of ASCII letters and spaces, as
+    /// [`Gazetteer::names_by_words`] finds them; `None` for any other text.
+    #[cfg(test)]
+    fn find_names_by_words(&self, text: &str) -> Option<Vec<(usize, usize, EntityLabel)>> {
+        let mut out = Vec::new();
+        self.names_by_words(text, &mut |start, end, label| out.push((start, end, label)))
+            .then_some(out)
+    }
+
+    /// [`Gazetteer::each_name`] for a text of ASCII letters and spaces
     /// (most capitalized runs: `Prime Minister Imran Khan`), without the
     /// automaton: there a listed name stands as whole words exactly when it
     /// is a sequence of whole words, so every sequence of words is looked
-    /// up (a run has a few words). `None` for any other text.
-    fn find_names_by_words(&self, text: &str) -> Option<Vec<(usize, usize, EntityLabel)>> {
+    /// up (a run has a few words; no sequence longer than the longest name
+    /// in words). False, having found nothing, for any other text.
+    fn names_by_words(
+        &self,
+        text: &str,
+        found: &mut impl FnMut(usize, usize, EntityLabel),
+    ) -> bool {
         let bytes = text.as_bytes();
         // The words, on the stack (a capitalized run has at most a dozen).
         let mut spans = [(0usize, 0usize); 16];
@@ -208,38 +240,48 @@ impl Gazetteer {
         for (i, &b) in bytes.iter().enumerate() {
             if b == b' ' {
                 if let Some(s) = start.take() {
-                    *spans.get_mut(count)? = (s, i);
+                    let Some(slot) = spans.get_mut(count) else {
+                        return false;
+                    };
+                    *slot = (s, i);
                     count += 1;
                 }
             } else if !b.is_ascii_alphabetic() {
-                return None;
+                return false;
             } else if start.is_none() {
                 start = Some(i);
             }
         }
         if let Some(s) = start {
-            *spans.get_mut(count)? = (s, bytes.len());
+            let Some(slot) = spans.get_mut(count) else {
+                return false;
+            };
+            *slot = (s, bytes.len());
             count += 1;
         }
         let words = &spans[..count];
         // By start, longest first, then the earliest of overlapping ones:
         // the order and choice of the automaton path.
-        let mut out: Vec<(usize, usize, EntityLabel)> = Vec::new();
+        let mut last_end = 0;
         for (i, &(start, _)) in words.iter().enumerate() {
-            if out.last().is_some_and(|last| last.1 > start) {
+            if last_end > start {
                 continue;
             }
-            let longest = words[i..].iter().rev().find_map(|&(_, end)| {
+            let longest = (i + self.max_name_words).min(words.len());
+            let name = words[i..longest].iter().rev().find_map(|&(_, end)| {
                 let name = &text[start..end];
                 self.name_shapes
                     .may_contain(name)
                     .then(|| self.by_name.get(name))
                     .flatten()
-                    .map(|&label| (start, end, label))
+                    .map(|&label| (end, label))
             });
-            out.extend(longest);
+            if let Some((end, label)) = name {
+                last_end = end;
+                found(start, end, label);
+            }
         }
-        Some(out)
+        true
     }
 
     /// [`Gazetteer::find_names`] for any text, with the automaton.
@@ -311,6 +353,22 @@ mod tests {
         fn find_names_is_the_automaton_on_any_text(t in "\\PC{0,40}") {
             let g = Gazetteer::global();
             proptest::prop_assert_eq!(g.find_names(&t), g.find_names_by_automaton(&t));
+        }
+    }
+
+    #[test]
+    fn every_listed_name_is_found_by_words_as_by_automaton() {
+        let g = Gazetteer::global();
+        assert!(g.max_name_words >= 3, "{}", g.max_name_words);
+        for &name in g.by_name.keys() {
+            for t in [name.to_string(), format!("The {name} Of Xyz")] {
+                if let Some(by_words) = g.find_names_by_words(&t) {
+                    assert_eq!(by_words, g.find_names_by_automaton(&t), "{t:?}");
+                }
+            }
+            if let Some(by_words) = g.find_names_by_words(name) {
+                assert_eq!(by_words, [(0, name.len(), g.by_name[name])], "{name:?}");
+            }
         }
     }
 
