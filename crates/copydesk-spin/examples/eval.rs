@@ -720,6 +720,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if args.iter().any(|a| a == "--calibrate") {
         weights = calibrate(&runs[0].1, &weights, &spinners, docs)?;
     }
+    if args.iter().any(|a| a == "--second-round") {
+        weights.rerank.second_round = true;
+    }
     if args.iter().any(|a| a == "--no-rerank") {
         weights.rerank.enabled = false;
     }

@@ -74,6 +74,14 @@
 //! weights; `examples/bench.rs --digest [--exhaustive]` checks that both
 //! give the same verdicts.
 //!
+//! The originals of every vocabulary word under the default dictionaries
+//! are computed ahead of time (`data/word_originals.txt.gz`, written by
+//! `examples/derive_originals.rs` from the tagger's own computation; see
+//! [`precomputed`](crate::SpinTagger::uses_precomputed_originals)): a run
+//! no longer pays, in its first few thousand documents, for finding the
+//! originals of most of the vocabulary word by word. A tagger with other
+//! dictionaries computes them as before.
+//!
 //! # Limits
 //!
 //! The evidence favours spinners that trade common words for rarer synonyms.

@@ -239,6 +239,11 @@ pub struct Rerank {
     pub word: Model,
     /// The model for documents above `split`.
     pub phrase: Model,
+    /// Whether a document is read a second time once the first choices
+    /// are restored: the words left as they were are judged again beside
+    /// the restored originals (the restorations themselves stay), with
+    /// the same models at the first reading's rate.
+    pub second_round: bool,
 }
 
 impl Default for Rerank {
@@ -248,6 +253,7 @@ impl Default for Rerank {
     fn default() -> Self {
         Rerank {
             enabled: true,
+            second_round: false,
             gate: -6.0,
             split: 0.06,
             word: Model {

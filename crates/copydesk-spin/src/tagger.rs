@@ -39,6 +39,9 @@ const CACHE_LIMIT: usize = 200_000;
 struct Option_ {
     text: Arc<str>,
     ids: Vec<WordId>,
+    /// `ids.len()`, kept beside the scores so that the common case (an
+    /// option pruned unbuilt) reads no second allocation.
+    n_words: usize,
     /// Sum of the unigram log-probabilities of `ids`.
     log_prob: f64,
     /// Natural log of the number of synonyms the spinner had.
@@ -906,21 +909,16 @@ impl SpinTagger {
         };
         let mut subs: Vec<SpinSubstitution> = chosen
             .into_iter()
-            .filter_map(|(c, lo)| {
-                let (first, last) = (tokens.get(c.first)?, tokens.get(c.last)?);
-                let spun_text = text.get(first.start..last.end)?;
-                let original = match_case(spun_text, &c.original, first.shape);
-                Some(SpinSubstitution {
-                    start: first.start,
-                    end: last.end,
-                    spun: spun_text.to_string(),
-                    original,
-                    confidence: sigmoid(lo),
-                    evidence: "intrinsic".to_string(),
-                })
-            })
+            .filter_map(|(c, lo)| substitution(text, tokens, c, lo))
             .collect();
-        let repaired = SpinVerdict::apply(text, &mut subs);
+        let mut repaired = SpinVerdict::apply(text, &mut subs);
+        if spun && w.rerank.enabled && w.rerank.second_round && !subs.is_empty() {
+            let more = self.second_round(text, &repaired, &subs, analysis, w, rate);
+            if !more.is_empty() {
+                subs.extend(more);
+                repaired = SpinVerdict::apply(text, &mut subs);
+            }
+        }
         SpinVerdict {
             spun,
             score,
@@ -928,6 +926,85 @@ impl SpinTagger {
             source: None,
             substitutions: subs,
         }
+    }
+
+    /// The restorations of a second reading of a repaired document: the
+    /// text with the first choices restored (`repaired`, from `subs`,
+    /// sorted and disjoint) is read again with those restorations and the
+    /// first reading's protected words left alone, and the re-ranker picks
+    /// among the remaining words at the first reading's `rate`. The
+    /// choices are returned in the coordinates of `text`.
+    fn second_round(
+        &self,
+        text: &str,
+        repaired: &str,
+        subs: &[SpinSubstitution],
+        analysis: &Analysis,
+        w: &Weights,
+        rate: f64,
+    ) -> Vec<SpinSubstitution> {
+        // Byte offset of each substitution's start in `repaired`.
+        let mut starts = Vec::with_capacity(subs.len());
+        let mut shift: isize = 0;
+        for s in subs {
+            starts.push(s.start as isize + shift);
+            shift += s.original.len() as isize - (s.end - s.start) as isize;
+        }
+        // A position of `text` outside every substitution, in `repaired`.
+        let to_new = |p: usize| -> Option<usize> {
+            let k = subs.partition_point(|s| s.end <= p);
+            if subs.get(k).is_some_and(|s| s.start < p) {
+                return None;
+            }
+            let before: isize = subs[..k]
+                .iter()
+                .map(|s| s.original.len() as isize - (s.end - s.start) as isize)
+                .sum();
+            usize::try_from(p as isize + before).ok()
+        };
+        let mut protected: Vec<(usize, usize)> = subs
+            .iter()
+            .zip(&starts)
+            .filter_map(|(s, &a)| {
+                let a = usize::try_from(a).ok()?;
+                Some((a, a + s.original.len()))
+            })
+            .collect();
+        protected.extend(
+            analysis
+                .tokens
+                .iter()
+                .filter(|t| t.protected)
+                .filter_map(|t| Some((to_new(t.start)?, to_new(t.end)?))),
+        );
+        let prune = Prune::new(w, w.rerank.gate);
+        let second = self.analysis(repaired, &protected, prune.as_ref());
+        // A position of `repaired` outside every restoration, in `text`.
+        let to_old = |q: usize| -> Option<usize> {
+            let mut before: isize = 0;
+            for (s, &a) in subs.iter().zip(&starts) {
+                let end = a + s.original.len() as isize;
+                if end <= q as isize {
+                    before += s.original.len() as isize - (s.end - s.start) as isize;
+                } else if a < q as isize {
+                    return None;
+                }
+            }
+            usize::try_from(q as isize - before).ok()
+        };
+        self.reranked_choice(&second, w, rate, None)
+            .into_iter()
+            .filter(|(c, _)| !c.listed)
+            .filter_map(|(c, lo)| {
+                let new = substitution(repaired, &second.tokens, c, lo)?;
+                let (start, end) = (to_old(new.start)?, to_old(new.end)?);
+                (text.get(start..end)? == new.spun).then_some(SpinSubstitution {
+                    start,
+                    end,
+                    ..new
+                })
+            })
+            .collect()
     }
 
     /// The boldest prior substitution rate repair may use, as log-odds
@@ -1144,14 +1221,14 @@ impl SpinTagger {
                     .any(|t| t.shape == Shape::Capitalized && !t.sentence_initial);
                 for (k, option) in options.iter().enumerate() {
                     let unigram = option.log_prob - base_uni;
-                    if let ([Some(id)], 1) = (option.ids.as_slice(), len) {
+                    if let (1, 1, Some(id)) = (option.n_words, len, option.first) {
                         singles.push(Single {
                             option: k,
-                            id: *id,
+                            id,
                             unigram,
                         });
                     }
-                    let length_change = option.ids.len().abs_diff(len);
+                    let length_change = option.n_words.abs_diff(len);
                     if let Some(p) = prune {
                         let (bound, transitions) = self.option_bound(option, left, right);
                         let gain = bound - base.log_prob;
@@ -1488,6 +1565,7 @@ impl SpinTagger {
                             .sum(),
                         inner_transitions: ids.len().saturating_sub(1),
                         log_prob: ids.iter().map(|&w| self.lm.log_prob_id(w)).sum(),
+                        n_words: ids.len(),
                         ids,
                         text: Arc::from(words.join(" ")),
                         log_fanout: f64::from(fanout).ln(),
@@ -1826,6 +1904,22 @@ fn listed_only(runs: &[Candidate], w: &Weights) -> Vec<f64> {
             }
         })
         .collect()
+}
+
+/// The substitution restoring candidate `c` (confidence from log-odds
+/// `lo`) in `text`, with the spun wording's capitalization.
+fn substitution(text: &str, tokens: &[Token], c: &Candidate, lo: f64) -> Option<SpinSubstitution> {
+    let (first, last) = (tokens.get(c.first)?, tokens.get(c.last)?);
+    let spun_text = text.get(first.start..last.end)?;
+    let original = match_case(spun_text, &c.original, first.shape);
+    Some(SpinSubstitution {
+        start: first.start,
+        end: last.end,
+        spun: spun_text.to_string(),
+        original,
+        confidence: sigmoid(lo),
+        evidence: "intrinsic".to_string(),
+    })
 }
 
 /// Greedy choice of non-overlapping candidates by score (`scores` aligned
