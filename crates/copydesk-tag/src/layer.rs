@@ -13,12 +13,20 @@ pub fn add_layer(
     mut annotations: Vec<Annotation>,
 ) -> Result<(), SpanError> {
     let text = &doc.text;
-    let valid = annotations.iter().all(|a| {
-        a.start <= a.end
-            && a.end <= text.len()
-            && text.is_char_boundary(a.start)
-            && text.is_char_boundary(a.end)
-    });
+    // In ASCII text every offset up to its length is a char boundary: the
+    // text is read once instead of two boundary tests an annotation.
+    let valid = if text.is_ascii() {
+        annotations
+            .iter()
+            .all(|a| a.start <= a.end && a.end <= text.len())
+    } else {
+        annotations.iter().all(|a| {
+            a.start <= a.end
+                && a.end <= text.len()
+                && text.is_char_boundary(a.start)
+                && text.is_char_boundary(a.end)
+        })
+    };
     let existing = doc.tags.get(layer).is_some_and(|v| !v.is_empty());
     if !valid || existing {
         // The core reports the first bad span, or merges into the layer.
@@ -47,7 +55,7 @@ mod tests {
         // Same result as the core's annotate: layers, order and errors.
         #[test]
         fn agrees_with_document_annotate(
-            text in "[aé ]{0,12}",
+            text in "([aé ]{0,12}|[a ]{0,12})",
             first in proptest::collection::vec((0usize..16, 0usize..16), 0..6),
             second in proptest::collection::vec((0usize..16, 0usize..16), 0..6),
         ) {
