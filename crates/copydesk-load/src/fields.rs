@@ -59,6 +59,15 @@ pub fn scalar_text(v: &Value) -> Option<String> {
     (!text.is_empty()).then_some(text)
 }
 
+/// [`scalar_text`] of a value taken over: a string that needs no trimming
+/// is moved, not copied. `Err` gives the value back when it has no text.
+pub fn into_scalar_text(v: Value) -> Result<String, Value> {
+    match v {
+        Value::String(s) if !s.is_empty() && s.trim().len() == s.len() => Ok(s),
+        other => scalar_text(&other).ok_or(other),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,5 +99,31 @@ mod tests {
         assert_eq!(scalar_text(&json!("")), None);
         assert_eq!(scalar_text(&json!(null)), None);
         assert_eq!(scalar_text(&json!({"a": 1})), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn into_scalar_text_is_scalar_text(
+            s in "[ a-z\u{a0}\u{2003}\t\n]{0,6}",
+            n in proptest::num::i64::ANY,
+            kind in 0u8..6,
+        ) {
+            let v = match kind {
+                0 => json!(s),
+                1 => json!(n),
+                2 => json!([s, n, null]),
+                3 => json!([{"s": s}]),
+                4 => json!({"s": s}),
+                _ => Value::Null,
+            };
+            let want = scalar_text(&v);
+            match into_scalar_text(v.clone()) {
+                Ok(text) => proptest::prop_assert_eq!(Some(text), want),
+                Err(back) => {
+                    proptest::prop_assert_eq!(want, None);
+                    proptest::prop_assert_eq!(back, v);
+                }
+            }
+        }
     }
 }

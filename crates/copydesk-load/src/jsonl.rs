@@ -2,8 +2,9 @@
 
 use crate::compression::{DecodedReader, has_extension, id_stem, open_decoded};
 use crate::decoding::{InvalidUtf8, UTF8_BOM};
-use crate::fields::{scalar_text, take_field, type_name};
+use crate::fields::{into_scalar_text, scalar_text, take_field, type_name};
 use crate::lines::{LineRead, read_line_capped};
+use crate::record::{FieldNames, RecordFields, read_record};
 use copydesk_core::{
     BuiltStage, Document, LoadError, LoadStage, Meta, OptionDoc, OptionError, Source, StageConfig,
     StageKind, cap,
@@ -174,12 +175,30 @@ impl StageConfig for JsonlLoaderConfig {
 #[derive(Debug, Clone)]
 pub struct JsonlLoader {
     config: JsonlLoaderConfig,
+    /// The mapped field names, when all are plain keys (records are then
+    /// read field by field, see [`crate::record`]).
+    plain_names: Option<FieldNames>,
 }
 
 impl JsonlLoader {
     /// A loader with these options (not validated: see [`StageConfig::validate`]).
     pub fn new(config: JsonlLoaderConfig) -> Self {
-        JsonlLoader { config }
+        let c = &config;
+        let plain_names = FieldNames::plain([
+            &c.text_field,
+            &c.id_field,
+            &c.headline_field,
+            &c.byline_field,
+            &c.dateline_field,
+            &c.date_field,
+            &c.url_field,
+            &c.outlet_field,
+            &c.language_field,
+        ]);
+        JsonlLoader {
+            config,
+            plain_names,
+        }
     }
 
     /// The records of `path`, as documents or errors, in file order.
@@ -190,7 +209,89 @@ impl JsonlLoader {
     /// Turns one line (a record) into a document.
     ///
     /// `stem` names the file in fallback ids; `source` is where the line is.
+    ///
+    /// A record whose mapped fields are all plain keys is read field by
+    /// field ([`crate::record`]); the document is the one
+    /// [`JsonlLoader::parse_record_via_value`] makes, which reads any
+    /// other record and gives the error of a bad one.
     pub fn parse_record(
+        &self,
+        line: &[u8],
+        stem: &str,
+        source: Source,
+    ) -> Result<Document, String> {
+        let Some(names) = &self.plain_names else {
+            return self.parse_record_via_value(line, stem, source);
+        };
+        let fields = match (std::str::from_utf8(line), self.config.invalid_utf8) {
+            (Ok(line), _) => read_record(line, names, self.config.keep_extra_fields),
+            (Err(_), InvalidUtf8::Replace) => read_record(
+                &String::from_utf8_lossy(line),
+                names,
+                self.config.keep_extra_fields,
+            ),
+            (Err(_), InvalidUtf8::Error) => None,
+        };
+        match fields {
+            Some(fields) => self.document_of(fields, names, stem, source),
+            None => self.parse_record_via_value(line, stem, source),
+        }
+    }
+
+    /// The document of a record read by [`read_record`], as
+    /// [`JsonlLoader::parse_record_via_value`] makes it from the same
+    /// record; a record it would reject goes to it for the error.
+    fn document_of(
+        &self,
+        mut fields: RecordFields,
+        names: &FieldNames,
+        stem: &str,
+        source: Source,
+    ) -> Result<Document, String> {
+        let text = text_of(&self.config.text_field, fields.mapped[0].take())?;
+        let keep_extra = self.config.keep_extra_fields;
+        let mut extra = fields.extra;
+        let mut take_text = |slot: usize| {
+            let value = fields.mapped.get_mut(slot)?.take()?;
+            match into_scalar_text(value) {
+                Ok(text) => Some(text),
+                Err(value) => {
+                    if keep_extra && !value.is_null() {
+                        extra.insert(names.name(slot).to_string(), value);
+                    }
+                    None
+                }
+            }
+        };
+        let id = take_text(1).unwrap_or_else(|| fallback_id(stem, &source));
+        let headline = take_text(2);
+        let byline = take_text(3);
+        let dateline = take_text(4);
+        let date = take_text(5);
+        let url = take_text(6);
+        let outlet = take_text(7);
+        let language = take_text(8);
+        let meta = Meta {
+            headline,
+            byline,
+            dateline,
+            date,
+            url,
+            outlet,
+            language,
+            extra,
+            ..Meta::default()
+        };
+        let mut doc = Document::new(id, source, text);
+        doc.meta = meta;
+        Ok(doc)
+    }
+
+    /// Turns one line into a document through a whole `serde_json::Value`
+    /// (any field names, dotted paths included): the general way, which
+    /// [`JsonlLoader::parse_record`] takes for records it does not read
+    /// field by field, and which gives the error of a bad record.
+    pub fn parse_record_via_value(
         &self,
         line: &[u8],
         stem: &str,
@@ -211,21 +312,7 @@ impl JsonlLoader {
                 ));
             }
         };
-        let field = &c.text_field;
-        let text = match take_field(&mut record, field) {
-            Some(Value::String(s)) if s.trim().is_empty() => {
-                return Err(format!("text field `{field}` is empty"));
-            }
-            Some(Value::String(s)) => s,
-            Some(Value::Null) => return Err(format!("text field `{field}` is null")),
-            Some(other) => {
-                return Err(format!(
-                    "text field `{field}` is not a string (found {})",
-                    type_name(&other)
-                ));
-            }
-            None => return Err(format!("missing text field `{field}`")),
-        };
+        let text = text_of(&c.text_field, take_field(&mut record, &c.text_field))?;
         let mut leftovers = Map::new();
         let mut take_text = |record: &mut Map<String, Value>, name: &str| {
             let value = take_field(record, name)?;
@@ -235,10 +322,7 @@ impl JsonlLoader {
             }
             text
         };
-        let id = take_text(&mut record, &c.id_field).unwrap_or_else(|| match source.record {
-            Some(r) => format!("{stem}#{r}"),
-            None => stem.to_string(),
-        });
+        let id = take_text(&mut record, &c.id_field).unwrap_or_else(|| fallback_id(stem, &source));
         let meta = Meta {
             headline: take_text(&mut record, &c.headline_field),
             byline: take_text(&mut record, &c.byline_field),
@@ -257,6 +341,31 @@ impl JsonlLoader {
         let mut doc = Document::new(id, source, text);
         doc.meta = meta;
         Ok(doc)
+    }
+}
+
+/// The article text of a record from the value of its text field (named
+/// `field`), or why there is none.
+fn text_of(field: &str, value: Option<Value>) -> Result<String, String> {
+    match value {
+        Some(Value::String(s)) if s.trim().is_empty() => {
+            Err(format!("text field `{field}` is empty"))
+        }
+        Some(Value::String(s)) => Ok(s),
+        Some(Value::Null) => Err(format!("text field `{field}` is null")),
+        Some(other) => Err(format!(
+            "text field `{field}` is not a string (found {})",
+            type_name(&other)
+        )),
+        None => Err(format!("missing text field `{field}`")),
+    }
+}
+
+/// The id of a record without one: `<file stem>#<record>`.
+fn fallback_id(stem: &str, source: &Source) -> String {
+    match source.record {
+        Some(r) => format!("{stem}#{r}"),
+        None => stem.to_string(),
     }
 }
 
@@ -301,6 +410,8 @@ impl LineParser for JsonlLoader {
 pub struct LineRecords<'a, P: LineParser> {
     parser: &'a P,
     path: PathBuf,
+    /// `path` as each record's `source.path` gives it (written once).
+    path_text: String,
     stem: String,
     /// `None` once the input is exhausted or failed.
     reader: Option<DecodedReader>,
@@ -324,6 +435,7 @@ impl<'a, P: LineParser> LineRecords<'a, P> {
         LineRecords {
             parser,
             path: path.to_path_buf(),
+            path_text: path.display().to_string(),
             stem: id_stem(path),
             reader,
             failed_open,
@@ -383,7 +495,7 @@ impl<P: LineParser> Iterator for LineRecords<'_, P> {
                     }
                     self.record += 1;
                     let source = Source {
-                        path: self.path.display().to_string(),
+                        path: self.path_text.clone(),
                         record: Some(self.record),
                         line: Some(line),
                     };

@@ -105,6 +105,7 @@ pub mod html;
 pub mod http;
 pub mod jsonl;
 pub mod lines;
+pub mod record;
 pub mod render;
 pub mod text;
 pub mod warc;
