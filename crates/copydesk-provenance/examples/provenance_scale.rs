@@ -5,7 +5,8 @@
 //!
 //! ```text
 //! cargo run --release -p copydesk-provenance --example provenance_scale -- \
-//!     bench-out/synthetic-v2-30mb-seed1.jsonl [--docs N] [--thread-clock]
+//!     bench-out/synthetic-v2-30mb-seed1.jsonl [--docs N] [--thread-clock] \
+//!     [--set KEY=VALUE]...
 //! ```
 //!
 //! Reads the first `--docs` articles (all by default), undoes the hard line
@@ -19,7 +20,7 @@
 //! digest of the results (relations table rows, then each document's
 //! `provenance` and `spin` fields) to check that a change keeps them identical.
 
-use copydesk_core::{CorpusStage, Document, Source};
+use copydesk_core::{CorpusStage, Document, Source, StageConfig};
 use copydesk_provenance::{MemoryStore, ProvenanceConfig, ProvenanceStage};
 use rayon::prelude::*;
 use std::io::BufRead;
@@ -52,11 +53,14 @@ fn unwrap_lines(text: &str) -> String {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let argv: Vec<String> = std::env::args().collect();
+    // The first argument that is neither a flag nor a flag's value.
     let path = argv
-        .iter()
-        .skip(1)
-        .find(|a| !a.starts_with("--"))
-        .ok_or("usage: provenance_scale FILE.jsonl [--docs N] [--thread-clock]")?;
+        .windows(2)
+        .find(|w| !w[1].starts_with("--") && w[0] != "--set" && w[0] != "--docs")
+        .map(|w| &w[1])
+        .ok_or(
+            "usage: provenance_scale FILE.jsonl [--docs N] [--thread-clock] [--set KEY=VALUE]...",
+        )?;
     let limit: usize = argv
         .iter()
         .position(|a| a == "--docs")
@@ -85,7 +89,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     } else {
         cpu_seconds
     };
-    let mut stage = ProvenanceStage::new(ProvenanceConfig::default()).with_phase_clock(clock);
+    let mut stage = ProvenanceStage::new(config_from(&argv)?).with_phase_clock(clock);
     let (mut cpu_observe, mut cpu_absorb) = (0.0, 0.0);
     let (mut wall_observe, mut wall_absorb, mut absorbing_thread) = (0.0, 0.0, 0.0);
     for (chunk_start, chunk) in store
@@ -154,6 +158,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
     );
     Ok(())
+}
+
+/// The default options with each `--set KEY=VALUE` of the command line
+/// applied (the value in TOML: `--set bucket_window=32`).
+fn config_from(argv: &[String]) -> Result<ProvenanceConfig, Box<dyn std::error::Error>> {
+    let mut table = toml::Table::new();
+    for pair in argv.windows(2).filter(|w| w[0] == "--set") {
+        let text = &pair[1];
+        let parsed: toml::Table = toml::from_str(text)
+            .map_err(|e| format!("--set {text}: expected KEY=VALUE in TOML ({e})"))?;
+        table.extend(parsed);
+    }
+    let config: ProvenanceConfig = toml::Value::Table(table).try_into()?;
+    config.validate()?;
+    Ok(config)
 }
 
 /// A hash of everything the stage found: the relations table's rows in

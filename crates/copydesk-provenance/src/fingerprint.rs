@@ -31,6 +31,74 @@ pub struct SentenceFingerprint<'a> {
 /// for each sentence its word count, the number of values, then the
 /// values (ascending).
 pub fn fingerprints(p: &Prepared, out: &mut Vec<u16>) {
+    for s in &p.sentences {
+        let mut bottom = BottomK::default();
+        for t in p.tokens.get(s.first..s.last).unwrap_or(&[]) {
+            if t.class != WordClass::Function {
+                bottom.insert(sentence_value(t.hash));
+            }
+        }
+        let kept = bottom.values();
+        out.push(u16::try_from(s.words()).unwrap_or(u16::MAX));
+        out.push(kept.len() as u16);
+        // The top bits keep the order of the full values.
+        out.extend(kept.iter().map(|&h| (h >> 48) as u16));
+    }
+}
+
+/// The full (64-bit) value a word of a sentence is ranked by.
+fn sentence_value(word: u64) -> u64 {
+    mix(word ^ 0x5851_F42D_4C95_7F2D)
+}
+
+/// The smallest distinct values inserted so far, at most
+/// [`VALUES_PER_SENTENCE`], ascending: what sorting every value, removing
+/// repeats and keeping the first ones gives, without a list of them all.
+#[derive(Debug, Default)]
+struct BottomK {
+    values: [u64; VALUES_PER_SENTENCE],
+    len: usize,
+}
+
+impl BottomK {
+    fn insert(&mut self, v: u64) {
+        let full = self.len == VALUES_PER_SENTENCE;
+        if full && v >= self.values[VALUES_PER_SENTENCE - 1] {
+            return;
+        }
+        // Where `v` goes (the kept values are few: a plain scan from the
+        // end, shifting as it goes, beats a search and a move).
+        let mut at = self.len;
+        while at > 0 && self.values[at - 1] > v {
+            at -= 1;
+        }
+        if at > 0 && self.values[at - 1] == v {
+            return;
+        }
+        let mut k = if full {
+            VALUES_PER_SENTENCE - 1
+        } else {
+            self.len
+        };
+        while k > at {
+            self.values[k] = self.values[k - 1];
+            k -= 1;
+        }
+        self.values[at] = v;
+        if !full {
+            self.len += 1;
+        }
+    }
+
+    fn values(&self) -> &[u64] {
+        &self.values[..self.len]
+    }
+}
+
+/// The first implementation of [`fingerprints`] (each sentence's values
+/// sorted, deduplicated and cut), kept as the reference.
+#[cfg(test)]
+fn fingerprints_reference(p: &Prepared, out: &mut Vec<u16>) {
     let mut hashed: Vec<u64> = Vec::new();
     for s in &p.sentences {
         hashed.clear();
@@ -45,7 +113,6 @@ pub fn fingerprints(p: &Prepared, out: &mut Vec<u16>) {
         hashed.truncate(VALUES_PER_SENTENCE);
         out.push(u16::try_from(s.words()).unwrap_or(u16::MAX));
         out.push(hashed.len() as u16);
-        // The top bits keep the order of the full values.
         out.extend(hashed.iter().map(|&h| (h >> 48) as u16));
     }
 }
@@ -190,6 +257,32 @@ mod tests {
             let e = estimated_coverage(&a, &b);
             prop_assert!((0.0..=1.0).contains(&e.share_a) && (0.0..=1.0).contains(&e.share_b));
             prop_assert!(e.matched_a <= e.sentences_a);
+        }
+
+        #[test]
+        fn fingerprints_match_the_sorting_reference(
+            text in "((alpha|beta|Gamma|delta|7|the|of|Epsilon|zeta|eta|theta|iota|kappa|Lambda|mu|nu|xi|omicron|pi|rho)[ .\n]{1,2}){0,150}",
+        ) {
+            // Few distinct words, so that sentences repeat values and keep
+            // more than the bottom-k of them.
+            let p = Prepared::new(&text);
+            let (mut ours, mut reference) = (Vec::new(), Vec::new());
+            fingerprints(&p, &mut ours);
+            fingerprints_reference(&p, &mut reference);
+            prop_assert_eq!(ours, reference);
+        }
+
+        #[test]
+        fn bottom_k_keeps_the_smallest_distinct_values(values in prop::collection::vec(0u64..40, 0..60)) {
+            let mut bottom = BottomK::default();
+            for &v in &values {
+                bottom.insert(v);
+            }
+            let mut expected = values.clone();
+            expected.sort_unstable();
+            expected.dedup();
+            expected.truncate(VALUES_PER_SENTENCE);
+            prop_assert_eq!(bottom.values(), &expected[..]);
         }
 
         #[test]

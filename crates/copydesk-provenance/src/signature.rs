@@ -22,6 +22,58 @@ pub const MIN_SPECIFIC_SHINGLES: usize = 8;
 /// such as "of the to" occur in every document) unless the document has
 /// fewer than [`MIN_SPECIFIC_SHINGLES`] of those. Deduplicated and sorted.
 pub fn anchor_shingles(tokens: &[Token], k: usize) -> Vec<u64> {
+    let mut out = Vec::new();
+    anchor_shingles_into(tokens, k, &mut Vec::new(), &mut out);
+    out
+}
+
+/// [`anchor_shingles`] into `out` (cleared first), with `anchors` as a
+/// reused buffer (each anchor word's hash, and whether it is a name or a
+/// number rather than a function word).
+pub fn anchor_shingles_into(
+    tokens: &[Token],
+    k: usize,
+    anchors: &mut Vec<(u64, bool)>,
+    out: &mut Vec<u64>,
+) {
+    out.clear();
+    anchors.clear();
+    anchors.extend(
+        tokens
+            .iter()
+            .filter(|t| t.class != WordClass::Content)
+            .map(|t| (t.hash, t.class != WordClass::Function)),
+    );
+    let k = k.max(1);
+    let window_hash = |w: &[(u64, bool)]| fold_shingle(w.iter().map(|a| a.0));
+    if anchors.len() >= k {
+        out.extend(
+            anchors
+                .windows(k)
+                .filter(|w| w.iter().any(|a| a.1))
+                .map(window_hash),
+        );
+        out.sort_unstable();
+        out.dedup();
+        if out.len() >= MIN_SPECIFIC_SHINGLES {
+            return;
+        }
+        out.clear();
+        out.extend(anchors.windows(k).map(window_hash));
+    } else if !anchors.is_empty() {
+        out.push(
+            anchors
+                .iter()
+                .fold(0x51_7C_C1_B7_27_22_0A_95_u64, |h, a| mix(h ^ a.0)),
+        );
+    }
+    out.sort_unstable();
+    out.dedup();
+}
+
+/// The first implementation of [`anchor_shingles`], kept as the reference.
+#[cfg(test)]
+fn anchor_shingles_reference(tokens: &[Token], k: usize) -> Vec<u64> {
     let anchors: Vec<&Token> = tokens
         .iter()
         .filter(|t| t.class != WordClass::Content)
@@ -31,7 +83,7 @@ pub fn anchor_shingles(tokens: &[Token], k: usize) -> Vec<u64> {
         let mut distinct: Vec<u64> = anchors
             .windows(k)
             .filter(|w| w.iter().any(|t| t.class != WordClass::Function))
-            .map(shingle_hash)
+            .map(|w| fold_shingle(w.iter().map(|t| t.hash)))
             .collect();
         distinct.sort_unstable();
         distinct.dedup();
@@ -69,10 +121,6 @@ fn fold_shingle(hashes: impl Iterator<Item = u64>) -> u64 {
     hashes.fold(0x51_7C_C1_B7_27_22_0A_95_u64, |h, a| {
         mix(h.rotate_left(7) ^ a)
     })
-}
-
-fn shingle_hash(window: &[&Token]) -> u64 {
-    fold_shingle(window.iter().map(|t| t.hash))
 }
 
 /// Most permutations a sketch can have (the configuration allows up to this).
@@ -122,6 +170,14 @@ pub fn minhash(set: &[u64], perms: usize) -> Vec<u32> {
     let (a, b) = (&p.multipliers[..n], &p.offsets[..n]);
     #[cfg(target_arch = "x86_64")]
     {
+        if std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512dq")
+        {
+            // SAFETY: the CPU supports AVX-512F and DQ (checked just
+            // above), the only requirement of this `target_feature` function.
+            unsafe { minhash_avx512(set, a, b, &mut sig) };
+            return sig;
+        }
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2 (checked just above), the only
             // requirement of a `target_feature(enable = "avx2")` function.
@@ -137,6 +193,14 @@ pub fn minhash(set: &[u64], perms: usize) -> Vec<u32> {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn minhash_avx2(set: &[u64], a: &[u64], b: &[u64], sig: &mut [u32]) {
+    minhash_slots(set, a, b, sig);
+}
+
+/// [`minhash`]'s loop compiled for AVX-512 with its 64-bit multiply
+/// (`vpmullq`, one instruction where AVX2 needs three and some shuffles).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq")]
+fn minhash_avx512(set: &[u64], a: &[u64], b: &[u64], sig: &mut [u32]) {
     minhash_slots(set, a, b, sig);
 }
 
@@ -304,10 +368,59 @@ mod tests {
         #[test]
         fn minhash_matches_the_reference(set in prop::collection::vec(any::<u64>(), 0..300), perms in 0usize..1100) {
             prop_assert_eq!(minhash(&set, perms), minhash_reference(&set, perms));
+            // Each vectorized loop the CPU can run, whichever `minhash` picks.
+            #[cfg(target_arch = "x86_64")]
+            {
+                let p = permutations();
+                let n = perms.min(MAX_PERMUTATIONS);
+                let (a, b) = (&p.multipliers[..n], &p.offsets[..n]);
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    let mut sig = vec![u32::MAX; n];
+                    // SAFETY: AVX2 is supported (checked just above).
+                    unsafe { minhash_avx2(&set, a, b, &mut sig) };
+                    prop_assert_eq!(sig, minhash_reference(&set, perms));
+                }
+                if std::arch::is_x86_feature_detected!("avx512f")
+                    && std::arch::is_x86_feature_detected!("avx512dq")
+                {
+                    let mut sig = vec![u32::MAX; n];
+                    // SAFETY: AVX-512F and DQ are supported (checked just above).
+                    unsafe { minhash_avx512(&set, a, b, &mut sig) };
+                    prop_assert_eq!(sig, minhash_reference(&set, perms));
+                }
+            }
             let mut portable = vec![u32::MAX; perms.min(MAX_PERMUTATIONS)];
             let p = permutations();
             minhash_slots(&set, &p.multipliers, &p.offsets, &mut portable);
             prop_assert_eq!(portable, minhash_reference(&set, perms));
+        }
+
+        #[test]
+        fn anchor_shingles_match_the_reference(
+            classes in prop::collection::vec((0u8..4, 0u64..12), 0..80),
+            k in 1usize..5,
+        ) {
+            // Few distinct words, so that shingles repeat; every class.
+            let tokens: Vec<Token> = classes
+                .iter()
+                .enumerate()
+                .map(|(n, &(c, w))| Token {
+                    start: n,
+                    end: n + 1,
+                    hash: mix(w),
+                    class: match c {
+                        0 => WordClass::Function,
+                        1 => WordClass::Number,
+                        2 => WordClass::Name,
+                        _ => WordClass::Content,
+                    },
+                })
+                .collect();
+            let mut anchors = vec![(1, true)];
+            let mut out = vec![5];
+            anchor_shingles_into(&tokens, k, &mut anchors, &mut out);
+            prop_assert_eq!(&out, &anchor_shingles_reference(&tokens, k));
+            prop_assert_eq!(anchor_shingles(&tokens, k), out);
         }
 
         #[test]

@@ -10,7 +10,7 @@ use crate::hashing::PreHashedMap;
 use crate::partners::{SortedRuns, id_ranks, pair_key, pair_of, partner_cutoffs, partner_key};
 use crate::phases::{Phase, PhaseTimer};
 use crate::signature::{
-    anchor_shingles, estimated_containment, minhash, mix, narrow_same_slots, narrow_slot,
+    anchor_shingles_into, estimated_containment, minhash, mix, narrow_same_slots, narrow_slot,
     same_slots,
 };
 use crate::twins;
@@ -83,6 +83,12 @@ pub struct ProvenanceConfig {
     pub min_estimated_jaccard: f64,
     /// LSH buckets holding more documents than this are skipped (templates).
     pub max_bucket: usize,
+    /// In an LSH bucket of more documents than this plus one, each document
+    /// is compared with this many others of the bucket (the next ones in an
+    /// order drawn for the bucket), not with all: as a corpus grows, its
+    /// stories are shared by ever more documents and their buckets grow, so
+    /// comparing every pair would cost work quadratic in the corpus.
+    pub bucket_window: usize,
     /// Minimum word similarity of two sentences to align them (0..1).
     pub min_sentence_similarity: f64,
     /// Share of a document's words in aligned sentences needed to call it a copy (0..1).
@@ -112,6 +118,7 @@ impl Default for ProvenanceConfig {
             bands: 64,
             min_estimated_jaccard: 0.1,
             max_bucket: 200,
+            bucket_window: 80,
             min_sentence_similarity: 0.45,
             min_coverage: 0.5,
             spun_min_rate: 0.05,
@@ -154,6 +161,11 @@ impl StageConfig for ProvenanceConfig {
             name: "max_bucket",
             kind: "integer",
             doc: "LSH buckets holding more documents than this are skipped (templates)",
+        },
+        OptionDoc {
+            name: "bucket_window",
+            kind: "integer",
+            doc: "In LSH buckets larger than this plus one, each document is compared with this many others of the bucket, not with all (keeps the work linear in the corpus)",
         },
         OptionDoc {
             name: "min_sentence_similarity",
@@ -217,6 +229,9 @@ impl StageConfig for ProvenanceConfig {
         if self.max_bucket < 2 {
             return Err(OptionError::for_key("max_bucket", "must be at least 2"));
         }
+        if self.bucket_window == 0 {
+            return Err(OptionError::for_key("bucket_window", "must be at least 1"));
+        }
         for (key, v) in [
             ("min_estimated_jaccard", self.min_estimated_jaccard),
             ("min_sentence_similarity", self.min_sentence_similarity),
@@ -256,6 +271,9 @@ struct ObserveScratch {
     prepared: Prepared,
     prepare: PrepareScratch,
     words: Vec<u64>,
+    /// A document's anchor words and shingles ([`anchor_shingles_into`]).
+    anchors: Vec<(u64, bool)>,
+    shingles: Vec<u64>,
 }
 
 impl Default for ObserveScratch {
@@ -267,6 +285,8 @@ impl Default for ObserveScratch {
             },
             prepare: PrepareScratch::default(),
             words: Vec::new(),
+            anchors: Vec::new(),
+            shingles: Vec::new(),
         }
     }
 }
@@ -387,7 +407,8 @@ impl ProvenanceStage {
             timer.end("lsh keys");
             let lists: Vec<Vec<(u64, u32)>> = keys
                 .into_par_iter()
-                .map(|keys| self.band_pairs(keys, &narrow))
+                .zip(group)
+                .map(|(keys, &band)| self.band_pairs(band, keys, &narrow))
                 .collect();
             timer.end("lsh buckets");
             found.add(lists.concat());
@@ -579,11 +600,19 @@ impl ProvenanceStage {
 
     /// The pairs (i < j, as [`pair_key`]s, with their shared sketch
     /// slots) sharing a bucket of an LSH band
-    /// (buckets of at most `max_bucket` documents) whose estimated Jaccard
+    /// (buckets of at most `max_bucket` documents; in one of more than
+    /// `bucket_window + 1`, each document with the `bucket_window` next
+    /// ones in the order of their sketches' slots after `band`'s rows)
+    /// whose estimated Jaccard
     /// reaches `min_estimated_jaccard`, from the band's keys
     /// ([`Self::band_keys`]) and every document's narrow sketch
     /// ([`crate::signature::narrow_sketch`], `permutations` bytes each).
-    fn band_pairs(&self, keys: Vec<Vec<(u64, u32)>>, narrow: &[u8]) -> Vec<(u64, u32)> {
+    fn band_pairs(
+        &self,
+        band: usize,
+        keys: Vec<Vec<(u64, u32)>>,
+        narrow: &[u8],
+    ) -> Vec<(u64, u32)> {
         let keys = sorted_keys(keys);
         let p = self.config.permutations;
         let narrow_of = |o: u32| {
@@ -592,26 +621,53 @@ impl ProvenanceStage {
                 .unwrap_or(&[])
         };
         let mut pairs = Vec::new();
+        let check = |i: u32, j: u32, pairs: &mut Vec<(u64, u32)>| {
+            let (i, j) = (i.min(j), i.max(j));
+            // The narrow sketches bound the estimate from above:
+            // most pairs of a bucket fall short on them alone.
+            let bound = f64::from(narrow_same_slots(narrow_of(i), narrow_of(j))) / p as f64;
+            if bound < self.config.min_estimated_jaccard {
+                return;
+            }
+            let (a, b) = (self.sketch(i as usize), self.sketch(j as usize));
+            let same = same_slots(a, b);
+            // As `estimated_jaccard` computes it.
+            let s = f64::from(same) / a.len().min(b.len()).max(1) as f64;
+            if s >= self.config.min_estimated_jaccard {
+                pairs.push((pair_key(i, j), same));
+            }
+        };
+        let window = self.config.bucket_window.max(1);
+        // A large bucket's documents in the order of their sketches' slots
+        // after the band's rows (and around): documents that share the next
+        // slots, the most similar ones, come next to each other.
+        let after = ((band + 1) * (p / self.config.bands.max(1))).min(p);
+        let rotated = |o: u32| {
+            let sk = self.sketch(o as usize);
+            let (head, tail) = sk.split_at(after.min(sk.len()));
+            tail.iter().chain(head)
+        };
+        let mut members: Vec<u32> = Vec::new();
         for bucket in keys.chunk_by(|x, y| x.0 == y.0) {
             if bucket.len() > self.config.max_bucket {
                 continue;
             }
-            for (x, &(_, i)) in bucket.iter().enumerate() {
-                let narrow_i = narrow_of(i);
-                for &(_, j) in &bucket[x + 1..] {
-                    // The narrow sketches bound the estimate from above:
-                    // most pairs of a bucket fall short on them alone.
-                    let bound = f64::from(narrow_same_slots(narrow_i, narrow_of(j))) / p as f64;
-                    if bound < self.config.min_estimated_jaccard {
-                        continue;
+            if bucket.len() <= window + 1 {
+                for (x, &(_, i)) in bucket.iter().enumerate() {
+                    for &(_, j) in &bucket[x + 1..] {
+                        check(i, j, &mut pairs);
                     }
-                    let (a, b) = (self.sketch(i as usize), self.sketch(j as usize));
-                    let same = same_slots(a, b);
-                    // As `estimated_jaccard` computes it.
-                    let s = f64::from(same) / a.len().min(b.len()).max(1) as f64;
-                    if s >= self.config.min_estimated_jaccard {
-                        pairs.push((pair_key(i, j), same));
-                    }
+                }
+                continue;
+            }
+            // A large bucket: each document meets the `window` documents
+            // after it in that order (another one in every band).
+            members.clear();
+            members.extend(bucket.iter().map(|&(_, doc)| doc));
+            members.sort_unstable_by(|&x, &y| rotated(x).cmp(rotated(y)).then(x.cmp(&y)));
+            for (x, &i) in members.iter().enumerate() {
+                for &j in members.iter().skip(x + 1).take(window) {
+                    check(i, j, &mut pairs);
                 }
             }
         }
@@ -725,16 +781,19 @@ impl ProvenanceStage {
             prepared,
             prepare,
             words,
+            anchors,
+            shingles,
         } = scratch;
         prepared.refill(&doc.text, prepare);
         let tokens = &prepared.tokens;
-        let shingles = anchor_shingles(tokens, self.config.shingle_words);
+        anchor_shingles_into(tokens, self.config.shingle_words, anchors, shingles);
         let sketch = if shingles.is_empty() {
             vec![u32::MAX; self.config.permutations]
         } else {
-            minhash(&shingles, self.config.permutations)
+            minhash(shingles, self.config.permutations)
         };
-        let mut prints = Vec::new();
+        // Two values per sentence, then up to eight.
+        let mut prints = Vec::with_capacity(prepared.sentences.len() * 10);
         fingerprints(prepared, &mut prints);
         words.clear();
         words.extend(tokens.iter().map(|t| t.hash));

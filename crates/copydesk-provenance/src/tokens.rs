@@ -90,7 +90,8 @@ pub fn is_function_hashed(norm: &str, hash: u64) -> bool {
     let mut slot = hash as usize % FUNCTION_SLOTS;
     while let Some((h, w)) = table[slot] {
         if h == hash {
-            return w == norm;
+            // Byte by byte: the words are short, a call to `memcmp` costs more.
+            return w.len() == norm.len() && w.bytes().zip(norm.bytes()).all(|(x, y)| x == y);
         }
         slot = (slot + 1) % FUNCTION_SLOTS;
     }
@@ -438,10 +439,11 @@ fn normalize_into<'a>(word: &'a str, buf: &'a mut String) -> &'a str {
     }
     buf.clear();
     if word.is_ascii() {
-        buf.extend(word.bytes().map(|b| match b {
-            b'`' => '\'',
-            b => char::from(b.to_ascii_lowercase()),
-        }));
+        buf.push_str(word);
+        buf.make_ascii_lowercase();
+        if buf.contains('`') {
+            *buf = buf.replace('`', "'");
+        }
         return buf;
     }
     buf.extend(
@@ -641,7 +643,23 @@ mod tests {
         );
     }
 
+    /// The first implementation of [`normalize`], kept as the reference.
+    fn normalize_reference(word: &str) -> String {
+        word.chars()
+            .map(|c| match c {
+                '\u{2019}' | '\u{2018}' | '`' => '\'',
+                c => c,
+            })
+            .flat_map(char::to_lowercase)
+            .collect()
+    }
+
     proptest::proptest! {
+        #[test]
+        fn normalize_matches_the_reference(word in "[a-zA-Z0-9'`.-]{0,12}|\\PC{0,12}") {
+            proptest::prop_assert_eq!(normalize(&word), normalize_reference(&word));
+        }
+
         #[test]
         fn word_scan_matches_core_word_spans(text in "[a-zA-Z0-9 .,:;'`\u{2019}\u{2018}\u{c9}\u{e9}\u{df}\u{130}\u{660}\u{2160}\n-]{0,120}") {
             proptest::prop_assert_eq!(words_of(&text), word_spans(&text));
