@@ -4,7 +4,7 @@
 //! ```text
 //! cargo run --release -p copydesk-provenance --example provenance_eval -- \
 //!     [--sources 600] [--unrelated 3000] [--seed 1] [--out target/provenance-eval] \
-//!     [--no-baseline] [--threshold 0.5]
+//!     [--no-baseline] [--threshold 0.5] [--set KEY=VALUE]...
 //! ```
 //!
 //! Generates the development set from Reuters-21578 (`../shared/data/reuters21578`),
@@ -13,7 +13,7 @@
 //! unrelated documents, runs the baseline on the same documents, and prints
 //! a side-by-side table. Mistakes are written to the output directory.
 
-use copydesk_core::{Document, Relation, Source};
+use copydesk_core::{Document, Relation, Source, StageConfig};
 use copydesk_devset::{CopyKind, Dictionary, GeneratorConfig, generate, read_records};
 use copydesk_provenance::{ProvenanceConfig, run_provenance};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -34,6 +34,8 @@ struct Args {
     out: PathBuf,
     baseline: bool,
     threshold: f64,
+    /// Options set on the command line (`--set KEY=VALUE`, the value in TOML).
+    options: toml::Table,
 }
 
 fn args() -> Args {
@@ -44,6 +46,7 @@ fn args() -> Args {
         out: PathBuf::from("target/provenance-eval"),
         baseline: true,
         threshold: 0.5,
+        options: toml::Table::new(),
     };
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -55,6 +58,13 @@ fn args() -> Args {
             "--seed" => a.seed = val.parse().unwrap_or(a.seed),
             "--out" => a.out = PathBuf::from(val),
             "--threshold" => a.threshold = val.parse().unwrap_or(a.threshold),
+            "--set" => match toml::from_str::<toml::Table>(&val) {
+                Ok(t) => a.options.extend(t),
+                Err(e) => {
+                    eprintln!("--set {val}: expected KEY=VALUE in TOML ({e})");
+                    std::process::exit(2);
+                }
+            },
             "--no-baseline" => {
                 a.baseline = false;
                 i += 1;
@@ -155,7 +165,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
         .collect();
     let t1 = Instant::now();
-    let out = run_provenance(ProvenanceConfig::default(), &mut docs)?;
+    let config: ProvenanceConfig = toml::Value::Table(args.options.clone()).try_into()?;
+    config.validate()?;
+    let out = run_provenance(config, &mut docs)?;
     let ours_secs = t1.elapsed().as_secs_f64();
     let relations: Vec<Relation> = out.tables["relations"]
         .rows_as::<Relation>()?

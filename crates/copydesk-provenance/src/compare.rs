@@ -2,7 +2,7 @@
 //! syndicated or spun, and which one is the source), the same story, or
 //! nothing; and the evidence for it.
 
-use crate::align::{Alignment, Difference, Prepared, touches_content};
+use crate::align::{Alignment, Difference, Prepared, common_sorted, touches_content};
 use crate::hashing::PreHashedMap;
 use crate::tokens::WordClass;
 use copydesk_core::{AlignedPassage, RelationEvidence, RelationKind, Substitution, TextSpan};
@@ -173,21 +173,22 @@ fn has_number(p: &Prepared, range: (usize, usize)) -> bool {
 fn features(a: &Prepared, b: &Prepared, al: &Alignment, p: &DecisionParams) -> Features {
     let mut f = Features::default();
     let (anchors_a, anchors_b) = (anchors(a), anchors(b));
-    let novel = |p: &Prepared, r: (usize, usize), other: &BTreeSet<u64>| {
+    let novel = |p: &Prepared, r: (usize, usize), other: &WordSet| {
         p.tokens[r.0..r.1].iter().any(|t| {
-            matches!(t.class, WordClass::Name | WordClass::Number) && !other.contains(&t.hash)
+            matches!(t.class, WordClass::Name | WordClass::Number) && !other.contains(t.hash)
         })
     };
     let mut aligned_a = vec![false; a.sentences.len()];
     let mut aligned_b = vec![false; b.sentences.len()];
     let mut words_a = 0;
     let mut words_b = 0;
-    let sentence_anchors = |p: &Prepared, s: &crate::align::Sentence| -> BTreeSet<u64> {
-        p.tokens[s.first..s.last]
-            .iter()
-            .filter(|t| matches!(t.class, WordClass::Name | WordClass::Number))
-            .map(|t| t.hash)
-            .collect()
+    let sentence_anchors = |p: &Prepared, s: &crate::align::Sentence| -> WordSet {
+        WordSet::of(
+            p.tokens[s.first..s.last]
+                .iter()
+                .filter(|t| matches!(t.class, WordClass::Name | WordClass::Number))
+                .map(|t| t.hash),
+        )
     };
     let (mut inter, mut union) = (0usize, 0usize);
     for pair in &al.pairs {
@@ -196,7 +197,7 @@ fn features(a: &Prepared, b: &Prepared, al: &Alignment, p: &DecisionParams) -> F
         // Overlap over the smaller set: a copy that drops a dateline or a
         // clause loses names without contradicting the source; a template
         // story puts other names and numbers in the same places.
-        inter += x.intersection(&y).count();
+        inter += x.shared(&y);
         union += x.len().min(y.len());
         aligned_a[pair.a] = true;
         aligned_b[pair.b] = true;
@@ -375,12 +376,46 @@ fn spin_direction(pa: &Prepared, pb: &Prepared, al: &Alignment, df: &dyn Fn(u64)
 }
 
 /// Distinct names and numbers of a document (hashes).
-fn anchors(p: &Prepared) -> BTreeSet<u64> {
-    p.tokens
-        .iter()
-        .filter(|t| matches!(t.class, WordClass::Name | WordClass::Number))
-        .map(|t| t.hash)
-        .collect()
+fn anchors(p: &Prepared) -> WordSet {
+    WordSet::of(
+        p.tokens
+            .iter()
+            .filter(|t| matches!(t.class, WordClass::Name | WordClass::Number))
+            .map(|t| t.hash),
+    )
+}
+
+/// A set of word hashes as an ascending list without repeats: built with
+/// one sort, intersected by one merge (a tree set costs an allocation per
+/// word).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct WordSet(Vec<u64>);
+
+impl WordSet {
+    fn of(hashes: impl Iterator<Item = u64>) -> WordSet {
+        let mut v: Vec<u64> = hashes.collect();
+        v.sort_unstable();
+        v.dedup();
+        WordSet(v)
+    }
+
+    fn contains(&self, h: u64) -> bool {
+        self.0.binary_search(&h).is_ok()
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Hashes in both sets.
+    fn shared(&self, other: &WordSet) -> usize {
+        common_sorted(&self.0, &other.0)
+    }
+
+    /// Hashes in either set.
+    fn union(&self, other: &WordSet) -> usize {
+        self.len() + other.len() - self.shared(other)
+    }
 }
 
 /// Decides what `a` and `b` are to each other. `df` gives a word's document
@@ -473,51 +508,59 @@ pub fn decide(
 
 /// Independent coverage of one event: many shared names and numbers.
 fn same_story(a: Side<'_>, b: Side<'_>, al: &Alignment, p: &DecisionParams) -> Option<PairVerdict> {
+    // Each test in turn, the cheapest first: any that fails rules it out.
+    if al.pairs.is_empty() {
+        return None;
+    }
     let na = anchors(a.prepared);
     let nb = anchors(b.prepared);
-    let shared = na.intersection(&nb).count();
-    let union = na.union(&nb).count().max(1);
+    let shared = na.shared(&nb);
+    let union = na.union(&nb).max(1);
     let jaccard = shared as f64 / union as f64;
+    if shared < p.same_story_min_anchors || jaccard < 0.4 {
+        return None;
+    }
     // Specific numbers (three or more digits, or decimals) pin down one event.
-    let specific = |p: &Prepared, text: &str| -> BTreeSet<u64> {
-        p.tokens
-            .iter()
-            .filter(|t| t.class == WordClass::Number)
-            .filter(|t| {
-                text.get(t.start..t.end).is_some_and(|w| {
-                    w.chars().filter(char::is_ascii_digit).count() >= 3 || w.contains('.')
+    let specific = |p: &Prepared, text: &str| -> WordSet {
+        WordSet::of(
+            p.tokens
+                .iter()
+                .filter(|t| t.class == WordClass::Number)
+                .filter(|t| {
+                    text.get(t.start..t.end).is_some_and(|w| {
+                        w.chars().filter(char::is_ascii_digit).count() >= 3 || w.contains('.')
+                    })
                 })
-            })
-            .map(|t| t.hash)
-            .collect()
+                .map(|t| t.hash),
+        )
     };
     let (xa, xb) = (specific(a.prepared, a.text), specific(b.prepared, b.text));
-    let shared_specific = xa.intersection(&xb).count();
-    let numbers_jaccard = shared_specific as f64 / xa.union(&xb).count().max(1) as f64;
+    let shared_specific = xa.shared(&xb);
+    let numbers_jaccard = shared_specific as f64 / xa.union(&xb).max(1) as f64;
+    if shared_specific < 4 || numbers_jaccard < 0.4 {
+        return None;
+    }
     // The same actors: template stories differ exactly in their names.
-    let names = |p: &Prepared| -> BTreeSet<u64> {
-        p.tokens
-            .iter()
-            .filter(|t| t.class == WordClass::Name)
-            .map(|t| t.hash)
-            .collect()
+    let names = |p: &Prepared| -> WordSet {
+        WordSet::of(
+            p.tokens
+                .iter()
+                .filter(|t| t.class == WordClass::Name)
+                .map(|t| t.hash),
+        )
     };
     let (ma, mb) = (names(a.prepared), names(b.prepared));
-    let names_jaccard = ma.intersection(&mb).count() as f64 / ma.union(&mb).count().max(1) as f64;
+    let names_jaccard = ma.shared(&mb) as f64 / ma.union(&mb).max(1) as f64;
+    if names_jaccard < 0.6 {
+        return None;
+    }
     // Datelines more than a day apart report different days' events
     // (yesterday's and today's market report share most names and numbers).
     let days_apart = match (dateline_day(a.text), dateline_day(b.text)) {
         (Some(x), Some(y)) => x.abs_diff(y),
         _ => 0,
     };
-    if days_apart > 1
-        || shared < p.same_story_min_anchors
-        || jaccard < 0.4
-        || shared_specific < 4
-        || numbers_jaccard < 0.4
-        || names_jaccard < 0.6
-        || al.pairs.is_empty()
-    {
+    if days_apart > 1 {
         return None;
     }
     let copy_is_a = match (a.date, b.date) {
@@ -660,7 +703,7 @@ pub fn evidence(copy: Side<'_>, source: Side<'_>, al: &Alignment) -> RelationEvi
     let mut shared = BTreeSet::new();
     for t in &pc.tokens {
         if matches!(t.class, WordClass::Name | WordClass::Number)
-            && source_anchors.contains(&t.hash)
+            && source_anchors.contains(t.hash)
             && let Some(w) = copy.text.get(t.start..t.end)
         {
             shared.insert(w.to_string());
@@ -673,6 +716,23 @@ pub fn evidence(copy: Side<'_>, source: Side<'_>, al: &Alignment) -> RelationEvi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn word_sets_count_as_tree_sets(
+            a in proptest::collection::vec(0u64..30, 0..40),
+            b in proptest::collection::vec(0u64..30, 0..40),
+        ) {
+            let (sa, sb) = (WordSet::of(a.iter().copied()), WordSet::of(b.iter().copied()));
+            let (ta, tb): (BTreeSet<u64>, BTreeSet<u64>) = (a.iter().copied().collect(), b.iter().copied().collect());
+            proptest::prop_assert_eq!(sa.len(), ta.len());
+            proptest::prop_assert_eq!(sa.shared(&sb), ta.intersection(&tb).count());
+            proptest::prop_assert_eq!(sa.union(&sb), ta.union(&tb).count());
+            for h in 0..32 {
+                proptest::prop_assert_eq!(sa.contains(h), ta.contains(&h));
+            }
+        }
+    }
 
     #[test]
     fn recognizes_wire_datelines() {

@@ -5,6 +5,7 @@
 //! afterwards. A group of `k` twins then costs one document's work instead
 //! of up to `k × max_candidates_per_doc` alignments.
 
+#[cfg(test)]
 use crate::hashing::PreHashedMap;
 
 /// The hash twins are grouped by: the clean text's bytes.
@@ -22,14 +23,50 @@ pub fn representatives(
     dates: &[Option<String>],
     ids: &[String],
 ) -> Vec<Option<usize>> {
+    // The documents by text hash, each group in document order (one sort,
+    // not a list per document).
+    let mut order: Vec<(u64, usize)> = hashes.iter().copied().zip(0..).collect();
+    order.sort_unstable();
+    let mut rep = vec![None; hashes.len()];
+    for group in order.chunk_by(|x, y| x.0 == y.0).filter(|g| g.len() > 1) {
+        let members = || group.iter().map(|&(_, o)| o);
+        // As a pairwise comparison does: dates decide only when both sides
+        // have one, ids otherwise.
+        let all_dated = members().all(|o| dates.get(o).is_some_and(Option::is_some));
+        let key = |o: usize| {
+            let date = if all_dated {
+                dates.get(o).and_then(|d| d.as_deref())
+            } else {
+                None
+            };
+            (date, ids.get(o).map(String::as_str))
+        };
+        let Some(first) = members().min_by_key(|&o| key(o)) else {
+            continue;
+        };
+        for o in members() {
+            if o != first {
+                rep[o] = Some(first);
+            }
+        }
+    }
+    rep
+}
+
+/// The first implementation of [`representatives`] (a list of documents
+/// per text hash), kept as the reference.
+#[cfg(test)]
+fn representatives_reference(
+    hashes: &[u64],
+    dates: &[Option<String>],
+    ids: &[String],
+) -> Vec<Option<usize>> {
     let mut groups: PreHashedMap<u64, Vec<usize>> = PreHashedMap::default();
     for (o, h) in hashes.iter().enumerate() {
         groups.entry(*h).or_default().push(o);
     }
     let mut rep = vec![None; hashes.len()];
     for members in groups.values().filter(|m| m.len() > 1) {
-        // As a pairwise comparison does: dates decide only when both sides
-        // have one, ids otherwise.
         let all_dated = members.iter().all(|&o| dates[o].is_some());
         let key = |&o: &usize| {
             let date = if all_dated { dates[o].as_deref() } else { None };
@@ -81,6 +118,20 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn representatives_match_the_reference(
+            docs in proptest::collection::vec((0u64..4, proptest::option::of(0u8..3), 0u8..5), 0..40)
+        ) {
+            // Few texts, dates and ids (ids repeat), so that every tie is met.
+            let hashes: Vec<u64> = docs.iter().map(|d| d.0).collect();
+            let dates: Vec<Option<String>> = docs.iter().map(|d| d.1.map(|x| format!("2020-01-0{x}"))).collect();
+            let ids: Vec<String> = docs.iter().map(|d| format!("id{}", d.2)).collect();
+            prop_assert_eq!(
+                representatives(&hashes, &dates, &ids),
+                representatives_reference(&hashes, &dates, &ids)
+            );
+        }
+
         #[test]
         fn every_group_has_one_representative_with_the_same_text(
             docs in proptest::collection::vec(("[ab]{0,2}", proptest::option::of(0u8..3)), 0..30)
