@@ -231,10 +231,7 @@ impl Unwrapper {
             && next_content.chars().next().is_some_and(char::is_alphabetic);
         let wrapped = match wrap {
             Some(Wrap { width: w, strong }) => {
-                let next_word = next_content
-                    .split_whitespace()
-                    .next()
-                    .map_or(0, |word| word.chars().count());
+                let next_word = first_word_chars(next_content);
                 let overflows = prev.width + 1 + next_word > w;
                 let upper_next = next_content.chars().next().is_some_and(char::is_uppercase);
                 let continues = open
@@ -428,7 +425,13 @@ fn classify_line(raw: &str) -> Line<'_> {
 /// [`classify_line`] for an ASCII line without control characters other
 /// than tab, whose only blanks are spaces and tabs.
 fn classify_plain_ascii_line(raw: &str) -> Line<'_> {
-    let text = raw.trim_end_matches([' ', '\t']);
+    // Trailing spaces and tabs trimmed (ASCII: any byte offset is a char boundary).
+    let end = raw
+        .as_bytes()
+        .iter()
+        .rposition(|&b| b != b' ' && b != b'\t')
+        .map_or(0, |i| i + 1);
+    let text = raw.get(..end).unwrap_or_default();
     let bytes = text.as_bytes();
     let content_start = bytes
         .iter()
@@ -551,6 +554,17 @@ fn block_min_indents(lines: &[Line]) -> Vec<usize> {
 /// Whether a line ends a sentence: its last character, after closing
 /// quotes and brackets, is `.`, `!`, `?`, `:`, `;` or `…`.
 fn ends_sentence(content: &str) -> bool {
+    match content.as_bytes().last() {
+        // An ASCII last character that closes nothing is the one to test.
+        Some(&b) if b.is_ascii() && !matches!(b, b'"' | b'\'' | b')' | b']') => {
+            matches!(b, b'.' | b'!' | b'?' | b':' | b';')
+        }
+        _ => ends_sentence_after_closers(content),
+    }
+}
+
+/// [`ends_sentence`] for any text: closing quotes and brackets trimmed first.
+fn ends_sentence_after_closers(content: &str) -> bool {
     content
         .trim_end_matches(['"', '\'', '”', '’', ')', ']', '»'])
         .chars()
@@ -562,6 +576,32 @@ fn ends_sentence(content: &str) -> bool {
 fn ends_with_word_hyphen(content: &str) -> bool {
     let mut rev = content.chars().rev();
     rev.next() == Some('-') && rev.next().is_some_and(char::is_alphabetic)
+}
+
+/// The characters of the first word of `content` (0 without one):
+/// `content.split_whitespace().next()` counted, read byte by byte while
+/// the word is ASCII.
+fn first_word_chars(content: &str) -> usize {
+    let bytes = content.as_bytes();
+    let mut end = 0;
+    while let Some(&b) = bytes.get(end) {
+        if !b.is_ascii() {
+            // A non-ASCII character may be a blank (NBSP) or not.
+            end = 0;
+            break;
+        }
+        if b == b' ' || b.wrapping_sub(b'\t') < 5 {
+            break;
+        }
+        end += 1;
+    }
+    if end > 0 {
+        return end;
+    }
+    content
+        .split_whitespace()
+        .next()
+        .map_or(0, |word| word.chars().count())
 }
 
 /// Whether a line starts with a list bullet (`- `, `* `, `• `, `1. `, `2) `).
@@ -772,6 +812,17 @@ mod tests {
                     && memchr::memmem::find(content, b"  ").is_none();
                 proptest::prop_assert_eq!(is_single_spaced(content), single);
             }
+        }
+
+        #[test]
+        fn byte_checks_agree_with_their_definitions(
+            content in "[ a-zA-Z.!?:;,\"')\\]\t\u{b}\u{c}\u{a0}\u{2003}é”’»…]{0,12}",
+        ) {
+            proptest::prop_assert_eq!(
+                first_word_chars(&content),
+                content.split_whitespace().next().map_or(0, |w| w.chars().count())
+            );
+            proptest::prop_assert_eq!(ends_sentence(&content), ends_sentence_after_closers(&content));
         }
 
         #[test]

@@ -219,34 +219,70 @@ pub const DEFAULT_CAPTION_PATTERNS: &[&str] = &[
 /// [`DEFAULT_CAPTION_PATTERNS`] (false: none matches it). Those patterns
 /// are anchored at the end (blanks aside): one ends with `)` (`(Photo:
 /// AFP)`); the others end with `file`, `photo`, `images` or `shutterstock`
-/// (`- file`, `AFP photo`, `Getty Images`), or hold a `/` (`Reuters/file`,
-/// `REUTERS/Name`) or `photo` (`Photo: Name`), in any case.
+/// (`- file`, `AFP photo`, `Getty Images`), in any case, or end with a
+/// name after a `/` (`Reuters/file`, `REUTERS/Name`) or after `photo`
+/// (`Photo: Name`).
+///
+/// After the last `/` of a text matched the `/` way there are only
+/// letters, blanks, `.`, `'`, `-` and `)` (the patterns' `/` is followed by
+/// `file`, `photo` or a name of `[\p{L} .'’-]`, an optional `/File( Photo)`
+/// and blanks and `)`); after the last `photo` of a text matched the
+/// `photo` way (`photo(graph)? (:|by) Name`) only letters, blanks, `:`,
+/// `.`, `'`, `/` and `-`. So a `/` or `photo` followed by anything else
+/// (a digit, a comma: `dlrs/share`, `1986/87 season`) rules those out.
 fn may_end_with_caption_credit(text: &str) -> bool {
     let bytes = text.trim_end_matches(is_regex_blank).as_bytes();
     let ends_with = |word: &[u8]| {
         bytes.len() >= word.len() && bytes[bytes.len() - word.len()..].eq_ignore_ascii_case(word)
     };
-    bytes.last() == Some(&b')')
-        || [&b"file"[..], b"photo", b"images", b"shutterstock"]
-            .into_iter()
-            .any(ends_with)
-        || memchr::memchr(b'/', bytes).is_some()
-        || memchr::memchr2_iter(b'p', b'P', bytes).any(|i| {
+    let name_after = |at: usize, also: &[u8]| {
+        bytes.get(at..).is_some_and(|tail| {
+            tail.iter().all(|&b| {
+                b.is_ascii_alphabetic()
+                    || b == b' '
+                    || b.wrapping_sub(b'\t') < 5
+                    || b".'-".contains(&b)
+                    || also.contains(&b)
+            })
+        })
+    };
+    let last_photo = || {
+        memchr::memrchr2_iter(b'p', b'P', bytes).find(|&i| {
             bytes
                 .get(i..i + 5)
                 .is_some_and(|t| t.eq_ignore_ascii_case(b"photo"))
         })
+    };
+    bytes.last() == Some(&b')')
+        || [&b"file"[..], b"photo", b"images", b"shutterstock"]
+            .into_iter()
+            .any(ends_with)
+        || memchr::memrchr(b'/', bytes).is_some_and(|i| name_after(i + 1, b")"))
+        || last_photo().is_some_and(|i| name_after(i + 5, b":/"))
 }
 
 /// Whether ASCII `text` may be matched by a pattern of
 /// [`DEFAULT_DEBRIS_PATTERNS`] (false: none matches it). Those patterns
 /// are anchored at the start, where they want `©`, `(c)`, `copyright`,
-/// `updated`, `published`, `posted` or `last updated` in any case: on
-/// ASCII text, a first byte `(`, `c`, `u`, `p` or `l`.
+/// `updated`, `published`, `posted` or `last updated` in any case: ASCII
+/// text must start with one of the ASCII ones (an ASCII letter matches
+/// only ASCII letters ignoring case).
 fn may_start_as_debris(text: &str) -> bool {
-    text.as_bytes()
-        .first()
-        .is_some_and(|b| b"(cupl".contains(&b.to_ascii_lowercase()))
+    let bytes = text.as_bytes();
+    [
+        &b"(c)"[..],
+        b"copyright",
+        b"updated",
+        b"published",
+        b"posted",
+        b"last updated",
+    ]
+    .into_iter()
+    .any(|start| {
+        bytes
+            .get(..start.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(start))
+    })
 }
 
 /// `\s` of the regular expressions on ASCII text: space, `\t` to `\r`.
@@ -828,11 +864,15 @@ fn has_prefix(k: &str, prefixes: &[String]) -> bool {
 mod tests {
     use super::*;
 
-    fn patterns() -> Patterns {
-        Patterns::new(&NewsLayoutConfig::default()).unwrap()
+    /// The default patterns, compiled once for all tests.
+    fn patterns() -> &'static Patterns {
+        static PATTERNS: std::sync::OnceLock<Patterns> = std::sync::OnceLock::new();
+        PATTERNS.get_or_init(|| Patterns::new(&NewsLayoutConfig::default()).unwrap())
     }
 
     proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1024))]
+
         #[test]
         fn stack_line_keys_agree_with_line_key(
             s in "([A-Za-z`'0-9]{1,6}|[ \t\n\r\u{b}\u{c}]{1,3}|[(),.:!-]){0,30}",
@@ -865,6 +905,28 @@ mod tests {
             proptest::prop_assert_eq!(
                 p.caption_patterns.is_match(&s),
                 p.caption_patterns.is_match_unguarded(&s)
+            );
+        }
+
+        #[test]
+        fn caption_guard_never_hides_a_credit_at_the_end(
+            s in "[A-Za-z ,.0-9/]{0,16}(-|–|\\||\\(| )? ?(Reuters|REUTERS|AFP|ap|Getty Images|shutterstock|photo|Photograph|PHOTO|file|pics) ?(/|:|by|credit:)? ?[A-Za-z .'-]{0,12}([A-Za-z]|[/:,0-9()’]){0,3}",
+        ) {
+            let p = patterns();
+            proptest::prop_assert_eq!(
+                p.caption_patterns.is_match(&s),
+                p.caption_patterns.is_match_unguarded(&s)
+            );
+        }
+
+        #[test]
+        fn debris_guard_never_hides_a_match_at_the_start(
+            s in "[ (]?(\\(c\\)|\\(C\\)|copyright|Copyright|updated|UPDATED|published|posted|last updated|Last Updated|Last  updated|post|update)( on| at)?:? ?(©|\\(c\\))? ?[A-Za-z ,.0-9]{0,10}([0-9]{1,2}:[0-9]{2})? ?(am|pm|GMT|p\\.m\\.)?\\.?",
+        ) {
+            let p = patterns();
+            proptest::prop_assert_eq!(
+                p.debris_patterns.is_match(&s),
+                p.debris_patterns.is_match_unguarded(&s)
             );
         }
 
@@ -961,12 +1023,16 @@ mod tests {
             "Soldiers stand guard in Karachi, Pakistan, Oct 7, 2024. REUTERS/Akhtar Soomro",
             "Workers at the site. Photo: John Doe/Getty Images",
             "The airport after the blast. AFP photo",
+            "The dam at dawn - Reuters/Jean-Paul O'Neil",
+            "The dam at dawn - Photo by Jean-Paul O'Neil/AFP",
         ] {
             assert!(p.is_caption(s), "{s}");
         }
         for s in [
             "A Reuters/Ipsos poll showed support falling.",
             "He sold the pictures to Getty Images.",
+            "Earnings rose to 1.20 dlrs/share - Reuters/2,000 in 1986/87",
+            "The photo archive - photo: 1986/87 season",
             "Reuters spoke to five officials, one official said.",
         ] {
             assert!(!p.is_caption(s), "{s}");
