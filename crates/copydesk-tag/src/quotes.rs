@@ -606,11 +606,11 @@ impl<'a> Ctx<'a> {
             .filter(move |c| !self.in_direct(c.0))
     }
 
-    fn cue_text(&self, cue: (usize, usize)) -> String {
-        self.text
-            .get(cue.0..cue.1)
-            .unwrap_or_default()
-            .to_ascii_lowercase()
+    /// Whether the cue's text, ASCII letters lowered, is one of `words`
+    /// (lowercase): compared ignoring ASCII case, no lowered copy made.
+    fn cue_is(&self, cue: (usize, usize), words: &[&str]) -> bool {
+        let text = self.text.get(cue.0..cue.1).unwrap_or_default();
+        words.iter().any(|w| text.eq_ignore_ascii_case(w))
     }
 }
 
@@ -772,20 +772,20 @@ impl QuoteFinder {
     fn reported_speech(&self, ctx: &Ctx<'_>, a: usize, b: usize) -> Option<Quote> {
         let text = ctx.text;
         let sentence = text.get(a..b)?;
+        // Most sentences have no cue: nothing else is read of them.
+        let first_cue = ctx.cues_in(a, b).next()?;
         let (_, body_end) = trim_span(
             text,
             a,
             b,
             &['.', '!', '?', '"', '\u{201D}', '\u{2019}', '\''],
         );
-        ctx.cues_in(a, b).next()?;
         // “(But) according to X, ...”
-        let first_cue = ctx.cues_in(a, b).next()?;
         let first_comma = text
             .get(first_cue.1..b)
             .and_then(|rest| rest.find(','))
             .map(|k| first_cue.1 + k);
-        if ctx.cue_text((first_cue.0, first_cue.1)) == "according to"
+        if ctx.cue_is((first_cue.0, first_cue.1), &["according to"])
             && first_comma.is_some()
             && text
                 .get(a..first_cue.0)
@@ -842,9 +842,8 @@ impl QuoteFinder {
         // “X said (that) ...”, “X told Reuters ...”
         let cue = ctx.cues_in(a, b).next()?;
         let speaker = subject_before(text, a, cue.0)?;
-        let cue_word = ctx.cue_text((cue.0, cue.1));
         let mut content_start = cue.1;
-        if matches!(cue_word.as_str(), "told" | "tells" | "informed") {
+        if ctx.cue_is((cue.0, cue.1), &["told", "tells", "informed"]) {
             content_start = skip_object(text, content_start, body_end);
         }
         let rest = text.get(content_start..body_end).unwrap_or_default();
