@@ -168,6 +168,29 @@ fn dateline_regex(text: &str) -> &'static Regex {
 /// assert!(parse_dateline("EXCLUSIVE: Fed to act").is_none());
 /// ```
 pub fn parse_dateline(paragraph: &str) -> Option<Dateline> {
+    if has_no_room_for_a_dateline(paragraph) {
+        return None;
+    }
+    read_dateline(paragraph)
+}
+
+/// Whether `paragraph` cannot open with a dateline, seen without the
+/// pattern: its first [`MAX_DATELINE_CHARS`] characters are ASCII without
+/// a separator (`:`, `-`, `|`; the dashes `–` and `—` are not ASCII), and
+/// it has more than [`MAX_PLACE_LINE_WORDS`] words. A dateline the pattern
+/// finds ends with its separator and is refused when longer than
+/// [`MAX_DATELINE_CHARS`], so the pattern finds none that is kept; and
+/// without a pattern match, such a paragraph is too long for a place line.
+fn has_no_room_for_a_dateline(paragraph: &str) -> bool {
+    let bytes = paragraph.as_bytes();
+    let head = &bytes[..bytes.len().min(MAX_DATELINE_CHARS)];
+    head.is_ascii()
+        && memchr::memchr3(b':', b'-', b'|', head).is_none()
+        && word_count_up_to(paragraph.trim(), MAX_PLACE_LINE_WORDS + 1) > MAX_PLACE_LINE_WORDS
+}
+
+/// [`parse_dateline`] by the pattern (then as a place line), for any paragraph.
+fn read_dateline(paragraph: &str) -> Option<Dateline> {
     let Some(caps) = dateline_regex(paragraph).captures(paragraph) else {
         return parse_place_line(paragraph);
     };
@@ -555,6 +578,20 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn paragraphs_without_room_for_a_dateline_have_none(
+            t in proptest::prop_oneof![
+                // Datelines opening a paragraph, some too long to be kept.
+                r"[A-Z][A-Za-z.'&/]{0,30}( [A-Z][a-z]{0,12}){0,4}(, ?[A-Z][a-z.]{0,12}){0,3}(, ?(Feb|March|sept)[a-z]{0,3}\.? [0-9]{1,2})?( \((Reuters|AP [0-9]{1,30})\))? ?(:|-|--|\||–)( [A-Za-z0-9 ,.é-]{0,40})?",
+                // Place lines and other short paragraphs.
+                r"[A-Z ]{1,12}(, [A-Z .]{1,10}){0,3}( [a-z]{1,5}){0,3}",
+                // Anything of the same pieces.
+                r"([A-Z]{1,8}|[a-z]{1,12}|[0-9]{1,4}|Feb|[ ,.'&/()|:\t-]|\(Reuters\)|é|–){0,30}",
+            ]
+        ) {
+            proptest::prop_assert_eq!(parse_dateline(&t), read_dateline(&t));
+        }
+
         #[test]
         fn plain_wire_datelines_are_read_as_the_pattern_reads_them(
             t in r"[ \t]?(([A-Za-z]{1,7}|ST\.|[A-Z]{2}-[A-Z]{2})( [A-Za-z]{1,6}){0,6}|[A-Z]{1,4}  [A-Z]{1,3}),( |  )?(Jan|feb|MARCH|Sept\.|sep|Mayday|Ma|oct\.|Dec|Xyz|[a-z]{3,5})\.?( |  )[0-9]{0,3}( -| - x| --| :|-| -  )[ \t]?"
