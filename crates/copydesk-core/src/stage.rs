@@ -166,6 +166,15 @@ pub trait ReportStage: Send {
     }
     /// Writes corpus-level output and closes files; returns the files written.
     fn finish(&mut self, summary: &CorpusSummary<'_>) -> Result<Vec<PathBuf>, StageError>;
+    /// Whether [`ReportStage::write_rendered`] reads the document beyond its
+    /// `id` and `source`, once the stage's renderer has run. When no report
+    /// does (and every report has a renderer), a runner may free the rest of
+    /// each document on the thread that rendered it, and give
+    /// `write_rendered` a document that holds only its id and source. The
+    /// default is yes.
+    fn reads_rendered_document(&self) -> bool {
+        true
+    }
     /// Annotation layers this report never reads (for example layers it
     /// leaves out of its output). When no report reads a layer and no corpus
     /// stage needs it (capability `layer.<name>`), a runner may drop it

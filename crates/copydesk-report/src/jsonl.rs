@@ -156,8 +156,14 @@ impl ReportStage for JsonlReport {
     }
 
     fn write_rendered(&mut self, doc: &Document, rendered: Rendered) -> Result<(), StageError> {
+        // `doc` may hold only its id and source (`reads_rendered_document`),
+        // so a record this stage's renderer did not make is an error, never
+        // a fallback to `write`.
         let Ok(line) = rendered.downcast::<Vec<u8>>() else {
-            return self.write(doc);
+            return Err(StageError::new(format!(
+                "{NAME}: document {}: rendered by another report",
+                doc.id
+            )));
         };
         let file = self
             .documents
@@ -166,6 +172,10 @@ impl ReportStage for JsonlReport {
         file.write_bytes(&line)?;
         self.written += 1;
         Ok(())
+    }
+
+    fn reads_rendered_document(&self) -> bool {
+        false
     }
 
     fn finish(&mut self, summary: &CorpusSummary<'_>) -> Result<Vec<PathBuf>, StageError> {
@@ -503,6 +513,35 @@ mod tests {
                 skip_layers: skip.into_iter().collect(),
                 ..JsonlReportConfig::default()
             })
+    }
+
+    #[test]
+    fn a_rendered_document_is_written_from_its_rendering_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut doc = Document::new("d1", Source::default(), "Text one.");
+        doc.meta.headline = Some("A headline".into());
+        let stripped = Document {
+            id: doc.id.clone(),
+            ..Document::default()
+        };
+        let written = |doc_given: &Document, name: &str| {
+            let mut report = JsonlReport::new(JsonlReportConfig {
+                path: name.into(),
+                ..JsonlReportConfig::default()
+            });
+            report.begin(dir.path()).unwrap();
+            assert!(!report.reads_rendered_document());
+            let rendered = report.renderer().unwrap().render(&doc).unwrap();
+            report.write_rendered(doc_given, rendered).unwrap();
+            let other: Rendered = Box::new("not a line");
+            let err = report.write_rendered(doc_given, other).unwrap_err();
+            assert!(err.message.contains("d1"), "{}", err.message);
+            report.documents.take().unwrap().close().unwrap();
+            std::fs::read_to_string(dir.path().join(name)).unwrap()
+        };
+        let from_full = written(&doc, "full.jsonl");
+        assert!(from_full.contains("A headline"));
+        assert_eq!(written(&stripped, "stripped.jsonl"), from_full);
     }
 
     proptest! {

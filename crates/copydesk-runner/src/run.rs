@@ -175,6 +175,18 @@ impl Built {
         unread
     }
 
+    /// Whether a document must be kept after its reports rendered it: some
+    /// report has no renderer (it writes from the document), or its
+    /// `write_rendered` reads more of the document than its id and source.
+    fn keeps_rendered_documents(&self, renderers: &[Option<Arc<dyn DocumentRenderer>>]) -> bool {
+        self.reports
+            .iter()
+            .zip(renderers)
+            .any(|((_, report, _), renderer)| {
+                renderer.is_none() || report.reads_rendered_document()
+            })
+    }
+
     /// What the spill leaves out: the layers nothing reads after pass 1
     /// ([`Built::unread_layers`]) and the text as loaded when no corpus
     /// stage and no report reads it.
@@ -351,6 +363,14 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
         built.reports.iter().map(|(_, r, _)| r.renderer()).collect();
     // Rendering time, added to each report's own once the reports are written.
     let render_nanos: Vec<AtomicU64> = renderers.iter().map(|_| AtomicU64::new(0)).collect();
+    // Freed where it was rendered unless a report still reads it: freeing
+    // on the writer thread cost a fifth of pass 2 (memory handed across
+    // threads).
+    let render_with = Renderers {
+        renderers: &renderers,
+        nanos: &render_nanos,
+        keep_documents: built.keeps_rendered_documents(&renderers),
+    };
     // Without corpus stages, and with no report reading documents back, the
     // reports are written as documents come out of the document stages:
     // nothing is spilled or read back.
@@ -382,8 +402,7 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
     let corpus_counters = &built.corpus_counters;
     let direct = one_pass.then_some(DirectReports {
         reports: &mut built.reports,
-        renderers: &renderers,
-        render_nanos: &render_nanos,
+        render_with: &render_with,
         written: &mut written_in_pass1,
     });
     // Batch k+1 goes through the document stages (in parallel) while batch k
@@ -527,7 +546,7 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
                         .map(|ordinal| {
                             let doc =
                                 annotate(ordinal, &spill, corpus, corpus_counters, &failures)?;
-                            Some(render(doc, &renderers, &render_nanos))
+                            Some(render_with.render(doc))
                         })
                         .collect()
                 },
@@ -791,10 +810,10 @@ impl SpillSink<'_> {
         }
         self.committed += docs.len() as u64;
         if let Some(direct) = &mut self.direct {
-            let (renderers, nanos) = (direct.renderers, direct.render_nanos);
+            let render_with = direct.render_with;
             let ready: Vec<Option<ReadyDocument>> = docs
                 .into_par_iter()
-                .map(|doc| Some(render(doc, renderers, nanos)))
+                .map(|doc| Some(render_with.render(doc)))
                 .collect();
             *direct.written += write_reports(direct.reports, ready)?;
             return Ok(());
@@ -851,8 +870,7 @@ impl SpillSink<'_> {
 /// The reports of a one-pass run, written from pass 1.
 struct DirectReports<'a> {
     reports: &'a mut [(String, Box<dyn ReportStage>, Counters)],
-    renderers: &'a [Option<Arc<dyn DocumentRenderer>>],
-    render_nanos: &'a [AtomicU64],
+    render_with: &'a Renderers<'a>,
     written: &'a mut u64,
 }
 
@@ -863,24 +881,42 @@ struct ReadyDocument {
     rendered: Vec<Option<Result<Rendered, String>>>,
 }
 
-/// Renders a document for every report that has a renderer.
-fn render(
-    doc: Document,
-    renderers: &[Option<Arc<dyn DocumentRenderer>>],
-    nanos: &[AtomicU64],
-) -> ReadyDocument {
-    let rendered = renderers
-        .iter()
-        .zip(nanos)
-        .map(|(renderer, nanos)| {
-            let renderer = renderer.as_ref()?;
-            let t = Instant::now();
-            let r = renderer.render(&doc).map_err(|e| e.message);
-            nanos.fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
-            Some(r)
-        })
-        .collect();
-    ReadyDocument { doc, rendered }
+/// Every report's renderer (`None` for a report without one), the time
+/// each took, and whether documents are kept once rendered.
+struct Renderers<'a> {
+    renderers: &'a [Option<Arc<dyn DocumentRenderer>>],
+    nanos: &'a [AtomicU64],
+    keep_documents: bool,
+}
+
+impl Renderers<'_> {
+    /// Renders a document for every report that has a renderer; unless the
+    /// reports still read it, all of the document but its id and source is
+    /// freed here, on the rendering thread.
+    fn render(&self, doc: Document) -> ReadyDocument {
+        let rendered = self
+            .renderers
+            .iter()
+            .zip(self.nanos)
+            .map(|(renderer, nanos)| {
+                let renderer = renderer.as_ref()?;
+                let t = Instant::now();
+                let r = renderer.render(&doc).map_err(|e| e.message);
+                nanos.fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+                Some(r)
+            })
+            .collect();
+        if self.keep_documents {
+            return ReadyDocument { doc, rendered };
+        }
+        let Document { id, source, .. } = doc;
+        let doc = Document {
+            id,
+            source,
+            ..Document::default()
+        };
+        ReadyDocument { doc, rendered }
+    }
 }
 
 /// Gives each document of a batch, in order, to every report; returns how
@@ -1046,6 +1082,86 @@ mod tests {
             Counters::default(),
         ));
         assert!(!b.omitted().raw, "the third report reads the loaded text");
+    }
+
+    /// A renderer that renders nothing.
+    struct Nothing;
+
+    impl DocumentRenderer for Nothing {
+        fn render(&self, _: &Document) -> Result<Rendered, StageError> {
+            Ok(Box::new(()))
+        }
+    }
+
+    /// A report with a renderer whose `write_rendered` reads the document
+    /// when its flag is set.
+    struct Rendering(bool);
+
+    impl ReportStage for Rendering {
+        fn begin(&mut self, _: &Path) -> Result<(), StageError> {
+            Ok(())
+        }
+        fn write(&mut self, _: &Document) -> Result<(), StageError> {
+            Ok(())
+        }
+        fn finish(&mut self, _: &CorpusSummary<'_>) -> Result<Vec<PathBuf>, StageError> {
+            Ok(Vec::new())
+        }
+        fn renderer(&self) -> Option<Arc<dyn DocumentRenderer>> {
+            Some(Arc::new(Nothing))
+        }
+        fn reads_rendered_document(&self) -> bool {
+            self.0
+        }
+    }
+
+    fn renderers_of(b: &Built) -> Vec<Option<Arc<dyn DocumentRenderer>>> {
+        b.reports.iter().map(|(_, r, _)| r.renderer()).collect()
+    }
+
+    #[test]
+    fn documents_are_freed_after_rendering_only_when_no_report_reads_them_again() {
+        let mut b = built(&[], &[]);
+        let report = |r: Box<dyn ReportStage>| ("report".to_string(), r, Counters::default());
+        b.reports.push(report(Box::new(Rendering(false))));
+        assert!(!b.keeps_rendered_documents(&renderers_of(&b)));
+        b.reports.push(report(Box::new(Rendering(true))));
+        assert!(
+            b.keeps_rendered_documents(&renderers_of(&b)),
+            "the second report reads the document in write_rendered"
+        );
+        let mut b = built(&[&[]], &[]);
+        b.reports.push(report(Box::new(Rendering(false))));
+        assert!(
+            b.keeps_rendered_documents(&renderers_of(&b)),
+            "the first report has no renderer: it writes from the document"
+        );
+    }
+
+    #[test]
+    fn a_freed_document_keeps_its_id_and_source_and_the_rendering() {
+        let renderers: Vec<Option<Arc<dyn DocumentRenderer>>> = vec![Some(Arc::new(Nothing))];
+        let nanos = [AtomicU64::new(0)];
+        let source = copydesk_core::Source {
+            path: "a.jsonl".into(),
+            record: Some(3),
+            line: Some(3),
+        };
+        let mut doc = Document::new("d1", source, "Some text.");
+        doc.meta.headline = Some("Headline".into());
+        for keep_documents in [true, false] {
+            let ready = Renderers {
+                renderers: &renderers,
+                nanos: &nanos,
+                keep_documents,
+            }
+            .render(doc.clone());
+            assert_eq!(ready.doc.id, "d1");
+            assert_eq!(ready.doc.source, doc.source);
+            assert_eq!(ready.doc.text.is_empty(), !keep_documents);
+            assert_eq!(ready.doc.meta.headline.is_none(), !keep_documents);
+            assert!(matches!(ready.rendered.as_slice(), [Some(Ok(_))]));
+        }
     }
 
     /// A corpus stage that does nothing and says whether it reads the
