@@ -821,11 +821,7 @@ impl SpillSink<'_> {
         let corpus = &*self.corpus;
         let counters = self.counters;
         let omitted = self.omitted;
-        type Observed = (
-            String,
-            Vec<Result<Observation, String>>,
-            std::io::Result<Vec<u8>>,
-        );
+        type Observed = (String, Vec<Result<Observation, String>>, Vec<u8>);
         let observed: Vec<Observed> = docs
             .into_par_iter()
             .map(|doc| {
@@ -857,7 +853,8 @@ impl SpillSink<'_> {
                     self.failures.push(format!("{locator}: {name}: {m}"));
                 }
             }
-            line.and_then(|line| self.spill.push_line(&line))
+            self.spill
+                .push_line(&line)
                 .map_err(|source| RunError::Output {
                     path: self.path.clone(),
                     source,

@@ -4,8 +4,9 @@
 //!
 //! Layout, integers as LEB128 varints and strings as length + UTF-8 bytes:
 //! `text`, `id`, `source` (path, record + 1 or 0, line + 1 or 0), `raw`
-//! (0 when it equals the text, else 1 and the string), `meta` and `ext` as
-//! JSON strings, then the tags: the layer count, and per layer its name, its
+//! (0 when it equals the text, 1 and the string, or 2 when left out),
+//! `meta` (its optional strings, lists and extra fields) and `ext` (a map of
+//! values), then the tags: the layer count, and per layer its name, its
 //! distinct labels, its distinct attribute names, the annotation count and
 //! per annotation the start (as a zigzag delta from the previous start), the
 //! length, the label's index, the attribute count and per attribute its
@@ -14,6 +15,8 @@
 //! read without decoding the rest.
 
 use copydesk_core::{Annotation, Attrs, Document, Label, Meta, Source};
+use rustc_hash::FxBuildHasher;
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{OnceLock, RwLock};
@@ -40,11 +43,7 @@ mod raw_tag {
 }
 
 /// Appends `doc` to `out`, without what `omitted` names.
-pub(crate) fn encode(
-    doc: &Document,
-    omitted: &Omitted,
-    out: &mut Vec<u8>,
-) -> Result<(), serde_json::Error> {
+pub(crate) fn encode(doc: &Document, omitted: &Omitted, out: &mut Vec<u8>) {
     put_str(out, &doc.text);
     put_str(out, &doc.id);
     put_str(out, &doc.source.path);
@@ -58,12 +57,8 @@ pub(crate) fn encode(
         out.push(raw_tag::STORED);
         put_str(out, &doc.raw);
     }
-    put_json(out, &doc.meta)?;
-    if doc.ext.is_empty() {
-        put_varint(out, 0);
-    } else {
-        put_json(out, &doc.ext)?;
-    }
+    put_meta(out, &doc.meta);
+    put_map(out, &doc.ext);
     let kept = |layer: &String| !omitted.layers.contains(layer);
     put_varint(out, doc.tags.keys().filter(|l| kept(l)).count() as u64);
     let mut labels = NameTable::default();
@@ -95,7 +90,6 @@ pub(crate) fn encode(
             }
         }
     }
-    Ok(())
 }
 
 /// The distinct names (labels or attribute names) of one layer, in order of
@@ -242,9 +236,6 @@ pub(crate) enum DecodeError {
     /// Values nest deeper than the codec reads.
     #[error("values nested too deep at byte {0}")]
     TooDeep(usize),
-    /// A JSON field does not parse.
-    #[error("JSON field: {0}")]
-    Json(#[from] serde_json::Error),
 }
 
 /// Reads a whole document back.
@@ -260,13 +251,8 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Document, DecodeError> {
         raw_tag::OMITTED => String::new(),
         _ => r.string()?,
     };
-    let meta: Meta = serde_json::from_slice(r.slice()?)?;
-    let ext_json = r.slice()?;
-    let ext: BTreeMap<String, serde_json::Value> = if ext_json.is_empty() {
-        BTreeMap::new()
-    } else {
-        serde_json::from_slice(ext_json)?
-    };
+    let meta = r.meta()?;
+    let ext = r.map(0)?;
     let layers = r.varint()?;
     let mut tags = BTreeMap::new();
     for _ in 0..layers {
@@ -335,6 +321,24 @@ const MAX_VALUE_DEPTH: usize = 64;
 /// A label read back, shared with every other annotation of that label
 /// (allocated only the first time it is seen).
 fn intern(label: &str) -> Label {
+    thread_local! {
+        /// The names this thread has already interned: found without the
+        /// shared lock, which every reading thread would otherwise take for
+        /// every name of every layer.
+        static SEEN: RefCell<HashSet<&'static str, FxBuildHasher>> = RefCell::default();
+    }
+    if let Some(known) = SEEN.with_borrow(|seen| seen.get(label).copied()) {
+        return Label::Borrowed(known);
+    }
+    let interned = intern_shared(label);
+    if let Label::Borrowed(known) = interned {
+        SEEN.with_borrow_mut(|seen| seen.insert(known));
+    }
+    interned
+}
+
+/// [`intern`] through the process-wide set.
+fn intern_shared(label: &str) -> Label {
     static LABELS: OnceLock<RwLock<HashSet<&'static str>>> = OnceLock::new();
     let labels = LABELS.get_or_init(Default::default);
     if let Some(known) = labels.read().ok().and_then(|l| l.get(label).copied()) {
@@ -371,11 +375,60 @@ fn put_optional(out: &mut Vec<u8>, v: Option<u64>) {
     put_varint(out, v.map_or(0, |v| v.saturating_add(1)));
 }
 
-fn put_json<T: serde::Serialize>(out: &mut Vec<u8>, value: &T) -> Result<(), serde_json::Error> {
-    let json = serde_json::to_vec(value)?;
-    put_varint(out, json.len() as u64);
-    out.extend_from_slice(&json);
-    Ok(())
+/// An optional string: 0 when absent, else its length + 1 and its bytes.
+fn put_optional_str(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        None => put_varint(out, 0),
+        Some(s) => {
+            put_varint(out, s.len() as u64 + 1);
+            out.extend_from_slice(s.as_bytes());
+        }
+    }
+}
+
+fn put_strings(out: &mut Vec<u8>, list: &[String]) {
+    put_varint(out, list.len() as u64);
+    for s in list {
+        put_str(out, s);
+    }
+}
+
+/// A map of values: the count, then each name and value.
+fn put_map(out: &mut Vec<u8>, map: &BTreeMap<String, serde_json::Value>) {
+    put_varint(out, map.len() as u64);
+    for (name, value) in map {
+        put_str(out, name);
+        put_value(out, value);
+    }
+}
+
+/// The metadata: its optional strings in declaration order, its lists, then
+/// `extra` as a map. Every field is named here, so a field added to [`Meta`]
+/// does not compile until the codec carries it.
+fn put_meta(out: &mut Vec<u8>, meta: &Meta) {
+    let Meta {
+        headline,
+        subheadlines,
+        byline,
+        dateline,
+        credit,
+        outlet,
+        url,
+        date,
+        language,
+        captions,
+        debris,
+        extra,
+    } = meta;
+    for field in [
+        headline, byline, dateline, credit, outlet, url, date, language,
+    ] {
+        put_optional_str(out, field.as_deref());
+    }
+    for list in [subheadlines, captions, debris] {
+        put_strings(out, list);
+    }
+    put_map(out, extra);
 }
 
 fn zigzag(v: i64) -> u64 {
@@ -433,6 +486,78 @@ impl<'a> Reader<'a> {
             .ok_or(DecodeError::Truncated(start))?;
         self.at = end;
         Ok(&self.bytes[start..end])
+    }
+
+    /// A string written by [`put_optional_str`].
+    fn optional_string(&mut self) -> Result<Option<String>, DecodeError> {
+        let start = self.at;
+        let Some(len) = self.varint()?.checked_sub(1) else {
+            return Ok(None);
+        };
+        let end = usize::try_from(len)
+            .ok()
+            .and_then(|len| self.at.checked_add(len))
+            .filter(|&end| end <= self.bytes.len())
+            .ok_or(DecodeError::Truncated(self.at))?;
+        let bytes = &self.bytes[self.at..end];
+        self.at = end;
+        std::str::from_utf8(bytes)
+            .map(|s| Some(s.to_string()))
+            .map_err(|_| DecodeError::NotUtf8(start))
+    }
+
+    /// A list written by [`put_strings`].
+    fn strings(&mut self) -> Result<Vec<String>, DecodeError> {
+        let count = self.varint()?;
+        // Each string takes at least one byte: no allocation beyond the input.
+        let mut list = Vec::with_capacity((count as usize).min(self.remaining()));
+        for _ in 0..count {
+            list.push(self.string()?);
+        }
+        Ok(list)
+    }
+
+    /// A map written by [`put_map`], nested `depth` deep.
+    fn map(&mut self, depth: usize) -> Result<BTreeMap<String, serde_json::Value>, DecodeError> {
+        let count = self.varint()?;
+        let mut map = BTreeMap::new();
+        for _ in 0..count {
+            let name = self.string()?;
+            map.insert(name, self.value(depth + 1)?);
+        }
+        Ok(map)
+    }
+
+    /// Metadata written by [`put_meta`].
+    fn meta(&mut self) -> Result<Meta, DecodeError> {
+        let mut fields: [Option<String>; 8] = Default::default();
+        for field in &mut fields {
+            *field = self.optional_string()?;
+        }
+        let [
+            headline,
+            byline,
+            dateline,
+            credit,
+            outlet,
+            url,
+            date,
+            language,
+        ] = fields;
+        Ok(Meta {
+            headline,
+            byline,
+            dateline,
+            credit,
+            outlet,
+            url,
+            date,
+            language,
+            subheadlines: self.strings()?,
+            captions: self.strings()?,
+            debris: self.strings()?,
+            extra: self.map(0)?,
+        })
     }
 
     /// A name table: the count, then the names, each interned.
@@ -509,6 +634,67 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// Metadata with any field set or not, lists of any length and extra
+    /// fields of every value kind.
+    fn arbitrary_meta() -> impl Strategy<Value = Meta> {
+        let text = || proptest::option::of("\\PC{0,12}");
+        let list = || proptest::collection::vec("\\PC{0,8}", 0..3);
+        (
+            [
+                text(),
+                text(),
+                text(),
+                text(),
+                text(),
+                text(),
+                text(),
+                text(),
+            ],
+            [list(), list(), list()],
+            proptest::collection::btree_map(
+                "[a-z_]{1,8}",
+                prop_oneof![
+                    Just(serde_json::Value::Null),
+                    any::<bool>().prop_map(serde_json::Value::from),
+                    any::<i64>().prop_map(serde_json::Value::from),
+                    any::<f64>()
+                        .prop_filter("finite", |f| f.is_finite())
+                        .prop_map(serde_json::Value::from),
+                    "\\PC{0,8}".prop_map(serde_json::Value::from),
+                    Just(serde_json::json!([{"kind": "credit", "text": "Reuter"}, 1.5])),
+                ],
+                0..4,
+            ),
+        )
+            .prop_map(|(fields, lists, extra)| {
+                let [
+                    headline,
+                    byline,
+                    dateline,
+                    credit,
+                    outlet,
+                    url,
+                    date,
+                    language,
+                ] = fields;
+                let [subheadlines, captions, debris] = lists;
+                Meta {
+                    headline,
+                    subheadlines,
+                    byline,
+                    dateline,
+                    credit,
+                    outlet,
+                    url,
+                    date,
+                    language,
+                    captions,
+                    debris,
+                    extra,
+                }
+            })
+    }
+
     fn arbitrary_document() -> impl Strategy<Value = Document> {
         (
             "\\PC{0,60}",
@@ -525,8 +711,9 @@ mod tests {
                 ),
                 0..12,
             ),
+            arbitrary_meta(),
         )
-            .prop_map(|(text, id, record, same_raw, spans)| {
+            .prop_map(|(text, id, record, same_raw, spans, meta)| {
                 let mut doc = Document::new(
                     id,
                     Source {
@@ -539,7 +726,7 @@ mod tests {
                 if !same_raw {
                     doc.raw = format!("{text} (raw)");
                 }
-                doc.meta.headline = Some("Headline".into());
+                doc.meta = meta;
                 doc.ext.insert(
                     "spin".into(),
                     serde_json::json!({"spun": same_raw, "score": 0.5}),
@@ -564,11 +751,28 @@ mod tests {
             })
     }
 
+    #[test]
+    fn a_name_is_interned_once_for_every_thread() {
+        let address = |label: Label| match label {
+            Label::Borrowed(s) => s.as_ptr() as usize,
+            Label::Owned(s) => panic!("{s} was not interned"),
+        };
+        let name = "spill-codec-test-name";
+        let here = address(intern(name));
+        // Copies at other addresses, as a record's bytes are.
+        let copy = || name.chars().collect::<String>();
+        assert_eq!(address(intern(&copy())), here);
+        let there = std::thread::spawn(move || address(intern(&copy())))
+            .join()
+            .unwrap();
+        assert_eq!(there, here, "another thread gets the same string");
+    }
+
     proptest! {
         #[test]
         fn documents_round_trip(doc in arbitrary_document()) {
             let mut bytes = Vec::new();
-            encode(&doc, &Omitted::default(), &mut bytes).unwrap();
+            encode(&doc, &Omitted::default(), &mut bytes);
             prop_assert_eq!(decode_text(&bytes).unwrap(), doc.text.clone());
             prop_assert_eq!(decode(&bytes).unwrap(), doc);
         }
@@ -576,7 +780,7 @@ mod tests {
         #[test]
         fn damaged_records_are_errors_not_panics(doc in arbitrary_document(), cut in any::<prop::sample::Index>(), flip in any::<u8>()) {
             let mut bytes = Vec::new();
-            encode(&doc, &Omitted::default(), &mut bytes).unwrap();
+            encode(&doc, &Omitted::default(), &mut bytes);
             let at = cut.index(bytes.len());
             prop_assert!(decode(&bytes[..at]).is_err(), "a record cut at {} of {} decoded", at, bytes.len());
             if let Some(b) = bytes.get_mut(at) {
@@ -606,14 +810,14 @@ mod tests {
         doc.annotate("tokens", vec![Annotation::new(0, 1, "word")])
             .unwrap();
         let mut bytes = Vec::new();
-        encode(&doc, &Omitted::default(), &mut bytes).unwrap();
+        encode(&doc, &Omitted::default(), &mut bytes);
         assert_eq!(decode(&bytes).unwrap(), doc);
         bytes.clear();
         let tokens = Omitted {
             layers: vec!["tokens".to_string()],
             raw: false,
         };
-        encode(&doc, &tokens, &mut bytes).unwrap();
+        encode(&doc, &tokens, &mut bytes);
         let back = decode(&bytes).unwrap();
         assert_eq!(back.tags.keys().collect::<Vec<_>>(), ["many"]);
         assert_eq!(back.tags["many"], doc.tags["many"]);
@@ -624,14 +828,14 @@ mod tests {
         let mut doc = Document::new("d", Source::default(), "The clean text.");
         doc.raw = "The   clean\ntext.".repeat(50);
         let mut kept = Vec::new();
-        encode(&doc, &Omitted::default(), &mut kept).unwrap();
+        encode(&doc, &Omitted::default(), &mut kept);
         assert_eq!(decode(&kept).unwrap(), doc);
         let mut left_out = Vec::new();
         let raw = Omitted {
             layers: Vec::new(),
             raw: true,
         };
-        encode(&doc, &raw, &mut left_out).unwrap();
+        encode(&doc, &raw, &mut left_out);
         assert!(left_out.len() + doc.raw.len() <= kept.len());
         let back = decode(&left_out).unwrap();
         assert_eq!(back.raw, "");
@@ -647,7 +851,7 @@ mod tests {
             .collect();
         doc.annotate("tokens", spans).unwrap();
         let mut bytes = Vec::new();
-        encode(&doc, &Omitted::default(), &mut bytes).unwrap();
+        encode(&doc, &Omitted::default(), &mut bytes);
         let tags_bytes = bytes.len() - text.len();
         assert!(
             tags_bytes < 4 * 1000 + 200,
