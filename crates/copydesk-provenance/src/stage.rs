@@ -63,6 +63,10 @@ const MIN_WEAK_BUDGET: usize = 1000;
 /// fetched and prepared once per batch.
 const ALIGN_BATCH: usize = 4096;
 
+/// How many LSH buckets ahead of the one compared their documents' narrow
+/// sketches are fetched.
+const PREFETCH_BUCKETS_AHEAD: usize = 4;
+
 /// Relations whose evidence is computed (in parallel) and written at a time.
 const EVIDENCE_CHUNK: usize = 2048;
 /// Evidence shared by twins is kept for at most this many (copy text,
@@ -648,9 +652,18 @@ impl ProvenanceStage {
             tail.iter().chain(head)
         };
         let mut members: Vec<u32> = Vec::new();
-        for bucket in keys.chunk_by(|x, y| x.0 == y.0) {
-            if bucket.len() > self.config.max_bucket {
-                continue;
+        // The buckets of two documents or more (most hold one), so that the
+        // narrow sketches of the ones a few places ahead can be fetched
+        // while this one is compared: they are scattered over memory.
+        let buckets: Vec<&[(u64, u32)]> = keys
+            .chunk_by(|x, y| x.0 == y.0)
+            .filter(|b| b.len() > 1 && b.len() <= self.config.max_bucket)
+            .collect();
+        for (k, bucket) in buckets.iter().enumerate() {
+            if let Some(ahead) = buckets.get(k + PREFETCH_BUCKETS_AHEAD) {
+                for &(_, doc) in ahead.iter().take(window + 1) {
+                    prefetch(narrow_of(doc));
+                }
             }
             if bucket.len() <= window + 1 {
                 for (x, &(_, i)) in bucket.iter().enumerate() {
@@ -914,6 +927,23 @@ fn sorted_keys(parts: Vec<Vec<(u64, u32)>>) -> Vec<(u64, u32)> {
         }
     }
     out
+}
+
+/// Asks the CPU to bring `data` into its caches (a hint that changes no
+/// result; nothing on other architectures).
+fn prefetch(data: &[u8]) {
+    #[cfg(target_arch = "x86_64")]
+    for line in data.chunks(64) {
+        // SAFETY: a prefetch reads no memory the program sees and faults
+        // on no address; `line` is a valid slice anyway.
+        unsafe {
+            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                line.as_ptr().cast(),
+            )
+        };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = data;
 }
 
 /// The `spin` field of a document with no sign of spin: the value
