@@ -1297,8 +1297,10 @@ fn fit_rerank(
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(BoostParams::default().trees);
             if trees > 0 {
+                let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse().ok());
                 let params = BoostParams {
                     trees,
+                    depth: env("BOOST_DEPTH").unwrap_or(BoostParams::default().depth),
                     ..BoostParams::default()
                 };
                 let rows: Vec<Vec<f64>> = part.iter().map(|s| s.x.to_vec()).collect();
@@ -1348,11 +1350,15 @@ fn fit_rerank(
             let mut list = Vec::new();
             // Without the second model (damage weight 0) the threshold
             // is a probability; with it, an expected gain.
-            // FIT_GRID=small: the expected-gain rule at damage weight 1
-            // only, no document threshold (what the full grid chose before
-            // the boosted trees), for a quicker fit.
+            // FIT_GRID=small: the expected-gain rule at damage weights
+            // 0.5 and 1 only, no document threshold (what the full grid
+            // chose with the boosted trees), for a quicker fit.
             let small = std::env::var("FIT_GRID").is_ok_and(|g| g == "small");
-            let damage_weights: &[f64] = if small { &[1.0] } else { &[0.0, 0.5, 1.0, 2.0] };
+            let damage_weights: &[f64] = if small {
+                &[0.5, 1.0]
+            } else {
+                &[0.0, 0.5, 1.0, 2.0]
+            };
             let doc_thresholds: &[f64] = if small { &[0.0] } else { &doc_thresholds };
             let settings: Vec<(f64, f64, f64, f64)> = damage_weights
                 .iter()
