@@ -91,7 +91,10 @@ pub struct ProvenanceConfig {
     /// is compared with this many others of the bucket (the next ones in an
     /// order drawn for the bucket), not with all: as a corpus grows, its
     /// stories are shared by ever more documents and their buckets grow, so
-    /// comparing every pair would cost work quadratic in the corpus.
+    /// comparing every pair would cost work quadratic in the corpus. The
+    /// default (as large as `max_bucket`) compares every pair; a smaller
+    /// window bounds the work per document (80 added one relation to 5,872
+    /// at 300 MB of the synthetic corpus; on Reuters 64 lost one of 938, 16 six).
     pub bucket_window: usize,
     /// Minimum word similarity of two sentences to align them (0..1).
     pub min_sentence_similarity: f64,
@@ -122,7 +125,7 @@ impl Default for ProvenanceConfig {
             bands: 64,
             min_estimated_jaccard: 0.1,
             max_bucket: 200,
-            bucket_window: 80,
+            bucket_window: 200,
             min_sentence_similarity: 0.45,
             min_coverage: 0.5,
             spun_min_rate: 0.05,
