@@ -11,6 +11,13 @@
 //! detector without the spinner's dictionary ("held-out").
 //!
 //! `cargo run --release -p copydesk-spin --example eval -- [--docs N] [--tune]`
+//!
+//! `--residue 5` reads the calibration articles instead of the test ones;
+//! `--second-round` turns on the second reading of repaired documents;
+//! `--fit-rerank [--write-forest FILE]` refits the re-ranker on the
+//! calibration articles (environment: `RERANK_GATES=-6` the gate the
+//! shipped models use, `BOOST_TREES`/`BOOST_DEPTH` the boosted trees, 0
+//! trees for linear models, `FIT_GRID=small` a shorter threshold grid).
 
 use copydesk_spin::evaluation::{edit_distance, words};
 use copydesk_spin::forest::{BoostParams, Forest};

@@ -256,9 +256,9 @@ fn grow(binned: &[Vec<u8>], cuts: &[Vec<f64>], g: &[f64], h: &[f64], p: &BoostPa
             let mut best: Option<(f64, usize, usize)> = None;
             for j in 0..features {
                 let (mut gl, mut hl) = (0.0, 0.0);
-                for b in 0..cuts[j].len() {
-                    gl += hist[s][j][b].0;
-                    hl += hist[s][j][b].1;
+                for (b, cell) in hist[s][j].iter().take(cuts[j].len()).enumerate() {
+                    gl += cell.0;
+                    hl += cell.1;
                     let (gr, hr) = (gt - gl, ht - hl);
                     if hl < p.min_hessian || hr < p.min_hessian {
                         continue;

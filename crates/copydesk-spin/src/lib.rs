@@ -56,9 +56,11 @@
 //! worse. Detection counts weaker evidence than repair acts on (`detect_*`
 //! weights). The re-ranker ([`rerank::Rerank`]) is fitted by
 //! `examples/eval.rs --fit-rerank` on the same calibration articles (spun
-//! at 7–50%): a logistic regression per document style, then the
-//! thresholds that remove the most errors while damaging under 0.8% of
-//! correct words and making at most 1% of documents worse.
+//! at 7–50%): a logistic regression per document style, boosted trees
+//! ([`forest`]) that correct its log-odds where the features interact
+//! (`data/rerank_forest.txt`, `--write-forest`), then the thresholds that
+//! remove the most errors while damaging under 0.8% of correct words and
+//! making at most 1% of documents worse.
 //! `examples/bench.rs` measures speed.
 //!
 //! # Speed
@@ -95,10 +97,13 @@
 //! model; it is detected by the share of words inside dictionary phrases
 //! that a shorter original makes far more fluent
 //! ([`Analysis::expanded_words`]). Such documents are repaired by the
-//! re-ranker's phrase model, which removes about 30 % of their
-//! errors (the word model a third to a half of a word
-//! spinner's); a lightly spun real article such as seed 000 gets few
-//! restorations, the model having been fitted on spinners of our own.
+//! re-ranker's phrase model, which removes about 37 % of their
+//! errors (the word model 40–57 % of a word spinner's); a lightly spun
+//! real article such as seed 000 gets few restorations, the model having
+//! been fitted on spinners of our own. A second reading of a repaired
+//! document with its first restorations in place
+//! ([`rerank::Rerank::second_round`], off) restored a little more on the
+//! calibration articles but damaged more correct words than it gained.
 //! Phrase expansions outside the dictionaries ("had been" for "were", "got
 //! here" for "came") are not restored unless listed as tortured phrases.
 //! At the default threshold about 0.25% of unspun 1987 Reuters articles of

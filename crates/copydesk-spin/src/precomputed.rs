@@ -62,7 +62,7 @@ impl WordOriginals {
             return Some(Vec::new());
         }
         let fields: Vec<&str> = body.split('\t').collect();
-        if fields.len() % 4 != 0 {
+        if !fields.len().is_multiple_of(4) {
             return None;
         }
         fields

@@ -20,7 +20,10 @@
 //! the spinner left its words alone (times `damage_weight`), reaches the
 //! threshold: a wrong original for a spun word leaves the text no worse
 //! than it was, a rewrite of a word the spinner left alone damages it.
-//! The coefficients, the weight and the thresholds are fitted by
+//! Each model's linear log-odds is corrected by boosted regression trees
+//! (`crate::forest`, `data/rerank_forest.txt`), which capture what a
+//! linear model cannot: a feature that matters only when another agrees.
+//! The coefficients, the trees, the weight and the thresholds are fitted by
 //! `examples/eval.rs --fit-rerank` on the calibration articles held apart
 //! from the test articles.
 
