@@ -6,7 +6,7 @@ use crate::phase::PhaseClock;
 use crate::spill::{AnnotatedStore, Omitted, SpillReader, SpillWriter, spill_line};
 use crate::summary::RunSummary;
 use copydesk_core::{
-    BuiltStage, CorpusOutput, CorpusStage, CorpusSummary, Document, DocumentRenderer,
+    BuiltStage, Capability, CorpusOutput, CorpusStage, CorpusSummary, Document, DocumentRenderer,
     DocumentStage, DocumentStore, LoadStage, Observation, Rendered, ReportStage, StageError,
     StageStats,
 };
@@ -145,6 +145,9 @@ impl Counters {
 struct Built {
     loaders: Vec<(String, Box<dyn LoadStage>, Counters)>,
     documents: Vec<(String, Box<dyn DocumentStage>, Counters)>,
+    /// Document stages left out of the run ([`Built::leave_out_unread_stages`]),
+    /// each with its place among the document stages and the reason.
+    left_out: Vec<LeftOut>,
     corpus: Vec<(String, Box<dyn CorpusStage>)>,
     corpus_counters: Vec<Counters>,
     /// Every capability the corpus stages need.
@@ -152,7 +155,64 @@ struct Built {
     reports: Vec<(String, Box<dyn ReportStage>, Counters)>,
 }
 
+/// A document stage the run leaves out because nothing reads what it adds.
+struct LeftOut {
+    /// Its place among the pipeline's document stages, from 0.
+    position: usize,
+    /// The stage's name.
+    name: String,
+    /// Why, for the summary (`nothing reads layer.tokens`).
+    reason: String,
+}
+
+/// What a document stage needs and provides, as its factory declares.
+#[derive(Clone, Copy)]
+struct Declared {
+    needs: &'static [Capability],
+    provides: &'static [Capability],
+}
+
 impl Built {
+    /// Leaves out the document stages whose every output is an annotation
+    /// layer nothing reads: no report reads the layer
+    /// ([`Built::unread_layers`]), no corpus stage or report needs it, and
+    /// no document stage that still runs after it needs it. Stages are
+    /// walked from the last, so a stage that only fed a left-out stage is
+    /// left out too. A stage that declares any other output (text,
+    /// metadata, a verdict) always runs, and so does every stage of a
+    /// pipeline without reports.
+    fn leave_out_unread_stages(&mut self, declared: &[Declared], report_needs: &[Capability]) {
+        let unread = self.unread_layers();
+        if unread.is_empty() || declared.len() != self.documents.len() {
+            return;
+        }
+        let mut needed: HashSet<&str> = self.corpus_needs.iter().copied().collect();
+        needed.extend(report_needs.iter().copied());
+        let mut left_out = Vec::new();
+        for (position, d) in declared.iter().enumerate().rev() {
+            let unread_layer = |c: &&str| {
+                !needed.contains(c)
+                    && c.strip_prefix("layer.")
+                        .is_some_and(|layer| unread.iter().any(|u| u == layer))
+            };
+            if !d.provides.is_empty() && d.provides.iter().all(unread_layer) {
+                left_out.push(position);
+            } else {
+                needed.extend(d.needs.iter().copied());
+            }
+        }
+        for position in left_out.into_iter().rev() {
+            let (name, _, _) = self.documents.remove(position - self.left_out.len());
+            let reason = format!("nothing reads {}", declared[position].provides.join(", "));
+            tracing::info!("{name}: left out of the run, {reason}");
+            self.left_out.push(LeftOut {
+                position,
+                name,
+                reason,
+            });
+        }
+    }
+
     /// The annotation layers nothing after pass 1 reads: every report says
     /// it does not read them and no corpus stage needs them. They are left
     /// out of the spill. With no report at all, nothing is dropped.
@@ -204,11 +264,14 @@ fn build(stages: &[PlannedStage]) -> Result<Built, RunError> {
     let mut b = Built {
         loaders: Vec::new(),
         documents: Vec::new(),
+        left_out: Vec::new(),
         corpus: Vec::new(),
         corpus_counters: Vec::new(),
         corpus_needs: Vec::new(),
         reports: Vec::new(),
     };
+    let mut declared = Vec::new();
+    let mut report_needs = Vec::new();
     for s in stages {
         let built = (s.factory.build)(&s.options).map_err(|e| RunError::Build {
             stage: s.label(),
@@ -217,15 +280,25 @@ fn build(stages: &[PlannedStage]) -> Result<Built, RunError> {
         let name = s.factory.name.to_string();
         match built {
             BuiltStage::Load(x) => b.loaders.push((name, x, Counters::default())),
-            BuiltStage::Document(x) => b.documents.push((name, x, Counters::default())),
+            BuiltStage::Document(x) => {
+                declared.push(Declared {
+                    needs: s.factory.needs,
+                    provides: s.factory.provides,
+                });
+                b.documents.push((name, x, Counters::default()));
+            }
             BuiltStage::Corpus(x) => {
                 b.corpus_needs.extend(s.factory.needs.iter().copied());
                 b.corpus.push((name, x));
                 b.corpus_counters.push(Counters::default());
             }
-            BuiltStage::Report(x) => b.reports.push((name, x, Counters::default())),
+            BuiltStage::Report(x) => {
+                report_needs.extend(s.factory.needs.iter().copied());
+                b.reports.push((name, x, Counters::default()));
+            }
         }
     }
+    b.leave_out_unread_stages(&declared, &report_needs);
     Ok(b)
 }
 
@@ -622,8 +695,27 @@ fn stats(built: &Built) -> Vec<StageStats> {
         s.skipped = loader.skipped();
         out.push(s);
     }
-    for (name, _, c) in &built.documents {
-        out.push(c.stats(name));
+    // Documents that reached the document stages, for the left-out ones.
+    let entered = built
+        .loaders
+        .iter()
+        .map(|(_, _, c)| c.docs_out.load(Ordering::Relaxed))
+        .sum::<u64>();
+    let mut running = built.documents.iter();
+    let total = built.documents.len() + built.left_out.len();
+    for position in 0..total {
+        match built.left_out.iter().find(|l| l.position == position) {
+            Some(l) => out.push(StageStats {
+                stage: l.name.clone(),
+                skipped: [(l.reason.clone(), entered)].into_iter().collect(),
+                ..StageStats::default()
+            }),
+            None => {
+                if let Some((name, _, c)) = running.next() {
+                    out.push(c.stats(name));
+                }
+            }
+        }
     }
     for ((name, _), c) in built.corpus.iter().zip(&built.corpus_counters) {
         let mut s = c.stats(name);
@@ -1031,6 +1123,7 @@ mod tests {
         Built {
             loaders: Vec::new(),
             documents: Vec::new(),
+            left_out: Vec::new(),
             corpus: Vec::new(),
             corpus_counters: Vec::new(),
             corpus_needs: corpus_needs.to_vec(),
@@ -1046,6 +1139,91 @@ mod tests {
                 })
                 .collect(),
         }
+    }
+
+    /// A document stage that does nothing.
+    struct Idle;
+
+    impl DocumentStage for Idle {
+        fn process(&self, _: &mut Document) -> Result<(), StageError> {
+            Ok(())
+        }
+    }
+
+    /// `built` with document stages named `d0`, `d1`, ... declaring
+    /// `(needs, provides)`; returns the names of the stages left out.
+    fn left_out_of(
+        reports: &[&[&str]],
+        corpus_needs: &[&'static str],
+        report_needs: &[&'static str],
+        stages: &[(&'static [Capability], &'static [Capability])],
+    ) -> Vec<String> {
+        let mut b = built(reports, corpus_needs);
+        let declared: Vec<Declared> = stages
+            .iter()
+            .enumerate()
+            .map(|(i, &(needs, provides))| {
+                b.documents.push((
+                    format!("d{i}"),
+                    Box::new(Idle) as Box<dyn DocumentStage>,
+                    Counters::default(),
+                ));
+                Declared { needs, provides }
+            })
+            .collect();
+        b.leave_out_unread_stages(&declared, report_needs);
+        let running: Vec<&str> = b.documents.iter().map(|(n, _, _)| n.as_str()).collect();
+        let left: Vec<String> = b.left_out.iter().map(|l| l.name.clone()).collect();
+        // Every stage is either running or left out, in pipeline order.
+        assert_eq!(running.len() + left.len(), stages.len());
+        for l in &b.left_out {
+            assert_eq!(l.name, format!("d{}", l.position));
+            assert!(!running.contains(&l.name.as_str()));
+        }
+        left
+    }
+
+    #[test]
+    fn a_stage_whose_only_output_no_report_reads_is_left_out() {
+        let stages: &[(&[Capability], &[Capability])] = &[
+            (&[], &["text.normalized"]),
+            (&[], &["layer.tokens"]),
+            (&[], &["layer.sentences"]),
+        ];
+        assert_eq!(left_out_of(&[&["tokens"]], &[], &[], stages), ["d1"]);
+        // Another report reads the layer: the stage runs.
+        assert!(left_out_of(&[&["tokens"], &[]], &[], &[], stages).is_empty());
+        // No report at all: nothing is left out.
+        assert!(left_out_of(&[], &[], &[], stages).is_empty());
+        // A corpus stage or a report that needs the layer keeps the stage.
+        assert!(left_out_of(&[&["tokens"]], &["layer.tokens"], &[], stages).is_empty());
+        assert!(left_out_of(&[&["tokens"]], &[], &["layer.tokens"], stages).is_empty());
+    }
+
+    #[test]
+    fn a_stage_a_later_running_stage_needs_is_kept_and_a_feeder_of_left_out_stages_is_not() {
+        // d1 feeds d2, which adds an unread layer: both are left out.
+        let chain: &[(&[Capability], &[Capability])] = &[
+            (&[], &["layer.sentences"]),
+            (&[], &["layer.tokens"]),
+            (&["layer.tokens"], &["layer.entities"]),
+        ];
+        assert_eq!(
+            left_out_of(&[&["tokens", "entities"]], &[], &[], chain),
+            ["d1", "d2"]
+        );
+        // d2's layer is read: d2 runs, so d1, which it needs, runs too.
+        assert!(left_out_of(&[&["tokens"]], &[], &[], chain).is_empty());
+    }
+
+    #[test]
+    fn a_stage_with_any_output_besides_unread_layers_always_runs() {
+        let stages: &[(&[Capability], &[Capability])] = &[
+            (&[], &["layer.tokens", "meta.layout"]),
+            (&[], &["spin"]),
+            (&[], &[]),
+        ];
+        assert!(left_out_of(&[&["tokens", "spin"]], &[], &[], stages).is_empty());
     }
 
     #[test]
