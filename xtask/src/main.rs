@@ -16,6 +16,17 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+/// The task list `cargo xtask help` prints.
+const USAGE: &str = "usage: cargo xtask <task>
+
+  run [--output DIR] [--config FILE]   run pipeline.toml on seeds/
+  bench [--quick] [--size-mb N] [--only-large] [--pipelines A,B] [--stages]
+                                       throughput at scale (results for BENCHMARKS.md)
+  eval [provenance|spin|extraction]    quality on development sets
+  derive-spin-data                     rebuild the spin tagger's tables
+  measure -- CMD ARGS...               wall time and peak memory of a command
+  help                                 this list";
+
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = workspace_root();
@@ -51,11 +62,16 @@ fn main() -> Result<()> {
             println!("{}", m.line());
             Ok(())
         }
-        _ => {
-            eprintln!(
-                "usage: cargo xtask <task>\n\n  run [--output DIR] [--config FILE]   run pipeline.toml on seeds/\n  bench [--quick] [--stages]             throughput at scale (results for BENCHMARKS.md)\n  eval [provenance|spin|extraction]      quality on development sets\n  derive-spin-data                       rebuild the spin tagger's tables\n  measure -- CMD ARGS...                 wall time and peak memory of a command"
-            );
-            bail!("unknown or missing task")
+        Some("help" | "--help" | "-h") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => {
+            eprintln!("{USAGE}");
+            match other {
+                Some(task) => bail!("unknown task `{task}`"),
+                None => bail!("no task given"),
+            }
         }
     }
 }
