@@ -21,7 +21,9 @@
 
 use copydesk_spin::evaluation::{edit_distance, words};
 use copydesk_spin::forest::{BoostParams, Forest};
-use copydesk_spin::rerank::{FEATURE_NAMES, FEATURES, ForestRef, Model, Rerank, forests_to_text};
+use copydesk_spin::rerank::{
+    CHOICE_INPUTS, Choice, FEATURE_NAMES, FEATURES, ForestRef, Model, Rerank, forests_to_text,
+};
 use copydesk_spin::spinner::{Spinner, SpunSpan, Style};
 use copydesk_spin::{Analysis, SpinConfig, SpinTagger, Weights, builtin_dictionary, detect_quotes};
 use std::collections::HashMap;
@@ -741,6 +743,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     {
         show_spans(&runs[0].1, &weights, &cases, &runs[0].2, which);
     }
+    if args.iter().any(|a| a == "--fit-choice") {
+        if residue == 3 {
+            return Err("--fit-choice fits on the calibration articles: add --residue 5".into());
+        }
+        weights = fit_choice(&runs[0].1, &weights, &cases, &runs[0].2);
+    }
+    if args.iter().any(|a| a == "--damage-diag") {
+        damage_diag(&runs[0].1, &weights, &cases, &runs[0].2);
+    }
+    if args.iter().any(|a| a == "--choice-diag") {
+        choice_diag(&runs[0].1, &weights, &cases, &runs[0].2);
+    }
     if args.iter().any(|a| a == "--fit-rerank") {
         weights = fit_rerank(&runs[0].1, &weights, &spinners, docs)?;
     }
@@ -1296,6 +1310,7 @@ fn fit_rerank(
                 damage_weight: 0.0,
                 forest: None,
                 spun_forest: None,
+                choice: None,
             };
             // Boosted trees on top of each linear model (BOOST_TREES=0:
             // linear only).
@@ -1549,4 +1564,311 @@ fn show_spans(
 /// Whether a document falls to the re-ranker's phrase model.
 fn is_phrase_doc(a: &Analysis, w: &Weights) -> bool {
     a.expanded_words as f64 / a.tokens.len().max(1) as f64 > w.rerank.split
+}
+
+/// Diagnosis of the choice among a restored span's candidates: how often
+/// the exact original is eligible, and how often each criterion ranks it
+/// first (use with `--residue 5` to stay off the test articles).
+fn choice_diag(tagger: &SpinTagger, w: &Weights, cases: &[Case], analyses: &[Analysis]) {
+    const CRITERIA: [&str; 7] = [
+        "model",
+        "joint",
+        "strong",
+        "channel",
+        "score",
+        "spun",
+        "model+joint",
+    ];
+    let mut marked_same_span = 0usize;
+    let mut eligible = 0usize;
+    let mut chosen_ok = 0usize;
+    let mut top = [0usize; CRITERIA.len()];
+    for (case, a) in cases.iter().zip(analyses) {
+        if case.spinner.is_none() {
+            continue;
+        }
+        let feats = tagger.rerank_features(a, w);
+        let v = tagger.decide_with_features(&case.spun, a, w, &feats);
+        if !v.spun {
+            continue;
+        }
+        let expanded = a.expanded_words as f64 / a.tokens.len().max(1) as f64;
+        let model = w.rerank.model(expanded);
+        for s in &v.substitutions {
+            let Some(g) = case
+                .truth
+                .iter()
+                .find(|g| g.start == s.start && g.end == s.end)
+            else {
+                continue;
+            };
+            marked_same_span += 1;
+            let truth = g.original.to_lowercase();
+            chosen_ok += usize::from(s.original.to_lowercase() == truth);
+            let list: Vec<(bool, [f64; CRITERIA.len()])> = feats
+                .iter()
+                .filter_map(|(k, x)| {
+                    let c = &a.candidates[*k];
+                    let (f, l) = (a.tokens.get(c.first)?, a.tokens.get(c.last)?);
+                    (f.start == s.start && l.end == s.end).then(|| {
+                        let m = model.logodds(x);
+                        (
+                            *c.original == *truth,
+                            [
+                                m,
+                                x[28],
+                                x[29],
+                                x[27],
+                                x[11],
+                                model.spun_logodds(x),
+                                m + x[28],
+                            ],
+                        )
+                    })
+                })
+                .collect();
+            if !list.iter().any(|(t, _)| *t) {
+                continue;
+            }
+            eligible += 1;
+            for (i, n) in top.iter_mut().enumerate() {
+                let best = list
+                    .iter()
+                    .max_by(|a, b| a.1[i].total_cmp(&b.1[i]))
+                    .map(|(t, _)| *t)
+                    .unwrap_or(false);
+                *n += usize::from(best);
+            }
+        }
+    }
+    println!(
+        "choice: marked with exactly a true span {marked_same_span}, chosen exactly {chosen_ok}, exact original eligible {eligible}"
+    );
+    for (name, n) in CRITERIA.iter().zip(top) {
+        println!("  argmax {name}: {n}");
+    }
+}
+
+/// One span's eligible candidates for fitting the choice model: their
+/// choice inputs and which one is the exact original.
+struct ChoiceGroup {
+    inputs: Vec<[f64; CHOICE_INPUTS]>,
+    truth: usize,
+    phrase: bool,
+}
+
+/// Fits the choice models ([`Choice`], one per document style) on the
+/// spans of the given (calibration) documents that the shipped models
+/// restore, whose exact original is among two or more eligible
+/// candidates: a conditional logit by Newton's method with an L2 penalty.
+/// Prints each model's coefficients and how often it ranks the exact
+/// original first against the first model's log-odds.
+fn fit_choice(tagger: &SpinTagger, w: &Weights, cases: &[Case], analyses: &[Analysis]) -> Weights {
+    let mut groups = Vec::new();
+    for (case, a) in cases.iter().zip(analyses) {
+        if case.spinner.is_none() {
+            continue;
+        }
+        let feats = tagger.rerank_features(a, w);
+        let v = tagger.decide_with_features(&case.spun, a, w, &feats);
+        if !v.spun {
+            continue;
+        }
+        let phrase = is_phrase_doc(a, w);
+        let model = w
+            .rerank
+            .model(a.expanded_words as f64 / a.tokens.len().max(1) as f64);
+        for s in &v.substitutions {
+            let Some(g) = case
+                .truth
+                .iter()
+                .find(|g| g.start == s.start && g.end == s.end)
+            else {
+                continue;
+            };
+            let truth = g.original.to_lowercase();
+            let mut inputs = Vec::new();
+            let mut at = None;
+            for (k, x) in &feats {
+                let c = &a.candidates[*k];
+                let (Some(f), Some(l)) = (a.tokens.get(c.first), a.tokens.get(c.last)) else {
+                    continue;
+                };
+                if f.start == s.start && l.end == s.end {
+                    if *c.original == *truth {
+                        at = Some(inputs.len());
+                    }
+                    inputs.push(Choice::inputs(x, model.logodds(x), model.spun_logodds(x)));
+                }
+            }
+            if let Some(truth) = at
+                && inputs.len() >= 2
+            {
+                groups.push(ChoiceGroup {
+                    inputs,
+                    truth,
+                    phrase,
+                });
+            }
+        }
+    }
+    let mut out = *w;
+    for phrase in [false, true] {
+        let set: Vec<&ChoiceGroup> = groups.iter().filter(|g| g.phrase == phrase).collect();
+        let coef = fit_conditional_logit(&set, 1.0);
+        let first = |g: &ChoiceGroup, score: &dyn Fn(&[f64; CHOICE_INPUTS]) -> f64| {
+            g.inputs
+                .iter()
+                .enumerate()
+                .max_by(|a, b| score(a.1).total_cmp(&score(b.1)))
+                .is_some_and(|(i, _)| i == g.truth)
+        };
+        let before = set.iter().filter(|g| first(g, &|z| z[FEATURES])).count();
+        let choice = Choice { coef };
+        let after = set
+            .iter()
+            .filter(|g| first(g, &|z| choice.score(z)))
+            .count();
+        let name = if phrase { "phrase" } else { "word" };
+        println!(
+            "choice ({name} model): {} spans with the exact original among 2+ candidates; ranked first by the model's log-odds {before}, by the choice {after}",
+            set.len()
+        );
+        println!(
+            "  coef: [{}]",
+            coef.iter()
+                .map(|c| format!("{c:.4}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let m = if phrase {
+            &mut out.rerank.phrase
+        } else {
+            &mut out.rerank.word
+        };
+        m.choice = Some(choice);
+    }
+    out
+}
+
+/// Conditional logit (softmax over each group's candidates) by Newton's
+/// method on standardized inputs; coefficients on the raw inputs.
+#[allow(clippy::needless_range_loop)] // matrix code reads best with indices
+fn fit_conditional_logit(groups: &[&ChoiceGroup], l2: f64) -> [f64; CHOICE_INPUTS] {
+    const D: usize = CHOICE_INPUTS;
+    let rows: usize = groups.iter().map(|g| g.inputs.len()).sum::<usize>().max(1);
+    let mut mean = [0.0; D];
+    let mut sd = [0.0; D];
+    for z in groups.iter().flat_map(|g| &g.inputs) {
+        for j in 0..D {
+            mean[j] += z[j] / rows as f64;
+        }
+    }
+    for z in groups.iter().flat_map(|g| &g.inputs) {
+        for j in 0..D {
+            sd[j] += (z[j] - mean[j]).powi(2) / rows as f64;
+        }
+    }
+    for v in &mut sd {
+        *v = v.sqrt().max(1e-9);
+    }
+    let norm = |z: &[f64; D]| -> [f64; D] {
+        let mut o = [0.0; D];
+        for j in 0..D {
+            o[j] = (z[j] - mean[j]) / sd[j];
+        }
+        o
+    };
+    // Start from the first model's own ranking.
+    let mut beta = vec![0.0; D];
+    beta[FEATURES] = sd[FEATURES];
+    for _ in 0..30 {
+        let mut grad = vec![0.0; D];
+        let mut hess = vec![vec![0.0; D]; D];
+        for g in groups {
+            let zs: Vec<[f64; D]> = g.inputs.iter().map(norm).collect();
+            let etas: Vec<f64> = zs
+                .iter()
+                .map(|z| z.iter().zip(&beta).map(|(a, b)| a * b).sum())
+                .collect();
+            let top = etas.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let e: Vec<f64> = etas.iter().map(|v| (v - top).exp()).collect();
+            let total: f64 = e.iter().sum();
+            let mut mean_z = [0.0; D];
+            for (z, ei) in zs.iter().zip(&e) {
+                for j in 0..D {
+                    mean_z[j] += ei / total * z[j];
+                }
+            }
+            for j in 0..D {
+                grad[j] += zs[g.truth][j] - mean_z[j];
+            }
+            for (z, ei) in zs.iter().zip(&e) {
+                let p = ei / total;
+                for i in 0..D {
+                    for j in i..D {
+                        hess[i][j] += p * (z[i] - mean_z[i]) * (z[j] - mean_z[j]);
+                    }
+                }
+            }
+        }
+        for i in 0..D {
+            for j in 0..i {
+                hess[i][j] = hess[j][i];
+            }
+            grad[i] -= l2 * beta[i];
+            hess[i][i] += l2;
+        }
+        let step = solve(hess, grad);
+        let mut moved = 0.0f64;
+        for (b, s) in beta.iter_mut().zip(&step) {
+            *b += s;
+            moved = moved.max(s.abs());
+        }
+        if moved < 1e-6 {
+            break;
+        }
+    }
+    let mut coef = [0.0; D];
+    for j in 0..D {
+        coef[j] = beta[j] / sd[j];
+    }
+    coef
+}
+
+/// Lists the rewrites of words the spinner left alone, commonest first
+/// (diagnosis; use with `--residue 5`).
+fn damage_diag(tagger: &SpinTagger, w: &Weights, cases: &[Case], analyses: &[Analysis]) {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    let mut by_spinner: HashMap<Option<usize>, usize> = HashMap::new();
+    for (case, a) in cases.iter().zip(analyses) {
+        let v = tagger.decide(&case.spun, a, w);
+        for s in &v.substitutions {
+            if case
+                .truth
+                .iter()
+                .any(|g| overlaps((s.start, s.end), (g.start, g.end)))
+            {
+                continue;
+            }
+            *by_spinner.entry(case.spinner).or_insert(0) += 1;
+            let lo = case.spun[..s.start].split_whitespace().last().unwrap_or("");
+            let ro = case.spun[s.end..].split_whitespace().next().unwrap_or("");
+            *counts
+                .entry(format!("{} -> {}", s.spun, s.original))
+                .or_insert(0) += 1;
+            if counts.len() < 80 {
+                println!(
+                    "damage: {lo} [{}] {ro} -> {} ({:.2})",
+                    s.spun, s.original, s.confidence
+                );
+            }
+        }
+    }
+    let mut list: Vec<_> = counts.into_iter().collect();
+    list.sort_by(|a, b| b.1.cmp(&a.1));
+    println!("damage by spinner: {by_spinner:?}");
+    for (k, n) in list.iter().take(60) {
+        println!("  {n:4} {k}");
+    }
 }

@@ -113,6 +113,46 @@ pub struct Model {
     pub forest: Option<ForestRef>,
     /// Boosted trees added to the second model's log-odds.
     pub spun_forest: Option<ForestRef>,
+    /// Which of a restored span's candidates is restored (see
+    /// [`Choice`]); none: the one with the highest first-model log-odds.
+    pub choice: Option<Choice>,
+}
+
+/// Number of inputs of a [`Choice`]: the candidate's features, then the
+/// first and second models' log-odds.
+pub const CHOICE_INPUTS: usize = FEATURES + 2;
+
+/// A conditional logit over the candidates of one span: once the models
+/// have decided that a span is restored, the candidate with the highest
+/// [`Choice::score`] among the span's eligible candidates gives its
+/// original. The binary models answer "is this candidate the exact
+/// original?" for every candidate alone; the choice is fitted on the
+/// candidates of the same words together (a softmax over them), so it
+/// weighs only what tells them apart (`examples/eval.rs --fit-choice`, on
+/// the calibration articles only).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Choice {
+    /// One coefficient per input (see [`CHOICE_INPUTS`]); no intercept,
+    /// since a constant cannot tell candidates apart.
+    pub coef: [f64; CHOICE_INPUTS],
+}
+
+impl Choice {
+    /// The choice inputs of a candidate with features `x`, first-model
+    /// log-odds `lo` and second-model log-odds `spun_lo` (each log-odds
+    /// bounded, so one extreme tree cannot decide alone).
+    pub fn inputs(x: &[f64; FEATURES], lo: f64, spun_lo: f64) -> [f64; CHOICE_INPUTS] {
+        let mut z = [0.0; CHOICE_INPUTS];
+        z[..FEATURES].copy_from_slice(x);
+        z[FEATURES] = lo.clamp(-20.0, 20.0);
+        z[FEATURES + 1] = spun_lo.clamp(-20.0, 20.0);
+        z
+    }
+
+    /// The candidate's score among the candidates of its span.
+    pub fn score(&self, inputs: &[f64; CHOICE_INPUTS]) -> f64 {
+        self.coef.iter().zip(inputs).map(|(c, v)| c * v).sum()
+    }
 }
 
 /// A shared, never-freed [`Forest`] (the models are `Copy`); its debug
@@ -216,10 +256,17 @@ impl Model {
 
     /// Whether the candidate reaches the model's threshold.
     pub fn passes(&self, x: &[f64; FEATURES]) -> bool {
+        self.passes_given(self.logodds(x), || self.spun_logodds(x))
+    }
+
+    /// [`Model::passes`] from the first model's log-odds `lo` and the
+    /// second model's, computed only when the threshold needs it.
+    pub fn passes_given(&self, lo: f64, spun_lo: impl FnOnce() -> f64) -> bool {
         if self.damage_weight > 0.0 {
-            self.gain(x) >= self.threshold
+            let sigmoid = |v: f64| 1.0 / (1.0 + (-v).exp());
+            sigmoid(lo) - self.damage_weight * (1.0 - sigmoid(spun_lo())) >= self.threshold
         } else {
-            self.logodds(x) >= logit(self.threshold)
+            lo >= logit(self.threshold)
         }
     }
 }
@@ -280,6 +327,14 @@ impl Default for Rerank {
                 damage_weight: 1.0,
                 forest: builtin_forest("word"),
                 spun_forest: builtin_forest("word_spun"),
+                choice: Some(Choice {
+                    coef: [
+                        0.2182, -0.0399, 0.9464, 0.0022, -0.0520, 0.2593, 0.1734, -0.1095, -2.9335,
+                        0.0, 0.0, 0.0448, 0.0, 0.0, -0.2105, 0.0, 0.8617, 0.0, 0.0442, 0.0,
+                        -0.1590, 26.6574, -5.8148, -26.2810, 0.2614, -0.2747, -1.0581, 0.0429,
+                        -1.3174, -0.2256, 0.5144, 1.8039, 0.0663,
+                    ],
+                }),
             },
             phrase: Model {
                 intercept: 0.0606,
@@ -302,6 +357,14 @@ impl Default for Rerank {
                 damage_weight: 1.0,
                 forest: builtin_forest("phrase"),
                 spun_forest: builtin_forest("phrase_spun"),
+                choice: Some(Choice {
+                    coef: [
+                        0.0617, -0.4474, -0.6448, 0.5511, 0.5796, -0.1911, 0.0158, 0.2241, -0.0733,
+                        0.0, -0.0007, -0.2281, 0.0, 0.0, -0.4117, 0.0, 1.0790, 0.0, -0.3122, 0.0,
+                        -0.0803, -0.0795, 0.7596, 0.2170, 0.4754, -0.3851, -0.3636, -0.2778,
+                        1.5886, -0.1990, -0.7032, 1.3012, 0.4989,
+                    ],
+                }),
             },
         }
     }
@@ -602,6 +665,7 @@ mod tests {
             damage_weight: 0.0,
             forest: None,
             spun_forest: None,
+            choice: None,
         };
         let mut x = [3.0; FEATURES];
         x[FEATURES - 1] = 4.0;

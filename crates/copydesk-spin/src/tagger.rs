@@ -22,7 +22,7 @@
 use crate::language_model::{LanguageModel, WordHash, WordId};
 use crate::morph::{Form, Morphology};
 use crate::precomputed::{self, Reading, WordOriginals};
-use crate::rerank::{self, FEATURES, Rerank};
+use crate::rerank::{self, Choice, FEATURES, Rerank};
 use crate::resources;
 use crate::thesaurus::ReverseThesaurus;
 use crate::tokens::{Shape, Token, detect_quotes, tokenize};
@@ -1084,20 +1084,52 @@ impl SpinTagger {
                 &computed
             }
         };
+        // Per span, the best score of a candidate that passes and the
+        // candidate the choice model prefers (score, index).
+        let mut spans: HashMap<(usize, usize), (f64, f64, usize)> = HashMap::new();
         for &(k, x) in features {
             let (Some(s), Some(c)) = (scores.get_mut(k), runs.get(k)) else {
                 continue;
             };
             let model_lo = model.logodds(&x);
+            let mut spun_lo = None;
+            let mut spun = || *spun_lo.get_or_insert_with(|| model.spun_logodds(&x));
             let channel_lo = c.logodds(w) + prior * f64::from(c.substitutions);
             let channel_pass = model.channel_floor <= 1.0 && channel_lo >= floor;
-            let model_pass = model_lo >= min && model.passes(&x);
+            let model_pass = model_lo >= min && model.passes_given(model_lo, &mut spun);
             *s = match (model_pass, channel_pass) {
                 (true, true) => model_lo.max(channel_lo),
                 (true, false) => model_lo,
                 (false, true) => channel_lo,
                 (false, false) => f64::NEG_INFINITY,
             };
+            if let Some(choice) = &model.choice {
+                let preference = choice.score(&Choice::inputs(&x, model_lo, spun()));
+                let e = spans.entry((c.first, c.last)).or_insert((
+                    f64::NEG_INFINITY,
+                    f64::NEG_INFINITY,
+                    k,
+                ));
+                e.0 = e.0.max(*s);
+                if preference > e.1 {
+                    (e.1, e.2) = (preference, k);
+                }
+            }
+        }
+        // A span restored keeps its best score, on the candidate the
+        // choice model prefers among the span's eligible candidates.
+        for &(k, _) in features {
+            let Some(c) = runs.get(k) else { continue };
+            if let Some(&(best, _, preferred)) = spans.get(&(c.first, c.last))
+                && best.is_finite()
+                && let Some(s) = scores.get_mut(k)
+            {
+                *s = if k == preferred {
+                    best
+                } else {
+                    f64::NEG_INFINITY
+                };
+            }
         }
         let chosen = select(runs, &scores, f64::MIN);
         let (sum, n) = chosen
@@ -1973,6 +2005,59 @@ mod tests {
             assert_eq!(table.get(id), Some(computed), "{word}");
         }
         assert!(with_originals > 500, "{with_originals}");
+    }
+
+    /// Each restored span's original is the one its model's choice
+    /// prefers among the span's eligible candidates, whatever the choice
+    /// weighs (here: the commonest original, then the rarest).
+    #[test]
+    fn a_restored_span_takes_the_choice_models_preferred_original() {
+        let text = "The firm mentioned its assaults on the metropolis had been bettering, and the \
+                    undertaking would proceed. Officers mentioned the metropolis was bettering its \
+                    defences after the assaults, and the undertaking had been accredited.";
+        let base = SpinTagger::new(&SpinConfig::default()).expect("tagger");
+        let mut originals = Vec::new();
+        for sign in [1.0, -1.0] {
+            let mut w = base.weights();
+            let mut coef = [0.0; rerank::CHOICE_INPUTS];
+            coef[0] = sign; // the original's unigram evidence
+            for m in [&mut w.rerank.word, &mut w.rerank.phrase] {
+                m.choice = Some(Choice { coef });
+            }
+            let tagger = SpinTagger::new(&SpinConfig::default())
+                .expect("tagger")
+                .with_weights(w);
+            let analysis = tagger.candidates(text, &[]);
+            let features = tagger.rerank_features(&analysis, &w);
+            let v = tagger.decide(text, &analysis, &w);
+            assert!(v.spun && !v.substitutions.is_empty(), "{v:?}");
+            for s in &v.substitutions {
+                let span: Vec<(f64, &str)> = features
+                    .iter()
+                    .filter_map(|(k, x)| {
+                        let c = &analysis.candidates[*k];
+                        let (f, l) = (analysis.tokens.get(c.first)?, analysis.tokens.get(c.last)?);
+                        (f.start == s.start && l.end == s.end).then_some((sign * x[0], &*c.original))
+                    })
+                    .collect();
+                let best = span
+                    .iter()
+                    .map(|p| p.0)
+                    .fold(f64::NEG_INFINITY, f64::max);
+                let own = span
+                    .iter()
+                    .find(|p| *p.1 == s.original.to_lowercase())
+                    .map(|p| p.0);
+                assert_eq!(own, Some(best), "{s:?} among {span:?}");
+            }
+            originals.push(
+                v.substitutions
+                    .iter()
+                    .map(|s| s.original.clone())
+                    .collect::<Vec<_>>(),
+            );
+        }
+        assert_ne!(originals[0], originals[1], "the choice changed nothing");
     }
 
     #[test]
