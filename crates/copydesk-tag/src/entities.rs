@@ -604,11 +604,84 @@ pub fn document_entities(doc: &Document) -> Vec<Entity> {
         .collect()
 }
 
+/// [`document_entities`] without the titles (every `title` is `None`),
+/// for stages that read only the spans and labels: the layer's attributes
+/// are not read and no title string is made.
+pub fn document_entity_spans(doc: &Document) -> Vec<Entity> {
+    let layer = doc.layer(LAYER);
+    if layer.is_empty() {
+        let mut found = document_entities(doc);
+        for e in &mut found {
+            e.title = None;
+        }
+        return found;
+    }
+    layer
+        .iter()
+        .filter_map(|a| {
+            Some(Entity {
+                start: a.start,
+                end: a.end,
+                label: label_of_annotation(&a.label)?,
+                title: None,
+            })
+        })
+        .collect()
+}
+
+/// The entity label an annotation label names (`PERSON`, `ORG`, `GPE`,
+/// `NORP`, `MISC`), told by length and first byte before one comparison.
+fn label_of_annotation(label: &str) -> Option<EntityLabel> {
+    let found = match label.as_bytes() {
+        [b'P', ..] => EntityLabel::Person,
+        [b'O', ..] => EntityLabel::Org,
+        [b'G', ..] => EntityLabel::Gpe,
+        [b'N', ..] => EntityLabel::Norp,
+        [b'M', ..] => EntityLabel::Misc,
+        _ => return None,
+    };
+    (label == found.as_str()).then_some(found)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::sentences::SentenceSplitter;
     use proptest::prelude::*;
+
+    proptest! {
+        // The spans and labels of `document_entities`, titles left out,
+        // from a layer with any labels and attributes or from no layer.
+        #[test]
+        fn entity_spans_are_document_entities_without_titles(
+            text in "([A-Z][a-z]{0,6}|President|Mr\\.|said|[a-z]{1,5}|[.,]| ){0,40}",
+            layer in proptest::collection::vec(
+                (0usize..40, 0usize..10, "(PERSON|ORG|GPE|NORP|MISC|PERSONS|P|ORGX|gpe|DATE|)", proptest::option::of("[A-Za-z]{0,6}")),
+                0..8,
+            ),
+            tagged: bool,
+        ) {
+            let mut doc = Document::new("d", Default::default(), text.clone());
+            if tagged {
+                let annotations: Vec<Annotation> = layer
+                    .iter()
+                    .map(|(start, len, label, title)| {
+                        let a = Annotation::new(*start, start + len, label.clone());
+                        match title {
+                            Some(t) => a.with("title", t.as_str()),
+                            None => a.with("other", 1),
+                        }
+                    })
+                    .collect();
+                doc.tags.insert(LAYER.to_string(), annotations);
+            }
+            let mut expected = document_entities(&doc);
+            for e in &mut expected {
+                e.title = None;
+            }
+            prop_assert_eq!(document_entity_spans(&doc), expected);
+        }
+    }
 
     proptest! {
         #[test]

@@ -1,7 +1,7 @@
 //! `tag.quotes.v1`: direct and reported speech with speaker, cue verb and
 //! speaker type.
 
-use crate::entities::{Entity, document_entities};
+use crate::entities::{Entity, document_entity_spans};
 use crate::fasthash::FastMap;
 use crate::gazetteer::EntityLabel;
 use crate::layer::add_layer;
@@ -9,7 +9,7 @@ use crate::lexicon::{SPEAKER_PRONOUNS, SPEECH_CUES, WEAK_SPEECH_CUES};
 use crate::scan::{char_at, char_before, is_double_quote, paragraphs, strip_possessive};
 use crate::sentences::sentence_spans;
 use copydesk_core::{
-    Annotation, BuiltStage, Document, DocumentStage, OptionDoc, OptionError, StageConfig,
+    Annotation, Attrs, BuiltStage, Document, DocumentStage, OptionDoc, OptionError, StageConfig,
     StageError, StageKind, cap,
 };
 use serde::{Deserialize, Serialize};
@@ -122,28 +122,42 @@ impl Quote {
     /// and adding the attributes in key order (each lands at the end of
     /// the sorted attribute list, none is moved to make room).
     pub fn into_annotation(self) -> Annotation {
-        let mut a = Annotation::new(self.start, self.end, "quote");
+        // The attribute list is allocated once, at its final size.
+        let count = 2
+            + usize::from(self.cue.is_some())
+            + usize::from(self.inherited)
+            + usize::from(self.pronoun.is_some())
+            + usize::from(self.speaker.is_some())
+            + 2 * usize::from(self.speaker_span.is_some())
+            + usize::from(self.unclosed);
+        let mut attrs = Attrs::with_capacity(count);
         if let Some(c) = self.cue {
-            a = a.with("cue", c);
+            attrs.insert("cue", c);
         }
-        a = a.with("direct", self.direct);
+        attrs.insert("direct", self.direct);
         if self.inherited {
-            a = a.with("inherited", true);
+            attrs.insert("inherited", true);
         }
         if let Some(p) = self.pronoun {
-            a = a.with("pronoun", p);
+            attrs.insert("pronoun", p);
         }
         if let Some(s) = self.speaker {
-            a = a.with("speaker", s);
+            attrs.insert("speaker", s);
         }
         if let Some((s, e)) = self.speaker_span {
-            a = a.with("speaker_end", e).with("speaker_start", s);
+            attrs.insert("speaker_end", e);
+            attrs.insert("speaker_start", s);
         }
-        a = a.with("speaker_type", self.speaker_type.as_str());
+        attrs.insert("speaker_type", self.speaker_type.as_str());
         if self.unclosed {
-            a = a.with("unclosed", true);
+            attrs.insert("unclosed", true);
         }
-        a
+        Annotation {
+            start: self.start,
+            end: self.end,
+            label: "quote".into(),
+            attrs,
+        }
     }
 }
 
@@ -167,18 +181,14 @@ struct Attribution {
 /// and is never reported (`tests::cue_spans_by_automaton`, property-tested).
 fn cue_spans(text: &str) -> Vec<(usize, usize, bool)> {
     const ACCORDING: &[u8] = b"according";
-    /// Per cue length (below 16) the first letters of cues of that length.
-    static CUE_SHAPES: [u32; 16] = {
-        let strong = word_shapes(SPEECH_CUES);
-        let weak = word_shapes(WEAK_SPEECH_CUES);
-        let mut shapes = [0u32; 16];
-        let mut len = 0;
-        while len < 16 {
-            shapes[len] = strong[len] | weak[len];
-            len += 1;
-        }
+    /// Per cue length (below 16) and first letter, the last letters of
+    /// cues of that length and first letter (any case): most words that
+    /// have a cue's length and first letter (`that`, `this`, `some`) end
+    /// otherwise, and are not looked up.
+    static CUE_SHAPES: [[u32; 26]; 16] = {
+        let mut shapes = word_ends(SPEECH_CUES, word_ends(WEAK_SPEECH_CUES, [[0; 26]; 16]));
         // `according`, the first word of `according to`.
-        shapes[ACCORDING.len()] |= 1 << (ACCORDING[0] - b'a');
+        shapes[ACCORDING.len()][(ACCORDING[0] - b'a') as usize] |= 1 << (b'g' - b'a');
         shapes
     };
     let bytes = text.as_bytes();
@@ -197,8 +207,10 @@ fn cue_spans(text: &str) -> Vec<(usize, usize, bool)> {
     for (s, e) in crate::scan::ascii_letter_runs(text) {
         let word = &bytes[s..e];
         let len = word.len();
-        let first = word[0].to_ascii_lowercase() - b'a';
-        if len >= 16 || CUE_SHAPES[len] & (1 << first) == 0 {
+        // Runs are ASCII letters: both ends are letters.
+        let first = usize::from(word[0].to_ascii_lowercase() - b'a');
+        let last = word[len - 1].to_ascii_lowercase() - b'a';
+        if len >= 16 || CUE_SHAPES[len][first] & (1 << last) == 0 {
             continue;
         }
         if word.eq_ignore_ascii_case(ACCORDING) {
@@ -256,19 +268,23 @@ fn packed_lowercase(word: &[u8]) -> u128 {
     u128::from_le_bytes(lanes)
 }
 
-/// For each word length up to 15, a bit for each first letter (`a` = bit
-/// 0, any case) that one of `words` of that length starts with.
-const fn word_shapes(words: &[&str]) -> [u32; 16] {
-    let mut shapes = [0u32; 16];
+/// `table` with, for each of `words` shorter than 16 bytes that starts
+/// and ends with an ASCII letter, the bit of its last letter (`a` = bit 0,
+/// any case) set at its length and first letter.
+const fn word_ends(words: &[&str], mut table: [[u32; 26]; 16]) -> [[u32; 26]; 16] {
     let mut k = 0;
     while k < words.len() {
         let w = words[k].as_bytes();
-        if w.len() < 16 {
-            shapes[w.len()] |= 1 << (w[0].to_ascii_lowercase() - b'a');
+        if !w.is_empty() && w.len() < 16 {
+            let first = w[0].to_ascii_lowercase();
+            let last = w[w.len() - 1].to_ascii_lowercase();
+            if first.is_ascii_lowercase() && last.is_ascii_lowercase() {
+                table[w.len()][(first - b'a') as usize] |= 1 << (last - b'a');
+            }
         }
         k += 1;
     }
-    shapes
+    table
 }
 
 /// Direct quotation spans: `(start, end, unclosed)`. A paragraph that opens a
@@ -679,9 +695,13 @@ impl QuoteFinder {
             .filter(|e| e.label == EntityLabel::Person)
             .filter_map(|e| Some((e.end, text.get(e.start..e.end)?.to_string())))
             .collect();
+        // Entities in order of their start (as a layer holds them) are
+        // looked up around each speaker rather than read all each time.
+        let entities_sorted = entities.is_sorted_by_key(|e| e.start);
         for q in &mut quotes {
             if let Some(span) = q.speaker_span {
-                q.speaker_type = classify_speaker(text, span, entities);
+                let near = entities_near(entities, entities_sorted, span);
+                q.speaker_type = classify_speaker_among(text, span, near);
                 // "Cohn said" after "Lawrence Cohn": the same person.
                 let single = q
                     .speaker
@@ -1223,6 +1243,52 @@ fn folded_lowercase(mention: &str) -> String {
 
 /// Classifies a speaker mention (see [`SpeakerType`]).
 pub fn classify_speaker(text: &str, span: (usize, usize), entities: &[Entity]) -> SpeakerType {
+    classify_speaker_among(text, span, entities)
+}
+
+/// Which of the speaker noun lists each listed word is on: bit 0
+/// [`ROLE_NOUNS`], bit 1 [`ANONYMOUS_NOUNS`], bit 2 [`ORGANIZATION_NOUNS`]
+/// (one lookup a word instead of a scan of each list).
+fn speaker_noun_lists() -> &'static FastMap<&'static str, u8> {
+    static LISTS: OnceLock<FastMap<&'static str, u8>> = OnceLock::new();
+    LISTS.get_or_init(|| {
+        let mut map = FastMap::default();
+        for (bit, list) in [ROLE_NOUNS, ANONYMOUS_NOUNS, ORGANIZATION_NOUNS]
+            .into_iter()
+            .enumerate()
+        {
+            for &w in list {
+                *map.entry(w).or_insert(0) |= 1 << bit;
+            }
+        }
+        map
+    })
+}
+
+/// The bit of [`ROLE_NOUNS`] in [`speaker_noun_lists`].
+const ROLE: u8 = 1;
+/// The bit of [`ANONYMOUS_NOUNS`] in [`speaker_noun_lists`].
+const ANONYMOUS: u8 = 2;
+/// The bit of [`ORGANIZATION_NOUNS`] in [`speaker_noun_lists`].
+const ORGANIZATION: u8 = 4;
+
+/// The entities of `entities` that may lie inside `span`: when they are
+/// in order of their start (as a layer holds them: `sorted`), only those
+/// starting within the span (a range found by bisection), otherwise all.
+fn entities_near(entities: &[Entity], sorted: bool, span: (usize, usize)) -> &[Entity] {
+    if !sorted {
+        return entities;
+    }
+    let lo = entities.partition_point(|e| e.start < span.0);
+    let hi = entities.partition_point(|e| e.start <= span.1).max(lo);
+    &entities[lo..hi]
+}
+
+/// [`classify_speaker`] given `candidates`, entities among which are all
+/// those inside the span, in their order (others are skipped): without
+/// collecting the mention's words or entities, and looking each word up
+/// once for the three noun lists.
+fn classify_speaker_among(text: &str, span: (usize, usize), candidates: &[Entity]) -> SpeakerType {
     let Some(mention) = text.get(span.0..span.1) else {
         return SpeakerType::Unknown;
     };
@@ -1230,51 +1296,59 @@ pub fn classify_speaker(text: &str, span: (usize, usize), entities: &[Entity]) -
     if SPEAKER_PRONOUNS.contains(&folded.as_str()) {
         return SpeakerType::Pronoun;
     }
-    let words: Vec<&str> = folded
-        .split(|c: char| c.is_whitespace() || c == '-')
-        .map(|w| strip_possessive(w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')))
-        .filter(|w| !w.is_empty())
-        .collect();
-    let inside: Vec<&Entity> = entities
-        .iter()
-        .filter(|e| e.start >= span.0 && e.end <= span.1)
-        .collect();
     // The person must head the mention ("analyst Stephen Hess", "Li Qiang"),
     // not modify it ("a longtime Reagan supporter").
     let mention_end = span.0 + mention.trim_end().len();
-    if inside
+    let mut org_or_place = false;
+    for e in candidates
         .iter()
-        .any(|e| e.label == EntityLabel::Person && (e.end == mention_end || e.start == span.0))
+        .filter(|e| e.start >= span.0 && e.end <= span.1)
     {
-        return SpeakerType::NamedPerson;
+        match e.label {
+            EntityLabel::Person if e.end == mention_end || e.start == span.0 => {
+                return SpeakerType::NamedPerson;
+            }
+            EntityLabel::Org | EntityLabel::Gpe => org_or_place = true,
+            _ => {}
+        }
     }
-    let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
+    let lists = speaker_noun_lists();
+    let mut on_lists = 0u8;
+    let mut first_word: Option<&str> = None;
+    for w in folded
+        .split(|c: char| c.is_whitespace() || c == '-')
+        .map(|w| strip_possessive(w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')))
+        .filter(|w| !w.is_empty())
+    {
+        first_word.get_or_insert(w);
+        on_lists |= lists.get(w).copied().unwrap_or(0);
+    }
     // A named body: an organisation or place, or any other capitalized word
     // after the first ("A Bundesbank spokesman").
-    let named_body = inside
-        .iter()
-        .any(|e| matches!(e.label, EntityLabel::Org | EntityLabel::Gpe))
-        || mention
-            .split_whitespace()
-            .skip(1)
-            .any(|w| crate::scan::starts_upper(w) && !lowercase_is_one_of(w, SPEAKER_PRONOUNS));
-    let indefinite = words.first().is_some_and(|w| {
+    let named_body = || {
+        org_or_place
+            || mention
+                .split_whitespace()
+                .skip(1)
+                .any(|w| crate::scan::starts_upper(w) && !lowercase_is_one_of(w, SPEAKER_PRONOUNS))
+    };
+    let indefinite = first_word.is_some_and(|w| {
         matches!(
-            *w,
+            w,
             "a" | "an" | "one" | "some" | "several" | "two" | "three" | "four" | "five" | "many"
         )
     });
-    if has(ROLE_NOUNS) {
-        return if named_body || !indefinite {
+    if on_lists & ROLE != 0 {
+        return if !indefinite || named_body() {
             SpeakerType::NamedRole
         } else {
             SpeakerType::Anonymous
         };
     }
-    if has(ANONYMOUS_NOUNS) || folded.contains("familiar with") {
+    if on_lists & ANONYMOUS != 0 || folded.contains("familiar with") {
         return SpeakerType::Anonymous;
     }
-    if has(ORGANIZATION_NOUNS) || named_body {
+    if on_lists & ORGANIZATION != 0 || named_body() {
         return SpeakerType::Organization;
     }
     let capitalized = mention
@@ -1337,7 +1411,8 @@ impl StageConfig for QuotesConfig {
 impl DocumentStage for QuoteFinder {
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {
         let sentences = sentence_spans(doc);
-        let entities = document_entities(doc);
+        // Speakers are classified from entity spans and labels alone.
+        let entities = document_entity_spans(doc);
         let quotes = self.find(&doc.text, &sentences, &entities);
         add_layer(
             doc,
@@ -1744,6 +1819,132 @@ mod tests {
                 "organization"
             ]
         );
+    }
+
+    /// [`classify_speaker`] as it was (the reference of the property test).
+    fn classify_speaker_collecting(
+        text: &str,
+        span: (usize, usize),
+        entities: &[Entity],
+    ) -> SpeakerType {
+        let Some(mention) = text.get(span.0..span.1) else {
+            return SpeakerType::Unknown;
+        };
+        let folded = folded_lowercase(mention);
+        if SPEAKER_PRONOUNS.contains(&folded.as_str()) {
+            return SpeakerType::Pronoun;
+        }
+        let words: Vec<&str> = folded
+            .split(|c: char| c.is_whitespace() || c == '-')
+            .map(|w| strip_possessive(w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')))
+            .filter(|w| !w.is_empty())
+            .collect();
+        let inside: Vec<&Entity> = entities
+            .iter()
+            .filter(|e| e.start >= span.0 && e.end <= span.1)
+            .collect();
+        // The person must head the mention ("analyst Stephen Hess", "Li Qiang"),
+        // not modify it ("a longtime Reagan supporter").
+        let mention_end = span.0 + mention.trim_end().len();
+        if inside
+            .iter()
+            .any(|e| e.label == EntityLabel::Person && (e.end == mention_end || e.start == span.0))
+        {
+            return SpeakerType::NamedPerson;
+        }
+        let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
+        // A named body: an organisation or place, or any other capitalized word
+        // after the first ("A Bundesbank spokesman").
+        let named_body = inside
+            .iter()
+            .any(|e| matches!(e.label, EntityLabel::Org | EntityLabel::Gpe))
+            || mention
+                .split_whitespace()
+                .skip(1)
+                .any(|w| crate::scan::starts_upper(w) && !lowercase_is_one_of(w, SPEAKER_PRONOUNS));
+        let indefinite = words.first().is_some_and(|w| {
+            matches!(
+                *w,
+                "a" | "an"
+                    | "one"
+                    | "some"
+                    | "several"
+                    | "two"
+                    | "three"
+                    | "four"
+                    | "five"
+                    | "many"
+            )
+        });
+        if has(ROLE_NOUNS) {
+            return if named_body || !indefinite {
+                SpeakerType::NamedRole
+            } else {
+                SpeakerType::Anonymous
+            };
+        }
+        if has(ANONYMOUS_NOUNS) || folded.contains("familiar with") {
+            return SpeakerType::Anonymous;
+        }
+        if has(ORGANIZATION_NOUNS) || named_body {
+            return SpeakerType::Organization;
+        }
+        let capitalized = mention
+            .split_whitespace()
+            .filter(|w| crate::scan::starts_upper(w))
+            .count();
+        if capitalized >= 2 && capitalized == word_count(mention) {
+            return SpeakerType::NamedPerson;
+        }
+        SpeakerType::Unknown
+    }
+
+    fn any_label(k: usize) -> EntityLabel {
+        [
+            EntityLabel::Person,
+            EntityLabel::Org,
+            EntityLabel::Gpe,
+            EntityLabel::Norp,
+            EntityLabel::Misc,
+        ][k % 5]
+    }
+
+    proptest! {
+        // One lookup a word and the entities near the span give the
+        // answers of the word vector, the three list scans and the
+        // entities read all (any spans, in order or not, out of range).
+        #[test]
+        fn classify_speaker_agrees_with_the_collecting_one(
+            t in "(A|a|an|one|Two|some|the|The|Bundesbank|Reagan|Stephen Hess|he|He|they|spokesman|Spokesman|spokesman's|official|officials|sources|source familiar with|familiar|with|ministry|government|police|side|people|analyst|China’s|Pakistan's|[A-Z][a-z]{1,6}|[a-z]{1,6}|é|É|\u{212A}|-|,|'|`|\t|\r| ){0,10}",
+            spans in proptest::collection::vec((0usize..90, 0usize..90), 1..4),
+            raw in proptest::collection::vec((0usize..90, 0usize..30, 0usize..5), 0..8),
+            sort: bool,
+        ) {
+            let mut entities: Vec<Entity> = raw
+                .iter()
+                .map(|&(start, len, k)| Entity { start, end: start + len, label: any_label(k), title: None })
+                .collect();
+            if sort {
+                entities.sort_by_key(|e| (e.start, e.end));
+            }
+            let sorted = entities.is_sorted_by_key(|e| e.start);
+            for &(a, b) in &spans {
+                let (a, b) = (a.min(t.len()), b.min(t.len()));
+                let reference = classify_speaker_collecting(&t, (a, b), &entities);
+                prop_assert_eq!(classify_speaker(&t, (a, b), &entities), reference);
+                let near = entities_near(&entities, sorted, (a, b));
+                prop_assert_eq!(classify_speaker_among(&t, (a, b), near), reference);
+            }
+            // Spans of the whole text and of entities themselves.
+            for e in entities.iter().take(3) {
+                let span = (e.start.min(t.len()), e.end.min(t.len()));
+                let near = entities_near(&entities, sorted, span);
+                prop_assert_eq!(
+                    classify_speaker_among(&t, span, near),
+                    classify_speaker_collecting(&t, span, &entities)
+                );
+            }
+        }
     }
 
     proptest! {
