@@ -1675,6 +1675,7 @@ fn fit_choice(tagger: &SpinTagger, w: &Weights, cases: &[Case], analyses: &[Anal
             continue;
         }
         let phrase = is_phrase_doc(a, w);
+        let topic = tagger.topic_support(a);
         let model = w
             .rerank
             .model(a.expanded_words as f64 / a.tokens.len().max(1) as f64);
@@ -1698,7 +1699,12 @@ fn fit_choice(tagger: &SpinTagger, w: &Weights, cases: &[Case], analyses: &[Anal
                     if *c.original == *truth {
                         at = Some(inputs.len());
                     }
-                    inputs.push(Choice::inputs(x, model.logodds(x), model.spun_logodds(x)));
+                    inputs.push(Choice::inputs(
+                        x,
+                        model.logodds(x),
+                        model.spun_logodds(x),
+                        topic.of(c),
+                    ));
                 }
             }
             if let Some(truth) = at

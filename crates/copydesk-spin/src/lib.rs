@@ -131,7 +131,7 @@ pub use language_model::LanguageModel;
 pub use morph::{Form, Morphology};
 pub use resources::{BUILTIN_DICTIONARIES, builtin_dictionary, language_model, morphology};
 pub use stage::SpinStage;
-pub use tagger::{Analysis, Candidate, SpinTagger, Weights};
+pub use tagger::{Analysis, Candidate, SpinTagger, TopicSupport, Weights};
 pub use thesaurus::{Original, ReverseThesaurus};
 pub use tokens::{Token, detect_quotes, tokenize};
 

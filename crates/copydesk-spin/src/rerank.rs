@@ -119,8 +119,9 @@ pub struct Model {
 }
 
 /// Number of inputs of a [`Choice`]: the candidate's features, then the
-/// first and second models' log-odds.
-pub const CHOICE_INPUTS: usize = FEATURES + 2;
+/// first and second models' log-odds, then the original's topic support
+/// ([`crate::SpinTagger::topic_support`]).
+pub const CHOICE_INPUTS: usize = FEATURES + 3;
 
 /// A conditional logit over the candidates of one span: once the models
 /// have decided that a span is restored, the candidate with the highest
@@ -139,13 +140,15 @@ pub struct Choice {
 
 impl Choice {
     /// The choice inputs of a candidate with features `x`, first-model
-    /// log-odds `lo` and second-model log-odds `spun_lo` (each log-odds
-    /// bounded, so one extreme tree cannot decide alone).
-    pub fn inputs(x: &[f64; FEATURES], lo: f64, spun_lo: f64) -> [f64; CHOICE_INPUTS] {
+    /// log-odds `lo`, second-model log-odds `spun_lo` (each log-odds
+    /// bounded, so one extreme tree cannot decide alone) and topic
+    /// support `topic`.
+    pub fn inputs(x: &[f64; FEATURES], lo: f64, spun_lo: f64, topic: f64) -> [f64; CHOICE_INPUTS] {
         let mut z = [0.0; CHOICE_INPUTS];
         z[..FEATURES].copy_from_slice(x);
         z[FEATURES] = lo.clamp(-20.0, 20.0);
         z[FEATURES + 1] = spun_lo.clamp(-20.0, 20.0);
+        z[FEATURES + 2] = topic;
         z
     }
 
@@ -329,10 +332,10 @@ impl Default for Rerank {
                 spun_forest: builtin_forest("word_spun"),
                 choice: Some(Choice {
                     coef: [
-                        0.2182, -0.0399, 0.9464, 0.0022, -0.0520, 0.2593, 0.1734, -0.1095, -2.9335,
-                        0.0, 0.0, 0.0448, 0.0, 0.0, -0.2105, 0.0, 0.8617, 0.0, 0.0442, 0.0,
-                        -0.1590, 26.6574, -5.8148, -26.2810, 0.2614, -0.2747, -1.0581, 0.0429,
-                        -1.3174, -0.2256, 0.5144, 1.8039, 0.0663,
+                        0.2037, -0.0343, 0.8874, 0.0086, -0.0435, 0.2502, 0.1215, -0.1678, -3.0012,
+                        0.0, 0.0, 0.0502, 0.0, 0.0, -0.2287, 0.0, 0.9105, 0.0, 0.0496, 0.0,
+                        -0.1593, 26.5000, -5.8444, -26.5319, 0.2662, -0.2846, -1.0001, 0.0481,
+                        -1.2974, -0.2227, 0.4880, 1.7937, 0.0614, 0.3814,
                     ],
                 }),
             },
@@ -359,10 +362,10 @@ impl Default for Rerank {
                 spun_forest: builtin_forest("phrase_spun"),
                 choice: Some(Choice {
                     coef: [
-                        0.0617, -0.4474, -0.6448, 0.5511, 0.5796, -0.1911, 0.0158, 0.2241, -0.0733,
-                        0.0, -0.0007, -0.2281, 0.0, 0.0, -0.4117, 0.0, 1.0790, 0.0, -0.3122, 0.0,
-                        -0.0803, -0.0795, 0.7596, 0.2170, 0.4754, -0.3851, -0.3636, -0.2778,
-                        1.5886, -0.1990, -0.7032, 1.3012, 0.4989,
+                        -0.0040, -0.4138, -0.7571, 0.5365, 0.5737, -0.1980, -0.1201, 0.2311,
+                        -0.0359, 0.0, -0.0003, -0.2553, 0.0, 0.0, -0.3957, 0.0, 1.1060, 0.0,
+                        -0.3493, 0.0, -0.0838, 0.0808, 0.6622, -0.0417, 0.4420, -0.3456, -0.5521,
+                        -0.1959, 1.4029, -0.2289, -0.5868, 1.3785, 0.4264, 0.7679,
                     ],
                 }),
             },

@@ -1087,6 +1087,7 @@ impl SpinTagger {
         // Per span, the best score of a candidate that passes and the
         // candidate the choice model prefers (score, index).
         let mut spans: HashMap<(usize, usize), (f64, f64, usize)> = HashMap::new();
+        let mut topic: Option<TopicSupport> = None;
         for &(k, x) in features {
             let (Some(s), Some(c)) = (scores.get_mut(k), runs.get(k)) else {
                 continue;
@@ -1104,7 +1105,10 @@ impl SpinTagger {
                 (false, false) => f64::NEG_INFINITY,
             };
             if let Some(choice) = &model.choice {
-                let preference = choice.score(&Choice::inputs(&x, model_lo, spun()));
+                let topic = topic
+                    .get_or_insert_with(|| self.topic_support(analysis))
+                    .of(c);
+                let preference = choice.score(&Choice::inputs(&x, model_lo, spun(), topic));
                 let e = spans.entry((c.first, c.last)).or_insert((
                     f64::NEG_INFINITY,
                     f64::NEG_INFINITY,
@@ -1140,6 +1144,30 @@ impl SpinTagger {
             chosen.into_iter().filter(|(c, _)| c.listed).collect()
         } else {
             chosen
+        }
+    }
+
+    /// Which wordings the document's words may stand for, and how many
+    /// distinct words each (see [`TopicSupport`]).
+    pub fn topic_support(&self, analysis: &Analysis) -> TopicSupport {
+        let mut seen: HashSet<u32> = HashSet::new();
+        let mut counts: HashMap<Arc<str>, u32> = HashMap::new();
+        let mut lists: HashMap<u32, Arc<Vec<Option_>>> = HashMap::new();
+        for (t, id) in analysis.tokens.iter().zip(&analysis.ids) {
+            let Some(id) = *id else { continue };
+            if t.protected || !seen.insert(id) {
+                continue;
+            }
+            let list = self.word_originals(id, &t.lower);
+            for o in list.iter() {
+                *counts.entry(Arc::clone(&o.text)).or_insert(0) += 1;
+            }
+            lists.insert(id, list);
+        }
+        TopicSupport {
+            counts,
+            lists,
+            ids: analysis.ids.clone(),
         }
     }
 
@@ -1954,6 +1982,48 @@ fn substitution(text: &str, tokens: &[Token], c: &Candidate, lo: f64) -> Option<
     })
 }
 
+/// Topic support of a document: for each wording, how many distinct words
+/// of the document a dictionary lets stand for it. A spinner scatters one
+/// original's synonyms over a text on its topic ("automobile", "motor"
+/// and "vehicle" all stand for "car"), and an original on the text's topic
+/// has synonyms there even where the spinner left them alone; a wrong
+/// original seldom has any.
+#[derive(Debug, Default)]
+pub struct TopicSupport {
+    counts: HashMap<Arc<str>, u32>,
+    lists: HashMap<u32, Arc<Vec<Option_>>>,
+    ids: Vec<Option<u32>>,
+}
+
+impl TopicSupport {
+    /// `ln(1 + n)` for the `n` distinct words outside the candidate's own
+    /// words that may stand for its original.
+    pub fn of(&self, c: &Candidate) -> f64 {
+        let Some(&total) = self.counts.get(&*c.original) else {
+            return 0.0;
+        };
+        let mut own: Vec<u32> = self
+            .ids
+            .get(c.first..=c.last)
+            .unwrap_or(&[])
+            .iter()
+            .flatten()
+            .copied()
+            .collect();
+        own.sort_unstable();
+        own.dedup();
+        let inside = own
+            .iter()
+            .filter(|id| {
+                self.lists
+                    .get(id)
+                    .is_some_and(|l| l.iter().any(|o| *o.text == *c.original))
+            })
+            .count() as u32;
+        f64::from(total.saturating_sub(inside)).ln_1p()
+    }
+}
+
 /// Greedy choice of non-overlapping candidates by score (`scores` aligned
 /// with `runs`), keeping those scoring above `min`.
 fn select<'a>(runs: &'a [Candidate], scores: &[f64], min: f64) -> Vec<(&'a Candidate, f64)> {
@@ -2037,13 +2107,11 @@ mod tests {
                     .filter_map(|(k, x)| {
                         let c = &analysis.candidates[*k];
                         let (f, l) = (analysis.tokens.get(c.first)?, analysis.tokens.get(c.last)?);
-                        (f.start == s.start && l.end == s.end).then_some((sign * x[0], &*c.original))
+                        (f.start == s.start && l.end == s.end)
+                            .then_some((sign * x[0], &*c.original))
                     })
                     .collect();
-                let best = span
-                    .iter()
-                    .map(|p| p.0)
-                    .fold(f64::NEG_INFINITY, f64::max);
+                let best = span.iter().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
                 let own = span
                     .iter()
                     .find(|p| *p.1 == s.original.to_lowercase())
@@ -2058,6 +2126,37 @@ mod tests {
             );
         }
         assert_ne!(originals[0], originals[1], "the choice changed nothing");
+    }
+
+    /// The topic support of `original` for the candidates of `word` in
+    /// `text`.
+    fn topic_of(tagger: &SpinTagger, text: &str, word: &str, original: &str) -> Option<f64> {
+        let analysis = tagger.candidates(text, &[]);
+        let topic = tagger.topic_support(&analysis);
+        analysis
+            .candidates
+            .iter()
+            .find(|c| {
+                c.first == c.last
+                    && analysis.tokens[c.first].lower == word
+                    && &*c.original == original
+            })
+            .map(|c| topic.of(c))
+    }
+
+    #[test]
+    fn topic_support_counts_other_words_that_may_stand_for_the_original() {
+        let tagger = SpinTagger::new(&SpinConfig::default()).expect("tagger");
+        let alone = topic_of(&tagger, "The automobile maker said sales rose.", "automobile", "car")
+            .expect("automobile <- car");
+        // The candidate's own word does not count.
+        assert_eq!(alone, 0.0);
+        let text = "The automobile maker said motorcar and auto sales rose.";
+        let with = topic_of(&tagger, text, "automobile", "car").expect("automobile <- car");
+        assert!(with >= 2f64.ln(), "{with}");
+        // The same word twice counts once.
+        let twice = "The automobile maker said motorcar and auto sales rose, auto dealers said.";
+        assert_eq!(topic_of(&tagger, twice, "automobile", "car"), Some(with));
     }
 
     #[test]
