@@ -4,7 +4,7 @@ use crate::layer::add_layer;
 use crate::lexicon::{month_number, small_number, weekday_number};
 use crate::scan::{is_ascii_space, is_ascii_word_byte};
 use copydesk_core::{
-    Annotation, BuiltStage, Document, DocumentStage, OptionDoc, OptionError, StageConfig,
+    Annotation, Attrs, BuiltStage, Document, DocumentStage, OptionDoc, OptionError, StageConfig,
     StageError, StageKind, cap,
 };
 use regex::{Captures, Regex};
@@ -151,6 +151,26 @@ impl DateMention {
             a = a.with("relative", r.as_str());
         }
         a
+    }
+
+    /// [`DateMention::to_annotation`], moving the strings into the
+    /// annotation (keys in order: `normalized` before `relative`) and
+    /// allocating the attribute list once, at its final size.
+    pub fn into_annotation(self) -> Annotation {
+        let count = usize::from(self.normalized.is_some()) + usize::from(self.relative.is_some());
+        let mut attrs = Attrs::with_capacity(count);
+        if let Some(n) = self.normalized {
+            attrs.insert("normalized", n);
+        }
+        if let Some(r) = self.relative {
+            attrs.insert("relative", r);
+        }
+        Annotation {
+            start: self.start,
+            end: self.end,
+            label: self.label.as_str().into(),
+            attrs,
+        }
     }
 }
 
@@ -1262,7 +1282,10 @@ impl DocumentStage for DatesStage {
         add_layer(
             doc,
             LAYER,
-            found.iter().map(DateMention::to_annotation).collect(),
+            found
+                .into_iter()
+                .map(DateMention::into_annotation)
+                .collect(),
         )?;
         Ok(())
     }
@@ -1719,6 +1742,29 @@ mod tests {
             .plus_months(-1),
             (2023, 12)
         );
+    }
+
+    proptest! {
+        #[test]
+        fn into_annotation_is_to_annotation(
+            start in 0usize..50,
+            len in 0usize..20,
+            label in 0usize..3,
+            normalized in proptest::option::of("[0-9X:TWPQ-]{0,10}"),
+            relative in proptest::option::of("-?P[0-9]{1,2}[DWMQY]"),
+        ) {
+            let m = DateMention {
+                start,
+                end: start + len,
+                label: [DateLabel::Date, DateLabel::Time, DateLabel::Duration][label],
+                normalized,
+                relative,
+            };
+            let reference = m.to_annotation();
+            let ours = m.into_annotation();
+            prop_assert_eq!(&ours, &reference);
+            prop_assert_eq!(serde_json::to_string(&ours).ok(), serde_json::to_string(&reference).ok());
+        }
     }
 
     proptest! {

@@ -247,6 +247,8 @@ impl EntityFinder {
             gazetteer,
         };
         let runs = capitalized_runs(&ctx);
+        // About one listed name a run, found into a map sized once.
+        ctx.names.reserve(runs.len());
         // Every listed name starts with a capital, so only runs are searched.
         for &(lo, hi) in &runs {
             let (from, to) = (tokens[lo].start, tokens[hi - 1].end);
@@ -430,21 +432,17 @@ const MAX_RUN_TOKENS: usize = 12;
 /// Runs of capitalized words (with connectors between them) on one line,
 /// as token index ranges.
 fn capitalized_runs(ctx: &Ctx<'_>) -> Vec<(usize, usize)> {
-    let mut runs = Vec::new();
+    // About one run every eight tokens in news text.
+    let mut runs = Vec::with_capacity(ctx.tokens.len() / 8 + 1);
     let mut k = 0;
     let n = ctx.tokens.len();
-    let is_cap = |k: usize| {
-        ctx.tokens[k].kind == TokenKind::Word && starts_upper(ctx.tokens[k].text(ctx.text))
-    };
+    let is_cap = |k: usize| is_capitalized_word(ctx.text, &ctx.tokens[k]);
     let adjacent = |a: usize, b: usize| {
         let gap = &ctx.text[ctx.tokens[a].end..ctx.tokens[b].start];
         // Most gaps are one space.
         gap == " " || (!gap.is_empty() && gap.chars().all(|c| c.is_whitespace() && c != '\n'))
     };
-    let possessive = |k: usize| {
-        let w = ctx.tokens[k].text(ctx.text);
-        strip_possessive(w).len() != w.len()
-    };
+    let possessive = |k: usize| is_possessive(ctx.tokens[k].text(ctx.text));
     while k < n {
         if !is_cap(k) {
             k += 1;
@@ -470,6 +468,28 @@ fn capitalized_runs(ctx: &Ctx<'_>) -> Vec<(usize, usize)> {
         k = hi;
     }
     runs
+}
+
+/// Whether token `t` is a word starting with an uppercase letter
+/// (`starts_upper` of its text), told from its first byte when that is
+/// ASCII (the first character is then that byte).
+fn is_capitalized_word(text: &str, t: &Token) -> bool {
+    if t.kind != TokenKind::Word {
+        return false;
+    }
+    match text.as_bytes().get(t.start) {
+        // `t.text` is the span when it is a non-empty slice of the text.
+        Some(&b) if b.is_ascii() => {
+            b.is_ascii_uppercase() && t.start < t.end && text.is_char_boundary(t.end)
+        }
+        _ => starts_upper(t.text(text)),
+    }
+}
+
+/// Whether `strip_possessive` takes something off `w`: only a word ending
+/// in `s`, `'` or the last byte of `’` can lose a suffix.
+fn is_possessive(w: &str) -> bool {
+    matches!(w.as_bytes().last(), Some(b's' | b'\'' | 0x99)) && strip_possessive(w).len() != w.len()
 }
 
 /// Once a person is known ("Xi Jinping"), a later bare "Xi" or "Jinping"
@@ -648,6 +668,28 @@ mod tests {
     use super::*;
     use crate::sentences::SentenceSplitter;
     use proptest::prelude::*;
+
+    proptest! {
+        // The byte tests are the string tests they stand for, on any
+        // token (spans out of range or off char boundaries included).
+        #[test]
+        fn capitalized_and_possessive_tests_read_the_token_text(
+            text in "([A-Z][a-z]{0,4}|[a-z]{1,4}|É|é|ß|Σ|’s|'s|'|’|s|\u{2019}|[0-9]| ){0,12}",
+            start in 0usize..40,
+            len in 0usize..12,
+            kind in 0usize..4,
+        ) {
+            let kind = [TokenKind::Word, TokenKind::Number, TokenKind::Punct, TokenKind::Symbol][kind];
+            let t = Token { start, end: start + len, kind };
+            prop_assert_eq!(
+                is_capitalized_word(&text, &t),
+                t.kind == TokenKind::Word && starts_upper(t.text(&text))
+            );
+            let w = t.text(&text);
+            prop_assert_eq!(is_possessive(w), strip_possessive(w).len() != w.len());
+            prop_assert_eq!(is_possessive(&text), strip_possessive(&text).len() != text.len());
+        }
+    }
 
     proptest! {
         // The spans and labels of `document_entities`, titles left out,

@@ -7,7 +7,7 @@ use crate::lexicon::{
 };
 use crate::tokens::{Token, TokenKind, document_tokens, tokenize};
 use copydesk_core::{
-    Annotation, BuiltStage, Document, DocumentStage, OptionDoc, OptionError, StageConfig,
+    Annotation, Attrs, BuiltStage, Document, DocumentStage, OptionDoc, OptionError, StageConfig,
     StageError, StageKind, cap,
 };
 use serde::{Deserialize, Serialize};
@@ -100,7 +100,16 @@ impl NumberMention {
     /// annotation and adding the attributes in key order (each lands at
     /// the end of the sorted attribute list).
     pub fn into_annotation(self) -> Annotation {
-        let mut a = Annotation::new(self.start, self.end, self.label.as_str());
+        let value_max = self.value_max.filter(|v| v.is_finite());
+        // The attribute list is allocated once, at its final size.
+        let count = usize::from(self.approximation.is_some())
+            + usize::from(self.counted.is_some())
+            + usize::from(self.currency.is_some())
+            + usize::from(self.unit.is_some())
+            + usize::from(self.vague)
+            + usize::from(self.value.is_finite())
+            + usize::from(value_max.is_some());
+        let mut attrs = Attrs::with_capacity(count);
         for (key, v) in [
             ("approximation", self.approximation),
             ("counted", self.counted),
@@ -108,19 +117,24 @@ impl NumberMention {
             ("unit", self.unit),
         ] {
             if let Some(v) = v {
-                a = a.with(key, v);
+                attrs.insert(key, v);
             }
         }
         if self.vague {
-            a = a.with("vague", true);
+            attrs.insert("vague", true);
         }
         if self.value.is_finite() {
-            a = a.with("value", self.value);
+            attrs.insert("value", self.value);
         }
-        if let Some(m) = self.value_max.filter(|v| v.is_finite()) {
-            a = a.with("value_max", m);
+        if let Some(m) = value_max {
+            attrs.insert("value_max", m);
         }
-        a
+        Annotation {
+            start: self.start,
+            end: self.end,
+            label: self.label.as_str().into(),
+            attrs,
+        }
     }
 }
 
