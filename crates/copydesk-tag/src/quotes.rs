@@ -517,8 +517,49 @@ fn word_count(s: &str) -> usize {
     words
 }
 
+/// Whether `s` has a double quotation mark: every one is `"` or starts
+/// with byte 0xE2 or 0xC2 (lead bytes, so char boundaries), and only the
+/// characters there are read (found with memchr).
 fn has_quote_mark(s: &str) -> bool {
-    s.chars().any(is_double_quote)
+    memchr::memchr3_iter(b'"', 0xE2, 0xC2, s.as_bytes()).any(|i| {
+        s.get(i..)
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(is_double_quote)
+    })
+}
+
+/// The offset in `seg` of the first auxiliary among its words (split at
+/// whitespace) after the first: `split_words_with_offsets(seg).skip(1)
+/// .find(is_auxiliary)`, with the words of ASCII text read as bytes (the
+/// blanks are space and `\t` to `\r`, what `char::is_whitespace` says of
+/// ASCII) and only those of an auxiliary's length compared.
+fn first_auxiliary_after_first_word(seg: &str) -> Option<usize> {
+    if !seg.is_ascii() {
+        return split_words_with_offsets(seg)
+            .skip(1)
+            .find(|(_, w)| is_auxiliary(w))
+            .map(|(off, _)| off);
+    }
+    let bytes = seg.as_bytes();
+    let blank = |b: u8| b == b' ' || b.wrapping_sub(b'\t') < 5;
+    let mut k = 0;
+    let mut words = 0;
+    while k < bytes.len() {
+        if blank(bytes[k]) {
+            k += 1;
+            continue;
+        }
+        let start = k;
+        while k < bytes.len() && !blank(bytes[k]) {
+            k += 1;
+        }
+        words += 1;
+        // Auxiliaries have two to six letters.
+        if words > 1 && (2..=6).contains(&(k - start)) && is_auxiliary(&seg[start..k]) {
+            return Some(start);
+        }
+    }
+    None
 }
 
 /// What ends reported speech before the end of its sentence.
@@ -993,10 +1034,7 @@ fn subject_before(text: &str, from: usize, cue_start: usize) -> Option<(usize, u
     }
     // An auxiliary ends the subject: "X and other officials have in the past (stressed)".
     if let Some(seg) = text.get(s..e) {
-        let cut = split_words_with_offsets(seg)
-            .skip(1)
-            .find(|(_, w)| is_auxiliary(w));
-        if let Some((off, _)) = cut {
+        if let Some(off) = first_auxiliary_after_first_word(seg) {
             e = trim_span(text, s, s + off, EDGE_PUNCT).1;
         }
     }
@@ -1055,24 +1093,51 @@ fn trim_time_and_adverbs(text: &str, mut s: usize, mut e: usize) -> (usize, usiz
         "had previously",
         "has also",
     ];
+    /// The first letters of `LEADING`, the last of `TRAILING` (bit
+    /// `b - b'a'`): a segment whose first (last) byte, lowered, is none of
+    /// them starts (ends) with none of the words.
+    const fn letters(words: &[&str], last: bool) -> u32 {
+        let mut mask = 0;
+        let mut k = 0;
+        while k < words.len() {
+            let w = words[k].as_bytes();
+            mask |= 1 << (w[if last { w.len() - 1 } else { 0 }] - b'a');
+            k += 1;
+        }
+        mask
+    }
+    const LEADING_FIRST: u32 = letters(LEADING, false);
+    const TRAILING_LAST: u32 = letters(TRAILING, true);
+    let may_be = |mask: u32, b: Option<&u8>| {
+        b.map(u8::to_ascii_lowercase)
+            .is_some_and(|b| b.is_ascii_lowercase() && mask & (1 << (b - b'a')) != 0)
+    };
     while let Some(seg) = text.get(s..e) {
         // The words are lowercase ASCII: compared with the segment's bytes
         // ignoring ASCII case, as with the segment's ASCII-lowered copy.
         let b = seg.as_bytes();
-        let lead = LEADING.iter().find(|w| {
-            b.len() > w.len()
-                && b[..w.len()].eq_ignore_ascii_case(w.as_bytes())
-                && matches!(b[w.len()], b' ' | b',')
-        });
+        let lead = may_be(LEADING_FIRST, b.first())
+            .then(|| {
+                LEADING.iter().find(|w| {
+                    b.len() > w.len()
+                        && b[..w.len()].eq_ignore_ascii_case(w.as_bytes())
+                        && matches!(b[w.len()], b' ' | b',')
+                })
+            })
+            .flatten();
         if let Some(w) = lead {
             s = trim_span(text, s + w.len(), e, EDGE_PUNCT).0;
             continue;
         }
-        let trail = TRAILING.iter().find(|w| {
-            b.len() > w.len()
-                && b[b.len() - w.len()..].eq_ignore_ascii_case(w.as_bytes())
-                && b[b.len() - w.len() - 1] == b' '
-        });
+        let trail = may_be(TRAILING_LAST, b.last())
+            .then(|| {
+                TRAILING.iter().find(|w| {
+                    b.len() > w.len()
+                        && b[b.len() - w.len()..].eq_ignore_ascii_case(w.as_bytes())
+                        && b[b.len() - w.len() - 1] == b' '
+                })
+            })
+            .flatten();
         if let Some(w) = trail {
             e = trim_span(text, s, e - w.len(), EDGE_PUNCT).1;
             continue;
@@ -1897,6 +1962,40 @@ mod tests {
             return SpeakerType::NamedPerson;
         }
         SpeakerType::Unknown
+    }
+
+    proptest! {
+        // The reading of bytes gives what the splitting of chars gives.
+        #[test]
+        fn quote_marks_and_auxiliaries_as_the_char_readers_find_them(
+            s in "(has|HAVE|Would|do|is|did|does|must|the|officials|[a-z]{1,7}|[“”„‟«»‘’\"']|é|\u{2028}|\u{A0}|[\t\n\x0B\x0C\r ]|,|\\.){0,14}",
+        ) {
+            prop_assert_eq!(has_quote_mark(&s), s.chars().any(is_double_quote));
+            let reference = split_words_with_offsets(&s)
+                .skip(1)
+                .find(|(_, w)| is_auxiliary(w))
+                .map(|(off, _)| off);
+            prop_assert_eq!(first_auxiliary_after_first_word(&s), reference);
+        }
+
+        #[test]
+        fn quote_marks_and_auxiliaries_in_any_text(s in "\\PC{0,60}") {
+            prop_assert_eq!(has_quote_mark(&s), s.chars().any(is_double_quote));
+            let reference = split_words_with_offsets(&s)
+                .skip(1)
+                .find(|(_, w)| is_auxiliary(w))
+                .map(|(off, _)| off);
+            prop_assert_eq!(first_auxiliary_after_first_word(&s), reference);
+        }
+
+        #[test]
+        fn auxiliaries_among_any_ascii(s in "([\\x00-\\x7F]|has |is ){0,40}") {
+            let reference = split_words_with_offsets(&s)
+                .skip(1)
+                .find(|(_, w)| is_auxiliary(w))
+                .map(|(off, _)| off);
+            prop_assert_eq!(first_auxiliary_after_first_word(&s), reference);
+        }
     }
 
     fn any_label(k: usize) -> EntityLabel {
