@@ -1033,10 +1033,8 @@ fn subject_before(text: &str, from: usize, cue_start: usize) -> Option<(usize, u
         }
     }
     // An auxiliary ends the subject: "X and other officials have in the past (stressed)".
-    if let Some(seg) = text.get(s..e) {
-        if let Some(off) = first_auxiliary_after_first_word(seg) {
-            e = trim_span(text, s, s + off, EDGE_PUNCT).1;
-        }
+    if let Some(off) = text.get(s..e).and_then(first_auxiliary_after_first_word) {
+        e = trim_span(text, s, s + off, EDGE_PUNCT).1;
     }
     // Leading conjunctions: "But the official said".
     loop {
