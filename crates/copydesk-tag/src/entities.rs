@@ -495,6 +495,11 @@ fn is_possessive(w: &str) -> bool {
 /// Once a person is known ("Xi Jinping"), a later bare "Xi" or "Jinping"
 /// is the same person: relabel MISC and dropped sentence-initial words.
 fn propagate_people(ctx: &Ctx<'_>, out: &mut Vec<Entity>, dropped: &[usize]) {
+    // Only MISC entities and dropped words are relabelled: without them
+    // there is nothing to do (and no name set to build).
+    if dropped.is_empty() && out.iter().all(|e| e.label != EntityLabel::Misc) {
+        return;
+    }
     let mut parts: FastSet<&str> = FastSet::default();
     for e in out.iter().filter(|e| e.label == EntityLabel::Person) {
         if let Some(name) = ctx.text.get(e.start..e.end) {

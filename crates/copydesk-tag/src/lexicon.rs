@@ -65,6 +65,29 @@ pub fn scale_word(word: &str) -> Option<f64> {
 /// 4,059,999.9999999995); other scales (`dozen`) multiply.
 pub fn scaled(value: f64, scale: f64) -> f64 {
     let exponent = scale.log10().round();
+    if value.is_finite() && (1.0..=22.0).contains(&exponent) && 10f64.powf(exponent) == scale {
+        // A whole number whose product with the power of ten stays within
+        // 2^53 is that product exactly (every integer up to 2^53 is a
+        // float, so the product is not rounded), which is also what the
+        // decimal below reads: the shortest form of a whole number below
+        // 2^53 is its digits. No string is made for these (`250 mln`).
+        const EXACT: f64 = 9_007_199_254_740_992.0;
+        let product = value * scale;
+        if value.fract() == 0.0 && product.abs() <= EXACT {
+            return product;
+        }
+        if let Ok(v) = format!("{value}e{exponent}").parse::<f64>() {
+            return v;
+        }
+    }
+    value * scale
+}
+
+/// [`scaled`] as it was, always through the decimal string (the
+/// reference of the property test).
+#[cfg(test)]
+fn scaled_by_decimal(value: f64, scale: f64) -> f64 {
+    let exponent = scale.log10().round();
     if value.is_finite()
         && (1.0..=22.0).contains(&exponent)
         && 10f64.powf(exponent) == scale
@@ -225,6 +248,73 @@ pub const SPEAKER_PRONOUNS: &[&str] = &["he", "she", "they", "i", "we", "it"];
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        // Whole numbers of any size (up to and past 2^53), fractions and
+        // non-finite values, by every power of ten and other scales: the
+        // exact product where it is taken is the decimal's value.
+        #[test]
+        fn scaled_is_the_decimal_reading(
+            whole in proptest::prop_oneof![
+                0u64..1_000_000,
+                0u64..(1u64 << 54),
+                proptest::num::u64::ANY,
+            ],
+            fraction in proptest::prop_oneof![
+                proptest::strategy::Just(0.0f64),
+                proptest::num::f64::ANY,
+                0.0f64..1.0,
+            ],
+            negative: bool,
+            exponent in 0i32..25,
+            other in proptest::prop_oneof![
+                proptest::strategy::Just(None),
+                proptest::option::of(proptest::num::f64::ANY),
+            ],
+        ) {
+            let mut value = whole as f64 + if fraction.is_finite() { fraction.fract() } else { fraction };
+            if negative {
+                value = -value;
+            }
+            let scale = other.unwrap_or(10f64.powi(exponent));
+            proptest::prop_assert_eq!(scaled(value, scale).to_bits(), scaled_by_decimal(value, scale).to_bits());
+            let whole_value = whole as f64;
+            proptest::prop_assert_eq!(scaled(whole_value, scale).to_bits(), scaled_by_decimal(whole_value, scale).to_bits());
+        }
+    }
+
+    proptest::proptest! {
+        // Around 2^53, where a whole number's shortest form starts to
+        // differ from its digits (and the exact product from the decimal).
+        #[test]
+        fn scaled_is_the_decimal_reading_around_two_to_the_53(
+            whole in (1u64 << 49)..(1u64 << 57),
+            exponent in 1i32..4,
+        ) {
+            let (value, scale) = (whole as f64, 10f64.powi(exponent));
+            proptest::prop_assert_eq!(scaled(value, scale).to_bits(), scaled_by_decimal(value, scale).to_bits());
+        }
+    }
+
+    #[test]
+    fn scaled_whole_numbers_on_examples() {
+        for (value, scale) in [
+            (250.0, 1e6),
+            (4.0, 1e9),
+            (9_007_199_254_740_992.0, 10.0),
+            (900_719_925_474_099.0, 10.0),
+            (1.0, 1e22),
+            (-0.0, 1e3),
+            (0.0, 1e6),
+            (12.0, 12.0),
+        ] {
+            assert_eq!(
+                scaled(value, scale).to_bits(),
+                scaled_by_decimal(value, scale).to_bits(),
+                "{value} {scale}"
+            );
+        }
+    }
+
     #[test]
     fn number_words() {
         assert_eq!(small_number("twenty-five"), Some(25.0));
@@ -262,7 +352,7 @@ mod scaled_tests {
         fn moving_the_decimal_point_is_exact(m in 0u64..10_000_000, d in 0u32..5, k in prop::sample::select(vec![2i32, 3, 6, 9, 12])) {
             let value: f64 = format!("{m}e-{d}").parse().unwrap();
             let expected: f64 = format!("{m}e{}", k - d as i32).parse().unwrap();
-            prop_assert_eq!(scaled(value, 10f64.powi(k)), expected);
+            proptest::prop_assert_eq!(scaled(value, 10f64.powi(k)), expected);
         }
     }
 }
