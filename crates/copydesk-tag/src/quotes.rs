@@ -346,7 +346,8 @@ fn direct_spans_among(
                 }) {
                     let end = ps + i + c.len_utf8();
                     let content = &text[s..end];
-                    if content.chars().any(char::is_lowercase) && word_count(content) >= 2 {
+                    if content.chars().any(char::is_lowercase) && word_count_up_to(content, 2) >= 2
+                    {
                         out.push((s, end, false));
                     }
                     single_open = None;
@@ -477,9 +478,18 @@ fn lowercase_is_one_of(word: &str, words: &[&str]) -> bool {
     }
 }
 
+/// The words of `s` between whitespace (`s.split_whitespace().count()`).
+#[cfg(test)]
 fn word_count(s: &str) -> usize {
+    word_count_up_to(s, usize::MAX)
+}
+
+/// `s.split_whitespace().count().min(cap)`, reading no further than the block where the
+/// count passes `cap`: the tests of a speaker or a content only ask
+/// whether it has more or fewer words than a few, and a sentence can be long.
+fn word_count_up_to(s: &str, cap: usize) -> usize {
     if !s.is_ascii() {
-        return s.split_whitespace().count();
+        return s.split_whitespace().take(cap).count();
     }
     // ASCII: a word starts at each non-blank byte after a blank one (or
     // at the start); the blanks are what `char::is_whitespace` says of
@@ -506,6 +516,9 @@ fn word_count(s: &str) -> usize {
         let non_blank = !(space | control) & HIGH;
         let starts = non_blank & !((non_blank << 8) | before);
         words += starts.count_ones() as usize;
+        if words >= cap {
+            return cap;
+        }
         before = (non_blank >> 56) & 0x80;
     }
     let mut in_word = before != 0;
@@ -514,7 +527,7 @@ fn word_count(s: &str) -> usize {
         words += usize::from(!blank && !in_word);
         in_word = !blank;
     }
-    words
+    words.min(cap)
 }
 
 /// Whether `s` has a double quotation mark: every one is `"` or starts
@@ -794,13 +807,13 @@ impl QuoteFinder {
             });
         }
         let prefix = text.get(p0..cue.0)?;
-        if has_quote_mark(prefix) || word_count(prefix) > 25 {
+        if has_quote_mark(prefix) || word_count_up_to(prefix, 26) > 25 {
             return None;
         }
         let chunk_end = prefix.find(',').map_or(cue.0, |k| p0 + k);
         let speaker = trim_span(text, p0, chunk_end, EDGE_PUNCT);
         let speaker = trim_time_and_adverbs(text, speaker.0, speaker.1);
-        let words = word_count(text.get(speaker.0..speaker.1)?);
+        let words = word_count_up_to(text.get(speaker.0..speaker.1)?, 11);
         if !(1..=10).contains(&words) || !char_at(text, speaker.0).is_some_and(char::is_alphabetic)
         {
             return None;
@@ -821,7 +834,7 @@ impl QuoteFinder {
         let speaker = subject_before(text, from, first.0)?;
         let near_end = text
             .get(last.1..to)
-            .is_some_and(|rest| word_count(rest) <= 4);
+            .is_some_and(|rest| word_count_up_to(rest, 5) <= 4);
         let cue = if near_end { last } else { first };
         Some(Attribution {
             speaker,
@@ -850,7 +863,7 @@ impl QuoteFinder {
             && first_comma.is_some()
             && text
                 .get(a..first_cue.0)
-                .is_some_and(|lead| word_count(lead) <= 2)
+                .is_some_and(|lead| word_count_up_to(lead, 3) <= 2)
         {
             let comma = first_comma?;
             let speaker = trim_span(text, first_cue.1, comma, EDGE_PUNCT);
@@ -858,18 +871,15 @@ impl QuoteFinder {
             return self.reported(ctx, content, speaker, (first_cue.0, first_cue.1));
         }
         // “..., sources said.” / “..., said one official.” / “..., according to X.”
-        // A `,` byte is always a whole character: bytes are scanned, not chars.
-        if let Some(comma) = sentence
-            .bytes()
-            .enumerate()
-            .rev()
-            .filter(|&(_, byte)| byte == b',')
-            .map(|(i, _)| a + i)
+        // A `,` byte is always a whole character: found with memrchr, the
+        // last first.
+        if let Some(comma) = memchr::memrchr_iter(b',', sentence.as_bytes())
+            .map(|i| a + i)
             .find(|&i| !ctx.in_direct(i))
         {
             let tail = trim_span(text, comma + 1, body_end, EDGE_PUNCT);
             let tail_text = text.get(tail.0..tail.1).unwrap_or_default();
-            if (1..=14).contains(&word_count(tail_text))
+            if (1..=14).contains(&word_count_up_to(tail_text, 15))
                 && let Some(cue) = ctx.cues_in(tail.0, tail.1).next()
             {
                 let speaker = if cue.0 == tail.0 {
@@ -877,14 +887,16 @@ impl QuoteFinder {
                     trailing_speaker(text, cue.1, tail.1).filter(|sp| {
                         let rest = text.get(sp.1..tail.1).unwrap_or_default();
                         let next = rest.split_whitespace().next().unwrap_or_default();
-                        word_count(rest) <= 4 && !is_auxiliary(next) && !next.ends_with("ed")
+                        word_count_up_to(rest, 5) <= 4
+                            && !is_auxiliary(next)
+                            && !next.ends_with("ed")
                     })
                 } else {
                     let s = trim_span(text, tail.0, cue.0, EDGE_PUNCT);
                     let s = trim_time_and_adverbs(text, s.0, s.1);
                     let after_cue = text.get(cue.1..tail.1).unwrap_or_default();
-                    let words = word_count(text.get(s.0..s.1).unwrap_or_default());
-                    ((1..=10).contains(&words) && word_count(after_cue) <= 5).then_some(s)
+                    let words = word_count_up_to(text.get(s.0..s.1).unwrap_or_default(), 11);
+                    ((1..=10).contains(&words) && word_count_up_to(after_cue, 6) <= 5).then_some(s)
                 };
                 if let Some(speaker) = speaker {
                     let content = trim_span(text, a, comma, EDGE_PUNCT);
@@ -933,7 +945,11 @@ impl QuoteFinder {
             min_words = 5;
         }
         let content = trim_span(text, content_start, content_end, EDGE_PUNCT);
-        if word_count(text.get(content.0..content.1).unwrap_or_default()) < min_words {
+        if word_count_up_to(
+            text.get(content.0..content.1).unwrap_or_default(),
+            min_words,
+        ) < min_words
+        {
             return None;
         }
         self.reported(ctx, content, speaker, (cue.0, cue.1))
@@ -946,7 +962,7 @@ impl QuoteFinder {
         speaker: (usize, usize),
         cue: (usize, usize),
     ) -> Option<Quote> {
-        let words = word_count(ctx.text.get(content.0..content.1)?);
+        let words = word_count_up_to(ctx.text.get(content.0..content.1)?, 3);
         if words < 3 || content.0 >= content.1 || speaker.0 >= speaker.1 {
             return None;
         }
@@ -1040,7 +1056,7 @@ fn subject_before(text: &str, from: usize, cue_start: usize) -> Option<(usize, u
     loop {
         let seg = text.get(s..e)?;
         let word = seg.split_whitespace().next().unwrap_or_default();
-        if lowercase_is_one_of(word, LEADING_CONJUNCTIONS) && word_count(seg) > 1 {
+        if lowercase_is_one_of(word, LEADING_CONJUNCTIONS) && word_count_up_to(seg, 2) > 1 {
             s = trim_span(text, s + word.len(), e, EDGE_PUNCT).0;
         } else {
             break;
@@ -1048,7 +1064,7 @@ fn subject_before(text: &str, from: usize, cue_start: usize) -> Option<(usize, u
     }
     let (s, e) = trim_time_and_adverbs(text, s, e);
     let seg = text.get(s..e)?;
-    let words = word_count(seg);
+    let words = word_count_up_to(seg, 13);
     ((1..=12).contains(&words) && seg.starts_with(char::is_alphabetic)).then_some((s, e))
 }
 
@@ -1418,7 +1434,7 @@ fn classify_speaker_among(text: &str, span: (usize, usize), candidates: &[Entity
         .split_whitespace()
         .filter(|w| crate::scan::starts_upper(w))
         .count();
-    if capitalized >= 2 && capitalized == word_count(mention) {
+    if capitalized >= 2 && capitalized == word_count_up_to(mention, capitalized + 1) {
         return SpeakerType::NamedPerson;
     }
     SpeakerType::Unknown
@@ -1960,6 +1976,24 @@ mod tests {
             return SpeakerType::NamedPerson;
         }
         SpeakerType::Unknown
+    }
+
+    proptest! {
+        // Stopping at the cap gives the count, capped, whatever the cap.
+        #[test]
+        fn word_count_up_to_is_the_capped_count(
+            s in "([a-z]{1,3}|[\\t\\n\\x0B\\x0C\\r ]{1,2}|é|\\u{A0}|\\u{2028}){0,40}",
+            cap in 0usize..20,
+        ) {
+            let count = s.split_whitespace().count();
+            prop_assert_eq!(word_count_up_to(&s, cap), count.min(cap));
+            prop_assert_eq!(word_count_up_to(&s, usize::MAX), count);
+        }
+
+        #[test]
+        fn word_count_up_to_of_any_ascii(s in "[\\x00-\\x7F]{0,80}", cap in 0usize..30) {
+            prop_assert_eq!(word_count_up_to(&s, cap), s.split_whitespace().count().min(cap));
+        }
     }
 
     proptest! {
