@@ -46,9 +46,11 @@ impl DocumentFrequencies {
     }
 
     /// Adds one document's words (its distinct words count once each;
-    /// a word listed twice counts twice).
+    /// a word listed twice counts twice). Lists grouped by table already
+    /// ([`distinct_words_into`] gives them so; ascending ones are) are
+    /// taken as they are.
     pub fn add(&mut self, mut words: Vec<u64>) {
-        if !words.is_sorted() {
+        if !words.is_sorted_by_key(|&w| part(w)) {
             words.sort_unstable();
         }
         self.pending_words += words.len();
@@ -97,6 +99,73 @@ impl DocumentFrequencies {
     }
 }
 
+/// A buffer [`distinct_words_into`] reuses: an open-addressing set of
+/// word hashes.
+#[derive(Debug, Default)]
+pub struct DistinctScratch {
+    slots: Vec<u64>,
+}
+
+/// The distinct values of `words` into `out` (cleared first), grouped by
+/// the table [`DocumentFrequencies`] counts them in (within a group in the
+/// order they first occur): a list [`DocumentFrequencies::add`] takes as
+/// it is. A set and one counting pass instead of a sort of every word (a
+/// document repeats its function words many times).
+pub fn distinct_words_into(
+    words: impl ExactSizeIterator<Item = u64>,
+    scratch: &mut DistinctScratch,
+    out: &mut Vec<u64>,
+) {
+    out.clear();
+    // At most half full; 0 marks an empty slot (the word 0 is noted apart).
+    let size = (words.len() * 2).next_power_of_two().max(16);
+    let mask = size - 1;
+    let slots = &mut scratch.slots;
+    slots.clear();
+    slots.resize(size, 0);
+    let mut zero = false;
+    // The distinct words go to `out` in order of first occurrence.
+    for w in words {
+        if w == 0 {
+            if !zero {
+                zero = true;
+                out.push(0);
+            }
+            continue;
+        }
+        // Spread by the low bits (a word's table is read from the top ones).
+        let mut slot = w as usize & mask;
+        loop {
+            match slots[slot] {
+                0 => {
+                    slots[slot] = w;
+                    out.push(w);
+                    break;
+                }
+                x if x == w => break,
+                _ => slot = (slot + 1) & mask,
+            }
+        }
+    }
+    // Then grouped by table with a (stable) counting sort, through the
+    // set's memory.
+    let mut next = [0usize; PARTS + 1];
+    for &w in out.iter() {
+        next[part(w) + 1] += 1;
+    }
+    for p in 1..=PARTS {
+        next[p] += next[p - 1];
+    }
+    slots.clear();
+    slots.resize(out.len(), 0);
+    for &w in out.iter() {
+        let at = &mut next[part(w)];
+        slots[*at] = w;
+        *at += 1;
+    }
+    out.copy_from_slice(slots);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,6 +173,28 @@ mod tests {
     use std::collections::HashMap;
 
     proptest! {
+        #[test]
+        fn distinct_words_are_the_sorted_deduplicated_words_grouped_by_table(
+            words in prop::collection::vec(prop_oneof![0u64..6, any::<u64>()], 0..300),
+            spread in any::<bool>(),
+        ) {
+            let words: Vec<u64> = words
+                .into_iter()
+                .map(|w| if spread { w.wrapping_mul(0x9E37_79B9_7F4A_7C15) } else { w })
+                .collect();
+            let mut expected = words.clone();
+            expected.sort_unstable();
+            expected.dedup();
+            let mut ours = Vec::new();
+            let mut scratch = DistinctScratch::default();
+            // Twice with the same scratch: nothing of the first call leaks.
+            distinct_words_into([7, 1 << 63, 7].into_iter(), &mut scratch, &mut ours);
+            distinct_words_into(words.iter().copied(), &mut scratch, &mut ours);
+            prop_assert!(ours.is_sorted_by_key(|&w| part(w)));
+            let mut sorted = ours.clone();
+            sorted.sort_unstable();
+            prop_assert_eq!(sorted, expected);
+        }
         #[test]
         fn counts_as_one_table_counted_document_by_document(
             docs in prop::collection::vec(prop::collection::vec(0u64..40, 0..20), 0..40),

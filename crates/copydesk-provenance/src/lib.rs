@@ -76,6 +76,7 @@
 #![deny(missing_docs)]
 
 pub mod align;
+pub mod chunked;
 pub mod compare;
 pub mod fingerprint;
 pub mod frequencies;
@@ -83,6 +84,7 @@ pub mod hashing;
 pub mod memory;
 mod partners;
 pub mod phases;
+pub mod short_hash;
 pub mod signature;
 mod stage;
 pub mod tokens;

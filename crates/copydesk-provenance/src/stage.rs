@@ -3,9 +3,10 @@
 //! the `provenance` and `spin` fields in `annotate`.
 
 use crate::align::{AlignParams, PrepareScratch, Prepared, align};
+use crate::chunked::{ChunkedSlices, FixedWidthSlices};
 use crate::compare::{DecisionParams, PairVerdict, Side, decide, evidence};
 use crate::fingerprint::{estimated_coverage, fingerprints};
-use crate::frequencies::DocumentFrequencies;
+use crate::frequencies::{DistinctScratch, DocumentFrequencies, distinct_words_into};
 use crate::hashing::PreHashedMap;
 use crate::partners::{SortedRuns, id_ranks, pair_key, pair_of, partner_cutoffs, partner_key};
 use crate::phases::{Phase, PhaseTimer};
@@ -281,6 +282,8 @@ struct ObserveScratch {
     /// A document's anchor words and shingles ([`anchor_shingles_into`]).
     anchors: Vec<(u64, bool)>,
     shingles: Vec<u64>,
+    /// The set [`distinct_words_into`] fills.
+    distinct: DistinctScratch,
 }
 
 impl Default for ObserveScratch {
@@ -294,6 +297,7 @@ impl Default for ObserveScratch {
             words: Vec::new(),
             anchors: Vec::new(),
             shingles: Vec::new(),
+            distinct: DistinctScratch::default(),
         }
     }
 }
@@ -324,10 +328,11 @@ pub struct ProvenanceStage {
     config: ProvenanceConfig,
     ids: Vec<String>,
     dates: Vec<Option<String>>,
-    sketches: Vec<u32>,
+    /// Each document's MinHash sketch (`permutations` slots).
+    sketches: FixedWidthSlices<u32>,
     sizes: Vec<u32>,
-    prints: Vec<u16>,
-    print_starts: Vec<usize>,
+    /// Each document's sentence fingerprints ([`fingerprints`]).
+    prints: ChunkedSlices<u16>,
     df: DocumentFrequencies,
     text_hashes: Vec<u64>,
     /// Each twin's representative ([`crate::twins`]), set by `finish`.
@@ -344,14 +349,14 @@ pub struct ProvenanceStage {
 impl ProvenanceStage {
     /// A stage with these options (unchecked: use [`StageConfig::validate`] first).
     pub fn new(config: ProvenanceConfig) -> Self {
+        let permutations = config.permutations;
         ProvenanceStage {
             config,
             ids: Vec::new(),
             dates: Vec::new(),
-            sketches: Vec::new(),
+            sketches: FixedWidthSlices::new(permutations),
             sizes: Vec::new(),
-            prints: Vec::new(),
-            print_starts: vec![0],
+            prints: ChunkedSlices::default(),
             df: DocumentFrequencies::default(),
             text_hashes: Vec::new(),
             twin_of: Vec::new(),
@@ -375,13 +380,7 @@ impl ProvenanceStage {
     }
 
     fn prints(&self, ordinal: usize) -> &[u16] {
-        match (
-            self.print_starts.get(ordinal),
-            self.print_starts.get(ordinal + 1),
-        ) {
-            (Some(&a), Some(&b)) => self.prints.get(a..b).unwrap_or(&[]),
-            _ => &[],
-        }
+        self.prints.get(ordinal)
     }
 
     /// The rank of a document's id ([`id_ranks`], set by `finish`).
@@ -390,10 +389,7 @@ impl ProvenanceStage {
     }
 
     fn sketch(&self, ordinal: usize) -> &[u32] {
-        let p = self.config.permutations;
-        self.sketches
-            .get(ordinal * p..(ordinal + 1) * p)
-            .unwrap_or(&[])
+        self.sketches.get(ordinal)
     }
 
     /// Candidate pairs (i < j) to align: pairs sharing an LSH bucket whose
@@ -406,7 +402,11 @@ impl ProvenanceStage {
         let mut found = SortedRuns::default();
         let bands: Vec<usize> = (0..self.config.bands).collect();
         // The sketches folded to a byte a slot ([`narrow_sketch`]).
-        let narrow: Vec<u8> = self.sketches.par_iter().map(|&v| narrow_slot(v)).collect();
+        let mut narrow: Vec<u8> =
+            Vec::with_capacity(self.sketches.len() * self.config.permutations);
+        for chunk in self.sketches.chunks() {
+            narrow.par_extend(chunk.par_iter().map(|&v| narrow_slot(v)));
+        }
         // A few bands at a time in parallel, their pairs kept in sorted
         // runs without duplicates ([`SortedRuns`]), merged at the end.
         for group in bands.chunks(LSH_BANDS_AT_ONCE) {
@@ -799,6 +799,7 @@ impl ProvenanceStage {
             words,
             anchors,
             shingles,
+            distinct,
         } = scratch;
         prepared.refill(&doc.text, prepare);
         let tokens = &prepared.tokens;
@@ -811,10 +812,7 @@ impl ProvenanceStage {
         // Two values per sentence, then up to eight.
         let mut prints = Vec::with_capacity(prepared.sentences.len() * 10);
         fingerprints(prepared, &mut prints);
-        words.clear();
-        words.extend(tokens.iter().map(|t| t.hash));
-        words.sort_unstable();
-        words.dedup();
+        distinct_words_into(tokens.iter().map(|t| t.hash), distinct, words);
         Box::new(DocSignature {
             id: doc.id.clone(),
             date: doc.meta.date.clone(),
@@ -1025,13 +1023,10 @@ impl CorpusStage for ProvenanceStage {
                 self.ids.len()
             )));
         }
-        let mut sketch = sig.sketch;
-        sketch.resize(self.config.permutations, u32::MAX);
-        self.sketches.extend_from_slice(&sketch);
+        self.sketches.push(&sig.sketch, u32::MAX);
         self.ids.push(sig.id);
         self.sizes.push(sig.shingles);
-        self.prints.extend_from_slice(&sig.fingerprints);
-        self.print_starts.push(self.prints.len());
+        self.prints.push(&sig.fingerprints);
         self.dates.push(sig.date);
         self.text_hashes.push(sig.text_hash);
         self.df.add(sig.words);

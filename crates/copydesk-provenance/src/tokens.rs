@@ -2,6 +2,7 @@
 //! likely to leave them alone (function words, numbers, names) or not
 //! (content words).
 
+use crate::short_hash::xxh3_ascii_lowercase;
 use std::sync::OnceLock;
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -98,6 +99,24 @@ pub fn is_function_hashed(norm: &str, hash: u64) -> bool {
     false
 }
 
+/// Whether an ASCII word whose lowercased form has the [`word_hash`]
+/// `hash` is a function word ([`is_function_hashed`] of the lowercased
+/// word, without lowercasing a copy).
+fn is_function_ascii(word: &[u8], hash: u64) -> bool {
+    let table = function_table();
+    let mut slot = hash as usize % FUNCTION_SLOTS;
+    while let Some((h, w)) = table[slot] {
+        if h == hash {
+            return w.len() == word.len()
+                && w.bytes()
+                    .zip(word)
+                    .all(|(x, y)| x == y.to_ascii_lowercase());
+        }
+        slot = (slot + 1) % FUNCTION_SLOTS;
+    }
+    false
+}
+
 /// Whether a normalized word is a function word.
 pub fn is_function(norm: &str) -> bool {
     // Function words are short; longer words need no lookup.
@@ -116,7 +135,7 @@ fn ends_sentence(gap: &str) -> bool {
 
 /// What one pass over a word's bytes tells: letters, uppercase letters,
 /// whether it holds a digit, and whether it needs folding before hashing.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct WordShape {
     letters: usize,
     upper: usize,
@@ -207,13 +226,24 @@ fn tokenize_scan(
     lettering.clear();
     scan_words(text, cuts, |start, end, ascii_shape, mark_before| {
         let word = &text[start..end];
-        let shape = ascii_shape.unwrap_or_else(|| WordShape::of(word));
-        let norm = if shape.plain {
-            word
-        } else {
-            normalize_into(word, buf)
+        // An ASCII word is hashed lowercased as it is read; others are
+        // normalized into the buffer first.
+        let (shape, hash, norm) = match ascii_shape {
+            Some(shape) => (shape, xxh3_ascii_lowercase(word.as_bytes()), None),
+            None => {
+                let shape = WordShape::of(word);
+                let norm = if shape.plain {
+                    word
+                } else {
+                    normalize_into(word, buf)
+                };
+                (shape, word_hash(norm), Some(norm))
+            }
         };
-        let hash = word_hash(norm);
+        let function = || match norm {
+            None => word.len() <= 10 && is_function_ascii(word.as_bytes(), hash),
+            Some(norm) => norm.len() <= 10 && is_function_hashed(norm, hash),
+        };
         let sentence_start = out.is_empty() || mark_before;
         let first_upper = match word.as_bytes().first() {
             Some(b) if b.is_ascii() => b.is_ascii_uppercase(),
@@ -221,7 +251,7 @@ fn tokenize_scan(
         };
         let class = if shape.digit {
             WordClass::Number
-        } else if norm.len() <= 10 && is_function_hashed(norm, hash) {
+        } else if function() {
             WordClass::Function
         } else if shape.all_upper() || (first_upper && !sentence_start) {
             WordClass::Name
@@ -298,6 +328,52 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(usize, usize)) {
     scan_words(text, None, |start, end, _, _| f(start, end));
 }
 
+/// The leading ASCII alphanumerics of eight bytes: how many, and their
+/// letters, capitals and whether a digit is among them, found with a few
+/// word-wide operations instead of a loop whose exit is hard to predict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct AsciiRun {
+    len: usize,
+    letters: usize,
+    upper: usize,
+    digit: bool,
+}
+
+impl AsciiRun {
+    #[inline(always)]
+    fn of(eight: &[u8]) -> AsciiRun {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGH: u64 = ONES * 0x80;
+        let x = eight.try_into().map_or(0, u64::from_le_bytes);
+        // Each byte's low seven bits: adding to them carries into no
+        // neighbour, and a byte's 0x80 bit then tells whether it reached a bound.
+        let low = x & !HIGH;
+        let at_least = |bound: u8| low.wrapping_add(ONES * u64::from(0x80 - bound)) & HIGH;
+        let ascii = !x & HIGH;
+        let upper = at_least(b'A') & !at_least(b'Z' + 1) & ascii;
+        let lower = at_least(b'a') & !at_least(b'z' + 1) & ascii;
+        let digit = at_least(b'0') & !at_least(b'9' + 1) & ascii;
+        let alnum = upper | lower | digit;
+        // Bytes before the first that is not alphanumeric.
+        let len = ((!alnum & HIGH).trailing_zeros() / 8) as usize;
+        let inside = if len >= 8 {
+            u64::MAX
+        } else {
+            (1u64 << (8 * len)) - 1
+        };
+        // Flags (0x80 bits) counted by moving each to its byte's low bit
+        // and summing the bytes into the top one (no popcount instruction
+        // in the baseline instruction set).
+        let count = |flags: u64| ((((flags & inside) >> 7).wrapping_mul(ONES)) >> 56) as usize;
+        AsciiRun {
+            len,
+            letters: count(upper | lower),
+            upper: count(upper),
+            digit: digit & inside != 0,
+        }
+    }
+}
+
 /// The scan behind [`for_each_word`]: calls `f(start, end, shape, mark)`
 /// for each word, where `shape` is the word's [`WordShape`] when it is all
 /// ASCII (counted during the scan) and `mark` tells whether the text since
@@ -305,6 +381,137 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(usize, usize)) {
 /// break); pushes the sentence cuts of [`cut_after_mark`] and line breaks
 /// to `cuts` when given.
 fn scan_words(
+    text: &str,
+    mut cuts: Option<&mut Vec<usize>>,
+    mut f: impl FnMut(usize, usize, Option<WordShape>, bool),
+) {
+    let bytes = text.as_bytes();
+    let len = bytes.len();
+    // The character at byte `i` (a char boundary) and its length.
+    let char_at = |i: usize| -> Option<(char, usize)> {
+        match bytes.get(i) {
+            None => None,
+            Some(&b) if b.is_ascii() => Some((char::from(b), 1)),
+            Some(_) => text.get(i..)?.chars().next().map(|c| (c, c.len_utf8())),
+        }
+    };
+    let is_alnum = |c: char| {
+        if c.is_ascii() {
+            c.is_ascii_alphanumeric()
+        } else {
+            c.is_alphanumeric()
+        }
+    };
+    let mut start: Option<usize> = None;
+    let mut prev_alnum = false;
+    // The shape of the current word while it is all ASCII.
+    let (mut letters, mut upper, mut digit, mut ascii) = (0usize, 0usize, false, true);
+    // A sentence mark since the last word, and before the current one.
+    let (mut mark, mut mark_before) = (false, false);
+    let mut i = 0;
+    while i < len {
+        let class = BYTE_CLASS[usize::from(bytes[i])];
+        if class & ALNUM != 0 {
+            if start.is_none() {
+                start = Some(i);
+                (letters, upper, digit, ascii) = (0, 0, false, true);
+                mark_before = std::mem::take(&mut mark);
+            }
+            // A run of ASCII alphanumerics, eight bytes at a time.
+            let mut class = class;
+            loop {
+                let Some(eight) = bytes.get(i..i + 8) else {
+                    // The last few bytes of the text, one at a time.
+                    letters += usize::from(class & LETTER != 0);
+                    upper += usize::from(class & UPPER != 0);
+                    digit |= class & DIGIT != 0;
+                    i += 1;
+                    match bytes.get(i) {
+                        Some(&b) if BYTE_CLASS[usize::from(b)] & ALNUM != 0 => {
+                            class = BYTE_CLASS[usize::from(b)];
+                            continue;
+                        }
+                        _ => break,
+                    }
+                };
+                let run = AsciiRun::of(eight);
+                letters += run.letters;
+                upper += run.upper;
+                digit |= run.digit;
+                i += run.len;
+                if run.len < 8 {
+                    break;
+                }
+                match bytes.get(i) {
+                    Some(&b) if BYTE_CLASS[usize::from(b)] & ALNUM != 0 => {
+                        class = BYTE_CLASS[usize::from(b)];
+                    }
+                    _ => break,
+                }
+            }
+            prev_alnum = true;
+            continue;
+        }
+        let Some((c, n)) = char_at(i) else { break };
+        if !c.is_ascii() && c.is_alphanumeric() {
+            if start.is_none() {
+                start = Some(i);
+                mark_before = std::mem::take(&mut mark);
+            }
+            ascii = false;
+            prev_alnum = true;
+            i += n;
+            continue;
+        }
+        if let Some(cuts) = cuts.as_deref_mut() {
+            if c == '\n' {
+                cuts.push(i + 1);
+            } else if matches!(c, '.' | '!' | '?')
+                && let Some(cut) = cut_after_mark(text, i)
+            {
+                cuts.push(cut);
+            }
+        }
+        let joiner = matches!(c, '\'' | '\u{2019}' | '-' | '.' | ',');
+        let joins = joiner
+            && prev_alnum
+            && char_at(i + n).is_some_and(|(next, _)| is_alnum(next))
+            && (c != ','
+                || (i > 0
+                    && bytes[i - 1].is_ascii_digit()
+                    && bytes.get(i + n).is_some_and(u8::is_ascii_digit)));
+        if joins {
+            ascii &= c.is_ascii();
+        } else {
+            if let Some(s) = start.take() {
+                let shape = ascii.then_some(WordShape {
+                    letters,
+                    upper,
+                    digit,
+                    plain: upper == 0,
+                });
+                f(s, i, shape, mark_before);
+            }
+            mark |= matches!(c, '.' | '!' | '?' | '\n' | ':' | ';');
+        }
+        prev_alnum = false;
+        i += n;
+    }
+    if let Some(s) = start {
+        let shape = ascii.then_some(WordShape {
+            letters,
+            upper,
+            digit,
+            plain: upper == 0,
+        });
+        f(s, len, shape, mark_before);
+    }
+}
+
+/// The first implementation of [`scan_words`] (alphanumeric runs read a
+/// byte at a time), kept as the reference.
+#[cfg(test)]
+fn scan_words_reference(
     text: &str,
     mut cuts: Option<&mut Vec<usize>>,
     mut f: impl FnMut(usize, usize, Option<WordShape>, bool),
@@ -655,6 +862,41 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn ascii_runs_are_counted_as_a_byte_at_a_time(
+            bytes in proptest::array::uniform8(proptest::prelude::any::<u8>()),
+            ascii in proptest::array::uniform8(0u8..128),
+            letters in proptest::array::uniform8(proptest::sample::select(b"aZ09 .\x80".to_vec())),
+            pick in 0u8..3,
+        ) {
+            let bytes = [bytes, ascii, letters][usize::from(pick)];
+            let len = bytes.iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+            let run = &bytes[..len];
+            let expected = AsciiRun {
+                len,
+                letters: run.iter().filter(|b| b.is_ascii_alphabetic()).count(),
+                upper: run.iter().filter(|b| b.is_ascii_uppercase()).count(),
+                digit: run.iter().any(u8::is_ascii_digit),
+            };
+            proptest::prop_assert_eq!(AsciiRun::of(&bytes), expected);
+        }
+
+        #[test]
+        fn word_scan_matches_the_byte_at_a_time_scan(text in "([a-zA-Z0-9]{0,19}[ .,:;!?'`\"\u{2019}\u{2018}\u{201C}\u{201D}()\u{c9}\u{e9}\u{660}\n-]{0,3}){0,12}|\\PC{0,60}") {
+            let scan = |reference: bool| {
+                let mut words = Vec::new();
+                let mut cuts = Vec::new();
+                let record = |s, e, shape, mark| words.push((s, e, shape, mark));
+                if reference {
+                    scan_words_reference(&text, Some(&mut cuts), record);
+                } else {
+                    scan_words(&text, Some(&mut cuts), record);
+                }
+                (words, cuts)
+            };
+            proptest::prop_assert_eq!(scan(false), scan(true));
+        }
+
         #[test]
         fn normalize_matches_the_reference(word in "[a-zA-Z0-9'`.-]{0,12}|\\PC{0,12}") {
             proptest::prop_assert_eq!(normalize(&word), normalize_reference(&word));
