@@ -258,7 +258,8 @@ impl EntityFinder {
         }
         // About one entity a run (a run may give none or several).
         let mut out = Vec::with_capacity(runs.len());
-        let mut dropped_initials = Vec::new();
+        // A dropped word starts its sentence: room for one a sentence.
+        let mut dropped_initials = Vec::with_capacity(sentences.len());
         for (lo, hi) in runs {
             self.segment(&ctx, lo, hi, &mut out, &mut dropped_initials);
         }

@@ -1310,14 +1310,17 @@ fn folded_lowercase(mention: &str) -> String {
     if !mention.is_ascii() {
         return copydesk_core::text::fold_for_matching(mention).to_lowercase();
     }
-    mention
+    // Byte for byte into one buffer of the mention's length (ASCII in,
+    // ASCII out), rather than a string grown a char at a time.
+    let folded: Vec<u8> = mention
         .bytes()
         .map(|b| match b {
-            b'`' => '\'',
-            0x0B | 0x0C | b'\r' => ' ',
-            b => char::from(b.to_ascii_lowercase()),
+            b'`' => b'\'',
+            0x0B | 0x0C | b'\r' => b' ',
+            b => b.to_ascii_lowercase(),
         })
-        .collect()
+        .collect();
+    String::from_utf8(folded).unwrap_or_default()
 }
 
 /// Classifies a speaker mention (see [`SpeakerType`]).
