@@ -572,6 +572,8 @@ impl ProvenanceStage {
             .step_by(BAND_KEY_DOCS)
             .map(|start| (start, (start + BAND_KEY_DOCS).min(n)))
             .collect();
+        // Each band's first value of the fold (the same for every document).
+        let seeds: Vec<u64> = bands.iter().map(|&band| mix(band as u64 + 1)).collect();
         let parts: Vec<Vec<Vec<(u64, u32)>>> = ranges
             .into_par_iter()
             .map(|(from, to)| {
@@ -582,14 +584,12 @@ impl ProvenanceStage {
                         continue;
                     }
                     let sk = self.sketch(doc);
-                    for (k, &band) in bands.iter().enumerate() {
+                    for ((k, &band), &seed) in bands.iter().enumerate().zip(&seeds) {
                         let slice = sk.get(band * rows..(band + 1) * rows).unwrap_or(&[]);
                         if slice.is_empty() || slice.iter().all(|&v| v == u32::MAX) {
                             continue;
                         }
-                        let h = slice
-                            .iter()
-                            .fold(mix(band as u64 + 1), |h, &v| mix(h ^ u64::from(v)));
+                        let h = slice.iter().fold(seed, |h, &v| mix(h ^ u64::from(v)));
                         keys[k].push((h, doc as u32));
                     }
                 }
