@@ -291,13 +291,18 @@ const fn word_ends(words: &[&str], mut table: [[u32; 26]; 16]) -> [[u32; 26]; 16
 /// quote without closing it continues into the next paragraph when that one
 /// opens with a quotation mark (news style); otherwise the quote ends with
 /// its paragraph.
+#[cfg(test)]
 fn direct_spans(text: &str, paras: &[(usize, usize)]) -> Vec<(usize, usize, bool)> {
-    // Only quotation marks matter, and every mark other than `"` starts
-    // with byte 0xE2 (‘ ’ “ ” „ ‟) or 0xC2 (« »): only the characters
-    // starting with one of these three bytes are looked at (found with
-    // memchr), every other character is skipped unread.
-    let candidates: Vec<usize> = memchr::memchr3_iter(b'"', 0xE2, 0xC2, text.as_bytes()).collect();
-    direct_spans_among(text, paras, &candidates)
+    direct_spans_among(text, paras, &quote_mark_candidates(text))
+}
+
+/// The offsets of the characters of `text` that may be quotation marks.
+/// Only quotation marks matter, and every mark other than `"` starts with
+/// byte 0xE2 (‘ ’ “ ” „ ‟) or 0xC2 (« »): only the characters starting
+/// with one of these three bytes are looked at (found with memchr), every
+/// other character is skipped unread.
+fn quote_mark_candidates(text: &str) -> Vec<usize> {
+    memchr::memchr3_iter(b'"', 0xE2, 0xC2, text.as_bytes()).collect()
 }
 
 /// [`direct_spans`] given the byte offsets in `text` (in order) of every
@@ -645,8 +650,15 @@ struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
+    #[cfg(test)]
     fn new(text: &'a str, paras: &[(usize, usize)]) -> Ctx<'a> {
-        let direct = direct_spans(text, paras);
+        Ctx::among(text, paras, &quote_mark_candidates(text))
+    }
+
+    /// The context of `text` given its paragraphs and the offsets of the
+    /// characters that may be quotation marks ([`quote_mark_candidates`]).
+    fn among(text: &'a str, paras: &[(usize, usize)], marks: &[usize]) -> Ctx<'a> {
+        let direct = direct_spans_among(text, paras, marks);
         let direct_disjoint = disjoint_in_order(&direct);
         Ctx {
             text,
@@ -694,8 +706,15 @@ impl QuoteFinder {
         sentences: &[(usize, usize)],
         entities: &[Entity],
     ) -> Vec<Quote> {
-        let paras = paragraphs(text, false);
-        let ctx = Ctx::new(text, &paras);
+        // Paragraphs matter only to direct quotes, hence only to a text
+        // with a possible quotation mark (most have none).
+        let marks = quote_mark_candidates(text);
+        let paras = if marks.is_empty() {
+            Vec::new()
+        } else {
+            paragraphs(text, false)
+        };
+        let ctx = Ctx::among(text, &paras, &marks);
         let sentence_of = |pos: usize| {
             let k = sentences.partition_point(|s| s.1 <= pos);
             sentences.get(k).copied().filter(|s| s.0 <= pos)
@@ -2030,6 +2049,27 @@ mod tests {
                 .find(|(_, w)| is_auxiliary(w))
                 .map(|(off, _)| off);
             prop_assert_eq!(first_auxiliary_after_first_word(&s), reference);
+        }
+    }
+
+    proptest! {
+        // A text without a possible quotation mark has no direct quote
+        // whatever its paragraphs: the finder skips reading them there.
+        #[test]
+        fn no_mark_no_direct_quote(
+            s in "([A-Za-z]{1,6}|[ ,.:;'`\n]|\n\n|\n \n|é|ñ|中){0,40}",
+            lines: bool,
+        ) {
+            prop_assert!(quote_mark_candidates(&s).is_empty());
+            prop_assert!(direct_spans(&s, &paragraphs(&s, lines)).is_empty());
+            prop_assert!(direct_spans_among(&s, &[], &[]).is_empty());
+            let quoted = format!("{s} \"{s}\" “{s}”");
+            let paras = paragraphs(&quoted, false);
+            let marks = quote_mark_candidates(&quoted);
+            prop_assert_eq!(
+                Ctx::among(&quoted, &paras, &marks).direct,
+                direct_spans(&quoted, &paras)
+            );
         }
     }
 
