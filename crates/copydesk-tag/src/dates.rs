@@ -226,6 +226,17 @@ fn patterns() -> &'static Patterns {
     })
 }
 
+/// [`number_value`] of a word with no uppercase letter (its lowercase
+/// form is itself).
+fn number_value_of_lowercase(word: &str) -> Option<f64> {
+    match word {
+        "a" | "an" => Some(1.0),
+        w if w.starts_with(|c: char| c.is_ascii_digit()) => w.parse().ok(),
+        w => small_number(w),
+    }
+}
+
+#[cfg(test)]
 fn number_value(word: &str) -> Option<f64> {
     let lower = word.to_lowercase();
     match lower.as_str() {
@@ -846,6 +857,42 @@ fn is_year_context(text: &str, start: usize, end: usize) -> bool {
     if after.starts_with('%') {
         return false;
     }
+    // The alphabetic characters the text goes on with after blanks, as a
+    // slice of it (no string made for each year).
+    let rest = after.trim_start();
+    let next_word = rest
+        .char_indices()
+        .find(|&(_, c)| !c.is_alphabetic())
+        .map_or(rest, |(k, _)| &rest[..k]);
+    let plural_noun = next_word.len() > 3
+        && next_word.ends_with('s')
+        && next_word.chars().all(|c| c.is_lowercase())
+        && !matches!(
+            next_word,
+            "was" | "has" | "whereas" | "always" | "this" | "its"
+        );
+    !(plural_noun
+        || matches!(
+            next_word,
+            "pct" | "percent" | "dlrs" | "tonnes" | "tons" | "mln" | "bln" | "kg" | "people"
+        ))
+}
+
+/// [`is_year_context`] as it was, collecting the next word into a string
+/// (the reference).
+#[cfg(test)]
+fn is_year_context_collecting(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    if before.is_some_and(|c| matches!(c, '$' | '£' | '€' | '.' | ',' | '-')) {
+        return false;
+    }
+    let after = &text[end..];
+    if after.starts_with(['%', '.', ',']) && after[1..].starts_with(|c: char| c.is_ascii_digit()) {
+        return false;
+    }
+    if after.starts_with('%') {
+        return false;
+    }
     let next_word: String = after
         .trim_start()
         .chars()
@@ -1200,7 +1247,9 @@ fn ago_value(value: Option<f64>, unit: &str, anchor: Option<Day>) -> (Option<Str
 
 /// The count written before a time unit at `at` (`40`, `two`, `a`, `a few`,
 /// `several`): where it starts and its value (`None` when vague).
-fn count_before(text: &str, at: usize) -> Option<(usize, Option<f64>)> {
+/// [`count_before`] as it was, lowering into strings (the reference).
+#[cfg(test)]
+fn count_before_lowering(text: &str, at: usize) -> Option<(usize, Option<f64>)> {
     let head = text.get(..at)?;
     let trimmed = head.trim_end();
     if trimmed.len() == head.len() {
@@ -1224,6 +1273,44 @@ fn count_before(text: &str, at: usize) -> Option<(usize, Option<f64>)> {
             Some((if with_a { before.len() - 1 } else { word_start }, None))
         }
         _ => number_value(&word).map(|v| (word_start, Some(v))),
+    }
+}
+
+fn count_before(text: &str, at: usize) -> Option<(usize, Option<f64>)> {
+    let head = text.get(..at)?;
+    let trimmed = head.trim_end();
+    if trimmed.len() == head.len() {
+        return None;
+    }
+    let word_start = trimmed
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '.'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    // The word is ASCII letters, digits and dots: lowered on the stack
+    // when short (it always is, but for a freak), not into a new string.
+    let raw = trimmed.get(word_start..)?;
+    let short = lowercase_short::<24>(raw);
+    let long;
+    let word = match &short {
+        Some((buf, len)) => std::str::from_utf8(&buf[..*len]).ok()?,
+        None => {
+            long = raw.to_ascii_lowercase();
+            long.as_str()
+        }
+    };
+    match word {
+        "several" => Some((word_start, None)),
+        "few" => {
+            let before = trimmed[..word_start].trim_end();
+            let with_a = before.ends_with(['a', 'A'])
+                && before[..before.len() - 1]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !c.is_alphanumeric());
+            Some((if with_a { before.len() - 1 } else { word_start }, None))
+        }
+        _ => number_value_of_lowercase(word).map(|v| (word_start, Some(v))),
     }
 }
 
@@ -1742,6 +1829,36 @@ mod tests {
             .plus_months(-1),
             (2023, 12)
         );
+    }
+
+    proptest! {
+        // Slices instead of strings, the same answers: every year word of
+        // year-heavy and of any text.
+        #[test]
+        fn year_context_and_counts_as_the_string_versions(
+            t in "(1987|1990s|2001|[0-9]{1,4}|\\$|£|€|%|\\.|,|-|[ \\t\\n]{1,2}|pct|percent|dlrs|tonnes|people|years|was|has|its|always|Years|ÉTÉs|éts|ſs|week|weeks|days|ago|a|an|A|few|A few|several|Several|two|Twenty|twenty|[A-Za-z]{1,9}|é|\\u{A0}){0,16}",
+        ) {
+            for (start, end) in crate::scan::ascii_words(&t) {
+                if end - start == 4 || end - start == 5 {
+                    prop_assert_eq!(is_year_context(&t, start, end), is_year_context_collecting(&t, start, end), "{} {}", start, end);
+                }
+                prop_assert_eq!(count_before(&t, start), count_before_lowering(&t, start));
+                prop_assert_eq!(count_before(&t, end), count_before_lowering(&t, end));
+            }
+            for at in (0..=t.len()).filter(|&k| t.is_char_boundary(k)) {
+                prop_assert_eq!(count_before(&t, at).map(|(s, v)| (s, v.map(f64::to_bits))), count_before_lowering(&t, at).map(|(s, v)| (s, v.map(f64::to_bits))));
+            }
+        }
+
+        #[test]
+        fn counts_of_long_words_as_the_string_version(
+            w in "[A-Za-z0-9.]{20,40}",
+            unit in "( | {2}|\\t)(years|days)",
+        ) {
+            let t = format!("{w}{unit}");
+            let at = t.len() - unit.trim_start().len();
+            prop_assert_eq!(count_before(&t, at), count_before_lowering(&t, at));
+        }
     }
 
     proptest! {
