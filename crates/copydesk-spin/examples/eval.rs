@@ -1310,7 +1310,11 @@ fn fit_rerank(
                 damage_weight: 0.0,
                 forest: None,
                 spun_forest: None,
-                choice: None,
+                choice: if phrase {
+                    base.rerank.phrase.choice
+                } else {
+                    base.rerank.word.choice
+                },
             };
             // Boosted trees on top of each linear model (BOOST_TREES=0:
             // linear only).
@@ -1675,7 +1679,6 @@ fn fit_choice(tagger: &SpinTagger, w: &Weights, cases: &[Case], analyses: &[Anal
             continue;
         }
         let phrase = is_phrase_doc(a, w);
-        let topic = tagger.topic_support(a);
         let model = w
             .rerank
             .model(a.expanded_words as f64 / a.tokens.len().max(1) as f64);
@@ -1699,12 +1702,7 @@ fn fit_choice(tagger: &SpinTagger, w: &Weights, cases: &[Case], analyses: &[Anal
                     if *c.original == *truth {
                         at = Some(inputs.len());
                     }
-                    inputs.push(Choice::inputs(
-                        x,
-                        model.logodds(x),
-                        model.spun_logodds(x),
-                        topic.of(c),
-                    ));
+                    inputs.push(Choice::inputs(x, model.logodds(x), model.spun_logodds(x)));
                 }
             }
             if let Some(truth) = at
@@ -1872,7 +1870,7 @@ fn damage_diag(tagger: &SpinTagger, w: &Weights, cases: &[Case], analyses: &[Ana
         }
     }
     let mut list: Vec<_> = counts.into_iter().collect();
-    list.sort_by(|a, b| b.1.cmp(&a.1));
+    list.sort_by_key(|b| std::cmp::Reverse(b.1));
     println!("damage by spinner: {by_spinner:?}");
     for (k, n) in list.iter().take(60) {
         println!("  {n:4} {k}");

@@ -14,10 +14,14 @@
 //! context re-ranker ([`rerank`]): a logistic model that weighs each
 //! candidate original against the other originals of the same words, the
 //! same mapping elsewhere in the document, the original's use elsewhere in
-//! it, the document's own rate and style, and a joint reading of the whole
+//! it, the document's own rate and style, the original's topic support
+//! (how many other words of the document a dictionary lets stand for it:
+//! [`TopicSupport`]), and a joint reading of the whole
 //! document (forward-backward over every way
 //! of keeping or replacing each word, so that a candidate beside another
-//! spun word is judged beside that word's likely originals too). It is
+//! spun word is judged beside that word's likely originals too). Once a
+//! span is to be restored, a conditional logit over the span's candidates
+//! ([`rerank::Choice`]) picks which original. It is
 //! calibrated on articles held apart from the evaluation's test articles.
 //! Both resources ship embedded
 //! as compact tables derived from openly licensed data (`data/LICENSES.md`;
@@ -105,7 +109,12 @@
 //! ([`rerank::Rerank::second_round`], off) restored a little more on the
 //! calibration articles but damaged more correct words than it gained.
 //! Phrase expansions outside the dictionaries ("had been" for "were", "got
-//! here" for "came") are not restored unless listed as tortured phrases.
+//! here" for "came") are not restored unless listed as tortured phrases:
+//! WordNet 3.0 has no "get here", "as an alternative", "Chinese language"
+//! or "one of many" lemma, and Moby lists none of them under "come",
+//! "instead", "Chinese" or "the", so no reading of the shipped tables
+//! derives them; a user who meets such a spinner lists its phrases in
+//! `tortured_phrases` (see [`SpinConfig`]).
 //! At the default threshold about 0.25% of unspun 1987 Reuters articles of
 //! 120–800 words are expected to be judged spun (the calibration target);
 //! texts much shorter than that get a prior against judging.

@@ -1036,6 +1036,7 @@ impl SpinTagger {
         rate: f64,
     ) -> Vec<(usize, [f64; FEATURES])> {
         let tokens = &analysis.tokens;
+        let topic = self.topic_support(analysis);
         rerank::features(
             self.lm,
             analysis,
@@ -1051,6 +1052,7 @@ impl SpinTagger {
                     .fold(f64::MAX, f64::min)
                     .min(30.0)
             },
+            |c| topic.of(c),
         )
     }
 
@@ -1087,7 +1089,6 @@ impl SpinTagger {
         // Per span, the best score of a candidate that passes and the
         // candidate the choice model prefers (score, index).
         let mut spans: HashMap<(usize, usize), (f64, f64, usize)> = HashMap::new();
-        let mut topic: Option<TopicSupport> = None;
         for &(k, x) in features {
             let (Some(s), Some(c)) = (scores.get_mut(k), runs.get(k)) else {
                 continue;
@@ -1105,10 +1106,7 @@ impl SpinTagger {
                 (false, false) => f64::NEG_INFINITY,
             };
             if let Some(choice) = &model.choice {
-                let topic = topic
-                    .get_or_insert_with(|| self.topic_support(analysis))
-                    .of(c);
-                let preference = choice.score(&Choice::inputs(&x, model_lo, spun(), topic));
+                let preference = choice.score(&Choice::inputs(&x, model_lo, spun()));
                 let e = spans.entry((c.first, c.last)).or_insert((
                     f64::NEG_INFINITY,
                     f64::NEG_INFINITY,
@@ -2147,8 +2145,13 @@ mod tests {
     #[test]
     fn topic_support_counts_other_words_that_may_stand_for_the_original() {
         let tagger = SpinTagger::new(&SpinConfig::default()).expect("tagger");
-        let alone = topic_of(&tagger, "The automobile maker said sales rose.", "automobile", "car")
-            .expect("automobile <- car");
+        let alone = topic_of(
+            &tagger,
+            "The automobile maker said sales rose.",
+            "automobile",
+            "car",
+        )
+        .expect("automobile <- car");
         // The candidate's own word does not count.
         assert_eq!(alone, 0.0);
         let text = "The automobile maker said motorcar and auto sales rose.";
