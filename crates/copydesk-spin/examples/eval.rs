@@ -18,6 +18,12 @@
 //! calibration articles (environment: `RERANK_GATES=-6` the gate the
 //! shipped models use, `BOOST_TREES`/`BOOST_DEPTH` the boosted trees, 0
 //! trees for linear models, `FIT_GRID=small` a shorter threshold grid).
+//! `--fit-choice` (calibration residue only) refits the choice among a
+//! restored span's candidates ([`copydesk_spin::rerank::Choice`]) and
+//! prints its coefficients; `--choice-diag` and `--damage-diag` print how
+//! often each score ranks the exact original first and which unspun words
+//! repair rewrites. `--weights` also takes `word_threshold` and
+//! `phrase_threshold` (the re-ranker models' thresholds).
 
 use copydesk_spin::evaluation::{edit_distance, words};
 use copydesk_spin::forest::{BoostParams, Forest};
@@ -478,6 +484,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "fluency_shrink" => weights.fluency_shrink = v,
                 "expansion" => weights.expansion = v,
                 "expansion_center" => weights.expansion_center = v,
+                "word_threshold" => weights.rerank.word.threshold = v,
+                "phrase_threshold" => weights.rerank.phrase.threshold = v,
                 _ => eprintln!("unknown weight {k}"),
             }
         }
