@@ -17,6 +17,7 @@
 use copydesk_core::{CorpusStage, Document, Source};
 use copydesk_provenance::align::Prepared;
 use copydesk_provenance::fingerprint::fingerprints;
+use copydesk_provenance::frequencies::{DistinctScratch, DocumentFrequencies, distinct_words_into};
 use copydesk_provenance::signature::{anchor_shingles, minhash};
 use copydesk_provenance::tokens::{for_each_word, tokenize, word_hash};
 use copydesk_provenance::{ProvenanceConfig, ProvenanceStage};
@@ -157,6 +158,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             out.iter()
                 .fold(0u64, |h, &x| h.rotate_left(3) ^ u64::from(x))
         }),
+    );
+    // Document frequencies: each document's distinct words counted (the
+    // counting `absorb` sets aside, in batches), a round from empty tables.
+    let distinct: Vec<Vec<u64>> = prepared
+        .iter()
+        .map(|p| {
+            let mut words = Vec::new();
+            distinct_words_into(
+                p.tokens.iter().map(|t| t.hash),
+                &mut DistinctScratch::default(),
+                &mut words,
+            );
+            words
+        })
+        .collect();
+    let mut df = DocumentFrequencies::default();
+    let (us_per_round, check) = time_kernel(&[()], rounds, |_| {
+        df = DocumentFrequencies::default();
+        for words in &distinct {
+            df.add(words.clone());
+        }
+        df.count_pending();
+        distinct[0].iter().map(|&w| u64::from(df.get(w))).sum()
+    });
+    put(
+        "frequencies",
+        (us_per_round / distinct.len().max(1) as f64, check),
     );
     // The whole of `observe` (all of the above, the distinct words, the
     // text hash, the observation's allocations), as the runner calls it.

@@ -190,8 +190,49 @@ impl Default for AlignParams {
 }
 
 /// Length of the longest common subsequence of `a` and `b`, with two rows
-/// of `scratch` (reused between calls).
+/// of `scratch` (reused between calls). A common prefix and suffix belong
+/// to a longest common subsequence, so only what lies between them is
+/// compared word by word (nothing for equal sentences).
 fn lcs_len(a: &[u64], b: &[u64], scratch: &mut Vec<u32>) -> usize {
+    let prefix = common_prefix(a, b);
+    let (a, b) = (&a[prefix..], &b[prefix..]);
+    let suffix = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (a, b) = (&a[..a.len() - suffix], &b[..b.len() - suffix]);
+    prefix + suffix + lcs_table(a, b, scratch)
+}
+
+/// How many first words `a` and `b` share.
+fn common_prefix(a: &[u64], b: &[u64]) -> usize {
+    a.iter().zip(b).take_while(|(x, y)| x == y).count()
+}
+
+/// [`lcs_len`] by the full table (two rows of it at a time).
+fn lcs_table(a: &[u64], b: &[u64], scratch: &mut Vec<u32>) -> usize {
+    let w = b.len() + 1;
+    scratch.clear();
+    scratch.resize(2 * w, 0);
+    let (mut prev, mut cur) = scratch.split_at_mut(w);
+    for &x in a {
+        for (j, &y) in b.iter().enumerate() {
+            cur[j + 1] = if x == y {
+                prev[j] + 1
+            } else {
+                prev[j + 1].max(cur[j])
+            };
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()] as usize
+}
+
+/// The first implementation of [`lcs_len`] (the whole table), kept as the reference.
+#[cfg(test)]
+fn lcs_len_reference(a: &[u64], b: &[u64], scratch: &mut Vec<u32>) -> usize {
     let w = b.len() + 1;
     scratch.clear();
     scratch.resize(2 * w, 0);
@@ -326,7 +367,67 @@ fn diff(a: &[u64], b: &[u64], a0: usize, b0: usize) -> (usize, Vec<Difference>) 
     (common, out)
 }
 
+/// The word-level differences of `a` and `b` by a longest-common-subsequence
+/// table. Its walk takes a match wherever the two words are equal, so a
+/// common prefix is matched word for word whatever follows, and what
+/// follows is walked as if it stood alone: the table is filled for the
+/// rest only (none of it for equal sentences, the verbatim copies).
 fn diff_block(a: &[u64], b: &[u64], a0: usize, b0: usize) -> (usize, Vec<Difference>) {
+    let prefix = common_prefix(a, b);
+    let (common, out) = diff_table(&a[prefix..], &b[prefix..], a0 + prefix, b0 + prefix);
+    (prefix + common, out)
+}
+
+/// [`diff_block`] by the full table.
+fn diff_table(a: &[u64], b: &[u64], a0: usize, b0: usize) -> (usize, Vec<Difference>) {
+    let (n, m) = (a.len(), b.len());
+    let mut dp = vec![0u16; (n + 1) * (m + 1)];
+    let w = m + 1;
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            dp[i * w + j] = if a[i] == b[j] {
+                dp[(i + 1) * w + j + 1].saturating_add(1)
+            } else {
+                dp[(i + 1) * w + j].max(dp[i * w + j + 1])
+            };
+        }
+    }
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    let (mut gi, mut gj) = (0, 0);
+    let mut common = 0;
+    while i < n && j < m {
+        if a[i] == b[j] {
+            if gi < i || gj < j {
+                out.push(Difference {
+                    a: (a0 + gi, a0 + i),
+                    b: (b0 + gj, b0 + j),
+                });
+            }
+            common += 1;
+            i += 1;
+            j += 1;
+            gi = i;
+            gj = j;
+        } else if dp[(i + 1) * w + j] >= dp[i * w + j + 1] {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    if gi < n || gj < m {
+        out.push(Difference {
+            a: (a0 + gi, a0 + n),
+            b: (b0 + gj, b0 + m),
+        });
+    }
+    (common, out)
+}
+
+/// The first implementation of [`diff_block`] (the whole table), kept as
+/// the reference.
+#[cfg(test)]
+fn diff_block_reference(a: &[u64], b: &[u64], a0: usize, b0: usize) -> (usize, Vec<Difference>) {
     let (n, m) = (a.len(), b.len());
     let mut dp = vec![0u16; (n + 1) * (m + 1)];
     let w = m + 1;
@@ -773,6 +874,26 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn lcs_and_diff_skip_the_shared_ends_without_changing_them(
+            a in proptest::collection::vec(0u64..4, 0..30),
+            b in proptest::collection::vec(0u64..4, 0..30),
+            shared in proptest::collection::vec(0u64..4, 0..8),
+            tail in proptest::collection::vec(0u64..4, 0..8),
+            offsets in (0usize..100, 0usize..100),
+        ) {
+            // Few distinct words (many ties), often with a shared start and end.
+            let a: Vec<u64> = shared.iter().chain(&a).chain(&tail).copied().collect();
+            let b: Vec<u64> = shared.iter().chain(&b).chain(&tail).copied().collect();
+            let mut scratch = Vec::new();
+            proptest::prop_assert_eq!(lcs_len(&a, &b, &mut scratch), lcs_len_reference(&a, &b, &mut scratch));
+            proptest::prop_assert_eq!(
+                diff_block(&a, &b, offsets.0, offsets.1),
+                diff_block_reference(&a, &b, offsets.0, offsets.1)
+            );
+            proptest::prop_assert_eq!(diff_block(&a, &a, 3, 5), diff_block_reference(&a, &a, 3, 5));
+        }
+
         #[test]
         fn common_sorted_matches_the_reference(
             mut x in proptest::collection::vec(0u16..40, 0..60),
