@@ -11,16 +11,58 @@ const fn lanes(byte: u8) -> u64 {
     u64::from_ne_bytes([byte; 8])
 }
 
-/// Whether any byte of `word` must be escaped in a JSON string: a control
-/// byte (below 0x20), `"` or `\`. Exact for "any" (the borrow of a
-/// subtraction only ever runs into a lane above one already found).
+/// A mask with the high bit set in the lane of each byte of `word` that
+/// must be escaped in a JSON string (a control byte below 0x20, `"` or
+/// `\\`), reading `word` little-endian (lane 0 is the first byte). The
+/// lowest set lane is always exact (the borrow of a subtraction only runs
+/// upwards, into lanes after one already found); lanes above it may be
+/// set falsely, so only the lowest is used.
 #[inline]
-fn needs_escape(word: u64) -> bool {
+fn escape_mask(word: u64) -> u64 {
     const LOW: u64 = lanes(0x01);
     const HIGH: u64 = lanes(0x80);
     let zero_in = |v: u64| v.wrapping_sub(LOW) & !v & HIGH;
     let below_space = word.wrapping_sub(lanes(0x20)) & !word & HIGH;
-    (below_space | zero_in(word ^ lanes(b'"')) | zero_in(word ^ lanes(b'\\'))) != 0
+    below_space | zero_in(word ^ lanes(b'"')) | zero_in(word ^ lanes(b'\\'))
+}
+
+/// The eight bytes of `chunk` (exactly eight) as a little-endian word.
+#[inline]
+fn word(chunk: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(chunk);
+    u64::from_le_bytes(word)
+}
+
+/// The position of the first byte at or after `at` that must be escaped:
+/// sixteen bytes at a time over long runs of plain text, then eight, then
+/// byte by byte.
+#[inline]
+fn next_escape(bytes: &[u8], mut at: usize) -> Option<usize> {
+    let lane = |mask: u64| (mask.trailing_zeros() / 8) as usize;
+    while let Some(chunk) = bytes.get(at..at + 16) {
+        let (first, second) = chunk.split_at(8);
+        let (first, second) = (escape_mask(word(first)), escape_mask(word(second)));
+        if first | second != 0 {
+            return Some(if first != 0 {
+                at + lane(first)
+            } else {
+                at + 8 + lane(second)
+            });
+        }
+        at += 16;
+    }
+    if let Some(chunk) = bytes.get(at..at + 8) {
+        let mask = escape_mask(word(chunk));
+        if mask != 0 {
+            return Some(at + lane(mask));
+        }
+        at += 8;
+    }
+    let rest = bytes.get(at..)?;
+    rest.iter()
+        .position(|&b| escape(b).is_some())
+        .map(|found| at + found)
 }
 
 /// How `serde_json` escapes one byte, if it does.
@@ -57,25 +99,15 @@ pub(crate) fn push_str(out: &mut Vec<u8>, s: &str) {
     out.reserve(bytes.len() + 2);
     out.push(b'"');
     let mut copied = 0;
-    let mut at = 0;
-    while at < bytes.len() {
-        if let Some(chunk) = bytes.get(at..at + 8) {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            if !needs_escape(u64::from_ne_bytes(word)) {
-                at += 8;
-                continue;
-            }
+    while let Some(at) = next_escape(bytes, copied) {
+        out.extend_from_slice(&bytes[copied..at]);
+        // Every byte `next_escape` finds has an escape; were one not to,
+        // it is copied as it is.
+        match escape(bytes[at]) {
+            Some(escaped) => out.extend_from_slice(escaped),
+            None => out.push(bytes[at]),
         }
-        let end = (at + 8).min(bytes.len());
-        for i in at..end {
-            if let Some(escaped) = escape(bytes[i]) {
-                out.extend_from_slice(&bytes[copied..i]);
-                out.extend_from_slice(escaped);
-                copied = i + 1;
-            }
-        }
-        at = end;
+        copied = at + 1;
     }
     out.extend_from_slice(&bytes[copied..]);
     out.push(b'"');
@@ -177,6 +209,36 @@ mod tests {
     }
 
     #[test]
+    fn escapes_are_found_at_every_offset_of_long_plain_runs() {
+        for special in ['"', '\\', '\n', '\u{0}', '\u{1f}'] {
+            for len in [0, 7, 8, 15, 16, 17, 31, 32, 33, 47, 70] {
+                for at in 0..=len {
+                    let mut s: String = "abcdefgh".repeat(9)[..len].to_string();
+                    s.insert(at, special);
+                    s.push_str("é tail");
+                    let mut out = Vec::new();
+                    push_str(&mut out, &s);
+                    assert_eq!(out, as_serde_json(&s), "{s:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_first_flagged_lane_is_the_first_byte_to_escape() {
+        // A `"` (0x22) after a 0x01 byte: the borrow out of the control
+        // byte's lane may flag later lanes, never an earlier one.
+        for bytes in [
+            *b"ab\x01\x23\"cde",
+            *b"\x00\x00\"\\\x1f\x7f\x80\xff",
+            *b"\x80\xc3\xa9\x20\x21\x23\x5b\x22",
+        ] {
+            let first = bytes.iter().position(|&b| escape(b).is_some());
+            assert_eq!(next_escape(&bytes, 0), first, "{bytes:?}");
+        }
+    }
+
+    #[test]
     fn unsigned_integers_are_written_in_decimal() {
         for n in [0, 7, 10, 99, 100, 12345, usize::MAX] {
             let mut out = Vec::new();
@@ -206,7 +268,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn strings_match_serde_json(s in "[\\x00-\\x7f]{0,40}|\\PC{0,40}|(\\PC|[\\x00-\\x1f\"\\\\]){0,40}") {
+        fn strings_match_serde_json(s in "[\\x00-\\x7f]{0,40}|\\PC{0,40}|(\\PC|[\\x00-\\x1f\"\\\\]){0,40}|([ -~]{0,40}(\\PC|[\\x00-\\x1f\"\\\\])?){0,6}") {
             let mut out = b"prefix".to_vec();
             push_str(&mut out, &s);
             prop_assert_eq!(&out[6..], &as_serde_json(&s)[..]);
