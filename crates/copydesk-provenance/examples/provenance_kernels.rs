@@ -173,6 +173,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             words
         })
         .collect();
+    let mut scratch = DistinctScratch::default();
+    let mut words = Vec::new();
+    put(
+        "distinct_words",
+        time_kernel(&prepared, rounds, |p| {
+            distinct_words_into(p.tokens.iter().map(|t| t.hash), &mut scratch, &mut words);
+            words.iter().fold(0u64, |h, &w| h.rotate_left(3) ^ w)
+        }),
+    );
+    put(
+        "sorted_words",
+        time_kernel(&prepared, rounds, |p| {
+            words.clear();
+            words.extend(p.tokens.iter().map(|t| t.hash));
+            words.sort_unstable();
+            words.dedup();
+            words.iter().fold(0u64, |h, &w| h.rotate_left(3) ^ w)
+        }),
+    );
     let mut df = DocumentFrequencies::default();
     let (us_per_round, check) = time_kernel(&[()], rounds, |_| {
         df = DocumentFrequencies::default();
