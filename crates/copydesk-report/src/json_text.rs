@@ -4,8 +4,6 @@
 //! (the document, its sentences, quotes and repaired text), and
 //! `serde_json` escapes it one byte at a time.
 
-use serde::Serialize;
-
 /// Eight copies of a byte.
 const fn lanes(byte: u8) -> u64 {
     u64::from_ne_bytes([byte; 8])
@@ -114,14 +112,23 @@ pub(crate) fn push_str(out: &mut Vec<u8>, s: &str) {
 }
 
 /// Appends a JSON value; strings (at any depth) go through [`push_str`],
-/// numbers through `serde_json`.
+/// integers through [`push_u64`], floats through `serde_json`.
 pub(crate) fn push_value(out: &mut Vec<u8>, value: &serde_json::Value) -> serde_json::Result<()> {
     use serde_json::Value;
     match value {
         Value::Null => out.extend_from_slice(b"null"),
         Value::Bool(true) => out.extend_from_slice(b"true"),
         Value::Bool(false) => out.extend_from_slice(b"false"),
-        Value::Number(n) => serde_json::to_writer(&mut *out, n)?,
+        Value::Number(n) => {
+            if let Some(n) = n.as_u64() {
+                push_u64(out, n);
+            } else if let Some(n) = n.as_i64() {
+                out.push(b'-');
+                push_u64(out, n.unsigned_abs());
+            } else {
+                serde_json::to_writer(&mut *out, n)?;
+            }
+        }
         Value::String(s) => push_str(out, s),
         Value::Array(items) => {
             out.push(b'[');
@@ -158,16 +165,13 @@ pub(crate) fn push_key(out: &mut Vec<u8>, key: &str, first: bool) {
     out.push(b':');
 }
 
-/// Appends any serializable value with `serde_json`'s compact writer.
-pub(crate) fn push_serde<T: Serialize + ?Sized>(
-    out: &mut Vec<u8>,
-    value: &T,
-) -> serde_json::Result<()> {
-    serde_json::to_writer(&mut *out, value)
-}
-
 /// Appends an unsigned integer in decimal.
 pub(crate) fn push_usize(out: &mut Vec<u8>, n: usize) {
+    push_u64(out, n as u64);
+}
+
+/// Appends an unsigned 64-bit integer in decimal.
+pub(crate) fn push_u64(out: &mut Vec<u8>, n: u64) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     let mut n = n;
@@ -245,6 +249,11 @@ mod tests {
             push_usize(&mut out, n);
             assert_eq!(out, n.to_string().into_bytes());
         }
+        for n in [0, 9, 10, u64::MAX] {
+            let mut out = Vec::new();
+            push_u64(&mut out, n);
+            assert_eq!(out, n.to_string().into_bytes());
+        }
     }
 
     fn json_value() -> impl Strategy<Value = serde_json::Value> {
@@ -255,6 +264,9 @@ mod tests {
             any::<i64>().prop_map(Value::from),
             any::<u64>().prop_map(Value::from),
             any::<f64>().prop_map(Value::from),
+            Just(Value::from(i64::MIN)),
+            Just(Value::from(u64::MAX)),
+            (-20i64..20).prop_map(Value::from),
             "\\PC{0,12}|[\\x00-\\x7f]{0,20}".prop_map(Value::String),
         ];
         leaf.prop_recursive(3, 24, 4, |inner| {

@@ -290,12 +290,12 @@ fn render_line(
     config: &JsonlReportConfig,
     out: &mut Vec<u8>,
 ) -> serde_json::Result<()> {
-    use crate::json_text::{push_key, push_serde, push_str, push_usize, push_value};
+    use crate::json_text::{push_key, push_str, push_usize, push_value};
     out.push(b'{');
     push_key(out, "id", true);
     push_str(out, &doc.id);
     push_key(out, "source", false);
-    push_serde(out, &doc.source)?;
+    push_source(out, &doc.source);
     if config.include_raw {
         push_key(out, "raw", false);
         push_str(out, &doc.raw);
@@ -303,7 +303,7 @@ fn render_line(
     push_key(out, "text", false);
     push_str(out, &doc.text);
     push_key(out, "meta", false);
-    push_serde(out, &doc.meta)?;
+    push_meta(out, &doc.meta)?;
     push_key(out, "tags", false);
     out.push(b'{');
     let written = doc
@@ -358,6 +358,100 @@ fn render_line(
     }
     out.push(b'}');
     Ok(())
+}
+
+/// Appends a [`Source`] as `serde_json` writes it (its fields in order,
+/// `None`s left out). The pattern names every field, so a field added to
+/// `Source` does not compile until it is written here.
+fn push_source(out: &mut Vec<u8>, source: &copydesk_core::Source) {
+    use crate::json_text::{push_key, push_str, push_u64};
+    let copydesk_core::Source { path, record, line } = source;
+    out.push(b'{');
+    push_key(out, "path", true);
+    push_str(out, path);
+    for (key, value) in [("record", record), ("line", line)] {
+        if let Some(value) = value {
+            push_key(out, key, false);
+            push_u64(out, *value);
+        }
+    }
+    out.push(b'}');
+}
+
+/// Appends a [`Meta`] as `serde_json` writes it: its fields in order, empty
+/// ones left out as its `skip_serializing_if`s say. The pattern names
+/// every field, so a field added to `Meta` does not compile until it is
+/// written here.
+fn push_meta(out: &mut Vec<u8>, meta: &copydesk_core::Meta) -> serde_json::Result<()> {
+    use crate::json_text::{push_key, push_value};
+    let copydesk_core::Meta {
+        headline,
+        subheadlines,
+        byline,
+        dateline,
+        credit,
+        outlet,
+        url,
+        date,
+        language,
+        captions,
+        debris,
+        extra,
+    } = meta;
+    let mut first = true;
+    out.push(b'{');
+    push_optional(out, &mut first, "headline", headline);
+    push_list(out, &mut first, "subheadlines", subheadlines);
+    for (name, value) in [
+        ("byline", byline),
+        ("dateline", dateline),
+        ("credit", credit),
+        ("outlet", outlet),
+        ("url", url),
+        ("date", date),
+        ("language", language),
+    ] {
+        push_optional(out, &mut first, name, value);
+    }
+    push_list(out, &mut first, "captions", captions);
+    push_list(out, &mut first, "debris", debris);
+    if !extra.is_empty() {
+        push_key(out, "extra", first);
+        out.push(b'{');
+        for (i, (name, value)) in extra.iter().enumerate() {
+            push_key(out, name, i == 0);
+            push_value(out, value)?;
+        }
+        out.push(b'}');
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+/// Appends `"name":"value"` to an object when `value` is set.
+fn push_optional(out: &mut Vec<u8>, first: &mut bool, name: &str, value: &Option<String>) {
+    if let Some(value) = value {
+        crate::json_text::push_key(out, name, *first);
+        crate::json_text::push_str(out, value);
+        *first = false;
+    }
+}
+
+/// Appends `"name":[...]` to an object when `items` is not empty.
+fn push_list(out: &mut Vec<u8>, first: &mut bool, name: &str, items: &[String]) {
+    if items.is_empty() {
+        return;
+    }
+    crate::json_text::push_key(out, name, *first);
+    *first = false;
+    out.push(b'[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        crate::json_text::push_str(out, item);
+    }
+    out.push(b']');
 }
 
 /// One line of `documents.jsonl`, borrowing from the document: the
@@ -589,6 +683,79 @@ mod tests {
         }
     }
 
+    fn arbitrary_meta() -> impl Strategy<Value = Meta> {
+        let text = || proptest::option::of("(\\PC|[\\x00-\\x1f\"\\\\]){0,12}");
+        let list = || proptest::collection::vec("\\PC{0,6}", 0..3);
+        (
+            (text(), text(), text(), text(), text(), text()),
+            (text(), text(), text()),
+            (list(), list(), list()),
+            proptest::collection::vec(("[a-z\"]{0,4}", any::<i64>(), "\\PC{0,6}"), 0..3),
+        )
+            .prop_map(
+                |(
+                    (headline, byline, dateline, credit, outlet, url),
+                    (date, language, spare),
+                    (subheadlines, captions, debris),
+                    extra,
+                )| Meta {
+                    headline,
+                    subheadlines,
+                    byline,
+                    dateline,
+                    credit,
+                    outlet,
+                    url,
+                    date,
+                    language: language.or(spare),
+                    captions,
+                    debris,
+                    extra: extra
+                        .into_iter()
+                        .map(|(k, n, s)| (k, serde_json::json!([n, s, n as f64 / 3.0])))
+                        .collect(),
+                },
+            )
+    }
+
+    #[test]
+    fn empty_and_full_metadata_and_sources_are_written_as_serde_json_writes_them() {
+        let full = Meta {
+            headline: Some("H \"1\"".into()),
+            subheadlines: vec!["s1".into(), "s2".into()],
+            byline: Some("B".into()),
+            dateline: Some("D".into()),
+            credit: Some("C".into()),
+            outlet: Some("O".into()),
+            url: Some("U".into()),
+            date: Some("2026-01-01".into()),
+            language: Some("en".into()),
+            captions: vec!["c".into()],
+            debris: vec!["d".into()],
+            extra: [("x".to_string(), serde_json::json!({"k": [1, -2, 0.5]}))].into(),
+        };
+        for meta in [Meta::default(), full] {
+            let mut out = Vec::new();
+            push_meta(&mut out, &meta).unwrap();
+            assert_eq!(out, serde_json::to_vec(&meta).unwrap());
+        }
+        for (record, line) in [
+            (None, None),
+            (Some(3), None),
+            (None, Some(9)),
+            (Some(u64::MAX), Some(0)),
+        ] {
+            let source = Source {
+                path: "a\\b\n.jsonl".into(),
+                record,
+                line,
+            };
+            let mut out = Vec::new();
+            push_source(&mut out, &source);
+            assert_eq!(out, serde_json::to_vec(&source).unwrap());
+        }
+    }
+
     proptest! {
         #[test]
         fn a_rendered_line_is_what_serde_json_writes_for_the_record(doc in arbitrary_document(), config in config()) {
@@ -596,6 +763,22 @@ mod tests {
             render_line(&doc, &config, &mut line).unwrap();
             let reference = serde_json::to_vec(&DocumentRecord::new(&doc, &config)).unwrap();
             prop_assert_eq!(String::from_utf8_lossy(&line), String::from_utf8_lossy(&reference));
+        }
+
+        #[test]
+        fn metadata_is_written_as_serde_json_writes_it(meta in arbitrary_meta()) {
+            let mut out = Vec::new();
+            push_meta(&mut out, &meta).unwrap();
+            let reference = serde_json::to_vec(&meta).unwrap();
+            prop_assert_eq!(String::from_utf8_lossy(&out), String::from_utf8_lossy(&reference));
+        }
+
+        #[test]
+        fn sources_are_written_as_serde_json_writes_them(path in "(\\PC|[\\x00-\\x1f\"\\\\]){0,12}", record in proptest::option::of(any::<u64>()), line in proptest::option::of(any::<u64>())) {
+            let source = Source { path, record, line };
+            let mut out = Vec::new();
+            push_source(&mut out, &source);
+            prop_assert_eq!(out, serde_json::to_vec(&source).unwrap());
         }
     }
 }
