@@ -1,7 +1,9 @@
 //! Per-document cost of the kernels `corpus.provenance.v1` runs on every
-//! document (tokenizing, sentence splitting, anchor shingles, MinHash,
-//! sentence fingerprints, and the whole of `observe`), on one thread, with
-//! the runner's allocator, for comparing implementations.
+//! document (the word scan alone and with hashing, tokenizing, sentence
+//! splitting, anchor shingles, MinHash, sentence fingerprints, the distinct
+//! words by set and by sort, document-frequency counting, and the whole of
+//! `observe`), on one thread, with the runner's allocator, for comparing
+//! implementations.
 //!
 //! ```text
 //! cargo run --release -p copydesk-provenance --example provenance_kernels -- \
@@ -11,8 +13,10 @@
 //! Reads the `text` field of the first `--docs` lines (10,000 by default),
 //! runs each kernel over all of them `--rounds` times (3 by default) and
 //! prints the best round's microseconds (CPU time of the thread) per
-//! document for each kernel, with
-//! a checksum of its output so that two builds can be checked to agree.
+//! document for each kernel, with a checksum of its output so that two
+//! builds can be checked to agree. The thread's CPU time advances in
+//! scheduler ticks (4 ms here): use enough documents (50,000 or more) for
+//! differences of a tenth of a microsecond to show.
 
 use copydesk_core::{CorpusStage, Document, Source};
 use copydesk_provenance::align::Prepared;
