@@ -98,7 +98,7 @@ pub struct FixedWidthSlices<T> {
 
 impl<T: Copy> FixedWidthSlices<T> {
     /// Storage of slices of `width` elements (at least 1), in chunks of
-    /// about [`CHUNK_ELEMENTS`] elements.
+    /// about a million elements.
     pub fn new(width: usize) -> Self {
         FixedWidthSlices::with_chunk_capacity(width, CHUNK_ELEMENTS)
     }
