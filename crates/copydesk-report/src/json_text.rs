@@ -34,7 +34,7 @@ fn word(chunk: &[u8]) -> u64 {
 
 /// The position of the first byte at or after `at` that must be escaped:
 /// sixteen bytes at a time over long runs of plain text, then eight, then
-/// byte by byte.
+/// the last few as one padded word.
 #[inline]
 fn next_escape(bytes: &[u8], mut at: usize) -> Option<usize> {
     let lane = |mask: u64| (mask.trailing_zeros() / 8) as usize;
@@ -57,11 +57,46 @@ fn next_escape(bytes: &[u8], mut at: usize) -> Option<usize> {
         }
         at += 8;
     }
+    // Fewer than eight bytes are left. In a string of eight bytes or more
+    // they end its last word, read in one load (the lanes before `at` are
+    // masked off; a borrow out of an escape among them may flag a later
+    // lane falsely, so a lane found there is checked before it is taken).
+    // Most keys, labels and entity texts are shorter: byte by byte.
+    let rest = bytes.len().checked_sub(at).filter(|&rest| rest > 0)?;
+    let Some(last) = bytes
+        .len()
+        .checked_sub(8)
+        .and_then(|from| bytes.get(from..))
+    else {
+        return scan_bytes(bytes, at);
+    };
+    let mask = escape_mask(word(last)) & (u64::MAX << ((8 - rest) * 8));
+    if mask == 0 {
+        return None;
+    }
+    let found = bytes.len() - 8 + lane(mask);
+    scan_bytes(bytes, found)
+}
+
+/// The first byte at or after `at` that must be escaped, one at a time.
+#[inline]
+fn scan_bytes(bytes: &[u8], at: usize) -> Option<usize> {
     let rest = bytes.get(at..)?;
     rest.iter()
-        .position(|&b| escape(b).is_some())
+        .position(|&b| ESCAPED[b as usize])
         .map(|found| at + found)
 }
+
+/// Whether each byte must be escaped in a JSON string.
+static ESCAPED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = b < 0x20 || b == b'"' as usize || b == b'\\' as usize;
+        b += 1;
+    }
+    table
+};
 
 /// How `serde_json` escapes one byte, if it does.
 #[inline]
@@ -215,7 +250,7 @@ mod tests {
     #[test]
     fn escapes_are_found_at_every_offset_of_long_plain_runs() {
         for special in ['"', '\\', '\n', '\u{0}', '\u{1f}'] {
-            for len in [0, 7, 8, 15, 16, 17, 31, 32, 33, 47, 70] {
+            for len in [0, 1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 23, 31, 32, 33, 47, 70] {
                 for at in 0..=len {
                     let mut s: String = "abcdefgh".repeat(9)[..len].to_string();
                     s.insert(at, special);
@@ -232,13 +267,34 @@ mod tests {
     fn the_first_flagged_lane_is_the_first_byte_to_escape() {
         // A `"` (0x22) after a 0x01 byte: the borrow out of the control
         // byte's lane may flag later lanes, never an earlier one.
+        // A `"` then `#` (0x23) before the tail: its borrow flags the `#`
+        // when the last word is read over both.
         for bytes in [
-            *b"ab\x01\x23\"cde",
-            *b"\x00\x00\"\\\x1f\x7f\x80\xff",
-            *b"\x80\xc3\xa9\x20\x21\x23\x5b\x22",
+            &b"ab\x01\x23\"cde"[..],
+            b"\x00\x00\"\\\x1f\x7f\x80\xff",
+            b"\x80\xc3\xa9\x20\x21\x23\x5b\x22",
+            b"abcdefgh\"#xy",
+            b"abcdefgh\"#\x23\x23\x23a",
+            b"abcdefghijklmnop\"##",
+            b"\"#",
         ] {
             let first = bytes.iter().position(|&b| escape(b).is_some());
             assert_eq!(next_escape(&bytes, 0), first, "{bytes:?}");
+            for at in 0..=bytes.len() {
+                let next = bytes[at..].iter().position(|&b| escape(b).is_some());
+                assert_eq!(
+                    next_escape(&bytes, at),
+                    next.map(|n| at + n),
+                    "{bytes:?} {at}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_byte_table_agrees_with_the_escapes() {
+        for b in 0..=255u8 {
+            assert_eq!(ESCAPED[b as usize], escape(b).is_some(), "{b:#x}");
         }
     }
 
