@@ -279,11 +279,11 @@ mod tests {
             b"\"#",
         ] {
             let first = bytes.iter().position(|&b| escape(b).is_some());
-            assert_eq!(next_escape(&bytes, 0), first, "{bytes:?}");
+            assert_eq!(next_escape(bytes, 0), first, "{bytes:?}");
             for at in 0..=bytes.len() {
                 let next = bytes[at..].iter().position(|&b| escape(b).is_some());
                 assert_eq!(
-                    next_escape(&bytes, at),
+                    next_escape(bytes, at),
                     next.map(|n| at + n),
                     "{bytes:?} {at}"
                 );
