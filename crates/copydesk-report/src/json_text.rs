@@ -305,10 +305,12 @@ mod tests {
             push_usize(&mut out, n);
             assert_eq!(out, n.to_string().into_bytes());
         }
-        for n in [0, 9, 10, u64::MAX] {
-            let mut out = Vec::new();
+        let powers = (0..20).map(|e| 10u64.pow(e));
+        let around = powers.flat_map(|p| [p - 1, p, p + 1, p.wrapping_mul(3).wrapping_add(7)]);
+        for n in around.chain((0..1000).chain([u64::MAX, u64::MAX - 1])) {
+            let mut out = b"x".to_vec();
             push_u64(&mut out, n);
-            assert_eq!(out, n.to_string().into_bytes());
+            assert_eq!(out[1..], *n.to_string().as_bytes());
         }
     }
 
@@ -335,6 +337,13 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn any_u64_is_written_as_to_string_writes_it(n in any::<u64>()) {
+            let mut out = Vec::new();
+            push_u64(&mut out, n);
+            prop_assert_eq!(out, n.to_string().into_bytes());
+        }
+
         #[test]
         fn strings_match_serde_json(s in "[\\x00-\\x7f]{0,40}|\\PC{0,40}|(\\PC|[\\x00-\\x1f\"\\\\]){0,40}|([ -~]{0,40}(\\PC|[\\x00-\\x1f\"\\\\])?){0,6}") {
             let mut out = b"prefix".to_vec();
