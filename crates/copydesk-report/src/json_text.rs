@@ -40,8 +40,13 @@ fn next_escape(bytes: &[u8], mut at: usize) -> Option<usize> {
     let lane = |mask: u64| (mask.trailing_zeros() / 8) as usize;
     while let Some(chunk) = bytes.get(at..at + 16) {
         let (first, second) = chunk.split_at(8);
-        if let Some(found) = first_escape_in_16(word(first), word(second)) {
-            return Some(at + found);
+        let (first, second) = (escape_mask(word(first)), escape_mask(word(second)));
+        if first | second != 0 {
+            return Some(if first != 0 {
+                at + lane(first)
+            } else {
+                at + 8 + lane(second)
+            });
         }
         at += 16;
     }
@@ -71,21 +76,6 @@ fn next_escape(bytes: &[u8], mut at: usize) -> Option<usize> {
     }
     let found = bytes.len() - 8 + lane(mask);
     scan_bytes(bytes, found)
-}
-
-/// The lane (0 to 15) of the first byte to escape in sixteen bytes given
-/// as two little-endian words, if any: two SWAR masks.
-#[inline]
-fn first_escape_in_16(first: u64, second: u64) -> Option<usize> {
-    let lane = |mask: u64| (mask.trailing_zeros() / 8) as usize;
-    let (first, second) = (escape_mask(first), escape_mask(second));
-    if first != 0 {
-        Some(lane(first))
-    } else if second != 0 {
-        Some(8 + lane(second))
-    } else {
-        None
-    }
 }
 
 /// The first byte at or after `at` that must be escaped, one at a time.
