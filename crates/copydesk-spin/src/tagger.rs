@@ -61,12 +61,21 @@ struct Option_ {
 }
 
 /// A one-word original of a token, for the pair search: its index in the
-/// token's option list, its id, and its unigram difference.
+/// token's option list, its id, its unigram difference, and the key that
+/// ranks it among the token's originals (see [`pair_rank`]), computed once
+/// rather than at every comparison of the selection.
 #[derive(Debug, Clone, Copy)]
 struct Single {
     option: usize,
     id: u32,
     unigram: f64,
+    rank_key: f64,
+}
+
+/// How likely a one-word original is to be paired (higher first): its
+/// unigram advantage (capped), less the spinner's choice among synonyms.
+fn pair_rank(o: &Option_, unigram: f64) -> f64 {
+    unigram.min(6.0) - o.log_fanout - o.log_rank
 }
 
 /// Every token's one-word originals.
@@ -1284,6 +1293,7 @@ impl SpinTagger {
                             option: k,
                             id,
                             unigram,
+                            rank_key: pair_rank(option, unigram),
                         });
                     }
                     let length_change = option.n_words.abs_diff(len);
@@ -1363,7 +1373,6 @@ impl SpinTagger {
         let option_of = |i: usize, s: &Single| -> Option<&Option_> {
             singles.options.get(i)?.as_ref()?.get(s.option)
         };
-        let proxy = |o: &Option_, s: &Single| s.unigram.min(6.0) - o.log_fanout - o.log_rank;
         // Where two adjacent words may both have been replaced: linked,
         // and not an attested bigram.
         let open = |i: usize| {
@@ -1380,17 +1389,18 @@ impl SpinTagger {
                 tops.push((begin, begin));
                 continue;
             }
-            let Some(Some(options)) = singles.options.get(i) else {
+            if !matches!(singles.options.get(i), Some(Some(_))) {
                 tops.push((begin, begin));
                 continue;
-            };
+            }
             let Some(list) = singles.list.get_mut(begin..end) else {
                 tops.push((begin, begin));
                 continue;
             };
             if list.len() > PAIR_OPTIONS {
-                let key = |s: &Single| options.get(s.option).map_or(f64::MIN, |o| proxy(o, s));
-                list.select_nth_unstable_by(PAIR_OPTIONS - 1, |a, b| key(b).total_cmp(&key(a)));
+                list.select_nth_unstable_by(PAIR_OPTIONS - 1, |a, b| {
+                    b.rank_key.total_cmp(&a.rank_key)
+                });
             }
             tops.push((begin, begin + list.len().min(PAIR_OPTIONS)));
         }
