@@ -135,7 +135,10 @@ impl ReportStage for JsonlReport {
     fn begin(&mut self, out_dir: &Path) -> Result<(), StageError> {
         self.out_dir = out_dir.to_path_buf();
         self.written = 0;
-        self.documents = Some(OutputFile::create(NAME, out_dir.join(&self.config.path))?);
+        self.documents = Some(OutputFile::create_large(
+            NAME,
+            out_dir.join(&self.config.path),
+        )?);
         Ok(())
     }
 

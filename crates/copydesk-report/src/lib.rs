@@ -39,6 +39,7 @@
 #![deny(missing_docs)]
 
 mod corpus;
+mod direct;
 mod error;
 mod facts;
 pub mod html;

@@ -1,5 +1,6 @@
 //! Output files: creating them with context and naming corpus tables safely.
 
+use crate::direct::DirectFile;
 use crate::error::{Context, ReportError};
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -9,7 +10,31 @@ use std::path::{Path, PathBuf};
 pub(crate) struct OutputFile {
     stage: &'static str,
     path: PathBuf,
-    writer: BufWriter<File>,
+    writer: BufWriter<Sink>,
+}
+
+/// Where an output file's bytes go.
+pub(crate) enum Sink {
+    /// Through the page cache.
+    Plain(File),
+    /// Past it, in whole blocks ([`DirectFile`]).
+    Direct(DirectFile),
+}
+
+impl Write for Sink {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Sink::Plain(f) => f.write(data),
+            Sink::Direct(f) => f.write(data),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Sink::Plain(f) => f.flush(),
+            Sink::Direct(f) => f.flush(),
+        }
+    }
 }
 
 impl OutputFile {
@@ -22,7 +47,22 @@ impl OutputFile {
         Ok(OutputFile {
             stage,
             path,
-            writer: BufWriter::with_capacity(1 << 16, file),
+            writer: BufWriter::with_capacity(1 << 16, Sink::Plain(file)),
+        })
+    }
+
+    /// Creates (or truncates) `path` for a large file written in a stream
+    /// of big pieces (`documents.jsonl`): past the page cache where the
+    /// system allows it ([`DirectFile`]), which gathers the bytes itself.
+    pub(crate) fn create_large(stage: &'static str, path: PathBuf) -> Result<Self, ReportError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).at(stage, parent)?;
+        }
+        let file = DirectFile::create(&path).at(stage, &path)?;
+        Ok(OutputFile {
+            stage,
+            path,
+            writer: BufWriter::with_capacity(0, Sink::Direct(file)),
         })
     }
 
@@ -37,7 +77,7 @@ impl OutputFile {
     }
 
     /// The underlying writer, for serializers.
-    pub(crate) fn writer(&mut self) -> &mut BufWriter<File> {
+    pub(crate) fn writer(&mut self) -> &mut BufWriter<Sink> {
         &mut self.writer
     }
 
@@ -65,11 +105,15 @@ impl OutputFile {
     /// Flushes and closes the file, returning its path.
     pub(crate) fn close(mut self) -> Result<PathBuf, ReportError> {
         self.writer.flush().at(self.stage, &self.path)?;
-        let file = self
+        let sink = self
             .writer
             .into_inner()
             .map_err(|e| e.into_error())
             .at(self.stage, &self.path)?;
+        let file = match sink {
+            Sink::Plain(file) => file,
+            Sink::Direct(file) => file.finish().at(self.stage, &self.path)?,
+        };
         file.sync_all().ok();
         Ok(self.path)
     }
