@@ -32,7 +32,7 @@
 //! among a span's candidates ([`Choice`], `--fit-choice`) reads it.
 
 use crate::forest::Forest;
-use crate::language_model::LanguageModel;
+use crate::language_model::{LanguageModel, WordHash};
 use crate::lattice::{Lattice, Node};
 use crate::tagger::{Analysis, Candidate, Weights};
 use std::collections::HashMap;
@@ -425,12 +425,12 @@ pub(crate) fn features(
     let channel_prior = channel_prior(w, rate);
     // Per group (same wording, same original), the eligible occurrences;
     // per span, the best and second-best gate scores and how many.
-    let mut group_count: HashMap<u32, usize> = HashMap::new();
-    let mut spans: HashMap<(usize, usize), (f64, f64, usize)> = HashMap::new();
+    let mut group_count: HashMap<u32, usize, WordHash> = HashMap::default();
+    let mut spans: HashMap<(usize, usize), (f64, f64, usize), WordHash> = HashMap::default();
     // Per span, the sum of exp(score) over its eligible candidates, for
     // the share of the span's odds a candidate holds (the text's own
     // words counting exp(0)).
-    let mut odds: HashMap<(usize, usize), f64> = HashMap::new();
+    let mut odds: HashMap<(usize, usize), f64, WordHash> = HashMap::default();
     for &(k, s) in &eligible {
         if let Some(&g) = analysis.groups.get(k)
             && g != u32::MAX
@@ -457,7 +457,7 @@ pub(crate) fn features(
     // Per group, the two best scores and shares of its occurrences: a
     // consistent spinner leaves the same mapping in several places, and
     // the best-placed occurrence vouches for the others.
-    let mut group_best: HashMap<u32, [f64; 4]> = HashMap::new();
+    let mut group_best: HashMap<u32, [f64; 4], WordHash> = HashMap::default();
     for &(k, score) in &eligible {
         let Some(&g) = analysis.groups.get(k) else {
             continue;
@@ -471,7 +471,7 @@ pub(crate) fn features(
     }
     // How often each word of the text occurs: an original that the text
     // also uses elsewhere is on its topic.
-    let mut counts: HashMap<&str, usize> = HashMap::new();
+    let mut counts: HashMap<&str, usize, WordHash> = HashMap::default();
     for t in &analysis.tokens {
         *counts.entry(t.lower.as_str()).or_insert(0) += 1;
     }

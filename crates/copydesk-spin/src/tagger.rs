@@ -96,6 +96,30 @@ struct Found {
     substitutable: Vec<bool>,
 }
 
+/// A run's neighbours for [`SpinTagger::option_bound`], with the bounds
+/// that depend on them alone read once per run rather than per option.
+struct Neighbours {
+    /// The word before the run (`None`: no linked word before it).
+    left: Option<WordId>,
+    /// The word after the run (`None`: no linked word after it).
+    right: Option<WordId>,
+    /// [`LanguageModel::max_out`] of the known word before (0 otherwise).
+    left_out: f32,
+    /// [`LanguageModel::max_in`] of the known word after (0 otherwise).
+    right_in: f32,
+}
+
+impl Neighbours {
+    fn new(lm: &LanguageModel, left: Option<WordId>, right: Option<WordId>) -> Self {
+        Neighbours {
+            left,
+            right,
+            left_out: left.flatten().map_or(0.0, |l| lm.max_out(l)),
+            right_in: right.flatten().map_or(0.0, |r| lm.max_in(r)),
+        }
+    }
+}
+
 /// Margin (nats) kept by the pruning bounds against rounding.
 const EPS: f64 = 1e-6;
 
@@ -1097,7 +1121,7 @@ impl SpinTagger {
         };
         // Per span, the best score of a candidate that passes and the
         // candidate the choice model prefers (score, index).
-        let mut spans: HashMap<(usize, usize), (f64, f64, usize)> = HashMap::new();
+        let mut spans: HashMap<(usize, usize), (f64, f64, usize), WordHash> = HashMap::default();
         for &(k, x) in features {
             let (Some(s), Some(c)) = (scores.get_mut(k), runs.get(k)) else {
                 continue;
@@ -1157,9 +1181,9 @@ impl SpinTagger {
     /// Which wordings the document's words may stand for, and how many
     /// distinct words each (see [`TopicSupport`]).
     pub fn topic_support(&self, analysis: &Analysis) -> TopicSupport {
-        let mut seen: HashSet<u32> = HashSet::new();
-        let mut counts: HashMap<Arc<str>, u32> = HashMap::new();
-        let mut lists: HashMap<u32, Arc<Vec<Option_>>> = HashMap::new();
+        let mut seen: HashSet<u32, WordHash> = HashSet::default();
+        let mut counts: HashMap<Arc<str>, u32, WordHash> = HashMap::default();
+        let mut lists: HashMap<u32, Arc<Vec<Option_>>, WordHash> = HashMap::default();
         for (t, id) in analysis.tokens.iter().zip(&analysis.ids) {
             let Some(id) = *id else { continue };
             if t.protected || !seen.insert(id) {
@@ -1286,6 +1310,7 @@ impl SpinTagger {
                 let name = run
                     .iter()
                     .any(|t| t.shape == Shape::Capitalized && !t.sentence_initial);
+                let edges = Neighbours::new(self.lm, left, right);
                 for (k, option) in options.iter().enumerate() {
                     let unigram = option.log_prob - base_uni;
                     if let (1, 1, Some(id)) = (option.n_words, len, option.first) {
@@ -1298,7 +1323,7 @@ impl SpinTagger {
                     }
                     let length_change = option.n_words.abs_diff(len);
                     if let Some(p) = prune {
-                        let (bound, transitions) = self.option_bound(option, left, right);
+                        let (bound, transitions) = self.option_bound(option, &edges);
                         let gain = bound - base.log_prob;
                         let expansion = len > 1 && length_change > 0 && gain > PHRASE_GAIN - EPS;
                         let fixed = Fixed {
@@ -1490,17 +1515,12 @@ impl SpinTagger {
 
     /// [`SpinTagger::chain_bound`] of an option between the run's
     /// neighbours, from the option's precomputed parts.
-    fn option_bound(
-        &self,
-        option: &Option_,
-        left: Option<WordId>,
-        right: Option<WordId>,
-    ) -> (f64, usize) {
+    fn option_bound(&self, option: &Option_, edges: &Neighbours) -> (f64, usize) {
         let mut bound = 0.0;
         let mut transitions = option.inner_transitions;
-        match left {
-            Some(Some(l)) if option.first.is_some() => {
-                bound += f64::from(self.lm.max_out(l).min(option.in_first));
+        match edges.left {
+            Some(Some(_)) if option.first.is_some() => {
+                bound += f64::from(edges.left_out.min(option.in_first));
                 transitions += 1;
             }
             Some(l) => {
@@ -1510,9 +1530,9 @@ impl SpinTagger {
             None => bound += self.lm.log_prob_id(option.first),
         }
         bound += option.inner_bound;
-        match right {
-            Some(Some(r)) if option.last.is_some() => {
-                bound += f64::from(option.out_last.min(self.lm.max_in(r)));
+        match edges.right {
+            Some(Some(_)) if option.last.is_some() => {
+                bound += f64::from(option.out_last.min(edges.right_in));
                 transitions += 1;
             }
             Some(r) => {
@@ -1998,8 +2018,8 @@ fn substitution(text: &str, tokens: &[Token], c: &Candidate, lo: f64) -> Option<
 /// original seldom has any.
 #[derive(Debug, Default)]
 pub struct TopicSupport {
-    counts: HashMap<Arc<str>, u32>,
-    lists: HashMap<u32, Arc<Vec<Option_>>>,
+    counts: HashMap<Arc<str>, u32, WordHash>,
+    lists: HashMap<u32, Arc<Vec<Option_>>, WordHash>,
     ids: Vec<Option<u32>>,
 }
 
