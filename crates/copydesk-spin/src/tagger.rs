@@ -365,6 +365,9 @@ pub struct SpinTagger {
     phrase_start_ids: Vec<bool>,
     /// First words of the listed tortured phrases.
     listed_firsts: HashSet<String, WordHash>,
+    /// `listed_firsts` by vocabulary id (read instead of hashing the
+    /// token's text where the token is a known word).
+    listed_first_ids: Vec<bool>,
     /// Hashes ([`phrase_hash`]) of every multiword wording a text may show
     /// for a dictionary phrase: the phrase, its first word in any form
     /// [`Morphology::analyze`] may read, its last word in any plural. A
@@ -635,14 +638,24 @@ impl SpinTagger {
                 *flag = true;
             }
         }
-        let listed_firsts = phrases
+        let listed_firsts: HashSet<String, WordHash> = phrases
             .keys()
             .map(|k| k.split_once(' ').map_or(k.as_str(), |p| p.0).to_string())
             .collect();
+        let mut listed_first_ids = vec![false; lm.vocabulary_size()];
+        for word in &listed_firsts {
+            if let Some(flag) = lm
+                .id(word)
+                .and_then(|id| listed_first_ids.get_mut(id as usize))
+            {
+                *flag = true;
+            }
+        }
         Ok(SpinTagger {
             lm,
             phrase_start_ids,
             listed_firsts,
+            listed_first_ids,
             phrase_surfaces,
             morph,
             phrase_starts,
@@ -1232,7 +1245,10 @@ impl SpinTagger {
                 None => self.phrase_starts.contains(head.lower.as_str()),
             };
             // Runs longer than `MAX_RUN` are only ever listed phrases.
-            let listed_head = self.listed_firsts.contains(head.lower.as_str());
+            let listed_head = match ids[i] {
+                Some(id) => self.listed_first_ids.get(id as usize) == Some(&true),
+                None => self.listed_firsts.contains(head.lower.as_str()),
+            };
             for len in 1..=if listed_head { longest } else { MAX_RUN } {
                 let j = i + len - 1;
                 let Some(tail) = tokens.get(j) else { break };
