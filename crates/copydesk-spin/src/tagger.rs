@@ -373,6 +373,10 @@ pub struct SpinTagger {
     /// [`Morphology::analyze`] may read, its last word in any plural. A
     /// run of words not in it has no originals (the lookup is skipped).
     phrase_surfaces: HashSet<u64, WordHash>,
+    /// A compact filter of `phrase_surfaces`, read first: most runs are
+    /// no dictionary wording, and the bit array stays in cache where the
+    /// set does not.
+    surface_filter: HashFilter,
     threshold: f64,
     /// The user's floor on a restoration's confidence, if any.
     min_confidence: Option<f64>,
@@ -656,6 +660,7 @@ impl SpinTagger {
             phrase_start_ids,
             listed_firsts,
             listed_first_ids,
+            surface_filter: HashFilter::new(&phrase_surfaces),
             phrase_surfaces,
             morph,
             phrase_starts,
@@ -1297,10 +1302,7 @@ impl SpinTagger {
                 {
                     continue;
                 }
-                if len > 1
-                    && prune.is_some()
-                    && !self.phrase_surfaces.contains(&phrase_hash(&phrase))
-                {
+                if len > 1 && prune.is_some() && !self.has_surface(phrase_hash(&phrase)) {
                     continue;
                 }
                 let options = match (len, ids[i]) {
@@ -1587,6 +1589,12 @@ impl SpinTagger {
             transitions += 1;
         }
         (bound, transitions)
+    }
+
+    /// Whether a multiword wording (by [`phrase_hash`]) is one a
+    /// dictionary phrase may show.
+    fn has_surface(&self, hash: u64) -> bool {
+        self.surface_filter.may_contain(hash) && self.phrase_surfaces.contains(&hash)
     }
 
     /// The originals of a known single word, computed once per tagger and
@@ -1923,6 +1931,47 @@ struct Chain {
     right_pmi: f64,
 }
 
+/// A one-bit-per-slot filter of a set of hashes: a hash whose bit is
+/// clear is not in the set; one whose bit is set may be (about one in
+/// nine of the others, at eight bits per member).
+#[derive(Debug, Default)]
+struct HashFilter {
+    bits: Vec<u64>,
+    /// 64 minus the log2 of the number of bits.
+    shift: u32,
+}
+
+impl HashFilter {
+    /// A filter with every hash of `set` in it.
+    fn new<S>(set: &HashSet<u64, S>) -> Self {
+        let n_bits = (set.len().max(1) * 8).next_power_of_two().max(64);
+        let mut filter = HashFilter {
+            bits: vec![0; n_bits / 64],
+            shift: 64 - n_bits.trailing_zeros(),
+        };
+        for &h in set {
+            let slot = filter.slot(h);
+            if let Some(word) = filter.bits.get_mut(slot / 64) {
+                *word |= 1 << (slot % 64);
+            }
+        }
+        filter
+    }
+
+    /// The bit of a hash (its high bits after a multiplicative mix).
+    fn slot(&self, h: u64) -> usize {
+        (h.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize
+    }
+
+    /// Whether the hash may be in the set (`false`: it is not).
+    fn may_contain(&self, h: u64) -> bool {
+        let slot = self.slot(h);
+        self.bits
+            .get(slot / 64)
+            .is_some_and(|word| word & (1 << (slot % 64)) != 0)
+    }
+}
+
 /// A 64-bit hash of a wording (collisions only cost a lookup).
 fn phrase_hash(phrase: &str) -> u64 {
     use std::hash::Hasher;
@@ -2094,6 +2143,28 @@ fn select<'a>(runs: &'a [Candidate], scores: &[f64], min: f64) -> Vec<(&'a Candi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_hash_filter_keeps_every_member_and_rejects_most_others() {
+        let members: HashSet<u64, WordHash> = (0..5_000u64)
+            .map(|k| phrase_hash(&format!("member {k}")))
+            .collect();
+        let filter = HashFilter::new(&members);
+        assert!(members.iter().all(|&h| filter.may_contain(h)));
+        let passed = (0..5_000u64)
+            .map(|k| phrase_hash(&format!("stranger {k}")))
+            .filter(|&h| filter.may_contain(h))
+            .count();
+        // About one in nine at eight bits per member.
+        assert!(passed < 1_000, "{passed} of 5000 strangers passed");
+        let tagger = SpinTagger::new(&SpinConfig::default()).expect("tagger");
+        assert!(
+            tagger
+                .phrase_surfaces
+                .iter()
+                .all(|&h| tagger.surface_filter.may_contain(h))
+        );
+    }
 
     #[test]
     fn the_precomputed_originals_match_the_computation() {
