@@ -1305,9 +1305,19 @@ impl SpinTagger {
                 if len > 1 && prune.is_some() && !self.has_surface(phrase_hash(&phrase)) {
                     continue;
                 }
-                let options = match (len, ids[i]) {
-                    (1, Some(id)) => self.word_originals(id, &phrase),
-                    _ => self.cached_originals(&phrase),
+                // A known word's list is borrowed from the tagger (no
+                // reference count touched unless the list is kept).
+                let shared = match (len, ids[i]) {
+                    (1, Some(id)) => self.word_originals_slot(id, &phrase),
+                    _ => None,
+                };
+                let owned;
+                let options = match shared {
+                    Some(list) => list,
+                    None => {
+                        owned = self.cached_originals(&phrase);
+                        &owned
+                    }
                 };
                 if options.is_empty() {
                     continue;
@@ -1380,7 +1390,7 @@ impl SpinTagger {
                     });
                 }
                 if len == 1 {
-                    token_options[i] = Some(options);
+                    token_options[i] = Some(Arc::clone(options));
                 }
             }
             ranges.push((begin, singles.len()));
@@ -1600,17 +1610,22 @@ impl SpinTagger {
     /// The originals of a known single word, computed once per tagger and
     /// read without locking afterwards.
     fn word_originals(&self, id: u32, word: &str) -> Arc<Vec<Option_>> {
-        match self.word_cache.get(id as usize) {
-            Some(slot) => {
-                Arc::clone(
-                    slot.get_or_init(|| match self.precomputed.and_then(|t| t.get(id)) {
-                        Some(readings) => self.options(readings),
-                        None => self.compute_originals(word),
-                    }),
-                )
-            }
+        match self.word_originals_slot(id, word) {
+            Some(list) => Arc::clone(list),
             None => self.cached_originals(word),
         }
+    }
+
+    /// [`SpinTagger::word_originals`] borrowed from the tagger's per-word
+    /// cache (`None` when the id is outside the vocabulary).
+    fn word_originals_slot<'a>(&'a self, id: u32, word: &str) -> Option<&'a Arc<Vec<Option_>>> {
+        let slot = self.word_cache.get(id as usize)?;
+        Some(
+            slot.get_or_init(|| match self.precomputed.and_then(|t| t.get(id)) {
+                Some(readings) => self.options(readings),
+                None => self.compute_originals(word),
+            }),
+        )
     }
 
     /// The originals of every vocabulary word, computed (not read from
