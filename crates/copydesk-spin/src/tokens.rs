@@ -37,6 +37,26 @@ pub struct Token {
 
 /// Lowercases a word and folds typographic apostrophes to `'`.
 pub fn fold_word(w: &str) -> String {
+    if w.is_ascii() {
+        // The common case, byte by byte into one allocation: an ASCII
+        // character lowercases to its ASCII lowercase alone.
+        let bytes: Vec<u8> = w
+            .bytes()
+            .map(|b| {
+                if b == b'`' {
+                    b'\''
+                } else {
+                    b.to_ascii_lowercase()
+                }
+            })
+            .collect();
+        return String::from_utf8(bytes).unwrap_or_else(|_| fold_chars(w));
+    }
+    fold_chars(w)
+}
+
+/// [`fold_word`] character by character (any text).
+fn fold_chars(w: &str) -> String {
     w.chars()
         .map(|c| match c {
             '\u{2019}' | '\u{2018}' | '`' => '\'',
@@ -145,6 +165,26 @@ pub fn tokenize(text: &str, quotes: &[(usize, usize)]) -> Vec<Token> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn folding_ascii_bytewise_matches_folding_chars(w in "[ -~]{0,24}") {
+            prop_assert_eq!(fold_word(&w), fold_chars(&w));
+        }
+
+        #[test]
+        fn folding_any_text_matches_folding_chars(w in "\\PC{0,24}") {
+            prop_assert_eq!(fold_word(&w), fold_chars(&w));
+        }
+    }
+
+    #[test]
+    fn folding_lowercases_and_straightens_apostrophes() {
+        assert_eq!(fold_word("China`S"), "china's");
+        assert_eq!(fold_word("CHINA\u{2019}S"), "china's");
+        assert_eq!(fold_word("\u{130}stanbul"), fold_chars("\u{130}stanbul"));
+    }
 
     #[test]
     fn quotes_are_found_and_apostrophes_ignored() {
