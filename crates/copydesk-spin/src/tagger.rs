@@ -775,16 +775,26 @@ impl SpinTagger {
             candidates,
             substitutable,
         } = self.find_candidates(&tokens, &ids, &links, prune);
-        // Distinct wordings (not tokens) that could be substitutions.
-        let mut types: Vec<&str> = tokens
+        // Distinct wordings (not tokens) that could be substitutions: known
+        // words counted by id (one id per wording), unknown ones by text.
+        let mut known: Vec<u32> = Vec::new();
+        let mut unknown: Vec<&str> = Vec::new();
+        for ((t, id), _) in tokens
             .iter()
+            .zip(&ids)
             .zip(&substitutable)
             .filter(|(_, s)| **s)
-            .map(|(t, _)| t.lower.as_str())
-            .collect();
-        types.sort_unstable();
-        types.dedup();
-        let substitutable = types.len();
+        {
+            match id {
+                Some(id) => known.push(*id),
+                None => unknown.push(t.lower.as_str()),
+            }
+        }
+        known.sort_unstable();
+        known.dedup();
+        unknown.sort_unstable();
+        unknown.dedup();
+        let substitutable = known.len() + unknown.len();
         let (pair_association, pairs) = self.association(&tokens, &ids, &links);
         let mut expanded = vec![false; tokens.len()];
         for c in &candidates {
