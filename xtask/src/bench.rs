@@ -380,7 +380,7 @@ fn row(
         "sys_s": round(m.sys_s, 2),
         "cpu_utilisation": round(cpu / m.seconds, 2),
         "wc_w_s": round(wc.seconds, 2),
-        "times_wc_w": round(m.seconds / wc.seconds.max(1e-6), 0),
+        "times_wc_w": round(m.seconds / wc.seconds.max(1e-6), 1),
         "load_average_before": load_before,
         "load_average_after": load_average(),
         "stages": summary["stages"],
