@@ -1245,8 +1245,6 @@ fn ago_value(value: Option<f64>, unit: &str, anchor: Option<Day>) -> (Option<Str
     }
 }
 
-/// The count written before a time unit at `at` (`40`, `two`, `a`, `a few`,
-/// `several`): where it starts and its value (`None` when vague).
 /// [`count_before`] as it was, lowering into strings (the reference).
 #[cfg(test)]
 fn count_before_lowering(text: &str, at: usize) -> Option<(usize, Option<f64>)> {
@@ -1276,6 +1274,8 @@ fn count_before_lowering(text: &str, at: usize) -> Option<(usize, Option<f64>)> 
     }
 }
 
+/// The count written before a time unit at `at` (`40`, `two`, `a`, `a few`,
+/// `several`): where it starts and its value (`None` when vague).
 fn count_before(text: &str, at: usize) -> Option<(usize, Option<f64>)> {
     let head = text.get(..at)?;
     let trimmed = head.trim_end();
