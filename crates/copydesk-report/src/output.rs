@@ -114,7 +114,15 @@ impl OutputFile {
             Sink::Plain(file) => file,
             Sink::Direct(file) => file.finish().at(self.stage, &self.path)?,
         };
-        file.sync_all().ok();
+        // Some file systems cannot sync (and say so); the bytes are written
+        // either way, so a failed sync is worth a warning, not a failed run.
+        if let Err(e) = file.sync_all() {
+            tracing::warn!(
+                "{}: {}: could not sync to disk: {e}",
+                self.stage,
+                self.path.display()
+            );
+        }
         Ok(self.path)
     }
 }
