@@ -1126,6 +1126,18 @@ fn rerank_samples(
     out
 }
 
+/// Moves `beta` by one Newton step (the solution of `hess · step = grad`);
+/// true once no coefficient moved by more than 1e-6 (converged).
+fn newton_step(beta: &mut [f64], hess: Vec<Vec<f64>>, grad: Vec<f64>) -> bool {
+    let step = solve(hess, grad);
+    let mut moved = 0.0f64;
+    for (b, s) in beta.iter_mut().zip(&step) {
+        *b += s;
+        moved = moved.max(s.abs());
+    }
+    moved < 1e-6
+}
+
 /// Solves `a x = b` (a symmetric positive definite, small) by Gaussian
 /// elimination with partial pivoting.
 #[allow(clippy::needless_range_loop)] // matrix code reads best with indices
@@ -1218,13 +1230,7 @@ fn fit_logistic(samples: &[&Sample], l2: f64) -> (f64, [f64; FEATURES]) {
                 hess[i][i] += l2;
             }
         }
-        let step = solve(hess, grad);
-        let mut moved = 0.0f64;
-        for (b, s) in beta.iter_mut().zip(&step) {
-            *b += s;
-            moved = moved.max(s.abs());
-        }
-        if moved < 1e-6 {
+        if newton_step(&mut beta, hess, grad) {
             break;
         }
     }
@@ -1831,13 +1837,7 @@ fn fit_conditional_logit(groups: &[&ChoiceGroup], l2: f64) -> [f64; CHOICE_INPUT
             grad[i] -= l2 * beta[i];
             hess[i][i] += l2;
         }
-        let step = solve(hess, grad);
-        let mut moved = 0.0f64;
-        for (b, s) in beta.iter_mut().zip(&step) {
-            *b += s;
-            moved = moved.max(s.abs());
-        }
-        if moved < 1e-6 {
+        if newton_step(&mut beta, hess, grad) {
             break;
         }
     }

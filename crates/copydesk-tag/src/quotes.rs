@@ -2018,6 +2018,15 @@ mod tests {
         }
     }
 
+    /// The first auxiliary after the first word, found by splitting into
+    /// words (the reference for [`first_auxiliary_after_first_word`]).
+    fn first_auxiliary_by_words(s: &str) -> Option<usize> {
+        split_words_with_offsets(s)
+            .skip(1)
+            .find(|(_, w)| is_auxiliary(w))
+            .map(|(off, _)| off)
+    }
+
     proptest! {
         // The reading of bytes gives what the splitting of chars gives.
         #[test]
@@ -2025,30 +2034,18 @@ mod tests {
             s in "(has|HAVE|Would|do|is|did|does|must|the|officials|[a-z]{1,7}|[“”„‟«»‘’\"']|é|\u{2028}|\u{A0}|[\t\n\x0B\x0C\r ]|,|\\.){0,14}",
         ) {
             prop_assert_eq!(has_quote_mark(&s), s.chars().any(is_double_quote));
-            let reference = split_words_with_offsets(&s)
-                .skip(1)
-                .find(|(_, w)| is_auxiliary(w))
-                .map(|(off, _)| off);
-            prop_assert_eq!(first_auxiliary_after_first_word(&s), reference);
+            prop_assert_eq!(first_auxiliary_after_first_word(&s), first_auxiliary_by_words(&s));
         }
 
         #[test]
         fn quote_marks_and_auxiliaries_in_any_text(s in "\\PC{0,60}") {
             prop_assert_eq!(has_quote_mark(&s), s.chars().any(is_double_quote));
-            let reference = split_words_with_offsets(&s)
-                .skip(1)
-                .find(|(_, w)| is_auxiliary(w))
-                .map(|(off, _)| off);
-            prop_assert_eq!(first_auxiliary_after_first_word(&s), reference);
+            prop_assert_eq!(first_auxiliary_after_first_word(&s), first_auxiliary_by_words(&s));
         }
 
         #[test]
         fn auxiliaries_among_any_ascii(s in "([\\x00-\\x7F]|has |is ){0,40}") {
-            let reference = split_words_with_offsets(&s)
-                .skip(1)
-                .find(|(_, w)| is_auxiliary(w))
-                .map(|(off, _)| off);
-            prop_assert_eq!(first_auxiliary_after_first_word(&s), reference);
+            prop_assert_eq!(first_auxiliary_after_first_word(&s), first_auxiliary_by_words(&s));
         }
     }
 
