@@ -1,6 +1,7 @@
 //! The document every stage reads and writes.
 
 use crate::annotation::Annotation;
+use crate::derived::Derived;
 use crate::error::SpanError;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -95,6 +96,11 @@ pub struct Document {
     /// Results of later stages under their own keys (`"spin"`, `"provenance"`).
     #[serde(default, flatten)]
     pub ext: BTreeMap<String, serde_json::Value>,
+    /// Values that stages derived from `text` and share (tokens, say); never
+    /// serialized, emptied by [`Document::set_text`]. Use
+    /// [`Document::derived`] to read or fill it.
+    #[serde(skip)]
+    pub cache: Derived,
 }
 
 impl Document {
@@ -126,7 +132,22 @@ impl Document {
             });
         }
         self.text = text;
+        self.cache.clear();
         Ok(())
+    }
+
+    /// The value of type `T` derived from the clean text, computed by
+    /// `derive` the first time any stage asks and shared after that.
+    ///
+    /// Key the cache with a type of your own (a newtype), so that no other
+    /// crate's value is taken for yours. A stage that changes `text` other
+    /// than through [`Document::set_text`] must clear [`Document::cache`].
+    pub fn derived<T: std::any::Any + Send + Sync>(
+        &mut self,
+        derive: impl FnOnce(&str) -> T,
+    ) -> &T {
+        let Document { text, cache, .. } = self;
+        cache.get_or_insert_with(|| derive(text))
     }
 
     /// Adds annotations to a layer after checking every span against the text.
@@ -185,6 +206,16 @@ impl Document {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn derived_values_are_shared_until_the_text_changes() {
+        struct WordCount(usize);
+        let mut d = Document::new("a", Source::default(), "one two three");
+        assert_eq!(d.derived(|t| WordCount(t.split(' ').count())).0, 3);
+        assert_eq!(d.derived(|_| WordCount(99)).0, 3);
+        d.set_text("one two".into()).unwrap();
+        assert_eq!(d.derived(|t| WordCount(t.split(' ').count())).0, 2);
+    }
 
     #[test]
     fn set_text_refused_once_annotated() {

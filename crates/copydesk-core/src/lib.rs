@@ -28,6 +28,7 @@ mod annotation;
 mod attrs;
 mod capability;
 mod config;
+mod derived;
 mod document;
 mod error;
 mod relation;
@@ -40,6 +41,7 @@ pub mod text;
 pub use annotation::{Annotation, Attrs, Label};
 pub use capability::{Capability, cap};
 pub use config::{OptionDoc, OptionError, StageConfig, factory, parse_options};
+pub use derived::Derived;
 pub use document::{Document, Meta, Source};
 pub use error::{LoadError, SpanError, StageError};
 pub use relation::{

@@ -300,6 +300,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Document, DecodeError> {
         meta,
         tags,
         ext,
+        cache: Default::default(),
     })
 }
 
