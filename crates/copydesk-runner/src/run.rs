@@ -600,36 +600,53 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
     }
 
     // Pass 2: corpus annotations → reports, in input order.
-    // Batch k+1 is read back, annotated and rendered (in parallel) while the
-    // reports write batch k (in order, on one thread).
+    // Batch k+1 is read back, annotated and rendered by the pool's threads
+    // while a writer thread of its own hands batch k to the reports, in
+    // order. The writer is outside the pool: writing past the page cache
+    // blocks on the disk, and a pool thread waiting there would leave a core
+    // idle.
     let total = spill.len();
-    let mut written = written_in_pass1;
-    let mut start = 0;
-    let mut pending: Vec<Option<ReadyDocument>> = Vec::new();
     let reports = &mut built.reports;
     let (corpus, corpus_counters) = (&built.corpus, &built.corpus_counters);
-    while start < total || !pending.is_empty() {
-        let end = (start + batch_size).min(total);
-        let to_write = std::mem::take(&mut pending);
-        let (annotated, wrote) = pool.install(|| {
-            rayon::join(
-                || -> Vec<Option<ReadyDocument>> {
+    let written = written_in_pass1
+        + std::thread::scope(|scope| -> Result<u64, RunError> {
+            let (batches, to_write) =
+                std::sync::mpsc::sync_channel::<Vec<Option<ReadyDocument>>>(1);
+            let writer = scope.spawn(move || -> Result<u64, RunError> {
+                let mut written = 0;
+                for batch in to_write {
+                    written += write_reports(reports, batch)?;
+                }
+                Ok(written)
+            });
+            let mut start = 0;
+            while start < total {
+                let end = (start + batch_size).min(total);
+                let batch = spill.read_batch(start..end);
+                let annotated: Vec<Option<ReadyDocument>> = pool.install(|| {
                     (start..end)
                         .into_par_iter()
                         .map(|ordinal| {
-                            let doc =
-                                annotate(ordinal, &spill, corpus, corpus_counters, &failures)?;
+                            let doc = batch
+                                .as_ref()
+                                .map_err(Clone::clone)
+                                .and_then(|b| b.read(ordinal));
+                            let doc = annotate(ordinal, doc, corpus, corpus_counters, &failures)?;
                             Some(render_with.render(doc))
                         })
                         .collect()
-                },
-                || write_reports(reports, to_write),
-            )
-        });
-        written += wrote?;
-        pending = annotated;
-        start = end;
-    }
+                });
+                if batches.send(annotated).is_err() {
+                    // The writer stopped on an error; joining it returns it.
+                    break;
+                }
+                start = end;
+            }
+            drop(batches);
+            writer
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })?;
     for ((_, _, counters), nanos) in built.reports.iter().zip(&render_nanos) {
         counters
             .nanos
@@ -1039,12 +1056,12 @@ fn write_reports(
 
 fn annotate(
     ordinal: usize,
-    spill: &SpillReader,
+    read: Result<Document, StageError>,
     corpus: &[(String, Box<dyn CorpusStage>)],
     counters: &[Counters],
     failures: &Failures,
 ) -> Option<Document> {
-    let mut doc = match spill.read(ordinal) {
+    let mut doc = match read {
         Ok(d) => d,
         Err(e) => {
             failures.push(format!("spill: {}", e.message));

@@ -88,6 +88,35 @@ impl SpillReader {
         spill_codec::decode_text(&bytes).map_err(|e| self.damaged(ordinal, e))
     }
 
+    /// Reads the records of a run of ordinals with one read, to be decoded
+    /// one by one (by any thread) with [`SpillBatch::read`].
+    pub(crate) fn read_batch(
+        &self,
+        ordinals: std::ops::Range<usize>,
+    ) -> Result<SpillBatch<'_>, StageError> {
+        let (Some(&start), Some(&end)) = (
+            self.offsets.get(ordinals.start),
+            self.offsets.get(ordinals.end),
+        ) else {
+            return Err(StageError::new(format!(
+                "no documents {}..{} in the spill ({} documents)",
+                ordinals.start,
+                ordinals.end,
+                self.offsets.len() - 1
+            )));
+        };
+        let mut bytes = vec![0u8; end.saturating_sub(start) as usize];
+        self.file
+            .read_exact_at(&mut bytes, start)
+            .map_err(|e| StageError::new(format!("{}: {e}", self.path.display())))?;
+        Ok(SpillBatch {
+            reader: self,
+            first: ordinals.start,
+            base: start,
+            bytes,
+        })
+    }
+
     fn damaged(&self, ordinal: usize, e: spill_codec::DecodeError) -> StageError {
         StageError::new(format!("{}: document {ordinal}: {e}", self.path.display()))
     }
@@ -109,6 +138,35 @@ impl SpillReader {
 
     pub(crate) fn remove(self) {
         let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// The records of consecutive ordinals, read at once.
+pub(crate) struct SpillBatch<'r> {
+    reader: &'r SpillReader,
+    first: usize,
+    base: u64,
+    bytes: Vec<u8>,
+}
+
+impl SpillBatch<'_> {
+    /// Decodes the document at `ordinal`, which must be in the batch.
+    pub(crate) fn read(&self, ordinal: usize) -> Result<Document, StageError> {
+        let offsets = &self.reader.offsets;
+        let record = ordinal
+            .checked_sub(self.first)
+            .and_then(|_| Some((*offsets.get(ordinal)?, *offsets.get(ordinal + 1)?)))
+            .and_then(|(start, end)| {
+                let at = |o: u64| usize::try_from(o.checked_sub(self.base)?).ok();
+                self.bytes.get(at(start)?..at(end)?)
+            })
+            .ok_or_else(|| {
+                StageError::new(format!(
+                    "{}: document {ordinal} is not in the batch read",
+                    self.reader.path.display()
+                ))
+            })?;
+        spill_codec::decode(record).map_err(|e| self.reader.damaged(ordinal, e))
     }
 }
 
@@ -184,6 +242,32 @@ mod tests {
                 prop_assert_eq!(&reader.get(i).unwrap().text, &d.text);
             }
             prop_assert!(reader.get_text(docs.len()).is_err());
+        }
+
+        #[test]
+        fn a_batch_read_gives_the_documents_read_one_by_one(
+            texts in proptest::collection::vec(".{0,40}", 1..8),
+            from in 0usize..8,
+            len in 0usize..8,
+        ) {
+            let docs: Vec<Document> = texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Document::new(format!("d{i}"), Source::default(), t.clone()))
+                .collect();
+            let (_dir, reader) = spill(&docs);
+            let from = from.min(docs.len());
+            let to = (from + len).min(docs.len());
+            let batch = reader.read_batch(from..to).unwrap();
+            for ordinal in 0..docs.len() {
+                let got = batch.read(ordinal);
+                if (from..to).contains(&ordinal) {
+                    prop_assert_eq!(got.unwrap(), reader.read(ordinal).unwrap());
+                } else {
+                    prop_assert!(got.is_err(), "document {} is outside {}..{}", ordinal, from, to);
+                }
+            }
+            prop_assert!(reader.read_batch(0..docs.len() + 1).is_err());
         }
     }
 }
