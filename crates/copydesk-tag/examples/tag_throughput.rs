@@ -18,6 +18,8 @@
 //! runner spills them, so memory is reused), best of `--repeat` runs: it
 //! prints the CPU time of all stages together and each stage's share of
 //! the wall time.
+//! `--skip STAGE` leaves a stage out (repeatable): `--skip tag.tokens.v1`
+//! runs the stages as the runner does when nothing reads `layer.tokens`.
 
 use copydesk_core::{BuiltStage, Document, DocumentStage, Source};
 
@@ -42,6 +44,7 @@ fn main() {
     let mut repeat = 1usize;
     let mut only: Option<String> = None;
     let mut doc_major = false;
+    let mut skip: Vec<String> = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -51,6 +54,7 @@ fn main() {
             "--repeat" => repeat = args.next().and_then(|n| n.parse().ok()).unwrap_or(1),
             "--only" => only = args.next(),
             "--doc-major" => doc_major = true,
+            "--skip" => skip.extend(args.next()),
             n => max_docs = n.parse().unwrap_or(max_docs),
         }
     }
@@ -74,6 +78,7 @@ fn main() {
     println!("{} documents, {mb:.2} MB", originals.len());
     let stages: Vec<(&'static str, Box<dyn DocumentStage>)> = copydesk_tag::factories()
         .into_iter()
+        .filter(|f| !skip.iter().any(|s| s == f.name))
         .filter_map(|f| match (f.build)(&(f.defaults)()) {
             Ok(BuiltStage::Document(s)) => Some((f.name, s)),
             _ => None,

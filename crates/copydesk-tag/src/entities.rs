@@ -587,8 +587,8 @@ impl StageConfig for EntitiesConfig {
 impl DocumentStage for EntityFinder {
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {
         let sentences = sentence_spans(doc);
-        let tokens = document_tokens(doc);
-        let entities = self.find_in_tokens(&doc.text, &sentences, &tokens);
+        let (text, tokens) = document_tokens(doc);
+        let entities = self.find_in_tokens(text, &sentences, &tokens);
         add_layer(
             doc,
             LAYER,

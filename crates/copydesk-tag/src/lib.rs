@@ -171,6 +171,79 @@ mod tests {
         }
     }
 
+    /// Runs the stages named (defaults, in the order given) on `text`,
+    /// with the tokens cached beforehand when `warm`.
+    fn run_stages(text: &str, names: &[&str], warm: bool) -> copydesk_core::Document {
+        let mut doc =
+            copydesk_core::Document::new("p", copydesk_core::Source::default(), text.to_string());
+        doc.meta.date = Some("2024-02-29".into());
+        if warm {
+            tokens::document_tokens(&mut doc);
+        }
+        for name in names {
+            let f = factory_named(name);
+            let Ok(copydesk_core::BuiltStage::Document(stage)) = (f.build)(&(f.defaults)()) else {
+                panic!("{name} does not build");
+            };
+            stage.process(&mut doc).expect("tagging never fails");
+        }
+        doc
+    }
+
+    const LAYERS_OVER_TOKENS: [&str; 4] = ["entities", "numbers", "dates", "quotes"];
+
+    proptest::proptest! {
+        // One tokenization shared through the document's cache gives the
+        // layers each stage gave when it tokenized the text itself: cold
+        // cache, warmed cache, and after the tokens stage (whole or lean).
+        #[test]
+        fn shared_tokens_leave_every_layer_as_it_was(
+            s in "([A-Z][a-z]{0,7}|[a-z]{1,8}|[0-9]{1,5}|[0-9],[0-9]{3}|U\\.S\\.|Mr\\.|President|Xi|said|told|two|million|March|\\$|%|pct|mln|[.,:;?!()]|[“”‘’\"']|\n\n|\n| ){0,80}"
+        ) {
+            let without = ["tag.sentences.v1", "tag.entities.v1", "tag.numbers.v1", "tag.dates.v1", "tag.quotes.v1"];
+            let with = ["tag.sentences.v1", "tag.tokens.v1", "tag.entities.v1", "tag.numbers.v1", "tag.dates.v1", "tag.quotes.v1"];
+            let cold = run_stages(&s, &without, false);
+            // The finders that tokenize for themselves, without the cache.
+            let sentences = sentences::sentence_spans(&cold);
+            let entities: Vec<copydesk_core::Annotation> = entities::EntityFinder::default()
+                .find(&s, &sentences)
+                .iter()
+                .map(entities::Entity::to_annotation)
+                .collect();
+            proptest::prop_assert_eq!(cold.layer("entities"), entities.as_slice());
+            let numbers: Vec<(usize, usize)> = numbers::NumberFinder::default()
+                .find(&s)
+                .iter()
+                .map(|m| (m.start, m.end))
+                .collect();
+            proptest::prop_assert!(cold.layer("numbers").iter().all(|a| numbers.contains(&(a.start, a.end))));
+            for (names, warm) in [(&without[..], true), (&with[..], false), (&with[..], true)] {
+                let doc = run_stages(&s, names, warm);
+                for layer in LAYERS_OVER_TOKENS {
+                    proptest::prop_assert_eq!(doc.layer(layer), cold.layer(layer), "{} {:?} {}", layer, names, warm);
+                }
+            }
+            let mut lean = copydesk_core::Document::new("p", copydesk_core::Source::default(), s.clone());
+            lean.meta.date = Some("2024-02-29".into());
+            use copydesk_core::StageConfig;
+            let lean_tokens = tokens::TokensConfig { keep_punctuation: false };
+            let Ok(copydesk_core::BuiltStage::Document(stage)) = lean_tokens.build() else {
+                panic!("tag.tokens.v1 does not build");
+            };
+            stage.process(&mut lean).expect("tagging never fails");
+            for name in without {
+                let f = factory_named(name);
+                let Ok(copydesk_core::BuiltStage::Document(stage)) = (f.build)(&(f.defaults)()) else {
+                    panic!("{name} does not build");
+                };
+                stage.process(&mut lean).expect("tagging never fails");
+            }
+            for layer in LAYERS_OVER_TOKENS {
+                proptest::prop_assert_eq!(lean.layer(layer), cold.layer(layer), "{} lean", layer);
+            }
+        }
+    }
+
     #[test]
     fn every_factory_is_a_document_stage_that_adds_a_layer() {
         let names: Vec<&str> = factories().iter().map(|f| f.name).collect();

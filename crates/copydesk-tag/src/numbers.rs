@@ -1203,11 +1203,11 @@ impl StageConfig for NumbersConfig {
 
 impl DocumentStage for NumberFinder {
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {
-        let tokens = document_tokens(doc);
-        let mentions = self.find_in_tokens(&doc.text, &tokens);
+        let (text, tokens) = document_tokens(doc);
+        let mentions = self.find_in_tokens(text, &tokens);
         let annotations: Vec<Annotation> = mentions
             .into_iter()
-            .filter(|m| !self.is_bare_year(m, &doc.text))
+            .filter(|m| !self.is_bare_year(m, text))
             .map(NumberMention::into_annotation)
             .collect();
         add_layer(doc, LAYER, annotations)?;

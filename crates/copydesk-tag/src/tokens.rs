@@ -3,10 +3,11 @@
 use crate::layer::add_layer;
 use crate::scan::is_apostrophe;
 use copydesk_core::{
-    Annotation, BuiltStage, Document, DocumentStage, OptionDoc, OptionError, StageConfig,
+    Annotation, BuiltStage, Derived, Document, DocumentStage, OptionDoc, OptionError, StageConfig,
     StageError, StageKind, cap,
 };
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// The layer this stage writes.
 pub const LAYER: &str = "tokens";
@@ -252,18 +253,54 @@ fn word_end(text: &str, start: usize) -> usize {
     end
 }
 
+/// The tokenization of a document's clean text, shared by the stages of
+/// this crate through [`Document::cache`] (a private type, so no other
+/// crate's value is taken for it, nor ours for theirs).
+struct TextTokens(Vec<Token>);
+
+/// [`tokenize`] of the document's text, computed by the first stage that
+/// asks and shared by the others through [`Document::cache`].
+fn cached_tokens<'d>(text: &str, cache: &'d mut Derived) -> &'d [Token] {
+    &cache.get_or_insert_with(|| TextTokens(tokenize(text))).0
+}
+
 /// The tokens of a document: its `tokens` layer when an earlier stage
 /// wrote it whole (every non-blank character in a token, so punctuation
 /// was kept), otherwise [`tokenize`] of its text. Stages that work on
 /// tokens call this rather than tokenizing again.
-pub fn document_tokens(doc: &Document) -> Vec<Token> {
-    layer_tokens(doc).unwrap_or_else(|| tokenize(&doc.text))
+///
+/// The tokenization is cached in [`Document::cache`], so the stages that
+/// call this (and `tag.tokens.v1`) tokenize a document once between them.
+/// A whole layer that differs from it (written by another tokenizer) is
+/// read as before. Returns the text with the tokens, which borrow the
+/// document.
+pub fn document_tokens(doc: &mut Document) -> (&str, Cow<'_, [Token]>) {
+    let Document {
+        text, tags, cache, ..
+    } = doc;
+    let text = text.as_str();
+    let tokens = cached_tokens(text, cache);
+    let layer = tags.get(LAYER).map(Vec::as_slice).unwrap_or(&[]);
+    if layer.is_empty() || layer_is(layer, tokens) {
+        return (text, Cow::Borrowed(tokens));
+    }
+    match layer_tokens(text, layer) {
+        Some(whole) => (text, Cow::Owned(whole)),
+        None => (text, Cow::Borrowed(tokens)),
+    }
+}
+
+/// Whether `layer` is exactly `tokens` (the layer `tag.tokens.v1` writes
+/// with punctuation kept): then it reads back as them.
+fn layer_is(layer: &[Annotation], tokens: &[Token]) -> bool {
+    layer.len() == tokens.len()
+        && layer.iter().zip(tokens).all(|(a, t)| {
+            a.start == t.start && a.end == t.end && kind_of_label(&a.label) == Some(t.kind)
+        })
 }
 
 /// The `tokens` layer as tokens, if it is there and covers the text.
-fn layer_tokens(doc: &Document) -> Option<Vec<Token>> {
-    let layer = doc.layer(LAYER);
-    let text = &doc.text;
+fn layer_tokens(text: &str, layer: &[Annotation]) -> Option<Vec<Token>> {
     if layer.is_empty() {
         return None;
     }
@@ -361,14 +398,14 @@ pub struct Tokenizer {
 impl DocumentStage for Tokenizer {
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {
         let keep = self.keep_punctuation;
-        // Annotations straight from the tokenizer, without a token vector
-        // between (about one token every five bytes of news text).
-        let mut annotations = Vec::with_capacity(doc.text.len() / 5 + 1);
-        tokenize_into(&doc.text, |t| {
-            if keep || matches!(t.kind, TokenKind::Word | TokenKind::Number) {
-                annotations.push(Annotation::new(t.start, t.end, t.kind.label()));
-            }
-        });
+        // The tokens go to the cache too: the stages after this one that
+        // read tokens take them from there rather than from the layer.
+        let Document { text, cache, .. } = &mut *doc;
+        let annotations: Vec<Annotation> = cached_tokens(text, cache)
+            .iter()
+            .filter(|t| keep || matches!(t.kind, TokenKind::Word | TokenKind::Number))
+            .map(|t| Annotation::new(t.start, t.end, t.kind.label()))
+            .collect();
         add_layer(doc, LAYER, annotations)?;
         Ok(())
     }
@@ -435,26 +472,89 @@ mod tests {
         );
     }
 
+    /// The tokens `document_tokens` gives, owned.
+    fn doc_tokens(doc: &mut Document) -> Vec<Token> {
+        document_tokens(doc).1.into_owned()
+    }
+
+    fn tokens_stage(keep_punctuation: bool) -> Box<dyn DocumentStage> {
+        let BuiltStage::Document(stage) = (TokensConfig { keep_punctuation }).build().unwrap()
+        else {
+            panic!("not a document stage")
+        };
+        stage
+    }
+
     #[test]
     fn document_tokens_reuse_a_whole_layer_only() {
         let text = "Hi, you. 3.5 pct";
         let mut doc = Document::new("d", Default::default(), text);
-        assert_eq!(document_tokens(&doc), tokenize(text));
+        assert_eq!(doc_tokens(&mut doc), tokenize(text));
         let mut lean = doc.clone();
-        let build = |keep_punctuation| {
-            let BuiltStage::Document(stage) = (TokensConfig { keep_punctuation }).build().unwrap()
-            else {
-                panic!("not a document stage")
-            };
-            stage
-        };
-        build(true).process(&mut doc).unwrap();
-        assert_eq!(layer_tokens(&doc), Some(tokenize(text)));
-        assert_eq!(document_tokens(&doc), tokenize(text));
+        tokens_stage(true).process(&mut doc).unwrap();
+        assert_eq!(
+            layer_tokens(&doc.text, doc.layer(LAYER)),
+            Some(tokenize(text))
+        );
+        assert_eq!(doc_tokens(&mut doc), tokenize(text));
         // Without punctuation the layer is not whole: tokenized again.
-        build(false).process(&mut lean).unwrap();
-        assert_eq!(layer_tokens(&lean), None);
-        assert_eq!(document_tokens(&lean), tokenize(text));
+        tokens_stage(false).process(&mut lean).unwrap();
+        assert_eq!(layer_tokens(&lean.text, lean.layer(LAYER)), None);
+        assert_eq!(doc_tokens(&mut lean), tokenize(text));
+    }
+
+    #[test]
+    fn tokens_are_computed_once_and_shared_through_the_cache() {
+        let text = "Hi, you. 3.5 pct";
+        let mut doc = Document::new("d", Default::default(), text);
+        assert!(doc.cache.is_empty());
+        let (_, first) = document_tokens(&mut doc);
+        assert!(matches!(first, Cow::Borrowed(_)));
+        assert_eq!(doc.cache.len(), 1);
+        // The stage writes its layer from the cached tokens, and readers
+        // after it borrow them rather than reading the layer back.
+        tokens_stage(true).process(&mut doc).unwrap();
+        assert_eq!(doc.cache.len(), 1);
+        let (_, again) = document_tokens(&mut doc);
+        assert!(matches!(again, Cow::Borrowed(_)));
+        assert_eq!(again.into_owned(), tokenize(text));
+        // A new text empties the cache (set_text fails once annotated, so
+        // on a fresh document).
+        let mut other = Document::new("e", Default::default(), text);
+        document_tokens(&mut other);
+        other.set_text("Bye.".into()).unwrap();
+        assert!(other.cache.is_empty());
+        assert_eq!(doc_tokens(&mut other), tokenize("Bye."));
+    }
+
+    #[test]
+    fn a_whole_layer_from_another_tokenizer_is_read_as_written() {
+        // "3.5 pct" as one token: whole, but not what `tokenize` gives.
+        let text = "Hi, you. 3.5 pct";
+        let mut doc = Document::new("d", Default::default(), text);
+        let theirs = [
+            (0, 2, "word"),
+            (2, 3, "punct"),
+            (4, 7, "word"),
+            (7, 8, "punct"),
+            (9, 16, "word"),
+        ];
+        let layer: Vec<Annotation> = theirs
+            .iter()
+            .map(|&(s, e, l)| Annotation::new(s, e, l))
+            .collect();
+        doc.annotate(LAYER, layer).unwrap();
+        // Even with our tokenization cached first.
+        document_tokens(&mut doc);
+        let expected: Vec<Token> = theirs
+            .iter()
+            .map(|&(start, end, l)| Token {
+                start,
+                end,
+                kind: TokenKind::from_label(l).unwrap(),
+            })
+            .collect();
+        assert_eq!(doc_tokens(&mut doc), expected);
     }
 
     #[test]
@@ -494,7 +594,8 @@ mod tests {
         fn the_written_layer_reads_back_as_the_tokens(s in "\\PC{0,80}") {
             let mut doc = Document::new("d", Default::default(), s.clone());
             Tokenizer { keep_punctuation: true }.process(&mut doc).unwrap();
-            prop_assert_eq!(document_tokens(&doc), tokenize(&s));
+            prop_assert_eq!(layer_tokens(&doc.text, doc.layer(LAYER)), Some(tokenize(&s)).filter(|t| !t.is_empty()));
+            prop_assert_eq!(doc_tokens(&mut doc), tokenize(&s));
         }
 
         #[test]
