@@ -171,6 +171,12 @@ fn next_char(text: &str, i: usize) -> Option<char> {
 
 /// The end of the word or number starting at `start` (an alphanumeric char).
 fn word_end(text: &str, start: usize) -> usize {
+    word_end_with::<true>(text, start)
+}
+
+/// [`word_end`]; with `BLANK_EXIT` false, without its early exit at an
+/// ASCII byte that joins nothing (the tests' reference: same ends).
+fn word_end_with<const BLANK_EXIT: bool>(text: &str, start: usize) -> usize {
     let bytes = text.as_bytes();
     let mut i = start;
     let mut end = start;
@@ -193,6 +199,16 @@ fn word_end(text: &str, start: usize) -> usize {
             i += run;
             end = i;
             prev = Some(char::from(last));
+        }
+        // After a run, an ASCII byte is no letter or digit: the word goes
+        // on only through a joining mark (most words end at a blank).
+        if BLANK_EXIT
+            && run > 0
+            && bytes
+                .get(i)
+                .is_some_and(|&b| b.is_ascii() && !matches!(b, b'\'' | b'-' | b'.' | b',' | b':'))
+        {
+            break;
         }
         let Some(c) = next_char(text, i) else { break };
         let clen = c.len_utf8();
@@ -585,6 +601,23 @@ mod tests {
     }
 
     proptest! {
+        // The early exit at a blank changes no word's end.
+        #[test]
+        fn word_ends_as_without_the_early_exit(
+            s in "([A-Za-z]{1,6}|[0-9]{1,4}|[.,:'’-]|\u{2010}|\u{2011}|é|ß|٣| |\n){1,24}"
+        ) {
+            for (start, c) in s.char_indices().filter(|&(_, c)| is_alphanumeric(c)) {
+                prop_assert_eq!(word_end(&s, start), word_end_with::<false>(&s, start), "{} at {}", s, start);
+            }
+        }
+
+        #[test]
+        fn word_ends_as_without_the_early_exit_in_any_text(s in "\\PC{0,60}") {
+            for (start, c) in s.char_indices().filter(|&(_, c)| is_alphanumeric(c)) {
+                prop_assert_eq!(word_end(&s, start), word_end_with::<false>(&s, start));
+            }
+        }
+
         #[test]
         fn labels_agree_with_from_label(label in "[a-z ]{0,7}") {
             prop_assert_eq!(kind_of_label(&label), TokenKind::from_label(&label));
