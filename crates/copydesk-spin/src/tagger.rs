@@ -377,6 +377,9 @@ pub struct SpinTagger {
     /// no dictionary wording, and the bit array stays in cache where the
     /// set does not.
     surface_filter: HashFilter,
+    /// Which known words may follow the first word of a two- or
+    /// three-word wording in `phrase_surfaces`, read before the filter.
+    surface_words: SurfaceWords,
     threshold: f64,
     /// The user's floor on a restoration's confidence, if any.
     min_confidence: Option<f64>,
@@ -616,7 +619,13 @@ impl SpinTagger {
                 }
             }
         }
+        let lm = resources::language_model();
         let mut phrase_surfaces: HashSet<u64, WordHash> = HashSet::default();
+        let mut surface_words = SurfaceWords::new(lm.vocabulary_size());
+        let mut add_surface = |surface: &str| {
+            phrase_surfaces.insert(phrase_hash(surface));
+            surface_words.mark(surface, lm);
+        };
         let dicts = builtin.iter().copied().chain(user.iter());
         for key in dicts.flat_map(|d| d.entries().map(|(k, _)| k)) {
             let (Some((first, rest)), Some((head, last))) =
@@ -624,15 +633,14 @@ impl SpinTagger {
             else {
                 continue;
             };
-            phrase_surfaces.insert(phrase_hash(key));
+            add_surface(key);
             for form in morph.analyzed_as(first, false) {
-                phrase_surfaces.insert(phrase_hash(&format!("{form} {rest}")));
+                add_surface(&format!("{form} {rest}"));
             }
             for form in morph.analyzed_as(last, true) {
-                phrase_surfaces.insert(phrase_hash(&format!("{head} {form}")));
+                add_surface(&format!("{head} {form}"));
             }
         }
-        let lm = resources::language_model();
         let mut phrase_start_ids = vec![false; lm.vocabulary_size()];
         for word in &phrase_starts {
             if let Some(flag) = lm
@@ -661,6 +669,7 @@ impl SpinTagger {
             listed_firsts,
             listed_first_ids,
             surface_filter: HashFilter::new(&phrase_surfaces),
+            surface_words,
             phrase_surfaces,
             morph,
             phrase_starts,
@@ -1312,7 +1321,11 @@ impl SpinTagger {
                 {
                     continue;
                 }
-                if len > 1 && prune.is_some() && !self.has_surface(phrase_hash(&phrase)) {
+                if len > 1
+                    && prune.is_some()
+                    && !(self.surface_words.may_hold(&ids[i..=j])
+                        && self.has_surface(phrase_hash(&phrase)))
+                {
                     continue;
                 }
                 // A known word's list is borrowed from the tagger (no
@@ -1997,6 +2010,65 @@ impl HashFilter {
     }
 }
 
+/// The words after the first of every two- and three-word wording a
+/// text may show for a dictionary phrase, by vocabulary id and position:
+/// a run of known words whose second (or third) word never stands there
+/// is no such wording, which is told without hashing the run or reading
+/// the (larger) hash filter.
+#[derive(Debug, Default)]
+struct SurfaceWords {
+    /// Per vocabulary id, bit 0: second word of a two-word wording; bit
+    /// 1: second word of a three-word wording; bit 2: third word of one.
+    flags: Vec<u8>,
+}
+
+impl SurfaceWords {
+    fn new(vocabulary_size: usize) -> Self {
+        SurfaceWords {
+            flags: vec![0; vocabulary_size],
+        }
+    }
+
+    /// Records the known words of one wording.
+    fn mark(&mut self, surface: &str, lm: &LanguageModel) {
+        let words: Vec<&str> = surface.split(' ').collect();
+        let marks: &[(usize, u8)] = match words.len() {
+            2 => &[(1, 1)],
+            3 => &[(1, 2), (2, 4)],
+            _ => &[],
+        };
+        for &(position, bit) in marks {
+            if let Some(flag) = words
+                .get(position)
+                .and_then(|w| lm.id(w))
+                .and_then(|id| self.flags.get_mut(id as usize))
+            {
+                *flag |= bit;
+            }
+        }
+    }
+
+    /// Whether a run of two or three words (their ids) may be a recorded
+    /// wording (`false`: it is none; an unknown word after the first
+    /// leaves the question open).
+    fn may_hold(&self, ids: &[WordId]) -> bool {
+        let marks: &[(usize, u8)] = match ids.len() {
+            2 => &[(1, 1)],
+            3 => &[(1, 2), (2, 4)],
+            _ => return true,
+        };
+        marks
+            .iter()
+            .all(|&(position, bit)| match ids.get(position) {
+                Some(Some(id)) => self
+                    .flags
+                    .get(*id as usize)
+                    .is_some_and(|flag| flag & bit != 0),
+                _ => true,
+            })
+    }
+}
+
 /// A 64-bit hash of a wording (collisions only cost a lookup).
 fn phrase_hash(phrase: &str) -> u64 {
     use std::hash::Hasher;
@@ -2189,6 +2261,55 @@ mod tests {
                 .iter()
                 .all(|&h| tagger.surface_filter.may_contain(h))
         );
+    }
+
+    #[test]
+    fn the_surface_words_pass_every_dictionary_wording_and_reject_others() {
+        let tagger = SpinTagger::new(&SpinConfig::default()).expect("tagger");
+        let ids = |s: &str| -> Vec<WordId> { s.split(' ').map(|w| tagger.lm.id(w)).collect() };
+        let mut checked = 0;
+        for d in &tagger.builtin {
+            for (key, _) in d.entries().step_by(7) {
+                let Some((first, rest)) = key.split_once(' ') else {
+                    continue;
+                };
+                let mut surfaces = vec![key.to_string()];
+                surfaces.extend(
+                    tagger
+                        .morph
+                        .analyzed_as(first, false)
+                        .into_iter()
+                        .map(|f| format!("{f} {rest}")),
+                );
+                for s in surfaces {
+                    assert!(tagger.has_surface(phrase_hash(&s)), "{s}");
+                    assert!(tagger.surface_words.may_hold(&ids(&s)), "{s}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 10_000, "{checked}");
+        // Most runs of a news text are told apart without the hash set,
+        // and never one the set holds.
+        let text = "the company said on tuesday that its net profit for the first quarter \
+                    rose sharply as sales of its new cars in europe and asia grew faster than \
+                    analysts had expected";
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let (mut runs, mut rejected) = (0, 0);
+        for len in 2..=3 {
+            for run in words.windows(len) {
+                let run = run.join(" ");
+                runs += 1;
+                if !tagger.surface_words.may_hold(&ids(&run)) {
+                    rejected += 1;
+                    assert!(
+                        !tagger.phrase_surfaces.contains(&phrase_hash(&run)),
+                        "{run}"
+                    );
+                }
+            }
+        }
+        assert!(rejected * 3 > runs, "{rejected} of {runs}");
     }
 
     #[test]
