@@ -1,7 +1,7 @@
 //! `tag.entities.v1`: named entities from rules and the shipped gazetteers
 //! (precision over recall).
 
-use crate::fasthash::{FastMap, FastSet};
+use crate::fasthash::FastSet;
 use crate::gazetteer::{EntityLabel, Gazetteer};
 use crate::layer::add_layer;
 use crate::scan::{is_all_caps, starts_upper, strip_possessive};
@@ -162,7 +162,7 @@ struct Ctx<'a> {
     /// Whether each token is in a sentence without lowercase letters (a heading).
     in_heading: Vec<bool>,
     /// Gazetteer matches by start byte: (end byte, label).
-    names: FastMap<usize, (usize, EntityLabel)>,
+    names: NamesByStart,
     gazetteer: &'static Gazetteer,
 }
 
@@ -184,10 +184,60 @@ impl Ctx<'_> {
 
     fn known(&self, k: usize) -> bool {
         let w = strip_possessive(self.word(k));
-        self.names.contains_key(&self.tokens[k].start)
+        self.names.contains_key(self.tokens[k].start)
             || self.gazetteer.is_title(w)
             || self.gazetteer.is_first_name(w)
             || (is_all_caps(w) && w.chars().count() >= 2)
+    }
+}
+
+/// Gazetteer matches by start byte, as a map from start to (end, label)
+/// (a later match at the same start replaces the earlier one), kept as a
+/// vector sorted by start: a document has a few dozen matches, found in
+/// text order, so they are looked up by bisection without hashing or
+/// growing a table.
+#[derive(Debug, Default)]
+struct NamesByStart {
+    entries: Vec<(usize, usize, EntityLabel)>,
+}
+
+impl NamesByStart {
+    fn reserve(&mut self, additional: usize) {
+        self.entries.reserve(additional);
+    }
+
+    /// Adds a match; [`NamesByStart::seal`] must run before lookups.
+    fn insert(&mut self, start: usize, (end, label): (usize, EntityLabel)) {
+        self.entries.push((start, end, label));
+    }
+
+    /// Sorts the matches by start (a no-op when they came in order),
+    /// keeping the last one added for each start.
+    fn seal(&mut self) {
+        if !self.entries.is_sorted_by(|a, b| a.0 < b.0) {
+            // Stable: among equal starts the last added stays last.
+            self.entries.sort_by_key(|e| e.0);
+            let mut kept: Vec<(usize, usize, EntityLabel)> = Vec::with_capacity(self.entries.len());
+            for e in self.entries.drain(..) {
+                match kept.last_mut() {
+                    Some(last) if last.0 == e.0 => *last = e,
+                    _ => kept.push(e),
+                }
+            }
+            self.entries = kept;
+        }
+    }
+
+    fn get(&self, start: usize) -> Option<(usize, EntityLabel)> {
+        let k = self.entries.partition_point(|e| e.0 < start);
+        self.entries
+            .get(k)
+            .filter(|e| e.0 == start)
+            .map(|&(_, end, label)| (end, label))
+    }
+
+    fn contains_key(&self, start: usize) -> bool {
+        self.get(start).is_some()
     }
 }
 
@@ -243,7 +293,7 @@ impl EntityFinder {
             tokens,
             sentence_initial,
             in_heading,
-            names: FastMap::default(),
+            names: NamesByStart::default(),
             gazetteer,
         };
         let runs = capitalized_runs(&ctx);
@@ -256,6 +306,7 @@ impl EntityFinder {
                 ctx.names.insert(from + a, (from + b, label));
             });
         }
+        ctx.names.seal();
         // About one entity a run (a run may give none or several).
         let mut out = Vec::with_capacity(runs.len());
         // A dropped word starts its sentence: room for one a sentence.
@@ -332,7 +383,7 @@ impl EntityFinder {
                 && name_hi < name_lo + 3
                 && !is_connector(ctx.word(name_hi))
                 && !g.is_title(ctx.word(name_hi))
-                && !ctx.names.contains_key(&ctx.tokens[name_hi].start)
+                && !ctx.names.contains_key(ctx.tokens[name_hi].start)
                 && !g.is_org_suffix(ctx.word(name_hi))
             {
                 name_hi += 1;
@@ -368,7 +419,7 @@ impl EntityFinder {
         }
         // Listed names inside the run split it.
         for p in lo..hi {
-            let Some(&(end, label)) = ctx.names.get(&ctx.tokens[p].start) else {
+            let Some((end, label)) = ctx.names.get(ctx.tokens[p].start) else {
                 continue;
             };
             let Some(q) = (p..hi).find(|&q| ctx.end_of(q) == end || ctx.tokens[q].end == end)
@@ -674,6 +725,34 @@ mod tests {
     use super::*;
     use crate::sentences::SentenceSplitter;
     use proptest::prelude::*;
+
+    proptest! {
+        // Names by start answer as the hash map they replaced: the last
+        // match added at a start wins, whatever the order of the matches.
+        #[test]
+        fn names_by_start_answer_as_a_map(
+            matches in proptest::collection::vec((0usize..40, 0usize..60, 0usize..5), 0..24),
+            sorted in proptest::bool::ANY,
+        ) {
+            let labels = [EntityLabel::Person, EntityLabel::Org, EntityLabel::Gpe, EntityLabel::Norp, EntityLabel::Misc];
+            let mut matches = matches;
+            if sorted {
+                matches.sort_by_key(|m| m.0);
+            }
+            let mut map: crate::fasthash::FastMap<usize, (usize, EntityLabel)> = Default::default();
+            let mut names = NamesByStart::default();
+            names.reserve(matches.len());
+            for &(start, end, l) in &matches {
+                map.insert(start, (end, labels[l]));
+                names.insert(start, (end, labels[l]));
+            }
+            names.seal();
+            for start in 0..41 {
+                prop_assert_eq!(names.get(start), map.get(&start).copied());
+                prop_assert_eq!(names.contains_key(start), map.contains_key(&start));
+            }
+        }
+    }
 
     proptest! {
         // The byte tests are the string tests they stand for, on any
