@@ -5,27 +5,8 @@
 //! smallest count is the cut-off), so an absent bigram is known to be rarer
 //! than the cut-off: its estimate is capped by `cutoff / count(left)`.
 
-use std::collections::HashMap;
+use crate::tables::{PairTable, WordTable};
 use std::hash::{BuildHasherDefault, Hasher};
-
-/// A multiplicative hasher for the packed word-pair keys.
-#[derive(Default)]
-struct PairHasher(u64);
-
-impl Hasher for PairHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (n ^ (n >> 29)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        self.0 ^= self.0 >> 32;
-    }
-}
 
 /// A fast multiplicative hasher for short string keys (words, phrases):
 /// eight bytes per step, like rustc's FxHash. Not for untrusted keys
@@ -66,9 +47,9 @@ pub type WordId = Option<u32>;
 /// Unigram and bigram counts with a smoothed conditional probability.
 #[derive(Debug, Default)]
 pub struct LanguageModel {
-    ids: HashMap<String, u32, WordHash>,
+    ids: WordTable,
     log_counts: Vec<f32>,
-    bigrams: HashMap<u64, f32, BuildHasherDefault<PairHasher>>,
+    bigrams: PairTable,
     /// Per word, the largest `log P(b | word)` over every `b`
     /// (attested or backed off): an upper bound for bigrams leaving it.
     max_out: Vec<f32>,
@@ -90,7 +71,11 @@ fn pair(a: u32, b: u32) -> u64 {
 impl LanguageModel {
     /// Builds the model from `word count` lines and `w1 w2 count` lines.
     pub fn from_text(unigrams: &str, bigrams: &str) -> Self {
-        let mut lm = LanguageModel::default();
+        let mut lm = LanguageModel {
+            ids: WordTable::with_capacity(unigrams.lines().count()),
+            bigrams: PairTable::with_capacity(bigrams.lines().count()),
+            ..LanguageModel::default()
+        };
         let mut total = 0.0f64;
         let mut min_count = f64::MAX;
         for line in unigrams.lines() {
@@ -100,10 +85,9 @@ impl LanguageModel {
                 continue;
             };
             let w = w.to_lowercase();
-            if lm.ids.contains_key(&w) || c <= 0.0 {
+            if c <= 0.0 || !lm.ids.push(&w) {
                 continue;
             }
-            lm.ids.insert(w, lm.log_counts.len() as u32);
             lm.log_counts.push(c.ln() as f32);
             total += c;
             min_count = min_count.min(c);
@@ -114,9 +98,9 @@ impl LanguageModel {
             let [a, b, c] = parts.as_slice() else {
                 continue;
             };
-            let (Some(&a), Some(&b), Ok(c)) = (
-                lm.ids.get(&a.to_lowercase()),
-                lm.ids.get(&b.to_lowercase()),
+            let (Some(a), Some(b), Ok(c)) = (
+                lm.ids.id(&a.to_lowercase()),
+                lm.ids.id(&b.to_lowercase()),
                 c.parse::<f64>(),
             ) else {
                 continue;
@@ -152,7 +136,7 @@ impl LanguageModel {
         let mut max_in: Vec<f64> = (0..n as u32)
             .map(|b| BACKOFF.ln() + self.log_prob_id(Some(b)))
             .collect();
-        for (&key, &c) in &self.bigrams {
+        for (key, c) in self.bigrams.iter() {
             let (a, b) = ((key >> 32) as usize, (key & 0xffff_ffff) as usize);
             let lp = f64::from(c) - self.log_count_id(Some(a as u32));
             if let Some(m) = max_out.get_mut(a) {
@@ -195,7 +179,7 @@ impl LanguageModel {
 
     /// The vocabulary index of a lowercase word.
     pub fn id(&self, word: &str) -> WordId {
-        self.ids.get(word).copied()
+        self.ids.id(word)
     }
 
     /// Natural log of the unigram probability, by id.
@@ -215,7 +199,7 @@ impl LanguageModel {
     pub fn log_cond_id(&self, a: WordId, b: WordId) -> (f64, bool) {
         let la = self.log_count_id(a);
         if let (Some(ia), Some(ib)) = (a, b)
-            && let Some(&c) = self.bigrams.get(&pair(ia, ib))
+            && let Some(c) = self.bigrams.get(pair(ia, ib))
         {
             return (f64::from(c) - la, true);
         }
@@ -225,13 +209,7 @@ impl LanguageModel {
 
     /// The vocabulary's words, by id.
     pub fn vocabulary(&self) -> Vec<&str> {
-        let mut words = vec![""; self.log_counts.len()];
-        for (w, &id) in &self.ids {
-            if let Some(slot) = words.get_mut(id as usize) {
-                *slot = w.as_str();
-            }
-        }
-        words
+        self.ids.words().collect()
     }
 
     /// Number of words in the vocabulary (ids run from 0 to this).
@@ -241,15 +219,15 @@ impl LanguageModel {
 
     /// Whether the word (lowercase) is in the vocabulary.
     pub fn knows(&self, word: &str) -> bool {
-        self.ids.contains_key(word)
+        self.ids.id(word).is_some()
     }
 
     /// Natural log of the word's count (an unknown word gets half the
     /// smallest count).
     pub fn log_count(&self, word: &str) -> f64 {
         self.ids
-            .get(word)
-            .and_then(|&i| self.log_counts.get(i as usize))
+            .id(word)
+            .and_then(|i| self.log_counts.get(i as usize))
             .map_or(self.log_unknown, |&c| f64::from(c))
     }
 
@@ -260,22 +238,22 @@ impl LanguageModel {
 
     /// Whether the bigram `a b` is attested.
     pub fn attested(&self, a: &str, b: &str) -> bool {
-        match (self.ids.get(a), self.ids.get(b)) {
-            (Some(&a), Some(&b)) => self.bigrams.contains_key(&pair(a, b)),
+        match (self.ids.id(a), self.ids.id(b)) {
+            (Some(a), Some(b)) => self.bigrams.get(pair(a, b)).is_some(),
             _ => false,
         }
     }
 
     /// Whether the bigram `a b` is attested, by id.
     pub fn attested_id(&self, a: u32, b: u32) -> bool {
-        self.bigrams.contains_key(&pair(a, b))
+        self.bigrams.get(pair(a, b)).is_some()
     }
 
     /// Natural log of the smoothed `P(b | a)`.
     pub fn log_cond(&self, a: &str, b: &str) -> f64 {
         let la = self.log_count(a);
-        if let (Some(&ia), Some(&ib)) = (self.ids.get(a), self.ids.get(b))
-            && let Some(&c) = self.bigrams.get(&pair(ia, ib))
+        if let (Some(ia), Some(ib)) = (self.ids.id(a), self.ids.id(b))
+            && let Some(c) = self.bigrams.get(pair(ia, ib))
         {
             return f64::from(c) - la;
         }

@@ -131,6 +131,7 @@ pub mod rerank;
 mod resources;
 pub mod spinner;
 mod stage;
+mod tables;
 mod tagger;
 mod thesaurus;
 mod tokens;
