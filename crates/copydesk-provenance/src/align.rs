@@ -484,6 +484,66 @@ pub struct AlignIndex {
     sorted: Vec<u64>,
     /// Distinct (word, sentence) pairs, ascending.
     postings: Vec<(u64, u32)>,
+    /// Each word's range of `postings`, by word ([`PostingRanges`]).
+    ranges: PostingRanges,
+}
+
+/// The range of postings of each distinct word of a document, found by
+/// hashing the word (an open-addressing table at most half full) instead
+/// of searching the postings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct PostingRanges {
+    /// `(word, from, to)`; `to == 0` marks an empty slot (a word's range
+    /// is never empty).
+    slots: Vec<(u64, u32, u32)>,
+    /// Bits of a slot number.
+    bits: u32,
+}
+
+impl PostingRanges {
+    /// The ranges of the words of `postings` (ascending).
+    fn new(postings: &[(u64, u32)]) -> PostingRanges {
+        let distinct = postings.chunk_by(|x, y| x.0 == y.0).count();
+        let bits = (distinct * 2).max(16).next_power_of_two().trailing_zeros();
+        let mut table = PostingRanges {
+            slots: vec![(0, 0, 0); 1 << bits],
+            bits,
+        };
+        let mut from = 0;
+        for run in postings.chunk_by(|x, y| x.0 == y.0) {
+            let to = from + run.len();
+            let mut slot = table.slot(run[0].0);
+            while table.slots[slot].2 != 0 {
+                slot = (slot + 1) & (table.slots.len() - 1);
+            }
+            table.slots[slot] = (run[0].0, from as u32, to as u32);
+            from = to;
+        }
+        table
+    }
+
+    fn slot(&self, word: u64) -> usize {
+        (word.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - self.bits)) as usize
+    }
+
+    /// The range of `word`'s postings (empty when it has none).
+    fn get(&self, word: u64) -> std::ops::Range<usize> {
+        if self.slots.is_empty() {
+            return 0..0;
+        }
+        let mask = self.slots.len() - 1;
+        let mut slot = self.slot(word);
+        loop {
+            let (w, from, to) = self.slots[slot];
+            if to == 0 {
+                return 0..0;
+            }
+            if w == word {
+                return from as usize..to as usize;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
 }
 
 impl AlignIndex {
@@ -503,6 +563,7 @@ impl AlignIndex {
             }
         }
         postings.sort_unstable();
+        index.ranges = PostingRanges::new(&postings);
         index.postings = postings;
         index
     }
@@ -519,6 +580,7 @@ impl AlignIndex {
             words,
             sorted,
             postings: Vec::new(),
+            ranges: PostingRanges::default(),
         }
     }
 }
@@ -571,21 +633,15 @@ pub fn align_indexed(
         let h = &aw[range_a.clone()];
         let asorted = &as_[range_a];
         touched.clear();
-        // The sentence's words ascend, so each one's postings start past
-        // the previous one's.
-        let mut past = 0;
         for (k, &t) in asorted.iter().enumerate() {
             if k > 0 && asorted[k - 1] == t {
                 continue;
             }
-            let rest = postings.get(past..).unwrap_or(&[]);
-            let from = past + rest.partition_point(|&(w, _)| w < t);
-            let to = from + postings[from..].partition_point(|&(w, _)| w == t);
-            past = to;
-            if to - from > cap {
+            let range = bi.ranges.get(t);
+            if range.len() > cap {
                 continue;
             }
-            for &(_, j) in &postings[from..to] {
+            for &(_, j) in postings.get(range).unwrap_or(&[]) {
                 if hits[j as usize] == 0 {
                     touched.push(j);
                 }
@@ -902,6 +958,26 @@ mod tests {
             x.sort_unstable();
             y.sort_unstable();
             proptest::prop_assert_eq!(common_sorted(&x, &y), common_sorted_reference(&x, &y));
+        }
+
+        #[test]
+        fn posting_ranges_are_the_searched_ranges(
+            words in proptest::collection::vec((0u64..40, 0u32..6), 0..200),
+            spread in proptest::prelude::any::<bool>(),
+        ) {
+            // Small words (slots collide; 0 is a word too) or spread ones.
+            let word = |w: u64| if spread { w.wrapping_mul(0x2545_F491_4F6C_DD1D) } else { w };
+            let mut postings: Vec<(u64, u32)> = words.iter().map(|&(w, j)| (word(w), j)).collect();
+            postings.sort_unstable();
+            postings.dedup();
+            let ranges = PostingRanges::new(&postings);
+            for w in 0..45 {
+                let t = word(w);
+                let from = postings.partition_point(|&(x, _)| x < t);
+                let to = from + postings[from..].partition_point(|&(x, _)| x == t);
+                let expected = if from == to { 0..0 } else { from..to };
+                proptest::prop_assert_eq!(ranges.get(t), expected);
+            }
         }
 
         #[test]

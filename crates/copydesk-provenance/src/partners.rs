@@ -62,7 +62,12 @@ fn merge_unique(all: Vec<(u64, u32)>, mut new: Vec<(u64, u32)>) -> Vec<(u64, u32
     merge_sorted(all, new)
 }
 
-/// Two lists of ascending keys without duplicates, merged into one.
+/// Entries below which two lists are merged on one thread.
+const SERIAL_MERGE: usize = 1 << 16;
+
+/// Two lists of ascending keys without duplicates, merged into one: cut
+/// into segments at keys of the longer list (a key's entries of both
+/// lists fall in one segment), merged in parallel, then joined.
 fn merge_sorted(all: Vec<(u64, u32)>, new: Vec<(u64, u32)>) -> Vec<(u64, u32)> {
     if all.is_empty() {
         return new;
@@ -70,6 +75,41 @@ fn merge_sorted(all: Vec<(u64, u32)>, new: Vec<(u64, u32)>) -> Vec<(u64, u32)> {
     if new.is_empty() {
         return all;
     }
+    if all.len() + new.len() < SERIAL_MERGE {
+        return merge_slices(&all, &new);
+    }
+    let all_is_long = all.len() >= new.len();
+    let (long, short) = if all_is_long {
+        (&all, &new)
+    } else {
+        (&new, &all)
+    };
+    let segments = (long.len() + short.len()).div_ceil(SERIAL_MERGE / 2);
+    // Where each segment starts in `all` and in `new`.
+    let cuts: Vec<(usize, usize)> = (0..=segments)
+        .map(|k| {
+            let at = long.len() * k / segments;
+            let (in_long, in_short) = match long.get(at) {
+                _ if k == 0 => (0, 0),
+                Some(&(key, _)) => (at, short.partition_point(|e| e.0 < key)),
+                None => (long.len(), short.len()),
+            };
+            if all_is_long {
+                (in_long, in_short)
+            } else {
+                (in_short, in_long)
+            }
+        })
+        .collect();
+    let parts: Vec<Vec<(u64, u32)>> = cuts
+        .par_windows(2)
+        .map(|w| merge_slices(&all[w[0].0..w[1].0], &new[w[0].1..w[1].1]))
+        .collect();
+    parts.concat()
+}
+
+/// [`merge_sorted`] of two slices on this thread.
+fn merge_slices(all: &[(u64, u32)], new: &[(u64, u32)]) -> Vec<(u64, u32)> {
     let mut out = Vec::with_capacity(all.len() + new.len());
     let (mut x, mut y) = (all.iter().peekable(), new.iter().peekable());
     loop {
@@ -282,6 +322,28 @@ mod tests {
                 new.into_iter().map(entry).collect(),
             );
             prop_assert_eq!(merged, expected);
+        }
+
+        #[test]
+        fn parallel_merges_merge_as_one_thread_does(
+            all in prop::collection::vec(0u64..400_000, 0..70_000),
+            new in prop::collection::vec(0u64..400_000, 0..70_000),
+            narrow in any::<bool>(),
+        ) {
+            // Past SERIAL_MERGE entries in all, the segments; narrow keys
+            // make long runs of one key in each list's neighbourhood.
+            let squeeze = |k: u64| if narrow { k / 5_000 * 5_000 } else { k };
+            let entry = |k: u64| (k, (k * 7 % 13) as u32);
+            let prepare = |v: Vec<u64>| {
+                let mut v: Vec<u64> = v.into_iter().map(squeeze).collect();
+                v.sort_unstable();
+                v.dedup();
+                v.into_iter().map(entry).collect::<Vec<_>>()
+            };
+            let (all, new) = (prepare(all), prepare(new));
+            let expected = merge_slices(&all, &new);
+            prop_assert_eq!(merge_sorted(all.clone(), new.clone()), expected.clone());
+            prop_assert_eq!(merge_sorted(new, all), expected);
         }
 
         #[test]
