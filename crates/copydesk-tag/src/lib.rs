@@ -10,6 +10,11 @@
 //! tokens) uses it when an earlier stage wrote it, and computes it itself
 //! otherwise, so each stage also runs alone. The `tokens` layer is reused
 //! only when it is whole (written with `keep_punctuation`, the default).
+//! Without it, the stages that read tokens (entities, numbers, and
+//! `tag.tokens.v1` itself) tokenize a document once between them: the
+//! first one keeps the tokens in [`Document::cache`](copydesk_core::Document::cache)
+//! (under a type private to this crate) and the others read them there
+//! ([`tokens::document_tokens`]).
 //!
 //! # Stages
 //!
