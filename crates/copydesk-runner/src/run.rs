@@ -640,14 +640,27 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
                 let annotated: Vec<Option<ReadyDocument>> = pool.install(|| {
                     (start..end)
                         .into_par_iter()
-                        .map(|ordinal| {
-                            let doc = batch
-                                .as_ref()
-                                .map_err(Clone::clone)
-                                .and_then(|b| b.read(ordinal));
-                            let doc = annotate(ordinal, doc, corpus, corpus_counters, &failures)?;
-                            Some(render_with.render(doc))
+                        .chunks(STAGE_GROUP)
+                        .map(|ordinals| {
+                            let mut docs: Vec<(usize, Option<Document>)> = ordinals
+                                .into_iter()
+                                .map(|ordinal| {
+                                    let read = batch
+                                        .as_ref()
+                                        .map_err(Clone::clone)
+                                        .and_then(|b| b.read(ordinal));
+                                    let doc = read
+                                        .map_err(|e| failures.push(format!("spill: {}", e.message)))
+                                        .ok();
+                                    (ordinal, doc)
+                                })
+                                .collect();
+                            annotate(&mut docs, corpus, corpus_counters, &failures);
+                            render_with.render(docs.into_iter().map(|(_, doc)| doc).collect())
                         })
+                        .collect::<Vec<_>>()
+                        .into_iter()
+                        .flatten()
                         .collect()
                 });
                 if batches.send(annotated).is_err() {
@@ -942,7 +955,11 @@ impl SpillSink<'_> {
             let render_with = direct.render_with;
             let ready: Vec<Option<ReadyDocument>> = docs
                 .into_par_iter()
-                .map(|doc| Some(render_with.render(doc)))
+                .chunks(STAGE_GROUP)
+                .map(|group| render_with.render(group.into_iter().map(Some).collect()))
+                .collect::<Vec<_>>()
+                .into_iter()
+                .flatten()
                 .collect();
             *direct.written += write_reports(direct.reports, ready)?;
             return Ok(());
@@ -953,20 +970,30 @@ impl SpillSink<'_> {
         type Observed = (String, Vec<Result<Observation, String>>, Vec<u8>);
         let observed: Vec<Observed> = docs
             .into_par_iter()
-            .map(|doc| {
-                let obs = corpus
+            .chunks(STAGE_GROUP)
+            .map(|group| {
+                // Stage by stage over the group, as the document stages run.
+                let mut obs: Vec<Vec<Result<Observation, String>>> = group
                     .iter()
-                    .zip(counters)
-                    .map(|((_, stage), c)| {
-                        let t = Instant::now();
-                        let r = stage.observe(&doc).map_err(|e| e.message);
-                        c.nanos
-                            .fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
-                        r
-                    })
+                    .map(|_| Vec::with_capacity(corpus.len()))
                     .collect();
-                (doc.source.locator(), obs, spill_line(&doc, omitted))
+                for ((_, stage), c) in corpus.iter().zip(counters) {
+                    let t = Instant::now();
+                    for (doc, obs) in group.iter().zip(&mut obs) {
+                        obs.push(stage.observe(doc).map_err(|e| e.message));
+                    }
+                    c.nanos
+                        .fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+                }
+                group
+                    .iter()
+                    .zip(obs)
+                    .map(|(doc, obs)| (doc.source.locator(), obs, spill_line(doc, omitted)))
+                    .collect::<Vec<_>>()
             })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .flatten()
             .collect();
         for (locator, obs, line) in observed {
             let ordinal = self.spill.len();
@@ -1016,32 +1043,44 @@ struct Renderers<'a> {
 }
 
 impl Renderers<'_> {
-    /// Renders a document for every report that has a renderer; unless the
-    /// reports still read it, all of the document but its id and source is
-    /// freed here, on the rendering thread.
-    fn render(&self, doc: Document) -> ReadyDocument {
-        let rendered = self
-            .renderers
+    /// Renders a group of documents (report by report) for every report that
+    /// has a renderer; unless the reports still read them, all of each
+    /// document but its id and source is freed here, on the rendering
+    /// thread. A `None` (a document that failed) stays `None`.
+    fn render(&self, docs: Vec<Option<Document>>) -> Vec<Option<ReadyDocument>> {
+        let mut rendered: Vec<Vec<Option<Result<Rendered, String>>>> = docs
             .iter()
-            .zip(self.nanos)
-            .map(|(renderer, nanos)| {
-                let renderer = renderer.as_ref()?;
-                let t = Instant::now();
-                let r = renderer.render(&doc).map_err(|e| e.message);
-                nanos.fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
-                Some(r)
-            })
+            .map(|_| Vec::with_capacity(self.renderers.len()))
             .collect();
-        if self.keep_documents {
-            return ReadyDocument { doc, rendered };
+        for (renderer, nanos) in self.renderers.iter().zip(self.nanos) {
+            let Some(renderer) = renderer else {
+                rendered.iter_mut().for_each(|r| r.push(None));
+                continue;
+            };
+            let t = Instant::now();
+            for (doc, r) in docs.iter().zip(&mut rendered) {
+                if let Some(doc) = doc {
+                    r.push(Some(renderer.render(doc).map_err(|e| e.message)));
+                }
+            }
+            nanos.fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
         }
-        let Document { id, source, .. } = doc;
-        let doc = Document {
-            id,
-            source,
-            ..Document::default()
-        };
-        ReadyDocument { doc, rendered }
+        docs.into_iter()
+            .zip(rendered)
+            .map(|(doc, rendered)| {
+                let doc = doc?;
+                if self.keep_documents {
+                    return Some(ReadyDocument { doc, rendered });
+                }
+                let Document { id, source, .. } = doc;
+                let doc = Document {
+                    id,
+                    source,
+                    ..Document::default()
+                };
+                Some(ReadyDocument { doc, rendered })
+            })
+            .collect()
     }
 }
 
@@ -1074,37 +1113,36 @@ fn write_reports(
     Ok(written)
 }
 
+/// Lets every corpus stage annotate a group of documents read back, stage by
+/// stage; a document a stage fails on is reported and dropped.
 fn annotate(
-    ordinal: usize,
-    read: Result<Document, StageError>,
+    docs: &mut [(usize, Option<Document>)],
     corpus: &[(String, Box<dyn CorpusStage>)],
     counters: &[Counters],
     failures: &Failures,
-) -> Option<Document> {
-    let mut doc = match read {
-        Ok(d) => d,
-        Err(e) => {
-            failures.push(format!("spill: {}", e.message));
-            return None;
-        }
-    };
+) {
     for ((name, stage), c) in corpus.iter().zip(counters) {
         let t = Instant::now();
-        let r = stage.annotate(ordinal, &mut doc);
+        let mut failed = 0;
+        for (ordinal, slot) in docs.iter_mut() {
+            let Some(doc) = slot else { continue };
+            if let Err(e) = stage.annotate(*ordinal, doc) {
+                failures.push(format!(
+                    "{}: {name}: {} (document {})",
+                    doc.source.locator(),
+                    e.message,
+                    doc.id
+                ));
+                failed += 1;
+                *slot = None;
+            }
+        }
         c.nanos
             .fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
-        if let Err(e) = r {
-            failures.push(format!(
-                "{}: {name}: {} (document {})",
-                doc.source.locator(),
-                e.message,
-                doc.id
-            ));
-            c.failed.fetch_add(1, Ordering::Relaxed);
-            return None;
+        if failed > 0 {
+            c.failed.fetch_add(failed, Ordering::Relaxed);
         }
     }
-    Some(doc)
 }
 
 /// Makes a document's id unique within the run (`id`, `id~2`, `id~3`, ...).
@@ -1367,7 +1405,9 @@ mod tests {
                 nanos: &nanos,
                 keep_documents,
             }
-            .render(doc.clone());
+            .render(vec![None, Some(doc.clone())]);
+            assert!(ready[0].is_none(), "a failed document stays failed");
+            let ready = ready[1].as_ref().unwrap();
             assert_eq!(ready.doc.id, "d1");
             assert_eq!(ready.doc.source, doc.source);
             assert_eq!(ready.doc.text.is_empty(), !keep_documents);
