@@ -254,3 +254,99 @@ fn accepts_jsonl_and_ndjson_through_compression() {
         assert!(!l.accepts(Path::new(no)), "{no}");
     }
 }
+
+/// One line of a generated JSON lines file: a record with an id and a
+/// text of `len` characters, a blank line, a bad record or a line that
+/// is not JSON, ended by `\n` or `\r\n`.
+fn generated_line(kind: u8, len: usize, crlf: bool, n: usize) -> String {
+    let body = match kind % 5 {
+        0 | 1 => format!(
+            "{{\"id\": \"d{n}\", \"text\": \"{}\\nline two é\", \"title\": \"T{n}\"}}",
+            "w".repeat(len)
+        ),
+        2 => " \t".to_string(),
+        3 => format!("{{\"id\": \"d{n}\", \"text\": {len}}}"),
+        _ => format!("not json {}", "x".repeat(len)),
+    };
+    format!("{body}{}", if crlf { "\r\n" } else { "\n" })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(12))]
+
+    /// Records are what parsing each line on its own gives, whether a line
+    /// lies inside the reader's buffer (read there) or across its end, is
+    /// too long, blank, bad, or ends the file without a line break.
+    #[test]
+    fn records_are_the_lines_parsed_one_by_one(
+        lines in proptest::collection::vec((0u8..5, 0usize..900, proptest::bool::ANY), 100..400),
+        last_break in proptest::bool::ANY,
+    ) {
+        let mut content: String = lines
+            .iter()
+            .enumerate()
+            .map(|(n, &(kind, len, crlf))| generated_line(kind, len, crlf, n))
+            .collect();
+        if !last_break {
+            content.pop();
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let file = format!("\u{feff}{content}");
+        let p = write(dir.path(), "g.jsonl", file.as_bytes());
+        let max = 700;
+        let l = JsonlLoader::new(JsonlLoaderConfig {
+            max_line_bytes: max,
+            ..JsonlLoaderConfig::default()
+        });
+        let got: Vec<_> = l.open(&p).collect();
+
+        let mut pieces: Vec<&str> = file.split('\n').collect();
+        if file.ends_with('\n') {
+            pieces.pop();
+        }
+        let mut record = 0u64;
+        let mut expected = Vec::new();
+        for (i, piece) in pieces.iter().enumerate() {
+            let line = i as u64 + 1;
+            let bytes = piece.strip_suffix('\r').unwrap_or(piece);
+            if bytes.len() > max as usize {
+                record += 1;
+                expected.push(Err((line, record, None)));
+                continue;
+            }
+            // The byte-order mark is skipped after the length check.
+            let bytes = if line == 1 {
+                bytes.strip_prefix('\u{feff}').unwrap_or(bytes)
+            } else {
+                bytes
+            };
+            if bytes.bytes().all(|b| b.is_ascii_whitespace()) {
+                continue;
+            }
+            record += 1;
+            let source = copydesk_core::Source {
+                path: p.display().to_string(),
+                record: Some(record),
+                line: Some(line),
+            };
+            expected.push(match l.parse_record(bytes.as_bytes(), "g", source) {
+                Ok(doc) => Ok(doc),
+                Err(message) => Err((line, record, Some(message))),
+            });
+        }
+        proptest::prop_assert_eq!(got.len(), expected.len());
+        for (g, e) in got.iter().zip(&expected) {
+            match (g, e) {
+                (Ok(doc), Ok(want)) => proptest::prop_assert_eq!(doc, want),
+                (Err(error), Err((line, record, message))) => {
+                    proptest::prop_assert_eq!((error.line, error.record), (Some(*line), Some(*record)));
+                    match message {
+                        Some(m) => proptest::prop_assert_eq!(&error.message, m),
+                        None => proptest::prop_assert!(error.message.contains("max_line_bytes")),
+                    }
+                }
+                _ => proptest::prop_assert!(false, "{g:?} is not {e:?}"),
+            }
+        }
+    }
+}
