@@ -53,8 +53,36 @@ impl WordOriginals {
         WordOriginals { text, lines }
     }
 
+    /// The originals of a vocabulary word as [`WordOriginals::get`]
+    /// gives them, each original's words left joined by spaces as the
+    /// table holds them (nothing allocated but the list).
+    pub(crate) fn fields(&self, id: u32) -> Option<Vec<(&str, u32, u32, bool)>> {
+        let (start, end) = (*self.lines.get(id as usize)?)?;
+        let body = self.text.get(start as usize..end as usize)?;
+        if body.is_empty() {
+            return Some(Vec::new());
+        }
+        let mut out = Vec::new();
+        let mut fields = body.split('\t');
+        while let Some(original) = fields.next() {
+            let (Some(fanout), Some(rank), Some(mutual)) =
+                (fields.next(), fields.next(), fields.next())
+            else {
+                return None;
+            };
+            out.push((
+                original,
+                fanout.parse().ok()?,
+                rank.parse().ok()?,
+                mutual == "1",
+            ));
+        }
+        Some(out)
+    }
+
     /// The originals of a vocabulary word, or `None` when the table does
     /// not hold it (or its line is malformed).
+    #[cfg(test)]
     pub(crate) fn get(&self, id: u32) -> Option<Vec<Reading>> {
         let (start, end) = (*self.lines.get(id as usize)?)?;
         let body = self.text.get(start as usize..end as usize)?;
@@ -130,8 +158,29 @@ mod tests {
         write_line(&mut text, "the", &[]);
         let t = WordOriginals::from_text(text, lm);
         let id = |w: &str| lm.id(w).expect("known word");
-        assert_eq!(t.get(id("metropolis")), Some(readings));
+        assert_eq!(t.get(id("metropolis")), Some(readings.clone()));
         assert_eq!(t.get(id("the")), Some(Vec::new()));
         assert_eq!(t.get(id("city")), None);
+        // The borrowed fields read the same originals.
+        for word in ["metropolis", "the", "city"] {
+            let joined = t.get(id(word)).map(|r| {
+                r.into_iter()
+                    .map(|(w, f, k, m)| (w.join(" "), f, k, m))
+                    .collect::<Vec<_>>()
+            });
+            let fields = t.fields(id(word)).map(|r| {
+                r.into_iter()
+                    .map(|(w, f, k, m)| (w.to_string(), f, k, m))
+                    .collect::<Vec<_>>()
+            });
+            assert_eq!(joined, fields, "{word}");
+        }
+        // A malformed line is refused by both.
+        let mut bad = String::new();
+        write_line(&mut bad, "metropolis", &readings);
+        let bad = bad.replace("\t7\t", "\tseven\t");
+        let t = WordOriginals::from_text(bad, lm);
+        assert_eq!(t.get(id("metropolis")), None);
+        assert_eq!(t.fields(id("metropolis")), None);
     }
 }

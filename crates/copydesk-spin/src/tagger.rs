@@ -60,6 +60,15 @@ struct Option_ {
     inner_transitions: usize,
 }
 
+/// Whether tokens `i` and `i + 1` may both have been replaced (a pair
+/// [`SpinTagger::add_pairs`] judges): linked, and not an attested bigram.
+fn open_pair(tokens: &[Token], ids: &[WordId], links: &[(f64, bool)], i: usize) -> bool {
+    tokens.get(i).is_some_and(|t| t.linked_next)
+        && !(ids.get(i).copied().flatten().is_some()
+            && ids.get(i + 1).copied().flatten().is_some()
+            && links.get(i).is_some_and(|l| l.1))
+}
+
 /// A one-word original of a token, for the pair search: its index in the
 /// token's option list, its id, its unigram difference, and the key that
 /// ranks it among the token's originals (see [`pair_rank`]), computed once
@@ -1264,6 +1273,11 @@ impl SpinTagger {
         for (i, head) in tokens.iter().enumerate() {
             phrase.clear();
             let begin = singles.len();
+            // One-word originals are kept only for a token that
+            // [`SpinTagger::add_pairs`] may pair with a neighbour.
+            let paired = open_pair(tokens, ids, links, i)
+                || i.checked_sub(1)
+                    .is_some_and(|k| open_pair(tokens, ids, links, k));
             let starts_phrase = match ids[i] {
                 Some(id) => self.phrase_start_ids.get(id as usize) == Some(&true),
                 None => self.phrase_starts.contains(head.lower.as_str()),
@@ -1364,7 +1378,7 @@ impl SpinTagger {
                 let edges = Neighbours::new(self.lm, left, right);
                 for (k, option) in options.iter().enumerate() {
                     let unigram = option.log_prob - base_uni;
-                    if let (1, 1, Some(id)) = (option.n_words, len, option.first) {
+                    if let (1, 1, Some(id), true) = (option.n_words, len, option.first, paired) {
                         singles.push(Single {
                             option: k,
                             id,
@@ -1412,7 +1426,7 @@ impl SpinTagger {
                         substitutions: 1,
                     });
                 }
-                if len == 1 {
+                if len == 1 && paired {
                     token_options[i] = Some(Arc::clone(options));
                 }
             }
@@ -1451,12 +1465,7 @@ impl SpinTagger {
         };
         // Where two adjacent words may both have been replaced: linked,
         // and not an attested bigram.
-        let open = |i: usize| {
-            tokens.get(i).is_some_and(|t| t.linked_next)
-                && !(ids.get(i).copied().flatten().is_some()
-                    && ids.get(i + 1).copied().flatten().is_some()
-                    && links.get(i).is_some_and(|l| l.1))
-        };
+        let open = |i: usize| open_pair(tokens, ids, links, i);
         // Each token's likeliest originals first, `tops[i]` of them kept
         // (sorted only for tokens in some open pair).
         let mut tops: Vec<(usize, usize)> = Vec::with_capacity(singles.ranges.len());
@@ -1644,8 +1653,8 @@ impl SpinTagger {
     fn word_originals_slot<'a>(&'a self, id: u32, word: &str) -> Option<&'a Arc<Vec<Option_>>> {
         let slot = self.word_cache.get(id as usize)?;
         Some(
-            slot.get_or_init(|| match self.precomputed.and_then(|t| t.get(id)) {
-                Some(readings) => self.options(readings),
+            slot.get_or_init(|| match self.precomputed.and_then(|t| t.fields(id)) {
+                Some(fields) => self.options_of(fields.into_iter()),
                 None => self.compute_originals(word),
             }),
         )
@@ -1695,11 +1704,24 @@ impl SpinTagger {
     /// The options of a wording from its originals (words, fanout, rank,
     /// mutual), with their ids and bounds.
     fn options(&self, readings: Vec<Reading>) -> Arc<Vec<Option_>> {
-        Arc::new(
+        self.options_of(
             readings
                 .into_iter()
-                .map(|(words, fanout, rank, mutual)| {
-                    let ids: Vec<WordId> = words.iter().map(|w| self.lm.id(w)).collect();
+                .map(|(words, fanout, rank, mutual)| (words.join(" "), fanout, rank, mutual)),
+        )
+    }
+
+    /// [`SpinTagger::options`] from each original's words joined by
+    /// spaces (as the precomputed table holds them: no word to allocate).
+    fn options_of<S: AsRef<str>>(
+        &self,
+        readings: impl Iterator<Item = (S, u32, u32, bool)>,
+    ) -> Arc<Vec<Option_>> {
+        Arc::new(
+            readings
+                .map(|(text, fanout, rank, mutual)| {
+                    let text = text.as_ref();
+                    let ids: Vec<WordId> = text.split(' ').map(|w| self.lm.id(w)).collect();
                     let (first, last) = (
                         ids.first().copied().flatten(),
                         ids.last().copied().flatten(),
@@ -1717,7 +1739,7 @@ impl SpinTagger {
                         log_prob: ids.iter().map(|&w| self.lm.log_prob_id(w)).sum(),
                         n_words: ids.len(),
                         ids,
-                        text: Arc::from(words.join(" ")),
+                        text: Arc::from(text),
                         log_fanout: f64::from(fanout).ln(),
                         log_rank: f64::from(rank).ln(),
                         mutual,
