@@ -94,7 +94,7 @@ struct Singles {
     /// Each token's range in `list`.
     ranges: Vec<(usize, usize)>,
     /// Each token's option list (`None` where it has none).
-    options: Vec<Option<Arc<Vec<Option_>>>>,
+    options: Vec<Option<Arc<[Option_]>>>,
 }
 
 /// What [`SpinTagger::find_candidates`] found.
@@ -394,9 +394,9 @@ pub struct SpinTagger {
     min_confidence: Option<f64>,
     protect_quotes: bool,
     weights: Weights,
-    cache: RwLock<HashMap<String, Arc<Vec<Option_>>, WordHash>>,
+    cache: RwLock<HashMap<String, Arc<[Option_]>, WordHash>>,
     /// Originals of single known words, by vocabulary id.
-    word_cache: Vec<OnceLock<Arc<Vec<Option_>>>>,
+    word_cache: Vec<OnceLock<Arc<[Option_]>>>,
     /// The originals of every vocabulary word computed ahead of time,
     /// when the tagger's dictionaries are the ones it was computed for.
     precomputed: Option<&'static WordOriginals>,
@@ -1229,7 +1229,7 @@ impl SpinTagger {
     pub fn topic_support(&self, analysis: &Analysis) -> TopicSupport {
         let mut seen: HashSet<u32, WordHash> = HashSet::default();
         let mut counts: HashMap<Arc<str>, u32, WordHash> = HashMap::default();
-        let mut lists: HashMap<u32, Arc<Vec<Option_>>, WordHash> = HashMap::default();
+        let mut lists: HashMap<u32, Arc<[Option_]>, WordHash> = HashMap::default();
         for (t, id) in analysis.tokens.iter().zip(&analysis.ids) {
             let Some(id) = *id else { continue };
             if t.protected || !seen.insert(id) {
@@ -1269,7 +1269,7 @@ impl SpinTagger {
         // difference), in token order, and each token's range among them.
         let mut singles: Vec<Single> = Vec::new();
         let mut ranges: Vec<(usize, usize)> = Vec::with_capacity(tokens.len());
-        let mut token_options: Vec<Option<Arc<Vec<Option_>>>> = vec![None; tokens.len()];
+        let mut token_options: Vec<Option<Arc<[Option_]>>> = vec![None; tokens.len()];
         for (i, head) in tokens.iter().enumerate() {
             phrase.clear();
             let begin = singles.len();
@@ -1641,7 +1641,7 @@ impl SpinTagger {
 
     /// The originals of a known single word, computed once per tagger and
     /// read without locking afterwards.
-    fn word_originals(&self, id: u32, word: &str) -> Arc<Vec<Option_>> {
+    fn word_originals(&self, id: u32, word: &str) -> Arc<[Option_]> {
         match self.word_originals_slot(id, word) {
             Some(list) => Arc::clone(list),
             None => self.cached_originals(word),
@@ -1650,7 +1650,7 @@ impl SpinTagger {
 
     /// [`SpinTagger::word_originals`] borrowed from the tagger's per-word
     /// cache (`None` when the id is outside the vocabulary).
-    fn word_originals_slot<'a>(&'a self, id: u32, word: &str) -> Option<&'a Arc<Vec<Option_>>> {
+    fn word_originals_slot<'a>(&'a self, id: u32, word: &str) -> Option<&'a Arc<[Option_]>> {
         let slot = self.word_cache.get(id as usize)?;
         Some(
             slot.get_or_init(|| match self.precomputed.and_then(|t| t.fields(id)) {
@@ -1679,7 +1679,7 @@ impl SpinTagger {
     }
 
     /// The originals of a spun wording, computed once per tagger.
-    fn cached_originals(&self, phrase: &str) -> Arc<Vec<Option_>> {
+    fn cached_originals(&self, phrase: &str) -> Arc<[Option_]> {
         if let Ok(cache) = self.cache.read()
             && let Some(hit) = cache.get(phrase)
         {
@@ -1696,14 +1696,14 @@ impl SpinTagger {
     }
 
     /// The originals of a spun wording with their precomputed ids.
-    fn compute_originals(&self, phrase: &str) -> Arc<Vec<Option_>> {
+    fn compute_originals(&self, phrase: &str) -> Arc<[Option_]> {
         let words: Vec<&str> = phrase.split(' ').collect();
         self.options(self.originals_of(phrase, &words))
     }
 
     /// The options of a wording from its originals (words, fanout, rank,
     /// mutual), with their ids and bounds.
-    fn options(&self, readings: Vec<Reading>) -> Arc<Vec<Option_>> {
+    fn options(&self, readings: Vec<Reading>) -> Arc<[Option_]> {
         self.options_of(
             readings
                 .into_iter()
@@ -1716,8 +1716,8 @@ impl SpinTagger {
     fn options_of<S: AsRef<str>>(
         &self,
         readings: impl Iterator<Item = (S, u32, u32, bool)>,
-    ) -> Arc<Vec<Option_>> {
-        Arc::new(
+    ) -> Arc<[Option_]> {
+        Arc::from(
             readings
                 .map(|(text, fanout, rank, mutual)| {
                     let text = text.as_ref();
@@ -1745,7 +1745,7 @@ impl SpinTagger {
                         mutual,
                     }
                 })
-                .collect(),
+                .collect::<Vec<Option_>>(),
         )
     }
 
@@ -2203,7 +2203,7 @@ fn substitution(text: &str, tokens: &[Token], c: &Candidate, lo: f64) -> Option<
 #[derive(Debug, Default)]
 pub struct TopicSupport {
     counts: HashMap<Arc<str>, u32, WordHash>,
-    lists: HashMap<u32, Arc<Vec<Option_>>, WordHash>,
+    lists: HashMap<u32, Arc<[Option_]>, WordHash>,
     ids: Vec<Option<u32>>,
 }
 
