@@ -139,6 +139,8 @@ pub struct Gazetteer {
     name_shapes: WordShapes,
     /// The most words (between spaces) of a name of `by_name`.
     max_name_words: usize,
+    /// The most bytes of a name of `by_name`.
+    max_name_len: usize,
     org_suffixes: WordSet,
     titles: WordSet,
     title_first_words: WordSet,
@@ -184,6 +186,7 @@ impl Gazetteer {
                 .map(|k| k.split(' ').filter(|w| !w.is_empty()).count())
                 .max()
                 .unwrap_or(0),
+            max_name_len: by_name.keys().map(|k| k.len()).max().unwrap_or(0),
             by_name,
             org_suffixes: entries(ORG_SUFFIXES).collect(),
             titles: entries(PERSON_TITLES).collect(),
@@ -232,7 +235,7 @@ impl Gazetteer {
     /// [`Gazetteer::find_names`], handing each name to `found` in order
     /// instead of collecting them (entities looks up every capitalized run).
     pub fn each_name(&self, text: &str, mut found: impl FnMut(usize, usize, EntityLabel)) {
-        if !self.names_by_words(text, &mut found) {
+        if !self.names_by_words(text, &mut found) && !self.names_in_ascii(text, &mut found) {
             for (start, end, label) in self.find_names_by_automaton(text) {
                 found(start, end, label);
             }
@@ -296,6 +299,52 @@ impl Gazetteer {
             }
             let longest = (i + self.max_name_words).min(words.len());
             let name = words[i..longest].iter().rev().find_map(|&(_, end)| {
+                let name = &text[start..end];
+                self.name_shapes
+                    .may_contain(name)
+                    .then(|| self.by_name.get(name))
+                    .flatten()
+                    .map(|&label| (end, label))
+            });
+            if let Some((end, label)) = name {
+                last_end = end;
+                found(start, end, label);
+            }
+        }
+        true
+    }
+
+    /// [`Gazetteer::each_name`] for any ASCII text (a run with a
+    /// possessive, a dot or a hyphen: `Reuters'`, `U.S. Treasury`), without
+    /// the automaton: a listed name stands as whole words where the text
+    /// between two word edges is a name (an edge: the text's ends, or
+    /// between a byte that joins a word and one that does not, letters,
+    /// digits and `-` joining, as the automaton's test has it), so from
+    /// each start edge the spans up to the longest name's length are
+    /// looked up, longest first. False, having found nothing, for a text
+    /// that is not ASCII.
+    fn names_in_ascii(
+        &self,
+        text: &str,
+        found: &mut impl FnMut(usize, usize, EntityLabel),
+    ) -> bool {
+        if !text.is_ascii() {
+            return false;
+        }
+        let bytes = text.as_bytes();
+        let joins = |b: u8| b.is_ascii_alphanumeric() || b == b'-';
+        // The earliest, then longest, of overlapping names, as the
+        // automaton path chooses them.
+        let mut last_end = 0;
+        for start in 0..bytes.len() {
+            if last_end > start || start > 0 && joins(bytes[start - 1]) {
+                continue;
+            }
+            let longest = (start + self.max_name_len).min(bytes.len());
+            let name = (start + 1..=longest).rev().find_map(|end| {
+                if bytes.get(end).is_some_and(|&b| joins(b)) {
+                    return None;
+                }
                 let name = &text[start..end];
                 self.name_shapes
                     .may_contain(name)
@@ -376,6 +425,20 @@ mod tests {
             proptest::prop_assert_eq!(by_words, Some(g.find_names_by_automaton(&t)));
         }
 
+        /// ASCII runs with possessives, dots and hyphens find the names
+        /// the automaton finds.
+        #[test]
+        fn names_in_ascii_are_names_by_automaton(
+            t in "(New|York|U\\.S\\.|U\\.K\\.|South|Asia|Asian|Bank|of|England|Pakistan|China|Reuters|'s|'|-|\\.|,|&|St|Co|Inc|[A-Z][a-z]{0,3}|[ -~]{1,3}| {1,2}){0,12}"
+        ) {
+            let g = Gazetteer::global();
+            let mut by_bytes = Vec::new();
+            let ascii = g.names_in_ascii(&t, &mut |s, e, label| by_bytes.push((s, e, label)));
+            proptest::prop_assert!(ascii);
+            proptest::prop_assert_eq!(&by_bytes, &g.find_names_by_automaton(&t));
+            proptest::prop_assert_eq!(g.find_names(&t), by_bytes);
+        }
+
         #[test]
         fn find_names_is_the_automaton_on_any_text(t in "\\PC{0,40}") {
             let g = Gazetteer::global();
@@ -412,6 +475,12 @@ mod tests {
             for t in [name.to_string(), format!("The {name} Of Xyz")] {
                 if let Some(by_words) = g.find_names_by_words(&t) {
                     assert_eq!(by_words, g.find_names_by_automaton(&t), "{t:?}");
+                }
+            }
+            for t in [format!("{name}'s"), format!("The U.S. {name}-Xyz, {name}.")] {
+                let mut by_bytes = Vec::new();
+                if g.names_in_ascii(&t, &mut |s, e, label| by_bytes.push((s, e, label))) {
+                    assert_eq!(by_bytes, g.find_names_by_automaton(&t), "{t:?}");
                 }
             }
             if let Some(by_words) = g.find_names_by_words(name) {
