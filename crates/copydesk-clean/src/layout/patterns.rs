@@ -243,21 +243,17 @@ fn may_end_with_caption_credit(text: &str) -> bool {
     let ends_with = |word: &[u8]| {
         bytes.len() >= word.len() && bytes[bytes.len() - word.len()..].eq_ignore_ascii_case(word)
     };
-    // Only name bytes and `)` after the last `/`: the last byte that is
-    // neither (`/` is neither) is that `/`. Found from the end, so a long
-    // paragraph without a `/` is not read to its start.
-    let name_after_last_slash = || {
+    let name_after_slash = |at: usize| {
         bytes
-            .iter()
-            .rposition(|&b| !(is_name_byte(b) || b == b')'))
-            .is_some_and(|i| bytes[i] == b'/')
+            .get(at..)
+            .is_some_and(|tail| tail.iter().all(|&b| is_name_byte(b) || b == b')'))
     };
     let photo_in_name_tail = || holds_photo(&bytes[name_tail_start(bytes)..]);
     bytes.last() == Some(&b')')
         || [&b"file"[..], b"photo", b"images", b"shutterstock"]
             .into_iter()
             .any(ends_with)
-        || name_after_last_slash()
+        || memchr::memrchr(b'/', bytes).is_some_and(|i| name_after_slash(i + 1))
         || photo_in_name_tail()
 }
 
@@ -726,6 +722,9 @@ impl Patterns {
         if self.debris_lines.contains_probe(p) {
             return true;
         }
+        if !p.has_at_most_words(self.max_debris_words) {
+            return false;
+        }
         // On an ASCII start the key, once trimmed, starts with the first
         // letter, digit or `(`, lowercased, and the byte after it as the
         // key has it.
@@ -740,17 +739,11 @@ impl Patterns {
                     )
                 })
         });
-        // The words are counted (which reads a long paragraph far) only
-        // when a prefix or a pattern may match.
-        let may_match = self.debris_patterns.probe_may_match(p);
-        if !(may_have_prefix || may_match) || !p.has_at_most_words(self.max_debris_words) {
-            return false;
-        }
         (may_have_prefix && {
             let k = p.head_key();
             let k = k.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '(' && c != '©');
             has_prefix(k, &self.debris_prefixes.prefixes)
-        }) || (may_match && self.debris_patterns.probe_is_match(p))
+        }) || self.debris_patterns.probe_is_match(p)
     }
 
     /// Whether a paragraph heads a list of links.
