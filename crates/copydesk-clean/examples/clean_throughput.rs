@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release -p copydesk-clean --example clean_throughput -- \
-//!     [FILE.jsonl ...] [--max N] [--repeat N] [--only STAGE] [--mutate] [--digest OUT] [--dump OUT]
+//!     [FILE.jsonl ...] [--max N] [--repeat N] [--mutate] [--digest OUT] [--dump OUT]
 //! ```
 //!
 //! Records are read as `load.jsonl.v1` reads them by default (`text`, with
@@ -20,9 +20,6 @@
 //! texts read as windows-1252 (mojibake). The stages run in pipeline order, each over every document,
 //! and the figure of a stage is the input bytes of the corpus divided by
 //! the CPU time the stage took (best of `--repeat` runs, default 3).
-//!
-//! `--only STAGE` measures that stage alone (the stages before it run
-//! once, untimed, to make its input), so a profiler sees little else.
 //!
 //! `--digest OUT` writes one line per document (`id`, a hash of the clean
 //! text, a hash of the metadata, a hash of the whole document as JSON), to check that a change to the stages
@@ -45,7 +42,7 @@ const REUTERS: &str = concat!(
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut files = Vec::new();
     let (mut max, mut repeat) = (usize::MAX, 3usize);
-    let (mut digest, mut dump, mut mutate, mut only) = (None, None, false, None);
+    let (mut digest, mut dump, mut mutate) = (None, None, false);
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -54,7 +51,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--digest" => digest = Some(args.next().ok_or("--digest OUT")?),
             "--dump" => dump = Some(args.next().ok_or("--dump OUT")?),
             "--mutate" => mutate = true,
-            "--only" => only = Some(args.next().ok_or("--only STAGE")?),
             _ => files.push(a),
         }
     }
@@ -92,16 +88,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     let mut docs = originals.clone();
     let mut total = 0.0;
-    // Whether the one stage asked for (`--only`) was measured.
-    let mut measured_only = false;
     for (name, stage) in &stages {
-        if only.as_deref().is_some_and(|o| o != *name) {
-            // A stage before the one measured makes its input; one after it is skipped.
-            if !measured_only {
-                measure(&mut docs, stage.as_ref());
-            }
-            continue;
-        }
         let input = docs.clone();
         let mut best = f64::INFINITY;
         for _ in 0..repeat.max(1) {
@@ -109,7 +96,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             best = best.min(measure(&mut docs, stage.as_ref()));
         }
         total += best;
-        measured_only = only.is_some();
         println!("{name:<22} {:>8.1} MB/s cpu ({best:.3} s)", mb / best);
     }
     println!(

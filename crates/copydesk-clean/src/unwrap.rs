@@ -257,7 +257,7 @@ impl Unwrapper {
     fn wrap_width(&self, lines: &[Line], min_indents: &[usize]) -> Option<Wrap> {
         // Widths of the lines followed by a continuation line (prose, not
         // indented as a new paragraph): in wrapped text, most are near W.
-        let followed = lines
+        let mut widths: Vec<usize> = lines
             .windows(2)
             .zip(min_indents.iter().skip(1))
             .filter(|(pair, min_indent)| {
@@ -265,34 +265,13 @@ impl Unwrapper {
                     && pair[1].kind == LineKind::Prose
                     && pair[1].indent <= **min_indent
             })
-            .map(|(pair, _)| pair[0].width);
-        // Held on the stack unless there are many.
-        let mut stack = [0usize; WIDTHS_ON_STACK];
-        let mut heap = Vec::new();
-        let mut count = 0;
-        for width in followed {
-            match stack.get_mut(count) {
-                Some(slot) => *slot = width,
-                None => {
-                    if heap.is_empty() {
-                        heap.extend_from_slice(&stack);
-                    }
-                    heap.push(width);
-                }
-            }
-            count += 1;
-        }
-        let widths: &mut [usize] = if count <= WIDTHS_ON_STACK {
-            &mut stack[..count]
-        } else {
-            &mut heap
-        };
+            .map(|(pair, _)| pair[0].width)
+            .collect();
         if widths.len() < MIN_WRAPPED_LINES {
             return None;
         }
-        // The width at the 90th percentile: the one a sort would put there.
-        let rank = ((widths.len() - 1) * 9).div_ceil(10);
-        let high = *widths.select_nth_unstable(rank).1;
+        widths.sort_unstable();
+        let high = widths[((widths.len() - 1) * 9).div_ceil(10)];
         let strong = widths.len() >= STRONG_WRAPPED_LINES;
         let min_width = if strong {
             self.config.min_wrap_width
@@ -327,9 +306,6 @@ impl DocumentStage for Unwrapper {
         Ok(())
     }
 }
-
-/// How many line widths [`Unwrapper::wrap_width`] keeps on the stack.
-const WIDTHS_ON_STACK: usize = 64;
 
 /// How few lines followed by another line make a text count as hard-wrapped.
 const MIN_WRAPPED_LINES: usize = 2;
@@ -814,70 +790,7 @@ mod tests {
             .prop_map(|parts| parts.into_iter().map(|(l, e)| format!("{l}{e}")).collect())
     }
 
-    /// `Unwrapper::wrap_width` as first written: the widths collected and
-    /// sorted (the reference of the property test).
-    fn reference_wrap_width(u: &Unwrapper, lines: &[Line], min_indents: &[usize]) -> Option<Wrap> {
-        let mut widths: Vec<usize> = lines
-            .windows(2)
-            .zip(min_indents.iter().skip(1))
-            .filter(|(pair, min_indent)| {
-                pair[0].kind == LineKind::Prose
-                    && pair[1].kind == LineKind::Prose
-                    && pair[1].indent <= **min_indent
-            })
-            .map(|(pair, _)| pair[0].width)
-            .collect();
-        if widths.len() < MIN_WRAPPED_LINES {
-            return None;
-        }
-        widths.sort_unstable();
-        let high = widths[((widths.len() - 1) * 9).div_ceil(10)];
-        let strong = widths.len() >= STRONG_WRAPPED_LINES;
-        let min_width = if strong {
-            u.config.min_wrap_width
-        } else {
-            u.config.min_wrap_width.max(SHORT_TEXT_MIN_WRAP_WIDTH)
-        };
-        if high < min_width || high > u.config.max_wrap_width {
-            return None;
-        }
-        let near = widths
-            .iter()
-            .filter(|&&w| w + (high / 4).max(8) >= high)
-            .count();
-        if near * 2 < widths.len() {
-            return None;
-        }
-        let width = widths
-            .iter()
-            .copied()
-            .filter(|&w| w <= u.config.max_wrap_width)
-            .max()?;
-        Some(Wrap { width, strong })
-    }
-
     proptest::proptest! {
-        #[test]
-        fn wrap_widths_agree_with_the_sorting_reference(
-            parts in proptest::collection::vec(("[a-z]{1,6}( [a-z]{1,7}){0,14}[.,]?", 0usize..3), 0..150),
-            narrow: bool,
-        ) {
-            let u = if narrow {
-                Unwrapper::new(UnwrapConfig { min_wrap_width: 10, max_wrap_width: 40 })
-            } else {
-                Unwrapper::default()
-            };
-            let text: String = parts
-                .iter()
-                .map(|(line, indent)| format!("{}{line}\n", "  ".repeat(*indent)))
-                .collect();
-            let lines = split_lines(&text);
-            let min_indents = block_min_indents(&lines);
-            let fast = u.wrap_width(&lines, &min_indents).map(|w| (w.width, w.strong));
-            let slow = reference_wrap_width(&u, &lines, &min_indents).map(|w| (w.width, w.strong));
-            proptest::prop_assert_eq!(fast, slow);
-        }
-
         #[test]
         fn fast_paths_agree_with_the_reference(text in wire_text(), narrow: bool) {
             let u = if narrow {

@@ -11,7 +11,6 @@ use copydesk_core::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 /// Options of `load.jsonl.v1`.
@@ -457,43 +456,7 @@ impl<P: LineParser> Iterator for LineRecords<'_, P> {
         let max = usize::try_from(self.parser.max_line_bytes()).unwrap_or(usize::MAX);
         loop {
             let reader = self.reader.as_mut()?;
-            // A whole line in the reader's buffer (nearly every line) is
-            // read there, without being copied out: what `read_line_capped`
-            // would give for it. Any other line (across the buffer's end,
-            // too long) is read by it; a read error ends reading as there.
-            let failed = match reader.fill_buf() {
-                Ok(available) => {
-                    if let Some(end) = memchr::memchr(b'\n', available) {
-                        let bytes = available.get(..end).unwrap_or_default();
-                        let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-                        if bytes.len() <= max {
-                            self.line += 1;
-                            let item = line_item(
-                                self.parser,
-                                &self.path,
-                                &self.path_text,
-                                &self.stem,
-                                self.line,
-                                &mut self.record,
-                                bytes,
-                            );
-                            reader.consume(end + 1);
-                            match item {
-                                Some(item) => return Some(item),
-                                None => continue,
-                            }
-                        }
-                    }
-                    None
-                }
-                // `read_line_capped` tries again, as `read_until` does.
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => None,
-                Err(e) => Some(e),
-            };
-            let read = match failed {
-                Some(e) => Err(e),
-                None => read_line_capped(reader, &mut self.buf, max),
-            };
+            let read = read_line_capped(reader, &mut self.buf, max);
             let line = self.line + 1;
             match read {
                 Ok(LineRead::Eof) => {
@@ -523,55 +486,24 @@ impl<P: LineParser> Iterator for LineRecords<'_, P> {
                 }
                 Ok(LineRead::Line) => {
                     self.line = line;
-                    let item = line_item(
-                        self.parser,
-                        &self.path,
-                        &self.path_text,
-                        &self.stem,
-                        line,
-                        &mut self.record,
-                        &self.buf,
-                    );
-                    if let Some(item) = item {
-                        return Some(item);
+                    let mut bytes = self.buf.as_slice();
+                    if line == 1 {
+                        bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
                     }
+                    if bytes.iter().all(u8::is_ascii_whitespace) {
+                        continue;
+                    }
+                    self.record += 1;
+                    let source = Source {
+                        path: self.path_text.clone(),
+                        record: Some(self.record),
+                        line: Some(line),
+                    };
+                    return Some(self.parser.parse_line(bytes, &self.stem, source).map_err(
+                        |message| LoadError::at(&self.path, Some(line), Some(self.record), message),
+                    ));
                 }
             }
         }
     }
-}
-
-/// The document (or error) of line number `line` (`bytes`, without its
-/// line break) of the file at `path` (written `path_text`, named `stem` in
-/// fallback ids), counted as the next record; `None` for a blank line,
-/// which is no record. A byte-order mark opening the first line is skipped.
-fn line_item<P: LineParser>(
-    parser: &P,
-    path: &Path,
-    path_text: &str,
-    stem: &str,
-    line: u64,
-    record: &mut u64,
-    bytes: &[u8],
-) -> Option<Result<Document, LoadError>> {
-    let bytes = if line == 1 {
-        bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes)
-    } else {
-        bytes
-    };
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return None;
-    }
-    *record += 1;
-    let source = Source {
-        path: path_text.to_string(),
-        record: Some(*record),
-        line: Some(line),
-    };
-    let record = *record;
-    Some(
-        parser
-            .parse_line(bytes, stem, source)
-            .map_err(|message| LoadError::at(path, Some(line), Some(record), message)),
-    )
 }

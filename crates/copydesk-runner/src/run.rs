@@ -3,12 +3,12 @@
 use crate::config::{Pipeline, PlannedStage};
 use crate::inputs::{Shard, expand_inputs};
 use crate::phase::PhaseClock;
-use crate::spill::{AnnotatedStore, Omitted, SpillReader, SpillWriter, spill_line};
+use crate::spill::{AnnotatedStore, Omitted, SpillGroup, SpillReader, SpillWriter};
 use crate::summary::RunSummary;
 use copydesk_core::{
     BuiltStage, Capability, CorpusOutput, CorpusStage, CorpusSummary, Document, DocumentRenderer,
-    DocumentStage, DocumentStore, LoadStage, Observation, Rendered, ReportStage, StageError,
-    StageStats,
+    DocumentStage, DocumentStore, LoadStage, Observation, Rendered, ReportStage, Source,
+    StageError, StageStats,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -967,7 +967,7 @@ impl SpillSink<'_> {
         let corpus = &*self.corpus;
         let counters = self.counters;
         let omitted = self.omitted;
-        type Observed = (String, Vec<Result<Observation, String>>, Vec<u8>);
+        type Observed = (Vec<(Source, Vec<Result<Observation, String>>)>, SpillGroup);
         let observed: Vec<Observed> = docs
             .into_par_iter()
             .chunks(STAGE_GROUP)
@@ -985,36 +985,40 @@ impl SpillSink<'_> {
                     c.nanos
                         .fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
                 }
-                group
-                    .iter()
+                let records = SpillGroup::encode(group.iter(), omitted);
+                // A document's source names it in a failure; the rest of it is
+                // freed here, on the pool's thread.
+                let observed = group
+                    .into_iter()
                     .zip(obs)
-                    .map(|(doc, obs)| (doc.source.locator(), obs, spill_line(doc, omitted)))
-                    .collect::<Vec<_>>()
+                    .map(|(doc, obs)| (doc.source, obs))
+                    .collect();
+                (observed, records)
             })
-            .collect::<Vec<_>>()
-            .into_iter()
-            .flatten()
             .collect();
-        for (locator, obs, line) in observed {
-            let ordinal = self.spill.len();
-            for (((name, stage), c), o) in self.corpus.iter_mut().zip(counters).zip(obs) {
-                let t = Instant::now();
-                let r = o.and_then(|o| stage.absorb(ordinal, o).map_err(|e| e.message));
-                c.nanos
-                    .fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
-                c.docs_in.fetch_add(1, Ordering::Relaxed);
-                if let Err(m) = r {
-                    // The document still flows on; the corpus stage just does not know it.
-                    c.failed.fetch_add(1, Ordering::Relaxed);
-                    self.failures.push(format!("{locator}: {name}: {m}"));
+        for (observed, records) in observed {
+            for ((source, obs), record) in observed.into_iter().zip(records.records()) {
+                let ordinal = self.spill.len();
+                for (((name, stage), c), o) in self.corpus.iter_mut().zip(counters).zip(obs) {
+                    let t = Instant::now();
+                    let r = o.and_then(|o| stage.absorb(ordinal, o).map_err(|e| e.message));
+                    c.nanos
+                        .fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+                    c.docs_in.fetch_add(1, Ordering::Relaxed);
+                    if let Err(m) = r {
+                        // The document still flows on; the corpus stage just does not know it.
+                        c.failed.fetch_add(1, Ordering::Relaxed);
+                        self.failures
+                            .push(format!("{}: {name}: {m}", source.locator()));
+                    }
                 }
+                self.spill
+                    .push_line(record)
+                    .map_err(|source| RunError::Output {
+                        path: self.path.clone(),
+                        source,
+                    })?;
             }
-            self.spill
-                .push_line(&line)
-                .map_err(|source| RunError::Output {
-                    path: self.path.clone(),
-                    source,
-                })?;
         }
         Ok(())
     }
@@ -1169,7 +1173,7 @@ fn unique_id(doc: &mut Document, ids: &mut HashSet<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use copydesk_core::{CorpusSummary, Source};
+    use copydesk_core::CorpusSummary;
     use std::path::Path;
 
     /// A report that reads every layer but `unread`, and the loaded text

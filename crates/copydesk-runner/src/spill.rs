@@ -12,10 +12,50 @@ use std::path::{Path, PathBuf};
 
 /// A document as one spill record, without what `omitted` names (any
 /// thread may make it).
+#[cfg(test)]
 pub(crate) fn spill_line(doc: &Document, omitted: &Omitted) -> Vec<u8> {
-    let mut record = Vec::with_capacity(doc.text.len() + doc.raw.len() / 4 + 256);
+    let mut record = Vec::new();
     spill_codec::encode(doc, omitted, &mut record);
     record
+}
+
+/// The spill records of a group of documents, encoded one after the other
+/// into one buffer (no allocation per document; any thread may make it).
+pub(crate) struct SpillGroup {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl SpillGroup {
+    /// Encodes `docs` without what `omitted` names.
+    pub(crate) fn encode<'d>(
+        docs: impl ExactSizeIterator<Item = &'d Document> + Clone,
+        omitted: &Omitted,
+    ) -> SpillGroup {
+        // A record is about twice its text (the annotations and the rest);
+        // an estimate that is too small costs a regrowth of the buffer.
+        let estimate: usize = docs
+            .clone()
+            .map(|d| 2 * d.text.len() + if omitted.raw { 0 } else { d.raw.len() } + 512)
+            .sum();
+        let mut group = SpillGroup {
+            bytes: Vec::with_capacity(estimate),
+            ends: Vec::with_capacity(docs.len()),
+        };
+        for doc in docs {
+            spill_codec::encode(doc, omitted, &mut group.bytes);
+            group.ends.push(group.bytes.len());
+        }
+        group
+    }
+
+    /// The records, in order.
+    pub(crate) fn records(&self) -> impl Iterator<Item = &[u8]> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(&self.ends)
+            .map(|(start, &end)| &self.bytes[start..end])
+    }
 }
 
 /// Appends documents as records and remembers where each starts.
@@ -41,7 +81,7 @@ impl SpillWriter {
         self.push_line(&spill_line(doc, &Omitted::default()))
     }
 
-    /// Appends a record made by [`spill_line`].
+    /// Appends one record (of a [`SpillGroup`]).
     pub(crate) fn push_line(&mut self, line: &[u8]) -> std::io::Result<()> {
         self.out.write_all(line)?;
         self.at += line.len() as u64;
@@ -268,6 +308,22 @@ mod tests {
                 }
             }
             prop_assert!(reader.read_batch(0..docs.len() + 1).is_err());
+        }
+
+        #[test]
+        fn a_group_holds_each_documents_record(texts in proptest::collection::vec(".{0,300}", 0..20)) {
+            let docs: Vec<Document> = texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Document::new(format!("d{i}"), Source::default(), t.clone()))
+                .collect();
+            let omitted = Omitted::default();
+            let group = SpillGroup::encode(docs.iter(), &omitted);
+            let records: Vec<&[u8]> = group.records().collect();
+            prop_assert_eq!(records.len(), docs.len());
+            for (record, doc) in records.iter().zip(&docs) {
+                prop_assert_eq!(record.to_vec(), spill_line(doc, &omitted));
+            }
         }
     }
 }

@@ -370,7 +370,6 @@ fn file_removed(removed: Vec<RemovedPiece>, meta: &mut Meta) {
     if removed.is_empty() {
         return;
     }
-    let mut listed = Vec::with_capacity(removed.len());
     for piece in removed {
         match piece.kind {
             RemovedKind::Caption => meta.captions.push(piece.text.clone()),
@@ -385,32 +384,23 @@ fn file_removed(removed: Vec<RemovedPiece>, meta: &mut Meta) {
             serde_json::Value::String(piece.kind.name().into()),
         );
         object.insert("text".into(), serde_json::Value::String(piece.text));
-        listed.push(serde_json::Value::Object(object));
-    }
-    // Appended to a list already there (a value that is no list takes
-    // none), else a new list: the key is written once.
-    match meta.extra.get_mut("layout_removed") {
-        Some(entry) => {
-            if let Some(list) = entry.as_array_mut() {
-                list.extend(listed);
-            }
-        }
-        None => {
-            meta.extra
-                .insert("layout_removed".into(), serde_json::Value::Array(listed));
+        let value = serde_json::Value::Object(object);
+        let entry = meta
+            .extra
+            .entry("layout_removed".to_string())
+            .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+        if let Some(list) = entry.as_array_mut() {
+            list.push(value);
         }
     }
 }
 
 /// Appends a string to the list `meta.extra[key]`.
 fn push_extra(meta: &mut Meta, key: &str, value: &str) {
-    if !meta.extra.contains_key(key) {
-        meta.extra
-            .insert(key.to_string(), serde_json::Value::Array(Vec::new()));
-    }
-    let Some(entry) = meta.extra.get_mut(key) else {
-        return;
-    };
+    let entry = meta
+        .extra
+        .entry(key.to_string())
+        .or_insert_with(|| serde_json::Value::Array(Vec::new()));
     if !entry.is_array() {
         *entry = serde_json::Value::Array(Vec::new());
     }
