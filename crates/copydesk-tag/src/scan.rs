@@ -64,13 +64,13 @@ pub fn is_ascii_space(b: u8) -> bool {
 /// [`is_ascii_word_byte`]): the words between ASCII word boundaries, so a
 /// word here is what a pattern `\bword\b` without Unicode would match.
 pub fn ascii_words(text: &str) -> AsciiWords<'_> {
-    AsciiWords::new(text.as_bytes(), &ASCII_WORD_BYTES)
+    AsciiWords::new(text.as_bytes(), &ASCII_WORD_BYTES, true)
 }
 
 /// Byte spans of the maximal runs of ASCII letters (`[A-Za-z]`) in `text`,
 /// read as [`ascii_words`] reads its words (64 bytes at a time).
 pub fn ascii_letter_runs(text: &str) -> AsciiWords<'_> {
-    AsciiWords::new(text.as_bytes(), &ASCII_LETTERS)
+    AsciiWords::new(text.as_bytes(), &ASCII_LETTERS, false)
 }
 
 /// Whether each byte is an ASCII letter, looked up rather than compared.
@@ -95,6 +95,9 @@ pub struct AsciiWords<'t> {
     bytes: &'t [u8],
     /// Which bytes make words.
     class: &'static [bool; 256],
+    /// Whether the class is the word bytes (else the letters), read eight
+    /// bytes at a time in the chunks of 64 bytes (see [`word_byte_lanes`]).
+    word_bytes: bool,
     /// Offset of the chunk `transitions` describes.
     base: usize,
     /// Offset of the next chunk to read.
@@ -110,10 +113,11 @@ pub struct AsciiWords<'t> {
 }
 
 impl<'t> AsciiWords<'t> {
-    fn new(bytes: &'t [u8], class: &'static [bool; 256]) -> Self {
+    fn new(bytes: &'t [u8], class: &'static [bool; 256], word_bytes: bool) -> Self {
         AsciiWords {
             bytes,
             class,
+            word_bytes,
             base: 0,
             next: 0,
             transitions: 0,
@@ -126,6 +130,7 @@ impl<'t> AsciiWords<'t> {
 impl Iterator for AsciiWords<'_> {
     type Item = (usize, usize);
 
+    #[inline]
     fn next(&mut self) -> Option<(usize, usize)> {
         loop {
             if self.transitions != 0 {
@@ -142,10 +147,11 @@ impl Iterator for AsciiWords<'_> {
                 return self.start.take().map(|start| (start, self.bytes.len()));
             };
             let chunk = &chunk[..chunk.len().min(64)];
-            let mut mask = 0u64;
-            for (k, &b) in chunk.iter().enumerate() {
-                mask |= u64::from(self.class[usize::from(b)]) << k;
-            }
+            let mask = match (chunk.len(), self.word_bytes) {
+                (64, true) => class_mask_of_64(chunk, word_byte_lanes),
+                (64, false) => class_mask_of_64(chunk, letter_lanes),
+                _ => class_mask(chunk, self.class),
+            };
             // Bit k of `shifted`: whether the byte before byte k is a word
             // byte. A word ending at the last byte of a short (final)
             // chunk shows as a transition at the chunk's length.
@@ -156,6 +162,61 @@ impl Iterator for AsciiWords<'_> {
             self.next += chunk.len();
         }
     }
+}
+
+/// Bit `k` set when byte `k` of `chunk` (at most 64 bytes) is of `class`.
+fn class_mask(chunk: &[u8], class: &[bool; 256]) -> u64 {
+    let mut mask = 0u64;
+    for (k, &b) in chunk.iter().enumerate() {
+        mask |= u64::from(class[usize::from(b)]) << k;
+    }
+    mask
+}
+
+/// [`class_mask`] of a chunk of 64 bytes, eight bytes at a time: `lanes`
+/// sets the high bit of each lane in class, and the eight high bits are
+/// gathered into a byte of the mask by one multiplication (lane `i`'s bit,
+/// at bit `8i` once shifted, lands on bit `56 + i` and nowhere else there).
+#[inline(always)]
+fn class_mask_of_64(chunk: &[u8], lanes: impl Fn(u64) -> u64) -> u64 {
+    let mut mask = 0u64;
+    for (k, block) in chunk.chunks_exact(8).enumerate() {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(block);
+        let high = lanes(u64::from_le_bytes(eight));
+        let packed = ((high >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56;
+        mask |= packed << (8 * k);
+    }
+    mask
+}
+
+/// One in every lane of eight bytes read as a `u64`.
+const LANE_ONES: u64 = 0x0101_0101_0101_0101;
+/// The high bit of every lane.
+const LANE_HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each lane whose 7-bit value `x7` is at least `lo`
+/// (adding `0x80 - lo` carries into it exactly then; lanes never carry
+/// into each other, 0x7F + 0x80 < 0x100).
+fn lanes_at_least(x7: u64, lo: u8) -> u64 {
+    (x7 + LANE_ONES * u64::from(0x80 - lo)) & LANE_HIGH
+}
+
+/// The high bit of each lane of `x` that is an ASCII letter.
+fn letter_lanes(x: u64) -> u64 {
+    let folded = (x & !LANE_HIGH) | (LANE_ONES * 0x20);
+    let letter = lanes_at_least(folded, b'a') & !lanes_at_least(folded, b'z' + 1);
+    // Non-ASCII bytes (high bit set) are none.
+    letter & !x
+}
+
+/// The high bit of each lane of `x` that is a word byte (see
+/// [`is_ascii_word_byte`]).
+fn word_byte_lanes(x: u64) -> u64 {
+    let x7 = x & !LANE_HIGH;
+    let digit = lanes_at_least(x7, b'0') & !lanes_at_least(x7, b'9' + 1);
+    let underscore = lanes_at_least(x7, b'_') & !lanes_at_least(x7, b'_' + 1);
+    letter_lanes(x) | ((digit | underscore) & !x)
 }
 
 /// How many bytes from `from` on are ASCII letters or digits, as
@@ -411,6 +472,36 @@ mod tests {
                 let expected = b.iter().take_while(|b| b.is_ascii_alphanumeric()).count();
                 assert_eq!(ascii_alnum_run(&b, 0), expected, "{v} at {pos}");
             }
+        }
+    }
+
+    #[test]
+    fn chunk_masks_by_lanes_are_the_tables_for_every_byte_at_every_place() {
+        for (lanes, class) in [
+            (word_byte_lanes as fn(u64) -> u64, &ASCII_WORD_BYTES),
+            (letter_lanes, &ASCII_LETTERS),
+        ] {
+            for v in 0..=255u8 {
+                for pos in 0..64 {
+                    for fill in [b'a', b' ', b'_', 0xE2] {
+                        let mut chunk = [fill; 64];
+                        chunk[pos] = v;
+                        assert_eq!(
+                            class_mask_of_64(&chunk, lanes),
+                            class_mask(&chunk, class),
+                            "{v} at {pos} among {fill}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn chunk_masks_of_any_bytes_are_the_tables(b in proptest::collection::vec(proptest::num::u8::ANY, 64)) {
+            proptest::prop_assert_eq!(class_mask_of_64(&b, word_byte_lanes), class_mask(&b, &ASCII_WORD_BYTES));
+            proptest::prop_assert_eq!(class_mask_of_64(&b, letter_lanes), class_mask(&b, &ASCII_LETTERS));
         }
     }
 
