@@ -2,7 +2,7 @@
 //! likely to leave them alone (function words, numbers, names) or not
 //! (content words).
 
-use crate::short_hash::xxh3_ascii_lowercase;
+use crate::short_hash::xxh3_lowercase_of_ascii;
 use std::sync::OnceLock;
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -301,7 +301,7 @@ fn tokenize_scan(
         // An ASCII word is hashed lowercased as it is read; others are
         // normalized into the buffer first.
         let (shape, hash, norm) = match ascii_shape {
-            Some(shape) => (shape, xxh3_ascii_lowercase(word.as_bytes()), None),
+            Some(shape) => (shape, xxh3_lowercase_of_ascii(word.as_bytes()), None),
             None => {
                 let shape = WordShape::of(word);
                 let norm = if shape.plain {
