@@ -232,6 +232,8 @@ pub(crate) fn push_value(out: &mut Vec<u8>, value: &serde_json::Value) -> serde_
             } else if let Some(n) = n.as_i64() {
                 out.push(b'-');
                 push_u64(out, n.unsigned_abs());
+            } else if let Some(whole) = n.as_f64().filter(|&f| is_small_whole(f)) {
+                push_small_whole(out, whole);
             } else {
                 serde_json::to_writer(&mut *out, n)?;
             }
@@ -261,6 +263,29 @@ pub(crate) fn push_value(out: &mut Vec<u8>, value: &serde_json::Value) -> serde_
         }
     }
     Ok(())
+}
+
+/// Whole floats below this in magnitude are written by
+/// [`push_small_whole`]: `serde_json` writes them as their digits and
+/// `.0` (the tests check every power of ten up to it and around it).
+const SMALL_WHOLE_LIMIT: f64 = 1e15;
+
+/// Whether `f` is a whole number that [`push_small_whole`] writes.
+#[inline]
+fn is_small_whole(f: f64) -> bool {
+    f.fract() == 0.0 && f.abs() < SMALL_WHOLE_LIMIT
+}
+
+/// Appends a whole float of magnitude below [`SMALL_WHOLE_LIMIT`] as
+/// `serde_json` writes it (`3.0`, `-12.0`, `-0.0`), without its float
+/// formatter: most float attributes (numbers' values, scores) are whole.
+#[inline]
+fn push_small_whole(out: &mut Vec<u8>, f: f64) {
+    if f.is_sign_negative() {
+        out.push(b'-');
+    }
+    push_u64(out, f.abs() as u64);
+    out.extend_from_slice(b".0");
 }
 
 /// Appends `"key":` (after a comma unless `first`).
@@ -386,6 +411,33 @@ mod tests {
         }
     }
 
+    #[test]
+    fn whole_floats_are_written_as_serde_json_writes_them() {
+        let powers = (0..=15).map(|e| 10f64.powi(e));
+        let around = powers.flat_map(|p| [p - 1.0, p, p + 1.0, p * 3.0, p * 7.0 + 3.0]);
+        let special = [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            999_999_999_999_999.0,
+            1e15,
+            1e16,
+            2.5,
+            -0.5,
+        ];
+        for f in around.chain(special).flat_map(|f| [f, -f]) {
+            let value = serde_json::Value::from(f);
+            let mut out = Vec::new();
+            push_value(&mut out, &value).unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&out),
+                serde_json::to_string(&value).unwrap(),
+                "{f:?}"
+            );
+        }
+    }
+
     fn json_value() -> impl Strategy<Value = serde_json::Value> {
         use serde_json::Value;
         let leaf = prop_oneof![
@@ -449,6 +501,15 @@ mod tests {
             let mut out = b"prefix".to_vec();
             push_str(&mut out, &s);
             prop_assert_eq!(&out[6..], &as_serde_json(&s)[..]);
+        }
+
+        #[test]
+        fn whole_floats_match_serde_json(n in -2_000_000_000_000_000i64..2_000_000_000_000_000, scale in 0u32..4) {
+            let f = n as f64 / 10f64.powi(scale as i32 * 5);
+            let value = serde_json::Value::from(f);
+            let mut out = Vec::new();
+            push_value(&mut out, &value).unwrap();
+            prop_assert_eq!(String::from_utf8_lossy(&out), serde_json::to_string(&value).unwrap());
         }
 
         #[test]
