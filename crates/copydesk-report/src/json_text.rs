@@ -146,78 +146,6 @@ pub(crate) fn push_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
-/// Where the escapes of a string written by [`push_str_mapped`] lie, so
-/// that any substring of it (on char boundaries) is copied out of the
-/// written JSON instead of being scanned and escaped again: a document's
-/// sentences, quotes and entities cover its text again and again.
-#[derive(Debug, Default)]
-pub(crate) struct EscapedText {
-    /// Offset in the output of the string's first byte (after its quote).
-    at: usize,
-    /// Byte length of the string.
-    len: usize,
-    /// For each byte of the string that was escaped, in order: its offset
-    /// in the string and the bytes the escapes up to and including it
-    /// added to the output.
-    escapes: Vec<(usize, usize)>,
-}
-
-impl EscapedText {
-    /// The bytes the escapes before string offset `offset` added.
-    #[inline]
-    fn added_before(&self, offset: usize) -> usize {
-        let before = self.escapes.partition_point(|&(at, _)| at < offset);
-        before
-            .checked_sub(1)
-            .and_then(|last| self.escapes.get(last))
-            .map_or(0, |&(_, added)| added)
-    }
-
-    /// Appends the substring `range` of the string last written with
-    /// [`push_str_mapped`] into `out` as a quoted JSON string, copied from
-    /// its escaped form in `out`. The range must lie on char boundaries of
-    /// that string (as `str::get` checks); one past its end, or reversed,
-    /// writes an empty string.
-    pub(crate) fn push_substring(&self, out: &mut Vec<u8>, range: std::ops::Range<usize>) {
-        out.push(b'"');
-        let end = range.end.min(self.len);
-        let start = range.start.min(end);
-        let from = self.at + start + self.added_before(start);
-        let to = self.at + end + self.added_before(end);
-        if from <= to && to <= out.len() {
-            out.extend_from_within(from..to);
-        }
-        out.push(b'"');
-    }
-}
-
-/// Appends `s` as [`push_str`] does and records in `map` where its escapes
-/// are, for [`EscapedText::push_substring`].
-pub(crate) fn push_str_mapped(out: &mut Vec<u8>, s: &str, map: &mut EscapedText) {
-    let bytes = s.as_bytes();
-    out.reserve(bytes.len() + 2);
-    out.push(b'"');
-    map.at = out.len();
-    map.len = bytes.len();
-    map.escapes.clear();
-    let mut added = 0;
-    let mut copied = 0;
-    while let Some(at) = next_escape(bytes, copied) {
-        out.extend_from_slice(&bytes[copied..at]);
-        match escape(bytes[at]) {
-            Some(escaped) => {
-                out.extend_from_slice(escaped);
-                added += escaped.len() - 1;
-            }
-            None => out.push(bytes[at]),
-        }
-        map.escapes.push((at, added));
-        copied = at + 1;
-    }
-    out.extend_from_slice(&bytes[copied..]);
-    out.push(b'"');
-}
-
 /// Appends a JSON value; strings (at any depth) go through [`push_str`],
 /// integers through [`push_u64`], floats through `serde_json`.
 pub(crate) fn push_value(out: &mut Vec<u8>, value: &serde_json::Value) -> serde_json::Result<()> {
@@ -461,25 +389,6 @@ mod tests {
     }
 
     proptest! {
-        #[test]
-        fn substrings_copied_from_the_escaped_text_match_serde_json(
-            s in "(\\PC|[\\x00-\\x1f\"\\\\]){0,40}|([ -~]{0,30}(\\PC|[\\x00-\\x1f\"\\\\])?){0,6}",
-            ranges in proptest::collection::vec((0usize..200, 0usize..200), 0..12),
-        ) {
-            let mut out = b"{\"text\":".to_vec();
-            let mut map = EscapedText::default();
-            push_str_mapped(&mut out, &s, &mut map);
-            prop_assert_eq!(&out[8..], &as_serde_json(&s)[..]);
-            for (start, end) in ranges {
-                let (start, end) = (start % (s.len() + 2), end % (s.len() + 2));
-                // Ranges as `Annotation::slice` lets them through.
-                let Some(sub) = s.get(start..end) else { continue };
-                let before = out.len();
-                map.push_substring(&mut out, start..end);
-                prop_assert_eq!(&out[before..], &as_serde_json(sub)[..], "{}..{}", start, end);
-            }
-        }
-
         #[test]
         fn the_next_escape_is_the_first_escaped_byte_from_any_offset(
             bytes in proptest::collection::vec(prop_oneof![4 => 0x20u8..0x7f, 1 => any::<u8>()], 0..80),

@@ -3,7 +3,6 @@
 
 use crate::corpus::table_sizes;
 use crate::error::ReportError;
-use crate::json_text::EscapedText;
 use crate::output::{OutputFile, check_relative_path, table_file_name};
 #[cfg(test)]
 use copydesk_core::{Annotation, Meta, Source};
@@ -253,19 +252,10 @@ struct SummaryRecord<'a> {
 /// Keys of a document record that extension fields may not replace.
 const RESERVED_KEYS: [&str; 7] = ["id", "source", "raw", "text", "meta", "tags", "ext"];
 
-/// What a thread renders lines with, kept from line to line.
-#[derive(Default)]
-struct LineScratch {
-    /// The buffer a line is rendered into: it grows to the longest line
-    /// once, so a line is neither regrown nor over-allocated.
-    line: Vec<u8>,
-    /// Where the escapes of the document's text lie in the line.
-    text: EscapedText,
-}
-
 std::thread_local! {
-    /// Each thread's [`LineScratch`].
-    static LINE_BUFFER: std::cell::RefCell<LineScratch> = std::cell::RefCell::new(LineScratch::default());
+    /// The buffer each thread renders lines into: it grows to the longest
+    /// line once, so a line is neither regrown nor over-allocated.
+    static LINE_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Lines of at most this many bytes leave their buffer in place; a longer
@@ -281,10 +271,10 @@ const KEPT_BUFFER_BYTES: usize = 4 << 20;
 fn document_line(doc: &Document, config: &JsonlReportConfig) -> Result<Vec<u8>, StageError> {
     LINE_BUFFER.with(|buffer| {
         let mut buffer = buffer.try_borrow_mut().ok();
-        let mut own = LineScratch::default();
-        let LineScratch { line: out, text } = buffer.as_deref_mut().unwrap_or(&mut own);
+        let mut own = Vec::new();
+        let out = buffer.as_deref_mut().unwrap_or(&mut own);
         out.clear();
-        let rendered = render_line(doc, config, out, text);
+        let rendered = render_line(doc, config, out);
         out.push(b'\n');
         let line = out.as_slice().to_vec();
         if out.capacity() > KEPT_BUFFER_BYTES {
@@ -302,9 +292,8 @@ fn render_line(
     doc: &Document,
     config: &JsonlReportConfig,
     out: &mut Vec<u8>,
-    text: &mut EscapedText,
 ) -> serde_json::Result<()> {
-    use crate::json_text::{push_key, push_str, push_str_mapped, push_usize, push_value};
+    use crate::json_text::{push_key, push_str, push_usize, push_value};
     out.push(b'{');
     push_key(out, "id", true);
     push_str(out, &doc.id);
@@ -315,7 +304,7 @@ fn render_line(
         push_str(out, &doc.raw);
     }
     push_key(out, "text", false);
-    push_str_mapped(out, &doc.text, text);
+    push_str(out, &doc.text);
     push_key(out, "meta", false);
     push_meta(out, &doc.meta)?;
     push_key(out, "tags", false);
@@ -345,9 +334,11 @@ fn render_line(
                 }
                 out.push(b'}');
             }
-            if config.span_text && a.slice(&doc.text).is_some() {
+            if config.span_text
+                && let Some(text) = a.slice(&doc.text)
+            {
                 out.extend_from_slice(b",\"text\":");
-                text.push_substring(out, a.start..a.end);
+                push_str(out, text);
             }
             out.push(b'}');
         }
@@ -687,10 +678,10 @@ mod tests {
         for doc in &docs {
             let line = document_line(doc, &config).unwrap();
             let mut expected = Vec::new();
-            render_line(doc, &config, &mut expected, &mut EscapedText::default()).unwrap();
+            render_line(doc, &config, &mut expected).unwrap();
             expected.push(b'\n');
             assert_eq!(line, expected, "{}", doc.id);
-            let kept = LINE_BUFFER.with(|b| b.borrow().line.capacity());
+            let kept = LINE_BUFFER.with(|b| b.borrow().capacity());
             assert!(kept <= KEPT_BUFFER_BYTES, "{} kept {kept} bytes", doc.id);
         }
     }
@@ -772,7 +763,7 @@ mod tests {
         #[test]
         fn a_rendered_line_is_what_serde_json_writes_for_the_record(doc in arbitrary_document(), config in config()) {
             let mut line = Vec::new();
-            render_line(&doc, &config, &mut line, &mut EscapedText::default()).unwrap();
+            render_line(&doc, &config, &mut line).unwrap();
             let reference = serde_json::to_vec(&DocumentRecord::new(&doc, &config)).unwrap();
             prop_assert_eq!(String::from_utf8_lossy(&line), String::from_utf8_lossy(&reference));
         }
