@@ -11,7 +11,10 @@
 //! With `RENDER_WARM=1` in the environment, each group of 16 documents is
 //! cloned just before it is rendered and only the rendering is timed: the
 //! runner renders groups it has just decoded or tagged, still in cache,
-//! while a plain pass reads every document cold from memory.
+//! while a plain pass reads every document cold from memory. Neither mode
+//! is the pipeline: a change that wins here may still lose there (copying
+//! span texts out of the escaped line did), so confirm a gain with `perf`
+//! on a pipeline run before keeping it.
 
 use copydesk_core::{Document, ReportStage};
 use copydesk_report::{JsonlReport, JsonlReportConfig};
