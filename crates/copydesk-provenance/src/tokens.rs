@@ -166,8 +166,16 @@ fn is_function_probing(norm: &str, hash: u64) -> bool {
 /// Whether an ASCII word whose lowercased form has the [`word_hash`]
 /// `hash` is a function word ([`is_function_hashed`] of the lowercased
 /// word, without lowercasing a copy).
+#[cfg(test)]
 fn is_function_ascii(word: &[u8], hash: u64) -> bool {
-    if let Some(index) = FunctionIndex::get() {
+    is_function_ascii_in(FunctionIndex::get(), word, hash)
+}
+
+/// [`is_function_ascii`] with the [`FunctionIndex`] looked up once by the
+/// caller (the tokenizer asks for every word).
+#[inline]
+fn is_function_ascii_in(index: Option<&FunctionIndex>, word: &[u8], hash: u64) -> bool {
+    if let Some(index) = index {
         return index.candidate(hash).is_some_and(|w| {
             w.len() == word.len()
                 && w.bytes()
@@ -296,6 +304,7 @@ fn tokenize_scan(
         newlines,
     } = scratch;
     lettering.clear();
+    let function_index = FunctionIndex::get();
     scan_words(text, cuts, |start, end, ascii_shape, mark_before| {
         let word = &text[start..end];
         // An ASCII word is hashed lowercased as it is read; others are
@@ -313,7 +322,7 @@ fn tokenize_scan(
             }
         };
         let function = || match norm {
-            None => word.len() <= 10 && is_function_ascii(word.as_bytes(), hash),
+            None => word.len() <= 10 && is_function_ascii_in(function_index, word.as_bytes(), hash),
             Some(norm) => norm.len() <= 10 && is_function_hashed(norm, hash),
         };
         let sentence_start = out.is_empty() || mark_before;
