@@ -298,20 +298,25 @@ impl Gazetteer {
                 continue;
             }
             let longest = (i + self.max_name_words).min(words.len());
-            let name = words[i..longest].iter().rev().find_map(|&(_, end)| {
-                let name = &text[start..end];
-                self.name_shapes
-                    .may_contain(name)
-                    .then(|| self.by_name.get(name))
-                    .flatten()
-                    .map(|&label| (end, label))
-            });
+            let name = words[i..longest]
+                .iter()
+                .rev()
+                .find_map(|&(_, end)| Some((end, self.listed(&text[start..end])?)));
             if let Some((end, label)) = name {
                 last_end = end;
                 found(start, end, label);
             }
         }
         true
+    }
+
+    /// The label of `name` when it is listed (the shape filter first, then
+    /// the map).
+    fn listed(&self, name: &str) -> Option<EntityLabel> {
+        self.name_shapes
+            .may_contain(name)
+            .then(|| self.by_name.get(name).copied())
+            .flatten()
     }
 
     /// [`Gazetteer::each_name`] for any ASCII text (a run with a
@@ -345,12 +350,7 @@ impl Gazetteer {
                 if bytes.get(end).is_some_and(|&b| joins(b)) {
                     return None;
                 }
-                let name = &text[start..end];
-                self.name_shapes
-                    .may_contain(name)
-                    .then(|| self.by_name.get(name))
-                    .flatten()
-                    .map(|&label| (end, label))
+                Some((end, self.listed(&text[start..end])?))
             });
             if let Some((end, label)) = name {
                 last_end = end;
