@@ -25,6 +25,7 @@
 //! annotates and renders the next batch.
 #![deny(missing_docs)]
 
+mod ahead;
 mod config;
 mod inputs;
 mod phase;
