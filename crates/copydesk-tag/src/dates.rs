@@ -188,6 +188,8 @@ struct Patterns {
     month_day_at: meta::Regex,
     /// `month_year` for searches anchored where a match may start.
     month_year_at: meta::Regex,
+    /// What [`WordScan::weekdays`] finds (the reference).
+    #[cfg(test)]
     weekday: Regex,
     clock_ampm: Regex,
     clock_24: Regex,
@@ -219,6 +221,7 @@ fn patterns() -> &'static Patterns {
             )),
             #[cfg(test)]
             month_year: re(month_year),
+            #[cfg(test)]
             weekday: re(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b".to_string()),
             clock_ampm: re(r"\b(?P<h>\d{1,2})(?::(?P<min>[0-5]\d))?\s*(?P<ap>[ap])(?:\.m\.|m\b)".to_string()),
             clock_24: re(r"\b(?P<h>[01]?\d|2[0-3]):(?P<min>[0-5]\d)(?:\s*(?P<tz>GMT|UTC|EST|EDT|BST|CET|IST|PST|PKT))?\b|\b(?P<word>noon|midnight)\b".to_string()),
@@ -398,16 +401,11 @@ impl DateFinder {
             };
             push(start, end, DateLabel::Date, Some(normalized), None);
         }
-        for m in cues
-            .weekday
-            .then(|| p.weekday.find_iter(text))
-            .into_iter()
-            .flatten()
-        {
-            let n = weekday_number(m.as_str()).unwrap_or(1);
+        // What `weekday` finds: the words that are weekday names.
+        for (start, end, n) in scan.weekdays {
             push(
-                m.start(),
-                m.end(),
+                start,
+                end,
                 DateLabel::Date,
                 Some(format!("XXXX-WXX-{n}")),
                 None,
@@ -545,6 +543,9 @@ struct WordScan<'t> {
     /// `month_day` and `month_year` matches may start).
     month_words: Vec<usize>,
     month_contexts: Vec<(usize, (usize, usize))>,
+    /// The weekday names (whole words, as `weekday` finds them) and their
+    /// numbers (Monday 1).
+    weekdays: Vec<(usize, usize, u32)>,
     /// Year and decade words: (start, end, is a decade).
     years: Vec<(usize, usize, bool)>,
     relative: Vec<(usize, usize, RelativeWords<'t>)>,
@@ -631,13 +632,180 @@ static SCAN_SHAPES: [[u8; 26]; 16] = {
     table
 };
 
+/// Per word length (16 for any longer word) and first byte, what a word
+/// of that shape may be for [`WordScan`]: a digit word ([`WORD_DIGITS`]),
+/// a capitalized month or weekday word ([`WORD_CAPITAL`]), a lowercase
+/// clock cue ([`WORD_LOWER_CUE`]), and the bits of [`SCAN_SHAPES`]
+/// shifted by three. Most words (`the`, `said`, `company`) are none of
+/// these and cost one lookup.
+static WORD_CLASSES: [[u8; 256]; 17] = {
+    let mut table = [[0u8; 256]; 17];
+    let mut len = 1;
+    while len <= 16 {
+        let mut b = 0;
+        while b < 256 {
+            let byte = b as u8;
+            let mut class = 0u8;
+            if byte.is_ascii_digit() {
+                class = WORD_DIGITS;
+            } else if byte.is_ascii_uppercase() {
+                let month = len >= 3
+                    && matches!(byte, b'A' | b'D' | b'F' | b'J' | b'M' | b'N' | b'O' | b'S');
+                let weekday =
+                    len >= 6 && len <= 9 && matches!(byte, b'M' | b'T' | b'W' | b'F' | b'S');
+                if month || weekday {
+                    class |= WORD_CAPITAL;
+                }
+            } else if byte.is_ascii_lowercase() {
+                let am_pm = len <= 2 && matches!(byte, b'a' | b'p');
+                let clock = (len == 4 && byte == b'n') || (len == 8 && byte == b'm');
+                if am_pm || clock {
+                    class |= WORD_LOWER_CUE;
+                }
+            }
+            if byte.is_ascii_alphabetic() && len < 16 {
+                class |= SCAN_SHAPES[len][(byte.to_ascii_lowercase() - b'a') as usize] << 3;
+            }
+            table[len][b] = class;
+            b += 1;
+        }
+        len += 1;
+    }
+    table
+};
+
+/// [`WORD_CLASSES`]: a word starting with a digit.
+const WORD_DIGITS: u8 = 1;
+/// [`WORD_CLASSES`]: a capitalized word that may start with a month
+/// abbreviation or be a weekday.
+const WORD_CAPITAL: u8 = 2;
+/// [`WORD_CLASSES`]: a lowercase word that may be `am`, `pm`, `a` or `p`
+/// (before `.m.`), `noon` or `midnight`.
+const WORD_LOWER_CUE: u8 = 4;
+
+/// Per list of [`SCAN_SHAPES`] (in its bit order), word length below 16
+/// and first letter (any case), the last letters (any case, `a` = bit 0)
+/// of the words of that list of that length and first letter: most words
+/// with a listed word's length and initial (`that`, `with`, `have`) end
+/// otherwise and are not compared.
+static SCAN_ENDS: [[[u32; 26]; 16]; 3] = [
+    last_letters(RELATIVE_FIRST_WORDS),
+    last_letters(MONTH_NAMES),
+    last_letters(TIME_UNITS),
+];
+
+/// For each word of `words` (ASCII letters, shorter than 16 bytes), the
+/// bit of its last letter at its length and first letter (any case).
+const fn last_letters(words: &[&str]) -> [[u32; 26]; 16] {
+    let mut table = [[0u32; 26]; 16];
+    let mut k = 0;
+    while k < words.len() {
+        let w = words[k].as_bytes();
+        let first = w[0].to_ascii_lowercase() - b'a';
+        let last = w[w.len() - 1].to_ascii_lowercase() - b'a';
+        table[w.len()][first as usize] |= 1 << last;
+        k += 1;
+    }
+    table
+}
+
+/// The ASCII word (see [`ascii_words`](crate::scan::ascii_words)) that
+/// ends last at or before byte `at` of `bytes` (`at` not inside a word):
+/// empty when there is none.
+fn ascii_word_before(bytes: &[u8], at: usize) -> (usize, usize) {
+    let mut end = at;
+    while end > 0 && !is_ascii_word_byte(bytes[end - 1]) {
+        end -= 1;
+    }
+    let mut start = end;
+    while start > 0 && is_ascii_word_byte(bytes[start - 1]) {
+        start -= 1;
+    }
+    (start, end)
+}
+
 impl<'t> WordScan<'t> {
     fn of(text: &'t str) -> WordScan<'t> {
         let bytes = text.as_bytes();
         let mut scan = WordScan::default();
         // Relative dates do not start inside an earlier one.
         let mut relative_from = 0;
-        // The two words before the current one (empty before the text).
+        for (start, end) in crate::scan::ascii_words(text) {
+            let len = end - start;
+            let first = bytes[start];
+            let class = WORD_CLASSES[len.min(16)][usize::from(first)];
+            if class == 0 {
+                continue;
+            }
+            let w = &bytes[start..end];
+            if class & WORD_DIGITS != 0 {
+                scan.cues.add_digit_word(bytes, w, end);
+                if let Some(decade) = year_word(&text[start..end]) {
+                    scan.years.push((start, end, decade));
+                }
+                continue;
+            }
+            if class & WORD_CAPITAL != 0 {
+                // The words before are read only for a month word, and
+                // only while no day-month cue is found.
+                let after_day = |cues: &PatternCues| {
+                    cues.day_month || {
+                        let previous = ascii_word_before(bytes, start);
+                        let second = ascii_word_before(bytes, previous.0);
+                        after_day_number(&bytes[previous.0..previous.1], &bytes[second.0..second.1])
+                    }
+                };
+                let (month, weekday) = scan
+                    .cues
+                    .add_capitalized_word(text, w, start, end, after_day);
+                if month {
+                    scan.month_words.push(start);
+                }
+                if let Some(n) = weekday {
+                    scan.weekdays.push((start, end, n));
+                }
+            } else if class & WORD_LOWER_CUE != 0 {
+                scan.cues.add_lowercase_word(bytes, w, end);
+            }
+            let mut shape = class >> 3;
+            if shape == 0 {
+                continue;
+            }
+            let last = w[len - 1].to_ascii_lowercase().wrapping_sub(b'a');
+            let initial = usize::from(first.to_ascii_lowercase() - b'a');
+            for (l, ends) in SCAN_ENDS.iter().enumerate() {
+                if last >= 26 || ends[len][initial] & (1 << last) == 0 {
+                    shape &= !(1 << l);
+                }
+            }
+            if shape & 1 != 0
+                && start >= relative_from
+                && let Some(found) = relative_date_at(text, start, end)
+            {
+                relative_from = found.1;
+                scan.relative.push(found);
+            }
+            if shape & 2 != 0
+                && let Some(found) = month_context_at(text, start, end)
+            {
+                scan.month_contexts.push(found);
+            }
+            if shape & 4 != 0
+                && let Some(found) = time_unit_at(text, start, end)
+            {
+                scan.time_units.push(found);
+            }
+        }
+        scan
+    }
+
+    /// [`WordScan::of`] as it was, every word looked at in turn (the
+    /// tests' reference).
+    #[cfg(test)]
+    fn of_word_by_word(text: &'t str) -> WordScan<'t> {
+        let bytes = text.as_bytes();
+        let mut scan = WordScan::default();
+        let mut relative_from = 0;
         let mut before: [&[u8]; 2] = [b"", b""];
         for (start, end) in crate::scan::ascii_words(text) {
             let w = &bytes[start..end];
@@ -656,11 +824,16 @@ impl<'t> WordScan<'t> {
             }
             if first.is_ascii_uppercase() {
                 let after_day = after_day_number(previous, second_previous);
-                if scan
-                    .cues
-                    .add_capitalized_word(text, w, start, end, after_day)
-                {
+                let (month, weekday) =
+                    scan.cues
+                        .add_capitalized_word(text, w, start, end, |c: &PatternCues| {
+                            c.day_month || after_day
+                        });
+                if month {
                     scan.month_words.push(start);
+                }
+                if let Some(n) = weekday {
+                    scan.weekdays.push((start, end, n));
                 }
             } else {
                 scan.cues.add_lowercase_word(bytes, w, end);
@@ -708,17 +881,19 @@ fn next_ascii_word(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
 
 impl PatternCues {
     /// The cues of a capitalized ASCII word `w` at `[start, end)`;
-    /// `after_day` when the words before it are a day number or a day
-    /// number and `of` (see [`after_day_number`]). Whether `w` starts
-    /// with a month abbreviation.
+    /// `after_day` tells (asked only for a month word) whether the day-
+    /// month cue holds once this word is read: it held already, or the
+    /// words before are a day number or a day number and `of` (see
+    /// [`after_day_number`]). Whether `w` starts with a month abbreviation,
+    /// and its number (Monday 1) when it is a weekday name.
     fn add_capitalized_word(
         &mut self,
         text: &str,
         w: &[u8],
         start: usize,
         end: usize,
-        after_day: bool,
-    ) -> bool {
+        after_day: impl FnOnce(&PatternCues) -> bool,
+    ) -> (bool, Option<u32>) {
         const MONTH_PREFIXES: &[&[u8]] = &[
             b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
             b"Dec",
@@ -731,15 +906,15 @@ impl PatternCues {
             && MONTH_PREFIXES.contains(&&w[..3]);
         if month {
             self.month = true;
-            self.day_month |= after_day;
+            self.day_month = after_day(self);
         }
-        if (6..=9).contains(&w.len())
-            && w.ends_with(b"day")
-            && weekday_number(&text[start..end]).is_some()
-        {
+        let weekday = ((6..=9).contains(&w.len()) && w.ends_with(b"day"))
+            .then(|| weekday_number(&text[start..end]))
+            .flatten();
+        if weekday.is_some() {
             self.weekday = true;
         }
-        month
+        (month, weekday)
     }
 
     /// The cues of an ASCII word `w` starting with a digit and ending at `end`.
@@ -1472,9 +1647,15 @@ mod tests {
                     .any(|m| w == *m)
             })
             .collect();
+        let weekdays = patterns()
+            .weekday
+            .find_iter(t)
+            .map(|m| (m.start(), m.end(), weekday_number(m.as_str()).unwrap_or(1)))
+            .collect();
         let reference = WordScan {
             cues: PatternCues::of(t, &words),
             month_words,
+            weekdays,
             month_contexts: month_contexts(t, &words),
             years,
             relative: relative_dates(t, &words),
@@ -1496,6 +1677,21 @@ mod tests {
         #[test]
         fn one_pass_agrees_on_any_text(t in "\\PC{0,80}") {
             one_pass_agrees(&t)?;
+        }
+
+        // The word classes skip only words the word-by-word pass found
+        // nothing in, and the words before a month word read back are
+        // the ones that pass kept.
+        #[test]
+        fn word_classes_find_what_every_word_found(
+            t in "((?i:early|mid|late|last|next|this|past|coming|in|by|of|to|since|earlier|later|ago|yesterday|today|tonight|week|weekend|month|quarter|year|days?|hours?|centur(y|ies)|decades?|a|p|am|pm|noon|midnight|that|with|have|they)|January|March|May|Jan|Sept|Mayor|Monday|Sundays|Mondayx|1987s?|1980s|2099|5pm|10:30|\\d{1,2}(st|th)?|[A-Z][a-z]{0,17}|[a-z]{1,17}|19_|_x|é|’|[-_.,:]|[ \t\n]{1,2}){0,40}"
+        ) {
+            prop_assert_eq!(WordScan::of(&t), WordScan::of_word_by_word(&t));
+        }
+
+        #[test]
+        fn word_classes_find_what_every_word_found_in_any_text(t in "\\PC{0,120}") {
+            prop_assert_eq!(WordScan::of(&t), WordScan::of_word_by_word(&t));
         }
     }
 
