@@ -86,7 +86,14 @@ pub fn tokenize(text: &str) -> Vec<Token> {
 
 /// [`tokenize`], handing each token to `sink` in order instead of
 /// collecting them (the stage builds its annotations straight from them).
-pub fn tokenize_into(text: &str, mut sink: impl FnMut(Token)) {
+pub fn tokenize_into(text: &str, sink: impl FnMut(Token)) {
+    tokenize_into_with::<true>(text, sink);
+}
+
+/// [`tokenize_into`]; with `ASCII_WORDS` false, without its shortcut for
+/// a run of ASCII letters and digits that ends at an ASCII byte joining
+/// nothing (the tests' reference: same tokens).
+fn tokenize_into_with<const ASCII_WORDS: bool>(text: &str, mut sink: impl FnMut(Token)) {
     let bytes = text.as_bytes();
     let len = text.len();
     let mut i = 0;
@@ -96,6 +103,32 @@ pub fn tokenize_into(text: &str, mut sink: impl FnMut(Token)) {
             b if is_ascii_blank(b) => {
                 i += 1;
                 continue;
+            }
+            // Most words: a run of ASCII letters and digits that ends at a
+            // blank or at punctuation that joins nothing, or at the end of
+            // the text. `word_end` ends them there at once (its early
+            // exit), and such a word is a number when it is all digits.
+            b if ASCII_WORDS && b.is_ascii_alphanumeric() => {
+                let end = i + crate::scan::ascii_alnum_run(bytes, i);
+                let ends_here = bytes.get(end).is_none_or(|&n| {
+                    n.is_ascii() && !matches!(n, b'\'' | b'-' | b'.' | b',' | b':')
+                });
+                if !ends_here {
+                    b as char
+                } else {
+                    let number = b.is_ascii_digit() && bytes[i..end].iter().all(u8::is_ascii_digit);
+                    sink(Token {
+                        start: i,
+                        end,
+                        kind: if number {
+                            TokenKind::Number
+                        } else {
+                            TokenKind::Word
+                        },
+                    });
+                    i = end;
+                    continue;
+                }
             }
             b if b < 0x80 => b as char,
             _ => match text[i..].chars().next() {
@@ -597,6 +630,27 @@ mod tests {
                 TokenKind::from_label(label),
                 "{label}"
             );
+        }
+    }
+
+    /// [`tokenize`] without the ASCII word shortcut.
+    fn tokenize_without_shortcut(text: &str) -> Vec<Token> {
+        let mut out = Vec::new();
+        tokenize_into_with::<false>(text, |t| out.push(t));
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn ascii_word_shortcut_gives_the_same_tokens(
+            s in "([A-Za-z]{1,12}|[0-9]{1,9}|[.,:'’$%()\"_-]|\u{2010}|é|ß|٣|\u{a0}| |\n){0,40}"
+        ) {
+            prop_assert_eq!(tokenize(&s), tokenize_without_shortcut(&s));
+        }
+
+        #[test]
+        fn ascii_word_shortcut_gives_the_same_tokens_in_any_text(s in "\\PC{0,120}") {
+            prop_assert_eq!(tokenize(&s), tokenize_without_shortcut(&s));
         }
     }
 
