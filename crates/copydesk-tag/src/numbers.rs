@@ -930,7 +930,9 @@ fn approximation_before(ctx: &Ctx<'_>, first: usize) -> Option<String> {
         .checked_sub(2)
         .filter(|&k| ctx.tokens[k].kind == TokenKind::Word)
         .map(|k| ctx.words[k]);
-    if let Some(w2) = w2 {
+    // A phrase of two or three words ends with one of few words (`than`,
+    // `to`, `least`): before any other word only single words are looked up.
+    if let Some(w2) = w2.filter(|_| ends_an_approximation_phrase(w1)) {
         // The phrases are compared word by word; a string is made only
         // for the one found. The joined length is computed once and most
         // phrases are told apart by it.
@@ -956,6 +958,16 @@ fn approximation_before(ctx: &Ctx<'_>, first: usize) -> Option<String> {
         }
     }
     APPROXIMATIONS.contains(&w1).then(|| w1.to_string())
+}
+
+/// Whether `word` is the last word of an approximation of more than one
+/// word (`more than`, `up to`, `as many as`): a necessary condition of the
+/// phrase lookups in [`approximation_before`].
+fn ends_an_approximation_phrase(word: &str) -> bool {
+    matches!(
+        word,
+        "to" | "than" | "least" | "most" | "as" | "over" | "under"
+    )
 }
 
 /// Whether `phrase` is `words` joined by single spaces (what
@@ -1392,6 +1404,14 @@ mod tests {
                 .filter(|m| !NumberFinder { skip_years: true }.is_bare_year(m, t))
                 .collect();
             assert!(found.is_empty(), "{t}: {found:?}");
+        }
+    }
+
+    #[test]
+    fn every_approximation_phrase_ends_with_a_listed_last_word() {
+        for phrase in APPROXIMATIONS.iter().filter(|a| a.contains(' ')) {
+            let last = phrase.rsplit(' ').next().unwrap_or_default();
+            assert!(ends_an_approximation_phrase(last), "{phrase}");
         }
     }
 
