@@ -456,6 +456,43 @@ impl<P: LineParser> Iterator for LineRecords<'_, P> {
         let max = usize::try_from(self.parser.max_line_bytes()).unwrap_or(usize::MAX);
         loop {
             let reader = self.reader.as_mut()?;
+            // A line whole in the reader's buffer is read there, without
+            // being copied out first.
+            if let Ok(available) = reader.fill_buf()
+                && let Some(end) = memchr::memchr(b'\n', available)
+            {
+                let line = self.line + 1;
+                self.line = line;
+                let mut bytes = &available[..end];
+                bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+                if bytes.len() > max {
+                    let too_long = bytes.len();
+                    reader.consume(end + 1);
+                    self.record += 1;
+                    return Some(Err(LoadError::at(
+                        &self.path,
+                        Some(line),
+                        Some(self.record),
+                        format!(
+                            "line of {too_long} bytes is longer than `max_line_bytes` ({max}); skipped"
+                        ),
+                    )));
+                }
+                let parsed = parse_line_at(
+                    self.parser,
+                    &self.path,
+                    &self.path_text,
+                    &self.stem,
+                    &mut self.record,
+                    bytes,
+                    line,
+                );
+                reader.consume(end + 1);
+                match parsed {
+                    Some(result) => return Some(result),
+                    None => continue,
+                }
+            }
             let read = read_line_capped(reader, &mut self.buf, max);
             let line = self.line + 1;
             match read {
@@ -486,24 +523,52 @@ impl<P: LineParser> Iterator for LineRecords<'_, P> {
                 }
                 Ok(LineRead::Line) => {
                     self.line = line;
-                    let mut bytes = self.buf.as_slice();
-                    if line == 1 {
-                        bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
+                    let parsed = parse_line_at(
+                        self.parser,
+                        &self.path,
+                        &self.path_text,
+                        &self.stem,
+                        &mut self.record,
+                        &self.buf,
+                        line,
+                    );
+                    if let Some(result) = parsed {
+                        return Some(result);
                     }
-                    if bytes.iter().all(u8::is_ascii_whitespace) {
-                        continue;
-                    }
-                    self.record += 1;
-                    let source = Source {
-                        path: self.path_text.clone(),
-                        record: Some(self.record),
-                        line: Some(line),
-                    };
-                    return Some(self.parser.parse_line(bytes, &self.stem, source).map_err(
-                        |message| LoadError::at(&self.path, Some(line), Some(self.record), message),
-                    ));
                 }
             }
         }
     }
+}
+
+/// The record of line number `line` of the file at `path` (`bytes`,
+/// without its line break), counted as record `record + 1`, or `None` for
+/// a blank line (not counted).
+fn parse_line_at<P: LineParser>(
+    parser: &P,
+    path: &Path,
+    path_text: &str,
+    stem: &str,
+    record: &mut u64,
+    mut bytes: &[u8],
+    line: u64,
+) -> Option<Result<Document, LoadError>> {
+    if line == 1 {
+        bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    *record += 1;
+    let number = *record;
+    let source = Source {
+        path: path_text.to_string(),
+        record: Some(number),
+        line: Some(line),
+    };
+    Some(
+        parser
+            .parse_line(bytes, stem, source)
+            .map_err(|message| LoadError::at(path, Some(line), Some(number), message)),
+    )
 }

@@ -11,6 +11,10 @@
 //! `serde_json::Value`, so a record is accepted or rejected just as before;
 //! the caller reads a rejected record again the general way, for its error
 //! message.
+//!
+//! Most records are read without `serde_json`'s string decoding (see
+//! [`read_record`]): the object and its strings are scanned here, which
+//! writes each string once, straight into its `String`.
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
@@ -70,11 +74,177 @@ pub struct RecordFields {
 /// into the mapped fields and, if `keep_extra`, the other fields. `None`
 /// when the line is not such a record, or is one `serde_json` would not
 /// read as a `Value` (the caller reads it again for the error).
+///
+/// A common record is scanned here ([`scan_record`]); any other is read
+/// with `serde_json` ([`read_record_by_serde`]), with the same result.
 pub fn read_record(line: &str, names: &FieldNames, keep_extra: bool) -> Option<RecordFields> {
+    scan_record(line, names, keep_extra).or_else(|| read_record_by_serde(line, names, keep_extra))
+}
+
+/// [`read_record`] through `serde_json` alone: the reader of records
+/// [`scan_record`] leaves (and the reference of its property test).
+pub fn read_record_by_serde(
+    line: &str,
+    names: &FieldNames,
+    keep_extra: bool,
+) -> Option<RecordFields> {
     let mut de = serde_json::Deserializer::from_str(line);
     let record = RecordSeed { names, keep_extra }.deserialize(&mut de).ok()?;
     de.end().ok()?;
     Some(record)
+}
+
+/// The common record read without `serde_json`'s string decoding:
+/// the object's structure and its string values are scanned here, each
+/// string decoded straight into its `String` (`serde_json` decodes one
+/// with an escape into a scratch buffer, grown line after line, and then
+/// copies it out); other values (numbers, lists, objects, literals) are
+/// parsed by `serde_json`.
+///
+/// `None` for anything out of the common way (a key with an escape, a
+/// `\u` escape, a control character, a value nested deeply, malformed
+/// JSON), which [`read_record`] then reads with `serde_json` alone: when
+/// this gives a record, it is the one `serde_json` gives.
+fn scan_record(line: &str, names: &FieldNames, keep_extra: bool) -> Option<RecordFields> {
+    let bytes = line.as_bytes();
+    let mut i = skip_blanks(bytes, 0);
+    if bytes.get(i) != Some(&b'{') {
+        return None;
+    }
+    i = skip_blanks(bytes, i + 1);
+    let mut record = RecordFields::default();
+    if bytes.get(i) == Some(&b'}') {
+        i += 1;
+    } else {
+        loop {
+            let (key, after_key) = plain_key(line, i)?;
+            i = skip_blanks(bytes, after_key);
+            if bytes.get(i) != Some(&b':') {
+                return None;
+            }
+            i = skip_blanks(bytes, i + 1);
+            let slot = names.slot_of(key);
+            let (value, after_value) = if bytes.get(i) == Some(&b'"') {
+                // The text (slot 0) is most of the line: room for the rest
+                // of it, so it is written without growing.
+                let (text, end) = decode_string(line, i, slot == Some(0))?;
+                (Value::String(text), end)
+            } else {
+                other_value(line, i)?
+            };
+            match slot {
+                Some(slot) => record.mapped[slot] = Some(value),
+                None if keep_extra => {
+                    record.extra.insert(key.to_string(), value);
+                }
+                None => {}
+            }
+            i = skip_blanks(bytes, after_value);
+            match bytes.get(i) {
+                Some(b',') => i = skip_blanks(bytes, i + 1),
+                Some(b'}') => {
+                    i += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+    }
+    (skip_blanks(bytes, i) == bytes.len()).then_some(record)
+}
+
+/// The index of the first byte from `i` that is not JSON whitespace.
+fn skip_blanks(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(i) {
+        i += 1;
+    }
+    i
+}
+
+/// The key whose opening quote is at `open`, if it has no escape and no
+/// control character, and the index after its closing quote.
+fn plain_key(line: &str, open: usize) -> Option<(&str, usize)> {
+    let bytes = line.as_bytes();
+    if bytes.get(open) != Some(&b'"') {
+        return None;
+    }
+    let start = open + 1;
+    let close = start + memchr::memchr2(b'"', b'\\', bytes.get(start..)?)?;
+    let key = bytes.get(start..close)?;
+    if bytes[close] != b'"' || has_control(key) {
+        return None;
+    }
+    // `"` is ASCII: both ends are char boundaries.
+    Some((line.get(start..close)?, close + 1))
+}
+
+/// Whether `bytes` hold a control character (below 0x20), which a JSON
+/// string may not (checked without branching, so it vectorizes).
+fn has_control(bytes: &[u8]) -> bool {
+    bytes.iter().fold(false, |any, &b| any | (b < 0x20))
+}
+
+/// The string whose opening quote is at `open`, decoded, and the index
+/// after its closing quote; `None` on a `\u` escape (left to
+/// `serde_json`, which checks surrogates), a bad escape, a control
+/// character or a missing end. `long` reserves room for the rest of the
+/// line when the string has an escape.
+fn decode_string(line: &str, open: usize, long: bool) -> Option<(String, usize)> {
+    let bytes = line.as_bytes();
+    let mut start = open + 1;
+    let mut special = start + memchr::memchr2(b'"', b'\\', bytes.get(start..)?)?;
+    let mut out = if bytes[special] == b'"' {
+        String::with_capacity(special - start)
+    } else if long {
+        String::with_capacity(bytes.len() - start)
+    } else {
+        String::with_capacity(2 * (special - start) + 16)
+    };
+    loop {
+        // `"` and `\` are ASCII: the run starts and ends on char boundaries.
+        out.push_str(line.get(start..special)?);
+        if bytes[special] == b'"' {
+            // Escapes hold no control character: one check of the whole
+            // string as written finds any.
+            return (!has_control(bytes.get(open + 1..special)?)).then_some((out, special + 1));
+        }
+        out.push(match bytes.get(special + 1)? {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            _ => return None,
+        });
+        start = special + 2;
+        special = start + memchr::memchr2(b'"', b'\\', bytes.get(start..)?)?;
+    }
+}
+
+/// A value that is not a string, starting at `at`, parsed by
+/// `serde_json`, and the index after it; `None` when it is malformed or
+/// nested deeply (`serde_json` counts the depth from the record, not from
+/// the value; the limit is far off).
+fn other_value(line: &str, at: usize) -> Option<(Value, usize)> {
+    let rest = line.get(at..)?;
+    let mut values = serde_json::Deserializer::from_str(rest).into_iter::<Value>();
+    let value = values.next()?.ok()?;
+    (depth(&value) < MAX_SCANNED_DEPTH).then(|| (value, at + values.byte_offset()))
+}
+
+/// How deep a value [`scan_record`] takes may be nested.
+const MAX_SCANNED_DEPTH: usize = 64;
+
+/// How deep lists and objects are nested in `value` (0 for a scalar).
+fn depth(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+        Value::Object(fields) => 1 + fields.values().map(depth).max().unwrap_or(0),
+        _ => 0,
+    }
 }
 
 /// Reads a record object into [`RecordFields`].
@@ -232,5 +402,97 @@ struct IgnoredKey;
 impl<'de> de::Deserialize<'de> for IgnoredKey {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_str(KeySeed).map(|_| IgnoredKey)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn names() -> FieldNames {
+        FieldNames::plain([
+            "text", "id", "title", "author", "dateline", "date", "url", "source", "language",
+        ])
+        .unwrap()
+    }
+
+    /// Compares what the scan and `serde_json` read.
+    fn same(a: &Option<RecordFields>, b: &Option<RecordFields>) -> bool {
+        match (a, b) {
+            (Some(a), Some(b)) => a.mapped == b.mapped && a.extra == b.extra,
+            (None, None) => true,
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn common_records_are_scanned_and_odd_ones_left_to_serde() {
+        let line = r#" {"id": "r-1", "text": "Showers\ncontinued \"here\" \\ / \t.", "topics": ["a", 1, {"b": null}], "n": -1.5e3, "title": "T"} "#;
+        let scanned = scan_record(line, &names(), true).unwrap();
+        assert!(same(
+            &Some(scanned),
+            &read_record_by_serde(line, &names(), true)
+        ));
+        for odd in [
+            r#"{"text": "\u00e9"}"#,
+            r#"{"te\u0078t": "a"}"#,
+            "{\"text\": \"a\u{1}b\"}",
+            r#"{"text": "a",}"#,
+            r#"{"text": "a"} x"#,
+            r#"{"text": "a\x"}"#,
+            r#"{"text" "a"}"#,
+            r#"{"text": 1x}"#,
+        ] {
+            assert!(scan_record(odd, &names(), true).is_none(), "{odd}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn scanned_records_are_serdes(
+            parts in proptest::collection::vec(
+                (
+                    prop::sample::select(vec!["text", "id", "title", "topics", "x", "", "é", "a\\\"b"]),
+                    prop_oneof![
+                        "[ -~é\u{1}\u{7f}]{0,12}".prop_map(|s| format!("\"{}\"", s.replace('"', "\\\""))),
+                        prop::sample::select(vec![
+                            "\"a\\nb\\\\c\\/d\\te\\rf\\bg\\fh\\\"\"", "\"\\u00e9\"", "\"\\ud800\"",
+                            "\"\\q\"", "null", "true", "-0", "1e400", "12.5", "[1, \"a\\n\", [[]]]",
+                            "{\"k\": \"v\", \"k\": 2}", "01", "[", "\"open",
+                        ]).prop_map(str::to_string),
+                    ],
+                    prop::sample::select(vec!["", " ", "\t\r\n"]),
+                ),
+                0..6,
+            ),
+            cut in any::<prop::sample::Index>(),
+            how in 0u8..6,
+            keep_extra: bool,
+        ) {
+            let fields: Vec<String> = parts
+                .iter()
+                .map(|(k, v, blank)| format!("{blank}\"{k}\"{blank}:{blank}{v}{blank}"))
+                .collect();
+            let mut line = format!("{{{}}}", fields.join(","));
+            match how {
+                0 => {
+                    let at = cut.index(line.len() + 1);
+                    if line.is_char_boundary(at) {
+                        line.truncate(at);
+                    }
+                }
+                1 => line.push_str(" ,"),
+                _ => {}
+            }
+            let scanned = scan_record(&line, &names(), keep_extra);
+            let by_serde = read_record_by_serde(&line, &names(), keep_extra);
+            if scanned.is_some() {
+                prop_assert!(same(&scanned, &by_serde), "{}", line);
+            }
+            prop_assert!(same(&read_record(&line, &names(), keep_extra), &by_serde), "{}", line);
+        }
     }
 }

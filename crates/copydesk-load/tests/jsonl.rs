@@ -254,3 +254,48 @@ fn accepts_jsonl_and_ndjson_through_compression() {
         assert!(!l.accepts(Path::new(no)), "{no}");
     }
 }
+
+#[test]
+fn lines_across_the_read_buffer_are_read_whole() {
+    // Lines of growing length, some blank, some with `\r\n`, some too long:
+    // many end inside the reader's buffer and many run past its end.
+    let dir = tempfile::tempdir().unwrap();
+    let mut file = Vec::new();
+    let mut want = Vec::new();
+    for i in 0..1500usize {
+        let line = i + 1;
+        match i % 7 {
+            0 => file.extend_from_slice(b"  \r\n"),
+            1 => {
+                file.extend_from_slice(
+                    format!("{{\"text\": \"{}\"}}\n", "y".repeat(600)).as_bytes(),
+                );
+                want.push(Err(line));
+            }
+            _ => {
+                let text = format!("{i}:{}", "w\\n".repeat(i % 97 * 3));
+                let end = if i % 2 == 0 { "\r\n" } else { "\n" };
+                let record = format!("{{\"text\": \"{text}\"}}");
+                file.extend_from_slice(format!("{record}{end}").as_bytes());
+                want.push(if record.len() > 500 {
+                    Err(line)
+                } else {
+                    Ok((line, text.replace("\\n", "\n")))
+                });
+            }
+        }
+    }
+    let p = write(dir.path(), "b.jsonl", &file);
+    let l = JsonlLoader::new(JsonlLoaderConfig {
+        max_line_bytes: 500,
+        ..JsonlLoaderConfig::default()
+    });
+    let got: Vec<Result<(usize, String), usize>> = l
+        .open(&p)
+        .map(|r| match r {
+            Ok(d) => Ok((d.source.line.unwrap() as usize, d.text)),
+            Err(e) => Err(e.line.unwrap() as usize),
+        })
+        .collect();
+    assert_eq!(got, want);
+}
