@@ -421,6 +421,8 @@ impl ProvenanceStage {
             found.add(lists.concat());
             timer.end("lsh merge");
         }
+        // The threads' sorting lists are not needed again.
+        rayon::broadcast(|_| SORT_SCRATCH.with(|cell| cell.take()));
         let scored: Vec<(u32, u32, u32)> = found
             .into_sorted()
             .into_par_iter()
@@ -620,7 +622,23 @@ impl ProvenanceStage {
         keys: Vec<Vec<(u64, u32)>>,
         narrow: &[u8],
     ) -> Vec<(u64, u32)> {
-        let keys = sorted_keys(keys);
+        SORT_SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => self.bucket_pairs(band, keys, narrow, &mut scratch),
+            // Not reached (no band's search calls another); fresh lists then.
+            Err(_) => self.bucket_pairs(band, keys, narrow, &mut SortScratch::default()),
+        })
+    }
+
+    /// [`Self::band_pairs`] with the lists to sort the keys in.
+    fn bucket_pairs(
+        &self,
+        band: usize,
+        keys: Vec<Vec<(u64, u32)>>,
+        narrow: &[u8],
+        scratch: &mut SortScratch,
+    ) -> Vec<(u64, u32)> {
+        sorted_keys_into(keys, scratch);
+        let keys = &scratch.sorted;
         let p = self.config.permutations;
         let narrow_of = |o: u32| {
             narrow
@@ -894,40 +912,132 @@ fn supported_words(
         .sum()
 }
 
+/// Bits of a key that [`sorted_keys_into`] distributes the keys by first.
+const TOP_BITS: u32 = 8;
+
+/// The lists [`sorted_keys_into`] fills, kept by each thread from one LSH
+/// band to the next (a band's keys fill megabytes: fresh lists would have
+/// their pages cleared by the kernel again for every band).
+#[derive(Debug, Default)]
+struct SortScratch {
+    /// The keys distributed by their top bits.
+    spread: Vec<(u64, u32)>,
+    /// The keys sorted.
+    sorted: Vec<(u64, u32)>,
+}
+
+thread_local! {
+    /// Each thread's lists for sorting a band's keys.
+    static SORT_SCRATCH: std::cell::RefCell<SortScratch> =
+        std::cell::RefCell::new(SortScratch::default());
+}
+
 /// The keys of `parts`, together, in ascending order, as `sort_unstable`
-/// leaves them: first
-/// distributed by their top bits (a counting sort: the keys are hashes, so
-/// the groups are small and even), then each group sorted.
+/// leaves them.
+#[cfg(test)]
 fn sorted_keys(parts: Vec<Vec<(u64, u32)>>) -> Vec<(u64, u32)> {
+    let mut scratch = SortScratch::default();
+    sorted_keys_into(parts, &mut scratch);
+    scratch.sorted
+}
+
+/// The keys of `parts`, together, in ascending order (as `sort_unstable`
+/// leaves them), into `scratch.sorted`. Two counting sorts, then small
+/// sorts: the keys are hashes, so groups by their top bits are even. The
+/// first distributes them by their top [`TOP_BITS`] bits (few groups, each
+/// written in order, which caches and write buffers keep up with), the
+/// second each such group by the next bits (within a group small enough to
+/// stay in cache; about one key per final group), and the final groups of
+/// more than one key are sorted. (One counting sort by all those bits at
+/// once wrote every key to a random place of the whole list.)
+fn sorted_keys_into(parts: Vec<Vec<(u64, u32)>>, scratch: &mut SortScratch) {
+    let SortScratch { spread, sorted } = scratch;
     let len: usize = parts.iter().map(Vec::len).sum();
     if len < 1024 {
-        let mut keys = parts.concat();
-        keys.sort_unstable();
-        return keys;
+        sorted.clear();
+        sorted.extend(parts.into_iter().flatten());
+        sorted.sort_unstable();
+        return;
     }
-    // About four keys per group.
-    let bits = (usize::BITS - (len / 4).leading_zeros()).clamp(8, 20);
-    let shift = 64 - bits;
-    let mut starts = vec![0usize; (1 << bits) + 1];
+    let top = |h: u64| (h >> (64 - TOP_BITS)) as usize;
+    let mut starts = vec![0usize; (1 << TOP_BITS) + 1];
     for &(h, _) in parts.iter().flatten() {
-        starts[(h >> shift) as usize + 1] += 1;
+        starts[top(h) + 1] += 1;
     }
     for g in 1..starts.len() {
         starts[g] += starts[g - 1];
     }
     let mut next = starts.clone();
-    let mut out = vec![(0u64, 0u32); len];
+    spread.clear();
+    spread.resize(len, (0, 0));
     for &(h, doc) in parts.iter().flatten() {
-        let slot = &mut next[(h >> shift) as usize];
-        out[*slot] = (h, doc);
+        let slot = &mut next[top(h)];
+        spread[*slot] = (h, doc);
         *slot += 1;
     }
+    drop(parts);
+    sorted.clear();
+    sorted.resize(len, (0, 0));
+    let mut inner: Vec<usize> = Vec::new();
     for g in starts.windows(2) {
-        if g[1] - g[0] > 1 {
-            out[g[0]..g[1]].sort_unstable();
-        }
+        let (from, to) = (g[0], g[1]);
+        sort_by_next_bits(&spread[from..to], &mut sorted[from..to], &mut inner);
     }
-    out
+}
+
+/// `group` (keys sharing their top [`TOP_BITS`] bits) into `dest`, sorted:
+/// distributed by the next bits (about one key per value), then each part
+/// of more than one key sorted. `ends` is a reused buffer.
+fn sort_by_next_bits(group: &[(u64, u32)], dest: &mut [(u64, u32)], ends: &mut Vec<usize>) {
+    if group.len() < 64 {
+        dest.copy_from_slice(group);
+        dest.sort_unstable();
+        return;
+    }
+    let bits = (usize::BITS - group.len().leading_zeros()).clamp(4, 20);
+    let shift = 64 - TOP_BITS - bits;
+    let mask = (1usize << bits) - 1;
+    let part = |h: u64| (h >> shift) as usize & mask;
+    // Each part's start, then (as keys are placed) its next free slot.
+    ends.clear();
+    ends.resize((1 << bits) + 1, 0);
+    for &(h, _) in group {
+        ends[part(h) + 1] += 1;
+    }
+    for p in 1..ends.len() {
+        ends[p] += ends[p - 1];
+    }
+    for &(h, doc) in group {
+        let slot = &mut ends[part(h)];
+        dest[*slot] = (h, doc);
+        *slot += 1;
+    }
+    // Now each part's slot is where it ends, and the next part starts.
+    let mut from = 0;
+    for &to in &ends[..1 << bits] {
+        if to - from > 1 {
+            insertion_sort(&mut dest[from..to]);
+        }
+        from = to;
+    }
+}
+
+/// Sorts a few keys in place (a call to `sort_unstable` costs more for
+/// the parts of one to three keys [`sort_by_next_bits`] leaves).
+fn insertion_sort(keys: &mut [(u64, u32)]) {
+    if keys.len() > 16 {
+        keys.sort_unstable();
+        return;
+    }
+    for i in 1..keys.len() {
+        let x = keys[i];
+        let mut j = i;
+        while j > 0 && keys[j - 1] > x {
+            keys[j] = keys[j - 1];
+            j -= 1;
+        }
+        keys[j] = x;
+    }
 }
 
 /// Asks the CPU to bring `data` into its caches (a hint that changes no
@@ -1520,6 +1630,32 @@ mod tests {
             let ours = clean_spin_value(&text);
             proptest::prop_assert_eq!(serde_json::to_string(&ours).unwrap(), serde_json::to_string(&expected).unwrap());
             proptest::prop_assert_eq!(ours, expected);
+        }
+
+        #[test]
+        fn sorted_keys_sorts_as_sort_unstable_in_crowded_groups(
+            keys in proptest::collection::vec((0u64..4, proptest::prelude::any::<u64>(), 0u32..8), 1000..5000),
+            repeats in 1u64..40,
+        ) {
+            // Keys of a few top-bit groups (each then distributed by its
+            // next bits), many sharing a value, so that parts of one, a
+            // few and many keys (and equal values) are sorted.
+            let keys: Vec<(u64, u32)> = keys
+                .into_iter()
+                .map(|(top, h, d)| {
+                    let low = if h % 2 == 0 {
+                        h >> TOP_BITS
+                    } else {
+                        ((h % repeats) << 40) | (h % 3)
+                    };
+                    ((top << (64 - TOP_BITS)) | low, d)
+                })
+                .collect();
+            let mut expected = keys.clone();
+            expected.sort_unstable();
+            let half = keys.len() / 2;
+            let parts = vec![keys[..half].to_vec(), Vec::new(), keys[half..].to_vec()];
+            proptest::prop_assert_eq!(sorted_keys(parts), expected);
         }
 
         #[test]
