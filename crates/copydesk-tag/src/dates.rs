@@ -683,31 +683,59 @@ const WORD_CAPITAL: u8 = 2;
 /// (before `.m.`), `noon` or `midnight`.
 const WORD_LOWER_CUE: u8 = 4;
 
-/// Per list of [`SCAN_SHAPES`] (in its bit order), word length below 16
-/// and first letter (any case), the last letters (any case, `a` = bit 0)
-/// of the words of that list of that length and first letter: most words
-/// with a listed word's length and initial (`that`, `with`, `have`) end
-/// otherwise and are not compared.
-static SCAN_ENDS: [[[u32; 26]; 16]; 3] = [
-    last_letters(RELATIVE_FIRST_WORDS),
-    last_letters(MONTH_NAMES),
-    last_letters(TIME_UNITS),
-];
-
-/// For each word of `words` (ASCII letters, shorter than 16 bytes), the
-/// bit of its last letter at its length and first letter (any case).
-const fn last_letters(words: &[&str]) -> [[u32; 26]; 16] {
-    let mut table = [[0u32; 26]; 16];
-    let mut k = 0;
-    while k < words.len() {
-        let w = words[k].as_bytes();
-        let first = w[0].to_ascii_lowercase() - b'a';
-        let last = w[w.len() - 1].to_ascii_lowercase() - b'a';
-        table[w.len()][first as usize] |= 1 << last;
-        k += 1;
+/// Per word length below 16 and first letter (any case), for each list
+/// of [`SCAN_SHAPES`] (in its bit order), the last letters (any case,
+/// [`LETTER_BIT`]) of the words of that list of that length and first
+/// letter: most words with a listed word's length and initial (`that`,
+/// `with`, `have`) end otherwise and are not compared.
+static SCAN_ENDS: [[[u32; 3]; 26]; 16] = {
+    let lists: [&[&str]; 3] = [RELATIVE_FIRST_WORDS, MONTH_NAMES, TIME_UNITS];
+    let mut table = [[[0u32; 3]; 26]; 16];
+    let mut l = 0;
+    while l < lists.len() {
+        let words = lists[l];
+        let mut k = 0;
+        while k < words.len() {
+            let w = words[k].as_bytes();
+            let first = w[0].to_ascii_lowercase() - b'a';
+            let last = w[w.len() - 1].to_ascii_lowercase() - b'a';
+            table[w.len()][first as usize][l] |= 1 << last;
+            k += 1;
+        }
+        l += 1;
     }
     table
-}
+};
+
+/// For each byte, its letter's place in the alphabet (any case, `a` = 0);
+/// 0 for any other byte.
+static LETTER_INDEX: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let lower = (b as u8).to_ascii_lowercase();
+        if lower.is_ascii_lowercase() {
+            table[b] = lower - b'a';
+        }
+        b += 1;
+    }
+    table
+};
+
+/// For each byte, the bit of its letter (any case, `a` = bit 0); no bit
+/// for any other byte (no listed word ends with one).
+static LETTER_BIT: [u32; 256] = {
+    let mut table = [0u32; 256];
+    let mut b = 0;
+    while b < 256 {
+        let lower = (b as u8).to_ascii_lowercase();
+        if lower.is_ascii_lowercase() {
+            table[b] = 1 << (lower - b'a');
+        }
+        b += 1;
+    }
+    table
+};
 
 /// The ASCII word (see [`ascii_words`](crate::scan::ascii_words)) that
 /// ends last at or before byte `at` of `bytes` (`at` not inside a word):
@@ -733,7 +761,15 @@ impl<'t> WordScan<'t> {
         for (start, end) in crate::scan::ascii_words(text) {
             let len = end - start;
             let first = bytes[start];
-            let class = WORD_CLASSES[len.min(16)][usize::from(first)];
+            // The lists a word may be on are kept only when its last
+            // letter is one of theirs too, without a branch: most words
+            // are then of no class (one well-predicted test).
+            let ends = &SCAN_ENDS[len & 15][usize::from(LETTER_INDEX[usize::from(first)])];
+            let last = LETTER_BIT[usize::from(bytes[end - 1])];
+            let lists = u8::from(ends[0] & last != 0)
+                | u8::from(ends[1] & last != 0) << 1
+                | u8::from(ends[2] & last != 0) << 2;
+            let class = WORD_CLASSES[len.min(16)][usize::from(first)] & (0b111 | lists << 3);
             if class == 0 {
                 continue;
             }
@@ -767,17 +803,7 @@ impl<'t> WordScan<'t> {
             } else if class & WORD_LOWER_CUE != 0 {
                 scan.cues.add_lowercase_word(bytes, w, end);
             }
-            let mut shape = class >> 3;
-            if shape == 0 {
-                continue;
-            }
-            let last = w[len - 1].to_ascii_lowercase().wrapping_sub(b'a');
-            let initial = usize::from(first.to_ascii_lowercase() - b'a');
-            for (l, ends) in SCAN_ENDS.iter().enumerate() {
-                if last >= 26 || ends[len][initial] & (1 << last) == 0 {
-                    shape &= !(1 << l);
-                }
-            }
+            let shape = class >> 3;
             if shape & 1 != 0
                 && start >= relative_from
                 && let Some(found) = relative_date_at(text, start, end)
