@@ -13,6 +13,7 @@ use copydesk_core::{
     StageError, StageKind, cap,
 };
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 /// The layer this stage writes.
@@ -721,8 +722,10 @@ impl QuoteFinder {
         };
         let paragraph_of = |pos: usize| paras.partition_point(|p| p.1 < pos);
         // At most one quote per direct span and one per sentence.
-        let mut quotes = Vec::with_capacity(ctx.direct.len() + sentences.len());
-        let mut previous_direct: Option<(usize, Quote)> = None;
+        let mut quotes: Vec<Quote> = Vec::with_capacity(ctx.direct.len() + sentences.len());
+        // The paragraph where the previous direct quote ends, and its
+        // place in `quotes` (read there rather than copied).
+        let mut previous_direct: Option<(usize, usize)> = None;
         for &(start, end, unclosed) in &ctx.direct {
             let mut q = Quote::new(start, end, true);
             q.unclosed = unclosed;
@@ -738,9 +741,11 @@ impl QuoteFinder {
                 Some(a) => apply(&mut q, text, a),
                 None => {
                     // “First,” he said. “Second.” — the second is his too.
-                    if let Some((prev_para, prev)) = &previous_direct {
-                        let continues = *prev_para == para
-                            || (*prev_para + 1 == para
+                    if let Some((prev_para, prev)) = previous_direct
+                        && let Some(prev) = quotes.get(prev)
+                    {
+                        let continues = prev_para == para
+                            || (prev_para + 1 == para
                                 && paras.get(para).is_some_and(|p| p.0 == start));
                         if continues && prev.speaker.is_some() {
                             q.speaker.clone_from(&prev.speaker);
@@ -751,7 +756,7 @@ impl QuoteFinder {
                     }
                 }
             }
-            previous_direct = Some((paragraph_of(end.saturating_sub(1)), q.clone()));
+            previous_direct = Some((paragraph_of(end.saturating_sub(1)), quotes.len()));
             quotes.push(q);
         }
         if self.indirect {
@@ -763,10 +768,11 @@ impl QuoteFinder {
         }
         quotes.sort_by_key(|q| (q.start, q.end));
         // Named people by the end of their mention, for pronoun resolution.
-        let mut people: Vec<(usize, String)> = entities
+        // (Borrowed from the text; a speaker added below is a copy.)
+        let mut people: Vec<(usize, Cow<'_, str>)> = entities
             .iter()
             .filter(|e| e.label == EntityLabel::Person)
-            .filter_map(|e| Some((e.end, text.get(e.start..e.end)?.to_string())))
+            .filter_map(|e| Some((e.end, Cow::Borrowed(text.get(e.start..e.end)?))))
             .collect();
         // Entities in order of their start (as a layer holds them) are
         // looked up around each speaker rather than read all each time.
@@ -799,14 +805,14 @@ impl QuoteFinder {
                 if let (true, Some((_, name))) = (matches!(pronoun.as_str(), "he" | "she"), nearest)
                 {
                     q.pronoun = Some(pronoun);
-                    q.speaker = Some(name.clone());
+                    q.speaker = Some(name.to_string());
                     q.speaker_type = SpeakerType::NamedPerson;
                 }
             } else if q.speaker_type == SpeakerType::NamedPerson
                 && q.pronoun.is_none()
                 && let (Some((_, end)), Some(name)) = (q.speaker_span, &q.speaker)
             {
-                people.push((end, name.clone()));
+                people.push((end, Cow::Owned(name.clone())));
             }
         }
         quotes
