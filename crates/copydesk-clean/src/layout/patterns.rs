@@ -249,12 +249,74 @@ fn may_end_with_caption_credit(text: &str) -> bool {
             .is_some_and(|tail| tail.iter().all(|&b| is_name_byte(b) || b == b')'))
     };
     let photo_in_name_tail = || holds_photo(&bytes[name_tail_start(bytes)..]);
-    bytes.last() == Some(&b')')
-        || [&b"file"[..], b"photo", b"images", b"shutterstock"]
-            .into_iter()
-            .any(ends_with)
-        || memchr::memrchr(b'/', bytes).is_some_and(|i| name_after_slash(i + 1))
+    let credit_words = [&b"file"[..], b"photo", b"images", b"shutterstock"];
+    ends_with_credit_in_brackets(bytes)
+        || credit_words.into_iter().any(ends_with)
+        || memchr::memrchr(b'/', bytes)
+            .is_some_and(|i| name_after_slash(i + 1) && credited_before_slash(bytes, i))
         || photo_in_name_tail()
+}
+
+/// The agencies a caption credit names before a `/` (`"- Reuters/file"`),
+/// as [`DEFAULT_CAPTION_PATTERNS`] list them.
+const SLASH_CREDIT_AGENCIES: &[&[u8]] = &[
+    b"reuters",
+    b"afp",
+    b"ap",
+    b"epa",
+    b"xinhua",
+    b"anadolu",
+    b"getty images",
+    b"dawn",
+    b"app",
+    b"ani",
+    b"pti",
+    b"ians",
+    b"bloomberg",
+    b"shutterstock",
+];
+
+/// Whether the last `/` of ASCII `bytes` (at `slash`, followed by a name)
+/// may be one a caption pattern matches: the patterns with a `/` want an
+/// agency of [`SLASH_CREDIT_AGENCIES`] right before it (blanks between,
+/// any case), or `REUTERS/` somewhere before it (the last `/` is then
+/// that one or the one of a `/File` after the photographer's name).
+fn credited_before_slash(bytes: &[u8], slash: usize) -> bool {
+    let before = bytes[..slash].trim_ascii_end();
+    SLASH_CREDIT_AGENCIES.iter().any(|agency| {
+        before.len() >= agency.len()
+            && before[before.len() - agency.len()..].eq_ignore_ascii_case(agency)
+    }) || memchr::memmem::find(&bytes[..=slash], b"REUTERS/").is_some()
+}
+
+/// Whether ASCII `bytes` (trailing blanks trimmed) end with a `)` the
+/// way a caption credit may: the patterns ending with an optional `)`
+/// after `file`, `photo`, `images` or `shutterstock` (blanks between), or
+/// after a name that follows a `/` (which
+/// [`may_end_with_caption_credit`] looks for anyway), or the one ending
+/// with a bracketed credit (`"(Photo: AFP)"`), whose `(` is the text's
+/// last (no bracket inside it) and is followed by `file`, `photo`,
+/// `image` or `pic` (`picture`), in any case.
+fn ends_with_credit_in_brackets(bytes: &[u8]) -> bool {
+    let Some(inside) = bytes.strip_suffix(b")") else {
+        return false;
+    };
+    let word = inside.trim_ascii_end();
+    let ends_with =
+        |w: &[u8]| word.len() >= w.len() && word[word.len() - w.len()..].eq_ignore_ascii_case(w);
+    [&b"file"[..], b"photo", b"images", b"shutterstock"]
+        .into_iter()
+        .any(ends_with)
+        || memchr::memrchr(b'(', inside).is_some_and(|open| {
+            let after = &inside[open + 1..];
+            [&b"file"[..], b"photo", b"image", b"pic"]
+                .into_iter()
+                .any(|w| {
+                    after
+                        .get(..w.len())
+                        .is_some_and(|start| start.eq_ignore_ascii_case(w))
+                })
+        })
 }
 
 /// Whether `bytes` hold `photo` in any case: every position compared
@@ -347,11 +409,12 @@ fn may_end_with_caption_credit_by_every_p(text: &str) -> bool {
                 .is_some_and(|t| t.eq_ignore_ascii_case(b"photo"))
         })
     };
-    bytes.last() == Some(&b')')
+    ends_with_credit_in_brackets(bytes)
         || [&b"file"[..], b"photo", b"images", b"shutterstock"]
             .into_iter()
             .any(ends_with)
-        || memchr::memrchr(b'/', bytes).is_some_and(|i| name_after(i + 1, b")"))
+        || memchr::memrchr(b'/', bytes)
+            .is_some_and(|i| name_after(i + 1, b")") && credited_before_slash(bytes, i))
         || last_photo().is_some_and(|i| name_after(i + 5, b":/"))
 }
 
@@ -993,7 +1056,7 @@ mod tests {
 
         #[test]
         fn caption_literals_never_hide_a_match(
-            s in "(REUTERS|Reuters|AFP|AP|Getty Images|GETTY IMAGES|Shutterstock|afp via getty images|ph[o0]to|PHOTO|Photograph|File|FILE|Pic|pictures|image|Image|credit|by|[A-Z][a-z]{0,6}|[ \t\n\u{b}\u{c}\r]{1,2}|[-/|:().,'’–—]|é|[0-9]{1,2}){0,14}",
+            s in "(REUTERS|Reuters|REUTERS/|AFP|AP|EPA|Xinhua|anadolu|dawn|APP|ani|PTI|IANS|Bloomberg|Getty Images|GETTY IMAGES|Shutterstock|afp via getty images|ph[o0]to|PHOTO|Photograph|File|FILE|/File Photo|Pic|pictures|image|Image|credit|by|\\(Photo: |\\(file photo|\\(pics credit:|[A-Z][a-z]{0,6}|[ \t\n\u{b}\u{c}\r]{1,2}|[-/|:().,'’–—]|\\)|é|[0-9]{1,2}){0,14}",
         ) {
             let p = patterns();
             proptest::prop_assert_eq!(
