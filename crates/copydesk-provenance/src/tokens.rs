@@ -321,10 +321,6 @@ fn tokenize_scan(
                 (shape, word_hash(norm), Some(norm))
             }
         };
-        let function = || match norm {
-            None => word.len() <= 10 && is_function_ascii_in(function_index, word.as_bytes(), hash),
-            Some(norm) => norm.len() <= 10 && is_function_hashed(norm, hash),
-        };
         let sentence_start = out.is_empty() || mark_before;
         let first_upper = match word.as_bytes().first() {
             Some(b) if b.is_ascii() => b.is_ascii_uppercase(),
@@ -332,7 +328,13 @@ fn tokenize_scan(
         };
         let class = if shape.digit {
             WordClass::Number
-        } else if function() {
+        } else if
+        // Looked up here, in the condition, not through a closure (which
+        // the compiler kept out of line: a call for every word).
+        match norm {
+            None => word.len() <= 10 && is_function_ascii_in(function_index, word.as_bytes(), hash),
+            Some(norm) => norm.len() <= 10 && is_function_hashed(norm, hash),
+        } {
             WordClass::Function
         } else if shape.all_upper() || (first_upper && !sentence_start) {
             WordClass::Name
