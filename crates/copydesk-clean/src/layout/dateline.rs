@@ -139,8 +139,14 @@ fn dateline_pattern(c: &Classes<'_>) -> String {
 fn dateline_regex(text: &str) -> &'static Regex {
     static UNICODE: OnceLock<Regex> = OnceLock::new();
     static ASCII: OnceLock<Regex> = OnceLock::new();
+    // Room for the lazy DFA of a pattern this large, so that its cache
+    // is not emptied and built again and again (every new dateline a
+    // loader stores is read with captures once per thread).
     let compile = |pattern: String| {
-        Regex::new(&pattern).unwrap_or_else(|e| panic!("dateline pattern does not compile: {e}"))
+        regex::RegexBuilder::new(&pattern)
+            .dfa_size_limit(DATELINE_DFA_BYTES)
+            .build()
+            .unwrap_or_else(|e| panic!("dateline pattern does not compile: {e}"))
     };
     if text.is_ascii() {
         ASCII.get_or_init(|| compile(dateline_pattern(&ASCII_CLASSES)))
@@ -148,6 +154,9 @@ fn dateline_regex(text: &str) -> &'static Regex {
         UNICODE.get_or_init(|| compile(dateline_pattern(&UNICODE_CLASSES)))
     }
 }
+
+/// The lazy-DFA cache of each dateline regex, per thread (the default is 2 MiB).
+const DATELINE_DFA_BYTES: usize = 16 << 20;
 
 /// The dateline at the start of `paragraph`, if there is one.
 ///

@@ -442,6 +442,54 @@ fn may_start_as_debris(text: &str) -> bool {
     })
 }
 
+/// Whether ASCII `text` may be matched by a pattern of
+/// [`DEFAULT_CREDIT_PATTERNS`] (false: none matches it). Those patterns
+/// are anchored at the start, where, after an optional `(` or `[` and
+/// blanks, they want one of [`CREDIT_FIRST_WORDS`] in any case, followed
+/// by a blank, a `:` or a word boundary: on ASCII text, the run of ASCII
+/// letters there must be one of those words (an ASCII letter matches only
+/// ASCII letters ignoring case).
+fn may_start_as_credit(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = usize::from(matches!(bytes.first(), Some(b'(' | b'[')));
+    while bytes
+        .get(i)
+        .is_some_and(|&b| b == b' ' || b.wrapping_sub(b'\t') < 5)
+    {
+        i += 1;
+    }
+    let rest = bytes.get(i..).unwrap_or_default();
+    let word = &rest[..rest
+        .iter()
+        .position(|b| !b.is_ascii_alphabetic())
+        .unwrap_or(rest.len())];
+    CREDIT_FIRST_WORDS
+        .iter()
+        .any(|w| w.len() == word.len() && w.as_bytes().eq_ignore_ascii_case(word))
+}
+
+/// The words a pattern of [`DEFAULT_CREDIT_PATTERNS`] may start with.
+const CREDIT_FIRST_WORDS: &[&str] = &[
+    "additional",
+    "reporting",
+    "writing",
+    "editing",
+    "compiled",
+    "research",
+    "graphics",
+    "produced",
+    "translated",
+    "edited",
+    "written",
+    "reported",
+    "contributing",
+    "with",
+    "input",
+    "inputs",
+    "this",
+    "the",
+];
+
 /// `\s` of the regular expressions on ASCII text: space, `\t` to `\r`.
 fn is_regex_blank(c: char) -> bool {
     c == ' ' || ('\t'..='\r').contains(&c)
@@ -641,14 +689,6 @@ struct PatternList {
 }
 
 impl PatternList {
-    /// Compiles the patterns of one option, naming the option on error.
-    fn compile(option: &str, patterns: &[String]) -> Result<Self, OptionError> {
-        Ok(PatternList {
-            guarded: None,
-            others: CompiledPatterns::compile(option, patterns)?,
-        })
-    }
-
     /// Compiles the patterns of one option: `builtin` (if the built-in
     /// patterns are used), which match ASCII text only where `may_match`
     /// says they may, and the user's `patterns`.
@@ -721,9 +761,15 @@ impl Patterns {
                 may_end_with_caption_credit,
                 &c.caption_patterns,
             )?,
-            credit_patterns: PatternList::compile(
+            credit_patterns: PatternList::compile_guarded(
                 "credit_patterns",
-                &c.with_builtin(DEFAULT_CREDIT_PATTERNS, &c.credit_patterns),
+                if c.builtin_patterns {
+                    DEFAULT_CREDIT_PATTERNS
+                } else {
+                    &[]
+                },
+                may_start_as_credit,
+                &c.credit_patterns,
             )?,
             signoffs: LineSet::new(&c.with_builtin(DEFAULT_SIGNOFFS, &c.signoffs)),
             max_debris_words: config.max_debris_words,
@@ -1051,6 +1097,17 @@ mod tests {
             proptest::prop_assert_eq!(
                 p.debris_patterns.is_match(&s),
                 p.debris_patterns.is_match_unguarded(&s)
+            );
+        }
+
+        #[test]
+        fn credit_guard_never_hides_a_match(
+            s in "[(\\[]?[ \t]{0,2}(Additional|ADDITIONAL|additional|Reporting|REPORTING by|reporting|Writing|editing|Compiled|research|Graphics|produced|translated|edited|Written|reported|Contributing:|contributing|With|inputs|Input|from|agencies|Reuters|AFP|This|THE|the|story|article|report|has not been edited|was first published|first appeared|by|[A-Za-z]{1,6}|[ \t\n]{1,2}|[-:;,.()0-9_]|é){0,8}",
+        ) {
+            let p = patterns();
+            proptest::prop_assert_eq!(
+                p.credit_patterns.is_match(&s),
+                p.credit_patterns.is_match_unguarded(&s)
             );
         }
 
