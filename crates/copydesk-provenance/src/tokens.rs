@@ -492,8 +492,11 @@ fn scan_words(
     // A sentence mark since the last word, and before the current one.
     let (mut mark, mut mark_before) = (false, false);
     let mut i = 0;
-    while i < len {
-        let class = BYTE_CLASS[usize::from(bytes[i])];
+    // Up to the end of the text included: there the scan reads a space
+    // that ends the last word, so that `f` is called from one place only
+    // (and the compiler inlines it into the loop).
+    while i <= len {
+        let class = bytes.get(i).map_or(0, |&b| BYTE_CLASS[usize::from(b)]);
         if class & ALNUM != 0 {
             if start.is_none() {
                 start = Some(i);
@@ -535,7 +538,8 @@ fn scan_words(
             prev_alnum = true;
             continue;
         }
-        let Some((c, n)) = char_at(i) else { break };
+        // Past the last byte: a space (`i` is a char boundary before).
+        let (c, n) = char_at(i).unwrap_or((' ', 1));
         if !c.is_ascii() && c.is_alphanumeric() {
             if start.is_none() {
                 start = Some(i);
@@ -579,15 +583,6 @@ fn scan_words(
         }
         prev_alnum = false;
         i += n;
-    }
-    if let Some(s) = start {
-        let shape = ascii.then_some(WordShape {
-            letters,
-            upper,
-            digit,
-            plain: upper == 0,
-        });
-        f(s, len, shape, mark_before);
     }
 }
 
