@@ -363,24 +363,45 @@ const MAX_REMEMBERED_BYTES: usize = 128;
 const MAX_PLACE_WORDS: usize = 5;
 
 /// Reads a trimmed stored dateline of the plain wire form `"PLACE, Month
-/// D -"` without the regular expression: one to five words of ASCII
-/// letters with single spaces between, `", "`, a word of letters starting
-/// with a month's abbreviation (any case), maybe a full stop, one space,
-/// one or two digits, `" -"` and nothing more; `None` for any other text.
+/// D -"` or `"PLACE, Region, Month D -"` without the regular expression:
+/// one to five words of ASCII letters with single spaces between, up to
+/// three regions (each `", "` and one to three words, each an ASCII
+/// capital followed by ASCII letters, full stops and apostrophes, single
+/// spaces between), `", "`, a word of letters starting with a month's
+/// abbreviation (any case), maybe a full stop, one space, one or two
+/// digits, `" -"` and nothing more; `None` for any other text.
 ///
 /// On such text the pattern of [`read_stored_dateline`] has one way to
 /// match to the end: the place cannot stop before a comma (a space and a
-/// letter follow it, which nothing after the place accepts), no region is
-/// taken (fewest first, and none is needed), the date is the month and
-/// day, there is no credit and the only separator is the final `-`. So
-/// the result is the same (checked by a property test).
+/// letter follow it, which nothing after the place accepts); fewer
+/// regions than there are leave a region where the date, the credit or
+/// the separator would have to start, and none of them can (a region is
+/// not a month followed by a blank and a digit, nor a digit, a bracket or
+/// a separator); a region's words are all taken (a comma must follow
+/// them); the date is the month and day, there is no credit and the only
+/// separator is the final `-`. So the result is the same (checked by a
+/// property test).
 fn read_plain_wire_dateline(trimmed: &str) -> Option<Dateline> {
     let (place, rest) = trimmed.split_once(", ")?;
     let place_ok = place.split(' ').count() <= MAX_PLACE_WORDS
         && place
             .split(' ')
             .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_alphabetic()));
-    let date = rest.strip_suffix(" -")?;
+    let rest = rest.strip_suffix(" -")?;
+    let (regions, date) = match rest.rsplit_once(", ") {
+        Some((regions, date)) => (Some(regions), date),
+        None => (None, rest),
+    };
+    let regions: Vec<&str> = regions.map_or_else(Vec::new, |r| r.split(", ").collect());
+    let region_ok = |region: &str| {
+        region.split(' ').count() <= MAX_REGION_WORDS
+            && region.split(' ').all(|w| {
+                w.as_bytes().first().is_some_and(u8::is_ascii_uppercase)
+                    && w.bytes()
+                        .all(|b| b.is_ascii_alphabetic() || b == b'.' || b == b'\'')
+            })
+    };
+    let regions_ok = regions.len() <= MAX_REGIONS && regions.iter().all(|r| region_ok(r));
     let (month, day) = date.split_once(' ')?;
     let month_word = month.strip_suffix('.').unwrap_or(month);
     const MONTHS: [&str; 12] = [
@@ -393,15 +414,21 @@ fn read_plain_wire_dateline(trimmed: &str) -> Option<Dateline> {
                 .is_some_and(|start| start.eq_ignore_ascii_case(m))
         });
     let day_ok = (1..=2).contains(&day.len()) && day.bytes().all(|b| b.is_ascii_digit());
-    (place_ok && month_ok && day_ok).then(|| Dateline {
+    (place_ok && regions_ok && month_ok && day_ok).then(|| Dateline {
         place: place.to_string(),
-        regions: Vec::new(),
+        regions: regions.into_iter().map(str::to_string).collect(),
         date: Some(date.to_string()),
         credit: None,
         len: trimmed.len(),
         has_separator: true,
     })
 }
+
+/// The most regions in the dateline pattern.
+const MAX_REGIONS: usize = 3;
+
+/// The most words of a region in the dateline pattern (one, then up to two more).
+const MAX_REGION_WORDS: usize = 3;
 
 /// [`parse_stored_dateline`], read afresh.
 fn read_stored_dateline(stored: &str) -> Option<Dateline> {
@@ -603,7 +630,7 @@ mod tests {
 
         #[test]
         fn plain_wire_datelines_are_read_as_the_pattern_reads_them(
-            t in r"[ \t]?(([A-Za-z]{1,7}|ST\.|[A-Z]{2}-[A-Z]{2})( [A-Za-z]{1,6}){0,6}|[A-Z]{1,4}  [A-Z]{1,3}),( |  )?(Jan|feb|MARCH|Sept\.|sep|Mayday|Ma|oct\.|Dec|Xyz|[a-z]{3,5})\.?( |  )[0-9]{0,3}( -| - x| --| :|-| -  )[ \t]?"
+            t in r"[ \t]?(([A-Za-z]{1,7}|ST\.|[A-Z]{2}-[A-Z]{2})( [A-Za-z]{1,6}){0,6}|[A-Z]{1,4}  [A-Z]{1,3}),( |  )?((N\.J\.|Calif\.|New Zealand|British Columbia|West Germany|Fla|O'Hare|Mar|March 3|Oct 12|Md\.|[A-Z][a-z.']{0,5}( [A-Z][a-z]{0,4}){0,3}|[a-z]{1,4}|[0-9]{1,2}|\(AP\)|-),( |  )?){0,4}(Jan|feb|MARCH|Sept\.|sep|Mayday|Ma|oct\.|Dec|Xyz|[a-z]{3,5})\.?( |  )[0-9]{0,3}( -| - x| --| :|-| -  )[ \t]?"
         ) {
             let trimmed = t.trim();
             if let Some(simple) = read_plain_wire_dateline(trimmed) {
@@ -618,6 +645,29 @@ mod tests {
             // Asked twice: once read, once remembered.
             proptest::prop_assert_eq!(parse_stored_dateline(&t), read_stored_dateline(&t));
             proptest::prop_assert_eq!(parse_stored_dateline(&t), read_stored_dateline(&t));
+        }
+    }
+
+    #[test]
+    fn plain_wire_datelines_with_regions_are_read_without_the_pattern() {
+        for t in [
+            "TAUPO, New Zealand, March 23 -",
+            "EDISON, N.J., April 13 -",
+            "SANTA CRUZ, Calif., Feb 26 -",
+            "VANCOUVER, British Columbia, March 24 -",
+            "BOCA RATON, Fla, March 20 -",
+            "LONDON, Ont., Canada, Sept. 3 -",
+        ] {
+            let simple = read_plain_wire_dateline(t);
+            assert!(
+                simple.as_ref().is_some_and(|d| !d.regions.is_empty()),
+                "{t}"
+            );
+            assert_eq!(simple, read_stored_dateline(t), "{t}");
+        }
+        // Not the plain form: left to the pattern.
+        for t in ["TAUPO, new zealand, March 23 -", "A, B, C, D, E, March 2 -"] {
+            assert_eq!(read_plain_wire_dateline(t), None, "{t}");
         }
     }
 
