@@ -105,7 +105,31 @@ fn merge_sorted(all: Vec<(u64, u32)>, new: Vec<(u64, u32)>) -> Vec<(u64, u32)> {
         .par_windows(2)
         .map(|w| merge_slices(&all[w[0].0..w[1].0], &new[w[0].1..w[1].1]))
         .collect();
-    parts.concat()
+    concat_in_parallel(&parts)
+}
+
+/// `parts.concat()`, the parts copied by the pool's threads at once (a
+/// long list is copied, and its fresh pages cleared, by all threads
+/// instead of the one calling).
+pub(crate) fn concat_in_parallel(parts: &[Vec<(u64, u32)>]) -> Vec<(u64, u32)> {
+    let total: usize = parts.iter().map(Vec::len).sum();
+    if total < SERIAL_MERGE {
+        return parts.concat();
+    }
+    // Zeroed memory comes fresh from the system, cleared as it is written.
+    let mut out = vec![(0u64, 0u32); total];
+    let mut places: Vec<&mut [(u64, u32)]> = Vec::with_capacity(parts.len());
+    let mut rest = out.as_mut_slice();
+    for part in parts {
+        let (place, tail) = std::mem::take(&mut rest).split_at_mut(part.len());
+        places.push(place);
+        rest = tail;
+    }
+    places
+        .into_par_iter()
+        .zip(parts.par_iter())
+        .for_each(|(place, part)| place.copy_from_slice(part));
+    out
 }
 
 /// [`merge_sorted`] of two slices on this thread.
@@ -248,6 +272,27 @@ mod tests {
             .copied()
             .filter(|&(i, j, s)| keeps(i, j, s) || keeps(j, i, s))
             .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        #[test]
+        fn parallel_concatenation_is_concat(
+            lengths in prop::collection::vec(prop_oneof![0usize..3, 0usize..40_000], 0..6),
+            seed in any::<u64>(),
+        ) {
+            // Long parts (past the serial threshold together) and empty ones.
+            let parts: Vec<Vec<(u64, u32)>> = lengths
+                .iter()
+                .enumerate()
+                .map(|(p, &len)| {
+                    (0..len)
+                        .map(|k| (seed ^ ((p as u64) << 40) ^ k as u64, k as u32))
+                        .collect()
+                })
+                .collect();
+            prop_assert_eq!(concat_in_parallel(&parts), parts.concat());
+        }
     }
 
     proptest! {

@@ -8,7 +8,9 @@ use crate::compare::{DecisionParams, PairVerdict, Side, decide, evidence};
 use crate::fingerprint::{estimated_coverage, fingerprints};
 use crate::frequencies::{DistinctScratch, DocumentFrequencies, distinct_words_into};
 use crate::hashing::PreHashedMap;
-use crate::partners::{SortedRuns, id_ranks, pair_key, pair_of, partner_cutoffs, partner_key};
+use crate::partners::{
+    SortedRuns, concat_in_parallel, id_ranks, pair_key, pair_of, partner_cutoffs, partner_key,
+};
 use crate::phases::{Phase, PhaseTimer};
 use crate::signature::{
     anchor_shingles_into, estimated_containment, minhash, mix, narrow_same_slots, narrow_slot,
@@ -418,7 +420,7 @@ impl ProvenanceStage {
                 .map(|(keys, &band)| self.band_pairs(band, keys, &narrow))
                 .collect();
             timer.end("lsh buckets");
-            found.add(lists.concat());
+            found.add(concat_in_parallel(&lists));
             timer.end("lsh merge");
         }
         // The threads' sorting lists are not needed again.
