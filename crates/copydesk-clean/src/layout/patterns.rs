@@ -445,13 +445,50 @@ fn may_start_as_debris(text: &str) -> bool {
 /// Whether ASCII `text` may be matched by a pattern of
 /// [`DEFAULT_CREDIT_PATTERNS`] (false: none matches it). Those patterns
 /// are anchored at the start, where, after an optional `(` or `[` and
-/// blanks, they want one of [`CREDIT_FIRST_WORDS`] in any case, followed
-/// by a blank, a `:` or a word boundary: on ASCII text, the run of ASCII
-/// letters there must be one of those words (an ASCII letter matches only
-/// ASCII letters ignoring case).
+/// blanks, they want a word of [`CREDIT_BY_WORDS`] or
+/// [`CREDIT_OTHER_FIRST_WORDS`] in any case, followed by a blank, a `:`
+/// or a word boundary, and after `this` or `the` a blank and `story`,
+/// `article` or `report`, after `with` a blank and `input(s)`, after
+/// `additional` a blank and a word of [`CREDIT_BY_WORDS`]: on ASCII text,
+/// the runs of ASCII letters there must be those words (an ASCII letter
+/// matches only ASCII letters ignoring case).
 fn may_start_as_credit(text: &str) -> bool {
     let bytes = text.as_bytes();
-    let mut i = usize::from(matches!(bytes.first(), Some(b'(' | b'[')));
+    let start = usize::from(matches!(bytes.first(), Some(b'(' | b'[')));
+    let (first, after_first) = ascii_word_after_blanks(bytes, start);
+    let is = |word: &[u8], list: &[&str]| {
+        list.iter()
+            .any(|w| w.len() == word.len() && w.as_bytes().eq_ignore_ascii_case(word))
+    };
+    if is(first, CREDIT_BY_WORDS) {
+        return true;
+    }
+    if !is(first, CREDIT_OTHER_FIRST_WORDS) {
+        return false;
+    }
+    // The first words that another word must follow (after a blank):
+    // `this story`, `with inputs`, `additional reporting`.
+    let next = || {
+        let blank = bytes
+            .get(after_first)
+            .is_some_and(|&b| b == b' ' || b.wrapping_sub(b'\t') < 5);
+        blank.then(|| ascii_word_after_blanks(bytes, after_first).0)
+    };
+    if is(first, &["this", "the"]) {
+        next().is_some_and(|w| is(w, &["story", "article", "report"]))
+    } else if is(first, &["with"]) {
+        next().is_some_and(|w| is(w, &["input", "inputs"]))
+    } else if is(first, &["additional"]) {
+        next().is_some_and(|w| is(w, CREDIT_BY_WORDS))
+    } else {
+        true
+    }
+}
+
+/// The run of ASCII letters in `bytes` after the blanks from `from`, and
+/// the index after it.
+fn ascii_word_after_blanks(bytes: &[u8], from: usize) -> (&[u8], usize) {
+    let mut i = from;
     while bytes
         .get(i)
         .is_some_and(|&b| b == b' ' || b.wrapping_sub(b'\t') < 5)
@@ -459,18 +496,15 @@ fn may_start_as_credit(text: &str) -> bool {
         i += 1;
     }
     let rest = bytes.get(i..).unwrap_or_default();
-    let word = &rest[..rest
+    let len = rest
         .iter()
         .position(|b| !b.is_ascii_alphabetic())
-        .unwrap_or(rest.len())];
-    CREDIT_FIRST_WORDS
-        .iter()
-        .any(|w| w.len() == word.len() && w.as_bytes().eq_ignore_ascii_case(word))
+        .unwrap_or(rest.len());
+    (&rest[..len], i + len)
 }
 
-/// The words a pattern of [`DEFAULT_CREDIT_PATTERNS`] may start with.
-const CREDIT_FIRST_WORDS: &[&str] = &[
-    "additional",
+/// The words before `by` in a credit line (`"Reporting by"`).
+const CREDIT_BY_WORDS: &[&str] = &[
     "reporting",
     "writing",
     "editing",
@@ -482,6 +516,11 @@ const CREDIT_FIRST_WORDS: &[&str] = &[
     "edited",
     "written",
     "reported",
+];
+
+/// The other words a pattern of [`DEFAULT_CREDIT_PATTERNS`] may start with.
+const CREDIT_OTHER_FIRST_WORDS: &[&str] = &[
+    "additional",
     "contributing",
     "with",
     "input",
@@ -1071,6 +1110,32 @@ mod tests {
     fn patterns() -> &'static Patterns {
         static PATTERNS: std::sync::OnceLock<Patterns> = std::sync::OnceLock::new();
         PATTERNS.get_or_init(|| Patterns::new(&NewsLayoutConfig::default()).unwrap())
+    }
+
+    #[test]
+    fn credit_lines_pass_the_guard_and_body_text_does_not() {
+        let p = patterns();
+        for line in [
+            "(Additional reporting by Jane Doe; Editing by John Roe)",
+            "Reporting by Jane Doe",
+            "THE STORY HAS NOT BEEN EDITED by staff",
+            "this article first appeared in Example News",
+            "With inputs from agencies",
+            "Inputs from PTI",
+            "Contributing: Jane Doe",
+        ] {
+            assert!(may_start_as_credit(line), "{line}");
+            assert!(p.credit_patterns.is_match(line), "{line}");
+        }
+        for line in [
+            "The company said it would report on Monday.",
+            "With the deal, shares rose.",
+            "Additional shares were sold.",
+            "This is a story about reporting.",
+        ] {
+            assert!(!may_start_as_credit(line), "{line}");
+            assert!(!p.credit_patterns.is_match_unguarded(line), "{line}");
+        }
     }
 
     proptest::proptest! {
