@@ -19,7 +19,6 @@ use copydesk_report::direct::{DirectFile, DirectReader, ReadBytes};
 use std::io::Write;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
@@ -42,21 +41,17 @@ pub(crate) struct AheadGroup {
 }
 
 impl AheadGroup {
-    /// Renders every document of `docs` with every renderer into `bytes`
-    /// (emptied first: a buffer of an earlier group, see [`BufferPool`]),
-    /// adding each renderer's time to its entry of `nanos`.
+    /// Renders every document of `docs` with every renderer, adding each
+    /// renderer's time to its entry of `nanos`.
     pub(crate) fn render<'d>(
         docs: impl ExactSizeIterator<Item = &'d Document> + Clone,
         renderers: &[&dyn AheadRenderer],
         nanos: &[AtomicU64],
-        mut bytes: Vec<u8>,
     ) -> AheadGroup {
         // A rendering is several times the text (tags are verbose).
         let estimate: usize = docs.clone().map(|d| 6 * d.text.len() + 512).sum();
-        bytes.clear();
-        bytes.reserve(estimate);
         let mut group = AheadGroup {
-            bytes,
+            bytes: Vec::with_capacity(estimate),
             ends: Vec::with_capacity(docs.len()),
         };
         let mut spent = vec![0u64; renderers.len()];
@@ -97,45 +92,6 @@ impl AheadGroup {
         starts
             .zip(&self.ends)
             .map(|(start, &end)| &self.bytes[start..end])
-    }
-
-    /// The group's buffer, for [`BufferPool::give`] once it is written.
-    pub(crate) fn into_bytes(self) -> Vec<u8> {
-        self.bytes
-    }
-}
-
-/// Buffers of groups already written, handed back by the writer for the
-/// next groups: rendered into a fresh buffer each time, pass 1 kept asking
-/// the allocator for memory it had not touched yet (freed on the writer's
-/// thread, a group's buffer is not at once reusable by the thread that
-/// made it), and the kernel zeroed every new page of it.
-#[derive(Default)]
-pub(crate) struct BufferPool {
-    free: Mutex<Vec<Vec<u8>>>,
-}
-
-impl BufferPool {
-    /// Buffers kept at most: more than the groups that can be in flight.
-    const KEPT: usize = 128;
-
-    /// A buffer to render into: one handed back, or a new empty one.
-    pub(crate) fn take(&self) -> Vec<u8> {
-        self.free
-            .lock()
-            .ok()
-            .and_then(|mut free| free.pop())
-            .unwrap_or_default()
-    }
-
-    /// Hands back a buffer whose bytes were written.
-    pub(crate) fn give(&self, mut buffer: Vec<u8>) {
-        buffer.clear();
-        if let Ok(mut free) = self.free.lock()
-            && free.len() < Self::KEPT
-        {
-            free.push(buffer);
-        }
     }
 }
 
@@ -308,18 +264,13 @@ mod tests {
             let mut writer = AheadWriter::create(&path).unwrap();
             let renderers: [&dyn AheadRenderer; 2] = [&Echo, &Echo];
             let nanos = [AtomicU64::new(0), AtomicU64::new(0)];
-            let buffers = BufferPool::default();
             let mut texts = Vec::new();
             for group in &groups {
                 let docs: Vec<Document> = group.iter().map(|t| Document::new("d", Default::default(), t.clone())).collect();
-                // Buffers come back with the previous group's bytes in them.
-                let rendered = AheadGroup::render(docs.iter(), &renderers, &nanos, buffers.take());
+                let rendered = AheadGroup::render(docs.iter(), &renderers, &nanos);
                 for record in rendered.records() {
                     writer.push(record).unwrap();
                 }
-                let mut used = rendered.into_bytes();
-                used.extend_from_slice(b"stale");
-                buffers.give(used);
                 texts.extend(group.iter().cloned());
             }
             let reader = writer.finish().unwrap();

@@ -1,6 +1,6 @@
 //! Running a checked pipeline.
 
-use crate::ahead::{AheadBatch, AheadGroup, AheadWriter, BufferPool};
+use crate::ahead::{AheadBatch, AheadGroup, AheadWriter};
 use crate::config::{Pipeline, PlannedStage};
 use crate::inputs::{Shard, expand_inputs};
 use crate::phase::PhaseClock;
@@ -491,7 +491,6 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
     let render_with = Renderers {
         renderers: &renderers,
         ahead: ahead.as_deref(),
-        ahead_buffers: BufferPool::default(),
         nanos: &render_nanos,
         keep_documents: built.keeps_rendered_documents(&renderers),
     };
@@ -554,7 +553,6 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
             Some(writer) => {
                 let (tx, rx) = sync_channel::<AheadGroup>(AHEAD_GROUPS_IN_FLIGHT);
                 let path = &ahead_path;
-                let buffers = &render_with.ahead_buffers;
                 let thread = scope.spawn(move || -> Result<(), RunError> {
                     for group in rx {
                         for record in group.records() {
@@ -563,7 +561,6 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
                                 source,
                             })?;
                         }
-                        buffers.give(group.into_bytes());
                     }
                     Ok(())
                 });
@@ -1172,8 +1169,6 @@ struct Renderers<'a> {
     renderers: &'a [Option<Arc<dyn DocumentRenderer>>],
     /// Every report's ahead renderer, when the run renders ahead.
     ahead: Option<&'a [&'a dyn AheadRenderer]>,
-    /// Buffers of groups rendered ahead, reused once written.
-    ahead_buffers: BufferPool,
     nanos: &'a [AtomicU64],
     keep_documents: bool,
 }
@@ -1223,12 +1218,7 @@ impl Renderers<'_> {
 impl Renderers<'_> {
     /// Renders a group of documents ahead of the corpus stages (pass 1).
     fn render_ahead(&self, docs: &[Document]) -> AheadGroup {
-        AheadGroup::render(
-            docs.iter(),
-            self.ahead.unwrap_or_default(),
-            self.nanos,
-            self.ahead_buffers.take(),
-        )
+        AheadGroup::render(docs.iter(), self.ahead.unwrap_or_default(), self.nanos)
     }
 
     /// Finishes the renderings begun ahead for a group of documents read
@@ -1651,7 +1641,6 @@ mod tests {
             let ready = Renderers {
                 renderers: &renderers,
                 ahead: None,
-                ahead_buffers: BufferPool::default(),
                 nanos: &nanos,
                 keep_documents,
             }
