@@ -23,13 +23,6 @@
 //! clocks and counters are touched once per group). In the final pass the
 //! reports are written by a thread of their own while the pool reads back,
 //! annotates and renders the next batch.
-//!
-//! When every report can render ahead of the corpus stages
-//! ([`copydesk_core::AheadRenderer`]) and every corpus stage annotates only
-//! the `ext` map ([`copydesk_core::CorpusStage::annotates_ext_only`]), pass 1
-//! renders all of each document but that map and writes it past the page
-//! cache; the spill then keeps only each document's id, source, text and
-//! `ext`, and pass 2 finishes the renderings.
 #![deny(missing_docs)]
 
 mod ahead;
