@@ -546,28 +546,6 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
         let pool_ref = &pool;
         let reader =
             scope.spawn(move || read_inputs(&assigned, loaders, tx, failures_ref, pool_ref));
-        // What the reports render ahead goes to disk from a thread of its
-        // own: a direct write waits for the device, and a pool thread
-        // waiting there would leave a core idle.
-        let (ahead_tx, ahead_writer_thread) = match ahead_writer.as_mut() {
-            Some(writer) => {
-                let (tx, rx) = sync_channel::<AheadGroup>(AHEAD_GROUPS_IN_FLIGHT);
-                let path = &ahead_path;
-                let thread = scope.spawn(move || -> Result<(), RunError> {
-                    for group in rx {
-                        for record in group.records() {
-                            writer.push(record).map_err(|source| RunError::Output {
-                                path: path.clone(),
-                                source,
-                            })?;
-                        }
-                    }
-                    Ok(())
-                });
-                (Some(tx), Some(thread))
-            }
-            None => (None, None),
-        };
         let mut batch: Vec<Document> = Vec::with_capacity(batch_size);
         let mut pending: Vec<Document> = Vec::new();
         let mut sink = SpillSink {
@@ -578,9 +556,10 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
             counters: corpus_counters,
             failures: &failures,
             direct,
-            ahead: ahead_tx.map(|to_write| AheadSink {
+            ahead: ahead_writer.as_mut().map(|writer| AheadSink {
                 render_with: &render_with,
-                to_write,
+                writer,
+                path: &ahead_path,
             }),
             committed: 0,
         };
@@ -638,14 +617,6 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
                 .and_then(|()| sink.commit(std::mem::take(&mut pending)));
         }
         let _ = reader.join();
-        // The writer's own error comes first: a send failed because of it.
-        drop(sink);
-        if let Some(thread) = ahead_writer_thread {
-            let written = thread
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            result = written.and(result);
-        }
         result
     });
     pass1?;
@@ -1100,14 +1071,15 @@ impl SpillSink<'_> {
             })
             .collect();
         for (observed, records, heads) in observed {
-            if let (Some(sink), Some(heads)) = (&self.ahead, heads)
-                && sink.to_write.send(heads).is_err()
-            {
-                // The writer stopped on an error, which the pass returns.
-                return Err(RunError::Output {
-                    path: self.path.clone(),
-                    source: std::io::Error::other("the writer of what was rendered ahead stopped"),
-                });
+            if let (Some(sink), Some(heads)) = (&mut self.ahead, &heads) {
+                for record in heads.records() {
+                    sink.writer
+                        .push(record)
+                        .map_err(|source| RunError::Output {
+                            path: sink.path.clone(),
+                            source,
+                        })?;
+                }
             }
             for ((source, obs), record) in observed.into_iter().zip(records.records()) {
                 let ordinal = self.spill.len();
@@ -1136,18 +1108,12 @@ impl SpillSink<'_> {
     }
 }
 
-/// Where pass 1 sends what the reports rendered ahead of the corpus stages
-/// (to the thread that writes it).
+/// Where pass 1 writes what the reports rendered ahead of the corpus stages.
 struct AheadSink<'a> {
     render_with: &'a Renderers<'a>,
-    to_write: SyncSender<AheadGroup>,
+    writer: &'a mut AheadWriter,
+    path: &'a PathBuf,
 }
-
-/// Groups of documents rendered ahead and waiting for their writer: about
-/// two batches (a batch is `batch_size / STAGE_GROUP` groups at the
-/// default size), so that a slow write holds the pool back before memory
-/// grows.
-const AHEAD_GROUPS_IN_FLIGHT: usize = 64;
 
 /// The reports of a one-pass run, written from pass 1.
 struct DirectReports<'a> {
