@@ -50,8 +50,8 @@ pub use relation::{
 };
 pub use spin::{SpinSubstitution, SpinVerdict};
 pub use stage::{
-    AheadRenderer, BuiltStage, CorpusOutput, CorpusStage, CorpusSummary, DocumentRenderer,
-    DocumentStage, DocumentStore, LoadStage, Observation, Rendered, ReportStage, StageFactory,
-    StageKind, StageStats,
+    BuiltStage, CorpusOutput, CorpusStage, CorpusSummary, DocumentRenderer, DocumentStage,
+    DocumentStore, LoadStage, Observation, Rendered, ReportStage, StageFactory, StageKind,
+    StageStats,
 };
 pub use table::{RecordTable, TableRows};

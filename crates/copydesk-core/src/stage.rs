@@ -106,17 +106,6 @@ pub trait CorpusStage: Send + Sync {
     fn reads_raw(&self) -> bool {
         true
     }
-    /// Whether [`CorpusStage::annotate`] reads nothing of a document but its
-    /// `id`, `source`, `text` and `ext`, and changes nothing but its `ext`,
-    /// and [`CorpusStage::finish`] reads only texts from the store
-    /// ([`DocumentStore::get_text`]). When every corpus stage says so and
-    /// every report renders ahead ([`DocumentRenderer::ahead`]), a runner
-    /// may render the rest of each document before the corpus stages and
-    /// keep only those four fields between the passes: `annotate` then gets
-    /// documents without meta, tags or raw text. The default is no.
-    fn annotates_ext_only(&self) -> bool {
-        false
-    }
 }
 
 /// Counts and time for one stage in a run.
@@ -221,28 +210,6 @@ pub type Rendered = Box<dyn Any + Send>;
 pub trait DocumentRenderer: Send + Sync {
     /// Renders one document.
     fn render(&self, doc: &Document) -> Result<Rendered, StageError>;
-    /// The renderer's work split around the corpus stages, if it can split
-    /// it: see [`AheadRenderer`]. The default is `None`.
-    fn ahead(&self) -> Option<&dyn AheadRenderer> {
-        None
-    }
-}
-
-/// A renderer that can do most of its work before the corpus stages run:
-/// everything of a document but its `ext` map, which is all that corpus
-/// stages that [annotate ext only](CorpusStage::annotates_ext_only) change.
-/// A runner then keeps the bytes rendered ahead instead of the document's
-/// tags and meta between the passes, and finishes the rendering once the
-/// corpus stages have annotated the document. Both steps together must
-/// give what [`DocumentRenderer::render`] gives for the annotated document.
-pub trait AheadRenderer: Send + Sync {
-    /// Appends to `out` what the report makes of all of `doc` but its `ext`.
-    fn render_ahead(&self, doc: &Document, out: &mut Vec<u8>) -> Result<(), StageError>;
-    /// Finishes the rendering: `ahead` is what [`AheadRenderer::render_ahead`]
-    /// appended for this document, and `doc` holds its `id`, `source`,
-    /// `text` and `ext` as the corpus stages left them (its meta and tags
-    /// are empty).
-    fn render_after(&self, ahead: &[u8], doc: &Document) -> Result<Rendered, StageError>;
 }
 
 /// A stage built from its options, ready to run.

@@ -1506,12 +1506,6 @@ impl CorpusStage for ProvenanceStage {
     fn reads_raw(&self) -> bool {
         false
     }
-
-    /// `finish` reads texts only; `annotate` reads the text and the `spin`
-    /// verdict and writes `provenance` and `spin`, all in `ext`.
-    fn annotates_ext_only(&self) -> bool {
-        true
-    }
 }
 
 #[cfg(test)]

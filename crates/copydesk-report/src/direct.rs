@@ -1,5 +1,4 @@
-//! Writing and reading large files past the page cache (`O_DIRECT` on
-//! Linux): [`DirectFile`] writes, [`DirectReader`] reads ranges back.
+//! Writing a large output file past the page cache (`O_DIRECT` on Linux).
 //!
 //! `documents.jsonl` is several times the size of the input. Written through
 //! the page cache, every byte is copied into cache pages the kernel must
@@ -8,14 +7,9 @@
 //! Written directly, whole aligned blocks go from our buffer to the device.
 //! Where the system or the file system refuses direct writes, the file is
 //! written the ordinary way; the bytes on disk are the same either way.
-//! Reading back what was written so (a runner's files between its passes)
-//! is the same story: whole aligned blocks go from the device to our buffer
-//! without filling the page cache first.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
-use std::ops::Range;
-use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 /// Every direct write starts at a multiple of this, in memory and in the
@@ -26,7 +20,7 @@ const CHUNK: usize = 1 << 20;
 
 /// A file written in whole aligned blocks, directly when it can be; the last
 /// partial block is written the ordinary way by [`DirectFile::finish`].
-pub struct DirectFile {
+pub(crate) struct DirectFile {
     path: PathBuf,
     file: File,
     /// Whether `file` was opened for direct writes (and accepted them).
@@ -44,7 +38,7 @@ pub struct DirectFile {
 impl DirectFile {
     /// Creates (or truncates) `path`, for direct writes where they are
     /// allowed and ordinary writes elsewhere.
-    pub fn create(path: &Path) -> io::Result<DirectFile> {
+    pub(crate) fn create(path: &Path) -> io::Result<DirectFile> {
         let (file, direct) = match open_direct(path) {
             Some(file) => (file, true),
             None => (File::create(path)?, false),
@@ -106,7 +100,7 @@ impl DirectFile {
 
     /// Writes everything gathered (the last partial block the ordinary
     /// way) and returns the file.
-    pub fn finish(mut self) -> io::Result<File> {
+    pub(crate) fn finish(mut self) -> io::Result<File> {
         self.write_whole_blocks()?;
         if self.len == 0 {
             return Ok(self.file);
@@ -155,114 +149,6 @@ fn open_direct(_: &Path) -> Option<File> {
     None
 }
 
-/// Opens `path` for direct reads, or `None` where that is not possible.
-#[cfg(target_os = "linux")]
-fn open_direct_read(path: &Path) -> Option<File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_DIRECT)
-        .open(path)
-        .ok()
-}
-
-/// Direct reads are only used on Linux.
-#[cfg(not(target_os = "linux"))]
-fn open_direct_read(_: &Path) -> Option<File> {
-    None
-}
-
-/// Reads byte ranges of a file, directly when it can (whole aligned blocks
-/// into an aligned buffer), the ordinary way elsewhere or when the file
-/// system refuses. Any thread may read; the bytes are the same either way.
-pub struct DirectReader {
-    /// Opened for direct reads, where allowed.
-    direct: Option<File>,
-    /// Opened the ordinary way.
-    plain: File,
-}
-
-impl DirectReader {
-    /// Opens `path` for reading.
-    pub fn open(path: &Path) -> io::Result<DirectReader> {
-        Ok(DirectReader {
-            direct: open_direct_read(path),
-            plain: File::open(path)?,
-        })
-    }
-
-    /// Whether reads go past the page cache.
-    #[cfg(test)]
-    fn is_direct(&self) -> bool {
-        self.direct.is_some()
-    }
-
-    /// Reads the bytes of `range`; an error if the file ends before it does.
-    pub fn read(&self, range: Range<u64>) -> io::Result<ReadBytes> {
-        let len = usize::try_from(range.end.saturating_sub(range.start))
-            .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "range too large"))?;
-        if let Some(file) = &self.direct {
-            match read_aligned(file, range.start, len) {
-                Err(e) if e.kind() == io::ErrorKind::InvalidInput => {}
-                read => return read,
-            }
-        }
-        let mut storage = vec![0u8; len];
-        self.plain.read_exact_at(&mut storage, range.start)?;
-        Ok(ReadBytes {
-            storage,
-            start: 0,
-            len,
-        })
-    }
-}
-
-/// Reads `len` bytes at `offset` as whole aligned blocks from a file opened
-/// for direct reads.
-fn read_aligned(file: &File, offset: u64, len: usize) -> io::Result<ReadBytes> {
-    let block = BLOCK as u64;
-    let first = offset / block * block;
-    let skip = (offset - first) as usize;
-    let whole = (skip + len).div_ceil(BLOCK) * BLOCK;
-    let mut storage = vec![0u8; whole + BLOCK];
-    let start = storage.as_ptr().align_offset(BLOCK).min(BLOCK);
-    let buffer = &mut storage[start..start + whole];
-    let mut got = 0;
-    while got < skip + len {
-        // Past the end of the file a direct read returns what is left.
-        match file.read_at(&mut buffer[got..], first + got as u64) {
-            Ok(0) => {
-                return Err(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    format!("file ends before byte {}", offset + len as u64),
-                ));
-            }
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(ReadBytes {
-        storage,
-        start: start + skip,
-        len,
-    })
-}
-
-/// Bytes read by [`DirectReader::read`] (a slice of an aligned buffer).
-pub struct ReadBytes {
-    storage: Vec<u8>,
-    start: usize,
-    len: usize,
-}
-
-impl std::ops::Deref for ReadBytes {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
-        &self.storage[self.start..self.start + self.len]
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -307,60 +193,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn ranges_read_back_directly_are_the_bytes_written() {
-        let dir = tempfile::tempdir_in(env!("CARGO_MANIFEST_DIR")).unwrap();
-        let bytes: Vec<u8> = (0..3 * CHUNK + 777).map(|k| (k * 7 % 251) as u8).collect();
-        let (written, _) = written(dir.path(), std::slice::from_ref(&bytes), 0);
-        assert_eq!(written, bytes);
-        let reader = DirectReader::open(&dir.path().join("out.jsonl")).unwrap();
-        if cfg!(target_os = "linux") {
-            assert!(
-                reader.is_direct(),
-                "direct reads were refused on the crate's disk"
-            );
-        }
-        let n = bytes.len() as u64;
-        for range in [
-            0..0,
-            0..1,
-            1..4097,
-            4095..4097,
-            4096..8192,
-            5..n,
-            n - 1..n,
-            0..n,
-        ] {
-            let read = reader.read(range.clone()).unwrap();
-            assert_eq!(
-                &*read,
-                &bytes[range.start as usize..range.end as usize],
-                "{range:?}"
-            );
-        }
-        let past_the_end = reader.read(n - 1..n + 1).err().map(|e| e.kind());
-        assert_eq!(past_the_end, Some(io::ErrorKind::UnexpectedEof));
-    }
-
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(24))]
-        #[test]
-        fn any_range_reads_back_what_was_written(
-            size in 0usize..40_000,
-            cuts in prop::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>()), 1..8),
-        ) {
-            let dir = tempfile::tempdir_in(env!("CARGO_MANIFEST_DIR")).unwrap();
-            let bytes: Vec<u8> = (0..size).map(|k| (k * 13 % 253) as u8).collect();
-            written(dir.path(), std::slice::from_ref(&bytes), 0);
-            let reader = DirectReader::open(&dir.path().join("out.jsonl")).unwrap();
-            for (a, b) in cuts {
-                let (a, b) = (a.index(size + 1), b.index(size + 1));
-                let (start, end) = (a.min(b), a.max(b));
-                let read = reader.read(start as u64..end as u64).unwrap();
-                prop_assert_eq!(&*read, &bytes[start..end]);
-            }
-        }
-
         #[test]
         fn any_pieces_and_flushes_give_the_same_file(
             sizes in prop::collection::vec(0usize..300_000, 0..24),

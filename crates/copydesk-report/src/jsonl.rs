@@ -4,12 +4,12 @@
 use crate::corpus::table_sizes;
 use crate::error::ReportError;
 use crate::output::{OutputFile, check_relative_path, table_file_name};
-use copydesk_core::{
-    AheadRenderer, BuiltStage, CorpusSummary, Document, DocumentRenderer, OptionDoc, OptionError,
-    Rendered, ReportStage, StageConfig, StageError, StageKind, StageStats,
-};
 #[cfg(test)]
 use copydesk_core::{Annotation, Meta, Source};
+use copydesk_core::{
+    BuiltStage, CorpusSummary, Document, DocumentRenderer, OptionDoc, OptionError, Rendered,
+    ReportStage, StageConfig, StageError, StageKind, StageStats,
+};
 #[cfg(test)]
 use serde::Serializer;
 #[cfg(test)]
@@ -116,29 +116,6 @@ struct JsonlRenderer {
 impl DocumentRenderer for JsonlRenderer {
     fn render(&self, doc: &Document) -> Result<Rendered, StageError> {
         Ok(Box::new(document_line(doc, &self.config)?))
-    }
-
-    fn ahead(&self) -> Option<&dyn AheadRenderer> {
-        Some(self)
-    }
-}
-
-/// A line is its head (every field but the `ext` map's, rendered before the
-/// corpus stages) and its tail (the `ext` map's fields, rendered after).
-impl AheadRenderer for JsonlRenderer {
-    fn render_ahead(&self, doc: &Document, out: &mut Vec<u8>) -> Result<(), StageError> {
-        render_head(doc, &self.config, out)
-            .map_err(|e| StageError::new(format!("{NAME}: document {}: {e}", doc.id)))
-    }
-
-    fn render_after(&self, ahead: &[u8], doc: &Document) -> Result<Rendered, StageError> {
-        let text_and_more = 2 * doc.text.len() + 256;
-        let mut line = Vec::with_capacity(ahead.len() + text_and_more);
-        line.extend_from_slice(ahead);
-        render_tail(doc, &mut line)
-            .map_err(|e| StageError::new(format!("{NAME}: document {}: {e}", doc.id)))?;
-        line.push(b'\n');
-        Ok(Box::new(line))
     }
 }
 
@@ -316,18 +293,6 @@ fn render_line(
     config: &JsonlReportConfig,
     out: &mut Vec<u8>,
 ) -> serde_json::Result<()> {
-    render_head(doc, config, out)?;
-    render_tail(doc, out)
-}
-
-/// Appends the start of a document's line: every field but those of its
-/// `ext` map (which corpus stages may still write), without the closing
-/// brace.
-fn render_head(
-    doc: &Document,
-    config: &JsonlReportConfig,
-    out: &mut Vec<u8>,
-) -> serde_json::Result<()> {
     use crate::json_text::{push_key, push_str, push_usize, push_value};
     out.push(b'{');
     push_key(out, "id", true);
@@ -380,13 +345,6 @@ fn render_head(
         out.push(b']');
     }
     out.push(b'}');
-    Ok(())
-}
-
-/// Appends the rest of a document's line after [`render_head`]: its `ext`
-/// map and the closing brace.
-fn render_tail(doc: &Document, out: &mut Vec<u8>) -> serde_json::Result<()> {
-    use crate::json_text::{push_key, push_value};
     let reserved = |key: &String| RESERVED_KEYS.contains(&key.as_str());
     if doc.ext.keys().any(reserved) {
         push_key(out, "ext", false);
@@ -808,25 +766,6 @@ mod tests {
             render_line(&doc, &config, &mut line).unwrap();
             let reference = serde_json::to_vec(&DocumentRecord::new(&doc, &config)).unwrap();
             prop_assert_eq!(String::from_utf8_lossy(&line), String::from_utf8_lossy(&reference));
-        }
-
-        #[test]
-        fn a_line_rendered_ahead_and_finished_after_is_the_line_rendered_whole(doc in arbitrary_document(), config in config()) {
-            let renderer = JsonlRenderer { config };
-            let whole = renderer.render(&doc).unwrap().downcast::<Vec<u8>>().unwrap();
-            let mut ahead = Vec::new();
-            renderer.ahead().unwrap().render_ahead(&doc, &mut ahead).unwrap();
-            // What a runner keeps of the document between the passes.
-            let kept = Document {
-                id: doc.id.clone(),
-                source: doc.source.clone(),
-                text: doc.text.clone(),
-                ext: doc.ext.clone(),
-                ..Document::default()
-            };
-            let finished = renderer.ahead().unwrap().render_after(&ahead, &kept).unwrap();
-            let finished = finished.downcast::<Vec<u8>>().unwrap();
-            prop_assert_eq!(String::from_utf8_lossy(&finished), String::from_utf8_lossy(&whole));
         }
 
         #[test]

@@ -39,7 +39,7 @@
 #![deny(missing_docs)]
 
 mod corpus;
-pub mod direct;
+mod direct;
 mod error;
 mod facts;
 pub mod html;

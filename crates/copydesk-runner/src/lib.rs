@@ -25,7 +25,6 @@
 //! annotates and renders the next batch.
 #![deny(missing_docs)]
 
-mod ahead;
 mod config;
 mod inputs;
 mod phase;

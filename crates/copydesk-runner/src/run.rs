@@ -1,15 +1,14 @@
 //! Running a checked pipeline.
 
-use crate::ahead::{AheadBatch, AheadGroup, AheadWriter};
 use crate::config::{Pipeline, PlannedStage};
 use crate::inputs::{Shard, expand_inputs};
 use crate::phase::PhaseClock;
 use crate::spill::{AnnotatedStore, Omitted, SpillGroup, SpillReader, SpillWriter};
 use crate::summary::RunSummary;
 use copydesk_core::{
-    AheadRenderer, BuiltStage, Capability, CorpusOutput, CorpusStage, CorpusSummary, Document,
-    DocumentRenderer, DocumentStage, DocumentStore, LoadStage, Observation, Rendered, ReportStage,
-    Source, StageError, StageStats,
+    BuiltStage, Capability, CorpusOutput, CorpusStage, CorpusSummary, Document, DocumentRenderer,
+    DocumentStage, DocumentStore, LoadStage, Observation, Rendered, ReportStage, Source,
+    StageError, StageStats,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -271,32 +270,7 @@ impl Built {
         Omitted {
             layers: self.unread_layers(),
             raw: !raw_read,
-            rendered_ahead: false,
         }
-    }
-
-    /// Every report's [`AheadRenderer`], when the reports can render ahead
-    /// of the corpus stages ([`crate::ahead`]): every report has one and
-    /// reads nothing of the document once rendered or from the store, and
-    /// every corpus stage annotates only the `ext` map. `None` otherwise,
-    /// and when there is no corpus stage (nothing to render ahead of).
-    fn ahead_renderers<'r>(
-        &self,
-        renderers: &'r [Option<Arc<dyn DocumentRenderer>>],
-    ) -> Option<Vec<&'r dyn AheadRenderer>> {
-        if self.corpus.is_empty() || !self.corpus.iter().all(|(_, c)| c.annotates_ext_only()) {
-            return None;
-        }
-        self.reports
-            .iter()
-            .zip(renderers)
-            .map(|((_, report, _), renderer)| {
-                if report.reads_documents_back() || report.reads_rendered_document() {
-                    return None;
-                }
-                renderer.as_deref()?.ahead()
-            })
-            .collect()
     }
 }
 
@@ -479,18 +453,8 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
     // Freed where it was rendered unless a report still reads it: freeing
     // on the writer thread cost a fifth of pass 2 (memory handed across
     // threads).
-    // Rendered ahead of the corpus stages when the reports and the corpus
-    // stages allow it: the spill then keeps only what the corpus stages read.
-    let ahead = built.ahead_renderers(&renderers);
-    let mut omitted = omitted;
-    if ahead.is_some() {
-        tracing::debug!("the reports render ahead of the corpus stages");
-        omitted.rendered_ahead = true;
-        omitted.raw = !built.corpus.iter().any(|(_, c)| c.reads_raw());
-    }
     let render_with = Renderers {
         renderers: &renderers,
-        ahead: ahead.as_deref(),
         nanos: &render_nanos,
         keep_documents: built.keeps_rendered_documents(&renderers),
     };
@@ -513,16 +477,6 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
         path: spill_path.clone(),
         source,
     })?;
-    let ahead_path = output.join(".copydesk-ahead.bin");
-    let mut ahead_writer = match ahead {
-        Some(_) => Some(
-            AheadWriter::create(&ahead_path).map_err(|source| RunError::Output {
-                path: ahead_path.clone(),
-                source,
-            })?,
-        ),
-        None => None,
-    };
     let mut ids: HashSet<String> = HashSet::new();
     let bytes = AtomicU64::new(0);
     let mut loaded = 0u64;
@@ -556,11 +510,6 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
             counters: corpus_counters,
             failures: &failures,
             direct,
-            ahead: ahead_writer.as_mut().map(|writer| AheadSink {
-                render_with: &render_with,
-                writer,
-                path: &ahead_path,
-            }),
             committed: 0,
         };
         let mut step = |docs: Vec<Document>,
@@ -648,13 +597,6 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
         path: spill_path.clone(),
         source,
     })?;
-    let ahead_reader = match ahead_writer {
-        Some(writer) => Some(writer.finish().map_err(|source| RunError::Output {
-            path: ahead_path.clone(),
-            source,
-        })?),
-        None => None,
-    };
     let mut corpus_output = CorpusOutput::default();
     let corpus_started = Instant::now();
     for ((name, stage), counters) in built.corpus.iter_mut().zip(&built.corpus_counters) {
@@ -695,7 +637,6 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
             while start < total {
                 let end = (start + batch_size).min(total);
                 let batch = spill.read_batch(start..end);
-                let heads = ahead_reader.as_ref().map(|r| r.read_batch(start..end));
                 let annotated: Vec<Option<ReadyDocument>> = pool.install(|| {
                     (start..end)
                         .into_par_iter()
@@ -715,11 +656,7 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
                                 })
                                 .collect();
                             annotate(&mut docs, corpus, corpus_counters, &failures);
-                            match &heads {
-                                Some(heads) => render_with.finish_ahead(docs, heads, &failures),
-                                None => render_with
-                                    .render(docs.into_iter().map(|(_, doc)| doc).collect()),
-                            }
+                            render_with.render(docs.into_iter().map(|(_, doc)| doc).collect())
                         })
                         .collect::<Vec<_>>()
                         .into_iter()
@@ -783,9 +720,6 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
     }
     summary.stages = stats(&built);
     SpillReader::remove(spill);
-    if let Some(reader) = ahead_reader {
-        reader.remove();
-    }
     clock.lap("reports finish");
     summary.phases = clock.phases().to_vec();
     if options.shard.is_some() {
@@ -1000,8 +934,6 @@ struct SpillSink<'a> {
     /// Set in a one-pass run: the reports are written here and nothing is
     /// spilled.
     direct: Option<DirectReports<'a>>,
-    /// Set when the reports render ahead of the corpus stages.
-    ahead: Option<AheadSink<'a>>,
     spill: &'a mut SpillWriter,
     /// Layers left out of the spill ([`Built::unread_layers`]).
     omitted: &'a Omitted,
@@ -1035,12 +967,7 @@ impl SpillSink<'_> {
         let corpus = &*self.corpus;
         let counters = self.counters;
         let omitted = self.omitted;
-        let render_ahead = self.ahead.as_ref().map(|a| a.render_with);
-        type Observed = (
-            Vec<(Source, Vec<Result<Observation, String>>)>,
-            SpillGroup,
-            Option<AheadGroup>,
-        );
+        type Observed = (Vec<(Source, Vec<Result<Observation, String>>)>, SpillGroup);
         let observed: Vec<Observed> = docs
             .into_par_iter()
             .chunks(STAGE_GROUP)
@@ -1059,7 +986,6 @@ impl SpillSink<'_> {
                         .fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
                 }
                 let records = SpillGroup::encode(group.iter(), omitted);
-                let heads = render_ahead.map(|r| r.render_ahead(&group));
                 // A document's source names it in a failure; the rest of it is
                 // freed here, on the pool's thread.
                 let observed = group
@@ -1067,20 +993,10 @@ impl SpillSink<'_> {
                     .zip(obs)
                     .map(|(doc, obs)| (doc.source, obs))
                     .collect();
-                (observed, records, heads)
+                (observed, records)
             })
             .collect();
-        for (observed, records, heads) in observed {
-            if let (Some(sink), Some(heads)) = (&mut self.ahead, &heads) {
-                for record in heads.records() {
-                    sink.writer
-                        .push(record)
-                        .map_err(|source| RunError::Output {
-                            path: sink.path.clone(),
-                            source,
-                        })?;
-                }
-            }
+        for (observed, records) in observed {
             for ((source, obs), record) in observed.into_iter().zip(records.records()) {
                 let ordinal = self.spill.len();
                 for (((name, stage), c), o) in self.corpus.iter_mut().zip(counters).zip(obs) {
@@ -1108,13 +1024,6 @@ impl SpillSink<'_> {
     }
 }
 
-/// Where pass 1 writes what the reports rendered ahead of the corpus stages.
-struct AheadSink<'a> {
-    render_with: &'a Renderers<'a>,
-    writer: &'a mut AheadWriter,
-    path: &'a PathBuf,
-}
-
 /// The reports of a one-pass run, written from pass 1.
 struct DirectReports<'a> {
     reports: &'a mut [(String, Box<dyn ReportStage>, Counters)],
@@ -1133,8 +1042,6 @@ struct ReadyDocument {
 /// each took, and whether documents are kept once rendered.
 struct Renderers<'a> {
     renderers: &'a [Option<Arc<dyn DocumentRenderer>>],
-    /// Every report's ahead renderer, when the run renders ahead.
-    ahead: Option<&'a [&'a dyn AheadRenderer]>,
     nanos: &'a [AtomicU64],
     keep_documents: bool,
 }
@@ -1178,78 +1085,6 @@ impl Renderers<'_> {
                 Some(ReadyDocument { doc, rendered })
             })
             .collect()
-    }
-}
-
-impl Renderers<'_> {
-    /// Renders a group of documents ahead of the corpus stages (pass 1).
-    fn render_ahead(&self, docs: &[Document]) -> AheadGroup {
-        AheadGroup::render(docs.iter(), self.ahead.unwrap_or_default(), self.nanos)
-    }
-
-    /// Finishes the renderings begun ahead for a group of documents read
-    /// back and annotated (pass 2); a document whose record cannot be read
-    /// is reported and dropped. Only the id and source of each document are
-    /// kept (no report reads more once it rendered ahead).
-    fn finish_ahead(
-        &self,
-        docs: Vec<(usize, Option<Document>)>,
-        heads: &Result<AheadBatch<'_>, StageError>,
-        failures: &Failures,
-    ) -> Vec<Option<ReadyDocument>> {
-        let renderers = self.ahead.unwrap_or_default();
-        let mut spent = vec![0u64; renderers.len()];
-        let ready = docs
-            .into_iter()
-            .map(|(ordinal, doc)| {
-                let doc = doc?;
-                let entries = heads
-                    .as_ref()
-                    .map_err(Clone::clone)
-                    .and_then(|h| h.entries(ordinal));
-                let entries = match entries {
-                    Ok(entries) if entries.len() == renderers.len() => entries,
-                    Ok(entries) => {
-                        failures.push(format!(
-                            "{}: rendered ahead for {} reports, not {} (document {})",
-                            doc.source.locator(),
-                            entries.len(),
-                            renderers.len(),
-                            doc.id
-                        ));
-                        return None;
-                    }
-                    Err(e) => {
-                        failures.push(format!("{}: {}", doc.source.locator(), e.message));
-                        return None;
-                    }
-                };
-                let rendered = entries
-                    .into_iter()
-                    .zip(renderers)
-                    .zip(&mut spent)
-                    .map(|((entry, renderer), spent)| {
-                        let t = Instant::now();
-                        let r = entry.and_then(|ahead| {
-                            renderer.render_after(ahead, &doc).map_err(|e| e.message)
-                        });
-                        *spent += t.elapsed().as_nanos() as u64;
-                        Some(r)
-                    })
-                    .collect();
-                let Document { id, source, .. } = doc;
-                let doc = Document {
-                    id,
-                    source,
-                    ..Document::default()
-                };
-                Some(ReadyDocument { doc, rendered })
-            })
-            .collect();
-        for (nanos, spent) in self.nanos.iter().zip(spent) {
-            nanos.fetch_add(spent, Ordering::Relaxed);
-        }
-        ready
     }
 }
 
@@ -1427,41 +1262,6 @@ mod tests {
         left
     }
 
-    /// Whether the pipeline made of these stages renders ahead.
-    fn renders_ahead(stages: &[&str]) -> bool {
-        let source: String = stages
-            .iter()
-            .map(|s| format!("[[stage]]\ntype = \"{s}\"\n"))
-            .collect();
-        let pipeline = Pipeline::from_str(&source, Path::new("ahead.toml"))
-            .unwrap_or_else(|e| panic!("{e:?}"));
-        let built = build(&pipeline.stages).unwrap_or_else(|e| panic!("{e}"));
-        let renderers: Vec<_> = built.reports.iter().map(|(_, r, _)| r.renderer()).collect();
-        built.ahead_renderers(&renderers).is_some()
-    }
-
-    #[test]
-    fn the_reports_render_ahead_only_when_every_report_and_corpus_stage_allows_it() {
-        let load = "load.text.v1";
-        let provenance = "corpus.provenance.v1";
-        assert!(renders_ahead(&[load, provenance, "report.jsonl.v1"]));
-        // No corpus stage: nothing to render ahead of (one pass instead).
-        assert!(!renders_ahead(&[load, "report.jsonl.v1"]));
-        // A report without a renderer, or one that reads documents back.
-        assert!(!renders_ahead(&[
-            load,
-            provenance,
-            "report.jsonl.v1",
-            "report.markdown.v1"
-        ]));
-        assert!(!renders_ahead(&[
-            load,
-            provenance,
-            "report.jsonl.v1",
-            "report.html.v1"
-        ]));
-    }
-
     #[test]
     fn a_stage_whose_only_output_no_report_reads_is_left_out() {
         let stages: &[(&[Capability], &[Capability])] = &[
@@ -1606,7 +1406,6 @@ mod tests {
         for keep_documents in [true, false] {
             let ready = Renderers {
                 renderers: &renderers,
-                ahead: None,
                 nanos: &nanos,
                 keep_documents,
             }

@@ -30,9 +30,6 @@ pub(crate) struct Omitted {
     /// Whether the text as loaded (`Document::raw`) is left out; it then
     /// reads back empty.
     pub(crate) raw: bool,
-    /// Whether the meta and every layer are left out (the reports rendered
-    /// them ahead, [`crate::ahead`]); they read back empty.
-    pub(crate) rendered_ahead: bool,
 }
 
 /// How `raw` is stored: the byte after `source`.
@@ -59,12 +56,6 @@ pub(crate) fn encode(doc: &Document, omitted: &Omitted, out: &mut Vec<u8>) {
     } else {
         out.push(raw_tag::STORED);
         put_str(out, &doc.raw);
-    }
-    if omitted.rendered_ahead {
-        put_meta(out, &Meta::default());
-        put_map(out, &doc.ext);
-        put_varint(out, 0);
-        return;
     }
     put_meta(out, &doc.meta);
     put_map(out, &doc.ext);
@@ -825,7 +816,7 @@ mod tests {
         bytes.clear();
         let tokens = Omitted {
             layers: vec!["tokens".to_string()],
-            ..Omitted::default()
+            raw: false,
         };
         encode(&doc, &tokens, &mut bytes);
         let back = decode(&bytes).unwrap();
@@ -842,46 +833,14 @@ mod tests {
         assert_eq!(decode(&kept).unwrap(), doc);
         let mut left_out = Vec::new();
         let raw = Omitted {
+            layers: Vec::new(),
             raw: true,
-            ..Omitted::default()
         };
         encode(&doc, &raw, &mut left_out);
         assert!(left_out.len() + doc.raw.len() <= kept.len());
         let back = decode(&left_out).unwrap();
         assert_eq!(back.raw, "");
         assert_eq!(back.text, doc.text);
-    }
-
-    #[test]
-    fn a_document_rendered_ahead_keeps_its_id_source_text_and_ext_only() {
-        let source = Source {
-            path: "in.jsonl".into(),
-            record: Some(3),
-            line: Some(4),
-        };
-        let mut doc = Document::new("d", source, "Text, and more.");
-        doc.meta.headline = Some("A headline".into());
-        doc.set_ext("spin", &serde_json::json!({"spun": false}))
-            .unwrap();
-        doc.annotate("sentences", vec![Annotation::new(0, 15, "sentence")])
-            .unwrap();
-        let mut bytes = Vec::new();
-        let ahead = Omitted {
-            raw: true,
-            rendered_ahead: true,
-            ..Omitted::default()
-        };
-        encode(&doc, &ahead, &mut bytes);
-        let back = decode(&bytes).unwrap();
-        let kept = Document {
-            id: doc.id.clone(),
-            source: doc.source.clone(),
-            text: doc.text.clone(),
-            ext: doc.ext.clone(),
-            ..Document::default()
-        };
-        assert_eq!(back, kept);
-        assert_eq!(decode_text(&bytes).unwrap(), doc.text);
     }
 
     #[test]
