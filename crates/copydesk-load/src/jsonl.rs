@@ -466,16 +466,15 @@ impl<P: LineParser> Iterator for LineRecords<'_, P> {
                 let mut bytes = &available[..end];
                 bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
                 if bytes.len() > max {
-                    let too_long = bytes.len();
+                    let too_long = bytes.len() as u64;
                     reader.consume(end + 1);
                     self.record += 1;
-                    return Some(Err(LoadError::at(
+                    return Some(Err(line_too_long(
                         &self.path,
-                        Some(line),
-                        Some(self.record),
-                        format!(
-                            "line of {too_long} bytes is longer than `max_line_bytes` ({max}); skipped"
-                        ),
+                        line,
+                        self.record,
+                        too_long,
+                        max,
                     )));
                 }
                 let parsed = parse_line_at(
@@ -512,13 +511,12 @@ impl<P: LineParser> Iterator for LineRecords<'_, P> {
                 Ok(LineRead::TooLong { bytes }) => {
                     self.line = line;
                     self.record += 1;
-                    return Some(Err(LoadError::at(
+                    return Some(Err(line_too_long(
                         &self.path,
-                        Some(line),
-                        Some(self.record),
-                        format!(
-                            "line of {bytes} bytes is longer than `max_line_bytes` ({max}); skipped"
-                        ),
+                        line,
+                        self.record,
+                        bytes,
+                        max,
                     )));
                 }
                 Ok(LineRead::Line) => {
@@ -570,5 +568,16 @@ fn parse_line_at<P: LineParser>(
         parser
             .parse_line(bytes, stem, source)
             .map_err(|message| LoadError::at(path, Some(line), Some(number), message)),
+    )
+}
+
+/// The error for a line longer than `max_line_bytes` (the line is skipped,
+/// the reading goes on).
+fn line_too_long(path: &Path, line: u64, record: u64, bytes: u64, max: usize) -> LoadError {
+    LoadError::at(
+        path,
+        Some(line),
+        Some(record),
+        format!("line of {bytes} bytes is longer than `max_line_bytes` ({max}); skipped"),
     )
 }
