@@ -7,7 +7,10 @@
 //! measures with the release `copydesk` binary (inputs: the small corpus,
 //! the WARC, the large corpus), in this order:
 //!
-//! * `wc -w` over the same bytes (the floor: one pass over the input);
+//! * `wc -w` over the same bytes (the floor: one pass over the input),
+//!   then two of them at once: how many cores the machine delivers at the
+//!   moment (`cores_delivered`; a shared virtual machine's second core is
+//!   not always all there);
 //! * loading alone (the four loaders of `pipeline.toml` and `report.jsonl.v1`,
 //!   which the runner needs to have an output: documents read and written back);
 //! * the per-document stages alone (`per-document`): load, clean, tag, JSON
@@ -175,6 +178,13 @@ pub fn bench(args: &[String], bin: &Path) -> Result<()> {
     for input in &inputs {
         let wc = measure(&["sh".into(), "-c".into(), input.wc.clone()])?;
         println!("{}", wc.line());
+        let (warm, pair) = two_core_probe(input)?;
+        println!(
+            "one `wc -w` again {:.2} s, two at once {:.2} s: the machine delivers {:.2} cores now",
+            warm.seconds,
+            pair.seconds,
+            cores_delivered(&warm, &pair)
+        );
         for p in &pipelines {
             let tag = format!(
                 "{}-{}",
@@ -217,7 +227,7 @@ pub fn bench(args: &[String], bin: &Path) -> Result<()> {
                     );
                 }
             }
-            let mut r = row(input, p, &m, &wc, &s, load_before);
+            let mut r = row(input, p, &m, (&wc, &warm, &pair), &s, load_before);
             r["output_mb"] = json!(round(dir_bytes(&out_dir) as f64 / 1e6, 0));
             rows.push(r);
             // The outputs are about fifteen times the input (every tag layer
@@ -352,11 +362,29 @@ fn stage_type(stage: &str) -> String {
         .unwrap_or_default()
 }
 
+/// One `wc -w` over the input (its bytes now in the page cache), then two
+/// at once, each on its own core if the machine gives it two: together
+/// they tell how many cores the machine delivers at the moment (a shared
+/// virtual machine's second core is not always all there, and the
+/// pipeline's wall time follows it).
+fn two_core_probe(input: &Input) -> Result<(Measurement, Measurement)> {
+    let one = format!("{} >/dev/null", input.wc);
+    let warm = measure(&["sh".into(), "-c".into(), one.clone()])?;
+    let pair = measure(&["sh".into(), "-c".into(), format!("{one} & {one}; wait")])?;
+    Ok((warm, pair))
+}
+
+/// Cores delivered during the two-core probe: 2.0 when the two counts
+/// together took as long as one, 1.0 when they took twice as long.
+fn cores_delivered(one: &Measurement, two: &Measurement) -> f64 {
+    2.0 * one.seconds / two.seconds.max(1e-9)
+}
+
 fn row(
     input: &Input,
     p: &Pipeline,
     m: &Measurement,
-    wc: &Measurement,
+    (wc, warm, pair): (&Measurement, &Measurement, &Measurement),
     summary: &Value,
     load_before: Option<f64>,
 ) -> Value {
@@ -381,6 +409,8 @@ fn row(
         "cpu_utilisation": round(cpu / m.seconds, 2),
         "wc_w_s": round(wc.seconds, 2),
         "times_wc_w": round(m.seconds / wc.seconds.max(1e-6), 1),
+        "two_wc_w_s": round(pair.seconds, 2),
+        "cores_delivered": round(cores_delivered(warm, pair), 2),
         "load_average_before": load_before,
         "load_average_after": load_average(),
         "stages": summary["stages"],
@@ -431,11 +461,11 @@ fn growth(rows: &[Value]) -> Vec<Value> {
 
 fn print_table(result: &Value) {
     println!(
-        "\n| input | pipeline | docs | wall s | MB/s | docs/s | peak RSS MB | CPU util | × wc -w |\n|---|---|---|---|---|---|---|---|---|"
+        "\n| input | pipeline | docs | wall s | MB/s | docs/s | peak RSS MB | CPU util | × wc -w | cores delivered |\n|---|---|---|---|---|---|---|---|---|---|"
     );
     for r in result["rows"].as_array().into_iter().flatten() {
         println!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} ({} s) |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} ({} s) | {} |",
             r["input"].as_str().unwrap_or("?"),
             r["pipeline"].as_str().unwrap_or("?"),
             r["documents"],
@@ -446,6 +476,7 @@ fn print_table(result: &Value) {
             r["cpu_utilisation"],
             r["times_wc_w"],
             r["wc_w_s"],
+            r["cores_delivered"],
         );
     }
     for g in result["growth"].as_array().into_iter().flatten() {
