@@ -3,7 +3,7 @@
 use crate::config::{Pipeline, PlannedStage};
 use crate::inputs::{Shard, expand_inputs};
 use crate::phase::PhaseClock;
-use crate::spill::{AnnotatedStore, Omitted, SpillGroup, SpillReader, SpillWriter};
+use crate::spill::{AnnotatedStore, BufferPool, Omitted, SpillGroup, SpillReader, SpillWriter};
 use crate::summary::RunSummary;
 use copydesk_core::{
     BuiltStage, Capability, CorpusOutput, CorpusStage, CorpusSummary, Document, DocumentRenderer,
@@ -249,6 +249,15 @@ impl Built {
         unread
     }
 
+    /// The layers some corpus stage needs (capability `layer.<name>`).
+    fn corpus_layers(&self) -> Vec<String> {
+        self.corpus_needs
+            .iter()
+            .filter_map(|need| need.strip_prefix("layer."))
+            .map(str::to_string)
+            .collect()
+    }
+
     /// Whether a document must be kept after its reports rendered it: some
     /// report has no renderer (it writes from the document), or its
     /// `write_rendered` reads more of the document than its id and source.
@@ -390,6 +399,7 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
         .map_err(|e| RunError::Threads(e.to_string()))?;
     let mut built = build(&pipeline.stages)?;
     let omitted = built.omitted();
+    let corpus_layers = built.corpus_layers();
     if !omitted.layers.is_empty() {
         tracing::debug!(
             "layers no report reads, left out of the spill: {}",
@@ -492,6 +502,15 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
         render_with: &render_with,
         written: &mut written_in_pass1,
     });
+    // Each group of a batch is encoded for the spill right after the
+    // document stages, while it is still in the cache, unless the reports
+    // are written in this pass (nothing is spilled then).
+    let buffers = BufferPool::default();
+    let encode_with = (!one_pass).then_some(Encoder {
+        omitted: &omitted,
+        buffers: &buffers,
+        corpus_layers: &corpus_layers,
+    });
     // Batch k+1 goes through the document stages (in parallel) while batch k
     // is observed (in parallel), absorbed and spilled (in order).
     let pass1: Result<(), RunError> = std::thread::scope(|scope| {
@@ -501,10 +520,10 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
         let reader =
             scope.spawn(move || read_inputs(&assigned, loaders, tx, failures_ref, pool_ref));
         let mut batch: Vec<Document> = Vec::with_capacity(batch_size);
-        let mut pending: Vec<Document> = Vec::new();
+        let mut pending: Vec<ProcessedGroup> = Vec::new();
         let mut sink = SpillSink {
             spill: &mut spill,
-            omitted: &omitted,
+            buffers: &buffers,
             path: &spill_path,
             corpus,
             counters: corpus_counters,
@@ -513,21 +532,23 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
             committed: 0,
         };
         let mut step = |docs: Vec<Document>,
-                        pending: &mut Vec<Document>,
+                        pending: &mut Vec<ProcessedGroup>,
                         sink: &mut SpillSink<'_>|
          -> Result<(), RunError> {
             let to_commit = std::mem::take(pending);
             let (processed, committed) = pool.install(|| {
                 rayon::join(
-                    || process_documents(docs, documents, &failures),
+                    || process_documents(docs, documents, &failures, encode_with.as_ref()),
                     || sink.commit(to_commit),
                 )
             });
             committed?;
             *pending = processed;
-            for doc in pending.iter_mut() {
-                bytes.fetch_add(doc.raw.len() as u64, Ordering::Relaxed);
-                unique_id(doc, &mut ids);
+            for group in pending.iter_mut() {
+                for doc in &group.docs {
+                    bytes.fetch_add(doc.raw.len() as u64, Ordering::Relaxed);
+                }
+                group.make_ids_unique(&mut ids)?;
             }
             if let Some(p) = &progress {
                 p.set_position(sink.committed);
@@ -909,21 +930,82 @@ fn run_document_stages(
     }
 }
 
-/// Runs the document stages over a batch in parallel; failed documents are
-/// dropped (and reported).
+/// What encodes groups of documents for the spill: the layers (and raw
+/// text) left out, the buffers to encode into, and the layers the corpus
+/// stages read.
+struct Encoder<'a> {
+    omitted: &'a Omitted,
+    buffers: &'a BufferPool,
+    /// The layers some corpus stage needs ([`Built::corpus_layers`]); the
+    /// others are dropped once encoded.
+    corpus_layers: &'a [String],
+}
+
+impl Encoder<'_> {
+    /// The spill records of `docs`, in a buffer from the pool; then every
+    /// layer no corpus stage needs is dropped from the documents (freed
+    /// while still in the cache: once spilled, only the corpus stages'
+    /// `observe` sees them in this pass).
+    fn encode(&self, docs: &mut [Document]) -> SpillGroup {
+        let mut records = self.buffers.take();
+        records.encode_into(docs.iter(), self.omitted);
+        for doc in docs {
+            doc.tags
+                .retain(|layer, _| self.corpus_layers.iter().any(|l| l == layer));
+        }
+        records
+    }
+}
+
+/// A group of documents that went through the document stages (the failed
+/// ones dropped), with their spill records when the run spills.
+struct ProcessedGroup {
+    docs: Vec<Document>,
+    /// The records of `docs`, in order (`None` in a one-pass run).
+    records: Option<SpillGroup>,
+}
+
+impl ProcessedGroup {
+    /// Makes each document's id unique within the run ([`unique_id`]),
+    /// renaming it in its record too.
+    fn make_ids_unique(&mut self, ids: &mut HashSet<String>) -> Result<(), RunError> {
+        for (at, doc) in self.docs.iter_mut().enumerate() {
+            if unique_id(doc, ids)
+                && let Some(records) = &mut self.records
+            {
+                records.rename(at, &doc.id).map_err(|e| RunError::Stage {
+                    stage: "spill".to_string(),
+                    message: format!("{}: renaming to {}: {e}", doc.source.locator(), doc.id),
+                })?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Runs the document stages over a batch in parallel, in groups of
+/// [`STAGE_GROUP`]; failed documents are dropped (and reported). With an
+/// encoder, each group's survivors are encoded for the spill at once, while
+/// their text and annotations are still in the cache.
 fn process_documents(
     docs: Vec<Document>,
     stages: &[(String, Box<dyn DocumentStage>, Counters)],
     failures: &Failures,
-) -> Vec<Document> {
+    encoder: Option<&Encoder<'_>>,
+) -> Vec<ProcessedGroup> {
     if docs.is_empty() {
-        return docs;
+        return Vec::new();
     }
     let mut slots: Vec<Option<Document>> = docs.into_iter().map(Some).collect();
     slots
         .par_chunks_mut(STAGE_GROUP)
-        .for_each(|group| run_document_stages(group, stages, failures));
-    slots.into_iter().flatten().collect()
+        .map(|group| {
+            run_document_stages(group, stages, failures);
+            let mut docs: Vec<Document> = group.iter_mut().filter_map(Option::take).collect();
+            let records = encoder.map(|e| e.encode(&mut docs));
+            ProcessedGroup { docs, records }
+        })
+        .collect()
 }
 
 /// Where pass 1 ends: the corpus stages observe each document and absorb the
@@ -935,8 +1017,8 @@ struct SpillSink<'a> {
     /// spilled.
     direct: Option<DirectReports<'a>>,
     spill: &'a mut SpillWriter,
-    /// Layers left out of the spill ([`Built::unread_layers`]).
-    omitted: &'a Omitted,
+    /// Where the groups' buffers go back once written.
+    buffers: &'a BufferPool,
     path: &'a PathBuf,
     corpus: &'a mut [(String, Box<dyn CorpusStage>)],
     counters: &'a [Counters],
@@ -944,19 +1026,19 @@ struct SpillSink<'a> {
 }
 
 impl SpillSink<'_> {
-    /// Observes (and serializes) a batch in parallel, then absorbs and writes
-    /// it in order.
-    fn commit(&mut self, docs: Vec<Document>) -> Result<(), RunError> {
-        if docs.is_empty() {
+    /// Observes a batch in parallel, then absorbs it and writes its records
+    /// in order.
+    fn commit(&mut self, groups: Vec<ProcessedGroup>) -> Result<(), RunError> {
+        let count: usize = groups.iter().map(|g| g.docs.len()).sum();
+        if count == 0 {
             return Ok(());
         }
-        self.committed += docs.len() as u64;
+        self.committed += count as u64;
         if let Some(direct) = &mut self.direct {
             let render_with = direct.render_with;
-            let ready: Vec<Option<ReadyDocument>> = docs
+            let ready: Vec<Option<ReadyDocument>> = groups
                 .into_par_iter()
-                .chunks(STAGE_GROUP)
-                .map(|group| render_with.render(group.into_iter().map(Some).collect()))
+                .map(|group| render_with.render(group.docs.into_iter().map(Some).collect()))
                 .collect::<Vec<_>>()
                 .into_iter()
                 .flatten()
@@ -966,39 +1048,38 @@ impl SpillSink<'_> {
         }
         let corpus = &*self.corpus;
         let counters = self.counters;
-        let omitted = self.omitted;
         type Observed = (Vec<(Source, Vec<Result<Observation, String>>)>, SpillGroup);
-        let observed: Vec<Observed> = docs
+        let observed: Vec<Observed> = groups
             .into_par_iter()
-            .chunks(STAGE_GROUP)
-            .map(|group| {
+            .map(|ProcessedGroup { docs, records }| {
                 // Stage by stage over the group, as the document stages run.
-                let mut obs: Vec<Vec<Result<Observation, String>>> = group
+                let mut obs: Vec<Vec<Result<Observation, String>>> = docs
                     .iter()
                     .map(|_| Vec::with_capacity(corpus.len()))
                     .collect();
                 for ((_, stage), c) in corpus.iter().zip(counters) {
                     let t = Instant::now();
-                    for (doc, obs) in group.iter().zip(&mut obs) {
+                    for (doc, obs) in docs.iter().zip(&mut obs) {
                         obs.push(stage.observe(doc).map_err(|e| e.message));
                     }
                     c.nanos
                         .fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
                 }
-                let records = SpillGroup::encode(group.iter(), omitted);
                 // A document's source names it in a failure; the rest of it is
                 // freed here, on the pool's thread.
-                let observed = group
+                let observed = docs
                     .into_iter()
                     .zip(obs)
                     .map(|(doc, obs)| (doc.source, obs))
                     .collect();
-                (observed, records)
+                (observed, records.unwrap_or_default())
             })
             .collect();
         for (observed, records) in observed {
-            for ((source, obs), record) in observed.into_iter().zip(records.records()) {
-                let ordinal = self.spill.len();
+            debug_assert_eq!(observed.len(), records.len());
+            let first = self.spill.len();
+            for (at, (source, obs)) in observed.into_iter().enumerate() {
+                let ordinal = first + at;
                 for (((name, stage), c), o) in self.corpus.iter_mut().zip(counters).zip(obs) {
                     let t = Instant::now();
                     let r = o.and_then(|o| stage.absorb(ordinal, o).map_err(|e| e.message));
@@ -1012,13 +1093,14 @@ impl SpillSink<'_> {
                             .push(format!("{}: {name}: {m}", source.locator()));
                     }
                 }
-                self.spill
-                    .push_line(record)
-                    .map_err(|source| RunError::Output {
-                        path: self.path.clone(),
-                        source,
-                    })?;
             }
+            self.spill
+                .push_group(&records)
+                .map_err(|source| RunError::Output {
+                    path: self.path.clone(),
+                    source,
+                })?;
+            self.buffers.give(records);
         }
         Ok(())
     }
@@ -1149,10 +1231,11 @@ fn annotate(
     }
 }
 
-/// Makes a document's id unique within the run (`id`, `id~2`, `id~3`, ...).
-fn unique_id(doc: &mut Document, ids: &mut HashSet<String>) {
+/// Makes a document's id unique within the run (`id`, `id~2`, `id~3`, ...);
+/// tells whether it renamed the document.
+fn unique_id(doc: &mut Document, ids: &mut HashSet<String>) -> bool {
     if ids.insert(doc.id.clone()) {
-        return;
+        return false;
     }
     let base = doc.id.clone();
     let mut n = 2;
@@ -1164,7 +1247,7 @@ fn unique_id(doc: &mut Document, ids: &mut HashSet<String>) {
                 doc.source.locator()
             );
             doc.id = candidate;
-            return;
+            return true;
         }
         n += 1;
     }
@@ -1173,7 +1256,8 @@ fn unique_id(doc: &mut Document, ids: &mut HashSet<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use copydesk_core::CorpusSummary;
+    use crate::spill::spill_line;
+    use copydesk_core::{Annotation, CorpusSummary};
     use std::path::Path;
 
     /// A report that reads every layer but `unread`, and the loaded text
@@ -1501,7 +1585,42 @@ mod tests {
                     Document::new(format!("d{i}"), Source::default(), text)
                 })
                 .collect();
-            let kept = process_documents(docs, &stages, &failures);
+            let omitted = Omitted::default();
+            let buffers = BufferPool::default();
+            let corpus_layers = ["kept".to_string()];
+            let encoder = Encoder { omitted: &omitted, buffers: &buffers, corpus_layers: &corpus_layers };
+            let docs: Vec<Document> = docs
+                .into_iter()
+                .map(|mut d| {
+                    d.annotate("kept", vec![Annotation::new(0, 1, "k")]).unwrap();
+                    d.annotate("dropped", vec![Annotation::new(0, 2, "d")]).unwrap();
+                    d
+                })
+                .collect();
+            // The same stages once more, on counters and failures of their own.
+            let unencoded: Vec<(String, Box<dyn DocumentStage>, Counters)> = vec![
+                ("picky".into(), Box::new(Picky), Counters::default()),
+                ("marker".into(), Box::new(Marker), Counters::default()),
+            ];
+            let unencoded_failures = Failures {
+                lines: Mutex::new(Vec::new()),
+                fail_fast: false,
+                stop: AtomicBool::new(false),
+            };
+            let kept = process_documents(docs.clone(), &unencoded, &unencoded_failures, None);
+            let groups = process_documents(docs, &stages, &failures, Some(&encoder));
+            let records: Vec<Vec<u8>> = groups
+                .iter()
+                .flat_map(|g| g.records.as_ref().unwrap().records().map(<[u8]>::to_vec))
+                .collect();
+            let kept: Vec<Document> = kept.into_iter().flat_map(|g| g.docs).collect();
+            proptest::prop_assert_eq!(records.len(), kept.len());
+            for (record, doc) in records.iter().zip(&kept) {
+                proptest::prop_assert_eq!(record, &spill_line(doc, &omitted));
+            }
+            for doc in groups.iter().flat_map(|g| &g.docs) {
+                proptest::prop_assert_eq!(doc.tags.keys().collect::<Vec<_>>(), ["kept"]);
+            }
             let expected: Vec<String> = kinds
                 .iter()
                 .enumerate()
@@ -1532,6 +1651,63 @@ mod tests {
                     .iter()
                     .any(|l| l.contains(&format!("(document d{i})")) && l.contains(why) && l.contains("picky"));
                 proptest::prop_assert!(named, "no failure line for d{} ({})", i, why);
+            }
+        }
+    }
+
+    #[test]
+    fn a_renamed_document_is_spilled_under_its_new_id() {
+        let omitted = Omitted::default();
+        let buffers = BufferPool::default();
+        let encoder = Encoder {
+            omitted: &omitted,
+            buffers: &buffers,
+            corpus_layers: &[],
+        };
+        let doc = |id: &str, text: &str| {
+            let mut d = Document::new(id, Source::default(), text);
+            d.annotate("words", vec![Annotation::new(0, 1, "w")])
+                .unwrap();
+            d
+        };
+        let originals = [
+            vec![doc("a", "one"), doc("b", "two"), doc("a", "three")],
+            vec![doc("c", "four"), doc("a~2", "five")],
+            vec![doc("d", "six")],
+        ];
+        let mut ids = HashSet::new();
+        let mut groups: Vec<ProcessedGroup> = originals
+            .iter()
+            .cloned()
+            .map(|mut docs| ProcessedGroup {
+                records: Some(encoder.encode(&mut docs)),
+                docs,
+            })
+            .collect();
+        for group in &mut groups {
+            group.make_ids_unique(&mut ids).unwrap();
+        }
+        let got: Vec<Vec<&str>> = groups
+            .iter()
+            .map(|g| g.docs.iter().map(|d| d.id.as_str()).collect())
+            .collect();
+        assert_eq!(got, [vec!["a", "b", "a~2"], vec!["c", "a~2~2"], vec!["d"]]);
+        for (group, originals) in groups.iter().zip(&originals) {
+            let records: Vec<&[u8]> = group.records.as_ref().unwrap().records().collect();
+            assert_eq!(records.len(), group.docs.len());
+            for ((record, doc), original) in records.iter().zip(&group.docs).zip(originals) {
+                assert!(
+                    doc.tags.is_empty(),
+                    "layers no corpus stage needs are dropped"
+                );
+                let mut renamed = original.clone();
+                renamed.id = doc.id.clone();
+                assert_eq!(
+                    record.to_vec(),
+                    spill_line(&renamed, &omitted),
+                    "{}",
+                    doc.id
+                );
             }
         }
     }

@@ -9,6 +9,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// A document as one spill record, without what `omitted` names (any
 /// thread may make it).
@@ -21,6 +22,7 @@ pub(crate) fn spill_line(doc: &Document, omitted: &Omitted) -> Vec<u8> {
 
 /// The spill records of a group of documents, encoded one after the other
 /// into one buffer (no allocation per document; any thread may make it).
+#[derive(Default)]
 pub(crate) struct SpillGroup {
     bytes: Vec<u8>,
     ends: Vec<usize>,
@@ -28,33 +30,107 @@ pub(crate) struct SpillGroup {
 
 impl SpillGroup {
     /// Encodes `docs` without what `omitted` names.
+    #[cfg(test)]
     pub(crate) fn encode<'d>(
         docs: impl ExactSizeIterator<Item = &'d Document> + Clone,
         omitted: &Omitted,
     ) -> SpillGroup {
+        let mut group = SpillGroup::default();
+        group.encode_into(docs, omitted);
+        group
+    }
+
+    /// Replaces the group's records by those of `docs`, reusing its buffers
+    /// (a buffer handed back by [`BufferPool`] has the room already: no
+    /// fresh memory for the kernel to fault in and zero).
+    pub(crate) fn encode_into<'d>(
+        &mut self,
+        docs: impl ExactSizeIterator<Item = &'d Document> + Clone,
+        omitted: &Omitted,
+    ) {
+        self.bytes.clear();
+        self.ends.clear();
         // A record is about twice its text (the annotations and the rest);
         // an estimate that is too small costs a regrowth of the buffer.
         let estimate: usize = docs
             .clone()
             .map(|d| 2 * d.text.len() + if omitted.raw { 0 } else { d.raw.len() } + 512)
             .sum();
-        let mut group = SpillGroup {
-            bytes: Vec::with_capacity(estimate),
-            ends: Vec::with_capacity(docs.len()),
-        };
+        self.bytes.reserve(estimate);
+        self.ends.reserve(docs.len());
         for doc in docs {
-            spill_codec::encode(doc, omitted, &mut group.bytes);
-            group.ends.push(group.bytes.len());
+            spill_codec::encode(doc, omitted, &mut self.bytes);
+            self.ends.push(self.bytes.len());
         }
-        group
     }
 
     /// The records, in order.
+    #[cfg(test)]
     pub(crate) fn records(&self) -> impl Iterator<Item = &[u8]> {
         let starts = std::iter::once(0).chain(self.ends.iter().copied());
         starts
             .zip(&self.ends)
             .map(|(start, &end)| &self.bytes[start..end])
+    }
+
+    /// Renames the document of record `index` (its id is replaced in the
+    /// record; the other records stay as they are).
+    pub(crate) fn rename(
+        &mut self,
+        index: usize,
+        id: &str,
+    ) -> Result<(), spill_codec::DecodeError> {
+        let mut bytes = Vec::with_capacity(self.bytes.len() + id.len() + 8);
+        let mut start = 0;
+        for (at, end) in self.ends.iter_mut().enumerate() {
+            let record = &self.bytes[start..*end];
+            start = *end;
+            if at == index {
+                spill_codec::replace_id(record, id, &mut bytes)?;
+            } else {
+                bytes.extend_from_slice(record);
+            }
+            *end = bytes.len();
+        }
+        self.bytes = bytes;
+        Ok(())
+    }
+
+    /// How many records the group holds.
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+}
+
+/// Groups already written, kept to encode later groups into: every batch
+/// needs about as much room as the one before, and memory handed back and
+/// taken again is faulted in and zeroed by the kernel.
+#[derive(Default)]
+pub(crate) struct BufferPool {
+    free: Mutex<Vec<SpillGroup>>,
+}
+
+impl BufferPool {
+    /// Groups kept at most (two batches in flight of 32 groups each, with
+    /// room to spare); beyond, a group handed back is freed.
+    const KEPT: usize = 256;
+
+    /// A group to encode into: one handed back, or a new one.
+    pub(crate) fn take(&self) -> SpillGroup {
+        self.free
+            .lock()
+            .ok()
+            .and_then(|mut free| free.pop())
+            .unwrap_or_default()
+    }
+
+    /// Hands back a group whose records were written.
+    pub(crate) fn give(&self, group: SpillGroup) {
+        if let Ok(mut free) = self.free.lock()
+            && free.len() < Self::KEPT
+        {
+            free.push(group);
+        }
     }
 }
 
@@ -67,10 +143,14 @@ pub(crate) struct SpillWriter {
 }
 
 impl SpillWriter {
+    /// The write buffer: groups smaller than this are gathered, larger
+    /// ones are written straight from their own buffer (not copied).
+    const BUFFER: usize = 64 << 10;
+
     pub(crate) fn create(path: &Path) -> std::io::Result<SpillWriter> {
         Ok(SpillWriter {
             path: path.to_path_buf(),
-            out: BufWriter::with_capacity(1 << 20, File::create(path)?),
+            out: BufWriter::with_capacity(Self::BUFFER, File::create(path)?),
             offsets: vec![0],
             at: 0,
         })
@@ -81,11 +161,22 @@ impl SpillWriter {
         self.push_line(&spill_line(doc, &Omitted::default()))
     }
 
-    /// Appends one record (of a [`SpillGroup`]).
+    /// Appends one record.
+    #[cfg(test)]
     pub(crate) fn push_line(&mut self, line: &[u8]) -> std::io::Result<()> {
         self.out.write_all(line)?;
         self.at += line.len() as u64;
         self.offsets.push(self.at);
+        Ok(())
+    }
+
+    /// Appends the records of a group, with one write.
+    pub(crate) fn push_group(&mut self, group: &SpillGroup) -> std::io::Result<()> {
+        self.out.write_all(&group.bytes)?;
+        let at = self.at;
+        self.offsets
+            .extend(group.ends.iter().map(|&end| at + end as u64));
+        self.at += group.bytes.len() as u64;
         Ok(())
     }
 
@@ -324,6 +415,51 @@ mod tests {
             for (record, doc) in records.iter().zip(&docs) {
                 prop_assert_eq!(record.to_vec(), spill_line(doc, &omitted));
             }
+        }
+
+        #[test]
+        fn a_group_encoded_into_a_reused_buffer_holds_only_its_own_records(
+            before in proptest::collection::vec(".{0,300}", 0..20),
+            texts in proptest::collection::vec(".{0,300}", 0..20),
+        ) {
+            let docs = |texts: &[String]| -> Vec<Document> {
+                texts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| Document::new(format!("d{i}"), Source::default(), t.clone()))
+                    .collect()
+            };
+            let omitted = Omitted::default();
+            let pool = BufferPool::default();
+            pool.give(SpillGroup::encode(docs(&before).iter(), &omitted));
+            let mut group = pool.take();
+            let docs = docs(&texts);
+            group.encode_into(docs.iter(), &omitted);
+            let fresh = SpillGroup::encode(docs.iter(), &omitted);
+            prop_assert_eq!(group.records().collect::<Vec<_>>(), fresh.records().collect::<Vec<_>>());
+        }
+
+        #[test]
+        fn documents_written_a_group_at_a_time_read_back_in_order(
+            sizes in proptest::collection::vec(0usize..6, 0..6),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let mut w = SpillWriter::create(&dir.path().join("spill.bin")).unwrap();
+            let omitted = Omitted::default();
+            let mut all = Vec::new();
+            for (g, size) in sizes.iter().enumerate() {
+                let docs: Vec<Document> = (0..*size)
+                    .map(|i| Document::new(format!("g{g}d{i}"), Source::default(), "x".repeat(g * 7 + i)))
+                    .collect();
+                w.push_group(&SpillGroup::encode(docs.iter(), &omitted)).unwrap();
+                all.extend(docs);
+            }
+            prop_assert_eq!(w.len(), all.len());
+            let reader = w.finish().unwrap();
+            for (i, d) in all.iter().enumerate() {
+                prop_assert_eq!(&reader.read(i).unwrap(), d);
+            }
+            prop_assert!(reader.read(all.len()).is_err());
         }
     }
 }

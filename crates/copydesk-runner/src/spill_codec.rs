@@ -304,6 +304,22 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Document, DecodeError> {
     })
 }
 
+/// Appends to `out` the record `record` with its document's id replaced by
+/// `id` (the rest of the record is copied as it is, not decoded).
+pub(crate) fn replace_id(record: &[u8], id: &str, out: &mut Vec<u8>) -> Result<(), DecodeError> {
+    let mut r = Reader {
+        bytes: record,
+        at: 0,
+    };
+    r.slice()?;
+    let text_end = r.at;
+    r.slice()?;
+    out.extend_from_slice(&record[..text_end]);
+    put_str(out, id);
+    out.extend_from_slice(&record[r.at..]);
+    Ok(())
+}
+
 /// Reads only the text of a record.
 pub(crate) fn decode_text(bytes: &[u8]) -> Result<String, DecodeError> {
     Reader { bytes, at: 0 }.string()
@@ -788,6 +804,23 @@ mod tests {
                 *b ^= flip;
             }
             let _ = decode(&bytes);
+        }
+
+        #[test]
+        fn a_record_with_its_id_replaced_is_the_record_of_the_renamed_document(
+            doc in arbitrary_document(),
+            id in "\\PC{0,200}",
+        ) {
+            let mut record = Vec::new();
+            encode(&doc, &Omitted::default(), &mut record);
+            let mut replaced = b"stale".to_vec();
+            replace_id(&record, &id, &mut replaced).unwrap();
+            let mut renamed = doc.clone();
+            renamed.id = id;
+            let mut expected = b"stale".to_vec();
+            encode(&renamed, &Omitted::default(), &mut expected);
+            prop_assert_eq!(replaced, expected);
+            prop_assert!(replace_id(&record[..record.len().min(doc.text.len())], "x", &mut Vec::new()).is_err());
         }
 
         #[test]
