@@ -268,20 +268,21 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Document, DecodeError> {
             previous = start;
             let len = r.varint()?;
             let label_at = r.varint()?;
-            let label = labels
-                .get(label_at as usize)
-                .ok_or(DecodeError::BadLabel(label_at))?
-                .clone();
+            let label = shared(
+                labels
+                    .get(label_at as usize)
+                    .ok_or(DecodeError::BadLabel(label_at))?,
+            );
             let attr_count = r.varint()?;
             // Each attribute takes at least 2 bytes: no allocation beyond the input.
             let mut attrs = Attrs::with_capacity((attr_count as usize).min(r.remaining() / 2));
             for _ in 0..attr_count {
                 let key_at = r.varint()?;
-                let key = keys
-                    .get(key_at as usize)
-                    .ok_or(DecodeError::BadName(key_at))?
-                    .clone();
-                attrs.insert(key, r.value(0)?);
+                let key = shared(
+                    keys.get(key_at as usize)
+                        .ok_or(DecodeError::BadName(key_at))?,
+                );
+                attrs.insert(key, r.attr_value()?);
             }
             spans.push(Annotation {
                 start: start as usize,
@@ -334,6 +335,16 @@ const MAX_INTERNED_LABELS: usize = 4096;
 /// How deep attribute values may nest in a record (a bound on the reader's
 /// recursion; stages write flat values or one level of lists).
 const MAX_VALUE_DEPTH: usize = 64;
+
+/// Another handle on a label of a name table: the same string when it is
+/// interned (no call, no allocation), a copy when it is owned.
+#[inline]
+fn shared(label: &Label) -> Label {
+    match label {
+        Label::Borrowed(name) => Label::Borrowed(name),
+        Label::Owned(name) => Label::Owned(name.clone()),
+    }
+}
 
 /// A label read back, shared with every other annotation of that label
 /// (allocated only the first time it is seen).
@@ -591,6 +602,37 @@ impl<'a> Reader<'a> {
         Ok(names)
     }
 
+    /// An attribute's value, written by [`put_value`]: the flat kinds
+    /// stages write (strings, integers, booleans) are read here, inline;
+    /// the others by [`Reader::value`].
+    #[inline]
+    fn attr_value(&mut self) -> Result<serde_json::Value, DecodeError> {
+        use serde_json::Value;
+        let Some(&tag) = self.bytes.get(self.at) else {
+            return Err(DecodeError::Truncated(self.at));
+        };
+        let value = match tag {
+            value_tag::STRING => {
+                self.at += 1;
+                Value::String(self.string()?)
+            }
+            value_tag::UNSIGNED => {
+                self.at += 1;
+                Value::from(self.varint()?)
+            }
+            value_tag::TRUE => {
+                self.at += 1;
+                Value::Bool(true)
+            }
+            value_tag::FALSE => {
+                self.at += 1;
+                Value::Bool(false)
+            }
+            _ => return self.value(0),
+        };
+        Ok(value)
+    }
+
     /// A value written by [`put_value`], nested `depth` deep.
     fn value(&mut self, depth: usize) -> Result<serde_json::Value, DecodeError> {
         use serde_json::Value;
@@ -712,6 +754,28 @@ mod tests {
             })
     }
 
+    /// Any JSON value, nested a few levels.
+    fn arbitrary_value() -> impl Strategy<Value = serde_json::Value> {
+        use serde_json::Value;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::from),
+            "\\PC{0,12}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(3, 16, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::btree_map("[a-z]{0,4}", inner, 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
     fn arbitrary_document() -> impl Strategy<Value = Document> {
         (
             "\\PC{0,60}",
@@ -821,6 +885,28 @@ mod tests {
             encode(&renamed, &Omitted::default(), &mut expected);
             prop_assert_eq!(replaced, expected);
             prop_assert!(replace_id(&record[..record.len().min(doc.text.len())], "x", &mut Vec::new()).is_err());
+        }
+
+        #[test]
+        fn an_attribute_value_reads_as_the_general_reader_reads_it(
+            value in arbitrary_value(),
+            damage in proptest::collection::vec(any::<u8>(), 0..12),
+            cut in any::<prop::sample::Index>(),
+        ) {
+            let mut bytes = Vec::new();
+            put_value(&mut bytes, &value);
+            let inputs = [bytes.clone(), bytes[..cut.index(bytes.len() + 1)].to_vec(), damage];
+            for input in &inputs {
+                let mut fast = Reader { bytes: input, at: 0 };
+                let mut general = Reader { bytes: input, at: 0 };
+                let got = format!("{:?}", fast.attr_value());
+                prop_assert_eq!(&got, &format!("{:?}", general.value(0)));
+                if got.starts_with("Ok") {
+                    prop_assert_eq!(fast.at, general.at);
+                }
+            }
+            let mut r = Reader { bytes: &bytes, at: 0 };
+            prop_assert_eq!(r.attr_value().unwrap(), value);
         }
 
         #[test]
