@@ -20,7 +20,10 @@
 //!
 //! Within a batch, documents go through the stages in groups of 16, stage by
 //! stage (each stage's tables stay warm in the cache, and the per-stage
-//! clocks and counters are touched once per group). In the final pass the
+//! clocks and counters are touched once per group). Each group is encoded
+//! for the spill as soon as the last stage is done with it, while it is
+//! still in the cache, and the layers no corpus stage needs are dropped
+//! then. In the final pass the
 //! reports are written by a thread of their own while the pool reads back,
 //! annotates and renders the next batch.
 #![deny(missing_docs)]
