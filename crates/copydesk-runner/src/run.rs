@@ -487,7 +487,7 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
         path: spill_path.clone(),
         source,
     })?;
-    let mut ids: HashSet<String> = HashSet::new();
+    let mut ids = DocumentIds::default();
     let bytes = AtomicU64::new(0);
     let mut loaded = 0u64;
 
@@ -968,7 +968,7 @@ struct ProcessedGroup {
 impl ProcessedGroup {
     /// Makes each document's id unique within the run ([`unique_id`]),
     /// renaming it in its record too.
-    fn make_ids_unique(&mut self, ids: &mut HashSet<String>) -> Result<(), RunError> {
+    fn make_ids_unique(&mut self, ids: &mut DocumentIds) -> Result<(), RunError> {
         for (at, doc) in self.docs.iter_mut().enumerate() {
             if unique_id(doc, ids)
                 && let Some(records) = &mut self.records
@@ -1231,9 +1231,14 @@ fn annotate(
     }
 }
 
+/// The ids given so far in a run. One lookup per document, on the thread
+/// that orders the batches: a fast hash (ids are not chosen by an attacker
+/// of this process; the worst case is a slower run), not SipHash.
+type DocumentIds = HashSet<String, rustc_hash::FxBuildHasher>;
+
 /// Makes a document's id unique within the run (`id`, `id~2`, `id~3`, ...);
 /// tells whether it renamed the document.
-fn unique_id(doc: &mut Document, ids: &mut HashSet<String>) -> bool {
+fn unique_id(doc: &mut Document, ids: &mut DocumentIds) -> bool {
     if ids.insert(doc.id.clone()) {
         return false;
     }
@@ -1675,7 +1680,7 @@ mod tests {
             vec![doc("c", "four"), doc("a~2", "five")],
             vec![doc("d", "six")],
         ];
-        let mut ids = HashSet::new();
+        let mut ids = DocumentIds::default();
         let mut groups: Vec<ProcessedGroup> = originals
             .iter()
             .cloned()
