@@ -31,12 +31,23 @@ pub struct SentenceFingerprint<'a> {
 /// for each sentence its word count, the number of values, then the
 /// values (ascending).
 pub fn fingerprints(p: &Prepared, out: &mut Vec<u16>) {
+    // A sentence's values of its non-function words, gathered without a
+    // branch on each word's class (which varies from word to word).
+    let mut values: Vec<u64> = Vec::new();
     for s in &p.sentences {
-        let mut bottom = BottomK::default();
-        for t in p.tokens.get(s.first..s.last).unwrap_or(&[]) {
-            if t.class != WordClass::Function {
-                bottom.insert(sentence_value(t.hash));
+        let words = p.tokens.get(s.first..s.last).unwrap_or(&[]);
+        values.clear();
+        values.resize(words.len(), 0);
+        let mut kept = 0;
+        for t in words {
+            if let Some(place) = values.get_mut(kept) {
+                *place = t.hash;
             }
+            kept += usize::from(t.class != WordClass::Function);
+        }
+        let mut bottom = BottomK::default();
+        for &word in values.get(..kept).unwrap_or(&[]) {
+            bottom.insert(sentence_value(word));
         }
         let kept = bottom.values();
         out.push(u16::try_from(s.words()).unwrap_or(u16::MAX));

@@ -37,13 +37,18 @@ pub fn anchor_shingles_into(
     out: &mut Vec<u64>,
 ) {
     out.clear();
+    // Each token written to the next place, which only an anchor word
+    // keeps (no branch on the class, which varies from word to word).
     anchors.clear();
-    anchors.extend(
-        tokens
-            .iter()
-            .filter(|t| t.class != WordClass::Content)
-            .map(|t| (t.hash, t.class != WordClass::Function)),
-    );
+    anchors.resize(tokens.len(), (0, false));
+    let mut kept = 0;
+    for t in tokens {
+        if let Some(place) = anchors.get_mut(kept) {
+            *place = (t.hash, t.class != WordClass::Function);
+        }
+        kept += usize::from(t.class != WordClass::Content);
+    }
+    anchors.truncate(kept);
     let k = k.max(1);
     let window_hash = |w: &[(u64, bool)]| fold_shingle(w.iter().map(|a| a.0));
     if anchors.len() >= k {
