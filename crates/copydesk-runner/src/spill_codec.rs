@@ -63,33 +63,45 @@ pub(crate) fn encode(doc: &Document, omitted: &Omitted, out: &mut Vec<u8>) {
     put_varint(out, doc.tags.keys().filter(|l| kept(l)).count() as u64);
     let mut labels = NameTable::default();
     let mut keys = NameTable::default();
-    for (layer, spans) in doc.tags.iter().filter(|(l, _)| kept(l)) {
-        put_str(out, layer);
-        labels.clear();
-        keys.clear();
-        for a in spans {
-            labels.add(&a.label);
-            for key in a.attrs.keys() {
-                keys.add(key);
+    SPANS.with(|scratch| {
+        let mut own = Vec::new();
+        let mut borrowed = scratch.try_borrow_mut();
+        let spans_out = match &mut borrowed {
+            Ok(scratch) => &mut **scratch,
+            Err(_) => &mut own,
+        };
+        for (layer, spans) in doc.tags.iter().filter(|(l, _)| kept(l)) {
+            labels.clear();
+            keys.clear();
+            // One walk over the annotations: each is encoded as its names
+            // are met, and the tables (which come first) are written after.
+            spans_out.clear();
+            let mut previous = 0u64;
+            for a in spans {
+                let start = a.start as u64;
+                put_varint(spans_out, zigzag(start.wrapping_sub(previous) as i64));
+                previous = start;
+                put_varint(spans_out, a.end.saturating_sub(a.start) as u64);
+                put_varint(spans_out, labels.index_or_add(&a.label));
+                put_varint(spans_out, a.attrs.len() as u64);
+                for (key, value) in &a.attrs {
+                    put_varint(spans_out, keys.index_or_add(key));
+                    put_value(spans_out, value);
+                }
             }
+            put_str(out, layer);
+            labels.put(out);
+            keys.put(out);
+            put_varint(out, spans.len() as u64);
+            out.extend_from_slice(spans_out);
         }
-        labels.put(out);
-        keys.put(out);
-        put_varint(out, spans.len() as u64);
-        let mut previous = 0u64;
-        for a in spans {
-            let start = a.start as u64;
-            put_varint(out, zigzag(start.wrapping_sub(previous) as i64));
-            previous = start;
-            put_varint(out, a.end.saturating_sub(a.start) as u64);
-            put_varint(out, labels.index(&a.label));
-            put_varint(out, a.attrs.len() as u64);
-            for (key, value) in &a.attrs {
-                put_varint(out, keys.index(key));
-                put_value(out, value);
-            }
-        }
-    }
+    });
+}
+
+thread_local! {
+    /// The encoded annotations of the layer being encoded, before they are
+    /// appended after the layer's name tables (one buffer per thread).
+    static SPANS: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The distinct names (labels or attribute names) of one layer, in order of
@@ -139,6 +151,16 @@ impl<'d> NameTable<'d> {
         }
     }
 
+    /// The index of `name`, added at the end if it is new.
+    fn index_or_add(&mut self, name: &'d str) -> u64 {
+        if let Some(at) = self.find(name) {
+            return at;
+        }
+        self.add(name);
+        self.names.len() as u64 - 1
+    }
+
+    #[cfg(test)]
     fn index(&self, name: &str) -> u64 {
         self.find(name).unwrap_or(0)
     }
@@ -754,6 +776,57 @@ mod tests {
             })
     }
 
+    /// The encoder as it was before it walked each layer once: the name
+    /// tables from a first walk, the annotations from a second.
+    fn encode_two_walks(doc: &Document, omitted: &Omitted, out: &mut Vec<u8>) {
+        put_str(out, &doc.text);
+        put_str(out, &doc.id);
+        put_str(out, &doc.source.path);
+        put_optional(out, doc.source.record);
+        put_optional(out, doc.source.line);
+        if omitted.raw {
+            out.push(raw_tag::OMITTED);
+        } else if doc.raw == doc.text {
+            out.push(raw_tag::SAME_AS_TEXT);
+        } else {
+            out.push(raw_tag::STORED);
+            put_str(out, &doc.raw);
+        }
+        put_meta(out, &doc.meta);
+        put_map(out, &doc.ext);
+        let kept = |layer: &String| !omitted.layers.contains(layer);
+        put_varint(out, doc.tags.keys().filter(|l| kept(l)).count() as u64);
+        let mut labels = NameTable::default();
+        let mut keys = NameTable::default();
+        for (layer, spans) in doc.tags.iter().filter(|(l, _)| kept(l)) {
+            put_str(out, layer);
+            labels.clear();
+            keys.clear();
+            for a in spans {
+                labels.add(&a.label);
+                for key in a.attrs.keys() {
+                    keys.add(key);
+                }
+            }
+            labels.put(out);
+            keys.put(out);
+            put_varint(out, spans.len() as u64);
+            let mut previous = 0u64;
+            for a in spans {
+                let start = a.start as u64;
+                put_varint(out, zigzag(start.wrapping_sub(previous) as i64));
+                previous = start;
+                put_varint(out, a.end.saturating_sub(a.start) as u64);
+                put_varint(out, labels.index(&a.label));
+                put_varint(out, a.attrs.len() as u64);
+                for (key, value) in &a.attrs {
+                    put_varint(out, keys.index(key));
+                    put_value(out, value);
+                }
+            }
+        }
+    }
+
     /// Any JSON value, nested a few levels.
     fn arbitrary_value() -> impl Strategy<Value = serde_json::Value> {
         use serde_json::Value;
@@ -907,6 +980,34 @@ mod tests {
             }
             let mut r = Reader { bytes: &bytes, at: 0 };
             prop_assert_eq!(r.attr_value().unwrap(), value);
+        }
+
+        #[test]
+        fn one_walk_per_layer_encodes_the_bytes_two_walks_did(
+            doc in arbitrary_document(),
+            many in 0usize..60,
+            omit_raw in any::<bool>(),
+            omit_first_layer in any::<bool>(),
+        ) {
+            let mut doc = doc;
+            // Past the table's scan limit, with labels and names in any order.
+            let spans: Vec<Annotation> = (0..many)
+                .map(|i| {
+                    Annotation::new(i, i + 1, format!("L{}", (i * 7) % 23))
+                        .with(format!("k{}", (i * 5) % 19), i as u64)
+                        .with("shared", "v")
+                })
+                .collect();
+            doc.tags.insert("many".to_string(), spans);
+            let omitted = Omitted {
+                layers: if omit_first_layer { doc.tags.keys().take(1).cloned().collect() } else { Vec::new() },
+                raw: omit_raw,
+            };
+            let mut one = b"before".to_vec();
+            encode(&doc, &omitted, &mut one);
+            let mut two = b"before".to_vec();
+            encode_two_walks(&doc, &omitted, &mut two);
+            prop_assert_eq!(one, two);
         }
 
         #[test]
