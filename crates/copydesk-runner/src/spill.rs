@@ -115,6 +115,11 @@ impl BufferPool {
     /// room to spare); beyond, a group handed back is freed.
     const KEPT: usize = 256;
 
+    /// The largest buffer kept: a group of unusually long documents frees
+    /// its buffer once written instead of holding the memory for the rest
+    /// of the run.
+    const KEPT_BYTES: usize = 4 << 20;
+
     /// A group to encode into: one handed back, or a new one.
     pub(crate) fn take(&self) -> SpillGroup {
         self.free
@@ -126,6 +131,9 @@ impl BufferPool {
 
     /// Hands back a group whose records were written.
     pub(crate) fn give(&self, group: SpillGroup) {
+        if group.bytes.capacity() > Self::KEPT_BYTES {
+            return;
+        }
         if let Ok(mut free) = self.free.lock()
             && free.len() < Self::KEPT
         {
@@ -437,6 +445,16 @@ mod tests {
             group.encode_into(docs.iter(), &omitted);
             let fresh = SpillGroup::encode(docs.iter(), &omitted);
             prop_assert_eq!(group.records().collect::<Vec<_>>(), fresh.records().collect::<Vec<_>>());
+        }
+
+        #[test]
+        fn the_pool_keeps_ordinary_buffers_and_frees_oversized_ones(long in 0usize..3) {
+            let pool = BufferPool::default();
+            let size = [1usize << 10, BufferPool::KEPT_BYTES / 4, BufferPool::KEPT_BYTES * 2][long];
+            let doc = Document::new("d", Source::default(), "x".repeat(size));
+            pool.give(SpillGroup::encode(std::iter::once(&doc), &Omitted::default()));
+            let kept = pool.take().bytes.capacity();
+            prop_assert_eq!(kept > 0, long < 2, "capacity {} kept for a {}-byte text", kept, size);
         }
 
         #[test]
