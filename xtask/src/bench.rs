@@ -198,6 +198,10 @@ pub fn bench(args: &[String], bin: &Path) -> Result<()> {
             warn_if_disk_short(&dir, input.bytes);
             let summary = dir.join(format!("summary-{tag}.json"));
             let out_dir = dir.join(format!("out-{tag}"));
+            // The previous run's output (gigabytes at 1 GB) is still being
+            // written back or freed by the kernel: let that finish first, or
+            // it lands in this run's time.
+            settle_disk();
             let load_before = load_average();
             let m = measure(&[
                 bin.display().to_string(),
@@ -360,6 +364,16 @@ fn stage_type(stage: &str) -> String {
             })
         })
         .unwrap_or_default()
+}
+
+/// Waits for the kernel to write back every dirty page (`sync`), so that
+/// a run does not pay for the one before it.
+fn settle_disk() {
+    if let Err(e) = std::process::Command::new("sync").status() {
+        eprintln!(
+            "warning: could not run sync ({e}); runs may overlap the previous one's writeback"
+        );
+    }
 }
 
 /// One `wc -w` over the input (its bytes now in the page cache), then two
