@@ -42,8 +42,9 @@ mod raw_tag {
     pub const OMITTED: u8 = 2;
 }
 
-/// Appends `doc` to `out`, without what `omitted` names.
-pub(crate) fn encode(doc: &Document, omitted: &Omitted, out: &mut Vec<u8>) {
+/// Appends everything of `doc` that precedes its layers: text, id,
+/// source, `raw` (or its tag), `meta` and `ext`.
+fn encode_head(doc: &Document, omitted: &Omitted, out: &mut Vec<u8>) {
     put_str(out, &doc.text);
     put_str(out, &doc.id);
     put_str(out, &doc.source.path);
@@ -59,6 +60,11 @@ pub(crate) fn encode(doc: &Document, omitted: &Omitted, out: &mut Vec<u8>) {
     }
     put_meta(out, &doc.meta);
     put_map(out, &doc.ext);
+}
+
+/// Appends `doc` to `out`, without what `omitted` names.
+pub(crate) fn encode(doc: &Document, omitted: &Omitted, out: &mut Vec<u8>) {
+    encode_head(doc, omitted, out);
     let kept = |layer: &String| !omitted.layers.contains(layer);
     put_varint(out, doc.tags.keys().filter(|l| kept(l)).count() as u64);
     let mut labels = NameTable::default();
@@ -779,21 +785,7 @@ mod tests {
     /// The encoder as it was before it walked each layer once: the name
     /// tables from a first walk, the annotations from a second.
     fn encode_two_walks(doc: &Document, omitted: &Omitted, out: &mut Vec<u8>) {
-        put_str(out, &doc.text);
-        put_str(out, &doc.id);
-        put_str(out, &doc.source.path);
-        put_optional(out, doc.source.record);
-        put_optional(out, doc.source.line);
-        if omitted.raw {
-            out.push(raw_tag::OMITTED);
-        } else if doc.raw == doc.text {
-            out.push(raw_tag::SAME_AS_TEXT);
-        } else {
-            out.push(raw_tag::STORED);
-            put_str(out, &doc.raw);
-        }
-        put_meta(out, &doc.meta);
-        put_map(out, &doc.ext);
+        encode_head(doc, omitted, out);
         let kept = |layer: &String| !omitted.layers.contains(layer);
         put_varint(out, doc.tags.keys().filter(|l| kept(l)).count() as u64);
         let mut labels = NameTable::default();
