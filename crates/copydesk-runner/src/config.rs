@@ -5,11 +5,12 @@
 //! checked. All problems are collected, each with file, line and stage.
 
 use crate::registry::{find_stage, registry, suggest};
-use copydesk_core::{OptionDoc, OptionError, StageFactory, StageKind};
+use copydesk_core::{BuiltStage, OptionDoc, OptionError, StageFactory, StageKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use toml::de::{DeTable, DeValue};
 
 /// The `[run]` section: defaults that command-line options override.
@@ -114,12 +115,58 @@ pub struct PlannedStage {
     pub options: toml::Table,
     /// Line of the stage's `type` key.
     pub line: Option<usize>,
+    /// The stage as built when its options were checked, kept for the
+    /// first run (see [`PlannedStage::take_built`]).
+    prebuilt: Prebuilt,
 }
 
 impl PlannedStage {
     /// `stage 3 (tag.quotes.v1)`, for messages.
     pub fn label(&self) -> String {
         format!("stage {} ({})", self.index, self.factory.name)
+    }
+
+    /// The runtime stage: the one built when the pipeline was checked, the
+    /// first time it is asked for and if the options are still the ones it
+    /// was built from; otherwise built anew. Checking a pipeline builds
+    /// every stage (that is how bad options and unreadable resource files
+    /// are found before anything runs), and some stages are expensive to
+    /// build (`tag.spin.v1` loads its tables), so a run does not build
+    /// them twice.
+    pub fn take_built(&self) -> Result<BuiltStage, OptionError> {
+        match self.prebuilt.take_if_built_from(&self.options) {
+            Some(built) => Ok(built),
+            None => (self.factory.build)(&self.options),
+        }
+    }
+}
+
+/// A built stage and the options it was built from, shared by the clones
+/// of a [`PlannedStage`] and given out once.
+#[derive(Clone, Default)]
+struct Prebuilt(Arc<Mutex<Option<(toml::Table, BuiltStage)>>>);
+
+impl Prebuilt {
+    fn new(options: &toml::Table, built: BuiltStage) -> Prebuilt {
+        Prebuilt(Arc::new(Mutex::new(Some((options.clone(), built)))))
+    }
+
+    fn take_if_built_from(&self, options: &toml::Table) -> Option<BuiltStage> {
+        let mut slot = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        match slot.take() {
+            Some((built_from, built)) if built_from == *options => Some(built),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Debug for Prebuilt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let held = self.0.lock().map(|slot| slot.is_some()).unwrap_or(false);
+        write!(f, "Prebuilt({})", if held { "held" } else { "none" })
     }
 }
 
@@ -401,24 +448,29 @@ fn resolve_stage(
         }
     };
     options.remove("type");
-    if let Err(e) = (factory.build)(&options) {
-        let key_span = e.key.as_deref().and_then(|k| {
-            t.iter()
-                .find(|(key, _)| key.get_ref().as_ref() == k)
-                .map(|(key, _)| key.span())
-        });
-        errors.push(at.error(
-            key_span.or(Some(type_key.span())),
-            Some(label),
-            e.to_string(),
-        ));
-        // Keep the stage for the needs check: its kind and capabilities are known.
+    let mut prebuilt = Prebuilt::default();
+    match (factory.build)(&options) {
+        Ok(built) => prebuilt = Prebuilt::new(&options, built),
+        Err(e) => {
+            let key_span = e.key.as_deref().and_then(|k| {
+                t.iter()
+                    .find(|(key, _)| key.get_ref().as_ref() == k)
+                    .map(|(key, _)| key.span())
+            });
+            errors.push(at.error(
+                key_span.or(Some(type_key.span())),
+                Some(label),
+                e.to_string(),
+            ));
+            // Keep the stage for the needs check: its kind and capabilities are known.
+        }
     }
     Some(PlannedStage {
         index,
         factory,
         options,
         line: at.error(Some(type_key.span()), None, "").line,
+        prebuilt,
     })
 }
 
@@ -517,5 +569,55 @@ fn kind_name(kind: StageKind) -> &'static str {
         StageKind::Document => "document",
         StageKind::Corpus => "corpus",
         StageKind::Report => "report",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TWO_STAGES: &str = r#"
+[[stage]]
+type = "load.jsonl.v1"
+text_field = "body"
+
+[[stage]]
+type = "report.jsonl.v1"
+"#;
+
+    fn held(stage: &PlannedStage) -> bool {
+        format!("{:?}", stage.prebuilt) == "Prebuilt(held)"
+    }
+
+    #[test]
+    fn checked_stages_are_built_once_and_kept_for_the_run() {
+        let pipeline = Pipeline::from_str(TWO_STAGES, Path::new("p.toml")).unwrap();
+        assert!(pipeline.stages.iter().all(held));
+        let first = &pipeline.stages[0];
+        assert_eq!(first.take_built().unwrap().kind(), StageKind::Load);
+        assert!(!held(first), "the prebuilt stage is given out once");
+        // A second run builds anew.
+        assert_eq!(first.take_built().unwrap().kind(), StageKind::Load);
+    }
+
+    #[test]
+    fn a_prebuilt_stage_is_not_used_once_its_options_changed() {
+        let mut pipeline = Pipeline::from_str(TWO_STAGES, Path::new("p.toml")).unwrap();
+        let stage = &mut pipeline.stages[0];
+        stage
+            .options
+            .insert("text_field".into(), toml::Value::String("text".into()));
+        assert!(held(stage));
+        assert!(stage.prebuilt.take_if_built_from(&stage.options).is_none());
+        assert!(stage.take_built().is_ok(), "built anew from the new options");
+    }
+
+    #[test]
+    fn clones_of_a_pipeline_share_the_prebuilt_stages() {
+        let pipeline = Pipeline::from_str(TWO_STAGES, Path::new("p.toml")).unwrap();
+        let clone = pipeline.clone();
+        pipeline.stages[1].take_built().unwrap();
+        assert!(!held(&clone.stages[1]));
+        assert!(clone.stages[1].take_built().is_ok());
     }
 }

@@ -296,7 +296,7 @@ fn build(stages: &[PlannedStage]) -> Result<Built, RunError> {
     let mut declared = Vec::new();
     let mut report_needs = Vec::new();
     for s in stages {
-        let built = (s.factory.build)(&s.options).map_err(|e| RunError::Build {
+        let built = s.take_built().map_err(|e| RunError::Build {
             stage: s.label(),
             message: e.to_string(),
         })?;

@@ -133,37 +133,56 @@ impl Morphology {
     /// text may show for them; an over-generated form only costs a lookup.
     pub fn analyzed_as(&self, lemma: &str, plural_only: bool) -> Vec<String> {
         let mut out = Vec::new();
+        self.for_each_analyzed_as(lemma, plural_only, |form| out.push(form.to_string()));
+        out
+    }
+
+    /// [`Morphology::analyzed_as`] without collecting: calls `each` with
+    /// every form, in the same order, from one reused buffer.
+    pub fn for_each_analyzed_as(&self, lemma: &str, plural_only: bool, mut each: impl FnMut(&str)) {
+        let mut key = (lemma.to_string(), Form::S);
         for form in [Form::S, Form::Ed, Form::Ing, Form::Er, Form::Est] {
             if plural_only && form != Form::S {
                 continue;
             }
-            if let Some(words) = self.forms.get(&(lemma.to_string(), form)) {
-                out.extend(words.iter().cloned());
+            key.1 = form;
+            if let Some(words) = self.forms.get(&key) {
+                for word in words {
+                    each(word);
+                }
             }
         }
+        let mut buf = String::with_capacity(lemma.len() + 5);
+        let mut emit = |parts: &[&str]| {
+            buf.clear();
+            for part in parts {
+                buf.push_str(part);
+            }
+            each(&buf);
+        };
         let cut = |suffix: &str| lemma.strip_suffix(suffix);
-        out.push(format!("{lemma}s"));
-        out.push(format!("{lemma}es"));
+        emit(&[lemma, "s"]);
+        emit(&[lemma, "es"]);
         if let Some(stem) = cut("y") {
-            out.push(format!("{stem}ies"));
+            emit(&[stem, "ies"]);
         }
         if plural_only {
-            return out;
+            return;
         }
-        let last = lemma.chars().last();
+        let mut last = [0u8; 4];
+        let last: Option<&str> = lemma.chars().last().map(|c| &*c.encode_utf8(&mut last));
         for suffix in ["ed", "ing", "er", "est"] {
-            out.push(format!("{lemma}{suffix}"));
+            emit(&[lemma, suffix]);
             if let Some(stem) = cut("e") {
-                out.push(format!("{stem}{suffix}"));
+                emit(&[stem, suffix]);
             }
             if let Some(stem) = cut("y") {
-                out.push(format!("{stem}i{suffix}"));
+                emit(&[stem, "i", suffix]);
             }
             if let Some(c) = last {
-                out.push(format!("{lemma}{c}{suffix}"));
+                emit(&[lemma, c, suffix]);
             }
         }
-        out
     }
 
     /// Candidate inflections of a lowercase lemma (single word or phrase:
@@ -262,6 +281,65 @@ impl Morphology {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// `analyzed_as` as it was before it was built on
+    /// `for_each_analyzed_as`: the reference the property test holds it to.
+    fn analyzed_as_reference(m: &Morphology, lemma: &str, plural_only: bool) -> Vec<String> {
+        let mut out = Vec::new();
+        for form in [Form::S, Form::Ed, Form::Ing, Form::Er, Form::Est] {
+            if plural_only && form != Form::S {
+                continue;
+            }
+            if let Some(words) = m.forms.get(&(lemma.to_string(), form)) {
+                out.extend(words.iter().cloned());
+            }
+        }
+        let cut = |suffix: &str| lemma.strip_suffix(suffix);
+        out.push(format!("{lemma}s"));
+        out.push(format!("{lemma}es"));
+        if let Some(stem) = cut("y") {
+            out.push(format!("{stem}ies"));
+        }
+        if plural_only {
+            return out;
+        }
+        let last = lemma.chars().last();
+        for suffix in ["ed", "ing", "er", "est"] {
+            out.push(format!("{lemma}{suffix}"));
+            if let Some(stem) = cut("e") {
+                out.push(format!("{stem}{suffix}"));
+            }
+            if let Some(stem) = cut("y") {
+                out.push(format!("{stem}i{suffix}"));
+            }
+            if let Some(c) = last {
+                out.push(format!("{lemma}{c}{suffix}"));
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn analyzed_as_gives_what_it_gave_before(
+            lemma in prop_oneof![
+                Just(String::new()),
+                Just("go".to_string()),
+                Just("say".to_string()),
+                Just("child".to_string()),
+                "[a-z]{1,8}(e|y)?",
+                "\\PC{0,6}",
+            ],
+            plural_only in any::<bool>(),
+        ) {
+            let m = morph();
+            prop_assert_eq!(
+                m.analyzed_as(&lemma, plural_only),
+                analyzed_as_reference(&m, &lemma, plural_only)
+            );
+        }
+    }
 
     fn morph() -> Morphology {
         Morphology::from_text("verb said say\nverb went go\nverb gone go\nnoun children child\n")

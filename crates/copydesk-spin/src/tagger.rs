@@ -631,24 +631,39 @@ impl SpinTagger {
         let lm = resources::language_model();
         let mut phrase_surfaces: HashSet<u64, WordHash> = HashSet::default();
         let mut surface_words = SurfaceWords::new(lm.vocabulary_size());
-        let mut add_surface = |surface: &str| {
+        // `add_surface(surface, true)` records a wording and marks its later
+        // words; with `false`, only records it (its later words are marked).
+        let mut add_surface = |surface: &str, mark: bool| {
             phrase_surfaces.insert(phrase_hash(surface));
-            surface_words.mark(surface, lm);
+            if mark {
+                surface_words.mark(surface, lm);
+            }
         };
         let dicts = builtin.iter().copied().chain(user.iter());
+        let mut surface = String::new();
         for key in dicts.flat_map(|d| d.entries().map(|(k, _)| k)) {
             let (Some((first, rest)), Some((head, last))) =
                 (key.split_once(' '), key.rsplit_once(' '))
             else {
                 continue;
             };
-            add_surface(key);
-            for form in morph.analyzed_as(first, false) {
-                add_surface(&format!("{form} {rest}"));
-            }
-            for form in morph.analyzed_as(last, true) {
-                add_surface(&format!("{head} {form}"));
-            }
+            add_surface(key, true);
+            // A one-word form of the first word leaves the later words, the
+            // only ones `mark` looks at, as they are in `key`.
+            morph.for_each_analyzed_as(first, false, |form| {
+                surface.clear();
+                surface.push_str(form);
+                surface.push(' ');
+                surface.push_str(rest);
+                add_surface(&surface, form.contains(' '));
+            });
+            morph.for_each_analyzed_as(last, true, |form| {
+                surface.clear();
+                surface.push_str(head);
+                surface.push(' ');
+                surface.push_str(form);
+                add_surface(&surface, true);
+            });
         }
         let mut phrase_start_ids = vec![false; lm.vocabulary_size()];
         for word in &phrase_starts {
@@ -2053,16 +2068,21 @@ impl SurfaceWords {
 
     /// Records the known words of one wording.
     fn mark(&mut self, surface: &str, lm: &LanguageModel) {
-        let words: Vec<&str> = surface.split(' ').collect();
-        let marks: &[(usize, u8)] = match words.len() {
+        // The first four words: enough to tell two or three from more.
+        let mut words = [""; 4];
+        let mut count = 0;
+        for (slot, word) in words.iter_mut().zip(surface.split(' ')) {
+            *slot = word;
+            count += 1;
+        }
+        let marks: &[(usize, u8)] = match count {
             2 => &[(1, 1)],
             3 => &[(1, 2), (2, 4)],
             _ => &[],
         };
         for &(position, bit) in marks {
-            if let Some(flag) = words
-                .get(position)
-                .and_then(|w| lm.id(w))
+            if let Some(flag) = lm
+                .id(words[position])
                 .and_then(|id| self.flags.get_mut(id as usize))
             {
                 *flag |= bit;
@@ -2262,6 +2282,67 @@ fn select<'a>(runs: &'a [Candidate], scores: &[f64], min: f64) -> Vec<(&'a Candi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The wording tables as `SpinTagger::new` built them before it reused
+    /// one buffer and skipped marks that cannot change: every surface
+    /// formatted anew and marked.
+    fn surfaces_reference(tagger: &SpinTagger) -> (HashSet<u64, WordHash>, Vec<u8>) {
+        let lm = tagger.lm;
+        let mut surfaces: HashSet<u64, WordHash> = HashSet::default();
+        let mut words = SurfaceWords::new(lm.vocabulary_size());
+        let mut add = |surface: &str| {
+            surfaces.insert(phrase_hash(surface));
+            let split: Vec<&str> = surface.split(' ').collect();
+            let marks: &[(usize, u8)] = match split.len() {
+                2 => &[(1, 1)],
+                3 => &[(1, 2), (2, 4)],
+                _ => &[],
+            };
+            for &(position, bit) in marks {
+                if let Some(flag) = lm
+                    .id(split[position])
+                    .and_then(|id| words.flags.get_mut(id as usize))
+                {
+                    *flag |= bit;
+                }
+            }
+        };
+        let dicts = tagger.builtin.iter().copied().chain(tagger.user.iter());
+        for key in dicts.flat_map(|d| d.entries().map(|(k, _)| k)) {
+            let (Some((first, rest)), Some((head, last))) =
+                (key.split_once(' '), key.rsplit_once(' '))
+            else {
+                continue;
+            };
+            add(key);
+            for form in tagger.morph.analyzed_as(first, false) {
+                add(&format!("{form} {rest}"));
+            }
+            for form in tagger.morph.analyzed_as(last, true) {
+                add(&format!("{head} {form}"));
+            }
+        }
+        (surfaces, words.flags)
+    }
+
+    #[test]
+    fn the_wording_tables_are_built_as_before() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("synonyms.txt");
+        std::fs::write(
+            &path,
+            "take off|remove|strip away\nset up|establish|put in place\nbig|large|very large\n",
+        )
+        .expect("write");
+        let config = SpinConfig {
+            synonyms: vec![path],
+            ..SpinConfig::default()
+        };
+        let tagger = SpinTagger::new(&config).expect("tagger");
+        let (surfaces, flags) = surfaces_reference(&tagger);
+        assert_eq!(tagger.phrase_surfaces, surfaces);
+        assert!(tagger.surface_words.flags == flags);
+    }
 
     #[test]
     fn the_hash_filter_keeps_every_member_and_rejects_most_others() {

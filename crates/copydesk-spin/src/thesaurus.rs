@@ -120,43 +120,27 @@ impl ReverseThesaurus {
     /// (higher is commoner): spinners that favour common synonyms write
     /// the top-ranked ones far more often.
     pub fn rank_by(mut self, freq: impl Fn(&str) -> f64) -> Self {
-        let freqs: HashMap<&str, f64> = self.map.keys().map(|k| (k.as_str(), freq(k))).collect();
-        let mut forward: HashMap<usize, Vec<f64>> = HashMap::new();
+        // For each original (by its shared lemma), the frequencies of every
+        // wording that may stand for it, commonest first.
+        let lemma_key = |o: &Original| (Arc::as_ptr(&o.lemma) as *const u8 as usize) >> 3;
+        let mut forward: HashMap<usize, Vec<f64>, WordHash> =
+            HashMap::with_capacity_and_hasher(self.map.len(), WordHash::default());
         for (spun, list) in &self.map {
-            let f = freqs.get(spun.as_str()).copied().unwrap_or(f64::MIN);
+            let f = freq(spun);
             for o in list {
-                forward
-                    .entry(Arc::as_ptr(&o.lemma) as *const u8 as usize)
-                    .or_default()
-                    .push(f);
+                forward.entry(lemma_key(o)).or_default().push(f);
             }
         }
         for list in forward.values_mut() {
             list.sort_by(|a, b| b.total_cmp(a));
         }
-        let ranks: Vec<(String, Vec<u32>)> = self
-            .map
-            .iter()
-            .map(|(spun, list)| {
-                let f = freqs.get(spun.as_str()).copied().unwrap_or(f64::MIN);
-                let r = list
-                    .iter()
-                    .map(|o| {
-                        let key = Arc::as_ptr(&o.lemma) as *const u8 as usize;
-                        let above = forward
-                            .get(&key)
-                            .map_or(0, |l| l.partition_point(|&x| x > f));
-                        above as u32 + 1
-                    })
-                    .collect();
-                (spun.clone(), r)
-            })
-            .collect();
-        for (spun, r) in ranks {
-            if let Some(list) = self.map.get_mut(&spun) {
-                for (o, rank) in list.iter_mut().zip(r) {
-                    o.rank = rank;
-                }
+        for (spun, list) in &mut self.map {
+            let f = freq(spun);
+            for o in list.iter_mut() {
+                let above = forward
+                    .get(&lemma_key(o))
+                    .map_or(0, |l| l.partition_point(|&x| x > f));
+                o.rank = above as u32 + 1;
             }
         }
         self
@@ -258,6 +242,88 @@ pub fn normalize(s: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// `rank_by` as it was before it hashed lemmas by pointer with
+    /// `WordHash` and ranked in place: the reference for the property test.
+    fn rank_by_reference(mut t: ReverseThesaurus, freq: impl Fn(&str) -> f64) -> ReverseThesaurus {
+        let freqs: std::collections::HashMap<&str, f64> =
+            t.map.keys().map(|k| (k.as_str(), freq(k))).collect();
+        let mut forward: std::collections::HashMap<usize, Vec<f64>> = Default::default();
+        for (spun, list) in &t.map {
+            let f = freqs.get(spun.as_str()).copied().unwrap_or(f64::MIN);
+            for o in list {
+                forward
+                    .entry(Arc::as_ptr(&o.lemma) as *const u8 as usize)
+                    .or_default()
+                    .push(f);
+            }
+        }
+        for list in forward.values_mut() {
+            list.sort_by(|a, b| b.total_cmp(a));
+        }
+        let ranks: Vec<(String, Vec<u32>)> = t
+            .map
+            .iter()
+            .map(|(spun, list)| {
+                let f = freqs.get(spun.as_str()).copied().unwrap_or(f64::MIN);
+                let r = list
+                    .iter()
+                    .map(|o| {
+                        let key = Arc::as_ptr(&o.lemma) as *const u8 as usize;
+                        forward
+                            .get(&key)
+                            .map_or(0, |l| l.partition_point(|&x| x > f))
+                            as u32
+                            + 1
+                    })
+                    .collect();
+                (spun.clone(), r)
+            })
+            .collect();
+        for (spun, r) in ranks {
+            if let Some(list) = t.map.get_mut(&spun) {
+                for (o, rank) in list.iter_mut().zip(r) {
+                    o.rank = rank;
+                }
+            }
+        }
+        t
+    }
+
+    fn ranks(t: &ReverseThesaurus) -> Vec<(String, String, u32)> {
+        let mut out: Vec<_> = t
+            .entries()
+            .flat_map(|(spun, list)| {
+                list.iter()
+                    .map(move |o| (spun.to_string(), o.lemma.to_string(), o.rank))
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn rank_by_ranks_as_before(
+            lines in proptest::collection::vec(
+                proptest::collection::vec("[a-e]{1,2}( [a-c])?", 1..6), 1..30),
+            groups in any::<bool>(),
+        ) {
+            let text: String = lines.iter().map(|l| l.join("|") + "\n").collect();
+            let build = || if groups {
+                ReverseThesaurus::from_groups("t", &text)
+            } else {
+                ReverseThesaurus::from_roots("t", &text)
+            };
+            // Ties are common with so few distinct lengths and letters.
+            let freq = |w: &str| (w.len() % 3) as f64 + if w.starts_with('a') { 0.5 } else { 0.0 };
+            prop_assert_eq!(
+                ranks(&build().rank_by(freq)),
+                ranks(&rank_by_reference(build(), freq))
+            );
+        }
+    }
 
     #[test]
     fn groups_read_both_ways() {
