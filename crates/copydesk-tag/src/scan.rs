@@ -133,14 +133,24 @@ impl Iterator for AsciiWords<'_> {
     #[inline]
     fn next(&mut self) -> Option<(usize, usize)> {
         loop {
-            if self.transitions != 0 {
-                let at = self.base + self.transitions.trailing_zeros() as usize;
-                self.transitions &= self.transitions - 1;
-                match self.start.take() {
-                    None => self.start = Some(at),
-                    Some(start) => return Some((start, at)),
+            let t = self.transitions;
+            if t != 0 {
+                let at = self.base + t.trailing_zeros() as usize;
+                let rest = t & (t - 1);
+                // A word started in an earlier chunk ends at the first
+                // transition of this one.
+                if let Some(start) = self.start.take() {
+                    self.transitions = rest;
+                    return Some((start, at));
                 }
-                continue;
+                // Most words start and end in one chunk: both of their
+                // transitions are taken at once.
+                if rest != 0 {
+                    self.transitions = rest & (rest - 1);
+                    return Some((at, self.base + rest.trailing_zeros() as usize));
+                }
+                self.transitions = 0;
+                self.start = Some(at);
             }
             let Some(chunk) = self.bytes.get(self.next..).filter(|c| !c.is_empty()) else {
                 // A word running to the end of the text ends there.
