@@ -110,8 +110,15 @@ fn tokenize_into_with<const ASCII_WORDS: bool>(text: &str, mut sink: impl FnMut(
             // exit), and such a word is a number when it is all digits.
             b if ASCII_WORDS && b.is_ascii_alphanumeric() => {
                 let end = i + crate::scan::ascii_alnum_run(bytes, i);
-                let ends_here = bytes.get(end).is_none_or(|&n| {
-                    n.is_ascii() && !matches!(n, b'\'' | b'-' | b'.' | b',' | b':')
+                let ends_here = bytes.get(end).is_none_or(|&n| match n {
+                    // After a letter, `,` and `:` join nothing (they join
+                    // digits only), nor does `.` after a run of two or
+                    // more (it joins digits, or single letters: `U.S.`).
+                    // Most words before a comma or a full stop end here.
+                    b',' | b':' => bytes[end - 1].is_ascii_alphabetic(),
+                    b'.' => end - i > 1 && bytes[end - 1].is_ascii_alphabetic(),
+                    b'\'' | b'-' => false,
+                    _ => n.is_ascii(),
                 });
                 if !ends_here {
                     b as char
@@ -126,7 +133,8 @@ fn tokenize_into_with<const ASCII_WORDS: bool>(text: &str, mut sink: impl FnMut(
                             TokenKind::Word
                         },
                     });
-                    i = end;
+                    // One blank after a word is skipped at once.
+                    i = end + usize::from(bytes.get(end) == Some(&b' '));
                     continue;
                 }
             }
@@ -644,6 +652,15 @@ mod tests {
         #[test]
         fn ascii_word_shortcut_gives_the_same_tokens(
             s in "([A-Za-z]{1,12}|[0-9]{1,9}|[.,:'’$%()\"_-]|\u{2010}|é|ß|٣|\u{a0}| |\n){0,40}"
+        ) {
+            prop_assert_eq!(tokenize(&s), tokenize_without_shortcut(&s));
+        }
+
+        // Short runs of letters and digits before `.`, `,` and `:` (the
+        // shortcut's own tests of what may join there).
+        #[test]
+        fn ascii_word_shortcut_gives_the_same_tokens_at_joining_marks(
+            s in "([A-Za-z]{1,3}|[0-9]{1,4}|[a-z][0-9]|[0-9][a-z]|[.,:'-]| |\n|é){0,40}"
         ) {
             prop_assert_eq!(tokenize(&s), tokenize_without_shortcut(&s));
         }
