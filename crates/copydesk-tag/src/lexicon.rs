@@ -64,8 +64,12 @@ pub fn scale_word(word: &str) -> Option<f64> {
 /// (`4.06 mln` is 4,060,000 exactly, where the float product is
 /// 4,059,999.9999999995); other scales (`dozen`) multiply.
 pub fn scaled(value: f64, scale: f64) -> f64 {
-    let exponent = scale.log10().round();
-    if value.is_finite() && (1.0..=22.0).contains(&exponent) && 10f64.powf(exponent) == scale {
+    // The power of ten `scale` is, from 10^1 to 10^22 (what the rounded
+    // `log10` whose `powf` gives `scale` back is: those powers are floats
+    // exactly), found in the table instead of by the two libm calls.
+    let power = EXACT_POWERS_OF_TEN[1..].iter().position(|&p| p == scale);
+    if let Some(power) = power.filter(|_| value.is_finite()) {
+        let exponent = power + 1;
         // A whole number whose product with the power of ten stays within
         // 2^53 is that product exactly (every integer up to 2^53 is a
         // float, so the product is not rounded), which is also what the
@@ -76,11 +80,56 @@ pub fn scaled(value: f64, scale: f64) -> f64 {
         if value.fract() == 0.0 && product.abs() <= EXACT {
             return product;
         }
+        // A positive value whose shortest form has at most 15 significant
+        // digits (`5.93`) is read as those digits without a string.
+        if let Some(v) = short_decimal_scaled(value, exponent) {
+            return v;
+        }
         if let Ok(v) = format!("{value}e{exponent}").parse::<f64>() {
             return v;
         }
     }
     value * scale
+}
+
+/// The powers of ten that are floats exactly (up to 10^22).
+pub(crate) const EXACT_POWERS_OF_TEN: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// What `format!("{value}e{exponent}").parse::<f64>()` gives, when `value`
+/// is positive and its shortest form has at most 15 significant digits
+/// and 15 decimals (`None` otherwise), without a string.
+///
+/// Such a value is `m / 10^k` for the smallest `k` where that quotient is
+/// `value` again (`m` < 10^15, so `m` and `10^k` are floats exactly and
+/// the division is the correctly rounded reading of the decimal `m e-k`).
+/// No two decimals of at most 15 significant digits read as one float,
+/// so that decimal is the shortest form's number. Scaled, it is
+/// `m * 10^(exponent - k)`, exact when a whole number within 2^53, or
+/// `m / 10^(k - exponent)`, again one correctly rounded division.
+fn short_decimal_scaled(value: f64, exponent: usize) -> Option<f64> {
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    if !(value > 0.0 && value.is_finite()) || exponent > 22 {
+        return None;
+    }
+    for (k, &power) in EXACT_POWERS_OF_TEN[..16].iter().enumerate() {
+        let m = (value * power).round();
+        if m >= 1e15 {
+            return None;
+        }
+        if m / power != value {
+            continue;
+        }
+        return if exponent >= k {
+            let product = m * EXACT_POWERS_OF_TEN[exponent - k];
+            (product <= EXACT).then_some(product)
+        } else {
+            Some(m / EXACT_POWERS_OF_TEN[k - exponent])
+        };
+    }
+    None
 }
 
 /// [`scaled`] as it was, always through the decimal string (the
@@ -276,9 +325,30 @@ mod tests {
                 value = -value;
             }
             let scale = other.unwrap_or(10f64.powi(exponent));
-            proptest::prop_assert_eq!(scaled(value, scale).to_bits(), scaled_by_decimal(value, scale).to_bits());
+            // Bit for bit, but any NaN for a NaN: which operand's payload
+            // a product of two NaNs keeps is up to code generation.
+            let bits = |v: f64| if v.is_nan() { f64::NAN.to_bits() } else { v.to_bits() };
+            proptest::prop_assert_eq!(bits(scaled(value, scale)), bits(scaled_by_decimal(value, scale)));
             let whole_value = whole as f64;
-            proptest::prop_assert_eq!(scaled(whole_value, scale).to_bits(), scaled_by_decimal(whole_value, scale).to_bits());
+            proptest::prop_assert_eq!(bits(scaled(whole_value, scale)), bits(scaled_by_decimal(whole_value, scale)));
+        }
+    }
+
+    proptest::proptest! {
+        // Decimals of up to 17 significant digits and 17 decimals, by
+        // every power of ten: the digits' reading without a string is the
+        // string's (and values past the fast reading's bounds still are).
+        #[test]
+        fn scaled_decimals_are_the_decimal_reading(
+            digits in proptest::prop_oneof![1u64..1000, 1u64..1_000_000, 1u64..100_000_000_000_000_000],
+            decimals in 0i32..18,
+            exponent in 0i32..25,
+        ) {
+            let value: f64 = format!("{digits}e-{decimals}").parse().unwrap_or(0.0);
+            let scale = 10f64.powi(exponent);
+            proptest::prop_assert_eq!(scaled(value, scale).to_bits(), scaled_by_decimal(value, scale).to_bits(), "{} {}", value, scale);
+            let next = f64::from_bits(value.to_bits() + 1);
+            proptest::prop_assert_eq!(scaled(next, scale).to_bits(), scaled_by_decimal(next, scale).to_bits(), "{} {}", next, scale);
         }
     }
 

@@ -762,6 +762,9 @@ fn parse_number(ctx: &Ctx<'_>, i: usize) -> Option<Parsed> {
 /// `digits.replace(',', "").parse()` gives, without a new string for the
 /// usual number that has no comma (or not more than 40 bytes).
 fn parse_without_commas(digits: &str) -> Option<f64> {
+    if let Some(value) = short_decimal(digits) {
+        return Some(value);
+    }
     if !digits.contains(',') {
         return digits.parse().ok();
     }
@@ -775,6 +778,42 @@ fn parse_without_commas(digits: &str) -> Option<f64> {
         len += 1;
     }
     std::str::from_utf8(&buf[..len]).ok()?.parse().ok()
+}
+
+/// What `digits.replace(',', "").parse::<f64>().ok()` gives when that
+/// string is digits with at most one `.` between digits, and at most 15
+/// digits in all (`None` for any other string, read the long way): the
+/// digits as a whole number `m` (below 10^15, so a float exactly) divided
+/// by the power of ten of its decimals, one correctly rounded division,
+/// which is the correctly rounded reading of the decimal.
+fn short_decimal(digits: &str) -> Option<f64> {
+    let mut m = 0u64;
+    let mut count = 0usize;
+    // Digits after the `.`, once one is read.
+    let mut decimals: Option<usize> = None;
+    for &b in digits.as_bytes() {
+        match b {
+            b'0'..=b'9' => {
+                m = m * 10 + u64::from(b - b'0');
+                count += 1;
+                if count > 15 {
+                    return None;
+                }
+                if let Some(d) = decimals.as_mut() {
+                    *d += 1;
+                }
+            }
+            b',' => {}
+            b'.' if decimals.is_none() && count > 0 => decimals = Some(0),
+            _ => return None,
+        }
+    }
+    match decimals {
+        _ if count == 0 => None,
+        None => Some(m as f64),
+        Some(0) => None,
+        Some(d) => Some(m as f64 / crate::lexicon::EXACT_POWERS_OF_TEN[d]),
+    }
 }
 
 /// Digit-led word tokens: `1000’s`, `1990s`, `3rd`, `100kg`.
@@ -1602,6 +1641,20 @@ mod tests {
         fn commas_are_dropped_as_replace_drops_them(s in "[0-9,.e+-]{0,50}|\\PC{0,50}") {
             let reference: Option<f64> = s.replace(',', "").parse().ok();
             prop_assert_eq!(parse_without_commas(&s).map(f64::to_bits), reference.map(f64::to_bits));
+        }
+
+        // Numbers as the tokenizer gives them (digits, thousands commas,
+        // a decimal point), short and past 15 digits: the digits' reading
+        // without the float parser is the parser's, bit for bit.
+        #[test]
+        fn short_decimals_are_read_as_the_parser_reads_them(
+            s in "[0-9]{1,8}|[0-9]{1,17}([.][0-9]{1,17})?|[0-9]{1,3}(,[0-9]{3}){0,5}([.][0-9]{1,6})?|[0-9.,]{0,20}"
+        ) {
+            let reference: Option<f64> = s.replace(',', "").parse().ok();
+            prop_assert_eq!(parse_without_commas(&s).map(f64::to_bits), reference.map(f64::to_bits));
+            if let Some(v) = short_decimal(&s) {
+                prop_assert_eq!(Some(v.to_bits()), reference.map(f64::to_bits));
+            }
         }
 
         #[test]
