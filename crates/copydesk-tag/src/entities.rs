@@ -255,39 +255,7 @@ impl EntityFinder {
         tokens: &[Token],
     ) -> Vec<Entity> {
         let gazetteer = Gazetteer::global();
-        let mut sentence_initial = vec![false; tokens.len()];
-        let mut in_heading = vec![false; tokens.len()];
-        let mut s = 0;
-        let mut seen_word_in_sentence = false;
-        // Whether sentence `s` has no lowercase letter, computed once per sentence.
-        let heading = |s: usize| {
-            sentences.get(s).is_some_and(|&(a, b)| {
-                let sentence = &text[a..b];
-                // ASCII lowercase letters are the only lowercase in ASCII.
-                if sentence.is_ascii() {
-                    !sentence.bytes().any(|b| b.is_ascii_lowercase())
-                } else {
-                    !sentence.chars().any(char::is_lowercase)
-                }
-            })
-        };
-        let mut sentence_is_heading = heading(s);
-        for (k, t) in tokens.iter().enumerate() {
-            while s < sentences.len() && sentences[s].1 <= t.start {
-                s += 1;
-                seen_word_in_sentence = false;
-                sentence_is_heading = heading(s);
-            }
-            if let Some(&(a, _)) = sentences.get(s)
-                && t.start >= a
-            {
-                in_heading[k] = sentence_is_heading;
-            }
-            if t.kind == TokenKind::Word && !seen_word_in_sentence {
-                sentence_initial[k] = true;
-                seen_word_in_sentence = true;
-            }
-        }
+        let (sentence_initial, in_heading) = sentence_marks(text, sentences, tokens);
         let mut ctx = Ctx {
             text,
             tokens,
@@ -476,6 +444,97 @@ impl EntityFinder {
         }
         out.push(entity(lo, hi, EntityLabel::Misc));
     }
+}
+
+/// Whether sentence `s` of `text` has no lowercase letter (a heading);
+/// false when there is no sentence `s`.
+fn is_heading(text: &str, sentences: &[(usize, usize)], s: usize) -> bool {
+    sentences.get(s).is_some_and(|&(a, b)| {
+        let sentence = &text[a..b];
+        // ASCII lowercase letters are the only lowercase in ASCII.
+        if sentence.is_ascii() {
+            !sentence.bytes().any(|b| b.is_ascii_lowercase())
+        } else {
+            !sentence.chars().any(char::is_lowercase)
+        }
+    })
+}
+
+/// For each token: whether it is the first word of its sentence, and
+/// whether it is in a heading ([`is_heading`]). A token is in the first
+/// sentence (from the current one on) that ends after its start; it is in
+/// the heading only when it also starts inside that sentence. The first
+/// word after the last sentence counts as sentence-initial too.
+///
+/// The tokens of each sentence are walked in one loop of their own (the
+/// sentence's end read once), and only headings write their mark (the
+/// marks start false), instead of testing for a next sentence at every
+/// token ([`sentence_marks_token_by_token`], the tests' reference).
+fn sentence_marks(
+    text: &str,
+    sentences: &[(usize, usize)],
+    tokens: &[Token],
+) -> (Vec<bool>, Vec<bool>) {
+    let n = tokens.len();
+    let mut sentence_initial = vec![false; n];
+    let mut in_heading = vec![false; n];
+    let mut k = 0;
+    for (s, &(a, b)) in sentences.iter().enumerate() {
+        if k == n {
+            break;
+        }
+        let heading = is_heading(text, sentences, s);
+        let mut seen_word = false;
+        while k < n && tokens[k].start < b {
+            let t = &tokens[k];
+            if heading && t.start >= a {
+                in_heading[k] = true;
+            }
+            if !seen_word && t.kind == TokenKind::Word {
+                sentence_initial[k] = true;
+                seen_word = true;
+            }
+            k += 1;
+        }
+    }
+    // After the last sentence: its first word only.
+    if let Some(first) = tokens[k..].iter().position(|t| t.kind == TokenKind::Word) {
+        sentence_initial[k + first] = true;
+    }
+    (sentence_initial, in_heading)
+}
+
+/// [`sentence_marks`] as it was, token after token with the sentence
+/// index moved on where a token starts past its end (the tests' reference).
+#[cfg(test)]
+fn sentence_marks_token_by_token(
+    text: &str,
+    sentences: &[(usize, usize)],
+    tokens: &[Token],
+) -> (Vec<bool>, Vec<bool>) {
+    let mut sentence_initial = vec![false; tokens.len()];
+    let mut in_heading = vec![false; tokens.len()];
+    let mut s = 0;
+    let mut seen_word_in_sentence = false;
+    let heading = |s: usize| is_heading(text, sentences, s);
+    let mut sentence_is_heading = heading(s);
+    for (k, t) in tokens.iter().enumerate() {
+        while s < sentences.len() && sentences[s].1 <= t.start {
+            s += 1;
+            seen_word_in_sentence = false;
+            sentence_is_heading = heading(s);
+        }
+        if let Some(&(a, _)) = sentences.get(s)
+            && t.start >= a
+        {
+            in_heading[k] = sentence_is_heading;
+        }
+        if t.kind == TokenKind::Word && !seen_word_in_sentence {
+            sentence_initial[k] = true;
+            seen_word_in_sentence = true;
+        }
+    }
+    (sentence_initial, in_heading)
 }
 
 /// The most tokens one capitalized run (hence one name) may have.
@@ -725,6 +784,38 @@ mod tests {
     use super::*;
     use crate::sentences::SentenceSplitter;
     use proptest::prelude::*;
+
+    proptest! {
+        // The marks walked sentence by sentence are the marks walked token
+        // by token: sentences from the splitter, and arbitrary spans
+        // (sorted by start, overlapping, out of order, past the tokens).
+        #[test]
+        fn sentence_marks_are_the_token_by_token_marks(
+            text in "([A-Z][a-z]{0,6}|[A-Z]{1,5}|[a-z]{1,6}|[0-9]{1,3}|[.,?!;\"“”é]| |\n\n|\n){0,60}",
+            spans in proptest::collection::vec((0usize..200, 0usize..200), 0..8),
+            split in proptest::bool::ANY,
+        ) {
+            let tokens = crate::tokens::tokenize(&text);
+            let sentences: Vec<(usize, usize)> = if split {
+                SentenceSplitter::default().split(&text)
+            } else {
+                let mut spans: Vec<(usize, usize)> = spans
+                    .into_iter()
+                    .map(|(a, b)| {
+                        let (a, b) = (a.min(text.len()), b.min(text.len()));
+                        let fit = |i: usize| (0..=i).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+                        (fit(a.min(b)), fit(a.max(b)))
+                    })
+                    .collect();
+                spans.sort_by_key(|&(a, _)| a);
+                spans
+            };
+            prop_assert_eq!(
+                sentence_marks(&text, &sentences, &tokens),
+                sentence_marks_token_by_token(&text, &sentences, &tokens)
+            );
+        }
+    }
 
     proptest! {
         // Names by start answer as the hash map they replaced: the last
