@@ -78,7 +78,7 @@ impl Day {
     }
 
     fn iso(self) -> String {
-        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        iso_date(Some(self.year), self.month, self.day)
     }
 
     /// ISO week, as `YYYY-Www`.
@@ -92,7 +92,11 @@ impl Day {
             day: 1,
         };
         let week = (thursday.to_days() - jan1.to_days()) / 7 + 1;
-        format!("{:04}-W{:02}", thursday.year, week)
+        let mut out = String::with_capacity(8);
+        push_padded(&mut out, thursday.year, 4);
+        out.push_str("-W");
+        push_padded(&mut out, week, 2);
+        out
     }
 
     fn plus_months(self, n: i64) -> (i64, u32) {
@@ -342,11 +346,7 @@ impl DateFinder {
         let scan = WordScan::of(text);
         let cues = scan.cues;
         let mut day_date = |start, end, (month, day, year): (u32, u32, Option<i64>)| {
-            let normalized = match (year, anchor) {
-                (Some(y), _) => format!("{y:04}-{month:02}-{day:02}"),
-                (None, Some(a)) => format!("{:04}-{month:02}-{day:02}", a.year),
-                (None, None) => format!("--{month:02}-{day:02}"),
-            };
+            let normalized = iso_date(year.or(anchor.map(|a| a.year)), month, day);
             push(start, end, DateLabel::Date, Some(normalized), None);
         };
         // `month_day` and `month_year` start at a month word: searched
@@ -1369,24 +1369,73 @@ fn offset(step: i64, unit: &str, anchor: Option<Day>) -> (Option<String>, String
         _ => "Y",
     };
     let sign = if step < 0 { "-" } else { "" };
-    let relative = format!("{sign}P{}{code}", step.abs());
+    let mut relative = String::with_capacity(8);
+    relative.push_str(sign);
+    relative.push('P');
+    push_padded(&mut relative, step.abs(), 1);
+    relative.push_str(code);
     let normalized = anchor.map(|a| match code {
         "D" => a.plus_days(step).iso(),
         "W" => a.plus_days(step * 7).iso_week(),
         "M" => {
             let (y, m) = a.plus_months(step);
-            format!("{y:04}-{m:02}")
+            let mut out = String::with_capacity(7);
+            push_padded(&mut out, y, 4);
+            out.push('-');
+            push_padded(&mut out, i64::from(m), 2);
+            out
         }
         "Q" => {
             let (y, m) = a.plus_months(step * 3);
             format!("{y:04}-Q{}", (m - 1) / 3 + 1)
         }
-        _ => format!("{:04}", a.year + step),
+        _ => {
+            let mut out = String::with_capacity(4);
+            push_padded(&mut out, a.year + step, 4);
+            out
+        }
     });
     (normalized, relative)
 }
 
 fn duration_code(value: Option<f64>, unit: &str) -> String {
+    // The count is written into the code's string itself (the `format!`s
+    // of `duration_code_formatted`, the tests' reference, without them).
+    let (time, mult, letter) = match unit {
+        "second" => (true, 1.0, 'S'),
+        "minute" => (true, 1.0, 'M'),
+        "hour" => (true, 1.0, 'H'),
+        "day" => (false, 1.0, 'D'),
+        "week" => (false, 1.0, 'W'),
+        "fortnight" => (false, 2.0, 'W'),
+        "month" => (false, 1.0, 'M'),
+        "decade" => (false, 10.0, 'Y'),
+        "century" | "centurie" => (false, 100.0, 'Y'),
+        _ => (false, 1.0, 'Y'),
+    };
+    let mut out = String::with_capacity(8);
+    if time {
+        out.push('T');
+    }
+    match value {
+        None => out.push('X'),
+        Some(v) => {
+            let x = v * mult;
+            if x.fract() == 0.0 {
+                push_padded(&mut out, x as i64, 1);
+            } else {
+                use std::fmt::Write;
+                let _ = write!(out, "{x}");
+            }
+        }
+    }
+    out.push(letter);
+    out
+}
+
+/// [`duration_code`] as it was, with `format!` (the tests' reference).
+#[cfg(test)]
+fn duration_code_formatted(value: Option<f64>, unit: &str) -> String {
     let n = |mult: f64| {
         value.map_or_else(
             || "X".to_string(),
@@ -1412,6 +1461,48 @@ fn duration_code(value: Option<f64>, unit: &str) -> String {
         "century" | "centurie" => format!("{}Y", n(100.0)),
         _ => format!("{}Y", n(1.0)),
     }
+}
+
+/// Appends `n` in decimal, padded with zeros to `width` characters: what
+/// `write!(out, "{n:0width$}")` appends, without the formatting machinery
+/// for the usual non-negative number (a negative one is written by it).
+fn push_padded(out: &mut String, n: i64, width: usize) {
+    let Ok(mut v) = u64::try_from(n) else {
+        use std::fmt::Write;
+        let _ = write!(out, "{n:0width$}");
+        return;
+    };
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    for _ in digits.len() - at..width {
+        out.push('0');
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
+    }
+}
+
+/// An ISO date `YYYY-MM-DD`, or `--MM-DD` without a year: what
+/// `format!("{y:04}-{month:02}-{day:02}")` / `format!("--{month:02}-{day:02}")` give.
+fn iso_date(year: Option<i64>, month: u32, day: u32) -> String {
+    let mut out = String::with_capacity(10);
+    match year {
+        Some(y) => push_padded(&mut out, y, 4),
+        None => out.push('-'),
+    }
+    out.push('-');
+    push_padded(&mut out, i64::from(month), 2);
+    out.push('-');
+    push_padded(&mut out, i64::from(day), 2);
+    out
 }
 
 /// The singular, lowercase form of a time unit word.
@@ -1583,6 +1674,41 @@ impl DocumentStage for DatesStage {
 mod tests {
     use super::*;
     use crate::scan::ascii_word_spans;
+
+    proptest::proptest! {
+        // The dates' numbers and codes written without `format!` are the
+        // `format!`s they replaced, for any number (negative ones too),
+        // width, unit and count.
+        #[test]
+        fn padded_numbers_are_the_formatted_ones(n in proptest::num::i64::ANY, small in -20_000i64..20_000, width in 0usize..6) {
+            for n in [n, small] {
+                let mut ours = String::from("x");
+                push_padded(&mut ours, n, width);
+                proptest::prop_assert_eq!(ours, format!("x{n:0width$}"));
+            }
+        }
+
+        #[test]
+        fn iso_dates_are_the_formatted_ones(year in proptest::option::of(-20_000i64..20_000), month in 0u32..200, day in 0u32..200) {
+            let reference = match year {
+                Some(y) => format!("{y:04}-{month:02}-{day:02}"),
+                None => format!("--{month:02}-{day:02}"),
+            };
+            proptest::prop_assert_eq!(iso_date(year, month, day), reference);
+        }
+
+        #[test]
+        fn duration_codes_are_the_formatted_ones(
+            value in proptest::option::of(proptest::prop_oneof![
+                (0i64..100_000).prop_map(|v| v as f64),
+                (0u32..1000).prop_map(|v| f64::from(v) / 4.0),
+                proptest::num::f64::ANY,
+            ]),
+            unit in "second|minute|hour|day|week|fortnight|month|decade|century|centurie|year|other",
+        ) {
+            proptest::prop_assert_eq!(duration_code(value, &unit), duration_code_formatted(value, &unit));
+        }
+    }
     use proptest::prelude::*;
 
     /// The regular expressions the hand-written scanners replaced (for
