@@ -5,6 +5,48 @@
 /// that is empty or only whitespace, trimmed of surrounding whitespace.
 /// When `lines` is true every line is its own paragraph.
 pub fn paragraphs(text: &str, lines: bool) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut para_start: Option<usize> = None;
+    let mut para_end = 0;
+    let mut line_start = 0;
+    // The lines `split_inclusive('\n')` gives, each with its `\n`, found
+    // with the memchr crate (vectorized) rather than core's byte search.
+    while line_start < bytes.len() {
+        let line_end =
+            memchr::memchr(b'\n', &bytes[line_start..]).map_or(bytes.len(), |k| line_start + k + 1);
+        let line = &text[line_start..line_end];
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            if let Some(s) = para_start.take() {
+                out.push((s, para_end));
+            }
+            line_start = line_end;
+            continue;
+        }
+        let lead = line.len() - line.trim_start().len();
+        let content_start = line_start + lead;
+        let content_end = content_start + trimmed.len();
+        line_start = line_end;
+        if lines {
+            out.push((content_start, content_end));
+            continue;
+        }
+        if para_start.is_none() {
+            para_start = Some(content_start);
+        }
+        para_end = content_end;
+    }
+    if let Some(s) = para_start {
+        out.push((s, para_end));
+    }
+    out
+}
+
+/// [`paragraphs`] as it was, over `split_inclusive('\n')` (the tests'
+/// reference).
+#[cfg(test)]
+fn paragraphs_split_inclusive(text: &str, lines: bool) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut para_start: Option<usize> = None;
     let mut para_end = 0;
@@ -418,6 +460,20 @@ mod tests {
         let t = "Last week’s 1980s_x café-days.";
         let w: Vec<&str> = ascii_letter_runs(t).map(|(s, e)| &t[s..e]).collect();
         assert_eq!(w, ["Last", "week", "s", "s", "x", "caf", "days"]);
+    }
+
+    proptest::proptest! {
+        // The lines (and paragraphs) found with memchr are the ones of
+        // `split_inclusive('\n')`, blank lines of any whitespace included.
+        #[test]
+        fn paragraphs_are_the_split_inclusive_paragraphs(
+            t in "([a-z]{1,5}| |\t|\r|\n|\u{a0}|\u{2003}|é|[.,]){0,80}",
+            any in "\\PC{0,120}",
+            lines: bool,
+        ) {
+            proptest::prop_assert_eq!(paragraphs(&t, lines), paragraphs_split_inclusive(&t, lines));
+            proptest::prop_assert_eq!(paragraphs(&any, lines), paragraphs_split_inclusive(&any, lines));
+        }
     }
 
     proptest::proptest! {
