@@ -835,7 +835,7 @@ impl QuoteFinder {
         if has_quote_mark(prefix) || word_count_up_to(prefix, 26) > 25 {
             return None;
         }
-        let chunk_end = prefix.find(',').map_or(cue.0, |k| p0 + k);
+        let chunk_end = first_comma(prefix).map_or(cue.0, |k| p0 + k);
         let speaker = trim_span(text, p0, chunk_end, EDGE_PUNCT);
         let speaker = trim_time_and_adverbs(text, speaker.0, speaker.1);
         let words = word_count_up_to(text.get(speaker.0..speaker.1)?, 11);
@@ -882,7 +882,7 @@ impl QuoteFinder {
         // “(But) according to X, ...”
         let first_comma = text
             .get(first_cue.1..b)
-            .and_then(|rest| rest.find(','))
+            .and_then(first_comma)
             .map(|k| first_cue.1 + k);
         if ctx.cue_is((first_cue.0, first_cue.1), &["according to"])
             && first_comma.is_some()
@@ -1052,13 +1052,15 @@ fn subject_before(text: &str, from: usize, cue_start: usize) -> Option<(usize, u
         .split(|c: char| !c.is_alphanumeric())
         .next()
         .unwrap_or_default();
-    if seg.contains(',') && lowercase_is_one_of(first_word, INTRODUCTORY) {
-        s += seg.rfind(',').map_or(0, |k| k + 1);
+    if let Some(last) = last_comma(seg)
+        && lowercase_is_one_of(first_word, INTRODUCTORY)
+    {
+        s += last + 1;
     }
     let (mut s, mut e) = trim_span(text, s, e, EDGE_PUNCT);
     // An apposition or participle after the subject: "The sources, speaking
     // on condition of anonymity," / "John Smith, a spokesman," → the first part.
-    if let Some(k) = text.get(s..e).and_then(|seg| seg.find(',')) {
+    if let Some(k) = text.get(s..e).and_then(first_comma) {
         let rest = text.get(s + k + 1..e).unwrap_or_default().trim_start();
         let next = rest
             .split_whitespace()
@@ -1091,6 +1093,17 @@ fn subject_before(text: &str, from: usize, cue_start: usize) -> Option<(usize, u
     let seg = text.get(s..e)?;
     let words = word_count_up_to(seg, 13);
     ((1..=12).contains(&words) && seg.starts_with(char::is_alphabetic)).then_some((s, e))
+}
+
+/// The byte offset of the first `,` of `s` (`s.find(',')`, with the
+/// memchr crate's vectorized search instead of core's).
+fn first_comma(s: &str) -> Option<usize> {
+    memchr::memchr(b',', s.as_bytes())
+}
+
+/// The byte offset of the last `,` of `s` (`s.rfind(',')`, with memchr).
+fn last_comma(s: &str) -> Option<usize> {
+    memchr::memrchr(b',', s.as_bytes())
 }
 
 /// Words around a subject that are not part of it:
@@ -2004,6 +2017,15 @@ mod tests {
             return SpeakerType::NamedPerson;
         }
         SpeakerType::Unknown
+    }
+
+    proptest! {
+        // The commas found with memchr are the ones `find` / `rfind` find.
+        #[test]
+        fn commas_are_found_as_find_finds_them(s in "([a-z]{1,4}|,|, |é|“|\\u{2019}| ){0,30}|\\PC{0,80}") {
+            prop_assert_eq!(first_comma(&s), s.find(','));
+            prop_assert_eq!(last_comma(&s), s.rfind(','));
+        }
     }
 
     proptest! {
