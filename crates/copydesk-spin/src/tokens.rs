@@ -88,16 +88,40 @@ fn shape_of(w: &str) -> Shape {
 pub fn detect_quotes(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut open: Option<(usize, char)> = None;
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    for (k, &(i, c)) in chars.iter().enumerate() {
-        let prev = k.checked_sub(1).and_then(|j| chars.get(j)).map(|p| p.1);
-        let next = chars.get(k + 1).map(|p| p.1);
-        if c == '\n' && next == Some('\n') {
-            if let Some((s, _)) = open.take() {
+    let bytes = text.as_bytes();
+    // Only line breaks and quotation marks can open or close a passage:
+    // visit the bytes that may start one ('\n', '"', '\'', and the lead
+    // bytes of « » (C2) and of the curly quotes (E2)), nothing else.
+    for (i, &b) in bytes.iter().enumerate() {
+        if !matches!(b, b'\n' | b'"' | b'\'' | 0xC2 | 0xE2) {
+            continue;
+        }
+        let Some(c) = text[i..].chars().next() else {
+            continue;
+        };
+        if !matches!(
+            c,
+            '\n' | '"'
+                | '\''
+                | '\u{00AB}'
+                | '\u{00BB}'
+                | '\u{201C}'
+                | '\u{201D}'
+                | '\u{2018}'
+                | '\u{2019}'
+        ) {
+            continue;
+        }
+        let next = text[i + c.len_utf8()..].chars().next();
+        if c == '\n' {
+            if next == Some('\n')
+                && let Some((s, _)) = open.take()
+            {
                 out.push((s, i));
             }
             continue;
         }
+        let prev = text[..i].chars().next_back();
         let prev_word = prev.is_some_and(char::is_alphanumeric);
         let next_word = next.is_some_and(char::is_alphanumeric);
         match (open, c) {
@@ -132,15 +156,19 @@ pub fn tokenize(text: &str, quotes: &[(usize, usize)]) -> Vec<Token> {
     for (k, &(start, end)) in spans.iter().enumerate() {
         let word = &text[start..end];
         let gap = &text[prev_end..start];
+        // One space, the usual gap, links the words and starts nothing.
+        let single_space = gap == " ";
         let sentence_initial = k == 0
-            || gap.contains(['.', '!', '?', ':', ';', '\u{2013}', '\u{2014}'])
-            || gap.contains("\n\n")
-            || gap.contains(['"', '\u{201C}', '\u{2018}', '(', '\u{2022}'])
-            || gap.trim_start_matches([' ', '\t']).starts_with("\n ");
+            || (!single_space
+                && (gap.contains(['.', '!', '?', ':', ';', '\u{2013}', '\u{2014}'])
+                    || gap.contains("\n\n")
+                    || gap.contains(['"', '\u{201C}', '\u{2018}', '(', '\u{2022}'])
+                    || gap.trim_start_matches([' ', '\t']).starts_with("\n ")));
         if let Some(last) = tokens.last_mut() {
-            last.linked_next = !gap.is_empty()
-                && gap.chars().all(|c| c == ' ' || c == '\n' || c == '\t')
-                && gap.matches('\n').count() <= 1;
+            last.linked_next = single_space
+                || (!gap.is_empty()
+                    && gap.chars().all(|c| c == ' ' || c == '\n' || c == '\t')
+                    && gap.matches('\n').count() <= 1);
         }
         let in_quote = quotes.iter().any(|&(qs, qe)| start < qe && end > qs);
         let has_digit = word.chars().any(|c| c.is_numeric());
@@ -167,7 +195,131 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// `detect_quotes` as it was before it visited only the candidate
+    /// bytes: every character with its neighbours.
+    fn detect_quotes_reference(text: &str) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut open: Option<(usize, char)> = None;
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        for (k, &(i, c)) in chars.iter().enumerate() {
+            let prev = k.checked_sub(1).and_then(|j| chars.get(j)).map(|p| p.1);
+            let next = chars.get(k + 1).map(|p| p.1);
+            if c == '\n' && next == Some('\n') {
+                if let Some((s, _)) = open.take() {
+                    out.push((s, i));
+                }
+                continue;
+            }
+            let prev_word = prev.is_some_and(char::is_alphanumeric);
+            let next_word = next.is_some_and(char::is_alphanumeric);
+            match (open, c) {
+                (None, '\u{201C}' | '"' | '\u{00AB}') => open = Some((i, c)),
+                (None, '\u{2018}') => open = Some((i, c)),
+                (None, '\'') if !prev_word && next_word => open = Some((i, c)),
+                (Some((s, o)), _)
+                    if matches!(
+                        (o, c),
+                        ('\u{201C}', '\u{201D}') | ('"', '"') | ('\u{00AB}', '\u{00BB}')
+                    ) || (matches!((o, c), ('\u{2018}', '\u{2019}') | ('\'', '\''))
+                        && !(prev_word && next_word)) =>
+                {
+                    out.push((s, i + c.len_utf8()));
+                    open = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some((s, _)) = open {
+            let end = text[s..].find("\n\n").map_or(text.len(), |e| s + e);
+            out.push((s, end));
+        }
+        out
+    }
+
+    /// The gap rules of `tokenize` without the one-space shortcut.
+    fn tokenize_reference(text: &str, quotes: &[(usize, usize)]) -> Vec<Token> {
+        let spans = word_spans(text);
+        let mut tokens: Vec<Token> = Vec::new();
+        let mut prev_end = 0;
+        for (k, &(start, end)) in spans.iter().enumerate() {
+            let word = &text[start..end];
+            let gap = &text[prev_end..start];
+            let sentence_initial = k == 0
+                || gap.contains(['.', '!', '?', ':', ';', '\u{2013}', '\u{2014}'])
+                || gap.contains("\n\n")
+                || gap.contains(['"', '\u{201C}', '\u{2018}', '(', '\u{2022}'])
+                || gap.trim_start_matches([' ', '\t']).starts_with("\n ");
+            if let Some(last) = tokens.last_mut() {
+                last.linked_next = !gap.is_empty()
+                    && gap.chars().all(|c| c == ' ' || c == '\n' || c == '\t')
+                    && gap.matches('\n').count() <= 1;
+            }
+            let in_quote = quotes.iter().any(|&(qs, qe)| start < qe && end > qs);
+            let has_digit = word.chars().any(|c| c.is_numeric());
+            let odd = word.contains('.') || word.contains(',');
+            let shape = shape_of(word);
+            let acronym =
+                shape == Shape::Other && word.chars().filter(|c| c.is_uppercase()).count() >= 2;
+            tokens.push(Token {
+                start,
+                end,
+                lower: fold_word(word),
+                shape,
+                sentence_initial,
+                linked_next: false,
+                protected: in_quote || has_digit || odd || acronym,
+            });
+            prev_end = end;
+        }
+        tokens
+    }
+
+    /// Text made of the pieces quotes and gaps turn on.
+    fn quote_heavy_text() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                Just("word".to_string()),
+                Just("It's".to_string()),
+                Just(" ".to_string()),
+                Just("  ".to_string()),
+                Just("\n".to_string()),
+                Just("\n\n".to_string()),
+                Just("\"".to_string()),
+                Just("'".to_string()),
+                Just("\u{201C}".to_string()),
+                Just("\u{201D}".to_string()),
+                Just("\u{2018}".to_string()),
+                Just("\u{2019}".to_string()),
+                Just("\u{00AB}".to_string()),
+                Just("\u{00BB}".to_string()),
+                Just("\u{00E9}t\u{00E9}".to_string()),
+                Just("\u{2014}".to_string()),
+                Just(". ".to_string()),
+                Just("(".to_string()),
+                Just("42".to_string()),
+                "\\PC{0,3}",
+            ],
+            0..40,
+        )
+        .prop_map(|pieces| pieces.concat())
+    }
+
     proptest! {
+        #[test]
+        fn quotes_are_found_as_before(text in quote_heavy_text()) {
+            prop_assert_eq!(detect_quotes(&text), detect_quotes_reference(&text));
+        }
+
+        #[test]
+        fn quotes_in_any_text_are_found_as_before(text in "\\PC{0,60}") {
+            prop_assert_eq!(detect_quotes(&text), detect_quotes_reference(&text));
+        }
+
+        #[test]
+        fn tokens_are_read_as_before(text in quote_heavy_text()) {
+            let quotes = detect_quotes(&text);
+            prop_assert_eq!(tokenize(&text, &quotes), tokenize_reference(&text, &quotes));
+        }
         #[test]
         fn folding_ascii_bytewise_matches_folding_chars(w in "[ -~]{0,24}") {
             prop_assert_eq!(fold_word(&w), fold_chars(&w));
