@@ -99,11 +99,14 @@ impl DocumentFrequencies {
     }
 }
 
-/// A buffer [`distinct_words_into`] reuses: an open-addressing set of
-/// word hashes.
+/// Buffers [`distinct_words_into`] reuses: an open-addressing set of
+/// word hashes (all slots empty between calls: a call empties the slots it
+/// filled, instead of clearing the whole table for the next one), and the
+/// list the words are grouped in.
 #[derive(Debug, Default)]
 pub struct DistinctScratch {
     slots: Vec<u64>,
+    grouped: Vec<u64>,
 }
 
 /// The distinct values of `words` into `out` (cleared first), grouped by
@@ -120,9 +123,11 @@ pub fn distinct_words_into(
     // At most half full; 0 marks an empty slot (the word 0 is noted apart).
     let size = (words.len() * 2).next_power_of_two().max(16);
     let mask = size - 1;
-    let slots = &mut scratch.slots;
-    slots.clear();
-    slots.resize(size, 0);
+    let DistinctScratch { slots, grouped } = scratch;
+    if slots.len() < size {
+        slots.resize(size, 0);
+    }
+    let slots = &mut slots[..size];
     let mut zero = false;
     // The distinct words go to `out` in order of first occurrence.
     for w in words {
@@ -147,8 +152,68 @@ pub fn distinct_words_into(
             }
         }
     }
-    // Then grouped by table with a (stable) counting sort, through the
-    // set's memory.
+    // The set emptied again, its words taken in the reverse order of their
+    // insertion: each is found where it was put, as the words its probe
+    // passed (inserted before it) are still in place.
+    for &w in out.iter().rev() {
+        if w == 0 {
+            continue;
+        }
+        let mut slot = w as usize & mask;
+        while slots[slot] != w {
+            slot = (slot + 1) & mask;
+        }
+        slots[slot] = 0;
+    }
+    // Then grouped by table with a (stable) counting sort.
+    let mut next = [0usize; PARTS + 1];
+    for &w in out.iter() {
+        next[part(w) + 1] += 1;
+    }
+    for p in 1..=PARTS {
+        next[p] += next[p - 1];
+    }
+    grouped.clear();
+    grouped.resize(out.len(), 0);
+    for &w in out.iter() {
+        let at = &mut next[part(w)];
+        grouped[*at] = w;
+        *at += 1;
+    }
+    out.copy_from_slice(grouped);
+}
+
+/// [`distinct_words_into`] as it was before the set emptied only its
+/// filled slots (the whole table cleared at every call), kept as the
+/// reference.
+#[cfg(test)]
+fn distinct_words_reference(words: impl ExactSizeIterator<Item = u64>, out: &mut Vec<u64>) {
+    out.clear();
+    let size = (words.len() * 2).next_power_of_two().max(16);
+    let mask = size - 1;
+    let mut slots = vec![0u64; size];
+    let mut zero = false;
+    for w in words {
+        if w == 0 {
+            if !zero {
+                zero = true;
+                out.push(0);
+            }
+            continue;
+        }
+        let mut slot = w as usize & mask;
+        loop {
+            match slots[slot] {
+                0 => {
+                    slots[slot] = w;
+                    out.push(w);
+                    break;
+                }
+                x if x == w => break,
+                _ => slot = (slot + 1) & mask,
+            }
+        }
+    }
     let mut next = [0usize; PARTS + 1];
     for &w in out.iter() {
         next[part(w) + 1] += 1;
@@ -163,7 +228,7 @@ pub fn distinct_words_into(
         slots[*at] = w;
         *at += 1;
     }
-    out.copy_from_slice(slots);
+    out.copy_from_slice(&slots);
 }
 
 #[cfg(test)]
@@ -173,6 +238,31 @@ mod tests {
     use std::collections::HashMap;
 
     proptest! {
+        #[test]
+        fn distinct_words_match_the_whole_table_clearing_reference(
+            docs in prop::collection::vec(
+                prop::collection::vec(prop_oneof![0u64..6, 0u64..64, any::<u64>()], 0..200),
+                1..6,
+            ),
+            spread in any::<bool>(),
+        ) {
+            // Documents of different sizes one after the other through one
+            // scratch (a smaller table after a larger one), with words
+            // crowding a few slots (long probes) or spread.
+            let mut scratch = DistinctScratch::default();
+            let (mut ours, mut expected) = (Vec::new(), Vec::new());
+            for doc in &docs {
+                let words: Vec<u64> = doc
+                    .iter()
+                    .map(|&w| if spread { w.wrapping_mul(0x9E37_79B9_7F4A_7C15) } else { w << 4 })
+                    .collect();
+                distinct_words_into(words.iter().copied(), &mut scratch, &mut ours);
+                distinct_words_reference(words.iter().copied(), &mut expected);
+                prop_assert_eq!(&ours, &expected);
+                prop_assert!(scratch.slots.iter().all(|&s| s == 0));
+            }
+        }
+
         #[test]
         fn distinct_words_are_the_sorted_deduplicated_words_grouped_by_table(
             words in prop::collection::vec(prop_oneof![0u64..6, any::<u64>()], 0..300),
