@@ -31,13 +31,21 @@ pub struct SentenceFingerprint<'a> {
 /// for each sentence its word count, the number of values, then the
 /// values (ascending).
 pub fn fingerprints(p: &Prepared, out: &mut Vec<u16>) {
+    fingerprints_with(p, out, &mut Vec::new());
+}
+
+/// [`fingerprints`] with `values` as a reused buffer (what it holds after
+/// the call is unspecified).
+pub fn fingerprints_with(p: &Prepared, out: &mut Vec<u16>, values: &mut Vec<u64>) {
     // A sentence's values of its non-function words, gathered without a
-    // branch on each word's class (which varies from word to word).
-    let mut values: Vec<u64> = Vec::new();
+    // branch on each word's class (which varies from word to word), in a
+    // buffer that only grows: the places past a sentence's words keep
+    // whatever they held (no clearing for every sentence).
     for s in &p.sentences {
         let words = p.tokens.get(s.first..s.last).unwrap_or(&[]);
-        values.clear();
-        values.resize(words.len(), 0);
+        if values.len() < words.len() {
+            values.resize(words.len(), 0);
+        }
         let mut kept = 0;
         for t in words {
             if let Some(place) = values.get_mut(kept) {
@@ -344,7 +352,15 @@ mod tests {
             let (mut ours, mut reference) = (Vec::new(), Vec::new());
             fingerprints(&p, &mut ours);
             fingerprints_reference(&p, &mut reference);
-            prop_assert_eq!(ours, reference);
+            prop_assert_eq!(&ours, &reference);
+            // With a buffer left holding other values (longer than any
+            // sentence here, or shorter).
+            for stale in [vec![u64::MAX; 400], vec![3; 2]] {
+                let mut values = stale;
+                let mut with = Vec::new();
+                fingerprints_with(&p, &mut with, &mut values);
+                prop_assert_eq!(&with, &reference);
+            }
         }
 
         #[test]

@@ -5,7 +5,7 @@
 use crate::align::{AlignParams, PrepareScratch, Prepared, align};
 use crate::chunked::{ChunkedSlices, FixedWidthSlices};
 use crate::compare::{DecisionParams, PairVerdict, Side, decide, evidence};
-use crate::fingerprint::{estimated_coverage, fingerprints};
+use crate::fingerprint::{estimated_coverage, fingerprints_with};
 use crate::frequencies::{DistinctScratch, DocumentFrequencies, distinct_words_into};
 use crate::hashing::PreHashedMap;
 use crate::partners::{
@@ -286,6 +286,8 @@ struct ObserveScratch {
     shingles: Vec<u64>,
     /// The set [`distinct_words_into`] fills.
     distinct: DistinctScratch,
+    /// A sentence's values ([`fingerprints_with`]).
+    values: Vec<u64>,
 }
 
 impl Default for ObserveScratch {
@@ -300,6 +302,7 @@ impl Default for ObserveScratch {
             anchors: Vec::new(),
             shingles: Vec::new(),
             distinct: DistinctScratch::default(),
+            values: Vec::new(),
         }
     }
 }
@@ -333,7 +336,7 @@ pub struct ProvenanceStage {
     /// Each document's MinHash sketch (`permutations` slots).
     sketches: FixedWidthSlices<u32>,
     sizes: Vec<u32>,
-    /// Each document's sentence fingerprints ([`fingerprints`]).
+    /// Each document's sentence fingerprints ([`crate::fingerprint::fingerprints`]).
     prints: ChunkedSlices<u16>,
     df: DocumentFrequencies,
     text_hashes: Vec<u64>,
@@ -820,6 +823,7 @@ impl ProvenanceStage {
             anchors,
             shingles,
             distinct,
+            values,
         } = scratch;
         prepared.refill(&doc.text, prepare);
         let tokens = &prepared.tokens;
@@ -831,7 +835,7 @@ impl ProvenanceStage {
         };
         // Two values per sentence, then up to eight.
         let mut prints = Vec::with_capacity(prepared.sentences.len() * 10);
-        fingerprints(prepared, &mut prints);
+        fingerprints_with(prepared, &mut prints, values);
         distinct_words_into(tokens.iter().map(|t| t.hash), distinct, words);
         Box::new(DocSignature {
             id: doc.id.clone(),
