@@ -15,6 +15,7 @@ const fn lanes(byte: u8) -> u64 {
 /// lowest set lane is always exact (the borrow of a subtraction only runs
 /// upwards, into lanes after one already found); lanes above it may be
 /// set falsely, so only the lowest is used.
+#[cfg(any(test, not(target_arch = "x86_64")))]
 #[inline]
 fn escape_mask(word: u64) -> u64 {
     const LOW: u64 = lanes(0x01);
@@ -33,10 +34,89 @@ fn word(chunk: &[u8]) -> u64 {
 }
 
 /// The position of the first byte at or after `at` that must be escaped:
-/// sixteen bytes at a time over long runs of plain text, then eight, then
-/// the last few as one padded word.
+/// sixteen bytes at a time, each chunk compared at once with SSE2 (part of
+/// every x86-64 processor), the last few bytes of a string of sixteen or
+/// more as the string's last chunk (the lanes before `at` shifted out; the
+/// SSE2 mask is exact in every lane).
+#[cfg(target_arch = "x86_64")]
 #[inline]
 fn next_escape(bytes: &[u8], mut at: usize) -> Option<usize> {
+    while let Some(chunk) = bytes.get(at..at + 16) {
+        let mask = escape_mask16(chunk);
+        if mask != 0 {
+            return Some(at + mask.trailing_zeros() as usize);
+        }
+        at += 16;
+    }
+    let rest = bytes.len().checked_sub(at).filter(|&rest| rest > 0)?;
+    let Some(last) = bytes
+        .len()
+        .checked_sub(16)
+        .and_then(|from| bytes.get(from..))
+    else {
+        return scan_bytes(bytes, at);
+    };
+    let mask = escape_mask16(last) >> (16 - rest);
+    (mask != 0).then(|| at + mask.trailing_zeros() as usize)
+}
+
+/// A mask with bit `i` set when byte `i` of `chunk` (at least sixteen
+/// bytes; the first sixteen are read) must be escaped.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn escape_mask16(chunk: &[u8]) -> u32 {
+    use std::arch::x86_64::{__m128i, _mm_loadu_si128};
+    assert!(chunk.len() >= 16);
+    // SAFETY: SSE2 is part of x86-64; `chunk` holds at least 16 bytes
+    // (checked above), and an unaligned load has no alignment requirement.
+    escape_mask_sse2(unsafe { _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>()) })
+}
+
+/// A mask with bit `i` set when byte `i` of `v` must be escaped: `"`,
+/// `\\` or a byte below 0x20 (found as the bytes whose unsigned minimum
+/// with 0x1f is themselves). Exact in every lane.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn escape_mask_sse2(v: std::arch::x86_64::__m128i) -> u32 {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    // SAFETY: SSE2 is part of x86-64 (every processor the target runs on
+    // has it); these intrinsics only compute on registers.
+    unsafe {
+        let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+        let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+        let control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), control)) as u32
+    }
+}
+
+/// Whether a byte of either word must be escaped (both compared at once
+/// with SSE2).
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn words_need_escape(first: u64, last: u64) -> bool {
+    use std::arch::x86_64::_mm_set_epi64x;
+    // SAFETY: SSE2 is part of x86-64; this only moves two integers into a
+    // register.
+    let v = unsafe { _mm_set_epi64x(last as i64, first as i64) };
+    escape_mask_sse2(v) != 0
+}
+
+/// Whether a byte of either word must be escaped.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn words_need_escape(first: u64, last: u64) -> bool {
+    escape_mask(first) | escape_mask(last) != 0
+}
+
+/// The position of the first byte at or after `at` that must be escaped:
+/// sixteen bytes at a time over long runs of plain text, then eight, then
+/// the last few as one padded word (the portable version of the SSE2 scan,
+/// also tested against it on x86-64).
+#[cfg(any(test, not(target_arch = "x86_64")))]
+#[inline]
+fn next_escape_words(bytes: &[u8], mut at: usize) -> Option<usize> {
     let lane = |mask: u64| (mask.trailing_zeros() / 8) as usize;
     while let Some(chunk) = bytes.get(at..at + 16) {
         let (first, second) = chunk.split_at(8);
@@ -76,6 +156,13 @@ fn next_escape(bytes: &[u8], mut at: usize) -> Option<usize> {
     }
     let found = bytes.len() - 8 + lane(mask);
     scan_bytes(bytes, found)
+}
+
+/// The portable scan where SSE2 is not there.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn next_escape(bytes: &[u8], at: usize) -> Option<usize> {
+    next_escape_words(bytes, at)
 }
 
 /// The first byte at or after `at` that must be escaped, one at a time.
@@ -127,8 +214,93 @@ static CONTROL: [[u8; 6]; 32] = {
 };
 
 /// Appends `s` as a quoted, escaped JSON string.
+#[inline]
 pub(crate) fn push_str(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
+    if !push_plain_short(out, bytes) {
+        push_escaped(out, bytes);
+    }
+}
+
+/// Appends `bytes` quoted, and tells that it did, when they are at most
+/// 16 (keys, labels, most attribute values and entity texts), none needs
+/// escaping and the vector has room for them; otherwise leaves `out` as it
+/// is. The bytes are read as two words that together cover them
+/// (overlapping below sixteen bytes; below eight, each holds all of them,
+/// padded with spaces) and written back by fixed-size moves: no call (to
+/// `memcpy` or to grow the vector), so no registers to save either.
+#[inline]
+fn push_plain_short(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
+    let len = bytes.len();
+    if len > 16 || out.capacity() - out.len() < len + 2 {
+        return false;
+    }
+    let (first, last) = match len {
+        8.. => (word(&bytes[..8]), word(&bytes[len - 8..])),
+        4..=7 => {
+            let w = u64::from(half(&bytes[..4])) | u64::from(half(&bytes[len - 4..])) << 32;
+            (w, w)
+        }
+        1..=3 => {
+            let w = u64::from(bytes[0])
+                | u64::from(bytes[len / 2]) << 8
+                | u64::from(bytes[len - 1]) << 16
+                | lanes(b' ') << 24;
+            (w, w)
+        }
+        0 => (lanes(b' '), lanes(b' ')),
+    };
+    if words_need_escape(first, last) {
+        return false;
+    }
+    // SAFETY: the `len + 2` bytes after the vector's length are within its
+    // capacity (checked above), and all of them are written before the
+    // length takes them in: the opening quote at 0, the bytes at `1..=len`
+    // (as two 8- or 4-byte halves that overlap to cover them exactly, or
+    // as the first, middle and last of at most three), the closing quote
+    // at `len + 1`.
+    unsafe {
+        let quote = out.as_mut_ptr().add(out.len());
+        quote.write(b'"');
+        let body = quote.add(1);
+        match len {
+            8.. => {
+                body.cast::<[u8; 8]>().write_unaligned(first.to_le_bytes());
+                body.add(len - 8)
+                    .cast::<[u8; 8]>()
+                    .write_unaligned(last.to_le_bytes());
+            }
+            4..=7 => {
+                body.cast::<[u8; 4]>()
+                    .write_unaligned((first as u32).to_le_bytes());
+                body.add(len - 4)
+                    .cast::<[u8; 4]>()
+                    .write_unaligned(((first >> 32) as u32).to_le_bytes());
+            }
+            1..=3 => {
+                body.write(first as u8);
+                body.add(len / 2).write((first >> 8) as u8);
+                body.add(len - 1).write((first >> 16) as u8);
+            }
+            0 => {}
+        }
+        body.add(len).write(b'"');
+        out.set_len(out.len() + len + 2);
+    }
+    true
+}
+
+/// The four bytes of `chunk` (exactly four) as a little-endian word.
+#[inline]
+fn half(chunk: &[u8]) -> u32 {
+    let mut half = [0u8; 4];
+    half.copy_from_slice(chunk);
+    u32::from_le_bytes(half)
+}
+
+/// Appends `bytes` quoted, escaping what must be escaped: runs of plain
+/// bytes copied whole between the escapes.
+fn push_escaped(out: &mut Vec<u8>, bytes: &[u8]) {
     out.reserve(bytes.len() + 2);
     out.push(b'"');
     let mut copied = 0;
@@ -201,7 +373,10 @@ const SMALL_WHOLE_LIMIT: f64 = 1e15;
 /// Whether `f` is a whole number that [`push_small_whole`] writes.
 #[inline]
 fn is_small_whole(f: f64) -> bool {
-    f.fract() == 0.0 && f.abs() < SMALL_WHOLE_LIMIT
+    // Below the limit, a float is whole when converting it to an integer
+    // and back gives it again (two instructions, where `fract` calls
+    // `trunc` on processors without SSE4.1).
+    f.abs() < SMALL_WHOLE_LIMIT && (f as i64) as f64 == f
 }
 
 /// Appends a whole float of magnitude below [`SMALL_WHOLE_LIMIT`] as
@@ -230,8 +405,83 @@ pub(crate) fn push_usize(out: &mut Vec<u8>, n: usize) {
     push_u64(out, n as u64);
 }
 
-/// Appends an unsigned 64-bit integer in decimal.
+/// The two digits of every number below 100.
+static DIGIT_PAIRS: [u8; 200] = {
+    let mut pairs = [0u8; 200];
+    let mut n = 0;
+    while n < 100 {
+        pairs[2 * n] = b'0' + (n / 10) as u8;
+        pairs[2 * n + 1] = b'0' + (n % 10) as u8;
+        n += 1;
+    }
+    pairs
+};
+
+/// Appends an unsigned 64-bit integer in decimal. Below 10,000 (most
+/// offsets and numbers), when the vector has room, its four digits are
+/// made as one word and written at once, the leading zeros shifted out
+/// (no call, so no registers to save); otherwise by [`push_digits`].
+#[inline]
 pub(crate) fn push_u64(out: &mut Vec<u8>, n: u64) {
+    if n >= 10_000 || out.capacity() - out.len() < 4 {
+        push_digits(out, n);
+        return;
+    }
+    let n = n as u32;
+    let (high, low) = ((n / 100) as usize * 2, (n % 100) as usize * 2);
+    let digits = u32::from_le_bytes([
+        DIGIT_PAIRS[high],
+        DIGIT_PAIRS[high + 1],
+        DIGIT_PAIRS[low],
+        DIGIT_PAIRS[low + 1],
+    ]);
+    let len = 1 + usize::from(n >= 10) + usize::from(n >= 100) + usize::from(n >= 1000);
+    // SAFETY: the 4 bytes after the vector's length are within its
+    // capacity (checked above) and are all written before the length takes
+    // in the first `len` of them (`len` is at most 4).
+    unsafe {
+        out.as_mut_ptr()
+            .add(out.len())
+            .cast::<[u8; 4]>()
+            .write_unaligned((digits >> (8 * (4 - len))).to_le_bytes());
+        out.set_len(out.len() + len);
+    }
+}
+
+/// Appends any unsigned 64-bit integer in decimal: its digits counted
+/// first, then written in place from the last, two at a time.
+#[inline(never)]
+fn push_digits(out: &mut Vec<u8>, n: u64) {
+    let len = n.checked_ilog10().map_or(1, |log| log as usize + 1);
+    out.reserve(len);
+    let digits = &mut out.spare_capacity_mut()[..len];
+    let mut n = n;
+    let mut end = len;
+    while n >= 100 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        end -= 2;
+        digits[end..end + 2].write_copy_of_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    }
+    if n >= 10 {
+        let pair = n as usize * 2;
+        end -= 2;
+        digits[end..end + 2].write_copy_of_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    } else {
+        end -= 1;
+        digits[end].write(b'0' + n as u8);
+    }
+    assert_eq!(end, 0, "the digits of a number fill its counted length");
+    // SAFETY: the `len` bytes after the vector's length are within its
+    // capacity (reserved above) and were all written: the writes above
+    // cover `end..len` and `end` is 0.
+    unsafe { out.set_len(out.len() + len) };
+}
+
+/// The integer formatter [`push_u64`] replaced: one digit at a time into a
+/// buffer, then copied (the reference of the tests).
+#[cfg(test)]
+fn push_u64_by_digits(out: &mut Vec<u8>, n: u64) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     let mut n = n;
@@ -255,6 +505,44 @@ mod tests {
         serde_json::to_vec(s).unwrap()
     }
 
+    /// Room left in the vector before a push: none, one byte short of the
+    /// fast paths' need, exactly it, and plenty.
+    fn rooms(len: usize) -> [usize; 5] {
+        [0, len + 1, len + 2, 4, len + 80]
+    }
+
+    /// What `push` appends after a prefix, checked to be the same whatever
+    /// room the vector has.
+    fn appended(len: usize, push: impl Fn(&mut Vec<u8>)) -> Vec<u8> {
+        let outputs: Vec<Vec<u8>> = rooms(len)
+            .into_iter()
+            .map(|room| {
+                let mut out = Vec::with_capacity(6 + room);
+                out.extend_from_slice(b"prefix");
+                push(&mut out);
+                assert_eq!(&out[..6], b"prefix");
+                out.split_off(6)
+            })
+            .collect();
+        for other in &outputs[1..] {
+            assert_eq!(
+                other, &outputs[0],
+                "pushes differ with the room in the vector"
+            );
+        }
+        outputs[0].clone()
+    }
+
+    /// [`push_str`] of `s`, with every amount of room.
+    fn pushed_str(s: &str) -> Vec<u8> {
+        appended(s.len(), |out| push_str(out, s))
+    }
+
+    /// [`push_u64`] of `n`, with every amount of room.
+    fn pushed_u64(n: u64) -> Vec<u8> {
+        appended(20, |out| push_u64(out, n))
+    }
+
     #[test]
     fn every_byte_class_is_escaped_as_serde_json_does() {
         let every_char: String = (0u32..0x300).filter_map(char::from_u32).collect();
@@ -266,9 +554,7 @@ mod tests {
             "«Ünïcödé» – 北京 😀",
             every_char.as_str(),
         ] {
-            let mut out = Vec::new();
-            push_str(&mut out, s);
-            assert_eq!(out, as_serde_json(s), "{s:?}");
+            assert_eq!(pushed_str(s), as_serde_json(s), "{s:?}");
         }
     }
 
@@ -280,9 +566,10 @@ mod tests {
                     let mut s: String = "abcdefgh".repeat(9)[..len].to_string();
                     s.insert(at, special);
                     s.push_str("é tail");
-                    let mut out = Vec::new();
-                    push_str(&mut out, &s);
-                    assert_eq!(out, as_serde_json(&s), "{s:?}");
+                    assert_eq!(pushed_str(&s), as_serde_json(&s), "{s:?}");
+                    // The run before the tail alone: short strings too.
+                    let run = &s[..s.len() - "é tail".len()];
+                    assert_eq!(pushed_str(run), as_serde_json(run), "{run:?}");
                 }
             }
         }
@@ -305,10 +592,16 @@ mod tests {
         ] {
             let first = bytes.iter().position(|&b| escape(b).is_some());
             assert_eq!(next_escape(bytes, 0), first, "{bytes:?}");
+            assert_eq!(next_escape_words(bytes, 0), first, "{bytes:?}");
             for at in 0..=bytes.len() {
                 let next = bytes[at..].iter().position(|&b| escape(b).is_some());
                 assert_eq!(
                     next_escape(bytes, at),
+                    next.map(|n| at + n),
+                    "{bytes:?} {at}"
+                );
+                assert_eq!(
+                    next_escape_words(bytes, at),
                     next.map(|n| at + n),
                     "{bytes:?} {at}"
                 );
@@ -333,9 +626,11 @@ mod tests {
         let powers = (0..20).map(|e| 10u64.pow(e));
         let around = powers.flat_map(|p| [p - 1, p, p + 1, p.wrapping_mul(3).wrapping_add(7)]);
         for n in around.chain((0..1000).chain([u64::MAX, u64::MAX - 1])) {
-            let mut out = b"x".to_vec();
-            push_u64(&mut out, n);
-            assert_eq!(out[1..], *n.to_string().as_bytes());
+            let out = pushed_u64(n);
+            assert_eq!(out, *n.to_string().as_bytes());
+            let mut old = Vec::new();
+            push_u64_by_digits(&mut old, n);
+            assert_eq!(out, old);
         }
     }
 
@@ -356,8 +651,7 @@ mod tests {
         ];
         for f in around.chain(special).flat_map(|f| [f, -f]) {
             let value = serde_json::Value::from(f);
-            let mut out = Vec::new();
-            push_value(&mut out, &value).unwrap();
+            let out = appended(30, |out| push_value(out, &value).unwrap());
             assert_eq!(
                 String::from_utf8_lossy(&out),
                 serde_json::to_string(&value).unwrap(),
@@ -396,35 +690,66 @@ mod tests {
         ) {
             let expected = bytes.get(at..).and_then(|rest| rest.iter().position(|&b| escape(b).is_some()).map(|n| at + n));
             prop_assert_eq!(next_escape(&bytes, at), expected);
+            prop_assert_eq!(next_escape_words(&bytes, at), expected);
+        }
+
+        #[test]
+        fn short_strings_match_serde_json_with_any_byte_anywhere(
+            plain in "[ -~\u{80}-\u{7ff}]{0,17}",
+            special in prop_oneof![Just('"'), Just('\\'), Just('\u{0}'), Just('\n'), Just('\u{1f}'), Just('\u{7f}'), Just('é'), Just('a')],
+            at in 0usize..20,
+        ) {
+            let mut s = plain;
+            let mut at = at.min(s.chars().count());
+            while !s.is_char_boundary(at) {
+                at -= 1;
+            }
+            s.insert(at, special);
+            for t in [&s[..], &s[at..], &s[..at]] {
+                prop_assert_eq!(pushed_str(t), as_serde_json(t));
+            }
+        }
+
+        #[test]
+        fn any_u64_is_written_as_the_digit_by_digit_formatter_wrote_it(n in any::<u64>(), shift in 0u32..64) {
+            for n in [n, n >> shift] {
+                let mut old = Vec::new();
+                push_u64_by_digits(&mut old, n);
+                prop_assert_eq!(pushed_u64(n), old);
+            }
+        }
+
+        #[test]
+        fn two_words_need_escaping_when_a_byte_of_either_does(first in any::<u64>(), last in any::<u64>(), plain in any::<bool>()) {
+            // Half the cases with the bytes that need escaping replaced.
+            let clean = |w: u64| u64::from_le_bytes(w.to_le_bytes().map(|b| if plain && ESCAPED[b as usize] { b'a' } else { b }));
+            let (first, last) = (clean(first), clean(last));
+            let any = first.to_le_bytes().iter().chain(&last.to_le_bytes()).any(|&b| ESCAPED[b as usize]);
+            prop_assert_eq!(words_need_escape(first, last), any);
+            prop_assert_eq!(escape_mask(first) | escape_mask(last) != 0, any);
         }
 
         #[test]
         fn any_u64_is_written_as_to_string_writes_it(n in any::<u64>()) {
-            let mut out = Vec::new();
-            push_u64(&mut out, n);
-            prop_assert_eq!(out, n.to_string().into_bytes());
+            prop_assert_eq!(pushed_u64(n), n.to_string().into_bytes());
         }
 
         #[test]
         fn strings_match_serde_json(s in "[\\x00-\\x7f]{0,40}|\\PC{0,40}|(\\PC|[\\x00-\\x1f\"\\\\]){0,40}|([ -~]{0,40}(\\PC|[\\x00-\\x1f\"\\\\])?){0,6}") {
-            let mut out = b"prefix".to_vec();
-            push_str(&mut out, &s);
-            prop_assert_eq!(&out[6..], &as_serde_json(&s)[..]);
+            prop_assert_eq!(pushed_str(&s), as_serde_json(&s));
         }
 
         #[test]
         fn whole_floats_match_serde_json(n in -2_000_000_000_000_000i64..2_000_000_000_000_000, scale in 0u32..4) {
             let f = n as f64 / 10f64.powi(scale as i32 * 5);
             let value = serde_json::Value::from(f);
-            let mut out = Vec::new();
-            push_value(&mut out, &value).unwrap();
+            let out = appended(30, |out| push_value(out, &value).unwrap());
             prop_assert_eq!(String::from_utf8_lossy(&out), serde_json::to_string(&value).unwrap());
         }
 
         #[test]
         fn values_match_serde_json(v in json_value()) {
-            let mut out = Vec::new();
-            push_value(&mut out, &v).unwrap();
+            let out = appended(64, |out| push_value(out, &v).unwrap());
             prop_assert_eq!(out, serde_json::to_vec(&v).unwrap());
         }
     }
