@@ -157,8 +157,25 @@ impl<'d> NameTable<'d> {
         }
     }
 
-    /// The index of `name`, added at the end if it is new.
+    /// The index of `name`, added at the end if it is new. A name at the
+    /// same address as one in a short table (a label or key written from a
+    /// literal or interned, most of them) is found inline; the others by
+    /// [`NameTable::index_or_add_slowly`]. The names of a table differ, so
+    /// the entry at the same address is the one [`NameTable::find`] finds.
+    #[inline]
     fn index_or_add(&mut self, name: &'d str) -> u64 {
+        if self.names.len() <= Self::SCAN {
+            let same = |n: &&str| std::ptr::eq(n.as_ptr(), name.as_ptr()) && n.len() == name.len();
+            if let Some(at) = self.names.iter().position(same) {
+                return at as u64;
+            }
+        }
+        self.index_or_add_slowly(name)
+    }
+
+    /// [`NameTable::index_or_add`] by [`NameTable::find`].
+    #[inline(never)]
+    fn index_or_add_slowly(&mut self, name: &'d str) -> u64 {
         if let Some(at) = self.find(name) {
             return at;
         }
@@ -393,6 +410,87 @@ fn intern(label: &str) -> Label {
     interned
 }
 
+/// A name of at most 16 bytes as two words that together hold every byte
+/// of it (overlapping below 16 bytes; below 4, the first, middle and last
+/// bytes), and its length: two names have the same key exactly when they
+/// have the same bytes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+struct NameKey {
+    len: usize,
+    first: u64,
+    last: u64,
+}
+
+impl NameKey {
+    /// The key of `bytes`, or `None` past 16 bytes.
+    #[inline]
+    fn of(bytes: &[u8]) -> Option<NameKey> {
+        let len = bytes.len();
+        let word = |chunk: &[u8]| {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            u64::from_le_bytes(word)
+        };
+        let (first, last) = match len {
+            8..=16 => (word(&bytes[..8]), word(&bytes[len - 8..])),
+            4..=7 => (word(&bytes[..4]), word(&bytes[len - 4..])),
+            1..=3 => (
+                u64::from(bytes[0])
+                    | u64::from(bytes[len / 2]) << 8
+                    | u64::from(bytes[len - 1]) << 16,
+                0,
+            ),
+            0 => (0, 0),
+            _ => return None,
+        };
+        Some(NameKey { len, first, last })
+    }
+
+    /// The key's slot in a [`NameCache`].
+    #[inline]
+    fn slot(&self) -> usize {
+        let mixed = (self.first ^ self.last.rotate_left(29) ^ self.len as u64)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        (mixed >> (64 - NameCache::BITS)) as usize
+    }
+}
+
+/// Interned names this thread has read back, by their [`NameKey`]: a
+/// direct-mapped table (a name whose slot another takes is simply read
+/// the long way again).
+struct NameCache {
+    slots: [Option<(NameKey, &'static str)>; 1 << NameCache::BITS],
+}
+
+impl NameCache {
+    /// Slots: `1 << BITS`.
+    const BITS: u32 = 8;
+
+    /// The interned name with key `key`, if it is in the cache.
+    #[inline]
+    fn get(&self, key: &NameKey) -> Option<&'static str> {
+        match self.slots[key.slot()] {
+            Some((known, name)) if known == *key => Some(name),
+            _ => None,
+        }
+    }
+
+    /// Remembers `name` under `key` (the key of its bytes).
+    fn put(&mut self, key: NameKey, name: &'static str) {
+        debug_assert_eq!(NameKey::of(name.as_bytes()), Some(key));
+        self.slots[key.slot()] = Some((key, name));
+    }
+}
+
+thread_local! {
+    /// This thread's [`NameCache`].
+    static NAME_CACHE: RefCell<NameCache> = const {
+        RefCell::new(NameCache {
+            slots: [None; 1 << NameCache::BITS],
+        })
+    };
+}
+
 /// [`intern`] through the process-wide set.
 fn intern_shared(label: &str) -> Label {
     static LABELS: OnceLock<RwLock<HashSet<&'static str>>> = OnceLock::new();
@@ -515,7 +613,22 @@ impl<'a> Reader<'a> {
         Ok(b)
     }
 
+    /// A varint: one byte (most lengths, indexes and deltas) read inline,
+    /// longer ones by [`Reader::long_varint`].
+    #[inline]
     fn varint(&mut self) -> Result<u64, DecodeError> {
+        match self.bytes.get(self.at) {
+            Some(&b) if b < 0x80 => {
+                self.at += 1;
+                Ok(u64::from(b))
+            }
+            _ => self.long_varint(),
+        }
+    }
+
+    /// A varint of any length.
+    #[inline(never)]
+    fn long_varint(&mut self) -> Result<u64, DecodeError> {
         let start = self.at;
         let mut v = 0u64;
         for shift in (0..64).step_by(7) {
@@ -616,10 +729,11 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// A name table: the count, then the names, each interned.
-    fn names(&mut self) -> Result<Vec<Label>, DecodeError> {
+    /// [`Reader::names`] as it was before [`NAME_CACHE`] (the reference of
+    /// the tests).
+    #[cfg(test)]
+    fn names_uncached(&mut self) -> Result<Vec<Label>, DecodeError> {
         let count = self.varint()?;
-        // Each name takes at least one byte: no allocation beyond the input.
         let mut names = Vec::with_capacity((count as usize).min(self.remaining()));
         for _ in 0..count {
             let start = self.at;
@@ -628,6 +742,33 @@ impl<'a> Reader<'a> {
             names.push(intern(name));
         }
         Ok(names)
+    }
+
+    /// A name table: the count, then the names, each interned; a name this
+    /// thread has read before is found by its bytes in [`NAME_CACHE`],
+    /// without checking them as UTF-8 or hashing them again.
+    fn names(&mut self) -> Result<Vec<Label>, DecodeError> {
+        let count = self.varint()?;
+        // Each name takes at least one byte: no allocation beyond the input.
+        let mut names = Vec::with_capacity((count as usize).min(self.remaining()));
+        NAME_CACHE.with_borrow_mut(|cache| {
+            for _ in 0..count {
+                let start = self.at;
+                let bytes = self.slice()?;
+                let key = NameKey::of(bytes);
+                if let Some(known) = key.and_then(|key| cache.get(&key)) {
+                    names.push(Label::Borrowed(known));
+                    continue;
+                }
+                let name = std::str::from_utf8(bytes).map_err(|_| DecodeError::NotUtf8(start))?;
+                let label = intern(name);
+                if let (Some(key), Label::Borrowed(known)) = (key, &label) {
+                    cache.put(key, known);
+                }
+                names.push(label);
+            }
+            Ok(names)
+        })
     }
 
     /// An attribute's value, written by [`put_value`]: the flat kinds
@@ -1000,6 +1141,74 @@ mod tests {
             let mut two = b"before".to_vec();
             encode_two_walks(&doc, &omitted, &mut two);
             prop_assert_eq!(one, two);
+        }
+
+        #[test]
+        fn name_keys_are_equal_exactly_when_the_bytes_are(
+            a in proptest::collection::vec(prop_oneof![Just(b'a'), Just(b'b'), Just(0u8), Just(0xffu8)], 0..18),
+            b in proptest::collection::vec(prop_oneof![Just(b'a'), Just(b'b'), Just(0u8), Just(0xffu8)], 0..18),
+        ) {
+            let (ka, kb) = (NameKey::of(&a), NameKey::of(&b));
+            prop_assert_eq!(ka.is_none(), a.len() > 16);
+            if let (Some(ka), Some(kb)) = (ka, kb) {
+                prop_assert_eq!(ka == kb, a == b, "{:?} {:?}", a, b);
+            }
+            let same = NameKey::of(&a.clone());
+            prop_assert_eq!(same, ka);
+        }
+
+        #[test]
+        fn names_read_through_the_cache_are_the_names_read_without_it(
+            names in proptest::collection::vec("[a-c]{0,18}|\\PC{0,18}", 0..12),
+            damage in proptest::collection::vec(any::<u8>(), 0..24),
+            cut in any::<prop::sample::Index>(),
+        ) {
+            let mut table = Vec::new();
+            put_varint(&mut table, names.len() as u64);
+            for name in &names {
+                put_str(&mut table, name);
+            }
+            let cut_table = table[..cut.index(table.len() + 1)].to_vec();
+            let mut damaged = table.clone();
+            damaged.extend_from_slice(&damage);
+            for (i, b) in damage.iter().enumerate() {
+                if let Some(byte) = damaged.get_mut(i * 7 % table.len().max(1)) {
+                    *byte ^= b;
+                }
+            }
+            // Twice each: the second read finds the names in the cache.
+            for input in [&table, &table, &cut_table, &cut_table, &damaged, &damaged] {
+                let mut cached = Reader { bytes: input, at: 0 };
+                let mut uncached = Reader { bytes: input, at: 0 };
+                let got = cached.names();
+                prop_assert_eq!(format!("{got:?}"), format!("{:?}", uncached.names_uncached()));
+                if got.is_ok() {
+                    prop_assert_eq!(cached.at, uncached.at);
+                }
+            }
+            let mut r = Reader { bytes: &table, at: 0 };
+            let read: Vec<String> = r.names().unwrap().into_iter().map(|l| l.into_owned()).collect();
+            prop_assert_eq!(read, names);
+        }
+
+        #[test]
+        fn varints_read_as_the_long_reader_reads_them(
+            v in any::<u64>(),
+            shift in 0u32..64,
+            damage in proptest::collection::vec(any::<u8>(), 0..12),
+            cut in any::<prop::sample::Index>(),
+        ) {
+            let mut bytes = Vec::new();
+            put_varint(&mut bytes, v >> shift);
+            let inputs = [bytes.clone(), bytes[..cut.index(bytes.len() + 1)].to_vec(), damage];
+            for input in &inputs {
+                let mut fast = Reader { bytes: input, at: 0 };
+                let mut long = Reader { bytes: input, at: 0 };
+                let got = format!("{:?}", fast.varint());
+                prop_assert_eq!(&got, &format!("{:?}", long.long_varint()));
+                prop_assert_eq!(fast.at, long.at);
+            }
+            prop_assert_eq!(Reader { bytes: &bytes, at: 0 }.varint().unwrap(), v >> shift);
         }
 
         #[test]
