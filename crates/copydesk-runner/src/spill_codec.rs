@@ -593,6 +593,18 @@ fn unzigzag(v: u64) -> i64 {
     ((v >> 1) as i64) ^ -((v & 1) as i64)
 }
 
+/// `bytes` as a string if they are UTF-8: a short ASCII string (most
+/// attribute values, names and metadata) is recognised by one or two word
+/// tests instead of the call and the setup of the general check.
+#[inline]
+fn utf8(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
+    if bytes.len() <= 16 && bytes.is_ascii() {
+        // SAFETY: every ASCII byte sequence is UTF-8.
+        return Ok(unsafe { std::str::from_utf8_unchecked(bytes) });
+    }
+    std::str::from_utf8(bytes)
+}
+
 /// A cursor over one record.
 struct Reader<'a> {
     bytes: &'a [u8],
@@ -670,7 +682,7 @@ impl<'a> Reader<'a> {
             .ok_or(DecodeError::Truncated(self.at))?;
         let bytes = &self.bytes[self.at..end];
         self.at = end;
-        std::str::from_utf8(bytes)
+        utf8(bytes)
             .map(|s| Some(s.to_string()))
             .map_err(|_| DecodeError::NotUtf8(start))
     }
@@ -760,7 +772,7 @@ impl<'a> Reader<'a> {
                     names.push(Label::Borrowed(known));
                     continue;
                 }
-                let name = std::str::from_utf8(bytes).map_err(|_| DecodeError::NotUtf8(start))?;
+                let name = utf8(bytes).map_err(|_| DecodeError::NotUtf8(start))?;
                 let label = intern(name);
                 if let (Some(key), Label::Borrowed(known)) = (key, &label) {
                     cache.put(key, known);
@@ -851,7 +863,7 @@ impl<'a> Reader<'a> {
     fn string(&mut self) -> Result<String, DecodeError> {
         let start = self.at;
         let slice = self.slice()?;
-        std::str::from_utf8(slice)
+        utf8(slice)
             .map(str::to_string)
             .map_err(|_| DecodeError::NotUtf8(start))
     }
@@ -1209,6 +1221,18 @@ mod tests {
                 prop_assert_eq!(fast.at, long.at);
             }
             prop_assert_eq!(Reader { bytes: &bytes, at: 0 }.varint().unwrap(), v >> shift);
+        }
+
+        #[test]
+        fn strings_are_utf8_exactly_when_from_utf8_says_so(
+            bytes in proptest::collection::vec(prop_oneof![4 => 0u8..0x80, 1 => any::<u8>()], 0..40),
+            text in "\\PC{0,20}",
+        ) {
+            prop_assert_eq!(utf8(&bytes), std::str::from_utf8(&bytes));
+            for len in 0..=text.len() {
+                let prefix = &text.as_bytes()[..len];
+                prop_assert_eq!(utf8(prefix), std::str::from_utf8(prefix));
+            }
         }
 
         #[test]
