@@ -141,10 +141,18 @@ impl<'d> NameTable<'d> {
             .map(|at| at as u64)
     }
 
+    /// Adds `name` at the end if it is new (the two-walk encoder of the
+    /// tests builds its tables so).
+    #[cfg(test)]
     fn add(&mut self, name: &'d str) {
         if self.find(name).is_some() {
             return;
         }
+        self.push_new(name);
+    }
+
+    /// Adds `name`, which is not in the table, at the end.
+    fn push_new(&mut self, name: &'d str) {
         self.names.push(name);
         if self.names.len() > Self::SCAN {
             if self.index.is_empty() {
@@ -179,7 +187,7 @@ impl<'d> NameTable<'d> {
         if let Some(at) = self.find(name) {
             return at;
         }
-        self.add(name);
+        self.push_new(name);
         self.names.len() as u64 - 1
     }
 
