@@ -847,7 +847,7 @@ impl Patterns {
         (may_have_prefix && {
             let k = p.head_key();
             let k = k.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '(' && c != '©');
-            has_prefix(k, &self.debris_prefixes.prefixes)
+            self.debris_prefixes.has_prefix(k)
         }) || self.debris_patterns.is_match(p.text)
     }
 
@@ -886,7 +886,7 @@ impl Patterns {
                     .may_start(key_byte(b), start.get(1).copied().map(key_byte))
             })
         });
-        (may_have_prefix && has_prefix(p.head_key(), &self.caption_prefixes.prefixes))
+        (may_have_prefix && self.caption_prefixes.has_prefix(p.head_key()))
             || self.caption_patterns.is_match(p.text)
     }
 
@@ -1038,8 +1038,11 @@ fn key_byte(b: u8) -> u8 {
 /// one and two bytes.
 #[derive(Debug)]
 struct PrefixList {
-    /// The keys of the prefixes.
+    /// The keys of the prefixes, by their first byte (the empty ones last).
     prefixes: Vec<String>,
+    /// `prefixes[starts[b]..starts[b + 1]]`: the prefixes starting with
+    /// byte `b` (and `starts[256]..`: the empty ones, which never match).
+    starts: Vec<usize>,
     /// `single[b]`: whether a prefix is the one byte `b`.
     single: [bool; 256],
     /// Bit `a * 256 + b`: whether a prefix starts with bytes `a`, `b`.
@@ -1049,7 +1052,13 @@ struct PrefixList {
 impl PrefixList {
     /// The list of `prefixes`.
     fn new(prefixes: &[String]) -> Self {
-        let prefixes: Vec<String> = prefixes.iter().map(|s| key(s)).collect();
+        let mut prefixes: Vec<String> = prefixes.iter().map(|s| key(s)).collect();
+        // By first byte, the empty ones (which match nothing) last.
+        let first = |p: &String| p.as_bytes().first().map_or(256, |&b| usize::from(b));
+        prefixes.sort_by_key(first);
+        let starts = (0..=256)
+            .map(|b| prefixes.partition_point(|p| first(p) < b))
+            .collect();
         let mut single = [false; 256];
         let mut pairs = vec![0u64; 256 * 256 / 64];
         for p in &prefixes {
@@ -1064,9 +1073,20 @@ impl PrefixList {
         }
         PrefixList {
             prefixes,
+            starts,
             single,
             pairs,
         }
+    }
+
+    /// Whether `k` starts with one of the prefixes at a word boundary
+    /// ([`has_prefix`] over the prefixes starting with the first byte of `k`).
+    fn has_prefix(&self, k: &str) -> bool {
+        let Some(&a) = k.as_bytes().first() else {
+            return false;
+        };
+        let a = usize::from(a);
+        has_prefix(k, &self.prefixes[self.starts[a]..self.starts[a + 1]])
     }
 
     /// Whether a key starting with byte `a`, then `b` (`None`: nothing or
@@ -1140,6 +1160,26 @@ mod tests {
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1024))]
+
+        #[test]
+        fn bucketed_prefixes_agree_with_the_plain_scan(
+            list in proptest::collection::vec("(read|re|ré|[a-c]{0,3}|[ :(©-]|é|R){0,4}", 0..8),
+            k in "(read|re|ré|[a-c]{0,3}|[ :(©-]|é|R|x){0,6}",
+        ) {
+            // The old scan over every prefix (keyed, in the given order).
+            let keys: Vec<String> = list.iter().map(|s| key(s)).collect();
+            let bucketed = PrefixList::new(&list);
+            proptest::prop_assert_eq!(bucketed.has_prefix(&k), has_prefix(&k, &keys));
+            let p = patterns();
+            proptest::prop_assert_eq!(
+                p.debris_prefixes.has_prefix(&k),
+                has_prefix(&k, &p.debris_prefixes.prefixes)
+            );
+            proptest::prop_assert_eq!(
+                p.caption_prefixes.has_prefix(&k),
+                has_prefix(&k, &p.caption_prefixes.prefixes)
+            );
+        }
 
         #[test]
         fn stack_line_keys_agree_with_line_key(
