@@ -582,6 +582,10 @@ pub struct Patterns {
     max_debris_words: usize,
     max_caption_words: usize,
     max_list_item_words: usize,
+    /// The longest key of a debris or caption prefix, in bytes: how much
+    /// of a paragraph's key the prefix checks read after its first
+    /// letter, digit or `(` (see [`ascii_head_key_into`]).
+    longest_prefix: usize,
 }
 
 /// Whole paragraphs compared by [`line_key`].
@@ -655,6 +659,42 @@ fn ascii_key_into(text: &[u8], buffer: &mut [u8]) -> usize {
             buffer[len] = b' ';
             len += 1;
             space = false;
+        }
+        buffer[len] = if b == b'`' {
+            b'\''
+        } else {
+            b.to_ascii_lowercase()
+        };
+        len += 1;
+    }
+    len
+}
+
+/// [`ascii_key_into`] stopped once the key has more than `longest` bytes
+/// from its first letter, digit or `(` on: a prefix of the full key, and
+/// all of it a check for prefixes of up to `longest` bytes reads (whether
+/// the key, or the key with what comes before its first letter, digit or
+/// `(` trimmed, starts with one and what follows it).
+fn ascii_head_key_into(text: &[u8], buffer: &mut [u8], longest: usize) -> usize {
+    let mut len = 0;
+    let mut space = false;
+    // Key bytes needed: up to the first word byte, then `longest + 1`.
+    let mut need = usize::MAX;
+    for &b in text {
+        if len >= need {
+            break;
+        }
+        if b == b' ' || b.wrapping_sub(b'\t') < 5 {
+            space = len > 0;
+            continue;
+        }
+        if space {
+            buffer[len] = b' ';
+            len += 1;
+            space = false;
+        }
+        if need == usize::MAX && (b.is_ascii_alphanumeric() || b == b'(') {
+            need = len.saturating_add(longest).saturating_add(1);
         }
         buffer[len] = if b == b'`' {
             b'\''
@@ -771,7 +811,7 @@ impl Patterns {
     /// Compiles the patterns of a configuration.
     pub fn new(config: &NewsLayoutConfig) -> Result<Self, OptionError> {
         let c = config;
-        Ok(Patterns {
+        let mut patterns = Patterns {
             debris_lines: LineSet::new(&c.with_builtin(DEFAULT_DEBRIS_LINES, &c.debris_lines)),
             debris_prefixes: PrefixList::new(
                 &c.with_builtin(DEFAULT_DEBRIS_PREFIXES, &c.debris_prefixes),
@@ -813,8 +853,16 @@ impl Patterns {
             signoffs: LineSet::new(&c.with_builtin(DEFAULT_SIGNOFFS, &c.signoffs)),
             max_debris_words: config.max_debris_words,
             max_caption_words: config.max_caption_words,
+            longest_prefix: 0,
             max_list_item_words: config.max_list_item_words,
-        })
+        };
+        patterns.longest_prefix = [&patterns.debris_prefixes, &patterns.caption_prefixes]
+            .iter()
+            .flat_map(|list| &list.prefixes)
+            .map(String::len)
+            .max()
+            .unwrap_or(0);
+        Ok(patterns)
     }
 
     /// Whether a paragraph is page debris.
@@ -845,7 +893,7 @@ impl Patterns {
                 })
         });
         (may_have_prefix && {
-            let k = p.head_key();
+            let k = p.head_key(self.longest_prefix);
             let k = k.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '(' && c != '©');
             self.debris_prefixes.has_prefix(k)
         }) || self.debris_patterns.is_match(p.text)
@@ -886,7 +934,10 @@ impl Patterns {
                     .may_start(key_byte(b), start.get(1).copied().map(key_byte))
             })
         });
-        (may_have_prefix && self.caption_prefixes.has_prefix(p.head_key()))
+        (may_have_prefix
+            && self
+                .caption_prefixes
+                .has_prefix(p.head_key(self.longest_prefix)))
             || self.caption_patterns.is_match(p.text)
     }
 
@@ -966,13 +1017,15 @@ impl<'a> Probe<'a> {
         start.is_ascii().then_some(start)
     }
 
-    /// The [`key`] of the paragraph's start (see [`head_key`]).
-    fn head_key(&self) -> &str {
+    /// The [`key`] of the paragraph's start (see [`head_key`]), or on an
+    /// ASCII start as much of it as prefixes of up to `longest` bytes need
+    /// (see [`ascii_head_key_into`]); pass the same `longest` every time.
+    fn head_key(&self, longest: usize) -> &str {
         self.head_key
             .get_or_init(|| match self.ascii_window() {
                 Some(window) => {
                     let mut bytes = [0u8; PREFIX_WINDOW];
-                    let len = ascii_key_into(window, &mut bytes);
+                    let len = ascii_head_key_into(window, &mut bytes, longest);
                     HeadKey::Inline { bytes, len }
                 }
                 None => HeadKey::Heap(head_key(self.text)),
@@ -1162,6 +1215,28 @@ mod tests {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1024))]
 
         #[test]
+        fn short_head_keys_check_prefixes_as_the_full_key(
+            list in proptest::collection::vec("(read|re|[a-c]{0,3}|[ :(-]|R|1){0,4}", 0..8),
+            text in "[ \t`'(:-]{0,3}(read|re|[a-c]{0,3}|[ \t:(`-]|R|1|x){0,30}",
+        ) {
+            let prefixes = PrefixList::new(&list);
+            let longest = prefixes.prefixes.iter().map(String::len).max().unwrap_or(0);
+            let window = &text.as_bytes()[..text.len().min(PREFIX_WINDOW)];
+            let mut full = [0u8; PREFIX_WINDOW];
+            let full_len = ascii_key_into(window, &mut full);
+            let mut short = [0u8; PREFIX_WINDOW];
+            let short_len = ascii_head_key_into(window, &mut short, longest);
+            let full = std::str::from_utf8(&full[..full_len]).unwrap();
+            let short = std::str::from_utf8(&short[..short_len]).unwrap();
+            proptest::prop_assert!(full.starts_with(short));
+            proptest::prop_assert_eq!(prefixes.has_prefix(short), prefixes.has_prefix(full));
+            let trim = |k: &str| -> String {
+                k.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '(' && c != '©').to_string()
+            };
+            proptest::prop_assert_eq!(prefixes.has_prefix(&trim(short)), prefixes.has_prefix(&trim(full)));
+        }
+
+        #[test]
         fn bucketed_prefixes_agree_with_the_plain_scan(
             list in proptest::collection::vec("(read|re|ré|[a-c]{0,3}|[ :(©-]|é|R){0,4}", 0..8),
             k in "(read|re|ré|[a-c]{0,3}|[ :(©-]|é|R|x){0,6}",
@@ -1277,7 +1352,10 @@ mod tests {
             let text = s.trim();
             let k = head_key(text);
             let fresh = Probe::new(&s);
-            proptest::prop_assert_eq!(fresh.head_key(), k.as_str());
+            proptest::prop_assert_eq!(fresh.head_key(usize::MAX), k.as_str());
+            let short = Probe::new(&s);
+            let short_key = short.head_key(p.longest_prefix);
+            proptest::prop_assert!(k.starts_with(short_key));
             let trimmed = k.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '(' && c != '©');
             let slow_has = |k: &str, list: &PrefixList| list.prefixes.iter().any(|q| {
                 !q.is_empty()
