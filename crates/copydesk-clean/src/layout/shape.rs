@@ -35,7 +35,9 @@ fn is_ascii_blank(b: u8) -> bool {
     b == b' ' || b.wrapping_sub(b'\t') < 5
 }
 
-/// Bit `k` set when byte `k` of an ASCII chunk (at most 64 bytes) is blank.
+/// Bit `k` set when byte `k` of an ASCII chunk (at most 64 bytes) is blank
+/// (the reference of [`ascii_word_starts`]).
+#[cfg(test)]
 pub(crate) fn ascii_blank_mask(chunk: &[u8]) -> u64 {
     let mut mask = 0u64;
     let mut groups = chunk.chunks_exact(8);
@@ -51,20 +53,53 @@ pub(crate) fn ascii_blank_mask(chunk: &[u8]) -> u64 {
     mask
 }
 
-/// Bit `j` set when byte `j` (little-endian) of eight ASCII bytes is blank,
-/// all eight compared at once (no carry crosses a byte: each is below 0x80).
-fn ascii_blank_bits(x: u64) -> u8 {
+/// Eight high bits.
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of byte `j` (little-endian) of eight ASCII bytes set when
+/// that byte is blank, all eight compared at once (no carry crosses a
+/// byte: each is below 0x80).
+fn ascii_blank_high_bits(x: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
     // High bit set where the byte is not a space.
     let t = x ^ (ONES * 0x20);
     let not_space = (t.wrapping_add(ONES * 0x7f) | t) & HIGH;
     // High bit set where the byte is `\t` (9) to `\r` (13).
     let from_tab = x.wrapping_add(ONES * 0x77) & HIGH;
     let past_cr = x.wrapping_add(ONES * 0x72) & HIGH;
-    let blank = (!not_space & HIGH) | (from_tab & !past_cr);
+    (!not_space & HIGH) | (from_tab & !past_cr)
+}
+
+/// Bit `j` set when byte `j` (little-endian) of eight ASCII bytes is blank.
+#[cfg(test)]
+fn ascii_blank_bits(x: u64) -> u8 {
     // Gather the eight high bits into one byte.
-    ((blank >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u8
+    ((ascii_blank_high_bits(x) >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u8
+}
+
+/// The words starting in an ASCII chunk (a non-blank byte after a blank
+/// one, or first after a blank when `prev_blank`), and whether its last
+/// byte is blank (`prev_blank` if it is empty). Eight bytes at a time,
+/// the word starts counted as high bits.
+fn ascii_word_starts(chunk: &[u8], prev_blank: bool) -> (usize, bool) {
+    let mut words = 0;
+    // The high bit of the byte before the group: set when it is blank.
+    let mut before = if prev_blank { 0x80 } else { 0 };
+    let mut groups = chunk.chunks_exact(8);
+    for group in groups.by_ref() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(group);
+        let blank = ascii_blank_high_bits(u64::from_le_bytes(word));
+        words += (!blank & ((blank << 8) | before) & HIGH).count_ones() as usize;
+        before = blank >> 56;
+    }
+    let mut prev = before != 0;
+    for &b in groups.remainder() {
+        let blank = is_ascii_blank(b);
+        words += usize::from(prev && !blank);
+        prev = blank;
+    }
+    (words, prev)
 }
 
 impl WordCounter {
@@ -92,15 +127,9 @@ impl WordCounter {
             let end = (self.pos + 64).min(bytes.len());
             let chunk = &bytes[self.pos..end];
             if chunk.is_ascii() {
-                let blanks = ascii_blank_mask(chunk);
-                let valid = if chunk.len() == 64 {
-                    u64::MAX
-                } else {
-                    (1u64 << chunk.len()) - 1
-                };
-                let starts = !blanks & ((blanks << 1) | u64::from(self.prev_blank)) & valid;
-                self.words += starts.count_ones() as usize;
-                self.prev_blank = (blanks >> (chunk.len() - 1)) & 1 == 1;
+                let (words, last_blank) = ascii_word_starts(chunk, self.prev_blank);
+                self.words += words;
+                self.prev_blank = last_blank;
                 self.pos = end;
                 continue;
             }
@@ -446,6 +475,28 @@ mod tests {
                 proptest::prop_assert_eq!((mask >> k) & 1 == 1, char::from(b).is_whitespace());
             }
             proptest::prop_assert_eq!(mask >> bytes.len().min(63) >> 1, 0);
+        }
+
+        #[test]
+        fn chunk_word_starts_agree_with_blank_masks(
+            s in "([ -~]{0,9}|[ \t\n\r\u{b}\u{c}]{1,3}){0,20}",
+            prev_blank: bool,
+        ) {
+            // The old count of a chunk: word starts as bits of the blank mask.
+            let chunk = &s.as_bytes()[..s.len().min(64)];
+            let expected = if chunk.is_empty() {
+                (0, prev_blank)
+            } else {
+                let blanks = ascii_blank_mask(chunk);
+                let valid = if chunk.len() == 64 {
+                    u64::MAX
+                } else {
+                    (1u64 << chunk.len()) - 1
+                };
+                let starts = !blanks & ((blanks << 1) | u64::from(prev_blank)) & valid;
+                (starts.count_ones() as usize, (blanks >> (chunk.len() - 1)) & 1 == 1)
+            };
+            proptest::prop_assert_eq!(ascii_word_starts(chunk, prev_blank), expected);
         }
 
         #[test]
