@@ -77,12 +77,15 @@ fn ascii_blank_bits(x: u64) -> u8 {
     ((ascii_blank_high_bits(x) >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u8
 }
 
-/// The words starting in an ASCII chunk (a non-blank byte after a blank
+/// The words starting in an ASCII chunk of at most 64 bytes (a non-blank byte after a blank
 /// one, or first after a blank when `prev_blank`), and whether its last
 /// byte is blank (`prev_blank` if it is empty). Eight bytes at a time,
 /// the word starts counted as high bits.
 fn ascii_word_starts(chunk: &[u8], prev_blank: bool) -> (usize, bool) {
-    let mut words = 0;
+    // Word starts per byte lane, summed over the groups (at most eight
+    // groups, so a lane holds at most 8), then added up across the lanes.
+    debug_assert!(chunk.len() <= 64);
+    let mut lanes = 0u64;
     // The high bit of the byte before the group: set when it is blank.
     let mut before = if prev_blank { 0x80 } else { 0 };
     let mut groups = chunk.chunks_exact(8);
@@ -90,9 +93,10 @@ fn ascii_word_starts(chunk: &[u8], prev_blank: bool) -> (usize, bool) {
         let mut word = [0u8; 8];
         word.copy_from_slice(group);
         let blank = ascii_blank_high_bits(u64::from_le_bytes(word));
-        words += (!blank & ((blank << 8) | before) & HIGH).count_ones() as usize;
+        lanes += (!blank & ((blank << 8) | before) & HIGH) >> 7;
         before = blank >> 56;
     }
+    let mut words = (lanes.wrapping_mul(0x0101_0101_0101_0101) >> 56) as usize;
     let mut prev = before != 0;
     for &b in groups.remainder() {
         let blank = is_ascii_blank(b);
