@@ -8,6 +8,7 @@ use copydesk_core::OptionError;
 use regex::{Regex, RegexSet};
 use std::cell::{Cell, OnceCell};
 use std::collections::HashSet;
+use std::sync::OnceLock;
 
 /// Whole paragraphs that are page debris, compared by
 /// [`line_key`] (case, counters and surrounding
@@ -714,10 +715,13 @@ fn ascii_head_key_into(text: &[u8], buffer: &mut [u8], longest: usize) -> usize 
 /// pattern would push the whole set onto a slow engine). Other paragraphs
 /// are matched one by one: each single
 /// regex anchored at the end (`...$`, as caption credits are) is searched
-/// backwards from the end, which keeps long paragraphs cheap.
+/// backwards from the end, which keeps long paragraphs cheap. The single
+/// regexes are compiled on first use (half the cost of compiling, and
+/// a run may never need some of them).
 #[derive(Debug)]
 struct CompiledPatterns {
-    one_by_one: Vec<Regex>,
+    /// Each pattern with its regex, once compiled.
+    one_by_one: Vec<(String, OnceLock<Regex>)>,
     all_at_once: RegexSet,
 }
 
@@ -730,11 +734,23 @@ impl CompiledPatterns {
         let error = |p: &str, e: regex::Error| {
             OptionError::for_key(option, format!("pattern `{p}` does not compile: {e}"))
         };
+        let all_at_once = match RegexSet::new(patterns) {
+            Ok(set) => set,
+            Err(set_error) => {
+                // The error of the first pattern that does not compile on
+                // its own, else the set's (as when each was compiled first).
+                for p in patterns {
+                    Regex::new(p).map_err(|e| error(p, e))?;
+                }
+                return Err(error(&patterns.join("`, `"), set_error));
+            }
+        };
+        // The set holds every pattern, so each compiles on its own too
+        // (the same syntax, and no larger than the set).
         let one_by_one = patterns
             .iter()
-            .map(|p| Regex::new(p).map_err(|e| error(p, e)))
-            .collect::<Result<Vec<_>, _>>()?;
-        let all_at_once = RegexSet::new(patterns).map_err(|e| error(&patterns.join("`, `"), e))?;
+            .map(|p| (p.clone(), OnceLock::new()))
+            .collect();
         Ok(CompiledPatterns {
             one_by_one,
             all_at_once,
@@ -748,7 +764,12 @@ impl CompiledPatterns {
         } else if text.len() <= SET_MAX_BYTES && text.is_ascii() {
             self.all_at_once.is_match(text)
         } else {
-            self.one_by_one.iter().any(|r| r.is_match(text))
+            self.one_by_one.iter().any(|(p, r)| {
+                r.get_or_init(|| {
+                    Regex::new(p).unwrap_or_else(|e| panic!("pattern `{p}` compiled in a set: {e}"))
+                })
+                .is_match(text)
+            })
         }
     }
 }
@@ -1186,6 +1207,23 @@ mod tests {
     }
 
     #[test]
+    fn a_pattern_that_does_not_compile_is_named() {
+        let patterns = [
+            "photo$".to_string(),
+            "(unclosed".to_string(),
+            "[z-a]".to_string(),
+        ];
+        let error = CompiledPatterns::compile("caption_patterns", &patterns)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            error.contains("pattern `(unclosed` does not compile"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn credit_lines_pass_the_guard_and_body_text_does_not() {
         let p = patterns();
         for line in [
@@ -1234,6 +1272,27 @@ mod tests {
                 k.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '(' && c != '©').to_string()
             };
             proptest::prop_assert_eq!(prefixes.has_prefix(&trim(short)), prefixes.has_prefix(&trim(full)));
+        }
+
+        #[test]
+        fn lazily_compiled_patterns_match_as_eagerly_compiled_ones(
+            text in "(REUTERS|Reuters|photo|File|é|/|[a-z ]{1,5}|[()-]|,){0,12}",
+            long: bool,
+        ) {
+            // Long or non-ASCII text goes to the single regexes, compiled on use.
+            let text = if long { format!("{}{text}", "x ".repeat(SET_MAX_BYTES)) } else { text };
+            // Compiled once for all cases: the lazy regexes are built by
+            // whichever case first needs them.
+            static COMPILED: OnceLock<(CompiledPatterns, Vec<Regex>)> = OnceLock::new();
+            let (lazy, singles) = COMPILED.get_or_init(|| {
+                let builtin: Vec<String> =
+                    DEFAULT_CAPTION_PATTERNS.iter().map(|p| p.to_string()).collect();
+                let singles = builtin.iter().map(|p| Regex::new(p).unwrap()).collect();
+                (CompiledPatterns::compile("caption_patterns", &builtin).unwrap(), singles)
+            });
+            let eager = singles.iter().any(|r| r.is_match(&text));
+            proptest::prop_assert_eq!(lazy.is_match(&text), eager);
+            proptest::prop_assert_eq!(lazy.is_match(&text), eager);
         }
 
         #[test]
