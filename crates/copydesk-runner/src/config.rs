@@ -609,7 +609,10 @@ type = "report.jsonl.v1"
             .insert("text_field".into(), toml::Value::String("text".into()));
         assert!(held(stage));
         assert!(stage.prebuilt.take_if_built_from(&stage.options).is_none());
-        assert!(stage.take_built().is_ok(), "built anew from the new options");
+        assert!(
+            stage.take_built().is_ok(),
+            "built anew from the new options"
+        );
     }
 
     #[test]
