@@ -649,26 +649,7 @@ fn ascii_line_key_into<'b>(text: &str, buffer: &'b mut [u8]) -> Option<&'b str> 
 /// `text`), as `key` builds it for ASCII: blanks collapsed to one space,
 /// lower case, '`' read as '\''. Returns its length.
 fn ascii_key_into(text: &[u8], buffer: &mut [u8]) -> usize {
-    let mut len = 0;
-    let mut space = false;
-    for &b in text {
-        if b == b' ' || b.wrapping_sub(b'\t') < 5 {
-            space = len > 0;
-            continue;
-        }
-        if space {
-            buffer[len] = b' ';
-            len += 1;
-            space = false;
-        }
-        buffer[len] = if b == b'`' {
-            b'\''
-        } else {
-            b.to_ascii_lowercase()
-        };
-        len += 1;
-    }
-    len
+    ascii_key_prefix_into(text, buffer, None)
 }
 
 /// [`ascii_key_into`] stopped once the key has more than `longest` bytes
@@ -677,12 +658,19 @@ fn ascii_key_into(text: &[u8], buffer: &mut [u8]) -> usize {
 /// the key, or the key with what comes before its first letter, digit or
 /// `(` trimmed, starts with one and what follows it).
 fn ascii_head_key_into(text: &[u8], buffer: &mut [u8], longest: usize) -> usize {
+    ascii_key_prefix_into(text, buffer, Some(longest))
+}
+
+/// The body of both: with `longest` `None`, the whole key. Inlined into
+/// each, so that the whole key's loop carries no stopping test.
+#[inline(always)]
+fn ascii_key_prefix_into(text: &[u8], buffer: &mut [u8], longest: Option<usize>) -> usize {
     let mut len = 0;
     let mut space = false;
     // Key bytes needed: up to the first word byte, then `longest + 1`.
     let mut need = usize::MAX;
     for &b in text {
-        if len >= need {
+        if longest.is_some() && len >= need {
             break;
         }
         if b == b' ' || b.wrapping_sub(b'\t') < 5 {
@@ -694,7 +682,10 @@ fn ascii_head_key_into(text: &[u8], buffer: &mut [u8], longest: usize) -> usize 
             len += 1;
             space = false;
         }
-        if need == usize::MAX && (b.is_ascii_alphanumeric() || b == b'(') {
+        if let Some(longest) = longest
+            && need == usize::MAX
+            && (b.is_ascii_alphanumeric() || b == b'(')
+        {
             need = len.saturating_add(longest).saturating_add(1);
         }
         buffer[len] = if b == b'`' {
