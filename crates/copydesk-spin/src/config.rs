@@ -48,6 +48,14 @@ pub struct SpinConfig {
     /// Extra evidence (natural log of odds) needed to rewrite a capitalized
     /// word inside a sentence (likely a name).
     pub name_margin: f64,
+    /// A domain's word and bigram counts (`word count` and `word word
+    /// count` lines, gzip or plain, as `copydesk ngrams` writes them),
+    /// added to the built-in language model: fluent wording of the
+    /// user's own domain (a newswire archive, papers of one field).
+    pub language_model: Option<PathBuf>,
+    /// How much the domain counts weigh against the built-in model's
+    /// (1: as much in all).
+    pub language_model_weight: f64,
 }
 
 impl Default for SpinConfig {
@@ -62,6 +70,8 @@ impl Default for SpinConfig {
             builtin_tortured_phrases: true,
             protect_quotes: true,
             name_margin: 4.0,
+            language_model: None,
+            language_model_weight: 1.0,
         }
     }
 }
@@ -118,6 +128,16 @@ impl StageConfig for SpinConfig {
             kind: "number",
             doc: "Extra log-odds needed to rewrite a capitalized word inside a sentence",
         },
+        OptionDoc {
+            name: "language_model",
+            kind: "path",
+            doc: "A domain's word and bigram counts (as report.ngrams.v1 writes them) added to the built-in language model",
+        },
+        OptionDoc {
+            name: "language_model_weight",
+            kind: "number",
+            doc: "Weight of the domain counts against the built-in model's (default 1: as much in all)",
+        },
     ];
 
     fn validate(&self) -> Result<(), OptionError> {
@@ -152,6 +172,12 @@ impl StageConfig for SpinConfig {
                 "must be a non-negative number",
             ));
         }
+        if !self.language_model_weight.is_finite() || self.language_model_weight < 0.0 {
+            return Err(OptionError::for_key(
+                "language_model_weight",
+                "must be a non-negative number",
+            ));
+        }
         Ok(())
     }
 
@@ -160,6 +186,11 @@ impl StageConfig for SpinConfig {
             let key = match e {
                 crate::SpinError::Read { ref path, .. } if self.synonyms.contains(path) => {
                     "synonyms"
+                }
+                crate::SpinError::Read { ref path, .. }
+                    if self.language_model.as_ref() == Some(path) =>
+                {
+                    "language_model"
                 }
                 crate::SpinError::Read { .. } => "tortured_phrase_files",
                 crate::SpinError::UnknownDictionary(_) => "dictionaries",

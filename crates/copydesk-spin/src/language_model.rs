@@ -121,6 +121,85 @@ impl LanguageModel {
         lm
     }
 
+    /// This model with a domain's counts added: `text` holds `word count`
+    /// and `word word count` lines (as [`LanguageModel::from_text`] reads
+    /// them, in one text), scaled so that the domain's words weigh
+    /// `weight` times the model's own total (`#` starts a comment line).
+    /// The vocabulary (and every word's id) stays the model's own: domain
+    /// words outside it count in the domain's total only. The cut-off
+    /// below which an absent bigram is capped stays the model's own, so
+    /// the estimate of a bigram the domain never shows does not fall.
+    /// `crate::ngrams::NgramCounts` writes such text.
+    pub fn blended(&self, text: &str, weight: f64) -> LanguageModel {
+        let mut unigrams: Vec<(u32, f64)> = Vec::new();
+        let mut bigrams: Vec<(u64, f64)> = Vec::new();
+        let mut domain_total = 0.0f64;
+        for line in text.lines() {
+            if line.starts_with('#') {
+                continue;
+            }
+            let mut fields = line.split_whitespace();
+            let (Some(a), Some(b)) = (fields.next(), fields.next()) else {
+                continue;
+            };
+            match fields.next() {
+                None => {
+                    let Ok(c) = b.parse::<f64>() else { continue };
+                    if !c.is_finite() || c <= 0.0 {
+                        continue;
+                    }
+                    domain_total += c;
+                    if let Some(id) = self.ids.id(&a.to_lowercase()) {
+                        unigrams.push((id, c));
+                    }
+                }
+                Some(c) => {
+                    let Ok(c) = c.parse::<f64>() else { continue };
+                    if !c.is_finite() || c <= 0.0 {
+                        continue;
+                    }
+                    if let (Some(ia), Some(ib)) = (
+                        self.ids.id(&a.to_lowercase()),
+                        self.ids.id(&b.to_lowercase()),
+                    ) {
+                        bigrams.push((pair(ia, ib), c));
+                    }
+                }
+            }
+        }
+        let mut lm = LanguageModel {
+            ids: self.ids.clone(),
+            log_counts: self.log_counts.clone(),
+            bigrams: self.bigrams.clone(),
+            max_out: Vec::new(),
+            max_in: Vec::new(),
+            log_total: self.log_total,
+            log_cutoff: self.log_cutoff,
+            log_unknown: self.log_unknown,
+        };
+        if domain_total <= 0.0 || !weight.is_finite() || weight <= 0.0 {
+            lm.fill_bounds();
+            return lm;
+        }
+        let scale = weight * self.log_total.exp() / domain_total;
+        let add = |log_old: Option<f32>, c: f64| -> f32 {
+            let old = log_old.map_or(0.0, |l| f64::from(l).exp());
+            (old + scale * c).ln() as f32
+        };
+        for (id, c) in unigrams {
+            if let Some(slot) = lm.log_counts.get_mut(id as usize) {
+                *slot = add(Some(*slot), c);
+            }
+        }
+        for (key, c) in bigrams {
+            let v = add(lm.bigrams.get(key), c);
+            lm.bigrams.insert(key, v);
+        }
+        lm.log_total = (self.log_total.exp() * (1.0 + weight)).ln();
+        lm.fill_bounds();
+        lm
+    }
+
     /// Computes `max_out` and `max_in` from the counts, rounded up to the
     /// next `f32` so that they bound the `f64` estimates.
     fn fill_bounds(&mut self) {
@@ -306,5 +385,57 @@ mod tests {
         assert!(!lm.knows("zebra"));
         assert!(lm.log_prob("zebra") < lm.log_prob("breach"));
         assert!(lm.log_cond("zebra", "the").is_finite());
+    }
+
+    #[test]
+    fn blending_no_domain_text_keeps_every_estimate() {
+        let lm = toy();
+        for blended in [
+            lm.blended("", 1.0),
+            lm.blended("the 5\nthe security 3\n", 0.0),
+        ] {
+            for a in ["the", "security", "safety", "breach", "zebra"] {
+                for b in ["the", "security", "safety", "breach", "zebra"] {
+                    assert_eq!(blended.log_cond(a, b), lm.log_cond(a, b), "{a} {b}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn domain_counts_make_their_bigrams_likelier_and_keep_the_vocabulary() {
+        let lm = toy();
+        let domain = "# a comment line\nsafety 10\nbreach 10\nwords 80\nsafety breach 9\n";
+        let blended = lm.blended(domain, 1.0);
+        assert!(blended.attested("safety", "breach"));
+        assert!(blended.log_cond("safety", "breach") > lm.log_cond("safety", "breach"));
+        // Outside the vocabulary: counted in the domain's total, not added.
+        assert!(!blended.knows("words"));
+        assert_eq!(blended.vocabulary_size(), lm.vocabulary_size());
+        // The built-in evidence stays: a bigram only the model knows keeps
+        // a finite, attested estimate.
+        assert!(blended.attested("the", "security"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn blended_bounds_hold_for_every_pair(
+            counts in proptest::collection::vec((0usize..5, 0usize..5, 1u32..500), 0..12),
+            weight in 0.0f64..5.0,
+        ) {
+            let words = ["the", "security", "safety", "breach", "zebra"];
+            let mut domain = String::new();
+            for &(a, b, c) in &counts {
+                domain.push_str(&format!("{} {c}\n{} {} {c}\n", words[a], words[a], words[b]));
+            }
+            let lm = toy().blended(&domain, weight);
+            for a in words {
+                for b in words {
+                    let (ia, ib) = (lm.id(a), lm.id(b));
+                    proptest::prop_assert!(lm.log_cond_bound(ia, ib) >= lm.log_cond_id(ia, ib).0);
+                    proptest::prop_assert!(lm.log_cond(a, b).is_finite());
+                }
+            }
+        }
     }
 }

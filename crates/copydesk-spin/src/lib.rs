@@ -26,7 +26,9 @@
 //! Both resources ship embedded
 //! as compact tables derived from openly licensed data (`data/LICENSES.md`;
 //! rebuilt by `examples/derive_tables.rs`). Users add their own tortured
-//! phrases and synonym dictionaries through [`SpinConfig`].
+//! phrases and synonym dictionaries through [`SpinConfig`], and their own
+//! domain's word and bigram counts ([`ngrams`], written by the report stage
+//! `report.ngrams.v1`, [`NgramsReport`]) to the language model.
 //!
 //! The stage `tag.spin.v1` ([`SpinStage`]) stores a [`copydesk_core::SpinVerdict`]
 //! under `doc.ext["spin"]` and a `spin` annotation layer. Without the runner:
@@ -126,6 +128,8 @@ pub mod forest;
 mod language_model;
 mod lattice;
 mod morph;
+mod ngram_report;
+pub mod ngrams;
 mod precomputed;
 pub mod rerank;
 mod resources;
@@ -139,6 +143,8 @@ mod tokens;
 pub use config::SpinConfig;
 pub use language_model::LanguageModel;
 pub use morph::{Form, Morphology};
+pub use ngram_report::{NgramsReport, NgramsReportConfig};
+pub use ngrams::{NgramCounts, TextWords};
 pub use resources::{BUILTIN_DICTIONARIES, builtin_dictionary, language_model, morphology};
 pub use stage::SpinStage;
 pub use tagger::{Analysis, Candidate, SpinTagger, TopicSupport, Weights};
@@ -166,7 +172,7 @@ pub enum SpinError {
 
 /// Every stage this crate registers.
 pub fn factories() -> Vec<StageFactory> {
-    vec![factory::<SpinConfig>()]
+    vec![factory::<SpinConfig>(), factory::<NgramsReportConfig>()]
 }
 
 #[cfg(test)]

@@ -82,6 +82,49 @@ pub fn parse_phrase_pairs(text: &str) -> HashMap<String, String> {
         .collect()
 }
 
+/// The built-in language model with a domain's counts added
+/// ([`LanguageModel::blended`]), read once per process for each file and
+/// weight.
+pub fn domain_language_model(
+    path: &Path,
+    weight: f64,
+) -> Result<&'static LanguageModel, SpinError> {
+    type Key = (std::path::PathBuf, u64);
+    static MODELS: OnceLock<std::sync::Mutex<HashMap<Key, &'static LanguageModel>>> =
+        OnceLock::new();
+    let key = (path.to_path_buf(), weight.to_bits());
+    let models = MODELS.get_or_init(Default::default);
+    if let Some(lm) = models.lock().ok().and_then(|m| m.get(&key).copied()) {
+        return Ok(lm);
+    }
+    let bytes = std::fs::read(path).map_err(|source| SpinError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let text = if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut out = String::new();
+        GzDecoder::new(bytes.as_slice())
+            .read_to_string(&mut out)
+            .map_err(|source| SpinError::Read {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        out
+    } else {
+        String::from_utf8(bytes).map_err(|e| SpinError::Read {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+        })?
+    };
+    // Kept for the life of the process, like the built-in tables: one
+    // model per distinct file and weight.
+    let lm: &'static LanguageModel = Box::leak(Box::new(language_model().blended(&text, weight)));
+    if let Ok(mut m) = models.lock() {
+        m.insert(key, lm);
+    }
+    Ok(lm)
+}
+
 fn read(path: &Path) -> Result<String, SpinError> {
     std::fs::read_to_string(path).map_err(|source| SpinError::Read {
         path: path.to_path_buf(),

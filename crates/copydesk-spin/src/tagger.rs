@@ -628,7 +628,10 @@ impl SpinTagger {
                 }
             }
         }
-        let lm = resources::language_model();
+        let lm = match &config.language_model {
+            Some(path) => resources::domain_language_model(path, config.language_model_weight)?,
+            None => resources::language_model(),
+        };
         let mut phrase_surfaces: HashSet<u64, WordHash> = HashSet::default();
         let mut surface_words = SurfaceWords::new(lm.vocabulary_size());
         // `add_surface(surface, true)` records a wording and marks its later

@@ -206,3 +206,62 @@ fn shards_split_the_inputs_and_a_finished_shard_is_skipped() {
         "finished shard skipped"
     );
 }
+
+#[test]
+fn ngram_counts_built_by_a_pipeline_feed_the_spin_stage() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("archive");
+    std::fs::create_dir(&input).unwrap();
+    for i in 0..3 {
+        std::fs::write(
+            input.join(format!("a{i}.txt")),
+            format!("Security forces said on Tuesday that article {i} was filed.\n"),
+        )
+        .unwrap();
+    }
+    let config = dir.path().join("ngrams.toml");
+    std::fs::write(
+        &config,
+        "[[stage]]\ntype = \"load.text.v1\"\n\n[[stage]]\ntype = \"clean.news_layout.v1\"\n\n\
+         [[stage]]\ntype = \"report.ngrams.v1\"\npath = \"news.txt\"\n",
+    )
+    .unwrap();
+    let o = copydesk(
+        &[
+            "-q",
+            "run",
+            "--no-progress",
+            "-c",
+            "ngrams.toml",
+            "--output",
+            "lm",
+            "archive",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let counts = std::fs::read_to_string(dir.path().join("lm/news.txt")).unwrap();
+    assert!(counts.contains("\nsecurity forces 3\n"), "{counts}");
+    // The counts as the spin stage's domain language model.
+    let options = dir.path().join("spin.toml");
+    std::fs::write(&options, "language_model = \"lm/news.txt\"\n").unwrap();
+    let article = dir.path().join("article.txt");
+    std::fs::write(&article, "The minister said the talks went well.\n").unwrap();
+    let o = copydesk(
+        &["despin", "--options", "spin.toml", "article.txt"],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "The minister said the talks went well.\n"
+    );
+    // A missing file is named.
+    std::fs::write(&options, "language_model = \"lm/missing.txt\"\n").unwrap();
+    let o = copydesk(
+        &["despin", "--options", "spin.toml", "article.txt"],
+        dir.path(),
+    );
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("lm/missing.txt"), "{}", stderr(&o));
+}
