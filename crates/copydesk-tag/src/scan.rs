@@ -138,7 +138,7 @@ pub struct AsciiWords<'t> {
     /// Which bytes make words.
     class: &'static [bool; 256],
     /// Whether the class is the word bytes (else the letters), read eight
-    /// bytes at a time in the chunks of 64 bytes (see [`word_byte_lanes`]).
+    /// bytes at a time in the chunks of 64 bytes (see [`word_byte_mask_of_64`]).
     word_bytes: bool,
     /// Offset of the chunk `transitions` describes.
     base: usize,
@@ -200,8 +200,8 @@ impl Iterator for AsciiWords<'_> {
             };
             let chunk = &chunk[..chunk.len().min(64)];
             let mask = match (chunk.len(), self.word_bytes) {
-                (64, true) => class_mask_of_64(chunk, word_byte_lanes),
-                (64, false) => class_mask_of_64(chunk, letter_lanes),
+                (64, true) => word_byte_mask_of_64(chunk),
+                (64, false) => letter_mask_of_64(chunk),
                 _ => class_mask(chunk, self.class),
             };
             // Bit k of `shifted`: whether the byte before byte k is a word
@@ -225,6 +225,7 @@ fn class_mask(chunk: &[u8], class: &[bool; 256]) -> u64 {
     mask
 }
 
+#[cfg(any(test, not(target_arch = "x86_64")))]
 /// [`class_mask`] of a chunk of 64 bytes, eight bytes at a time: `lanes`
 /// sets the high bit of each lane in class, and the eight high bits are
 /// gathered into a byte of the mask by one multiplication (lane `i`'s bit,
@@ -242,11 +243,129 @@ fn class_mask_of_64(chunk: &[u8], lanes: impl Fn(u64) -> u64) -> u64 {
     mask
 }
 
+/// [`class_mask`] of a chunk of 64 bytes for the word bytes: sixteen
+/// bytes at a time with SSE2 (part of x86-64), eight at a time elsewhere.
+#[inline(always)]
+fn word_byte_mask_of_64(chunk: &[u8]) -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        class_mask_of_64_sse2(chunk, sse2::word_byte_mask16)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        class_mask_of_64(chunk, word_byte_lanes)
+    }
+}
+
+/// [`class_mask`] of a chunk of 64 bytes for the ASCII letters, as
+/// [`word_byte_mask_of_64`] reads it.
+#[inline(always)]
+fn letter_mask_of_64(chunk: &[u8]) -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        class_mask_of_64_sse2(chunk, sse2::letter_mask16)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        class_mask_of_64(chunk, letter_lanes)
+    }
+}
+
+/// [`class_mask`] of a chunk of 64 bytes, sixteen bytes at a time:
+/// `mask16` gives the class bits of sixteen bytes (bit `i` for byte `i`).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn class_mask_of_64_sse2(chunk: &[u8], mask16: impl Fn(&[u8; 16]) -> u32) -> u64 {
+    let mut mask = 0u64;
+    for (k, block) in chunk.chunks_exact(16).enumerate() {
+        if let Ok(block) = <&[u8; 16]>::try_from(block) {
+            mask |= u64::from(mask16(block)) << (16 * k);
+        }
+    }
+    mask
+}
+
+/// The byte classes of sixteen bytes at once with SSE2 (every x86-64
+/// processor has it): each returns a mask with bit `i` set when byte `i`
+/// is of the class. A byte `b` is in a range `lo..=lo + n` exactly when
+/// `b - lo` (wrapping) is at most `n`, that is when its unsigned minimum
+/// with `n` is itself; exact in every lane.
+#[cfg(target_arch = "x86_64")]
+mod sse2 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8, _mm_sub_epi8,
+    };
+
+    /// The sixteen bytes in a register.
+    #[inline(always)]
+    fn load(block: &[u8; 16]) -> __m128i {
+        // SAFETY: SSE2 is part of x86-64; `block` is sixteen readable
+        // bytes, and an unaligned load has no alignment requirement.
+        unsafe { _mm_loadu_si128(block.as_ptr().cast::<__m128i>()) }
+    }
+
+    /// The lanes of `v` (all ones) in `lo..=lo + n`.
+    #[inline(always)]
+    fn in_range(v: __m128i, lo: u8, n: u8) -> __m128i {
+        // SAFETY: SSE2 is part of x86-64; these only compute on registers.
+        unsafe {
+            let d = _mm_sub_epi8(v, _mm_set1_epi8(lo as i8));
+            _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(n as i8)), d)
+        }
+    }
+
+    /// The ASCII letter lanes of `v`: the letters are the bytes that
+    /// fall in `a..=z` with bit 5 set (`A..=Z` do, and no other byte:
+    /// bytes above 0x7F stay above it).
+    #[inline(always)]
+    fn letters(v: __m128i) -> __m128i {
+        // SAFETY: SSE2 is part of x86-64; these only compute on registers.
+        let folded = unsafe { _mm_or_si128(v, _mm_set1_epi8(0x20)) };
+        in_range(folded, b'a', b'z' - b'a')
+    }
+
+    /// The bits of a lane mask.
+    #[inline(always)]
+    fn bits(lanes: __m128i) -> u32 {
+        // SAFETY: SSE2 is part of x86-64; this only computes on registers.
+        (unsafe { _mm_movemask_epi8(lanes) }) as u32
+    }
+
+    /// ASCII letters (`[A-Za-z]`).
+    #[inline(always)]
+    pub(super) fn letter_mask16(block: &[u8; 16]) -> u32 {
+        bits(letters(load(block)))
+    }
+
+    /// ASCII letters and digits (`[0-9A-Za-z]`).
+    #[inline(always)]
+    pub(super) fn alnum_mask16(block: &[u8; 16]) -> u32 {
+        let v = load(block);
+        // SAFETY: SSE2 is part of x86-64; this only computes on registers.
+        bits(unsafe { _mm_or_si128(letters(v), in_range(v, b'0', 9)) })
+    }
+
+    /// Word bytes (`[0-9A-Za-z_]`, see [`super::is_ascii_word_byte`]).
+    #[inline(always)]
+    pub(super) fn word_byte_mask16(block: &[u8; 16]) -> u32 {
+        let v = load(block);
+        // SAFETY: SSE2 is part of x86-64; these only compute on registers.
+        bits(unsafe {
+            let underscore = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'_' as i8));
+            _mm_or_si128(_mm_or_si128(letters(v), in_range(v, b'0', 9)), underscore)
+        })
+    }
+}
+
+#[cfg(any(test, not(target_arch = "x86_64")))]
 /// One in every lane of eight bytes read as a `u64`.
 const LANE_ONES: u64 = 0x0101_0101_0101_0101;
+#[cfg(any(test, not(target_arch = "x86_64")))]
 /// The high bit of every lane.
 const LANE_HIGH: u64 = 0x8080_8080_8080_8080;
 
+#[cfg(any(test, not(target_arch = "x86_64")))]
 /// The high bit of each lane whose 7-bit value `x7` is at least `lo`
 /// (adding `0x80 - lo` carries into it exactly then; lanes never carry
 /// into each other, 0x7F + 0x80 < 0x100).
@@ -254,6 +373,7 @@ fn lanes_at_least(x7: u64, lo: u8) -> u64 {
     (x7 + LANE_ONES * u64::from(0x80 - lo)) & LANE_HIGH
 }
 
+#[cfg(any(test, not(target_arch = "x86_64")))]
 /// The high bit of each lane of `x` that is an ASCII letter.
 fn letter_lanes(x: u64) -> u64 {
     let folded = (x & !LANE_HIGH) | (LANE_ONES * 0x20);
@@ -262,6 +382,7 @@ fn letter_lanes(x: u64) -> u64 {
     letter & !x
 }
 
+#[cfg(any(test, not(target_arch = "x86_64")))]
 /// The high bit of each lane of `x` that is a word byte (see
 /// [`is_ascii_word_byte`]).
 fn word_byte_lanes(x: u64) -> u64 {
@@ -276,7 +397,37 @@ fn word_byte_lanes(x: u64) -> u64 {
 /// counts them, but eight bytes at a time: each byte's class is computed in
 /// the lanes of one 64-bit word and the run's end is the first lane out of
 /// class, so a run of up to seven bytes costs no loop and no branch per byte.
+#[inline(always)]
 pub fn ascii_alnum_run(bytes: &[u8], from: usize) -> usize {
+    let rest = bytes.get(from..).unwrap_or_default();
+    // Sixteen bytes at a time with SSE2 while sixteen are left, the last
+    // few eight at a time.
+    #[cfg(target_arch = "x86_64")]
+    {
+        let mut n = 0;
+        while let Some(block) = rest.get(n..n + 16) {
+            let Ok(block) = <&[u8; 16]>::try_from(block) else {
+                break;
+            };
+            let out = !sse2::alnum_mask16(block) & 0xFFFF;
+            if out != 0 {
+                return n + out.trailing_zeros() as usize;
+            }
+            n += 16;
+        }
+        n + ascii_alnum_run_by_words(rest, n)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        ascii_alnum_run_by_words(rest, 0)
+    }
+}
+
+/// [`ascii_alnum_run`] eight bytes at a time (the portable version, also
+/// tested against the SSE2 one on x86-64; there it reads only the last
+/// few bytes of a text, and is kept out of line).
+#[cfg_attr(target_arch = "x86_64", inline(never))]
+fn ascii_alnum_run_by_words(bytes: &[u8], from: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     // The high bit of each lane: whether the lane's 7-bit value is at
@@ -542,6 +693,59 @@ mod tests {
     }
 
     #[test]
+    fn alnum_runs_for_every_byte_value_across_blocks() {
+        // Past the first sixteen-byte block and into the last few bytes.
+        for v in 0..=255u8 {
+            for pos in 0..40 {
+                let mut b = vec![b'7'; 40];
+                b[pos] = v;
+                for from in [0, 1, 15, 16, 17, 30] {
+                    let expected = b[from..]
+                        .iter()
+                        .take_while(|b| b.is_ascii_alphanumeric())
+                        .count();
+                    assert_eq!(
+                        ascii_alnum_run(&b, from),
+                        expected,
+                        "{v} at {pos} from {from}"
+                    );
+                    assert_eq!(
+                        ascii_alnum_run_by_words(&b, from),
+                        expected,
+                        "{v} at {pos} from {from}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn sse2_masks_are_the_tables_for_every_byte_at_every_place() {
+        let alnum: [bool; 256] = std::array::from_fn(|b| (b as u8).is_ascii_alphanumeric());
+        for v in 0..=255u8 {
+            for pos in 0..16 {
+                for fill in [b'a', b'Z', b'0', b' ', b'_', b'@', b'`', 0xE2, 0x7F] {
+                    let mut block = [fill; 16];
+                    block[pos] = v;
+                    let table = |class: &[bool; 256]| class_mask(&block, class) as u32;
+                    assert_eq!(
+                        sse2::letter_mask16(&block),
+                        table(&ASCII_LETTERS),
+                        "{v} at {pos}"
+                    );
+                    assert_eq!(
+                        sse2::word_byte_mask16(&block),
+                        table(&ASCII_WORD_BYTES),
+                        "{v} at {pos}"
+                    );
+                    assert_eq!(sse2::alnum_mask16(&block), table(&alnum), "{v} at {pos}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn chunk_masks_by_lanes_are_the_tables_for_every_byte_at_every_place() {
         for (lanes, class) in [
             (word_byte_lanes as fn(u64) -> u64, &ASCII_WORD_BYTES),
@@ -557,6 +761,16 @@ mod tests {
                             class_mask(&chunk, class),
                             "{v} at {pos} among {fill}"
                         );
+                        let by_dispatch = if std::ptr::eq(class, &ASCII_WORD_BYTES) {
+                            word_byte_mask_of_64(&chunk)
+                        } else {
+                            letter_mask_of_64(&chunk)
+                        };
+                        assert_eq!(
+                            by_dispatch,
+                            class_mask(&chunk, class),
+                            "{v} at {pos} among {fill}"
+                        );
                     }
                 }
             }
@@ -568,6 +782,14 @@ mod tests {
         fn chunk_masks_of_any_bytes_are_the_tables(b in proptest::collection::vec(proptest::num::u8::ANY, 64)) {
             proptest::prop_assert_eq!(class_mask_of_64(&b, word_byte_lanes), class_mask(&b, &ASCII_WORD_BYTES));
             proptest::prop_assert_eq!(class_mask_of_64(&b, letter_lanes), class_mask(&b, &ASCII_LETTERS));
+            proptest::prop_assert_eq!(word_byte_mask_of_64(&b), class_mask(&b, &ASCII_WORD_BYTES));
+            proptest::prop_assert_eq!(letter_mask_of_64(&b), class_mask(&b, &ASCII_LETTERS));
+        }
+
+        #[test]
+        fn alnum_runs_of_long_byte_strings(b in proptest::collection::vec(proptest::sample::select(vec![b'a', b'Q', b'5', b' ', b'.', 0xC3, 0xA9, b'_', b'z']), 0..80), from in 0usize..80) {
+            let expected = b.get(from..).unwrap_or_default().iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+            proptest::prop_assert_eq!(ascii_alnum_run(&b, from), expected);
         }
     }
 
