@@ -467,6 +467,51 @@ fn classify_plain_ascii_line(raw: &str) -> Line<'_> {
 /// (every byte printable or a tab), checked without branching so the
 /// check vectorizes.
 fn is_plain_ascii(bytes: &[u8]) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if bytes.len() >= 16 {
+        return is_plain_ascii_sse2(bytes);
+    }
+    is_plain_ascii_by_bytes(bytes)
+}
+
+/// [`is_plain_ascii`] sixteen bytes at a time with SSE2 (part of x86-64),
+/// for at least sixteen bytes: a byte is plain when `b - 0x20` (wrapping)
+/// is at most `0x5E` (`' '..='~'`) or it is a tab; the last block ends
+/// where the bytes end (it may overlap the one before), so no byte is
+/// read one at a time.
+#[cfg(target_arch = "x86_64")]
+fn is_plain_ascii_sse2(bytes: &[u8]) -> bool {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8, _mm_sub_epi8,
+    };
+    let plain_at = |k: usize| -> bool {
+        let Some(block) = bytes.get(k..k + 16) else {
+            return true;
+        };
+        // SAFETY: SSE2 is part of x86-64; `block` holds sixteen bytes.
+        unsafe {
+            let v = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
+            let d = _mm_sub_epi8(v, _mm_set1_epi8(0x20));
+            let printable = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(0x5E)), d);
+            let tab = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\t' as i8));
+            _mm_movemask_epi8(_mm_or_si128(printable, tab)) == 0xFFFF
+        }
+    };
+    let last = bytes.len() - 16;
+    let mut k = 0;
+    while k < last {
+        if !plain_at(k) {
+            return false;
+        }
+        k += 16;
+    }
+    plain_at(last)
+}
+
+/// [`is_plain_ascii`] byte after byte (the portable version, and the one
+/// for short lines).
+fn is_plain_ascii_by_bytes(bytes: &[u8]) -> bool {
     bytes.iter().fold(true, |all, &b| {
         all & ((b' '..=b'~').contains(&b) | (b == b'\t'))
     })
@@ -477,6 +522,54 @@ fn is_plain_ascii(bytes: &[u8]) -> bool {
 /// compared with the next one, without branching. A tab cannot be the
 /// last byte, so looking at pairs finds every tab.
 fn is_single_spaced(content: &[u8]) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if content.len() > 16 {
+        return is_single_spaced_sse2(content);
+    }
+    is_single_spaced_by_pairs(content)
+}
+
+/// [`is_single_spaced`] sixteen pairs at a time with SSE2 (part of
+/// x86-64), for content of more than sixteen bytes: each block compares
+/// sixteen bytes with the sixteen after them (read one byte later), the
+/// last block where the content ends (it may overlap the one before).
+#[cfg(target_arch = "x86_64")]
+fn is_single_spaced_sse2(content: &[u8]) -> bool {
+    use std::arch::x86_64::{
+        __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8,
+    };
+    // Whether a pair starting in the block at `k` (bytes `k..k + 17`) has
+    // a tab first or two spaces.
+    let pairs_at = |k: usize| -> bool {
+        let Some(block) = content.get(k..k + 17) else {
+            return false;
+        };
+        // SAFETY: SSE2 is part of x86-64; `block` holds seventeen bytes,
+        // so both unaligned sixteen-byte loads read inside it.
+        unsafe {
+            let v = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
+            let w = _mm_loadu_si128(block.as_ptr().add(1).cast::<__m128i>());
+            let space = _mm_set1_epi8(b' ' as i8);
+            let tab = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\t' as i8));
+            let double = _mm_and_si128(_mm_cmpeq_epi8(v, space), _mm_cmpeq_epi8(w, space));
+            _mm_movemask_epi8(_mm_or_si128(tab, double)) != 0
+        }
+    };
+    let last = content.len() - 17;
+    let mut k = 0;
+    while k < last {
+        if pairs_at(k) {
+            return false;
+        }
+        k += 16;
+    }
+    !pairs_at(last)
+}
+
+/// [`is_single_spaced`] pair after pair (the portable version, and the
+/// one for short content).
+fn is_single_spaced_by_pairs(content: &[u8]) -> bool {
     let next = content.get(1..).unwrap_or_default();
     !content.iter().zip(next).fold(false, |any, (&a, &b)| {
         any | (a == b'\t') | ((a == b' ') & (b == b' '))
@@ -633,6 +726,39 @@ fn start_block(blocks: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_ascii_for_every_byte_at_every_place_and_length() {
+        for len in [1, 15, 16, 17, 31, 32, 33, 47] {
+            for pos in 0..len {
+                for v in 0..=255u8 {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[pos] = v;
+                    let plain = (b' '..=b'~').contains(&v) || v == b'\t';
+                    assert_eq!(is_plain_ascii(&bytes), plain, "{len} {pos} {v}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn single_spacing_at_every_place_and_length() {
+        for len in 2..60 {
+            for pos in 0..len - 1 {
+                for (a, b) in [(b' ', b' '), (b'\t', b'x'), (b'\t', b' '), (b' ', b'x')] {
+                    let mut content = vec![b'x'; len];
+                    content[pos] = a;
+                    content[pos + 1] = b;
+                    if content[len - 1] != b'x' {
+                        continue;
+                    }
+                    let single = memchr::memchr(b'\t', &content).is_none()
+                        && memchr::memmem::find(&content, b"  ").is_none();
+                    assert_eq!(is_single_spaced(&content), single, "{len} {pos}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn one_paragraph_per_line_becomes_blank_line_separated() {
@@ -806,12 +932,24 @@ mod tests {
             let bytes = raw.as_bytes();
             let plain = bytes.is_ascii() && !bytes.iter().any(|&b| is_blanked_control(char::from(b)));
             proptest::prop_assert_eq!(is_plain_ascii(bytes), plain);
+            proptest::prop_assert_eq!(is_plain_ascii_by_bytes(bytes), plain);
             if plain {
                 let content = raw.trim_matches([' ', '\t']).as_bytes();
                 let single = memchr::memchr(b'\t', content).is_none()
                     && memchr::memmem::find(content, b"  ").is_none();
                 proptest::prop_assert_eq!(is_single_spaced(content), single);
+                proptest::prop_assert_eq!(is_single_spaced_by_pairs(content), single);
             }
+        }
+
+        #[test]
+        fn single_spacing_over_blocks_agrees_with_the_search(
+            content in "[a-z]([ a-z.\t]{0,70}[a-z])?",
+        ) {
+            let bytes = content.as_bytes();
+            let single = memchr::memchr(b'\t', bytes).is_none()
+                && memchr::memmem::find(bytes, b"  ").is_none();
+            proptest::prop_assert_eq!(is_single_spaced(bytes), single);
         }
 
         #[test]
