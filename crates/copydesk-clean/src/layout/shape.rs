@@ -106,6 +106,51 @@ fn ascii_word_starts(chunk: &[u8], prev_blank: bool) -> (usize, bool) {
     (words, prev)
 }
 
+/// [`ascii_word_starts`] of a chunk of 64 bytes, sixteen bytes at a time
+/// with SSE2 (part of x86-64), or `None` when the chunk is not ASCII (told
+/// from the same loads). A byte is blank when it is a space or `b - 9`
+/// (wrapping) is at most 4; a word starts at a non-blank byte whose byte
+/// before is blank (the blank lanes shifted one byte up, the last lane
+/// of each block carried into the next). The starts, one per lane, are
+/// summed with `psadbw`, so no bit count is needed (baseline x86-64 has
+/// no `popcnt`).
+#[cfg(target_arch = "x86_64")]
+fn ascii_word_starts_64_sse2(chunk: &[u8; 64], prev_blank: bool) -> Option<(usize, bool)> {
+    use std::arch::x86_64::{
+        __m128i, _mm_add_epi64, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cvtsi32_si128,
+        _mm_cvtsi128_si64, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
+        _mm_sad_epu8, _mm_set1_epi8, _mm_setzero_si128, _mm_slli_si128, _mm_srli_si128,
+        _mm_sub_epi8, _mm_unpackhi_epi64,
+    };
+    // SAFETY: SSE2 is part of x86-64; each load reads sixteen bytes of the
+    // 64-byte chunk (`k` is 0, 16, 32 or 48); the rest computes on registers.
+    unsafe {
+        let zero = _mm_setzero_si128();
+        let one = _mm_set1_epi8(1);
+        let mut high = zero;
+        let mut sums = zero;
+        // Lane 0: whether the byte before the block is blank.
+        let mut carry = _mm_cvtsi32_si128(if prev_blank { 0xFF } else { 0 });
+        for k in (0..64).step_by(16) {
+            let v = _mm_loadu_si128(chunk.as_ptr().add(k).cast::<__m128i>());
+            high = _mm_or_si128(high, v);
+            let space = _mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8));
+            let d = _mm_sub_epi8(v, _mm_set1_epi8(b'\t' as i8));
+            let control = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(4)), d);
+            let blank = _mm_or_si128(space, control);
+            let before = _mm_or_si128(_mm_slli_si128::<1>(blank), carry);
+            carry = _mm_srli_si128::<15>(blank);
+            let starts = _mm_and_si128(_mm_andnot_si128(blank, before), one);
+            sums = _mm_add_epi64(sums, _mm_sad_epu8(starts, zero));
+        }
+        if _mm_movemask_epi8(high) != 0 {
+            return None;
+        }
+        let words = _mm_cvtsi128_si64(sums) + _mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums));
+        Some((words as usize, is_ascii_blank(chunk[63])))
+    }
+}
+
 impl WordCounter {
     /// Nothing counted yet.
     pub(crate) const fn new() -> Self {
@@ -130,6 +175,23 @@ impl WordCounter {
         while self.pos < bytes.len() && self.words < limit {
             let end = (self.pos + 64).min(bytes.len());
             let chunk = &bytes[self.pos..end];
+            #[cfg(target_arch = "x86_64")]
+            if let Ok(chunk) = <&[u8; 64]>::try_from(chunk) {
+                if let Some((words, last_blank)) = ascii_word_starts_64_sse2(chunk, self.prev_blank)
+                {
+                    self.words += words;
+                    self.prev_blank = last_blank;
+                    self.pos = end;
+                    continue;
+                }
+            } else if chunk.is_ascii() {
+                let (words, last_blank) = ascii_word_starts(chunk, self.prev_blank);
+                self.words += words;
+                self.prev_blank = last_blank;
+                self.pos = end;
+                continue;
+            }
+            #[cfg(not(target_arch = "x86_64"))]
             if chunk.is_ascii() {
                 let (words, last_blank) = ascii_word_starts(chunk, self.prev_blank);
                 self.words += words;
@@ -503,6 +565,19 @@ mod tests {
             proptest::prop_assert_eq!(ascii_word_starts(chunk, prev_blank), expected);
         }
 
+        #[cfg(target_arch = "x86_64")]
+        #[test]
+        fn sse2_word_starts_are_the_lane_counts(
+            chunk in proptest::collection::vec(proptest::sample::select(vec![b'a', b'Z', b'.', b' ', b'\t', b'\n', b'\r', 0x0B, 0x0C, 0x08, 0x0E, 0x1F, b'!']), 64),
+            prev_blank: bool,
+        ) {
+            let block: &[u8; 64] = chunk.as_slice().try_into().expect("64 bytes");
+            proptest::prop_assert_eq!(
+                ascii_word_starts_64_sse2(block, prev_blank),
+                Some(ascii_word_starts(&chunk, prev_blank))
+            );
+        }
+
         #[test]
         fn long_word_counts_agree_with_their_definition(
             s in "([a-z]{1,9}|[ \t\n\r\u{b}\u{c}\u{a0}\u{2009}]{1,3}|é|ΣΑΣ){0,120}",
@@ -552,6 +627,29 @@ mod tests {
                     && !is_table_row(s)
             };
             proptest::prop_assert_eq!(is_crosshead(&s), slow(&s));
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn sse2_word_starts_for_every_byte_at_every_place() {
+        for v in 0..=255u8 {
+            for pos in 0..64 {
+                for fill in [b'a', b' '] {
+                    for prev_blank in [false, true] {
+                        let mut chunk = [fill; 64];
+                        chunk[pos] = v;
+                        let expected = chunk
+                            .is_ascii()
+                            .then(|| ascii_word_starts(&chunk, prev_blank));
+                        assert_eq!(
+                            ascii_word_starts_64_sse2(&chunk, prev_blank),
+                            expected,
+                            "{v} at {pos} among {fill}"
+                        );
+                    }
+                }
+            }
         }
     }
 
