@@ -501,6 +501,17 @@ pub fn char_before(s: &str, i: usize) -> Option<char> {
 
 /// `s` with a trailing possessive `'s` / `’s` (or a bare trailing apostrophe) removed.
 pub fn strip_possessive(s: &str) -> &str {
+    // Every suffix ends with `s`, `'` or the last byte of `’`: most words
+    // end otherwise and are returned at once.
+    if !matches!(s.as_bytes().last(), Some(b's' | b'\'' | 0x99)) {
+        return s;
+    }
+    strip_possessive_by_suffixes(s)
+}
+
+/// [`strip_possessive`] without its first test of the last byte (the
+/// suffixes tried in turn; the tests' reference too).
+fn strip_possessive_by_suffixes(s: &str) -> &str {
     for suffix in ["'s", "\u{2019}s", "'", "\u{2019}"] {
         if let Some(stem) = s.strip_suffix(suffix)
             && !stem.is_empty()
@@ -519,6 +530,17 @@ pub fn starts_upper(s: &str) -> bool {
 /// Whether `s` has letters and all of them are uppercase (an acronym or a
 /// heading word such as `CPEC`).
 pub fn is_all_caps(s: &str) -> bool {
+    // In ASCII the letters are `A-Z` and `a-z`, and only `A-Z` are
+    // uppercase: read as bytes, without decoding characters.
+    let b = s.as_bytes();
+    if b.is_ascii() {
+        return !b.iter().any(u8::is_ascii_lowercase) && b.iter().any(u8::is_ascii_uppercase);
+    }
+    is_all_caps_by_chars(s)
+}
+
+/// [`is_all_caps`] character by character (any text; the tests' reference).
+fn is_all_caps_by_chars(s: &str) -> bool {
     let mut letters = 0;
     for c in s.chars() {
         if c.is_alphabetic() {
@@ -809,6 +831,42 @@ mod tests {
                     ascii_words_reference(&t),
                     "{t:?}"
                 );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn possessives_are_stripped_as_by_the_suffixes(
+            s in "([a-zA-Z]{0,4}|é|’|'|s|S|\u{2018}|\u{99}|x){0,4}",
+        ) {
+            proptest::prop_assert_eq!(strip_possessive(&s), strip_possessive_by_suffixes(&s));
+        }
+
+        #[test]
+        fn possessives_in_any_text(s in "\\PC{0,12}") {
+            proptest::prop_assert_eq!(strip_possessive(&s), strip_possessive_by_suffixes(&s));
+        }
+
+        #[test]
+        fn all_caps_as_read_by_characters(
+            s in "([A-Z]{0,3}|[a-z]{0,2}|[0-9 .'-]|É|é|ß|Σ|ǅ|ⅷ|Ⅷ|’){0,5}",
+        ) {
+            proptest::prop_assert_eq!(is_all_caps(&s), is_all_caps_by_chars(&s));
+        }
+
+        #[test]
+        fn all_caps_in_any_text(s in "\\PC{0,12}") {
+            proptest::prop_assert_eq!(is_all_caps(&s), is_all_caps_by_chars(&s));
+        }
+    }
+
+    #[test]
+    fn all_caps_for_every_ascii_byte() {
+        for b in 0..0x80u8 {
+            for t in [vec![b], vec![b'A', b], vec![b, b'a'], vec![b'1', b, b'B']] {
+                let s = std::str::from_utf8(&t).expect("ASCII");
+                assert_eq!(is_all_caps(s), is_all_caps_by_chars(s), "{s:?}");
             }
         }
     }
