@@ -466,10 +466,11 @@ fn is_heading(text: &str, sentences: &[(usize, usize)], s: usize) -> bool {
 /// the heading only when it also starts inside that sentence. The first
 /// word after the last sentence counts as sentence-initial too.
 ///
-/// The tokens of each sentence are walked in one loop of their own (the
-/// sentence's end read once), and only headings write their mark (the
-/// marks start false), instead of testing for a next sentence at every
-/// token ([`sentence_marks_token_by_token`], the tests' reference).
+/// The tokens of each sentence are found by a loop of their own that only
+/// compares their starts with the sentence's end; its first word is then
+/// looked for from its first token, and only headings write their mark
+/// (the marks start false), instead of testing for a next sentence at
+/// every token ([`sentence_marks_token_by_token`], the tests' reference).
 fn sentence_marks(
     text: &str,
     sentences: &[(usize, usize)],
@@ -483,18 +484,23 @@ fn sentence_marks(
         if k == n {
             break;
         }
-        let heading = is_heading(text, sentences, s);
-        let mut seen_word = false;
+        // The sentence's tokens, up to the first one starting at or past
+        // its end, found by a loop that only compares starts; then its
+        // first word, and in a heading the marks.
+        let from = k;
         while k < n && tokens[k].start < b {
-            let t = &tokens[k];
-            if heading && t.start >= a {
-                in_heading[k] = true;
-            }
-            if !seen_word && t.kind == TokenKind::Word {
-                sentence_initial[k] = true;
-                seen_word = true;
-            }
             k += 1;
+        }
+        let own = &tokens[from..k];
+        if let Some(first) = own.iter().position(|t| t.kind == TokenKind::Word) {
+            sentence_initial[from + first] = true;
+        }
+        if is_heading(text, sentences, s) {
+            for (t, mark) in own.iter().zip(&mut in_heading[from..k]) {
+                if t.start >= a {
+                    *mark = true;
+                }
+            }
         }
     }
     // After the last sentence: its first word only.
