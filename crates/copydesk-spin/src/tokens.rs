@@ -38,19 +38,14 @@ pub struct Token {
 /// Lowercases a word and folds typographic apostrophes to `'`.
 pub fn fold_word(w: &str) -> String {
     if w.is_ascii() {
-        // The common case, byte by byte into one allocation: an ASCII
+        // The common case, in one allocation and no UTF-8 check: an ASCII
         // character lowercases to its ASCII lowercase alone.
-        let bytes: Vec<u8> = w
-            .bytes()
-            .map(|b| {
-                if b == b'`' {
-                    b'\''
-                } else {
-                    b.to_ascii_lowercase()
-                }
-            })
-            .collect();
-        return String::from_utf8(bytes).unwrap_or_else(|_| fold_chars(w));
+        let lower = w.to_ascii_lowercase();
+        return if lower.contains('`') {
+            lower.replace('`', "'")
+        } else {
+            lower
+        };
     }
     fold_chars(w)
 }
@@ -79,6 +74,28 @@ fn shape_of(w: &str) -> Shape {
     } else {
         Shape::Other
     }
+}
+
+/// Shape, whether it holds a digit, whether it holds `.` or `,`, and
+/// whether it is an acronym (shape [`Shape::Other`] with two capitals or
+/// more) of an ASCII word, in one pass over its bytes: what `tokenize`
+/// reads of any word through `char` tests.
+fn ascii_word_facts(word: &[u8]) -> (Shape, bool, bool, bool) {
+    let (mut digit, mut odd, mut uppers, mut rest_upper) = (false, false, 0usize, false);
+    for (k, &b) in word.iter().enumerate() {
+        if b.is_ascii_uppercase() {
+            uppers += 1;
+            rest_upper |= k > 0;
+        }
+        digit |= b.is_ascii_digit();
+        odd |= b == b'.' || b == b',';
+    }
+    let shape = match word.first() {
+        Some(b) if b.is_ascii_lowercase() && !rest_upper => Shape::Lower,
+        Some(b) if b.is_ascii_uppercase() && !rest_upper => Shape::Capitalized,
+        _ => Shape::Other,
+    };
+    (shape, digit, odd, shape == Shape::Other && uppers >= 2)
 }
 
 /// Byte ranges of quoted passages found from quotation marks: curly double
@@ -171,11 +188,17 @@ pub fn tokenize(text: &str, quotes: &[(usize, usize)]) -> Vec<Token> {
                     && gap.matches('\n').count() <= 1);
         }
         let in_quote = quotes.iter().any(|&(qs, qe)| start < qe && end > qs);
-        let has_digit = word.chars().any(|c| c.is_numeric());
-        let odd = word.contains('.') || word.contains(',');
-        let shape = shape_of(word);
-        let acronym =
-            shape == Shape::Other && word.chars().filter(|c| c.is_uppercase()).count() >= 2;
+        let (shape, has_digit, odd, acronym) = if word.is_ascii() {
+            ascii_word_facts(word.as_bytes())
+        } else {
+            let shape = shape_of(word);
+            (
+                shape,
+                word.chars().any(|c| c.is_numeric()),
+                word.contains('.') || word.contains(','),
+                shape == Shape::Other && word.chars().filter(|c| c.is_uppercase()).count() >= 2,
+            )
+        };
         tokens.push(Token {
             start,
             end,
@@ -320,6 +343,18 @@ mod tests {
             let quotes = detect_quotes(&text);
             prop_assert_eq!(tokenize(&text, &quotes), tokenize_reference(&text, &quotes));
         }
+        #[test]
+        fn mixed_case_and_digit_words_are_read_as_before(
+            text in "[a-zA-Z0-9 .,'`\n\u{c9}\u{e9}\u{130}-]{0,80}"
+        ) {
+            prop_assert_eq!(tokenize(&text, &[]), tokenize_reference(&text, &[]));
+        }
+
+        #[test]
+        fn any_text_is_read_as_before(text in "\\PC{0,80}") {
+            prop_assert_eq!(tokenize(&text, &[]), tokenize_reference(&text, &[]));
+        }
+
         #[test]
         fn folding_ascii_bytewise_matches_folding_chars(w in "[ -~]{0,24}") {
             prop_assert_eq!(fold_word(&w), fold_chars(&w));
