@@ -417,6 +417,23 @@ mod tests {
         assert!(blended.attested("the", "security"));
     }
 
+    #[test]
+    fn concatenated_count_files_add_up() {
+        // Shards' files may simply be concatenated: repeated lines add.
+        let lm = toy();
+        let apart = lm.blended(
+            "safety 1\nsafety breach 2\nsafety 2\nsafety breach 1\n",
+            1.0,
+        );
+        let summed = lm.blended("safety 3\nsafety breach 3\n", 1.0);
+        for (a, b) in [("safety", "breach"), ("the", "safety"), ("breach", "the")] {
+            assert!(
+                (apart.log_cond(a, b) - summed.log_cond(a, b)).abs() < 1e-6,
+                "{a} {b}"
+            );
+        }
+    }
+
     proptest::proptest! {
         #[test]
         fn blended_bounds_hold_for_every_pair(

@@ -103,7 +103,8 @@ pub fn domain_language_model(
     })?;
     let text = if bytes.starts_with(&[0x1f, 0x8b]) {
         let mut out = String::new();
-        GzDecoder::new(bytes.as_slice())
+        // Multi-member: concatenated gzip files (shards' counts) read whole.
+        flate2::read::MultiGzDecoder::new(bytes.as_slice())
             .read_to_string(&mut out)
             .map_err(|source| SpinError::Read {
                 path: path.to_path_buf(),
