@@ -190,6 +190,27 @@ mod tests {
     }
 
     #[test]
+    fn concatenated_gzip_count_files_are_read_whole() {
+        use std::io::Write;
+        let gz = |text: &str| {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            e.write_all(text.as_bytes()).expect("to memory");
+            e.finish().expect("to memory")
+        };
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("shards.txt.gz");
+        let mut bytes = gz("quarterly 5\nquarterly dividend 5\n");
+        bytes.extend(gz("zoning 5\nzoning board 5\n"));
+        std::fs::write(&path, bytes).expect("written");
+        let lm = domain_language_model(&path, 1.0).expect("read");
+        let base = language_model();
+        // The second member's bigram counts as much as the first one's.
+        for (a, b) in [("quarterly", "dividend"), ("zoning", "board")] {
+            assert!(lm.log_cond(a, b) > base.log_cond(a, b), "{a} {b}");
+        }
+    }
+
+    #[test]
     fn user_files_parse() {
         let dir = tempfile::tempdir().expect("tempdir");
         let syn = dir.path().join("syn.txt");
