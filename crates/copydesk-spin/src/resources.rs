@@ -37,6 +37,41 @@ pub fn language_model() -> &'static LanguageModel {
     LM.get_or_init(|| LanguageModel::from_text(&gunzip(UNIGRAMS), &gunzip(BIGRAMS)))
 }
 
+/// Reads the built-in tables a tagger will use (the language model, the
+/// morphology, the named dictionaries and, with `originals`, the
+/// precomputed originals) each on its own thread, so that they are read
+/// side by side on a machine with cores to spare: a dictionary waits for
+/// the model only to rank its entries. Tables already read are not read
+/// again; a thread that cannot be started leaves its table to be read
+/// when first used.
+pub(crate) fn read_tables_side_by_side(dictionaries: &[String], originals: bool) {
+    std::thread::scope(|scope| {
+        for name in dictionaries {
+            spawn_in(scope, move || {
+                builtin_dictionary(name);
+            });
+        }
+        if originals {
+            spawn_in(scope, || {
+                crate::precomputed::builtin();
+            });
+        }
+        spawn_in(scope, || {
+            morphology();
+        });
+        language_model();
+    });
+}
+
+/// Runs `job` on a thread of `scope`; if no thread can be started, does
+/// nothing (what the job would have read is read when first used).
+fn spawn_in<'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    job: impl FnOnce() + Send + 'scope,
+) {
+    let _ = std::thread::Builder::new().spawn_scoped(scope, job);
+}
+
 /// Irregular inflections.
 pub fn morphology() -> &'static Morphology {
     static M: OnceLock<Morphology> = OnceLock::new();

@@ -574,6 +574,9 @@ impl SpinTagger {
     /// Builds a tagger from the stage's configuration, reading the user's
     /// resource files.
     pub fn new(config: &SpinConfig) -> Result<SpinTagger, SpinError> {
+        let uses_precomputed =
+            config.dictionaries == resources::BUILTIN_DICTIONARIES && config.synonyms.is_empty();
+        resources::read_tables_side_by_side(&config.dictionaries, uses_precomputed);
         let mut builtin = Vec::new();
         for name in &config.dictionaries {
             builtin.push(
@@ -715,10 +718,7 @@ impl SpinTagger {
             word_cache: (0..resources::language_model().vocabulary_size())
                 .map(|_| OnceLock::new())
                 .collect(),
-            precomputed: (config.dictionaries == resources::BUILTIN_DICTIONARIES
-                && config.synonyms.is_empty())
-            .then(precomputed::builtin)
-            .flatten(),
+            precomputed: uses_precomputed.then(precomputed::builtin).flatten(),
         })
     }
 
