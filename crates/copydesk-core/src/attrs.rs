@@ -59,6 +59,33 @@ impl Attrs {
         }
     }
 
+    /// A map of `entries` already in strictly increasing key order (the
+    /// order another map's iteration gives, or a record written from one):
+    /// built without the search [`Attrs::insert`] makes. The order is
+    /// checked in debug builds only; entries out of order in a release
+    /// build make a map whose lookups may miss keys (never a panic).
+    pub fn from_sorted(entries: Vec<(Label, Value)>) -> Self {
+        debug_assert!(
+            entries.windows(2).all(|w| w[0].0 < w[1].0),
+            "Attrs::from_sorted: keys not in strictly increasing order"
+        );
+        Attrs { entries }
+    }
+
+    /// Appends `key`, which must sort after every key in the map (as when
+    /// copying another map's entries in order), without the search
+    /// [`Attrs::insert`] makes. The order is checked in debug builds only,
+    /// as with [`Attrs::from_sorted`].
+    #[inline]
+    pub fn push_sorted(&mut self, key: impl Into<Label>, value: impl Into<Value>) {
+        let key = key.into();
+        debug_assert!(
+            self.entries.last().is_none_or(|(last, _)| *last < key),
+            "Attrs::push_sorted: {key:?} does not sort after the last key"
+        );
+        self.entries.push((key, value.into()));
+    }
+
     /// The value of `key`, if set.
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.position(key).ok().map(|at| &self.entries[at].1)
@@ -215,6 +242,40 @@ mod tests {
             serde_json::to_string(&a).ok().as_deref(),
             Some(r#"{"unit":"mln","value":3.5}"#)
         );
+    }
+
+    proptest! {
+        /// Entries pushed in key order make the map that inserting them
+        /// makes, and `from_sorted` makes it too.
+        #[test]
+        fn sorted_pushes_build_what_inserts_build(
+            keys in proptest::collection::btree_set("[a-f]{1,3}", 0..12),
+            seed in any::<i32>(),
+        ) {
+            let mut inserted = Attrs::new();
+            let mut pushed = Attrs::with_capacity(keys.len());
+            let mut entries = Vec::new();
+            for (n, key) in keys.iter().enumerate() {
+                let value = Value::from(seed.wrapping_add(n as i32));
+                inserted.insert(key.clone(), value.clone());
+                pushed.push_sorted(key.clone(), value.clone());
+                entries.push((Label::from(key.clone()), value));
+            }
+            prop_assert_eq!(&pushed, &inserted);
+            prop_assert_eq!(&Attrs::from_sorted(entries), &inserted);
+            for key in &keys {
+                prop_assert_eq!(pushed.get(key), inserted.get(key));
+            }
+        }
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "does not sort after")]
+    fn a_push_out_of_order_is_caught_in_debug_builds() {
+        let mut a = Attrs::new();
+        a.push_sorted("b", 1);
+        a.push_sorted("a", 2);
     }
 
     proptest! {

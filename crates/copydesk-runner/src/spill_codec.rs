@@ -278,6 +278,10 @@ pub(crate) enum DecodeError {
     /// An attribute name index points past the layer's names.
     #[error("attribute name index {0} out of range")]
     BadName(u64),
+    /// An annotation's attribute names are not in order (checked in debug
+    /// builds only).
+    #[error("attribute name index {0} out of order")]
+    NamesOutOfOrder(u64),
     /// A value's tag byte is unknown.
     #[error("bad value tag {tag} at byte {at}")]
     BadValue {
@@ -335,7 +339,14 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Document, DecodeError> {
                     keys.get(key_at as usize)
                         .ok_or(DecodeError::BadName(key_at))?,
                 );
-                attrs.insert(key, r.attr_value()?);
+                // Written from a map in key order: appended, not searched.
+                // (Debug builds check the order, so that a damaged record
+                // is an error there rather than push_sorted's panic; release
+                // builds trust the spill they wrote themselves.)
+                if cfg!(debug_assertions) && attrs.keys().last().is_some_and(|last| *last >= *key) {
+                    return Err(DecodeError::NamesOutOfOrder(key_at));
+                }
+                attrs.push_sorted(key, r.attr_value()?);
             }
             spans.push(Annotation {
                 start: start as usize,
