@@ -3,7 +3,9 @@
 use crate::config::{Pipeline, PlannedStage};
 use crate::inputs::{Shard, expand_inputs};
 use crate::phase::PhaseClock;
-use crate::spill::{AnnotatedStore, BufferPool, Omitted, SpillGroup, SpillReader, SpillWriter};
+use crate::spill::{
+    AnnotatedStore, BufferPool, Omitted, SpillBatch, SpillGroup, SpillReader, SpillWriter,
+};
 use crate::summary::RunSummary;
 use copydesk_core::{
     BuiltStage, Capability, CorpusOutput, CorpusStage, CorpusSummary, Document, DocumentRenderer,
@@ -654,36 +656,56 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
                 }
                 Ok(written)
             });
+            // Decodes, annotates and renders the documents `ordinals` of a
+            // batch read back, in parallel, in groups.
+            let annotate_and_render = |batch: &Result<SpillBatch<'_>, StageError>,
+                                       ordinals: std::ops::Range<usize>|
+             -> Vec<Option<ReadyDocument>> {
+                ordinals
+                    .into_par_iter()
+                    .chunks(STAGE_GROUP)
+                    .map(|ordinals| {
+                        let mut docs: Vec<(usize, Option<Document>)> = ordinals
+                            .into_iter()
+                            .map(|ordinal| {
+                                let read = batch
+                                    .as_ref()
+                                    .map_err(Clone::clone)
+                                    .and_then(|b| b.read(ordinal));
+                                let doc = read
+                                    .map_err(|e| failures.push(format!("spill: {}", e.message)))
+                                    .ok();
+                                (ordinal, doc)
+                            })
+                            .collect();
+                        annotate(&mut docs, corpus, corpus_counters, &failures);
+                        render_with.render(docs.into_iter().map(|(_, doc)| doc).collect())
+                    })
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .flatten()
+                    .collect()
+            };
+            // Batch k+1 is read from the spill while batch k is decoded,
+            // annotated and rendered (the read is a copy from the page cache
+            // or the disk that would otherwise leave the other core idle).
             let mut start = 0;
+            let mut next = (total > 0).then(|| spill.read_batch(0..batch_size.min(total)));
             while start < total {
                 let end = (start + batch_size).min(total);
-                let batch = spill.read_batch(start..end);
-                let annotated: Vec<Option<ReadyDocument>> = pool.install(|| {
-                    (start..end)
-                        .into_par_iter()
-                        .chunks(STAGE_GROUP)
-                        .map(|ordinals| {
-                            let mut docs: Vec<(usize, Option<Document>)> = ordinals
-                                .into_iter()
-                                .map(|ordinal| {
-                                    let read = batch
-                                        .as_ref()
-                                        .map_err(Clone::clone)
-                                        .and_then(|b| b.read(ordinal));
-                                    let doc = read
-                                        .map_err(|e| failures.push(format!("spill: {}", e.message)))
-                                        .ok();
-                                    (ordinal, doc)
-                                })
-                                .collect();
-                            annotate(&mut docs, corpus, corpus_counters, &failures);
-                            render_with.render(docs.into_iter().map(|(_, doc)| doc).collect())
-                        })
-                        .collect::<Vec<_>>()
-                        .into_iter()
-                        .flatten()
-                        .collect()
+                let following = end..(end + batch_size).min(total);
+                let batch = match next.take() {
+                    Some(batch) => batch,
+                    None => spill.read_batch(start..end),
+                };
+                let (annotated, read_ahead) = pool.install(|| {
+                    rayon::join(
+                        || annotate_and_render(&batch, start..end),
+                        || (!following.is_empty()).then(|| spill.read_batch(following)),
+                    )
                 });
+                next = read_ahead;
+                drop(batch);
                 if batches.send(annotated).is_err() {
                     // The writer stopped on an error; joining it returns it.
                     break;
