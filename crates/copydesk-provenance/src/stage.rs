@@ -1151,9 +1151,26 @@ impl CorpusStage for ProvenanceStage {
 
     fn finish(&mut self, store: &dyn DocumentStore) -> Result<CorpusOutput, StageError> {
         let mut timer = PhaseTimer::start(self.phase_clock);
-        self.df.count_pending();
-        self.twin_of = twins::representatives(&self.text_hashes, &self.dates, &self.ids);
-        self.ranks = id_ranks(&self.ids);
+        // Three independent steps side by side: the word counts (one task
+        // per thread), the twin groups (one thread) and the id ranks.
+        let Self {
+            df,
+            text_hashes,
+            dates,
+            ids,
+            ..
+        } = self;
+        let ((), (twin_of, ranks)) = rayon::join(
+            || df.count_pending(),
+            || {
+                rayon::join(
+                    || twins::representatives(text_hashes, dates, ids),
+                    || id_ranks(ids),
+                )
+            },
+        );
+        self.twin_of = twin_of;
+        self.ranks = ranks;
         timer.end("twins");
         let pairs = self.candidates(&mut timer);
         // In batches: the documents of a batch's pairs are prepared once
@@ -1228,8 +1245,9 @@ impl CorpusStage for ProvenanceStage {
                 copies.push((copy, source, verdict));
             }
         }
-        // Each copy's source: best-scoring first, never a cycle.
-        copies.sort_by(|x, y| {
+        // Each copy's source: best-scoring first, never a cycle. (The sorts
+        // here are stable, on both threads: the order is `sort_by`'s.)
+        copies.par_sort_by(|x, y| {
             y.2.score
                 .total_cmp(&x.2.score)
                 .then_with(|| self.ids[x.0].cmp(&self.ids[y.0]))
@@ -1273,7 +1291,7 @@ impl CorpusStage for ProvenanceStage {
                     .is_some_and(|&b| v.copy_unmatched_words() <= b + UNMATCHED_TOLERANCE_WORDS)
             }
         };
-        copies.sort_by(|x, y| {
+        copies.par_sort_by(|x, y| {
             let near_x = near(x.0, &x.2);
             let near_y = near(y.0, &y.2);
             self.ids[x.0]
@@ -1299,7 +1317,7 @@ impl CorpusStage for ProvenanceStage {
                 _ => options.push(vec![c]),
             }
         }
-        options.sort_by(|x, y| {
+        options.par_sort_by(|x, y| {
             y[0].2
                 .score
                 .total_cmp(&x[0].2.score)
@@ -1341,7 +1359,7 @@ impl CorpusStage for ProvenanceStage {
         chosen.extend(twin_relations);
         // Same-story links between documents not already in one copy family.
         let mut story_links = Vec::new();
-        stories.sort_by(|x, y| {
+        stories.par_sort_by(|x, y| {
             y.2.score
                 .total_cmp(&x.2.score)
                 .then_with(|| self.ids[x.0].cmp(&self.ids[y.0]))
@@ -1368,7 +1386,7 @@ impl CorpusStage for ProvenanceStage {
             chosen.into_iter().chain(story_links).collect();
         // Rows in (document, source) order, streamed to the table in
         // chunks: evidence of one chunk at a time is in memory.
-        chosen.sort_by(|x, y| {
+        chosen.par_sort_by(|x, y| {
             self.ids[x.0]
                 .cmp(&self.ids[y.0])
                 .then_with(|| self.ids[x.1].cmp(&self.ids[y.1]))
