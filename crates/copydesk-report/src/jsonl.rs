@@ -94,6 +94,8 @@ pub struct JsonlReport {
     out_dir: PathBuf,
     documents: Option<OutputFile>,
     written: u64,
+    /// The buffers lines are rendered into, shared with the renderers.
+    buffers: Arc<LineBuffers>,
 }
 
 impl JsonlReport {
@@ -104,6 +106,7 @@ impl JsonlReport {
             out_dir: PathBuf::new(),
             documents: None,
             written: 0,
+            buffers: Arc::default(),
         }
     }
 }
@@ -111,11 +114,12 @@ impl JsonlReport {
 /// Serializes documents to their JSON lines, on any thread.
 struct JsonlRenderer {
     config: JsonlReportConfig,
+    buffers: Arc<LineBuffers>,
 }
 
 impl DocumentRenderer for JsonlRenderer {
     fn render(&self, doc: &Document) -> Result<Rendered, StageError> {
-        Ok(Box::new(document_line(doc, &self.config)?))
+        Ok(Box::new(self.buffers.line(doc, &self.config)?))
     }
 }
 
@@ -147,7 +151,9 @@ impl ReportStage for JsonlReport {
             .documents
             .as_mut()
             .ok_or(ReportError::NotStarted { stage: NAME })?;
-        file.write_bytes(&document_line(doc, &self.config)?)?;
+        let line = self.buffers.line(doc, &self.config)?;
+        file.write_bytes(&line)?;
+        self.buffers.give(line);
         self.written += 1;
         Ok(())
     }
@@ -155,6 +161,7 @@ impl ReportStage for JsonlReport {
     fn renderer(&self) -> Option<Arc<dyn DocumentRenderer>> {
         Some(Arc::new(JsonlRenderer {
             config: self.config.clone(),
+            buffers: Arc::clone(&self.buffers),
         }))
     }
 
@@ -173,6 +180,7 @@ impl ReportStage for JsonlReport {
             .as_mut()
             .ok_or(ReportError::NotStarted { stage: NAME })?;
         file.write_bytes(&line)?;
+        self.buffers.give(*line);
         self.written += 1;
         Ok(())
     }
@@ -252,37 +260,61 @@ struct SummaryRecord<'a> {
 /// Keys of a document record that extension fields may not replace.
 const RESERVED_KEYS: [&str; 7] = ["id", "source", "raw", "text", "meta", "tags", "ext"];
 
-std::thread_local! {
-    /// The buffer each thread renders lines into: it grows to the longest
-    /// line once, so a line is neither regrown nor over-allocated.
-    static LINE_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+/// The buffers lines of `documents.jsonl` are rendered into, handed back
+/// once written. A line is rendered into a buffer of its own and written
+/// from it, not copied in between (lines are rendered on the pool's threads
+/// and written on another, so each needs its own buffer); a buffer is
+/// reused for a later line instead of being allocated and freed per line,
+/// and after the first lines of a run it is mostly large enough already.
+#[derive(Debug, Default)]
+struct LineBuffers {
+    free: std::sync::Mutex<Vec<Vec<u8>>>,
 }
 
-/// Lines of at most this many bytes leave their buffer in place; a longer
-/// one's buffer is freed after it, so one huge document does not hold its
-/// memory on every thread that rendered it for the rest of the run.
-const KEPT_BUFFER_BYTES: usize = 4 << 20;
+/// Buffers of at most this many bytes are reused; a longer one is freed once
+/// its line is written, so a few huge documents do not leave their memory in
+/// the free list for the rest of the run.
+const KEPT_BUFFER_BYTES: usize = 64 << 10;
 
-/// A document's line of `documents.jsonl`, newline included, in a vector
-/// of exactly its length: rendered into the thread's [`LINE_BUFFER`]
-/// (a line's size is not known before it is written, and 90% of the lines
-/// of a tagged corpus outgrow any cheap estimate from the text's length),
-/// then copied out once.
-fn document_line(doc: &Document, config: &JsonlReportConfig) -> Result<Vec<u8>, StageError> {
-    LINE_BUFFER.with(|buffer| {
-        let mut buffer = buffer.try_borrow_mut().ok();
-        let mut own = Vec::new();
-        let out = buffer.as_deref_mut().unwrap_or(&mut own);
-        out.clear();
-        let rendered = render_line(doc, config, out);
-        out.push(b'\n');
-        let line = out.as_slice().to_vec();
-        if out.capacity() > KEPT_BUFFER_BYTES {
-            *out = Vec::new();
+/// At most this many free buffers are kept (more than the lines a run has in
+/// flight at once: a few batches).
+const MAX_FREE_BUFFERS: usize = 4096;
+
+impl LineBuffers {
+    /// A document's line of `documents.jsonl`, newline included, in a free
+    /// buffer (or a new one).
+    fn line(&self, doc: &Document, config: &JsonlReportConfig) -> Result<Vec<u8>, StageError> {
+        let mut out = self.take();
+        match render_line(doc, config, &mut out) {
+            Ok(()) => {
+                out.push(b'\n');
+                Ok(out)
+            }
+            Err(e) => {
+                self.give(out);
+                Err(StageError::new(format!("{NAME}: document {}: {e}", doc.id)))
+            }
         }
-        rendered.map_err(|e| StageError::new(format!("{NAME}: document {}: {e}", doc.id)))?;
-        Ok(line)
-    })
+    }
+
+    /// A free buffer, empty; a new one when there is none.
+    fn take(&self) -> Vec<u8> {
+        let free = self.free.lock().ok().and_then(|mut free| free.pop());
+        free.unwrap_or_default()
+    }
+
+    /// Hands back the buffer of a written line.
+    fn give(&self, mut line: Vec<u8>) {
+        if line.capacity() == 0 || line.capacity() > KEPT_BUFFER_BYTES {
+            return;
+        }
+        line.clear();
+        if let Ok(mut free) = self.free.lock()
+            && free.len() < MAX_FREE_BUFFERS
+        {
+            free.push(line);
+        }
+    }
 }
 
 /// Appends a document's line of `documents.jsonl`, without the newline:
@@ -666,7 +698,7 @@ mod tests {
     }
 
     #[test]
-    fn lines_from_the_thread_buffer_are_each_their_own_rendering() {
+    fn lines_in_reused_buffers_are_each_their_own_rendering() {
         let config = JsonlReportConfig::default();
         let long = "long \"text\" ".repeat(KEPT_BUFFER_BYTES / 8);
         let docs = [
@@ -674,15 +706,27 @@ mod tests {
             Document::new("long", Source::default(), long),
             Document::new("after", Source::default(), "After the long one."),
             Document::new("empty", Source::default(), ""),
+            Document::new("last", Source::default(), "Short again."),
         ];
+        let buffers = LineBuffers::default();
         for doc in &docs {
-            let line = document_line(doc, &config).unwrap();
+            let line = buffers.line(doc, &config).unwrap();
             let mut expected = Vec::new();
             render_line(doc, &config, &mut expected).unwrap();
             expected.push(b'\n');
             assert_eq!(line, expected, "{}", doc.id);
-            let kept = LINE_BUFFER.with(|b| b.borrow().capacity());
-            assert!(kept <= KEPT_BUFFER_BYTES, "{} kept {kept} bytes", doc.id);
+            buffers.give(line);
+            let free = buffers.free.lock().unwrap();
+            assert!(free.len() <= 1, "{}: {} free buffers", doc.id, free.len());
+            for kept in free.iter() {
+                assert!(kept.is_empty());
+                assert!(
+                    kept.capacity() <= KEPT_BUFFER_BYTES,
+                    "{} kept {} bytes",
+                    doc.id,
+                    kept.capacity()
+                );
+            }
         }
     }
 
@@ -766,6 +810,23 @@ mod tests {
             render_line(&doc, &config, &mut line).unwrap();
             let reference = serde_json::to_vec(&DocumentRecord::new(&doc, &config)).unwrap();
             prop_assert_eq!(String::from_utf8_lossy(&line), String::from_utf8_lossy(&reference));
+        }
+
+        /// Lines rendered one after the other into buffers handed back and
+        /// reused are each what serde_json writes for their record.
+        #[test]
+        fn lines_in_reused_buffers_are_what_serde_json_writes(
+            docs in proptest::collection::vec(arbitrary_document(), 1..6),
+            config in config(),
+        ) {
+            let buffers = LineBuffers::default();
+            for doc in &docs {
+                let line = buffers.line(doc, &config).unwrap();
+                let mut reference = serde_json::to_vec(&DocumentRecord::new(doc, &config)).unwrap();
+                reference.push(b'\n');
+                prop_assert_eq!(String::from_utf8_lossy(&line), String::from_utf8_lossy(&reference));
+                buffers.give(line);
+            }
         }
 
         #[test]
