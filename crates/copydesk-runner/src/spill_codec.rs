@@ -312,10 +312,13 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Document, DecodeError> {
     let ext = r.map(0)?;
     let layers = r.varint()?;
     let mut tags = BTreeMap::new();
+    // The name tables of each layer in turn, in two vectors allocated once
+    // per record rather than twice per layer.
+    let (mut labels, mut keys) = (Vec::new(), Vec::new());
     for _ in 0..layers {
         let layer = r.string()?;
-        let labels = r.names()?;
-        let keys = r.names()?;
+        r.names_into(&mut labels)?;
+        r.names_into(&mut keys)?;
         let count = r.varint()?;
         // Each annotation takes at least 4 bytes: no allocation beyond the input.
         let mut spans = Vec::with_capacity((count as usize).min(r.remaining() / 4));
@@ -778,10 +781,19 @@ impl<'a> Reader<'a> {
     /// A name table: the count, then the names, each interned; a name this
     /// thread has read before is found by its bytes in [`NAME_CACHE`],
     /// without checking them as UTF-8 or hashing them again.
+    #[cfg(test)]
     fn names(&mut self) -> Result<Vec<Label>, DecodeError> {
+        let mut names = Vec::new();
+        self.names_into(&mut names)?;
+        Ok(names)
+    }
+
+    /// [`Reader::names`] into `names` (cleared first), reusing its room.
+    fn names_into(&mut self, names: &mut Vec<Label>) -> Result<(), DecodeError> {
+        names.clear();
         let count = self.varint()?;
         // Each name takes at least one byte: no allocation beyond the input.
-        let mut names = Vec::with_capacity((count as usize).min(self.remaining()));
+        names.reserve((count as usize).min(self.remaining()));
         NAME_CACHE.with_borrow_mut(|cache| {
             for _ in 0..count {
                 let start = self.at;
@@ -798,7 +810,7 @@ impl<'a> Reader<'a> {
                 }
                 names.push(label);
             }
-            Ok(names)
+            Ok(())
         })
     }
 
