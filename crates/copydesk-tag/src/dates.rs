@@ -164,10 +164,10 @@ impl DateMention {
         let count = usize::from(self.normalized.is_some()) + usize::from(self.relative.is_some());
         let mut attrs = Attrs::with_capacity(count);
         if let Some(n) = self.normalized {
-            attrs.insert("normalized", n);
+            attrs.push_sorted("normalized", n);
         }
         if let Some(r) = self.relative {
-            attrs.insert("relative", r);
+            attrs.push_sorted("relative", r);
         }
         Annotation {
             start: self.start,

@@ -117,17 +117,17 @@ impl NumberMention {
             ("unit", self.unit),
         ] {
             if let Some(v) = v {
-                attrs.insert(key, v);
+                attrs.push_sorted(key, v);
             }
         }
         if self.vague {
-            attrs.insert("vague", true);
+            attrs.push_sorted("vague", true);
         }
         if self.value.is_finite() {
-            attrs.insert("value", self.value);
+            attrs.push_sorted("value", self.value);
         }
         if let Some(m) = value_max {
-            attrs.insert("value_max", m);
+            attrs.push_sorted("value_max", m);
         }
         Annotation {
             start: self.start,

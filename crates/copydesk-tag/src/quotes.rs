@@ -133,25 +133,25 @@ impl Quote {
             + usize::from(self.unclosed);
         let mut attrs = Attrs::with_capacity(count);
         if let Some(c) = self.cue {
-            attrs.insert("cue", c);
+            attrs.push_sorted("cue", c);
         }
-        attrs.insert("direct", self.direct);
+        attrs.push_sorted("direct", self.direct);
         if self.inherited {
-            attrs.insert("inherited", true);
+            attrs.push_sorted("inherited", true);
         }
         if let Some(p) = self.pronoun {
-            attrs.insert("pronoun", p);
+            attrs.push_sorted("pronoun", p);
         }
         if let Some(s) = self.speaker {
-            attrs.insert("speaker", s);
+            attrs.push_sorted("speaker", s);
         }
         if let Some((s, e)) = self.speaker_span {
-            attrs.insert("speaker_end", e);
-            attrs.insert("speaker_start", s);
+            attrs.push_sorted("speaker_end", e);
+            attrs.push_sorted("speaker_start", s);
         }
-        attrs.insert("speaker_type", self.speaker_type.as_str());
+        attrs.push_sorted("speaker_type", self.speaker_type.as_str());
         if self.unclosed {
-            attrs.insert("unclosed", true);
+            attrs.push_sorted("unclosed", true);
         }
         Annotation {
             start: self.start,
