@@ -52,12 +52,13 @@ pub fn anchor_shingles_into(
     let k = k.max(1);
     let window_hash = |w: &[(u64, bool)]| fold_shingle(w.iter().map(|a| a.0));
     if anchors.len() >= k {
-        out.extend(
-            anchors
-                .windows(k)
-                .filter(|w| w.iter().any(|a| a.1))
-                .map(window_hash),
-        );
+        // The default window of three words gets a loop of its own (the
+        // fold unrolled).
+        if k == 3 {
+            specific_windows(anchors, 3, out);
+        } else {
+            specific_windows(anchors, k, out);
+        }
         out.sort_unstable();
         out.dedup();
         if out.len() >= MIN_SPECIFIC_SHINGLES {
@@ -74,6 +75,30 @@ pub fn anchor_shingles_into(
     }
     out.sort_unstable();
     out.dedup();
+}
+
+/// Pushes to `out` the hash of each window of `k` anchors (`k` at most
+/// their number) that holds a name or a number, counting those as the
+/// window slides rather than searching each window for one.
+#[inline(always)]
+fn specific_windows(anchors: &[(u64, bool)], k: usize, out: &mut Vec<u64>) {
+    let Some(last) = anchors.len().checked_sub(k) else {
+        return;
+    };
+    let mut specific: usize = anchors
+        .get(..k - 1)
+        .unwrap_or(&[])
+        .iter()
+        .map(|a| usize::from(a.1))
+        .sum();
+    out.reserve(last + 1);
+    for w in anchors.windows(k) {
+        specific += usize::from(w[k - 1].1);
+        if specific > 0 {
+            out.push(fold_shingle(w.iter().map(|a| a.0)));
+        }
+        specific -= usize::from(w[0].1);
+    }
 }
 
 /// The first implementation of [`anchor_shingles`], kept as the reference.
