@@ -75,38 +75,32 @@ fn sentence_value(word: u64) -> u64 {
 /// repeats and keeping the first ones gives, without a list of them all.
 #[derive(Debug, Default)]
 struct BottomK {
-    values: [u64; VALUES_PER_SENTENCE],
+    /// The kept values, then a spare place that a shift may write to.
+    values: [u64; VALUES_PER_SENTENCE + 1],
     len: usize,
 }
 
 impl BottomK {
     fn insert(&mut self, v: u64) {
-        let full = self.len == VALUES_PER_SENTENCE;
-        if full && v >= self.values[VALUES_PER_SENTENCE - 1] {
+        let len = self.len.min(VALUES_PER_SENTENCE);
+        if len == VALUES_PER_SENTENCE && v >= self.values[VALUES_PER_SENTENCE - 1] {
             return;
         }
-        // Where `v` goes (the kept values are few: a plain scan from the
-        // end, shifting as it goes, beats a search and a move).
-        let mut at = self.len;
+        // Where `v` goes, found by shifting the larger values up one place
+        // as the scan from the end passes them (the kept values are few;
+        // the last one shifted goes to the spare place when all are kept).
+        let mut at = len;
         while at > 0 && self.values[at - 1] > v {
+            self.values[at] = self.values[at - 1];
             at -= 1;
         }
         if at > 0 && self.values[at - 1] == v {
+            // Already kept (rare): the shifted values move back down.
+            self.values.copy_within(at + 1..=len, at);
             return;
         }
-        let mut k = if full {
-            VALUES_PER_SENTENCE - 1
-        } else {
-            self.len
-        };
-        while k > at {
-            self.values[k] = self.values[k - 1];
-            k -= 1;
-        }
         self.values[at] = v;
-        if !full {
-            self.len += 1;
-        }
+        self.len = (len + 1).min(VALUES_PER_SENTENCE);
     }
 
     fn values(&self) -> &[u64] {
