@@ -371,6 +371,15 @@ mod tests {
     use copydesk_core::{Annotation, Source};
     use proptest::prelude::*;
 
+    /// One document per text, with ids `d0`, `d1`, ...
+    fn documents_of(texts: &[String]) -> Vec<Document> {
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Document::new(format!("d{i}"), Source::default(), t.clone()))
+            .collect()
+    }
+
     fn spill(docs: &[Document]) -> (tempfile::TempDir, SpillReader) {
         let dir = tempfile::tempdir().unwrap();
         let mut w = SpillWriter::create(&dir.path().join("spill.bin")).unwrap();
@@ -409,11 +418,7 @@ mod tests {
             from in 0usize..8,
             len in 0usize..8,
         ) {
-            let docs: Vec<Document> = texts
-                .iter()
-                .enumerate()
-                .map(|(i, t)| Document::new(format!("d{i}"), Source::default(), t.clone()))
-                .collect();
+            let docs = documents_of(&texts);
             let (_dir, reader) = spill(&docs);
             let from = from.min(docs.len());
             let to = (from + len).min(docs.len());
@@ -437,11 +442,7 @@ mod tests {
             start in 0u64..400,
             len in 0u64..400,
         ) {
-            let docs: Vec<Document> = texts
-                .iter()
-                .enumerate()
-                .map(|(i, t)| Document::new(format!("d{i}"), Source::default(), t.clone()))
-                .collect();
+            let docs = documents_of(&texts);
             let (_dir, reader) = spill(&docs);
             let size = reader.file.metadata().unwrap().len();
             let got = reader.read_span(start, len);
@@ -457,11 +458,7 @@ mod tests {
 
         #[test]
         fn a_group_holds_each_documents_record(texts in proptest::collection::vec(".{0,300}", 0..20)) {
-            let docs: Vec<Document> = texts
-                .iter()
-                .enumerate()
-                .map(|(i, t)| Document::new(format!("d{i}"), Source::default(), t.clone()))
-                .collect();
+            let docs = documents_of(&texts);
             let omitted = Omitted::default();
             let group = SpillGroup::encode(docs.iter(), &omitted);
             let records: Vec<&[u8]> = group.records().collect();
@@ -476,13 +473,7 @@ mod tests {
             before in proptest::collection::vec(".{0,300}", 0..20),
             texts in proptest::collection::vec(".{0,300}", 0..20),
         ) {
-            let docs = |texts: &[String]| -> Vec<Document> {
-                texts
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| Document::new(format!("d{i}"), Source::default(), t.clone()))
-                    .collect()
-            };
+            let docs = documents_of;
             let omitted = Omitted::default();
             let pool = BufferPool::default();
             pool.give(SpillGroup::encode(docs(&before).iter(), &omitted));
