@@ -1850,11 +1850,12 @@ impl SpinTagger {
     }
 
     /// Whether every word of a phrase is one of the few most frequent
-    /// words (articles, prepositions, auxiliaries).
-    fn all_function_words(&self, phrase: &str) -> bool {
+    /// words (articles, prepositions, auxiliaries) by the built-in counts.
+    fn all_function_words(phrase: &str) -> bool {
+        let lm = resources::language_model();
         phrase
             .split(' ')
-            .all(|w| w.chars().count() < 2 || self.lm.log_count(w) >= FUNCTION_WORD_LOG_COUNT)
+            .all(|w| w.chars().count() < 2 || lm.log_count(w) >= FUNCTION_WORD_LOG_COUNT)
     }
 
     /// The wordings `phrase` may have replaced, with their fanout, limited
@@ -1877,13 +1878,17 @@ impl SpinTagger {
                 }
             }
         }
+        // Which originals a dictionary offers is read with the built-in
+        // model's counts, as the precomputed table was: a domain model
+        // changes how fluent a reading is judged, not the readings.
+        let dictionary_lm = resources::language_model();
         let spun_count = words
             .iter()
-            .map(|w| self.lm.log_count(w))
+            .map(|w| dictionary_lm.log_count(w))
             .fold(f64::MAX, f64::min);
         // Spinners rewrite content words: a wording with a content word is
         // not taken for a rewrite of function words only ("costs" for "is").
-        let spun_function = self.all_function_words(phrase);
+        let spun_function = Self::all_function_words(phrase);
         // Wording → (fanout, rank, index of its first source); the sources
         // (dictionary, original, reading) are kept so that the costlier
         // mutual-synonym test runs only on the candidates kept.
@@ -1894,7 +1899,7 @@ impl SpinTagger {
             let mut rarest = f64::MAX;
             let mut function = true;
             for w in wording.split(' ') {
-                let count = self.lm.log_count_id(Some(self.lm.id(w)?));
+                let count = dictionary_lm.log_count_id(Some(dictionary_lm.id(w)?));
                 rarest = rarest.min(count);
                 function &= w.chars().count() < 2 || count >= FUNCTION_WORD_LOG_COUNT;
             }
