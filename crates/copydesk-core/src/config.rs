@@ -27,6 +27,25 @@ pub struct OptionError {
     pub message: String,
 }
 
+/// Checks an output path option of a report: not empty, relative, and not
+/// leaving the output directory.
+pub fn check_output_path(key: &str, path: &str) -> Result<(), OptionError> {
+    if path.trim().is_empty() {
+        return Err(OptionError::for_key(key, "must not be empty"));
+    }
+    let p = std::path::Path::new(path);
+    if p.is_absolute()
+        || p.components()
+            .any(|c| !matches!(c, std::path::Component::Normal(_)))
+    {
+        return Err(OptionError::for_key(
+            key,
+            format!("`{path}` must be a relative path inside the output directory"),
+        ));
+    }
+    Ok(())
+}
+
 impl OptionError {
     /// An error about one option.
     pub fn for_key(key: &str, message: impl Into<String>) -> Self {

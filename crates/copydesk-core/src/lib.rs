@@ -40,7 +40,7 @@ pub mod text;
 
 pub use annotation::{Annotation, Attrs, Label};
 pub use capability::{Capability, cap};
-pub use config::{OptionDoc, OptionError, StageConfig, factory, parse_options};
+pub use config::{OptionDoc, OptionError, StageConfig, check_output_path, factory, parse_options};
 pub use derived::Derived;
 pub use document::{Document, Meta, Source};
 pub use error::{LoadError, SpanError, StageError};

@@ -149,27 +149,8 @@ pub(crate) fn table_file_name(name: &str) -> String {
     }
 }
 
-/// Checks an output path option: not empty, relative, and not leaving the
-/// output directory.
-pub(crate) fn check_relative_path(key: &str, path: &str) -> Result<(), copydesk_core::OptionError> {
-    let p = Path::new(path);
-    if path.trim().is_empty() {
-        return Err(copydesk_core::OptionError::for_key(
-            key,
-            "must not be empty",
-        ));
-    }
-    if p.is_absolute()
-        || p.components()
-            .any(|c| !matches!(c, std::path::Component::Normal(_)))
-    {
-        return Err(copydesk_core::OptionError::for_key(
-            key,
-            format!("`{path}` must be a relative path inside the output directory"),
-        ));
-    }
-    Ok(())
-}
+/// Checks an output path option (see [`copydesk_core::check_output_path`]).
+pub(crate) use copydesk_core::check_output_path as check_relative_path;
 
 #[cfg(test)]
 mod tests {

@@ -61,21 +61,7 @@ impl StageConfig for NgramsReportConfig {
     ];
 
     fn validate(&self) -> Result<(), OptionError> {
-        let p = Path::new(&self.path);
-        if self.path.trim().is_empty()
-            || p.is_absolute()
-            || p.components()
-                .any(|c| !matches!(c, std::path::Component::Normal(_)))
-        {
-            return Err(OptionError::for_key(
-                "path",
-                format!(
-                    "`{}` must be a relative path inside the output directory",
-                    self.path
-                ),
-            ));
-        }
-        Ok(())
+        copydesk_core::check_output_path("path", &self.path)
     }
 
     fn build(&self) -> Result<BuiltStage, OptionError> {
