@@ -60,6 +60,19 @@ pub fn word_hash(norm: &str) -> u64 {
     xxh3_64(norm.as_bytes())
 }
 
+/// The length of the longest function word: longer words need no lookup.
+const MAX_FUNCTION_WORD_LEN: usize = {
+    let mut max = 0;
+    let mut k = 0;
+    while k < FUNCTION_WORDS.len() {
+        if FUNCTION_WORDS[k].len() > max {
+            max = FUNCTION_WORDS[k].len();
+        }
+        k += 1;
+    }
+    max
+};
+
 /// Slots of the function-word table (a power of two, at least twice the words).
 const FUNCTION_SLOTS: usize = 512;
 
@@ -274,8 +287,6 @@ pub(crate) struct TokenizeScratch {
     lettering: Vec<u8>,
     /// A word folded for hashing.
     folded: String,
-    /// Offsets of the line breaks.
-    newlines: Vec<usize>,
 }
 
 /// [`tokenize_into`], also pushing to `cuts` the sentence cuts that
@@ -301,17 +312,20 @@ fn tokenize_scan(
     let TokenizeScratch {
         lettering,
         folded: buf,
-        newlines,
     } = scratch;
     lettering.clear();
     let function_index = FunctionIndex::get();
+    let bytes = text.as_bytes();
     scan_words(text, cuts, |start, end, ascii_shape, mark_before| {
-        let word = &text[start..end];
+        // The word's bytes: only a word that is not all ASCII is sliced as
+        // a `str` (whose slicing checks both ends for char boundaries).
+        let word = &bytes[start..end];
         // An ASCII word is hashed lowercased as it is read; others are
         // normalized into the buffer first.
         let (shape, hash, norm) = match ascii_shape {
-            Some(shape) => (shape, xxh3_lowercase_of_ascii(word.as_bytes()), None),
+            Some(shape) => (shape, xxh3_lowercase_of_ascii(word), None),
             None => {
+                let word = &text[start..end];
                 let shape = WordShape::of(word);
                 let norm = if shape.plain {
                     word
@@ -322,9 +336,12 @@ fn tokenize_scan(
             }
         };
         let sentence_start = out.is_empty() || mark_before;
-        let first_upper = match word.as_bytes().first() {
+        let first_upper = match word.first() {
             Some(b) if b.is_ascii() => b.is_ascii_uppercase(),
-            _ => word.chars().next().is_some_and(char::is_uppercase),
+            _ => text
+                .get(start..end)
+                .and_then(|w| w.chars().next())
+                .is_some_and(char::is_uppercase),
         };
         let class = if shape.digit {
             WordClass::Number
@@ -332,7 +349,10 @@ fn tokenize_scan(
         // Looked up here, in the condition, not through a closure (which
         // the compiler kept out of line: a call for every word).
         match norm {
-            None => word.len() <= 10 && is_function_ascii_in(function_index, word.as_bytes(), hash),
+            None => {
+                word.len() <= MAX_FUNCTION_WORD_LEN
+                    && is_function_ascii_in(function_index, word, hash)
+            }
             Some(norm) => norm.len() <= 10 && is_function_hashed(norm, hash),
         } {
             WordClass::Function
@@ -349,9 +369,7 @@ fn tokenize_scan(
         });
         lettering.push(u8::from(shape.letters >= 2) | (u8::from(shape.all_upper()) << 1));
     });
-    newlines.clear();
-    newlines.extend(memchr::memchr_iter(b'\n', text.as_bytes()));
-    demote_capitalized_lines(text, out, lettering, newlines);
+    demote_capitalized_lines(text, out, lettering);
 }
 
 /// Byte classes of [`scan_words`]: ASCII alphanumeric, letter, capital, digit.
@@ -745,9 +763,67 @@ fn normalize_into<'a>(word: &'a str, buf: &'a mut String) -> &'a str {
 /// In lines written mostly in capitals (wire headlines), capitals mark
 /// nothing: their words are classed as if written in lowercase.
 /// `lettering[i]` tells whether token `i` has at least two letters (bit 0)
-/// and whether they are all capitals (bit 1).
+/// and whether they are all capitals (bit 1). A line is "mostly in
+/// capitals" when at least three fifths of its words of two letters or
+/// more are, which takes two of them at least: only the lines of the
+/// tokens in capitals are looked at (found eight tokens at a time), not
+/// every token's line.
+#[inline(never)]
+fn demote_capitalized_lines(text: &str, tokens: &mut [Token], lettering: &[u8]) {
+    let bytes = text.as_bytes();
+    let n = tokens.len().min(lettering.len());
+    // The first token in capitals at `from` or after.
+    let next_capital = |mut from: usize| -> usize {
+        const CAPITALS: u64 = 0x0202_0202_0202_0202;
+        while let Some(eight) = lettering.get(from..from + 8) {
+            let x = eight.try_into().map_or(0, u64::from_le_bytes) & CAPITALS;
+            if x != 0 {
+                return from + (x.trailing_zeros() / 8) as usize;
+            }
+            from += 8;
+        }
+        while from < n && lettering[from] & 2 == 0 {
+            from += 1;
+        }
+        from
+    };
+    let mut k = next_capital(0);
+    while k < n {
+        let start = tokens[k].start;
+        // The line of token `k` (words never hold a line break).
+        let line_end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |p| start + p);
+        // A line with one word in capitals is not mostly in capitals.
+        let second = next_capital(k + 1);
+        if tokens.get(second).is_none_or(|t| t.start >= line_end) {
+            k = second;
+            continue;
+        }
+        let line_start = memchr::memrchr(b'\n', &bytes[..start]).map_or(0, |p| p + 1);
+        let i = tokens[..k].partition_point(|t| t.start < line_start);
+        let j = k + tokens[k..n].partition_point(|t| t.start < line_end);
+        let (mut lettered, mut capitals) = (0, 0);
+        for &l in &lettering[i..j] {
+            lettered += usize::from(l & 1);
+            capitals += usize::from(l == 3);
+        }
+        if lettered >= 2 && capitals * 5 >= lettered * 3 {
+            for t in &mut tokens[i..j] {
+                if t.class == WordClass::Name {
+                    t.class = WordClass::Content;
+                }
+            }
+        }
+        k = next_capital(j);
+    }
+}
+
+/// The previous implementation of [`demote_capitalized_lines`] (a pass
+/// over every token with each one's letters noted by the scan), kept as a
+/// reference for the tests: `lettering[i]` tells whether token `i` has at
+/// least two letters (bit 0) and whether they are all capitals (bit 1);
 /// `newlines` are the offsets of the text's line breaks, ascending.
-fn demote_capitalized_lines(
+#[cfg(test)]
+fn demote_capitalized_lines_lettered(
     text: &str,
     tokens: &mut [Token],
     lettering: &[u8],
@@ -956,7 +1032,60 @@ mod tests {
             .collect()
     }
 
+    /// `text`'s tokens (their classes varied so that some are names) with
+    /// what the two implementations of [`demote_capitalized_lines`] take.
+    fn demotion_inputs(text: &str) -> (Vec<Token>, Vec<u8>, Vec<usize>) {
+        let mut tokens = tokenize(text);
+        for (k, t) in tokens.iter_mut().enumerate() {
+            if k % 3 != 0 {
+                t.class = WordClass::Name;
+            }
+        }
+        let mut lettering = Vec::new();
+        for t in &tokens {
+            let (letters, upper) = letter_counts(&text[t.start..t.end]);
+            let all_upper = letters >= 2 && upper == letters;
+            lettering.push(u8::from(letters >= 2) | (u8::from(all_upper) << 1));
+        }
+        let newlines = memchr::memchr_iter(b'\n', text.as_bytes()).collect();
+        (tokens, lettering, newlines)
+    }
+
+    #[test]
+    fn headline_lines_are_demoted_as_before() {
+        let text = "WASHINGTON, March 3\nU.S. SAYS IRAN Talks GO ON\nThe IMF and NATO met Smith.\nOPEC\nNEW";
+        let (tokens, lettering, newlines) = demotion_inputs(text);
+        let mut fast = tokens.clone();
+        demote_capitalized_lines(text, &mut fast, &lettering);
+        let mut before = tokens;
+        demote_capitalized_lines_lettered(text, &mut before, &lettering, &newlines);
+        assert_eq!(fast, before);
+    }
+
     proptest::proptest! {
+        #[test]
+        fn demotion_by_capitals_matches_the_lettered_pass(
+            words in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "NEW", "YORK", "U.S.", "OPEC", "said", "The", "Bank", "of", "IMF", "A", "5",
+                    "\n", "\n\n", ".", "RATES", "\u{c9}T\u{c9}", "\u{e9}t\u{e9}", "Oil", "ok", "X1",
+                ]),
+                0..40,
+            ),
+        ) {
+            let text = words.join(" ");
+            let (tokens, lettering, newlines) = demotion_inputs(&text);
+            let mut fast = tokens.clone();
+            demote_capitalized_lines(&text, &mut fast, &lettering);
+            let mut before = tokens.clone();
+            demote_capitalized_lines_lettered(&text, &mut before, &lettering, &newlines);
+            proptest::prop_assert_eq!(&fast, &before);
+            let mut reference = tokens;
+            demote_capitalized_lines_reference(&text, &mut reference);
+            proptest::prop_assert_eq!(&fast, &reference);
+            proptest::prop_assert_eq!(tokenize(&text), reference_tokenize(&text));
+        }
+
         #[test]
         fn function_index_answers_as_the_probing_table(word in "[a-zA-Z']{0,11}|\\PC{0,6}") {
             let norm = normalize(&word);
