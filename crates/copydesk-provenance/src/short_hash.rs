@@ -64,7 +64,7 @@ fn rrmxmx(mut h: u64, len: u64) -> u64 {
 }
 
 /// Each byte of `x` (all ASCII) with `A`..=`Z` lowercased, eight at a time.
-fn lower8(x: u64) -> u64 {
+pub(crate) fn lower8(x: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     // A byte reaches 0x80 when added to, exactly when it is at least the
     // bound (bytes below 0x80 carry into no neighbour).

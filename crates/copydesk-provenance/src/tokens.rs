@@ -2,7 +2,7 @@
 //! likely to leave them alone (function words, numbers, names) or not
 //! (content words).
 
-use crate::short_hash::xxh3_lowercase_of_ascii;
+use crate::short_hash::{lower8, xxh3_lowercase_of_ascii};
 use std::sync::OnceLock;
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -111,6 +111,39 @@ struct FunctionIndex {
     multiplier: u64,
     /// For each slot, 1 + the index in [`FUNCTION_WORDS`] of its word, or 0.
     slots: Vec<u8>,
+    /// Each function word's bytes as a little-endian number (zeros past
+    /// its end), by index in [`FUNCTION_WORDS`]: a word is compared with
+    /// it in one comparison of eight bytes instead of a byte at a time.
+    packed: Vec<u64>,
+}
+
+/// A word of up to eight bytes packed as [`FunctionIndex::packed`] holds
+/// the function words: its bytes little-endian, zeros past its end.
+fn pack_word(word: &[u8]) -> u64 {
+    let mut eight = [0u8; 8];
+    for (e, b) in eight.iter_mut().zip(word) {
+        *e = *b;
+    }
+    u64::from_le_bytes(eight)
+}
+
+/// A word of at most eight bytes packed as [`pack_word`] does, read with
+/// at most three loads whatever its length (bytes that two loads both
+/// read are the same, so or-ing them changes nothing).
+#[inline(always)]
+fn pack_short_word(word: &[u8]) -> u64 {
+    let len = word.len();
+    let byte = |at: usize| u64::from(word.get(at).copied().unwrap_or(0)) << (8 * (at & 7));
+    let four = |at: usize| {
+        word.get(at..at + 4)
+            .and_then(|b| b.try_into().ok())
+            .map_or(0, |b| u64::from(u32::from_le_bytes(b)) << (8 * (at & 7)))
+    };
+    match len {
+        0 => 0,
+        1..=3 => byte(0) | byte(len >> 1) | byte(len - 1),
+        _ => four(0) | four(len - 4),
+    }
 }
 
 impl FunctionIndex {
@@ -124,6 +157,13 @@ impl FunctionIndex {
         FUNCTION_WORDS.get(k.checked_sub(1)?).copied()
     }
 
+    /// [`FunctionIndex::candidate`] packed ([`pack_word`]).
+    #[inline(always)]
+    fn packed_candidate(&self, hash: u64) -> Option<u64> {
+        let k = usize::from(*self.slots.get(self.slot(hash))?);
+        self.packed.get(k.checked_sub(1)?).copied()
+    }
+
     /// The index, or `None` if no multiplier tried separates the words
     /// (then [`function_table`] answers).
     fn get() -> Option<&'static FunctionIndex> {
@@ -131,14 +171,19 @@ impl FunctionIndex {
         INDEX
             .get_or_init(|| {
                 let hashes: Vec<u64> = FUNCTION_WORDS.iter().map(|w| word_hash(w)).collect();
-                if FUNCTION_WORDS.len() >= usize::from(u8::MAX) {
+                if FUNCTION_WORDS.len() >= usize::from(u8::MAX) || MAX_FUNCTION_WORD_LEN > 8 {
                     return None;
                 }
+                let packed: Vec<u64> = FUNCTION_WORDS
+                    .iter()
+                    .map(|w| pack_word(w.as_bytes()))
+                    .collect();
                 (0..10_000u64).find_map(|attempt| {
                     let multiplier = crate::signature::mix(attempt) | 1;
                     let mut index = FunctionIndex {
                         multiplier,
                         slots: vec![0; 1 << FUNCTION_INDEX_BITS],
+                        packed: packed.clone(),
                     };
                     for (k, &h) in hashes.iter().enumerate() {
                         let slot = index.slot(h);
@@ -185,10 +230,17 @@ fn is_function_ascii(word: &[u8], hash: u64) -> bool {
 }
 
 /// [`is_function_ascii`] with the [`FunctionIndex`] looked up once by the
-/// caller (the tokenizer asks for every word).
+/// caller (the tokenizer asks for every word). A word of up to eight
+/// bytes is compared with its candidate in one comparison, its capitals
+/// lowercased eight at a time.
 #[inline]
 fn is_function_ascii_in(index: Option<&FunctionIndex>, word: &[u8], hash: u64) -> bool {
     if let Some(index) = index {
+        if word.len() <= 8 {
+            return index
+                .packed_candidate(hash)
+                .is_some_and(|w| w == lower8(pack_short_word(word)));
+        }
         return index.candidate(hash).is_some_and(|w| {
             w.len() == word.len()
                 && w.bytes()
@@ -1032,6 +1084,17 @@ mod tests {
             .collect()
     }
 
+    /// The comparison [`is_function_ascii_in`] made before words were
+    /// packed: a byte at a time, lowercased.
+    fn is_function_ascii_bytewise(index: &FunctionIndex, word: &[u8], hash: u64) -> bool {
+        index.candidate(hash).is_some_and(|w| {
+            w.len() == word.len()
+                && w.bytes()
+                    .zip(word)
+                    .all(|(x, y)| x == y.to_ascii_lowercase())
+        })
+    }
+
     /// `text`'s tokens (their classes varied so that some are names) with
     /// what the two implementations of [`demote_capitalized_lines`] take.
     fn demotion_inputs(text: &str) -> (Vec<Token>, Vec<u8>, Vec<usize>) {
@@ -1084,6 +1147,26 @@ mod tests {
             demote_capitalized_lines_reference(&text, &mut reference);
             proptest::prop_assert_eq!(&fast, &reference);
             proptest::prop_assert_eq!(tokenize(&text), reference_tokenize(&text));
+        }
+
+        #[test]
+        fn packed_function_word_comparison_matches_the_byte_comparison(
+            word in "[a-zA-Z0-9'.-]{0,9}|(?i)(the|an|a|although|upon|vs|via|whose|them|hers|thee|tha)",
+        ) {
+            let index = FunctionIndex::get().expect("a function index");
+            let bytes = word.as_bytes();
+            if bytes.len() <= 8 {
+                proptest::prop_assert_eq!(pack_short_word(bytes), pack_word(bytes));
+            }
+            let hash = xxh3_lowercase_of_ascii(bytes);
+            proptest::prop_assert_eq!(
+                is_function_ascii_in(Some(index), bytes, hash),
+                is_function_ascii_bytewise(index, bytes, hash)
+            );
+            proptest::prop_assert_eq!(
+                is_function_ascii_in(Some(index), bytes, hash),
+                FUNCTION_WORDS.contains(&word.to_ascii_lowercase().as_str())
+            );
         }
 
         #[test]
