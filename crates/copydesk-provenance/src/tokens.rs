@@ -424,11 +424,18 @@ fn tokenize_scan(
     demote_capitalized_lines(text, out, lettering);
 }
 
-/// Byte classes of [`scan_words`]: ASCII alphanumeric, letter, capital, digit.
+/// Byte classes of [`scan_words`]: ASCII alphanumeric, letter, capital,
+/// digit; and, for the other ASCII bytes, a line break, a sentence stop
+/// (`.`, `!`, `?`), an ASCII joiner (`'`, `-`, `.`, `,`) and a sentence
+/// mark (a stop, a line break, `:` or `;`).
 const ALNUM: u8 = 1;
 const LETTER: u8 = 2;
 const UPPER: u8 = 4;
 const DIGIT: u8 = 8;
+const NEWLINE: u8 = 16;
+const STOP: u8 = 32;
+const JOINER: u8 = 64;
+const MARK: u8 = 128;
 
 /// The class bits of every byte (non-ASCII bytes have none).
 const BYTE_CLASS: [u8; 256] = {
@@ -442,6 +449,19 @@ const BYTE_CLASS: [u8; 256] = {
             table[b] = ALNUM | LETTER;
         } else if c.is_ascii_digit() {
             table[b] = ALNUM | DIGIT;
+        } else {
+            if c == b'\n' {
+                table[b] |= NEWLINE;
+            }
+            if matches!(c, b'.' | b'!' | b'?') {
+                table[b] |= STOP;
+            }
+            if matches!(c, b'\'' | b'-' | b'.' | b',') {
+                table[b] |= JOINER;
+            }
+            if matches!(c, b'.' | b'!' | b'?' | b'\n' | b':' | b';') {
+                table[b] |= MARK;
+            }
         }
         b += 1;
     }
@@ -620,16 +640,18 @@ fn scan_words(
             i += n;
             continue;
         }
+        // The ASCII separators' tests are bits of their byte class (a
+        // character that is not ASCII has none: its first byte's class is 0).
         if let Some(cuts) = cuts.as_deref_mut() {
-            if c == '\n' {
+            if class & NEWLINE != 0 {
                 cuts.push(i + 1);
-            } else if matches!(c, '.' | '!' | '?')
+            } else if class & STOP != 0
                 && let Some(cut) = cut_after_mark(text, i)
             {
                 cuts.push(cut);
             }
         }
-        let joiner = matches!(c, '\'' | '\u{2019}' | '-' | '.' | ',');
+        let joiner = class & JOINER != 0 || c == '\u{2019}';
         let joins = joiner
             && prev_alnum
             && char_at(i + n).is_some_and(|(next, _)| is_alnum(next))
@@ -649,7 +671,7 @@ fn scan_words(
                 });
                 f(s, i, shape, mark_before);
             }
-            mark |= matches!(c, '.' | '!' | '?' | '\n' | ':' | ';');
+            mark |= class & MARK != 0;
         }
         prev_alnum = false;
         i += n;
