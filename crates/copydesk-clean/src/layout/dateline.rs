@@ -335,8 +335,9 @@ pub fn parse_stored_dateline(stored: &str) -> Option<Dateline> {
 const MAX_REMEMBERED: usize = 4096;
 
 /// FNV-1a, a fast hash for the short keys of [`parse_stored_dateline`]'s
-/// memory (which is bounded, so colliding keys cost little).
-struct Fnv(u64);
+/// memory (which is bounded, so colliding keys cost little), and of the
+/// news-layout line sets (which only lookups touch after they are built).
+pub(super) struct Fnv(u64);
 
 impl Default for Fnv {
     fn default() -> Self {

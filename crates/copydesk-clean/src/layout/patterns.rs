@@ -3,11 +3,13 @@
 //! and the compiled matcher.
 
 use super::NewsLayoutConfig;
+use super::dateline::Fnv;
 use super::shape::{WordCounter, ends_sentence, has_at_most_words, key, line_key, word_count};
 use copydesk_core::OptionError;
 use regex::{Regex, RegexSet};
 use std::cell::{Cell, OnceCell};
 use std::collections::HashSet;
+use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
 
 /// Whole paragraphs that are page debris, compared by
@@ -592,7 +594,9 @@ pub struct Patterns {
 /// Whole paragraphs compared by [`line_key`].
 #[derive(Debug)]
 struct LineSet {
-    keys: HashSet<String>,
+    /// The keys, hashed with FNV-1a (short keys, looked up for most
+    /// paragraphs).
+    keys: HashSet<String, BuildHasherDefault<Fnv>>,
     /// The most words of a line in the set: longer paragraphs are not
     /// compared at all (counters such as `"(12)"` allowed for).
     max_words: usize,
@@ -612,16 +616,44 @@ impl LineSet {
         self.contains_probe(&Probe::new(text))
     }
 
-    /// Whether the probed paragraph is one of the lines.
+    /// Whether the probed paragraph is one of the lines (its key is
+    /// built once for all the sets a paragraph is looked up in).
     fn contains_probe(&self, p: &Probe<'_>) -> bool {
-        if !p.has_at_most_words(self.max_words) {
-            return false;
+        p.has_at_most_words(self.max_words) && self.keys.contains(p.line_key())
+    }
+}
+
+/// A [`line_key`], held inline for a short ASCII paragraph (see
+/// [`ascii_line_key_range`]).
+#[derive(Debug)]
+enum LineKey {
+    /// The key is `bytes[start..end]` (ASCII).
+    Inline {
+        bytes: [u8; SHORT_KEY_BYTES],
+        start: usize,
+        end: usize,
+    },
+    /// Any other key.
+    Heap(String),
+}
+
+impl LineKey {
+    /// The [`line_key`] of `text`.
+    fn of(text: &str) -> LineKey {
+        let mut bytes = [0u8; SHORT_KEY_BYTES];
+        match ascii_line_key_range(text, &mut bytes) {
+            Some((start, end)) => LineKey::Inline { bytes, start, end },
+            None => LineKey::Heap(line_key(text)),
         }
-        // A short ASCII paragraph's key is built on the stack.
-        let mut buffer = [0u8; SHORT_KEY_BYTES];
-        match ascii_line_key_into(p.text, &mut buffer) {
-            Some(k) => self.keys.contains(k),
-            None => self.keys.contains(&line_key(p.text)),
+    }
+
+    /// The key.
+    fn as_str(&self) -> &str {
+        match self {
+            LineKey::Inline { bytes, start, end } => {
+                std::str::from_utf8(&bytes[*start..*end]).unwrap_or("")
+            }
+            LineKey::Heap(key) => key,
         }
     }
 }
@@ -629,9 +661,17 @@ impl LineSet {
 /// The longest ASCII paragraph whose [`line_key`] [`LineSet`] builds on the stack.
 const SHORT_KEY_BYTES: usize = 128;
 
-/// [`line_key`] of `text` written into `buffer`, for ASCII text that fits
-/// (`None` for other text).
+/// [`ascii_line_key_range`] as the key itself.
+#[cfg(test)]
 fn ascii_line_key_into<'b>(text: &str, buffer: &'b mut [u8]) -> Option<&'b str> {
+    let (start, end) = ascii_line_key_range(text, buffer)?;
+    std::str::from_utf8(&buffer[start..end]).ok()
+}
+
+/// [`line_key`] of `text` written into `buffer`, for ASCII text that fits
+/// (`None` for other text): the range of `buffer` the key is in (the key
+/// of ASCII text is ASCII).
+fn ascii_line_key_range(text: &str, buffer: &mut [u8]) -> Option<(usize, usize)> {
     if text.len() > buffer.len() || !text.is_ascii() {
         return None;
     }
@@ -642,7 +682,7 @@ fn ascii_line_key_into<'b>(text: &str, buffer: &'b mut [u8]) -> Option<&'b str> 
         .iter()
         .rposition(u8::is_ascii_alphabetic)
         .map_or(start, |e| e + 1);
-    std::str::from_utf8(&key[start..end]).ok()
+    Some((start, end))
 }
 
 /// Writes [`key`] of ASCII `text` into `buffer` (at least as long as
@@ -1000,6 +1040,8 @@ pub(crate) struct Probe<'a> {
     /// Words counted so far, from the start.
     words: Cell<WordCounter>,
     head_key: OnceCell<HeadKey>,
+    /// The [`line_key`] of the paragraph, built on first use.
+    line_key: OnceCell<LineKey>,
 }
 
 impl<'a> Probe<'a> {
@@ -1009,7 +1051,15 @@ impl<'a> Probe<'a> {
             text: paragraph.trim(),
             words: Cell::new(WordCounter::new()),
             head_key: OnceCell::new(),
+            line_key: OnceCell::new(),
         }
+    }
+
+    /// The [`line_key`] of the paragraph (built once).
+    fn line_key(&self) -> &str {
+        self.line_key
+            .get_or_init(|| LineKey::of(self.text))
+            .as_str()
     }
 
     /// Whether the paragraph has at most `max` words (counting no further
@@ -1307,6 +1357,29 @@ mod tests {
         }
 
         #[test]
+        fn probed_line_keys_are_line_keys(
+            s in "([A-Za-zé`'0-9]{1,6}|[ \t\n\r\u{b}\u{c}\u{a0}]{1,3}|[(),.:!-]){0,40}",
+            long in proptest::bool::ANY,
+        ) {
+            // Built once, then read again: the key of the trimmed paragraph
+            // (short ASCII ones inline, the others on the heap).
+            let s = if long { format!("{s}{}", "Read more ".repeat(14)) } else { s };
+            let probe = Probe::new(&s);
+            let expected = line_key(s.trim());
+            proptest::prop_assert_eq!(probe.line_key(), expected.as_str());
+            proptest::prop_assert_eq!(probe.line_key(), expected.as_str());
+            // Every set answers as a lookup of that key.
+            let p = patterns();
+            for set in [&p.debris_lines, &p.list_headings, &p.signoffs] {
+                let fresh = Probe::new(&s);
+                proptest::prop_assert_eq!(
+                    set.contains_probe(&fresh),
+                    has_at_most_words(s.trim(), set.max_words) && set.keys.contains(&expected)
+                );
+            }
+        }
+
+        #[test]
         fn stack_line_keys_agree_with_line_key(
             s in "([A-Za-z`'0-9]{1,6}|[ \t\n\r\u{b}\u{c}]{1,3}|[(),.:!-]){0,30}",
         ) {
@@ -1421,6 +1494,25 @@ mod tests {
                 && (slow_has(&k, &p.caption_prefixes) || p.caption_patterns.is_match_unguarded(text));
             proptest::prop_assert_eq!(p.probe_is_caption(&probe), caption);
             proptest::prop_assert_eq!(p.probe_is_list_heading(&probe), p.list_headings.keys.contains(&line_key(text)) && has_at_most_words(text, p.list_headings.max_words));
+        }
+    }
+
+    #[test]
+    fn probed_members_are_found_in_their_sets() {
+        let p = patterns();
+        for (set, lines) in [
+            (&p.debris_lines, DEFAULT_DEBRIS_LINES),
+            (&p.list_headings, DEFAULT_LIST_HEADINGS),
+            (&p.signoffs, DEFAULT_SIGNOFFS),
+        ] {
+            for line in lines {
+                for text in [line.to_string(), format!("  {}: ", line.to_uppercase())] {
+                    let expected = has_at_most_words(text.trim(), set.max_words)
+                        && set.keys.contains(&line_key(text.trim()));
+                    assert_eq!(set.contains_probe(&Probe::new(&text)), expected, "{text}");
+                    assert_eq!(set.contains(&text), expected, "{text}");
+                }
+            }
         }
     }
 
