@@ -76,6 +76,35 @@ fn is_punct(c: char) -> bool {
         | '\u{FF01}'..='\u{FF0F}')
 }
 
+/// [`is_punct`] of each ASCII character.
+static ASCII_PUNCT: [bool; 128] = {
+    let mut table = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = c.is_ascii_punctuation()
+            && !matches!(
+                c,
+                b'$' | b'%'
+                    | b'&'
+                    | b'*'
+                    | b'+'
+                    | b'<'
+                    | b'='
+                    | b'>'
+                    | b'^'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+                    | b'#'
+                    | b'@'
+                    | b'\\'
+            );
+        b += 1;
+    }
+    table
+};
+
 /// Tokenizes `text`. Tokens are in order, non-overlapping, on char
 /// boundaries, and cover every non-whitespace character.
 pub fn tokenize(text: &str) -> Vec<Token> {
@@ -90,9 +119,10 @@ pub fn tokenize_into(text: &str, sink: impl FnMut(Token)) {
     tokenize_into_with::<true>(text, sink);
 }
 
-/// [`tokenize_into`]; with `ASCII_WORDS` false, without its shortcut for
+/// [`tokenize_into`]; with `ASCII_WORDS` false, without its shortcuts for
 /// a run of ASCII letters and digits that ends at an ASCII byte joining
-/// nothing (the tests' reference: same tokens).
+/// nothing and for ASCII punctuation and symbols (the tests' reference:
+/// same tokens).
 fn tokenize_into_with<const ASCII_WORDS: bool>(text: &str, mut sink: impl FnMut(Token)) {
     let bytes = text.as_bytes();
     let len = text.len();
@@ -137,6 +167,26 @@ fn tokenize_into_with<const ASCII_WORDS: bool>(text: &str, mut sink: impl FnMut(
                     i = end + usize::from(bytes.get(end) == Some(&b' '));
                     continue;
                 }
+            }
+            // Other ASCII: punctuation (a run of one mark is one token)
+            // or a one-byte symbol, without decoding it.
+            b if ASCII_WORDS && b < 0x80 => {
+                let mut end = i + 1;
+                let kind = if ASCII_PUNCT[usize::from(b)] {
+                    while bytes.get(end) == Some(&b) {
+                        end += 1;
+                    }
+                    TokenKind::Punct
+                } else {
+                    TokenKind::Symbol
+                };
+                sink(Token {
+                    start: i,
+                    end,
+                    kind,
+                });
+                i = end;
+                continue;
             }
             b if b < 0x80 => b as char,
             _ => match text[i..].chars().next() {
@@ -648,7 +698,22 @@ mod tests {
         out
     }
 
+    #[test]
+    fn ascii_punct_table_is_is_punct() {
+        for b in 0u8..128 {
+            assert_eq!(ASCII_PUNCT[usize::from(b)], is_punct(char::from(b)), "{b}");
+        }
+    }
+
     proptest! {
+        // Runs of ASCII marks and symbols, control characters among them.
+        #[test]
+        fn ascii_punct_shortcut_gives_the_same_tokens(
+            s in "([!-/:-@\\[-`{-~]{1,4}|[\\x00-\\x08\\x0e-\\x1f\\x7f]|[A-Za-z]{1,5}|[0-9]{1,4}|\u{2014}|\u{201c}|é| |\n){0,40}"
+        ) {
+            prop_assert_eq!(tokenize(&s), tokenize_without_shortcut(&s));
+        }
+
         #[test]
         fn ascii_word_shortcut_gives_the_same_tokens(
             s in "([A-Za-z]{1,12}|[0-9]{1,9}|[.,:'’$%()\"_-]|\u{2010}|é|ß|٣|\u{a0}| |\n){0,40}"
