@@ -41,8 +41,24 @@ impl Entity {
 }
 
 /// Lowercase words that may join the capitalized words of one name
-/// (`Belt and Road Initiative`, `Bank of England`).
+/// (`Belt and Road Initiative`, `Bank of England`): one to three bytes,
+/// compared as arrays (most words looked up are capitalized names, told
+/// apart by their length or first bytes without a string comparison).
 fn is_connector(word: &str) -> bool {
+    match *word.as_bytes() {
+        [b'&'] => true,
+        [a, b] => matches!(&[a, b], b"of" | b"de" | b"da" | b"la" | b"le" | b"al"),
+        [a, b, c] => matches!(
+            &[a, b, c],
+            b"for" | b"and" | b"the" | b"del" | b"van" | b"von" | b"bin"
+        ),
+        _ => false,
+    }
+}
+
+/// [`is_connector`] as it was, a string `match` (the tests' reference).
+#[cfg(test)]
+fn is_connector_by_match(word: &str) -> bool {
     matches!(
         word,
         "of" | "for"
@@ -795,6 +811,13 @@ mod tests {
         // The marks walked sentence by sentence are the marks walked token
         // by token: sentences from the splitter, and arbitrary spans
         // (sorted by start, overlapping, out of order, past the tokens).
+        #[test]
+        fn connectors_are_the_matched_words(
+            w in "(of|for|and|the|de|da|del|la|le|van|von|bin|al|&|[a-z&]{0,4}|[A-Za-z&é]{1,3}|\\PC{0,4})"
+        ) {
+            prop_assert_eq!(is_connector(&w), is_connector_by_match(&w));
+        }
+
         #[test]
         fn sentence_marks_are_the_token_by_token_marks(
             text in "([A-Z][a-z]{0,6}|[A-Z]{1,5}|[a-z]{1,6}|[0-9]{1,3}|[.,?!;\"“”é]| |\n\n|\n){0,60}",
