@@ -77,8 +77,126 @@ fn is_connector_by_match(word: &str) -> bool {
     )
 }
 
-/// Capitalized words that are never a name on their own.
+/// Every word [`is_common_capitalized_by_match`] accepts: its own words,
+/// the month names and abbreviations [`month_number`] reads (with or
+/// without a final `.`) and the weekday names [`weekday_number`] reads.
+/// Each starts with an ASCII capital, ends with an ASCII byte and has at
+/// most [`COMMON_CAPITALIZED_LEN`] bytes.
+///
+/// [`month_number`]: crate::lexicon::month_number
+/// [`weekday_number`]: crate::lexicon::weekday_number
+const COMMON_CAPITALIZED: &[&str] = &[
+    "I",
+    "A",
+    "An",
+    "The",
+    "Mr",
+    "Mr.",
+    "Mrs",
+    "Mrs.",
+    "Ms",
+    "Ms.",
+    "Dr",
+    "Dr.",
+    "OK",
+    "TV",
+    "AM",
+    "PM",
+    "By",
+    "January",
+    "Jan",
+    "February",
+    "Feb",
+    "March",
+    "Mar",
+    "April",
+    "Apr",
+    "May",
+    "June",
+    "Jun",
+    "July",
+    "Jul",
+    "August",
+    "Aug",
+    "September",
+    "Sep",
+    "Sept",
+    "October",
+    "Oct",
+    "November",
+    "Nov",
+    "December",
+    "Dec",
+    "January.",
+    "Jan.",
+    "February.",
+    "Feb.",
+    "March.",
+    "Mar.",
+    "April.",
+    "Apr.",
+    "May.",
+    "June.",
+    "Jun.",
+    "July.",
+    "Jul.",
+    "August.",
+    "Aug.",
+    "September.",
+    "Sep.",
+    "Sept.",
+    "October.",
+    "Oct.",
+    "November.",
+    "Nov.",
+    "December.",
+    "Dec.",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+
+/// The longest word of [`COMMON_CAPITALIZED`], in bytes.
+const COMMON_CAPITALIZED_LEN: usize = 10;
+
+/// For each length up to [`COMMON_CAPITALIZED_LEN`] and first capital,
+/// the last bytes of the words of [`COMMON_CAPITALIZED`] of that length
+/// and first letter (a bit each): most capitalized words differ from all
+/// of them in one of these, and are not compared with any.
+static COMMON_CAPITALIZED_SHAPES: [[u128; 26]; COMMON_CAPITALIZED_LEN + 1] = {
+    let mut shapes = [[0u128; 26]; COMMON_CAPITALIZED_LEN + 1];
+    let mut k = 0;
+    while k < COMMON_CAPITALIZED.len() {
+        let w = COMMON_CAPITALIZED[k].as_bytes();
+        shapes[w.len()][(w[0] - b'A') as usize] |= 1 << w[w.len() - 1];
+        k += 1;
+    }
+    shapes
+};
+
+/// Capitalized words that are never a name on their own: the words of
+/// [`is_common_capitalized_by_match`], told apart first by their length
+/// and first and last bytes ([`COMMON_CAPITALIZED_SHAPES`]).
 fn is_common_capitalized(word: &str) -> bool {
+    let b = word.as_bytes();
+    let shape = match (b.first(), b.last()) {
+        (Some(&first), Some(&last)) if first.is_ascii_uppercase() && last.is_ascii() => {
+            COMMON_CAPITALIZED_SHAPES
+                .get(b.len())
+                .is_some_and(|row| row[usize::from(first - b'A')] >> last & 1 != 0)
+        }
+        _ => false,
+    };
+    shape && is_common_capitalized_by_match(word)
+}
+
+/// Capitalized words that are never a name on their own, compared with
+/// every one (what [`is_common_capitalized`] does after its shape test).
+fn is_common_capitalized_by_match(word: &str) -> bool {
     matches!(
         word,
         "I" | "A"
@@ -812,6 +930,13 @@ mod tests {
         // by token: sentences from the splitter, and arbitrary spans
         // (sorted by start, overlapping, out of order, past the tokens).
         #[test]
+        fn common_capitalized_words_are_the_matched_words(
+            w in "((?i:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|mon|tues|wednes|thurs|fri|satur|sun|mr|mrs|ms|dr|ok|tv|am|pm|by|the|an|a|i)[a-z]{0,6}\\.?|[A-Z][a-z.]{0,10}|\\PC{0,6})"
+        ) {
+            prop_assert_eq!(is_common_capitalized(&w), is_common_capitalized_by_match(&w));
+        }
+
+        #[test]
         fn connectors_are_the_matched_words(
             w in "(of|for|and|the|de|da|del|la|le|van|von|bin|al|&|[a-z&]{0,4}|[A-Za-z&é]{1,3}|\\PC{0,4})"
         ) {
@@ -950,6 +1075,50 @@ mod tests {
 
     fn has(found: &[(String, &str)], text: &str, label: &str) -> bool {
         found.iter().any(|(t, l)| t == text && *l == label)
+    }
+
+    #[test]
+    fn common_capitalized_list_is_what_the_match_accepts() {
+        for w in COMMON_CAPITALIZED {
+            assert!(is_common_capitalized_by_match(w), "{w}");
+            assert!(is_common_capitalized(w), "{w}");
+            assert!(w.len() <= COMMON_CAPITALIZED_LEN, "{w}");
+        }
+        // Every month and weekday name the lexicon reads is listed.
+        for w in [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+            "Monday",
+            "Tuesday",
+            "Wednesday",
+            "Thursday",
+            "Friday",
+            "Saturday",
+            "Sunday",
+        ] {
+            let stems = [Some(w), w.get(..3), w.get(..4)];
+            for form in stems
+                .into_iter()
+                .flatten()
+                .flat_map(|t| [t.to_string(), format!("{t}.")])
+            {
+                assert_eq!(
+                    COMMON_CAPITALIZED.contains(&form.as_str()),
+                    is_common_capitalized_by_match(&form),
+                    "{form}"
+                );
+            }
+        }
     }
 
     #[test]
