@@ -401,7 +401,7 @@ const AUXILIARIES: &[&str] = &[
 
 /// Whether `word` is an auxiliary or modal verb (any case).
 fn is_auxiliary(word: &str) -> bool {
-    lowercase_is_one_of(word, AUXILIARIES)
+    AUXILIARY_LIST.has_lowercase(word)
 }
 
 /// Words that end a speaker noun phrase written after its cue
@@ -470,6 +470,54 @@ const INTRODUCTORY: &[&str] = &[
 
 /// Conjunctions a subject may start with (`But the official said`).
 const LEADING_CONJUNCTIONS: &[&str] = &["but", "and", "so", "yet", "however", "however,"];
+
+/// A list of lowercase words with the lengths, first and last letters of
+/// those of ASCII letters ([`word_ends`]): an ASCII word whose shape no
+/// word of the list has is not on it, and is compared with none.
+struct WordList {
+    words: &'static [&'static str],
+    shapes: [[u32; 26]; 16],
+}
+
+impl WordList {
+    const fn new(words: &'static [&'static str]) -> WordList {
+        WordList {
+            words,
+            shapes: word_ends(words, [[0; 26]; 16]),
+        }
+    }
+
+    /// [`lowercase_is_one_of`] the list: whether `word.to_lowercase()` is
+    /// on it. An ASCII word lowers to one of its length, first and last
+    /// letters (any case): without a listed word of that shape it is none.
+    fn has_lowercase(&self, word: &str) -> bool {
+        let b = word.as_bytes();
+        if let (Some(&first), Some(&last)) = (b.first(), b.last())
+            && b.len() < 16
+            && first.is_ascii_alphabetic()
+            && last.is_ascii_alphabetic()
+            && word.is_ascii()
+        {
+            let first = usize::from(first.to_ascii_lowercase() - b'a');
+            let last = last.to_ascii_lowercase() - b'a';
+            if self.shapes[b.len()][first] & (1 << last) == 0 {
+                return false;
+            }
+        }
+        lowercase_is_one_of(word, self.words)
+    }
+}
+
+/// [`AUXILIARIES`] with their shapes.
+static AUXILIARY_LIST: WordList = WordList::new(AUXILIARIES);
+/// [`TRAILING_SPEAKER_ENDS`] with their shapes.
+static TRAILING_SPEAKER_END_LIST: WordList = WordList::new(TRAILING_SPEAKER_ENDS);
+/// [`INTRODUCTORY`] with their shapes.
+static INTRODUCTORY_LIST: WordList = WordList::new(INTRODUCTORY);
+/// [`LEADING_CONJUNCTIONS`] with their shapes.
+static LEADING_CONJUNCTION_LIST: WordList = WordList::new(LEADING_CONJUNCTIONS);
+/// [`SPEAKER_PRONOUNS`] with their shapes.
+static SPEAKER_PRONOUN_LIST: WordList = WordList::new(SPEAKER_PRONOUNS);
 
 /// Whether `word.to_lowercase()` is one of `words` (lowercase words), told
 /// without making the lowercase string when `word` is ASCII (compared
@@ -1020,7 +1068,7 @@ fn trailing_speaker(text: &str, from: usize, to: usize) -> Option<(usize, usize)
         let clean = word.trim_end_matches(|c: char| !c.is_alphanumeric());
         let bare_end = at + clean.len();
         if clean.is_empty()
-            || lowercase_is_one_of(clean, TRAILING_SPEAKER_ENDS)
+            || TRAILING_SPEAKER_END_LIST.has_lowercase(clean)
             || is_auxiliary(clean)
             || (words > 0 && clean.ends_with("ed") && clean.starts_with(char::is_lowercase))
             || word.starts_with(|c: char| !c.is_alphanumeric())
@@ -1057,7 +1105,7 @@ fn subject_before(text: &str, from: usize, cue_start: usize) -> Option<(usize, u
         .next()
         .unwrap_or_default();
     if let Some(last) = last_comma(seg)
-        && lowercase_is_one_of(first_word, INTRODUCTORY)
+        && INTRODUCTORY_LIST.has_lowercase(first_word)
     {
         s += last + 1;
     }
@@ -1087,7 +1135,7 @@ fn subject_before(text: &str, from: usize, cue_start: usize) -> Option<(usize, u
     loop {
         let seg = text.get(s..e)?;
         let word = seg.split_whitespace().next().unwrap_or_default();
-        if lowercase_is_one_of(word, LEADING_CONJUNCTIONS) && word_count_up_to(seg, 2) > 1 {
+        if LEADING_CONJUNCTION_LIST.has_lowercase(word) && word_count_up_to(seg, 2) > 1 {
             s = trim_span(text, s + word.len(), e, EDGE_PUNCT).0;
         } else {
             break;
@@ -1454,7 +1502,7 @@ fn classify_speaker_among(text: &str, span: (usize, usize), candidates: &[Entity
             || mention
                 .split_whitespace()
                 .skip(1)
-                .any(|w| crate::scan::starts_upper(w) && !lowercase_is_one_of(w, SPEAKER_PRONOUNS))
+                .any(|w| crate::scan::starts_upper(w) && !SPEAKER_PRONOUN_LIST.has_lowercase(w))
     };
     let indefinite = first_word.is_some_and(|w| {
         matches!(
@@ -2330,12 +2378,25 @@ mod tests {
         // lowercase is longer or ASCII included).
         #[test]
         fn lowercase_lookup_is_to_lowercase_and_contains(
-            word in "([a-zA-Z,]{1,4}|has|HAVE|Was|however,|ThE|\u{212A}|\u{130}|é|É|ß|\u{1E9E}){0,3}",
-            list in 0usize..4,
+            word in "([a-zA-Z,]{1,4}|has|HAVE|Was|however,|ThE|Speaking|asked|\u{212A}|\u{130}|é|É|ß|\u{1E9E}){0,3}",
+            list in 0usize..5,
         ) {
-            let list = [AUXILIARIES, TRAILING_SPEAKER_ENDS, INTRODUCTORY, LEADING_CONJUNCTIONS][list];
+            let lists = [
+                &AUXILIARY_LIST,
+                &TRAILING_SPEAKER_END_LIST,
+                &INTRODUCTORY_LIST,
+                &LEADING_CONJUNCTION_LIST,
+                &SPEAKER_PRONOUN_LIST,
+            ];
+            let shaped = lists[list];
+            let list = [AUXILIARIES, TRAILING_SPEAKER_ENDS, INTRODUCTORY, LEADING_CONJUNCTIONS, SPEAKER_PRONOUNS][list];
             let lower = word.to_lowercase();
             prop_assert_eq!(lowercase_is_one_of(&word, list), list.contains(&lower.as_str()));
+            // The shape test turns away no listed word.
+            prop_assert_eq!(shaped.has_lowercase(&word), list.contains(&lower.as_str()));
+            for w in list {
+                prop_assert!(shaped.has_lowercase(w) && shaped.has_lowercase(&w.to_uppercase()), "{}", w);
+            }
         }
 
         #[test]
