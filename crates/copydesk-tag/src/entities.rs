@@ -688,6 +688,59 @@ fn capitalized_runs(ctx: &Ctx<'_>) -> Vec<(usize, usize)> {
     let mut k = 0;
     let n = ctx.tokens.len();
     let is_cap = |k: usize| is_capitalized_word(ctx.text, &ctx.tokens[k]);
+    let bytes = ctx.text.as_bytes();
+    let adjacent = |a: usize, b: usize| {
+        let (end, start) = (ctx.tokens[a].end, ctx.tokens[b].start);
+        // Most gaps are one space: told from its byte, without slicing.
+        if start == end + 1 && bytes.get(end) == Some(&b' ') {
+            return true;
+        }
+        let gap = &ctx.text[end..start];
+        gap == " " || (!gap.is_empty() && gap.chars().all(|c| c.is_whitespace() && c != '\n'))
+    };
+    // Only a word ending in `s`, `'` or the last byte of `’` may be
+    // possessive: the others are told from that byte, without slicing.
+    let possessive = |k: usize| {
+        let t = &ctx.tokens[k];
+        matches!(bytes.get(t.end.wrapping_sub(1)), Some(b's' | b'\'' | 0x99))
+            && is_possessive(t.text(ctx.text))
+    };
+    while k < n {
+        if !is_cap(k) {
+            k += 1;
+            continue;
+        }
+        let lo = k;
+        let mut hi = k + 1;
+        // Names are short; a cap also bounds the recursion in `segment`.
+        while hi < n && hi - lo < MAX_RUN_TOKENS && !possessive(hi - 1) && adjacent(hi - 1, hi) {
+            if is_cap(hi) {
+                hi += 1;
+            } else if is_connector(ctx.tokens[hi].text(ctx.text))
+                && hi + 1 < n
+                && is_cap(hi + 1)
+                && adjacent(hi, hi + 1)
+            {
+                hi += 2;
+            } else {
+                break;
+            }
+        }
+        runs.push((lo, hi));
+        k = hi;
+    }
+    runs
+}
+
+/// [`capitalized_runs`] as it was, every gap and possessive read as a
+/// string (the tests' reference).
+#[cfg(test)]
+fn capitalized_runs_gap_by_gap(ctx: &Ctx<'_>) -> Vec<(usize, usize)> {
+    // About one run every eight tokens in news text.
+    let mut runs = Vec::with_capacity(ctx.tokens.len() / 8 + 1);
+    let mut k = 0;
+    let n = ctx.tokens.len();
+    let is_cap = |k: usize| is_capitalized_word(ctx.text, &ctx.tokens[k]);
     let adjacent = |a: usize, b: usize| {
         let gap = &ctx.text[ctx.tokens[a].end..ctx.tokens[b].start];
         // Most gaps are one space.
@@ -941,6 +994,22 @@ mod tests {
             w in "(of|for|and|the|de|da|del|la|le|van|von|bin|al|&|[a-z&]{0,4}|[A-Za-z&é]{1,3}|\\PC{0,4})"
         ) {
             prop_assert_eq!(is_connector(&w), is_connector_by_match(&w));
+        }
+
+        #[test]
+        fn capitalized_runs_are_the_runs_read_gap_by_gap(
+            text in "([A-Z][a-z]{0,6}|[A-Z]{1,5}|[a-z]{1,6}|of|and|’s|'s|s'|[0-9]{1,3}|[.,?!;\"“”é’'-]| |  |\t|\u{a0}|\n\n|\n){0,60}",
+        ) {
+            let tokens = crate::tokens::tokenize(&text);
+            let ctx = Ctx {
+                text: &text,
+                tokens: &tokens,
+                sentence_initial: Vec::new(),
+                in_heading: Vec::new(),
+                names: NamesByStart::default(),
+                gazetteer: Gazetteer::global(),
+            };
+            prop_assert_eq!(capitalized_runs(&ctx), capitalized_runs_gap_by_gap(&ctx));
         }
 
         #[test]
