@@ -1212,6 +1212,147 @@ fn trim_time_and_adverbs(text: &str, mut s: usize, mut e: usize) -> (usize, usiz
     }
     const LEADING_FIRST: u32 = letters(LEADING, false);
     const TRAILING_LAST: u32 = letters(TRAILING, true);
+    /// The shapes ([`word_ends`]) of the first words of `LEADING` and the
+    /// last words of `TRAILING` (each listed word is letters; a pair is two
+    /// words and a space).
+    const fn edge_words(words: &[&str], last: bool) -> [[u32; 26]; 16] {
+        let mut table = [[0u32; 26]; 16];
+        let mut k = 0;
+        while k < words.len() {
+            let w = words[k].as_bytes();
+            let mut from = 0;
+            let mut to = w.len();
+            let mut i = 0;
+            while i < w.len() {
+                if w[i] == b' ' {
+                    if last {
+                        from = i + 1;
+                    } else if to == w.len() {
+                        to = i;
+                    }
+                }
+                i += 1;
+            }
+            let first = w[from] - b'a';
+            let end = w[to - 1] - b'a';
+            table[to - from][first as usize] |= 1 << end;
+            k += 1;
+        }
+        table
+    }
+    static LEADING_SHAPES: [[u32; 26]; 16] = edge_words(LEADING, false);
+    static TRAILING_SHAPES: [[u32; 26]; 16] = edge_words(TRAILING, true);
+    // Whether a word (ASCII letters, any case) has the shape of a listed
+    // one; other words (not letters, or longer) may be any.
+    let has_shape = |shapes: &[[u32; 26]; 16], w: &[u8]| match (w.first(), w.last()) {
+        (Some(&f), Some(&l))
+            if w.len() < 16 && f.is_ascii_alphabetic() && l.is_ascii_alphabetic() =>
+        {
+            shapes[w.len()][usize::from(f.to_ascii_lowercase() - b'a')]
+                & (1 << (l.to_ascii_lowercase() - b'a'))
+                != 0
+        }
+        _ => true,
+    };
+    let may_be = |mask: u32, b: Option<&u8>| {
+        b.map(u8::to_ascii_lowercase)
+            .is_some_and(|b| b.is_ascii_lowercase() && mask & (1 << (b - b'a')) != 0)
+    };
+    while let Some(seg) = text.get(s..e) {
+        // The words are lowercase ASCII: compared with the segment's bytes
+        // ignoring ASCII case, as with the segment's ASCII-lowered copy.
+        let b = seg.as_bytes();
+        // A listed word (or the first of two) is the segment's first word
+        // (up to a space or a comma) or its last (after the last space):
+        // without a listed word of that word's shape, none is compared.
+        let first_word = &b[..memchr::memchr2(b' ', b',', b).unwrap_or(b.len())];
+        let lead = (may_be(LEADING_FIRST, b.first()) && has_shape(&LEADING_SHAPES, first_word))
+            .then(|| {
+                LEADING.iter().find(|w| {
+                    b.len() > w.len()
+                        && b[..w.len()].eq_ignore_ascii_case(w.as_bytes())
+                        && matches!(b[w.len()], b' ' | b',')
+                })
+            })
+            .flatten();
+        if let Some(w) = lead {
+            s = trim_span(text, s + w.len(), e, EDGE_PUNCT).0;
+            continue;
+        }
+        let last_word = &b[memchr::memrchr(b' ', b).map_or(0, |k| k + 1)..];
+        let trail = (may_be(TRAILING_LAST, b.last()) && has_shape(&TRAILING_SHAPES, last_word))
+            .then(|| {
+                TRAILING.iter().find(|w| {
+                    b.len() > w.len()
+                        && b[b.len() - w.len()..].eq_ignore_ascii_case(w.as_bytes())
+                        && b[b.len() - w.len() - 1] == b' '
+                })
+            })
+            .flatten();
+        if let Some(w) = trail {
+            e = trim_span(text, s, e - w.len(), EDGE_PUNCT).1;
+            continue;
+        }
+        break;
+    }
+    if s >= e { (s, s) } else { (s, e) }
+}
+
+/// [`trim_time_and_adverbs`] as it was, every listed word compared where
+/// the first and last letters allow (the tests' reference).
+#[cfg(test)]
+fn trim_time_and_adverbs_by_lists(text: &str, mut s: usize, mut e: usize) -> (usize, usize) {
+    const LEADING: &[&str] = &[
+        "last night",
+        "last week",
+        "last month",
+        "last year",
+        "yesterday",
+        "today",
+        "earlier",
+        "later",
+        "separately",
+        "meanwhile",
+        "also",
+    ];
+    const TRAILING: &[&str] = &[
+        "also",
+        "later",
+        "earlier",
+        "further",
+        "again",
+        "today",
+        "yesterday",
+        "previously",
+        "recently",
+        "separately",
+        "however",
+        "then",
+        "too",
+        "has",
+        "had",
+        "have",
+        "was",
+        "were",
+        "is",
+        "had previously",
+        "has also",
+    ];
+    /// The first letters of `LEADING`, the last of `TRAILING` (bit
+    /// `b - b'a'`): a segment whose first (last) byte, lowered, is none of
+    /// them starts (ends) with none of the words.
+    const fn letters(words: &[&str], last: bool) -> u32 {
+        let mut mask = 0;
+        let mut k = 0;
+        while k < words.len() {
+            let w = words[k].as_bytes();
+            mask |= 1 << (w[if last { w.len() - 1 } else { 0 }] - b'a');
+            k += 1;
+        }
+        mask
+    }
+    const LEADING_FIRST: u32 = letters(LEADING, false);
+    const TRAILING_LAST: u32 = letters(TRAILING, true);
     let may_be = |mask: u32, b: Option<&u8>| {
         b.map(u8::to_ascii_lowercase)
             .is_some_and(|b| b.is_ascii_lowercase() && mask & (1 << (b - b'a')) != 0)
@@ -2376,6 +2517,16 @@ mod tests {
         // The lookup is `list.contains(&word.to_lowercase())`, as the word
         // tests were written (Kelvin sign, dotted I and other letters whose
         // lowercase is longer or ASCII included).
+        #[test]
+        fn trimmed_times_and_adverbs_are_trimmed_by_the_lists(
+            t in "((?i:last|night|week|yesterday|today|earlier|later|also|meanwhile|separately|has|had|have|was|were|is|too|then|however|previously|again|further|recently)|[A-Z][a-z]{0,6}|[a-z]{1,6}|,|\\.|’|é| |  ){0,12}",
+            cut in 0usize..4,
+        ) {
+            let e = t.len().saturating_sub(cut);
+            let e = (0..=e).rev().find(|&i| t.is_char_boundary(i)).unwrap_or(0);
+            prop_assert_eq!(trim_time_and_adverbs(&t, 0, e), trim_time_and_adverbs_by_lists(&t, 0, e));
+        }
+
         #[test]
         fn lowercase_lookup_is_to_lowercase_and_contains(
             word in "([a-zA-Z,]{1,4}|has|HAVE|Was|however,|ThE|Speaking|asked|\u{212A}|\u{130}|é|É|ß|\u{1E9E}){0,3}",
