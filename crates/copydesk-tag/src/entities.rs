@@ -301,10 +301,12 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    #[inline]
     fn word(&self, k: usize) -> &str {
         self.tokens[k].text(self.text)
     }
 
+    #[inline]
     fn end_of(&self, k: usize) -> usize {
         let t = &self.tokens[k];
         t.start + strip_possessive(self.word(k)).len()

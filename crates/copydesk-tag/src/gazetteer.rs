@@ -81,6 +81,7 @@ const SHAPE_LENGTHS: usize = 32;
 
 impl WordShapes {
     /// Whether `word` has the shape of a member (false: it is not one).
+    #[inline]
     fn may_contain(&self, word: &str) -> bool {
         let b = word.as_bytes();
         let shape = match (b.first(), self.shapes.get(b.len())) {
@@ -116,6 +117,7 @@ struct WordSet {
 }
 
 impl WordSet {
+    #[inline]
     fn contains(&self, word: &str) -> bool {
         self.shapes.may_contain(word) && self.words.contains(word)
     }
@@ -206,21 +208,25 @@ impl Gazetteer {
     }
 
     /// Whether `word` ends organisation names (`Ministry`, `Corp`, `Initiative`).
+    #[inline]
     pub fn is_org_suffix(&self, word: &str) -> bool {
         self.org_suffixes.contains(word)
     }
 
     /// Whether `phrase` is a person title (`President`, `Prime Minister`, `Mr.`).
+    #[inline]
     pub fn is_title(&self, phrase: &str) -> bool {
         self.titles.contains(phrase)
     }
 
     /// Whether `word` starts a title of several words (`Prime` of `Prime Minister`).
+    #[inline]
     pub fn starts_long_title(&self, word: &str) -> bool {
         self.title_first_words.contains(word)
     }
 
     /// Whether `word` is a listed given name.
+    #[inline]
     pub fn is_first_name(&self, word: &str) -> bool {
         self.first_names.contains(word)
     }
@@ -312,6 +318,7 @@ impl Gazetteer {
 
     /// The label of `name` when it is listed (the shape filter first, then
     /// the map).
+    #[inline]
     fn listed(&self, name: &str) -> Option<EntityLabel> {
         self.name_shapes
             .may_contain(name)
