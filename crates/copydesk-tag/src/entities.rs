@@ -44,6 +44,7 @@ impl Entity {
 /// (`Belt and Road Initiative`, `Bank of England`): one to three bytes,
 /// compared as arrays (most words looked up are capitalized names, told
 /// apart by their length or first bytes without a string comparison).
+#[inline]
 fn is_connector(word: &str) -> bool {
     match *word.as_bytes() {
         [b'&'] => true,
@@ -181,6 +182,7 @@ static COMMON_CAPITALIZED_SHAPES: [[u128; 26]; COMMON_CAPITALIZED_LEN + 1] = {
 /// Capitalized words that are never a name on their own: the words of
 /// [`is_common_capitalized_by_match`], told apart first by their length
 /// and first and last bytes ([`COMMON_CAPITALIZED_SHAPES`]).
+#[inline]
 fn is_common_capitalized(word: &str) -> bool {
     let b = word.as_bytes();
     let shape = match (b.first(), b.last()) {

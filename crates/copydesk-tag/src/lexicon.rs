@@ -2,6 +2,7 @@
 //! weekdays, speech verbs.
 
 /// The value of a cardinal number word below one hundred (`"seven"`, `"forty"`).
+#[inline]
 pub fn small_number(word: &str) -> Option<f64> {
     // Every such word (and the tens of `twenty-five`) starts with one of
     // these letters: any other word is answered without comparing it.
@@ -204,6 +205,7 @@ pub fn ordinal_word(word: &str) -> Option<f64> {
 
 /// The month number (1–12) of a month name or abbreviation, case-sensitive
 /// on the capital (`"Feb"`, `"February"`, `"Sept"`); `"May"` counts.
+#[inline]
 pub fn month_number(word: &str) -> Option<u32> {
     // Every month name starts with one of these capitals: any other word
     // is answered without comparing it.

@@ -500,6 +500,7 @@ pub fn char_before(s: &str, i: usize) -> Option<char> {
 }
 
 /// `s` with a trailing possessive `'s` / `’s` (or a bare trailing apostrophe) removed.
+#[inline]
 pub fn strip_possessive(s: &str) -> &str {
     // Every suffix ends with `s`, `'` or the last byte of `’`: most words
     // end otherwise and are returned at once.
@@ -533,6 +534,11 @@ pub fn is_all_caps(s: &str) -> bool {
     // In ASCII the letters are `A-Z` and `a-z`, and only `A-Z` are
     // uppercase: read as bytes, without decoding characters.
     let b = s.as_bytes();
+    // A lowercase ASCII letter is a lowercase character in any text: most
+    // words looked at have one second (`Treasury`), and are answered at once.
+    if b.get(1).is_some_and(u8::is_ascii_lowercase) {
+        return false;
+    }
     if b.is_ascii() {
         return !b.iter().any(u8::is_ascii_lowercase) && b.iter().any(u8::is_ascii_uppercase);
     }
