@@ -303,17 +303,18 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    #[inline]
+    #[inline(always)]
     fn word(&self, k: usize) -> &str {
         self.tokens[k].text(self.text)
     }
 
-    #[inline]
+    #[inline(always)]
     fn end_of(&self, k: usize) -> usize {
         let t = &self.tokens[k];
         t.start + strip_possessive(self.word(k)).len()
     }
 
+    #[inline(always)]
     fn phrase(&self, lo: usize, hi: usize) -> &str {
         self.text
             .get(self.tokens[lo].start..self.end_of(hi - 1))

@@ -61,6 +61,7 @@ fn small_number_by_match(word: &str) -> Option<f64> {
 }
 
 /// The multiplier of a scale word (`"hundred"`, `"mln"`, `"billion"`, `"dozen"`).
+#[inline]
 pub fn scale_word(word: &str) -> Option<f64> {
     Some(match word {
         "dozen" => 12.0,
@@ -162,6 +163,7 @@ fn scaled_by_decimal(value: f64, scale: f64) -> f64 {
 }
 
 /// The order of magnitude of a vague plural (`"thousands"` → 1000, `"dozens"` → 12).
+#[inline]
 pub fn vague_plural(word: &str) -> Option<f64> {
     Some(match word {
         "dozens" => 12.0,
@@ -176,6 +178,7 @@ pub fn vague_plural(word: &str) -> Option<f64> {
 }
 
 /// The value of an ordinal word (`"first"` → 1), up to twentieth.
+#[inline]
 pub fn ordinal_word(word: &str) -> Option<f64> {
     let n = match word {
         "first" => 1,

@@ -61,7 +61,7 @@ pub struct Token {
 
 impl Token {
     /// The token's text.
-    #[inline]
+    #[inline(always)]
     pub fn text<'t>(&self, text: &'t str) -> &'t str {
         text.get(self.start..self.end).unwrap_or("")
     }
