@@ -189,7 +189,146 @@ fn has_control(bytes: &[u8]) -> bool {
 /// `serde_json`, which checks surrogates), a bad escape, a control
 /// character or a missing end. `long` reserves room for the rest of the
 /// line when the string has an escape.
+///
+/// One pass, sixteen bytes at a time ([`special_mask`]): a string
+/// without escapes is found whole and copied at once; in one with escapes
+/// (a text's `\n`s), each chunk is stored into the string whole and only
+/// its bytes before the first quote, backslash or control byte are kept,
+/// so runs between escapes cost no call (to `memchr` or `memcpy`).
 fn decode_string(line: &str, open: usize, long: bool) -> Option<(String, usize)> {
+    let bytes = line.as_bytes();
+    let start = open + 1;
+    let first = next_special(bytes, start)?;
+    if bytes[first] == b'"' {
+        // No escape and (the scan stops at one) no control byte.
+        return Some((line.get(start..first)?.to_string(), first + 1));
+    }
+    if bytes[first] != b'\\' {
+        return None;
+    }
+    let mut out: Vec<u8> = if long {
+        Vec::with_capacity(bytes.len() - start)
+    } else {
+        Vec::with_capacity(2 * (first - start) + 16)
+    };
+    out.extend_from_slice(&bytes[start..first]);
+    let mut at = first;
+    loop {
+        // `at` is a special byte.
+        match bytes[at] {
+            b'"' => {
+                // SAFETY: `out` holds runs of `line` that each start after
+                // an ASCII byte (the opening quote or an escape) and end
+                // before one (a quote or backslash), so on char
+                // boundaries, and the ASCII characters of the escapes:
+                // UTF-8 throughout.
+                let out = unsafe { String::from_utf8_unchecked(out) };
+                return Some((out, at + 1));
+            }
+            b'\\' => {
+                out.push(match bytes.get(at + 1)? {
+                    b'"' => b'"',
+                    b'\\' => b'\\',
+                    b'/' => b'/',
+                    b'b' => 0x08,
+                    b'f' => 0x0c,
+                    b'n' => b'\n',
+                    b'r' => b'\r',
+                    b't' => b'\t',
+                    _ => return None,
+                });
+                at += 2;
+            }
+            _ => return None,
+        }
+        // The run up to the next special byte, chunk by chunk.
+        loop {
+            let Some(chunk) = bytes.get(at..at + 16) else {
+                let next = next_special(bytes, at)?;
+                out.extend_from_slice(&bytes[at..next]);
+                at = next;
+                break;
+            };
+            let mask = special_mask(chunk);
+            let kept = if mask == 0 {
+                16
+            } else {
+                mask.trailing_zeros() as usize
+            };
+            out.reserve(16);
+            // SAFETY: `out` has room for 16 more bytes (reserved above);
+            // all 16 are written, and the length takes in only the first
+            // `kept` (at most 16) of them.
+            unsafe {
+                out.as_mut_ptr()
+                    .add(out.len())
+                    .copy_from_nonoverlapping(chunk.as_ptr(), 16);
+                out.set_len(out.len() + kept);
+            }
+            at += kept;
+            if mask != 0 {
+                break;
+            }
+        }
+    }
+}
+
+/// The position of the first byte at or after `at` that is a quote, a
+/// backslash or a control byte (below 0x20); `None` when there is none.
+#[inline]
+fn next_special(bytes: &[u8], mut at: usize) -> Option<usize> {
+    while let Some(chunk) = bytes.get(at..at + 16) {
+        let mask = special_mask(chunk);
+        if mask != 0 {
+            return Some(at + mask.trailing_zeros() as usize);
+        }
+        at += 16;
+    }
+    let rest = bytes.get(at..)?;
+    rest.iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .map(|found| at + found)
+}
+
+/// A mask with bit `i` set when byte `i` of `chunk` (at least sixteen
+/// bytes; the first sixteen are read) is a quote, a backslash or a
+/// control byte: with SSE2 (part of every x86-64 processor), else a
+/// byte at a time.
+#[inline]
+fn special_mask(chunk: &[u8]) -> u32 {
+    assert!(chunk.len() >= 16);
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{
+            __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8,
+            _mm_or_si128, _mm_set1_epi8,
+        };
+        // SAFETY: SSE2 is part of x86-64; `chunk` holds at least 16 bytes
+        // (checked above) and an unaligned load has no alignment
+        // requirement; the rest only computes on registers.
+        unsafe {
+            let v = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
+            let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+            let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+            let control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+            _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), control)) as u32
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        chunk[..16]
+            .iter()
+            .enumerate()
+            .filter(|(_, &b)| b == b'"' || b == b'\\' || b < 0x20)
+            .fold(0, |mask, (i, _)| mask | 1 << i)
+    }
+}
+
+/// [`decode_string`] as it was (a `memchr2` per run, a `String` pushed
+/// run by run, a check for control bytes at the end): the reference of
+/// the tests.
+#[cfg(test)]
+fn decode_string_by_runs(line: &str, open: usize, long: bool) -> Option<(String, usize)> {
     let bytes = line.as_bytes();
     let mut start = open + 1;
     let mut special = start + memchr::memchr2(b'"', b'\\', bytes.get(start..)?)?;
@@ -450,6 +589,33 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Strings are decoded as the run-by-run decoder decoded them,
+        /// from any opening quote, long or not.
+        #[test]
+        fn strings_decode_as_run_by_run(
+            pieces in proptest::collection::vec(
+                prop_oneof![
+                    4 => "[ -!#-\\[\\]-~é€😀]{0,40}",
+                    2 => prop::sample::select(vec![
+                        "\\n", "\\\"", "\\\\", "\\/", "\\b", "\\f", "\\r", "\\t",
+                        "\\u00e9", "\\q", "\\", "\"", "\u{1}", "\u{1f}", "\n", "\u{7f}",
+                    ]).prop_map(str::to_string),
+                ],
+                0..24,
+            ),
+            before in "[ -~]{0,3}",
+            long: bool,
+        ) {
+            let line = format!("{before}\"{}", pieces.concat());
+            for open in line.char_indices().filter(|&(_, c)| c == '"').map(|(i, _)| i) {
+                prop_assert_eq!(
+                    decode_string(&line, open, long),
+                    decode_string_by_runs(&line, open, long),
+                    "{:?} from {}", line, open
+                );
+            }
+        }
 
         #[test]
         fn scanned_records_are_serdes(
