@@ -46,6 +46,7 @@ impl Annotation {
     }
 
     /// The covered text, or `None` when the span does not fit `text`.
+    #[inline]
     pub fn slice<'t>(&self, text: &'t str) -> Option<&'t str> {
         text.get(self.start..self.end)
     }

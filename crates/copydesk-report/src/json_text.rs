@@ -214,7 +214,7 @@ static CONTROL: [[u8; 6]; 32] = {
 };
 
 /// Appends `s` as a quoted, escaped JSON string.
-#[inline]
+#[inline(always)]
 pub(crate) fn push_str(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     if !push_plain_short(out, bytes) {
@@ -229,7 +229,7 @@ pub(crate) fn push_str(out: &mut Vec<u8>, s: &str) {
 /// (overlapping below sixteen bytes; below eight, each holds all of them,
 /// padded with spaces) and written back by fixed-size moves: no call (to
 /// `memcpy` or to grow the vector), so no registers to save either.
-#[inline]
+#[inline(always)]
 fn push_plain_short(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
     let len = bytes.len();
     if len > 16 || out.capacity() - out.len() < len + 2 {
@@ -301,6 +301,14 @@ fn half(chunk: &[u8]) -> u32 {
 /// Appends `bytes` quoted, escaping what must be escaped: runs of plain
 /// bytes copied whole between the escapes.
 fn push_escaped(out: &mut Vec<u8>, bytes: &[u8]) {
+    push_escaped_noting(out, bytes, |_, _| {});
+}
+
+/// [`push_escaped`], telling `noted` the position in `bytes` of each byte
+/// escaped and how many bytes its escape adds (one less than its length),
+/// in order.
+#[inline]
+fn push_escaped_noting(out: &mut Vec<u8>, bytes: &[u8], mut noted: impl FnMut(usize, usize)) {
     out.reserve(bytes.len() + 2);
     out.push(b'"');
     let mut copied = 0;
@@ -309,7 +317,10 @@ fn push_escaped(out: &mut Vec<u8>, bytes: &[u8]) {
         // Every byte `next_escape` finds has an escape; were one not to,
         // it is copied as it is.
         match escape(bytes[at]) {
-            Some(escaped) => out.extend_from_slice(escaped),
+            Some(escaped) => {
+                out.extend_from_slice(escaped);
+                noted(at, escaped.len() - 1);
+            }
             None => out.push(bytes[at]),
         }
         copied = at + 1;
@@ -318,9 +329,100 @@ fn push_escaped(out: &mut Vec<u8>, bytes: &[u8]) {
     out.push(b'"');
 }
 
+/// Spans shorter than this are escaped on their own ([`push_str`]'s short
+/// path is cheaper than finding and copying their escaped bytes).
+const COPIED_SPAN_BYTES: usize = 17;
+
+/// A text (a document's) written once into a line, quoted and escaped,
+/// whose spans (sentences, quotes, entities) and repeats (`spin.repaired`)
+/// are then copied from the line instead of escaped again. Each byte's
+/// escape depends on that byte alone, so the escaped bytes of a span are
+/// the run of the escaped text between the escaped positions of its ends:
+/// a position `i` of the text is at `i` plus the bytes the escapes before
+/// it added.
+pub(crate) struct EscapedText<'t> {
+    text: &'t str,
+    /// Where in the line the escaped text begins (after its opening quote).
+    at: usize,
+    /// Each escaped byte's position in `text`, and the bytes the escapes
+    /// up to and including it added, in order.
+    escapes: Vec<(usize, usize)>,
+}
+
+impl<'t> EscapedText<'t> {
+    /// Appends `text` quoted and escaped (as [`push_str`] does) and
+    /// remembers where; `escapes` is reused storage (cleared here).
+    pub(crate) fn push(
+        out: &mut Vec<u8>,
+        text: &'t str,
+        mut escapes: Vec<(usize, usize)>,
+    ) -> EscapedText<'t> {
+        escapes.clear();
+        let at = out.len() + 1;
+        let bytes = text.as_bytes();
+        if !push_plain_short(out, bytes) {
+            let mut added = 0;
+            push_escaped_noting(out, bytes, |position, extra| {
+                added += extra;
+                escapes.push((position, added));
+            });
+        }
+        EscapedText { text, at, escapes }
+    }
+
+    /// The storage of the escapes, to reuse.
+    pub(crate) fn into_escapes(self) -> Vec<(usize, usize)> {
+        self.escapes
+    }
+
+    /// Where position `i` of the text is in the escaped text.
+    #[inline]
+    fn escaped(&self, i: usize) -> usize {
+        let before = self.escapes.partition_point(|&(position, _)| position < i);
+        i + before.checked_sub(1).map_or(0, |last| self.escapes[last].1)
+    }
+
+    /// Appends the text's bytes `start..end` as [`push_str`] does (the
+    /// caller has checked that they are a `str` of the text); long spans
+    /// are copied from the escaped text.
+    #[inline]
+    pub(crate) fn push_span(&self, out: &mut Vec<u8>, start: usize, end: usize) {
+        if end - start < COPIED_SPAN_BYTES {
+            push_str(out, &self.text[start..end]);
+            return;
+        }
+        let (from, to) = (self.at + self.escaped(start), self.at + self.escaped(end));
+        out.reserve(to - from + 2);
+        out.push(b'"');
+        out.extend_from_within(from..to);
+        out.push(b'"');
+    }
+
+    /// Appends `s` as [`push_str`] does, copied from the escaped text when
+    /// it is the text.
+    #[inline]
+    pub(crate) fn push_str(&self, out: &mut Vec<u8>, s: &str) {
+        if s.len() >= COPIED_SPAN_BYTES && s.len() == self.text.len() && s == self.text {
+            self.push_span(out, 0, s.len());
+        } else {
+            push_str(out, s);
+        }
+    }
+}
+
 /// Appends a JSON value; strings (at any depth) go through [`push_str`],
 /// integers through [`push_u64`], floats through `serde_json`.
 pub(crate) fn push_value(out: &mut Vec<u8>, value: &serde_json::Value) -> serde_json::Result<()> {
+    push_value_in(out, value, None)
+}
+
+/// [`push_value`], with string values (at any depth) that are the text
+/// `text` was escaped from copied from it ([`EscapedText::push_str`]).
+pub(crate) fn push_value_in(
+    out: &mut Vec<u8>,
+    value: &serde_json::Value,
+    text: Option<&EscapedText<'_>>,
+) -> serde_json::Result<()> {
     use serde_json::Value;
     match value {
         Value::Null => out.extend_from_slice(b"null"),
@@ -338,14 +440,17 @@ pub(crate) fn push_value(out: &mut Vec<u8>, value: &serde_json::Value) -> serde_
                 serde_json::to_writer(&mut *out, n)?;
             }
         }
-        Value::String(s) => push_str(out, s),
+        Value::String(s) => match text {
+            Some(text) => text.push_str(out, s),
+            None => push_str(out, s),
+        },
         Value::Array(items) => {
             out.push(b'[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
-                push_value(out, item)?;
+                push_value_in(out, item, text)?;
             }
             out.push(b']');
         }
@@ -357,10 +462,32 @@ pub(crate) fn push_value(out: &mut Vec<u8>, value: &serde_json::Value) -> serde_
                 }
                 push_str(out, key);
                 out.push(b':');
-                push_value(out, item)?;
+                push_value_in(out, item, text)?;
             }
             out.push(b'}');
         }
+    }
+    Ok(())
+}
+
+/// [`push_value`] of an attribute's value, with the kinds stages write
+/// most (strings, unsigned integers, whole floats, booleans) written
+/// inline, without a call.
+#[inline(always)]
+pub(crate) fn push_attr_value(
+    out: &mut Vec<u8>,
+    value: &serde_json::Value,
+) -> serde_json::Result<()> {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => push_str(out, s),
+        Value::Number(n) if n.is_u64() => push_u64(out, n.as_u64().unwrap_or_default()),
+        Value::Number(n) if n.is_f64() && n.as_f64().is_some_and(is_small_whole) => {
+            push_small_whole(out, n.as_f64().unwrap_or_default());
+        }
+        Value::Bool(true) => out.extend_from_slice(b"true"),
+        Value::Bool(false) => out.extend_from_slice(b"false"),
+        _ => return push_value(out, value),
     }
     Ok(())
 }
@@ -729,6 +856,33 @@ mod tests {
             prop_assert_eq!(escape_mask(first) | escape_mask(last) != 0, any);
         }
 
+        /// Spans copied from a text escaped once are each escaped as
+        /// `push_str` (the old way) escapes them alone, and so is the text
+        /// when repeated.
+        #[test]
+        fn spans_copied_from_the_escaped_text_are_escaped_as_alone(
+            text in "(\\PC|[\\x00-\\x1f\"\\\\]){0,80}|([ -~]{0,30}(\\PC|[\\x00-\\x1f\"\\\\])?){0,6}",
+            spans in proptest::collection::vec((0usize..100, 0usize..100), 0..12),
+            prefix in 0usize..20,
+        ) {
+            let mut out = b"x".repeat(prefix);
+            let escaped = EscapedText::push(&mut out, &text, vec![(9, 9)]);
+            let mut expected = b"x".repeat(prefix);
+            push_str(&mut expected, &text);
+            for (start, end) in spans {
+                let (start, end) = (start.min(end), start.max(end));
+                let Some(span) = text.get(start..end) else { continue };
+                escaped.push_span(&mut out, start, end);
+                push_str(&mut expected, span);
+            }
+            escaped.push_str(&mut out, &text);
+            push_str(&mut expected, &text);
+            escaped.push_str(&mut out, "other");
+            push_str(&mut expected, "other");
+            let _ = escaped.into_escapes();
+            prop_assert_eq!(String::from_utf8_lossy(&out), String::from_utf8_lossy(&expected));
+        }
+
         #[test]
         fn any_u64_is_written_as_to_string_writes_it(n in any::<u64>()) {
             prop_assert_eq!(pushed_u64(n), n.to_string().into_bytes());
@@ -751,6 +905,16 @@ mod tests {
         fn values_match_serde_json(v in json_value()) {
             let out = appended(64, |out| push_value(out, &v).unwrap());
             prop_assert_eq!(out, serde_json::to_vec(&v).unwrap());
+        }
+
+        /// Attribute values written inline are what [`push_value`] (the
+        /// old way) writes.
+        #[test]
+        fn attribute_values_are_written_as_push_value_writes_them(v in json_value(), whole in -2_000_000_000_000_000i64..2_000_000_000_000_000) {
+            for v in [v, serde_json::Value::from(whole as f64), serde_json::Value::from(whole as f64 / 8.0)] {
+                let out = appended(64, |out| push_attr_value(out, &v).unwrap());
+                prop_assert_eq!(out, appended(64, |out| push_value(out, &v).unwrap()));
+            }
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::corpus::table_sizes;
 use crate::error::ReportError;
+use crate::json_text::EscapedText;
 use crate::output::{OutputFile, check_relative_path, table_file_name};
 #[cfg(test)]
 use copydesk_core::{Annotation, Meta, Source};
@@ -276,6 +277,10 @@ struct LineBuffers {
 /// the free list for the rest of the run.
 const KEPT_BUFFER_BYTES: usize = 64 << 10;
 
+/// Bytes of line reserved per byte of text: the default report's lines
+/// are about seven times their text (the Reuters and synthetic corpora).
+const LINE_BYTES_PER_TEXT_BYTE: usize = 8;
+
 /// At most this many free buffers are kept (more than the lines a run has in
 /// flight at once: a few batches).
 const MAX_FREE_BUFFERS: usize = 4096;
@@ -285,6 +290,16 @@ impl LineBuffers {
     /// buffer (or a new one).
     fn line(&self, doc: &Document, config: &JsonlReportConfig) -> Result<Vec<u8>, StageError> {
         let mut out = self.take();
+        // Room for the line at once, rather than grown (and copied) step
+        // by step as it is written: a line is a few times its text (the
+        // text, its sentences, quotes and repeats, the spans), up to the
+        // size of a kept buffer.
+        // A free buffer too small is replaced, not grown: growing it would
+        // copy its old room for nothing.
+        let wanted = (doc.text.len() * LINE_BYTES_PER_TEXT_BYTE + 1024).min(KEPT_BUFFER_BYTES);
+        if out.capacity() < wanted {
+            out = Vec::with_capacity(wanted);
+        }
         match render_line(doc, config, &mut out) {
             Ok(()) => {
                 out.push(b'\n');
@@ -325,7 +340,7 @@ fn render_line(
     config: &JsonlReportConfig,
     out: &mut Vec<u8>,
 ) -> serde_json::Result<()> {
-    use crate::json_text::{push_key, push_str, push_usize, push_value};
+    use crate::json_text::{push_key, push_str};
     out.push(b'{');
     push_key(out, "id", true);
     push_str(out, &doc.id);
@@ -336,7 +351,27 @@ fn render_line(
         push_str(out, &doc.raw);
     }
     push_key(out, "text", false);
-    push_str(out, &doc.text);
+    let escapes = ESCAPES.take();
+    let text = EscapedText::push(out, &doc.text, escapes);
+    let result = render_rest(doc, config, &text, out);
+    ESCAPES.set(text.into_escapes());
+    result
+}
+
+thread_local! {
+    /// The storage of [`EscapedText`]'s escapes, reused line after line.
+    static ESCAPES: std::cell::Cell<Vec<(usize, usize)>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// The rest of [`render_line`] after the text: spans' texts and extension
+/// strings that repeat the text are copied from `text` escaped.
+fn render_rest(
+    doc: &Document,
+    config: &JsonlReportConfig,
+    text: &EscapedText<'_>,
+    out: &mut Vec<u8>,
+) -> serde_json::Result<()> {
+    use crate::json_text::{push_attr_value, push_key, push_str, push_usize, push_value_in};
     push_key(out, "meta", false);
     push_meta(out, &doc.meta)?;
     push_key(out, "tags", false);
@@ -362,15 +397,13 @@ fn render_line(
                 out.extend_from_slice(b",\"attrs\":{");
                 for (k, (key, value)) in a.attrs.iter().enumerate() {
                     push_key(out, key, k == 0);
-                    push_value(out, value)?;
+                    push_attr_value(out, value)?;
                 }
                 out.push(b'}');
             }
-            if config.span_text
-                && let Some(text) = a.slice(&doc.text)
-            {
+            if config.span_text && a.slice(&doc.text).is_some() {
                 out.extend_from_slice(b",\"text\":");
-                push_str(out, text);
+                text.push_span(out, a.start, a.end);
             }
             out.push(b'}');
         }
@@ -383,13 +416,13 @@ fn render_line(
         out.push(b'{');
         for (i, (key, value)) in doc.ext.iter().filter(|(k, _)| reserved(k)).enumerate() {
             push_key(out, key, i == 0);
-            push_value(out, value)?;
+            push_value_in(out, value, Some(text))?;
         }
         out.push(b'}');
     }
     for (key, value) in doc.ext.iter().filter(|(k, _)| !reserved(k)) {
         push_key(out, key, false);
-        push_value(out, value)?;
+        push_value_in(out, value, Some(text))?;
     }
     out.push(b'}');
     Ok(())
@@ -607,7 +640,15 @@ mod tests {
     use proptest::prelude::*;
 
     fn arbitrary_document() -> impl Strategy<Value = Document> {
-        let span = ("[a-z]{1,6}", 0usize..50, 0usize..15, "\\PC{0,4}", 0u8..4);
+        // Spans of up to 40 bytes: long ones are copied from the escaped
+        // text, short ones escaped on their own.
+        let span = (
+            "[a-z]{1,6}",
+            0usize..50,
+            prop_oneof![0usize..15, 15usize..40],
+            "\\PC{0,4}",
+            0u8..4,
+        );
         let ext = ("id|text|ext|spin|provenance|[a-z\"\\\\]{1,5}", "\\PC{0,20}");
         (
             "(\\PC|[\\x00-\\x1f\"\\\\]){0,60}",
@@ -634,6 +675,11 @@ mod tests {
                     if attrs & 1 == 1 {
                         a.attrs.insert("speaker", "an \"official\"\t");
                         a.attrs.insert("value", -2.5e-7);
+                        a.attrs.insert("whole", -3.0);
+                        a.attrs.insert("wholly", 12.0);
+                        a.attrs.insert("direct", true);
+                        a.attrs.insert("indirect", false);
+                        a.attrs.insert("offset", -4i64);
                     }
                     if attrs & 2 == 2 {
                         a.attrs.insert("count", 7u64);
@@ -647,8 +693,16 @@ mod tests {
                     doc.tags.entry(layer).or_default().push(a);
                 }
                 for (key, value) in ext {
-                    doc.ext
-                        .insert(key, serde_json::json!({"repaired": value, "score": 0.25}));
+                    // `spin.repaired` is mostly the text itself.
+                    let repaired = if value.len() % 2 == 0 {
+                        doc.text.clone()
+                    } else {
+                        value
+                    };
+                    doc.ext.insert(
+                        key,
+                        serde_json::json!({"repaired": repaired, "score": 0.25, "parts": [doc.text.clone()]}),
+                    );
                 }
                 doc
             })
