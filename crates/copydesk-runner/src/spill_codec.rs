@@ -335,7 +335,12 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Document, DecodeError> {
             );
             let attr_count = r.varint()?;
             // Each attribute takes at least 2 bytes: no allocation beyond the input.
-            let mut attrs = Attrs::with_capacity((attr_count as usize).min(r.remaining() / 2));
+            // (Most spans have none: no call for them.)
+            let mut attrs = if attr_count == 0 {
+                Attrs::new()
+            } else {
+                Attrs::with_capacity((attr_count as usize).min(r.remaining() / 2))
+            };
             for _ in 0..attr_count {
                 let key_at = r.varint()?;
                 let key = shared(
