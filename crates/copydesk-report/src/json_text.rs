@@ -382,15 +382,17 @@ impl<'t> EscapedText<'t> {
         i + before.checked_sub(1).map_or(0, |last| self.escapes[last].1)
     }
 
-    /// Appends the text's bytes `start..end` as [`push_str`] does (the
-    /// caller has checked that they are a `str` of the text); long spans
-    /// are copied from the escaped text.
+    /// Appends `span`, the text's bytes from `start` (as `text.get` gives
+    /// them), as [`push_str`] does; long spans are copied from the escaped
+    /// text.
     #[inline]
-    pub(crate) fn push_span(&self, out: &mut Vec<u8>, start: usize, end: usize) {
-        if end - start < COPIED_SPAN_BYTES {
-            push_str(out, &self.text[start..end]);
+    pub(crate) fn push_span(&self, out: &mut Vec<u8>, start: usize, span: &str) {
+        debug_assert_eq!(self.text.get(start..start + span.len()), Some(span));
+        if span.len() < COPIED_SPAN_BYTES {
+            push_str(out, span);
             return;
         }
+        let end = start + span.len();
         let (from, to) = (self.at + self.escaped(start), self.at + self.escaped(end));
         out.reserve(to - from + 2);
         out.push(b'"');
@@ -403,7 +405,7 @@ impl<'t> EscapedText<'t> {
     #[inline]
     pub(crate) fn push_str(&self, out: &mut Vec<u8>, s: &str) {
         if s.len() >= COPIED_SPAN_BYTES && s.len() == self.text.len() && s == self.text {
-            self.push_span(out, 0, s.len());
+            self.push_span(out, 0, self.text);
         } else {
             push_str(out, s);
         }
@@ -872,7 +874,7 @@ mod tests {
             for (start, end) in spans {
                 let (start, end) = (start.min(end), start.max(end));
                 let Some(span) = text.get(start..end) else { continue };
-                escaped.push_span(&mut out, start, end);
+                escaped.push_span(&mut out, start, span);
                 push_str(&mut expected, span);
             }
             escaped.push_str(&mut out, &text);

@@ -401,9 +401,11 @@ fn render_rest(
                 }
                 out.push(b'}');
             }
-            if config.span_text && a.slice(&doc.text).is_some() {
+            if config.span_text
+                && let Some(span) = a.slice(&doc.text)
+            {
                 out.extend_from_slice(b",\"text\":");
-                text.push_span(out, a.start, a.end);
+                text.push_span(out, a.start, span);
             }
             out.push(b'}');
         }
