@@ -520,7 +520,9 @@ fn push_small_whole(out: &mut Vec<u8>, f: f64) {
     out.extend_from_slice(b".0");
 }
 
-/// Appends `"key":` (after a comma unless `first`).
+/// Appends `"key":` (after a comma unless `first`). Always inlined: keys
+/// are short, and a call costs as much as writing one.
+#[inline(always)]
 pub(crate) fn push_key(out: &mut Vec<u8>, key: &str, first: bool) {
     if !first {
         out.push(b',');
