@@ -76,7 +76,7 @@ impl Attrs {
     /// copying another map's entries in order), without the search
     /// [`Attrs::insert`] makes. The order is checked in debug builds only,
     /// as with [`Attrs::from_sorted`].
-    #[inline]
+    #[inline(always)]
     pub fn push_sorted(&mut self, key: impl Into<Label>, value: impl Into<Value>) {
         let key = key.into();
         debug_assert!(
