@@ -647,8 +647,11 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
     let (corpus, corpus_counters) = (&built.corpus, &built.corpus_counters);
     let written = written_in_pass1
         + std::thread::scope(|scope| -> Result<u64, RunError> {
+            // Up to three rendered batches wait for the writer (a few MB of
+            // lines): a write that stalls on the disk for a moment then
+            // leaves the pool rendering instead of waiting on `send`.
             let (batches, to_write) =
-                std::sync::mpsc::sync_channel::<Vec<Option<ReadyDocument>>>(1);
+                std::sync::mpsc::sync_channel::<Vec<Option<ReadyDocument>>>(3);
             let writer = scope.spawn(move || -> Result<u64, RunError> {
                 let mut written = 0;
                 for batch in to_write {
