@@ -58,6 +58,63 @@ struct Option_ {
     out_last: f32,
     inner_bound: f64,
     inner_transitions: usize,
+    /// `channel(w, log_fanout, log_rank)` under the tagger's weights.
+    channel: f64,
+    /// Upper bounds of the option's part of [`Prune::may_matter`] for a
+    /// one-word run under the tagger's weights (see [`SkipKeys`]): its
+    /// own and the largest from it to the end of its list.
+    keys: SkipKeys,
+    rest: SkipKeys,
+}
+
+/// For a one-word run, upper bounds of the part of the detection and the
+/// repair log-odds [`Prune::may_matter`] computes that depends on the
+/// option, by whether the run has a word after it (index 1) or not
+/// (index 0); [`RunBound`] adds the part that depends on the run. `+inf`
+/// where no bound is known.
+#[derive(Debug, Clone, Copy)]
+struct SkipKeys {
+    detect: [f64; 2],
+    repair: [f64; 2],
+}
+
+impl SkipKeys {
+    const NONE: SkipKeys = SkipKeys {
+        detect: [f64::INFINITY; 2],
+        repair: [f64::INFINITY; 2],
+    };
+
+    fn max(self, o: SkipKeys) -> SkipKeys {
+        let m = |a: [f64; 2], b: [f64; 2]| [a[0].max(b[0]), a[1].max(b[1])];
+        SkipKeys {
+            detect: m(self.detect, o.detect),
+            repair: m(self.repair, o.repair),
+        }
+    }
+}
+
+/// Slack (nats) kept by the option skip against the rounding of the sums
+/// it bounds, on top of [`EPS`].
+const SKIP_SLACK: f64 = 1e-6;
+
+/// The run's part of the bounds [`SkipKeys`] hold, for a one-word run:
+/// an option whose keys plus these stay below the limits cannot pass
+/// [`Prune::may_matter`] (and a one-word run is never an expansion).
+#[derive(Debug, Clone, Copy)]
+struct RunBound {
+    side: usize,
+    detect: f64,
+    repair: f64,
+    detect_limit: f64,
+    repair_limit: f64,
+}
+
+impl RunBound {
+    /// Whether options with keys `k` surely fail [`Prune::may_matter`].
+    fn rules_out(&self, k: &SkipKeys) -> bool {
+        k.detect[self.side] + self.detect < self.detect_limit
+            && k.repair[self.side] + self.repair < self.repair_limit
+    }
 }
 
 /// Whether tokens `i` and `i + 1` may both have been replaced (a pair
@@ -135,8 +192,8 @@ const EPS: f64 = 1e-6;
 /// The parts of a candidate's log-odds that need no bigram lookup.
 struct Fixed {
     unigram: f64,
-    log_fanout: f64,
-    log_rank: f64,
+    /// `channel(w, log_fanout, log_rank)` with the pruning's weights.
+    channel: f64,
     mutual: bool,
     length_change: usize,
     name: bool,
@@ -156,13 +213,17 @@ struct Prune {
     repair_prior: f64,
     /// Smallest repair log-odds that matters (`+inf`: none does).
     repair_min: f64,
+    /// Whether `w` scores options as the tagger's own weights do, so that
+    /// the parts cached with the options ([`Option_::channel`],
+    /// [`SkipKeys`]) hold for it.
+    keyed: bool,
 }
 
 impl Prune {
     /// A pruning for weights `w` that keeps what detection needs and the
     /// candidates whose repair log-odds (at the boldest repair prior) may
     /// exceed `repair_min` (`+inf`: detection only).
-    fn new(w: &Weights, repair_min: f64) -> Option<Prune> {
+    fn new(w: &Weights, repair_min: f64, own: &Weights) -> Option<Prune> {
         let exact = w.pool <= 0.0
             && w.agree == 0.0
             && w.context >= 0.0
@@ -173,6 +234,7 @@ impl Prune {
             detect_prior: logit(w.detect_rate),
             repair_prior: SpinTagger::boldest_repair_prior(w),
             repair_min,
+            keyed: scores_alike(w, own),
         })
     }
 
@@ -185,7 +247,7 @@ impl Prune {
         let length = f.length_change as f64;
         let shared = w.unigram * f.unigram.min(w.max_unigram)
             + w.context * context
-            + channel(w, f.log_fanout, f.log_rank)
+            + f.channel
             + if f.mutual { w.mutual } else { 0.0 }
             - if f.name { w.name_margin } else { 0.0 };
         let detect = shared + w.detect_support * support - w.detect_length_penalty * length
@@ -194,6 +256,27 @@ impl Prune {
             + (w.bias + self.repair_prior) * subs;
         detect > -EPS || repair > self.repair_min - EPS
     }
+}
+
+/// Whether two weightings give the same [`Option_::channel`] and
+/// [`SkipKeys`] (every weight these read, bit for bit).
+fn scores_alike(a: &Weights, b: &Weights) -> bool {
+    let read = |w: &Weights| {
+        [
+            w.unigram,
+            w.context,
+            w.fanout,
+            w.rank,
+            w.common,
+            w.mutual,
+            w.support,
+            w.length_penalty,
+            w.detect_support,
+            w.detect_length_penalty,
+        ]
+        .map(f64::to_bits)
+    };
+    read(a) == read(b)
 }
 
 /// Longest run of words considered as one substitution.
@@ -731,6 +814,11 @@ impl SpinTagger {
     /// Replaces the scoring weights (for tuning and evaluation).
     pub fn with_weights(mut self, weights: Weights) -> Self {
         self.weights = weights;
+        // The cached options hold parts computed with the weights.
+        self.cache = RwLock::new(HashMap::default());
+        self.word_cache = (0..self.word_cache.len())
+            .map(|_| OnceLock::new())
+            .collect();
         self
     }
 
@@ -779,15 +867,15 @@ impl SpinTagger {
     pub fn candidates_pruned(&self, text: &str, protected: &[(usize, usize)]) -> Analysis {
         let w = &self.weights;
         if !w.rerank.enabled {
-            let prune = Prune::new(w, logit(self.channel_min_confidence()));
+            let prune = Prune::new(w, logit(self.channel_min_confidence()), &self.weights);
             return self.analysis(text, protected, prune.as_ref());
         }
-        let detect = Prune::new(w, f64::INFINITY);
+        let detect = Prune::new(w, f64::INFINITY, &self.weights);
         let first = self.analysis(text, protected, detect.as_ref());
         if detect.is_none() || !self.judged_spun(&first, w) {
             return first;
         }
-        let repair = Prune::new(w, w.rerank.gate);
+        let repair = Prune::new(w, w.rerank.gate, &self.weights);
         self.analysis(text, protected, repair.as_ref())
     }
 
@@ -1074,7 +1162,7 @@ impl SpinTagger {
                 .filter(|t| t.protected)
                 .filter_map(|t| Some((to_new(t.start)?, to_new(t.end)?))),
         );
-        let prune = Prune::new(w, w.rerank.gate);
+        let prune = Prune::new(w, w.rerank.gate, &self.weights);
         let second = self.analysis(repaired, &protected, prune.as_ref());
         // A position of `repaired` outside every restoration, in `text`.
         let to_old = |q: usize| -> Option<usize> {
@@ -1394,7 +1482,37 @@ impl SpinTagger {
                     .iter()
                     .any(|t| t.shape == Shape::Capitalized && !t.sentence_initial);
                 let edges = Neighbours::new(self.lm, left, right);
+                let skip = prune.filter(|p| len == 1 && p.keyed).map(|p| {
+                    let w = &p.w;
+                    let around = usize::from(left.is_some()) + usize::from(right.is_some());
+                    let support = around as f64 - base.attested as f64;
+                    let common = -(w.unigram - w.context) * base_uni
+                        - w.context * base.log_prob
+                        - if name { w.name_margin } else { 0.0 };
+                    RunBound {
+                        side: usize::from(right.is_some()),
+                        detect: common
+                            + w.detect_support * support
+                            + w.detect_bias
+                            + p.detect_prior,
+                        repair: common + w.support * support + w.bias + p.repair_prior,
+                        detect_limit: -EPS - SKIP_SLACK,
+                        repair_limit: p.repair_min - EPS - SKIP_SLACK,
+                    }
+                });
+                // Past the point where no later option can matter, only
+                // the one-word originals for the pair search are read.
+                let mut rest_ruled_out = false;
                 for (k, option) in options.iter().enumerate() {
+                    if let Some(b) = &skip
+                        && !rest_ruled_out
+                        && b.rules_out(&option.rest)
+                    {
+                        if !paired {
+                            break;
+                        }
+                        rest_ruled_out = true;
+                    }
                     let unigram = option.log_prob - base_uni;
                     if let (1, 1, Some(id), true) = (option.n_words, len, option.first, paired) {
                         singles.push(Single {
@@ -1404,6 +1522,9 @@ impl SpinTagger {
                             rank_key: pair_rank(option, unigram),
                         });
                     }
+                    if rest_ruled_out || skip.as_ref().is_some_and(|b| b.rules_out(&option.keys)) {
+                        continue;
+                    }
                     let length_change = option.n_words.abs_diff(len);
                     if let Some(p) = prune {
                         let (bound, transitions) = self.option_bound(option, &edges);
@@ -1411,8 +1532,11 @@ impl SpinTagger {
                         let expansion = len > 1 && length_change > 0 && gain > PHRASE_GAIN - EPS;
                         let fixed = Fixed {
                             unigram,
-                            log_fanout: option.log_fanout,
-                            log_rank: option.log_rank,
+                            channel: if p.keyed {
+                                option.channel
+                            } else {
+                                channel(&p.w, option.log_fanout, option.log_rank)
+                            },
                             mutual: option.mutual,
                             length_change,
                             name,
@@ -1550,8 +1674,7 @@ impl SpinTagger {
                         let (bound, transitions) = self.chain_bound(left, &[ia, ib], right);
                         let fixed = Fixed {
                             unigram,
-                            log_fanout,
-                            log_rank,
+                            channel: channel(&p.w, log_fanout, log_rank),
                             mutual,
                             length_change: 0,
                             name,
@@ -1735,36 +1858,91 @@ impl SpinTagger {
         &self,
         readings: impl Iterator<Item = (S, u32, u32, bool)>,
     ) -> Arc<[Option_]> {
-        Arc::from(
-            readings
-                .map(|(text, fanout, rank, mutual)| {
-                    let text = text.as_ref();
-                    let ids: Vec<WordId> = text.split(' ').map(|w| self.lm.id(w)).collect();
-                    let (first, last) = (
-                        ids.first().copied().flatten(),
-                        ids.last().copied().flatten(),
-                    );
-                    Option_ {
-                        first,
-                        last,
-                        in_first: first.map_or(0.0, |f| self.lm.max_in(f)),
-                        out_last: last.map_or(0.0, |l| self.lm.max_out(l)),
-                        inner_bound: ids
-                            .windows(2)
-                            .map(|p| self.lm.log_cond_bound(p[0], p[1]))
-                            .sum(),
-                        inner_transitions: ids.len().saturating_sub(1),
-                        log_prob: ids.iter().map(|&w| self.lm.log_prob_id(w)).sum(),
-                        n_words: ids.len(),
-                        ids,
-                        text: Arc::from(text),
-                        log_fanout: f64::from(fanout).ln(),
-                        log_rank: f64::from(rank).ln(),
-                        mutual,
-                    }
-                })
-                .collect::<Vec<Option_>>(),
-        )
+        let mut options: Vec<Option_> = readings
+            .map(|(text, fanout, rank, mutual)| {
+                let text = text.as_ref();
+                let ids: Vec<WordId> = text.split(' ').map(|w| self.lm.id(w)).collect();
+                let (first, last) = (
+                    ids.first().copied().flatten(),
+                    ids.last().copied().flatten(),
+                );
+                let (log_fanout, log_rank) = (f64::from(fanout).ln(), f64::from(rank).ln());
+                let mut option = Option_ {
+                    first,
+                    last,
+                    in_first: first.map_or(0.0, |f| self.lm.max_in(f)),
+                    out_last: last.map_or(0.0, |l| self.lm.max_out(l)),
+                    inner_bound: ids
+                        .windows(2)
+                        .map(|p| self.lm.log_cond_bound(p[0], p[1]))
+                        .sum(),
+                    inner_transitions: ids.len().saturating_sub(1),
+                    log_prob: ids.iter().map(|&w| self.lm.log_prob_id(w)).sum(),
+                    n_words: ids.len(),
+                    ids,
+                    text: Arc::from(text),
+                    log_fanout,
+                    log_rank,
+                    mutual,
+                    channel: channel(&self.weights, log_fanout, log_rank),
+                    keys: SkipKeys::NONE,
+                    rest: SkipKeys::NONE,
+                };
+                option.keys = self.skip_keys(&option);
+                option
+            })
+            .collect();
+        let mut rest = SkipKeys {
+            detect: [f64::NEG_INFINITY; 2],
+            repair: [f64::NEG_INFINITY; 2],
+        };
+        for option in options.iter_mut().rev() {
+            rest = rest.max(option.keys);
+            option.rest = rest;
+        }
+        Arc::from(options)
+    }
+
+    /// An option's [`SkipKeys`] under the tagger's weights. With
+    /// `w.unigram >= 0` and `w.context >= 0`, for a one-word run (base
+    /// unigram `bu`, chain log-probability `B`):
+    /// `w.unigram·min(u, max_unigram) + w.context·(bound − B − u)` is at
+    /// most `(w.unigram − w.context)·u + w.context·(bound − B)` with
+    /// `u = log_prob − bu`, and [`SpinTagger::option_bound`] is at most
+    /// `L + inner_bound + R`: `L` the larger of `max_in(first)` and
+    /// `log P(first)` (whatever the word before), `R` 0 without a word
+    /// after and `max_out(last)` with one. The length change is
+    /// `n_words − 1`, the support `n_words − 1` plus a part of the run.
+    fn skip_keys(&self, o: &Option_) -> SkipKeys {
+        let w = &self.weights;
+        let (Some(first), Some(_)) = (o.first, o.last) else {
+            return SkipKeys::NONE;
+        };
+        if !(w.unigram >= 0.0 && w.context >= 0.0) {
+            return SkipKeys::NONE;
+        }
+        let left = f64::from(o.in_first).max(self.lm.log_prob_id(Some(first)));
+        let own = (w.unigram - w.context) * o.log_prob
+            + o.channel
+            + if o.mutual { w.mutual } else { 0.0 };
+        let added = o.n_words as f64 - 1.0;
+        let key = |right: f64, support: f64, length_penalty: f64| {
+            let k = own
+                + w.context * (left + o.inner_bound + right)
+                + (support - length_penalty) * added;
+            if k.is_nan() { f64::INFINITY } else { k }
+        };
+        let right = f64::from(o.out_last);
+        SkipKeys {
+            detect: [
+                key(0.0, w.detect_support, w.detect_length_penalty),
+                key(right, w.detect_support, w.detect_length_penalty),
+            ],
+            repair: [
+                key(0.0, w.support, w.length_penalty),
+                key(right, w.support, w.length_penalty),
+            ],
+        }
     }
 
     /// For each pair of adjacent tokens with nothing between them,
@@ -2549,5 +2727,178 @@ mod tests {
                 .expect("tagger")
                 .uses_precomputed_originals()
         );
+    }
+
+    /// The default tagger, built once for the property tests.
+    fn shared_tagger() -> &'static SpinTagger {
+        static TAGGER: OnceLock<SpinTagger> = OnceLock::new();
+        TAGGER.get_or_init(|| SpinTagger::new(&SpinConfig::default()).expect("tagger"))
+    }
+
+    /// Words with many originals (spinner output and their originals),
+    /// function words, names, numbers and punctuation.
+    fn skip_test_text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        const WORDS: &[&str] = &[
+            "the",
+            "firm",
+            "mentioned",
+            "its",
+            "assaults",
+            "on",
+            "metropolis",
+            "had",
+            "been",
+            "bettering",
+            "and",
+            "undertaking",
+            "would",
+            "proceed",
+            "officers",
+            "defences",
+            "after",
+            "accredited",
+            "said",
+            "attacks",
+            "city",
+            "improving",
+            "project",
+            "big",
+            "large",
+            "huge",
+            "enormous",
+            "company",
+            "corporation",
+            "enterprise",
+            "stated",
+            "announced",
+            "declared",
+            "rise",
+            "increase",
+            "growth",
+            "market",
+            "shares",
+            "stock",
+            "price",
+            "prices",
+            "fell",
+            "dropped",
+            "declined",
+            "strong",
+            "robust",
+            "powerful",
+            "Reuters",
+            "London",
+            "Monday",
+            "in",
+            "of",
+            "to",
+            "a",
+            "is",
+            "was",
+            "by",
+            "am",
+            "after",
+            "proposed",
+            "government",
+            "authorities",
+            "officials",
+            "quickly",
+            "rapidly",
+            "swiftly",
+            "demand",
+            "request",
+            "need",
+            "automotive",
+            "car",
+            "vehicle",
+        ];
+        proptest::collection::vec(
+            (
+                proptest::sample::select(WORDS),
+                prop_oneof![
+                    6 => Just(" "),
+                    1 => Just(", "),
+                    1 => Just(". "),
+                    1 => Just("\n"),
+                    1 => Just(" \"")
+                ],
+                proptest::bool::weighted(0.1),
+            ),
+            1..40,
+        )
+        .prop_map(|parts| {
+            let mut text = String::new();
+            for (word, gap, capital) in parts {
+                let mut chars = word.chars();
+                if capital && let Some(c) = chars.next() {
+                    text.extend(c.to_uppercase());
+                    text.push_str(chars.as_str());
+                } else {
+                    text.push_str(word);
+                }
+                text.push_str(gap);
+            }
+            text
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// The option skip and the cached channel find the candidates the
+        /// full search (as before them: every option checked, the channel
+        /// computed) finds, in the same order, for each pruning in use.
+        #[test]
+        fn skipping_options_finds_the_same_candidates(text in skip_test_text()) {
+            let tagger = shared_tagger();
+            let w = tagger.weights();
+            let quotes = detect_quotes(&text);
+            for repair_min in [
+                f64::INFINITY,
+                w.rerank.gate,
+                logit(tagger.channel_min_confidence()),
+                -3.0,
+            ] {
+                let keyed = Prune::new(&w, repair_min, &w).expect("an exact pruning");
+                proptest::prop_assert!(keyed.keyed);
+                let reference = Prune { keyed: false, ..keyed };
+                let fast = tagger.analysis(&text, &quotes, Some(&keyed));
+                let full = tagger.analysis(&text, &quotes, Some(&reference));
+                proptest::prop_assert_eq!(
+                    format!("{:?}", fast.candidates),
+                    format!("{:?}", full.candidates)
+                );
+                proptest::prop_assert_eq!(fast.groups, full.groups);
+                proptest::prop_assert_eq!(fast.substitutable, full.substitutable);
+            }
+        }
+    }
+
+    #[test]
+    fn other_weights_leave_the_cached_parts_unused() {
+        let w = Weights::default();
+        let mut other = w;
+        other.fanout += 0.1;
+        let p = Prune::new(&other, f64::INFINITY, &w).expect("an exact pruning");
+        assert!(!p.keyed);
+        let tagger = SpinTagger::new(&SpinConfig::default())
+            .expect("tagger")
+            .with_weights(other);
+        let own = tagger.weights();
+        assert!(Prune::new(&own, f64::INFINITY, &own).expect("exact").keyed);
+        let text = "The firm mentioned its assaults on the metropolis had been bettering.";
+        let keyed = Prune::new(&own, f64::INFINITY, &own).expect("exact");
+        let a = tagger.analysis(text, &[], Some(&keyed));
+        let b = tagger.analysis(
+            text,
+            &[],
+            Some(&Prune {
+                keyed: false,
+                ..keyed
+            }),
+        );
+        assert!(!a.candidates.is_empty());
+        assert_eq!(format!("{:?}", a.candidates), format!("{:?}", b.candidates));
     }
 }
