@@ -34,37 +34,60 @@ use std::sync::{Arc, OnceLock, RwLock};
 /// Spun wordings whose originals are remembered before the cache is reset.
 const CACHE_LIMIT: usize = 200_000;
 
-/// One original a spun wording may stand for.
+/// One original a spun wording may stand for. Laid out in declaration
+/// order, what every visit of a list reads first (the skip bound of the
+/// rest of the list and what the pair search keeps of a one-word
+/// original) in the first 56 bytes.
 #[derive(Debug, Clone)]
+#[repr(C)]
 struct Option_ {
-    text: Arc<str>,
-    ids: Vec<WordId>,
-    /// `ids.len()`, kept beside the scores so that the common case (an
-    /// option pruned unbuilt) reads no second allocation.
-    n_words: usize,
+    /// The largest [`SkipKeys`] from this option to the end of its list.
+    rest: SkipKeys,
+    first: WordId,
     /// Sum of the unigram log-probabilities of `ids`.
     log_prob: f64,
     /// Natural log of the number of synonyms the spinner had.
     log_fanout: f64,
     /// Natural log of the wording's frequency rank among them.
     log_rank: f64,
-    mutual: bool,
-    /// What the pruning bound needs without reading `ids`: the first and
-    /// last word, the largest `log P(first | any)` and `log P(any | last)`,
-    /// and the bound and number of the bigrams inside the wording.
-    first: WordId,
-    last: WordId,
+    /// `ids.len()`, kept beside the scores so that the common case (an
+    /// option pruned unbuilt) reads no second allocation.
+    n_words: usize,
+    /// Upper bounds of the option's part of [`Prune::may_matter`] for a
+    /// one-word run under the tagger's weights (see [`SkipKeys`]).
+    keys: SkipKeys,
+    /// `channel(w, log_fanout, log_rank)` under the tagger's weights.
+    channel: f64,
+    /// What the pruning bound needs without reading `ids` (with `first`):
+    /// the last word, the largest `log P(first | any)` and
+    /// `log P(any | last)`, and the bound and number of the bigrams inside
+    /// the wording.
     in_first: f32,
     out_last: f32,
     inner_bound: f64,
     inner_transitions: usize,
-    /// `channel(w, log_fanout, log_rank)` under the tagger's weights.
-    channel: f64,
-    /// Upper bounds of the option's part of [`Prune::may_matter`] for a
-    /// one-word run under the tagger's weights (see [`SkipKeys`]): its
-    /// own and the largest from it to the end of its list.
-    keys: SkipKeys,
-    rest: SkipKeys,
+    last: WordId,
+    mutual: bool,
+    text: Arc<str>,
+    ids: Vec<WordId>,
+}
+
+/// The smallest `f32` at least `x` (`+inf` for NaN): a bound kept in
+/// half the space stays a bound.
+fn round_up(x: f64) -> f32 {
+    if x.is_nan() {
+        return f32::INFINITY;
+    }
+    let f = x as f32;
+    if f64::from(f) >= x {
+        f
+    } else if f == 0.0 {
+        f32::from_bits(1)
+    } else if f > 0.0 {
+        f32::from_bits(f.to_bits() + 1)
+    } else {
+        f32::from_bits(f.to_bits() - 1)
+    }
 }
 
 /// For a one-word run, upper bounds of the part of the detection and the
@@ -74,18 +97,18 @@ struct Option_ {
 /// where no bound is known.
 #[derive(Debug, Clone, Copy)]
 struct SkipKeys {
-    detect: [f64; 2],
-    repair: [f64; 2],
+    detect: [f32; 2],
+    repair: [f32; 2],
 }
 
 impl SkipKeys {
     const NONE: SkipKeys = SkipKeys {
-        detect: [f64::INFINITY; 2],
-        repair: [f64::INFINITY; 2],
+        detect: [f32::INFINITY; 2],
+        repair: [f32::INFINITY; 2],
     };
 
     fn max(self, o: SkipKeys) -> SkipKeys {
-        let m = |a: [f64; 2], b: [f64; 2]| [a[0].max(b[0]), a[1].max(b[1])];
+        let m = |a: [f32; 2], b: [f32; 2]| [a[0].max(b[0]), a[1].max(b[1])];
         SkipKeys {
             detect: m(self.detect, o.detect),
             repair: m(self.repair, o.repair),
@@ -112,8 +135,8 @@ struct RunBound {
 impl RunBound {
     /// Whether options with keys `k` surely fail [`Prune::may_matter`].
     fn rules_out(&self, k: &SkipKeys) -> bool {
-        k.detect[self.side] + self.detect < self.detect_limit
-            && k.repair[self.side] + self.repair < self.repair_limit
+        f64::from(k.detect[self.side]) + self.detect < self.detect_limit
+            && f64::from(k.repair[self.side]) + self.repair < self.repair_limit
     }
 }
 
@@ -1893,8 +1916,8 @@ impl SpinTagger {
             })
             .collect();
         let mut rest = SkipKeys {
-            detect: [f64::NEG_INFINITY; 2],
-            repair: [f64::NEG_INFINITY; 2],
+            detect: [f32::NEG_INFINITY; 2],
+            repair: [f32::NEG_INFINITY; 2],
         };
         for option in options.iter_mut().rev() {
             rest = rest.max(option.keys);
@@ -1930,7 +1953,7 @@ impl SpinTagger {
             let k = own
                 + w.context * (left + o.inner_bound + right)
                 + (support - length_penalty) * added;
-            if k.is_nan() { f64::INFINITY } else { k }
+            round_up(k)
         };
         let right = f64::from(o.out_last);
         SkipKeys {
@@ -2841,6 +2864,32 @@ mod tests {
             }
             text
         })
+    }
+
+    proptest::proptest! {
+        /// `round_up` keeps a bound: never below `x`, and the `f32` just
+        /// below it is below `x`.
+        #[test]
+        fn rounding_up_to_f32_keeps_a_bound(x in proptest::num::f64::ANY) {
+            let up = round_up(x);
+            if x.is_nan() {
+                proptest::prop_assert_eq!(up, f32::INFINITY);
+            } else {
+                proptest::prop_assert!(f64::from(up) >= x);
+                let below = if up == f32::NEG_INFINITY {
+                    None
+                } else if up > 0.0 {
+                    Some(f32::from_bits(up.to_bits() - 1))
+                } else if up == 0.0 {
+                    Some(-f32::from_bits(1))
+                } else {
+                    Some(f32::from_bits(up.to_bits() + 1))
+                };
+                if let Some(b) = below.filter(|b| !b.is_nan()) {
+                    proptest::prop_assert!(f64::from(b) < x, "{b} {up} {x}");
+                }
+            }
+        }
     }
 
     proptest::proptest! {
