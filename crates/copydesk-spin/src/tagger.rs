@@ -167,6 +167,20 @@ fn pair_rank(o: &Option_, unigram: f64) -> f64 {
     unigram.min(6.0) - o.log_fanout - o.log_rank
 }
 
+/// Puts the `PAIR_OPTIONS` likeliest of a token's one-word originals
+/// (`top`: their range in `list` and whether that is done) first, once.
+fn select_top(list: &mut [Single], top: &mut (usize, usize, bool)) {
+    if top.2 {
+        return;
+    }
+    top.2 = true;
+    if let Some(l) = list.get_mut(top.0..top.1)
+        && l.len() > PAIR_OPTIONS
+    {
+        l.select_nth_unstable_by(PAIR_OPTIONS - 1, |a, b| b.rank_key.total_cmp(&a.rank_key));
+    }
+}
+
 /// Every token's one-word originals.
 struct Singles {
     /// In token order.
@@ -1633,40 +1647,42 @@ impl SpinTagger {
         let open = |i: usize| open_pair(tokens, ids, links, i);
         // Each token's likeliest originals first, `tops[i]` of them kept
         // (sorted only for tokens in some open pair).
-        let mut tops: Vec<(usize, usize)> = Vec::with_capacity(singles.ranges.len());
+        // Each token's originals `(begin, end)` in `singles.list` (empty
+        // where it is in no open pair or has no options) and whether its
+        // likeliest `PAIR_OPTIONS` are first yet: a list is selected only
+        // when a pair reads it (with a pruning made for other weights,
+        // every list is, as before).
+        let eager = prune.is_some_and(|p| !p.keyed);
+        let mut tops: Vec<(usize, usize, bool)> = Vec::with_capacity(singles.ranges.len());
         for (i, &(begin, end)) in singles.ranges.iter().enumerate() {
-            if !(open(i) || i.checked_sub(1).is_some_and(open)) {
-                tops.push((begin, begin));
+            let eligible = (open(i) || i.checked_sub(1).is_some_and(open))
+                && matches!(singles.options.get(i), Some(Some(_)))
+                && singles.list.get(begin..end).is_some();
+            if !eligible {
+                tops.push((begin, begin, true));
                 continue;
             }
-            if !matches!(singles.options.get(i), Some(Some(_))) {
-                tops.push((begin, begin));
-                continue;
+            tops.push((begin, end, end - begin <= PAIR_OPTIONS));
+            if eager {
+                select_top(&mut singles.list, &mut tops[i]);
             }
-            let Some(list) = singles.list.get_mut(begin..end) else {
-                tops.push((begin, begin));
-                continue;
-            };
-            if list.len() > PAIR_OPTIONS {
-                list.select_nth_unstable_by(PAIR_OPTIONS - 1, |a, b| {
-                    b.rank_key.total_cmp(&a.rank_key)
-                });
-            }
-            tops.push((begin, begin + list.len().min(PAIR_OPTIONS)));
         }
-        let list = |i: usize| -> &[Single] {
-            tops.get(i)
-                .and_then(|&(b, e)| singles.list.get(b..e))
-                .unwrap_or(&[])
-        };
         let mut pairs = Vec::new();
         for i in 0..tokens.len().saturating_sub(1) {
-            let (a_list, b_list) = (list(i), list(i + 1));
             // Two words that form an attested bigram read fluently
             // together: no sign that both were replaced.
-            if a_list.is_empty() || b_list.is_empty() || !open(i) {
+            let filled = |k: usize| tops.get(k).is_some_and(|t| t.1 > t.0);
+            if !filled(i) || !filled(i + 1) || !open(i) {
                 continue;
             }
+            select_top(&mut singles.list, &mut tops[i]);
+            select_top(&mut singles.list, &mut tops[i + 1]);
+            let list = |k: usize| -> &[Single] {
+                tops.get(k)
+                    .and_then(|&(b, e, _)| singles.list.get(b..b + (e - b).min(PAIR_OPTIONS)))
+                    .unwrap_or(&[])
+            };
+            let (a_list, b_list) = (list(i), list(i + 1));
             let left = i
                 .checked_sub(1)
                 .filter(|&k| tokens.get(k).is_some_and(|t| t.linked_next))
@@ -2895,9 +2911,10 @@ mod tests {
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
 
-        /// The option skip and the cached channel find the candidates the
-        /// full search (as before them: every option checked, the channel
-        /// computed) finds, in the same order, for each pruning in use.
+        /// The option skip, the cached channel and the pair search's lazy
+        /// selection find the candidates the full search (as before them:
+        /// every option checked, the channel computed, every list selected)
+        /// finds, in the same order, for each pruning in use.
         #[test]
         fn skipping_options_finds_the_same_candidates(text in skip_test_text()) {
             let tagger = shared_tagger();
