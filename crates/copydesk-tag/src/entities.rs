@@ -688,11 +688,6 @@ const MAX_RUN_TOKENS: usize = 12;
 /// Runs of capitalized words (with connectors between them) on one line,
 /// as token index ranges.
 fn capitalized_runs(ctx: &Ctx<'_>) -> Vec<(usize, usize)> {
-    // About one run every eight tokens in news text.
-    let mut runs = Vec::with_capacity(ctx.tokens.len() / 8 + 1);
-    let mut k = 0;
-    let n = ctx.tokens.len();
-    let is_cap = |k: usize| is_capitalized_word(ctx.text, &ctx.tokens[k]);
     let bytes = ctx.text.as_bytes();
     let adjacent = |a: usize, b: usize| {
         let (end, start) = (ctx.tokens[a].end, ctx.tokens[b].start);
@@ -710,6 +705,23 @@ fn capitalized_runs(ctx: &Ctx<'_>) -> Vec<(usize, usize)> {
         matches!(bytes.get(t.end.wrapping_sub(1)), Some(b's' | b'\'' | 0x99))
             && is_possessive(t.text(ctx.text))
     };
+    runs_joined_by(ctx, adjacent, possessive)
+}
+
+/// The runs of [`capitalized_runs`], given whether tokens `a` and `b` are
+/// separated by spaces only on one line (`adjacent`) and whether token `k`
+/// is possessive (a run ends after it).
+#[inline(always)]
+fn runs_joined_by(
+    ctx: &Ctx<'_>,
+    adjacent: impl Fn(usize, usize) -> bool,
+    possessive: impl Fn(usize) -> bool,
+) -> Vec<(usize, usize)> {
+    // About one run every eight tokens in news text.
+    let mut runs = Vec::with_capacity(ctx.tokens.len() / 8 + 1);
+    let mut k = 0;
+    let n = ctx.tokens.len();
+    let is_cap = |k: usize| is_capitalized_word(ctx.text, &ctx.tokens[k]);
     while k < n {
         if !is_cap(k) {
             k += 1;
@@ -741,42 +753,13 @@ fn capitalized_runs(ctx: &Ctx<'_>) -> Vec<(usize, usize)> {
 /// string (the tests' reference).
 #[cfg(test)]
 fn capitalized_runs_gap_by_gap(ctx: &Ctx<'_>) -> Vec<(usize, usize)> {
-    // About one run every eight tokens in news text.
-    let mut runs = Vec::with_capacity(ctx.tokens.len() / 8 + 1);
-    let mut k = 0;
-    let n = ctx.tokens.len();
-    let is_cap = |k: usize| is_capitalized_word(ctx.text, &ctx.tokens[k]);
     let adjacent = |a: usize, b: usize| {
         let gap = &ctx.text[ctx.tokens[a].end..ctx.tokens[b].start];
         // Most gaps are one space.
         gap == " " || (!gap.is_empty() && gap.chars().all(|c| c.is_whitespace() && c != '\n'))
     };
     let possessive = |k: usize| is_possessive(ctx.tokens[k].text(ctx.text));
-    while k < n {
-        if !is_cap(k) {
-            k += 1;
-            continue;
-        }
-        let lo = k;
-        let mut hi = k + 1;
-        // Names are short; a cap also bounds the recursion in `segment`.
-        while hi < n && hi - lo < MAX_RUN_TOKENS && !possessive(hi - 1) && adjacent(hi - 1, hi) {
-            if is_cap(hi) {
-                hi += 1;
-            } else if is_connector(ctx.tokens[hi].text(ctx.text))
-                && hi + 1 < n
-                && is_cap(hi + 1)
-                && adjacent(hi, hi + 1)
-            {
-                hi += 2;
-            } else {
-                break;
-            }
-        }
-        runs.push((lo, hi));
-        k = hi;
-    }
-    runs
+    runs_joined_by(ctx, adjacent, possessive)
 }
 
 /// Whether token `t` is a word starting with an uppercase letter

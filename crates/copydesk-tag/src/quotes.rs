@@ -1158,62 +1158,67 @@ fn last_comma(s: &str) -> Option<usize> {
     memchr::memrchr(b',', s.as_bytes())
 }
 
+/// Words before a subject that are not part of it (lowercase ASCII).
+const LEADING_NOT_SUBJECT: &[&str] = &[
+    "last night",
+    "last week",
+    "last month",
+    "last year",
+    "yesterday",
+    "today",
+    "earlier",
+    "later",
+    "separately",
+    "meanwhile",
+    "also",
+];
+/// Words after a subject that are not part of it (lowercase ASCII).
+const TRAILING_NOT_SUBJECT: &[&str] = &[
+    "also",
+    "later",
+    "earlier",
+    "further",
+    "again",
+    "today",
+    "yesterday",
+    "previously",
+    "recently",
+    "separately",
+    "however",
+    "then",
+    "too",
+    "has",
+    "had",
+    "have",
+    "was",
+    "were",
+    "is",
+    "had previously",
+    "has also",
+];
+/// The first letters of `LEADING_NOT_SUBJECT`, the last of `TRAILING_NOT_SUBJECT` (bit
+/// `b - b'a'`): a segment whose first (last) byte, lowered, is none of
+/// them starts (ends) with none of the words.
+const fn edge_letters(words: &[&str], last: bool) -> u32 {
+    let mut mask = 0;
+    let mut k = 0;
+    while k < words.len() {
+        let w = words[k].as_bytes();
+        mask |= 1 << (w[if last { w.len() - 1 } else { 0 }] - b'a');
+        k += 1;
+    }
+    mask
+}
+/// The first letters of [`LEADING_NOT_SUBJECT`].
+const LEADING_FIRST: u32 = edge_letters(LEADING_NOT_SUBJECT, false);
+/// The last letters of [`TRAILING_NOT_SUBJECT`].
+const TRAILING_LAST: u32 = edge_letters(TRAILING_NOT_SUBJECT, true);
+
 /// Words around a subject that are not part of it:
 /// `last night Citibank` → `Citibank`, `Douglas also` → `Douglas`.
 fn trim_time_and_adverbs(text: &str, mut s: usize, mut e: usize) -> (usize, usize) {
-    const LEADING: &[&str] = &[
-        "last night",
-        "last week",
-        "last month",
-        "last year",
-        "yesterday",
-        "today",
-        "earlier",
-        "later",
-        "separately",
-        "meanwhile",
-        "also",
-    ];
-    const TRAILING: &[&str] = &[
-        "also",
-        "later",
-        "earlier",
-        "further",
-        "again",
-        "today",
-        "yesterday",
-        "previously",
-        "recently",
-        "separately",
-        "however",
-        "then",
-        "too",
-        "has",
-        "had",
-        "have",
-        "was",
-        "were",
-        "is",
-        "had previously",
-        "has also",
-    ];
-    /// The first letters of `LEADING`, the last of `TRAILING` (bit
-    /// `b - b'a'`): a segment whose first (last) byte, lowered, is none of
-    /// them starts (ends) with none of the words.
-    const fn letters(words: &[&str], last: bool) -> u32 {
-        let mut mask = 0;
-        let mut k = 0;
-        while k < words.len() {
-            let w = words[k].as_bytes();
-            mask |= 1 << (w[if last { w.len() - 1 } else { 0 }] - b'a');
-            k += 1;
-        }
-        mask
-    }
-    const LEADING_FIRST: u32 = letters(LEADING, false);
-    const TRAILING_LAST: u32 = letters(TRAILING, true);
-    /// The shapes ([`word_ends`]) of the first words of `LEADING` and the
-    /// last words of `TRAILING` (each listed word is letters; a pair is two
+    /// The shapes ([`word_ends`]) of the first words of `LEADING_NOT_SUBJECT` and the
+    /// last words of `TRAILING_NOT_SUBJECT` (each listed word is letters; a pair is two
     /// words and a space).
     const fn edge_words(words: &[&str], last: bool) -> [[u32; 26]; 16] {
         let mut table = [[0u32; 26]; 16];
@@ -1240,8 +1245,8 @@ fn trim_time_and_adverbs(text: &str, mut s: usize, mut e: usize) -> (usize, usiz
         }
         table
     }
-    static LEADING_SHAPES: [[u32; 26]; 16] = edge_words(LEADING, false);
-    static TRAILING_SHAPES: [[u32; 26]; 16] = edge_words(TRAILING, true);
+    static LEADING_SHAPES: [[u32; 26]; 16] = edge_words(LEADING_NOT_SUBJECT, false);
+    static TRAILING_SHAPES: [[u32; 26]; 16] = edge_words(TRAILING_NOT_SUBJECT, true);
     // Whether a word (ASCII letters, any case) has the shape of a listed
     // one; other words (not letters, or longer) may be any.
     let has_shape = |shapes: &[[u32; 26]; 16], w: &[u8]| match (w.first(), w.last()) {
@@ -1268,7 +1273,7 @@ fn trim_time_and_adverbs(text: &str, mut s: usize, mut e: usize) -> (usize, usiz
         let first_word = &b[..memchr::memchr2(b' ', b',', b).unwrap_or(b.len())];
         let lead = (may_be(LEADING_FIRST, b.first()) && has_shape(&LEADING_SHAPES, first_word))
             .then(|| {
-                LEADING.iter().find(|w| {
+                LEADING_NOT_SUBJECT.iter().find(|w| {
                     b.len() > w.len()
                         && b[..w.len()].eq_ignore_ascii_case(w.as_bytes())
                         && matches!(b[w.len()], b' ' | b',')
@@ -1282,7 +1287,7 @@ fn trim_time_and_adverbs(text: &str, mut s: usize, mut e: usize) -> (usize, usiz
         let last_word = &b[memchr::memrchr(b' ', b).map_or(0, |k| k + 1)..];
         let trail = (may_be(TRAILING_LAST, b.last()) && has_shape(&TRAILING_SHAPES, last_word))
             .then(|| {
-                TRAILING.iter().find(|w| {
+                TRAILING_NOT_SUBJECT.iter().find(|w| {
                     b.len() > w.len()
                         && b[b.len() - w.len()..].eq_ignore_ascii_case(w.as_bytes())
                         && b[b.len() - w.len() - 1] == b' '
@@ -1302,57 +1307,6 @@ fn trim_time_and_adverbs(text: &str, mut s: usize, mut e: usize) -> (usize, usiz
 /// the first and last letters allow (the tests' reference).
 #[cfg(test)]
 fn trim_time_and_adverbs_by_lists(text: &str, mut s: usize, mut e: usize) -> (usize, usize) {
-    const LEADING: &[&str] = &[
-        "last night",
-        "last week",
-        "last month",
-        "last year",
-        "yesterday",
-        "today",
-        "earlier",
-        "later",
-        "separately",
-        "meanwhile",
-        "also",
-    ];
-    const TRAILING: &[&str] = &[
-        "also",
-        "later",
-        "earlier",
-        "further",
-        "again",
-        "today",
-        "yesterday",
-        "previously",
-        "recently",
-        "separately",
-        "however",
-        "then",
-        "too",
-        "has",
-        "had",
-        "have",
-        "was",
-        "were",
-        "is",
-        "had previously",
-        "has also",
-    ];
-    /// The first letters of `LEADING`, the last of `TRAILING` (bit
-    /// `b - b'a'`): a segment whose first (last) byte, lowered, is none of
-    /// them starts (ends) with none of the words.
-    const fn letters(words: &[&str], last: bool) -> u32 {
-        let mut mask = 0;
-        let mut k = 0;
-        while k < words.len() {
-            let w = words[k].as_bytes();
-            mask |= 1 << (w[if last { w.len() - 1 } else { 0 }] - b'a');
-            k += 1;
-        }
-        mask
-    }
-    const LEADING_FIRST: u32 = letters(LEADING, false);
-    const TRAILING_LAST: u32 = letters(TRAILING, true);
     let may_be = |mask: u32, b: Option<&u8>| {
         b.map(u8::to_ascii_lowercase)
             .is_some_and(|b| b.is_ascii_lowercase() && mask & (1 << (b - b'a')) != 0)
@@ -1363,7 +1317,7 @@ fn trim_time_and_adverbs_by_lists(text: &str, mut s: usize, mut e: usize) -> (us
         let b = seg.as_bytes();
         let lead = may_be(LEADING_FIRST, b.first())
             .then(|| {
-                LEADING.iter().find(|w| {
+                LEADING_NOT_SUBJECT.iter().find(|w| {
                     b.len() > w.len()
                         && b[..w.len()].eq_ignore_ascii_case(w.as_bytes())
                         && matches!(b[w.len()], b' ' | b',')
@@ -1376,7 +1330,7 @@ fn trim_time_and_adverbs_by_lists(text: &str, mut s: usize, mut e: usize) -> (us
         }
         let trail = may_be(TRAILING_LAST, b.last())
             .then(|| {
-                TRAILING.iter().find(|w| {
+                TRAILING_NOT_SUBJECT.iter().find(|w| {
                     b.len() > w.len()
                         && b[b.len() - w.len()..].eq_ignore_ascii_case(w.as_bytes())
                         && b[b.len() - w.len() - 1] == b' '
@@ -2428,52 +2382,16 @@ mod tests {
     /// [`trim_time_and_adverbs`] as it was: the segment lowered into a
     /// new string at each step.
     fn trim_time_and_adverbs_lowering(text: &str, mut s: usize, mut e: usize) -> (usize, usize) {
-        const LEADING: &[&str] = &[
-            "last night",
-            "last week",
-            "last month",
-            "last year",
-            "yesterday",
-            "today",
-            "earlier",
-            "later",
-            "separately",
-            "meanwhile",
-            "also",
-        ];
-        const TRAILING: &[&str] = &[
-            "also",
-            "later",
-            "earlier",
-            "further",
-            "again",
-            "today",
-            "yesterday",
-            "previously",
-            "recently",
-            "separately",
-            "however",
-            "then",
-            "too",
-            "has",
-            "had",
-            "have",
-            "was",
-            "were",
-            "is",
-            "had previously",
-            "has also",
-        ];
         while let Some(seg) = text.get(s..e) {
             let lower = seg.to_ascii_lowercase();
-            let lead = LEADING
+            let lead = LEADING_NOT_SUBJECT
                 .iter()
                 .find(|w| lower.starts_with(*w) && lower[w.len()..].starts_with([' ', ',']));
             if let Some(w) = lead {
                 s = trim_span(text, s + w.len(), e, EDGE_PUNCT).0;
                 continue;
             }
-            let trail = TRAILING.iter().find(|w| {
+            let trail = TRAILING_NOT_SUBJECT.iter().find(|w| {
                 lower.len() > w.len()
                     && lower.ends_with(*w)
                     && lower[..lower.len() - w.len()].ends_with(' ')
