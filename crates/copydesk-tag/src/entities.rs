@@ -560,19 +560,7 @@ impl EntityFinder {
             let w = strip_possessive(ctx.word(lo));
             if is_all_caps(w) && w.chars().filter(|c| c.is_alphabetic()).count() >= 2 {
                 // ISLAMABAD in a dateline is Islamabad.
-                let title_case: String = w
-                    .chars()
-                    .enumerate()
-                    .flat_map(|(i, c)| {
-                        let lower: Vec<char> = if i == 0 {
-                            vec![c]
-                        } else {
-                            c.to_lowercase().collect()
-                        };
-                        lower
-                    })
-                    .collect();
-                let label = g.label_of(&title_case).unwrap_or(EntityLabel::Org);
+                let label = g.label_of(&title_case(w)).unwrap_or(EntityLabel::Org);
                 out.push(entity(lo, hi, label));
                 return;
             }
@@ -583,6 +571,44 @@ impl EntityFinder {
         }
         out.push(entity(lo, hi, EntityLabel::Misc));
     }
+}
+
+/// `word` with its first character kept and the others lowered
+/// (`ISLAMABAD` → `Islamabad`), built into one string of the word's
+/// length (ASCII words are lowered byte by byte).
+fn title_case(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    let mut chars = word.chars();
+    if let Some(first) = chars.next() {
+        out.push(first);
+    }
+    let rest = chars.as_str();
+    if rest.is_ascii() {
+        out.push_str(rest);
+        out[word.len() - rest.len()..].make_ascii_lowercase();
+    } else {
+        for c in rest.chars() {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
+/// [`title_case`] as it was, a vector of chars for each char (the tests'
+/// reference).
+#[cfg(test)]
+fn title_case_char_by_char(w: &str) -> String {
+    w.chars()
+        .enumerate()
+        .flat_map(|(i, c)| {
+            let lower: Vec<char> = if i == 0 {
+                vec![c]
+            } else {
+                c.to_lowercase().collect()
+            };
+            lower
+        })
+        .collect()
 }
 
 /// Whether sentence `s` of `text` has no lowercase letter (a heading);
@@ -1113,6 +1139,11 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn title_case_is_the_word_lowered_char_by_char(w in "(\\PC|[A-Z]|[a-z]|É|İ|\u{212A}|ẞ|Σ|ǅ){0,12}") {
+            prop_assert_eq!(title_case(&w), title_case_char_by_char(&w));
+        }
+
         #[test]
         fn person_verbs_ignoring_ascii_case_are_the_lowered_words(
             w in "(said|SAYS|Told|added|wrote|stated|noted|argued|mentioned|[a-zA-Z]{1,4}|é|\u{212A}){1,2}"
