@@ -6,7 +6,8 @@
 /// When `lines` is true every line is its own paragraph.
 pub fn paragraphs(text: &str, lines: bool) -> Vec<(usize, usize)> {
     let bytes = text.as_bytes();
-    let mut out = Vec::new();
+    // Room for the paragraphs of most documents (grown past that).
+    let mut out = Vec::with_capacity(16);
     let mut para_start: Option<usize> = None;
     let mut para_end = 0;
     let mut line_start = 0;
