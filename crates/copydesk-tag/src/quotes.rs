@@ -1582,14 +1582,10 @@ fn classify_speaker_among(text: &str, span: (usize, usize), candidates: &[Entity
     let lists = speaker_noun_lists();
     let mut on_lists = 0u8;
     let mut first_word: Option<&str> = None;
-    for w in folded
-        .split(|c: char| c.is_whitespace() || c == '-')
-        .map(|w| strip_possessive(w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')))
-        .filter(|w| !w.is_empty())
-    {
+    each_speaker_word(&folded, |w| {
         first_word.get_or_insert(w);
         on_lists |= lists.get(w).copied().unwrap_or(0);
-    }
+    });
     // A named body: an organisation or place, or any other capitalized word
     // after the first ("A Bundesbank spokesman").
     let named_body = || {
@@ -1626,6 +1622,56 @@ fn classify_speaker_among(text: &str, span: (usize, usize), candidates: &[Entity
         return SpeakerType::NamedPerson;
     }
     SpeakerType::Unknown
+}
+
+/// Calls `f` with each word of a folded mention, in order: the pieces
+/// between whitespace and hyphens, trimmed of characters that are neither
+/// alphanumeric nor `'`, possessive left out, empty ones skipped. An ASCII
+/// mention (most) is split and trimmed byte by byte, without decoding
+/// characters ([`speaker_words_by_chars`] is the tests' reference).
+fn each_speaker_word<'a>(folded: &'a str, mut f: impl FnMut(&'a str)) {
+    if !folded.is_ascii() {
+        for w in folded
+            .split(|c: char| c.is_whitespace() || c == '-')
+            .map(|w| strip_possessive(w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')))
+            .filter(|w| !w.is_empty())
+        {
+            f(w);
+        }
+        return;
+    }
+    // ASCII whitespace is space and `\t` to `\r`; a word keeps ASCII
+    // letters, digits and `'`.
+    let bytes = folded.as_bytes();
+    let splits = |b: u8| b == b' ' || b == b'-' || b.wrapping_sub(b'\t') < 5;
+    let kept = |b: &u8| b.is_ascii_alphanumeric() || *b == b'\'';
+    let mut from = 0;
+    while from <= bytes.len() {
+        let to = bytes[from..]
+            .iter()
+            .position(|&b| splits(b))
+            .map_or(bytes.len(), |k| from + k);
+        let piece = &bytes[from..to];
+        if let Some(a) = piece.iter().position(kept) {
+            let b = piece.iter().rposition(kept).map_or(a, |b| b + 1);
+            let w = strip_possessive(&folded[from + a..from + b]);
+            if !w.is_empty() {
+                f(w);
+            }
+        }
+        from = to + 1;
+    }
+}
+
+/// The words [`each_speaker_word`] gives, found char by char as
+/// [`classify_speaker_among`] found them before (the tests' reference).
+#[cfg(test)]
+fn speaker_words_by_chars(folded: &str) -> Vec<&str> {
+    folded
+        .split(|c: char| c.is_whitespace() || c == '-')
+        .map(|w| strip_possessive(w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')))
+        .filter(|w| !w.is_empty())
+        .collect()
 }
 
 /// Options of `tag.quotes.v1`.
@@ -2373,6 +2419,22 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn speaker_words_are_the_words_split_char_by_char(
+            m in "([a-z]{1,6}|[A-Z0-9]{1,3}|'s|'|’s|’| |-|--|\t|\n|\x0b|\x0c|\r|\x1c|[.,;:()\"`]|é|\u{a0}|\u{85}){0,12}",
+            any in "\\PC{0,24}",
+        ) {
+            for text in [&m, &any] {
+                let folded = folded_lowercase(text);
+                let mut words = Vec::new();
+                each_speaker_word(&folded, |w| words.push(w));
+                prop_assert_eq!(&words, &speaker_words_by_chars(&folded));
+                let mut raw = Vec::new();
+                each_speaker_word(text, |w| raw.push(w));
+                prop_assert_eq!(&raw, &speaker_words_by_chars(text));
+            }
+        }
+
         #[test]
         fn folded_lowercase_is_fold_then_lowercase(m in "([\\x00-\\x7F]{0,12}|é|\u{2019}|\u{201C}|\u{2014}|\u{a0}|\u{212A}|\u{130}){0,6}") {
             prop_assert_eq!(folded_lowercase(&m), copydesk_core::text::fold_for_matching(&m).to_lowercase());
