@@ -652,7 +652,40 @@ fn first_clause_stop(s: &str) -> Option<usize> {
 }
 
 /// Trims whitespace and the given punctuation from both ends of `text[from..to]`.
+/// ASCII bytes at the ends are tested byte by byte; the trims go on char
+/// by char only from a non-ASCII byte ([`trim_span_by_chars`] is the
+/// tests' reference).
 fn trim_span(text: &str, from: usize, to: usize, punct: &[char]) -> (usize, usize) {
+    let Some(s) = text.get(from..to) else {
+        return (from, from);
+    };
+    let trim = |c: char| c.is_whitespace() || punct.contains(&c);
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    while start < bytes.len() && bytes[start].is_ascii() && trim(char::from(bytes[start])) {
+        start += 1;
+    }
+    if start < bytes.len() && !bytes[start].is_ascii() {
+        start = s.len() - s[start..].trim_start_matches(trim).len();
+    }
+    let mut end = bytes.len();
+    while end > start && bytes[end - 1].is_ascii() && trim(char::from(bytes[end - 1])) {
+        end -= 1;
+    }
+    if end > start && !bytes[end - 1].is_ascii() {
+        end = s[..end].trim_end_matches(trim).len();
+    }
+    if start >= end {
+        (from, from)
+    } else {
+        (from + start, from + end)
+    }
+}
+
+/// [`trim_span`] as it was: both ends trimmed char by char (the tests'
+/// reference).
+#[cfg(test)]
+fn trim_span_by_chars(text: &str, from: usize, to: usize, punct: &[char]) -> (usize, usize) {
     let Some(s) = text.get(from..to) else {
         return (from, from);
     };
@@ -2419,6 +2452,28 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn trim_span_is_the_trim_char_by_char(
+            t in "([a-z]{1,4}|[A-Z0-9]{1,2}| |\t|\n|\x0b|\x0c|\r|\x1c|[-,;:.!?'\"]|\u{2014}|\u{2013}|\u{201D}|\u{2019}|é|\u{a0}|\u{85}){0,10}",
+            any in "\\PC{0,16}",
+            a in 0usize..40,
+            b in 0usize..40,
+        ) {
+            const SENTENCE_END: &[char] = &['.', '!', '?', '"', '\u{201D}', '\u{2019}', '\''];
+            for text in [&t, &any] {
+                for punct in [EDGE_PUNCT, SENTENCE_END, &[]] {
+                    prop_assert_eq!(
+                        trim_span(text, a, b, punct),
+                        trim_span_by_chars(text, a, b, punct)
+                    );
+                    prop_assert_eq!(
+                        trim_span(text, 0, text.len(), punct),
+                        trim_span_by_chars(text, 0, text.len(), punct)
+                    );
+                }
+            }
+        }
+
         #[test]
         fn speaker_words_are_the_words_split_char_by_char(
             m in "([a-z]{1,6}|[A-Z0-9]{1,3}|'s|'|’s|’| |-|--|\t|\n|\x0b|\x0c|\r|\x1c|[.,;:()\"`]|é|\u{a0}|\u{85}){0,12}",
