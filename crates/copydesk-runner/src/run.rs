@@ -6,6 +6,7 @@ use crate::phase::PhaseClock;
 use crate::spill::{
     AnnotatedStore, BufferPool, Omitted, SpillBatch, SpillGroup, SpillReader, SpillWriter,
 };
+use crate::spill_codec;
 use crate::summary::RunSummary;
 use copydesk_core::{
     BuiltStage, Capability, CorpusOutput, CorpusStage, CorpusSummary, Document, DocumentRenderer,
@@ -682,7 +683,7 @@ pub fn run(pipeline: &Pipeline, options: &RunOptions) -> Result<RunSummary, RunE
                             })
                             .collect();
                         annotate(&mut docs, corpus, corpus_counters, &failures);
-                        render_with.render(docs.into_iter().map(|(_, doc)| doc).collect())
+                        render_with.render(docs.into_iter().map(|(_, doc)| doc).collect(), true)
                     })
                     .collect::<Vec<_>>()
                     .into_iter()
@@ -1063,7 +1064,7 @@ impl SpillSink<'_> {
             let render_with = direct.render_with;
             let ready: Vec<Option<ReadyDocument>> = groups
                 .into_par_iter()
-                .map(|group| render_with.render(group.docs.into_iter().map(Some).collect()))
+                .map(|group| render_with.render(group.docs.into_iter().map(Some).collect(), false))
                 .collect::<Vec<_>>()
                 .into_iter()
                 .flatten()
@@ -1157,8 +1158,10 @@ impl Renderers<'_> {
     /// Renders a group of documents (report by report) for every report that
     /// has a renderer; unless the reports still read them, all of each
     /// document but its id and source is freed here, on the rendering
-    /// thread. A `None` (a document that failed) stays `None`.
-    fn render(&self, docs: Vec<Option<Document>>) -> Vec<Option<ReadyDocument>> {
+    /// thread (the buffers of documents `read_back` from the spill are kept
+    /// there for the next ones it decodes: [`spill_codec::recycle`]). A
+    /// `None` (a document that failed) stays `None`.
+    fn render(&self, docs: Vec<Option<Document>>, read_back: bool) -> Vec<Option<ReadyDocument>> {
         let mut rendered: Vec<Vec<Option<Result<Rendered, String>>>> = docs
             .iter()
             .map(|_| Vec::with_capacity(self.renderers.len()))
@@ -1183,7 +1186,17 @@ impl Renderers<'_> {
                 if self.keep_documents {
                     return Some(ReadyDocument { doc, rendered });
                 }
-                let Document { id, source, .. } = doc;
+                let Document {
+                    id,
+                    source,
+                    tags,
+                    meta,
+                    ext,
+                    ..
+                } = doc;
+                if read_back {
+                    spill_codec::recycle(tags, meta, ext);
+                }
                 let doc = Document {
                     id,
                     source,
@@ -1523,7 +1536,7 @@ mod tests {
                 nanos: &nanos,
                 keep_documents,
             }
-            .render(vec![None, Some(doc.clone())]);
+            .render(vec![None, Some(doc.clone())], keep_documents);
             assert!(ready[0].is_none(), "a failed document stays failed");
             let ready = ready[1].as_ref().unwrap();
             assert_eq!(ready.doc.id, "d1");
