@@ -1101,9 +1101,14 @@ impl SpillSink<'_> {
                 (observed, records.unwrap_or_default())
             })
             .collect();
+        let mut written = Vec::with_capacity(observed.len());
+        // The ordinal of each group's first document: the records are
+        // written after the loop.
+        let mut next = self.spill.len();
         for (observed, records) in observed {
             debug_assert_eq!(observed.len(), records.len());
-            let first = self.spill.len();
+            let first = next;
+            next += observed.len();
             for (at, (source, obs)) in observed.into_iter().enumerate() {
                 let ordinal = first + at;
                 for (((name, stage), c), o) in self.corpus.iter_mut().zip(counters).zip(obs) {
@@ -1120,12 +1125,17 @@ impl SpillSink<'_> {
                     }
                 }
             }
-            self.spill
-                .push_group(&records)
-                .map_err(|source| RunError::Output {
-                    path: self.path.clone(),
-                    source,
-                })?;
+            written.push(records);
+        }
+        // All the batch's records in one (vectored) write, from the groups'
+        // own buffers.
+        self.spill
+            .push_groups(&written)
+            .map_err(|source| RunError::Output {
+                path: self.path.clone(),
+                source,
+            })?;
+        for records in written {
             self.buffers.give(records);
         }
         Ok(())

@@ -6,7 +6,7 @@ pub(crate) use crate::spill_codec::Omitted;
 use copydesk_core::{CorpusStage, Document, DocumentStore, StageError};
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -145,20 +145,18 @@ impl BufferPool {
 /// Appends documents as records and remembers where each starts.
 pub(crate) struct SpillWriter {
     path: PathBuf,
-    out: BufWriter<File>,
+    /// Written to directly: the groups of a batch go out in one vectored
+    /// write from their own buffers, not copied into a write buffer first.
+    out: File,
     offsets: Vec<u64>,
     at: u64,
 }
 
 impl SpillWriter {
-    /// The write buffer: groups smaller than this are gathered, larger
-    /// ones are written straight from their own buffer (not copied).
-    const BUFFER: usize = 64 << 10;
-
     pub(crate) fn create(path: &Path) -> std::io::Result<SpillWriter> {
         Ok(SpillWriter {
             path: path.to_path_buf(),
-            out: BufWriter::with_capacity(Self::BUFFER, File::create(path)?),
+            out: File::create(path)?,
             offsets: vec![0],
             at: 0,
         })
@@ -179,12 +177,26 @@ impl SpillWriter {
     }
 
     /// Appends the records of a group, with one write.
+    #[cfg(test)]
     pub(crate) fn push_group(&mut self, group: &SpillGroup) -> std::io::Result<()> {
-        self.out.write_all(&group.bytes)?;
-        let at = self.at;
-        self.offsets
-            .extend(group.ends.iter().map(|&end| at + end as u64));
-        self.at += group.bytes.len() as u64;
+        self.push_groups(std::slice::from_ref(group))
+    }
+
+    /// Appends the records of groups, in order, with as few writes as the
+    /// system allows (one vectored write of all of them, most of the time).
+    pub(crate) fn push_groups(&mut self, groups: &[SpillGroup]) -> std::io::Result<()> {
+        let mut slices: Vec<std::io::IoSlice<'_>> = groups
+            .iter()
+            .filter(|g| !g.bytes.is_empty())
+            .map(|g| std::io::IoSlice::new(&g.bytes))
+            .collect();
+        write_all_vectored(&mut self.out, &mut slices)?;
+        for group in groups {
+            let at = self.at;
+            self.offsets
+                .extend(group.ends.iter().map(|&end| at + end as u64));
+            self.at += group.bytes.len() as u64;
+        }
         Ok(())
     }
 
@@ -205,6 +217,28 @@ impl SpillWriter {
             path: self.path,
             offsets: self.offsets,
         })
+    }
+}
+
+/// Writes all of `slices` to `out`, in order, however the system splits
+/// the writes.
+fn write_all_vectored(
+    out: &mut impl Write,
+    mut slices: &mut [std::io::IoSlice<'_>],
+) -> std::io::Result<()> {
+    loop {
+        // Empty slices first are passed over (a write of nothing but
+        // empty slices writes nothing).
+        std::io::IoSlice::advance_slices(&mut slices, 0);
+        if slices.is_empty() {
+            return Ok(());
+        }
+        match out.write_vectored(slices) {
+            Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+            Ok(n) => std::io::IoSlice::advance_slices(&mut slices, n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
     }
 }
 
@@ -492,6 +526,72 @@ mod tests {
             pool.give(SpillGroup::encode(std::iter::once(&doc), &Omitted::default()));
             let kept = pool.take().bytes.capacity();
             prop_assert_eq!(kept > 0, long < 2, "capacity {} kept for a {}-byte text", kept, size);
+        }
+
+        #[test]
+        fn groups_written_together_make_the_file_written_a_group_at_a_time(
+            sizes in proptest::collection::vec(proptest::collection::vec(0usize..40, 0..5), 0..6),
+            split in 1usize..4,
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let omitted = Omitted::default();
+            let groups: Vec<SpillGroup> = sizes
+                .iter()
+                .enumerate()
+                .map(|(g, lens)| {
+                    let docs: Vec<Document> = lens
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &n)| Document::new(format!("g{g}d{i}"), Source::default(), "y".repeat(n)))
+                        .collect();
+                    SpillGroup::encode(docs.iter(), &omitted)
+                })
+                .collect();
+            // The writer before: each group's bytes through a buffered file.
+            let reference = dir.path().join("reference.bin");
+            let mut expected_offsets = vec![0u64];
+            {
+                let mut out = std::io::BufWriter::with_capacity(64 << 10, File::create(&reference).unwrap());
+                let mut at = 0u64;
+                for group in &groups {
+                    out.write_all(&group.bytes).unwrap();
+                    expected_offsets.extend(group.ends.iter().map(|&end| at + end as u64));
+                    at += group.bytes.len() as u64;
+                }
+                out.flush().unwrap();
+            }
+            let path = dir.path().join("spill.bin");
+            let mut w = SpillWriter::create(&path).unwrap();
+            for chunk in groups.chunks(split) {
+                w.push_groups(chunk).unwrap();
+            }
+            prop_assert_eq!(&w.offsets, &expected_offsets);
+            let reader = w.finish().unwrap();
+            prop_assert_eq!(std::fs::read(&path).unwrap(), std::fs::read(&reference).unwrap());
+            prop_assert_eq!(reader.len(), expected_offsets.len() - 1);
+        }
+
+        #[test]
+        fn slices_written_in_short_writes_arrive_whole_and_in_order(
+            pieces in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..20), 0..8),
+            most in 1usize..9,
+        ) {
+            /// Takes at most `most` bytes a call, from the first slice only.
+            struct Short { bytes: Vec<u8>, most: usize }
+            impl Write for Short {
+                fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+                    let n = data.len().min(self.most);
+                    self.bytes.extend_from_slice(&data[..n]);
+                    Ok(n)
+                }
+                fn flush(&mut self) -> std::io::Result<()> {
+                    Ok(())
+                }
+            }
+            let mut out = Short { bytes: Vec::new(), most };
+            let mut slices: Vec<std::io::IoSlice<'_>> = pieces.iter().map(|p| std::io::IoSlice::new(p)).collect();
+            write_all_vectored(&mut out, &mut slices).unwrap();
+            prop_assert_eq!(out.bytes, pieces.concat());
         }
 
         #[test]
