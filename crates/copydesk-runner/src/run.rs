@@ -1199,13 +1199,14 @@ impl Renderers<'_> {
                 let Document {
                     id,
                     source,
+                    text,
                     tags,
                     meta,
                     ext,
                     ..
                 } = doc;
                 if read_back {
-                    spill_codec::recycle(tags, meta, ext);
+                    spill_codec::recycle(text, tags, meta, ext);
                 }
                 let doc = Document {
                     id,

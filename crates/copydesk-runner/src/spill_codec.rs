@@ -307,7 +307,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Document, DecodeError> {
 /// [`decode`] with the spare buffers `spare`.
 fn decode_in(bytes: &[u8], spare: &mut Spare) -> Result<Document, DecodeError> {
     let mut r = Reader { bytes, at: 0 };
-    let text = r.string()?;
+    let text = r.text_in(spare)?;
     let id = r.string_in(spare)?;
     let path = r.string_in(spare)?;
     let record = r.optional()?;
@@ -400,6 +400,8 @@ pub(crate) struct Spare {
     attrs: Vec<Vec<(Label, serde_json::Value)>>,
     /// Empty annotation vectors.
     spans: Vec<Vec<Annotation>>,
+    /// Empty texts, with room for [`Spare::TEXT_BYTES`] bytes at most.
+    texts: Vec<String>,
 }
 
 impl Spare {
@@ -420,6 +422,35 @@ impl Spare {
     const SPANS: usize = 512;
     /// The most annotations a vector kept has room for.
     const SPAN_ENTRIES: usize = 1 << 14;
+
+    /// Texts kept at most (a group's worth).
+    const TEXTS: usize = 32;
+    /// The longest text kept.
+    const TEXT_BYTES: usize = 256 << 10;
+
+    /// `s`, a document's text, in a spare text if the last one kept has
+    /// room for it (texts vary in length: one too small is not grown, which
+    /// would copy it, but left for a shorter text).
+    #[inline]
+    fn text(&mut self, s: &str) -> String {
+        match self.texts.last_mut() {
+            Some(spare) if spare.capacity() >= s.len() => {
+                let mut spare = std::mem::take(spare);
+                self.texts.pop();
+                spare.push_str(s);
+                spare
+            }
+            _ => s.to_string(),
+        }
+    }
+
+    /// Keeps `text` (emptied) if it is not too long and there is room.
+    fn keep_text(&mut self, mut text: String) {
+        if (1..=Self::TEXT_BYTES).contains(&text.capacity()) && self.texts.len() < Self::TEXTS {
+            text.clear();
+            self.texts.push(text);
+        }
+    }
 
     /// `s` in a spare string, or a new one with room to spare.
     #[inline(always)]
@@ -623,6 +654,7 @@ thread_local! {
 /// back (and rendered), keeping their buffers for the next records this
 /// thread decodes.
 pub(crate) fn recycle(
+    text: String,
     tags: BTreeMap<String, Vec<Annotation>>,
     meta: Meta,
     ext: BTreeMap<String, serde_json::Value>,
@@ -631,6 +663,7 @@ pub(crate) fn recycle(
         let Ok(mut spare) = spare.try_borrow_mut() else {
             return;
         };
+        spare.keep_text(text);
         for (layer, spans) in tags {
             spare.keep_string(layer);
             spare.keep_spans(spans);
@@ -1254,6 +1287,16 @@ impl<'a> Reader<'a> {
         })
     }
 
+    /// A document's text, in a spare text of `spare` where it has one
+    /// with room.
+    fn text_in(&mut self, spare: &mut Spare) -> Result<String, DecodeError> {
+        let start = self.at;
+        let slice = self.slice()?;
+        utf8(slice)
+            .map(|s| spare.text(s))
+            .map_err(|_| DecodeError::NotUtf8(start))
+    }
+
     /// A string, in a spare one of `spare` where it has one.
     #[inline]
     fn string_in(&mut self, spare: &mut Spare) -> Result<String, DecodeError> {
@@ -1309,6 +1352,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Metadata written by [`put_meta`], in spare strings.
+    #[inline(always)]
     fn meta_in(&mut self, spare: &mut Spare) -> Result<Meta, DecodeError> {
         let mut fields: [Option<String>; 8] = Default::default();
         for field in &mut fields {
@@ -1621,16 +1665,30 @@ mod tests {
         doc.annotate("quotes", vec![quote]).unwrap();
         let mut bytes = Vec::new();
         encode(&doc, &Omitted::default(), &mut bytes);
-        let room = |spare: &Spare| (spare.strings.len(), spare.attrs.len(), spare.spans.len());
+        let room = |spare: &Spare| {
+            (
+                spare.strings.len(),
+                spare.attrs.len(),
+                spare.spans.len(),
+                spare.texts.len(),
+            )
+        };
         let Document {
-            tags, meta, ext, ..
+            text,
+            tags,
+            meta,
+            ext,
+            ..
         } = decode(&bytes).unwrap();
         let before = SPARE.with_borrow(room);
-        recycle(tags, meta, ext);
+        recycle(text, tags, meta, ext);
         let kept = SPARE.with_borrow(room);
         // The layer name and both values; the attribute map (collected in
-        // place: its own vector); the annotation vector.
-        assert_eq!(kept, (before.0 + 3, before.1 + 1, before.2 + 1));
+        // place: its own vector); the annotation vector; the text.
+        assert_eq!(
+            kept,
+            (before.0 + 3, before.1 + 1, before.2 + 1, before.3 + 1)
+        );
         assert_eq!(decode(&bytes).unwrap(), doc);
         assert_eq!(SPARE.with_borrow(room), before);
     }
@@ -1716,8 +1774,8 @@ mod tests {
                     format!("{:?}", decode(&flipped)),
                     format!("{:?}", decode_reference(&flipped))
                 );
-                let Document { tags, meta, ext, .. } = got;
-                recycle(tags, meta, ext);
+                let Document { text, tags, meta, ext, .. } = got;
+                recycle(text, tags, meta, ext);
             }
         }
 
