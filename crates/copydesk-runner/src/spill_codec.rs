@@ -1000,11 +1000,11 @@ fn unzigzag(v: u64) -> i64 {
 }
 
 /// `bytes` as a string if they are UTF-8: a short ASCII string (most
-/// attribute values, names and metadata) is recognised by one or two word
+/// attribute values, names and metadata) is recognised by a few word
 /// tests instead of the call and the setup of the general check.
 #[inline]
 fn utf8(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
-    if bytes.len() <= 16 && bytes.is_ascii() {
+    if bytes.len() <= 32 && bytes.is_ascii() {
         // SAFETY: every ASCII byte sequence is UTF-8.
         return Ok(unsafe { std::str::from_utf8_unchecked(bytes) });
     }
@@ -1297,14 +1297,39 @@ impl<'a> Reader<'a> {
             .map_err(|_| DecodeError::NotUtf8(start))
     }
 
-    /// A string, in a spare one of `spare` where it has one.
+    /// A string, in a spare one of `spare` where it has one. A short string
+    /// (most of them) is copied as [`Spare::STRING_MIN`] bytes of the
+    /// record at once, with no call to `memcpy`, when the record goes on
+    /// that far: a spare string has that much room.
     #[inline]
     fn string_in(&mut self, spare: &mut Spare) -> Result<String, DecodeError> {
         let start = self.at;
         let slice = self.slice()?;
-        utf8(slice)
-            .map(|s| spare.string(s))
-            .map_err(|_| DecodeError::NotUtf8(start))
+        let s = utf8(slice).map_err(|_| DecodeError::NotUtf8(start))?;
+        let from = self.at - s.len();
+        if (1..=Spare::STRING_MIN).contains(&s.len())
+            && let Some(window) = self.bytes.get(from..from + Spare::STRING_MIN)
+            && let Some(mut out) = spare.strings.pop()
+        {
+            if out.capacity() >= Spare::STRING_MIN {
+                // SAFETY: `out` is empty with room for `STRING_MIN` bytes;
+                // they are written from `window`, which starts with the
+                // bytes of `s` (UTF-8, checked above), and only the
+                // `s.len()` bytes of `s` are taken as the string's.
+                unsafe {
+                    let v = out.as_mut_vec();
+                    std::ptr::copy_nonoverlapping(
+                        window.as_ptr(),
+                        v.as_mut_ptr(),
+                        Spare::STRING_MIN,
+                    );
+                    v.set_len(s.len());
+                }
+                return Ok(out);
+            }
+            spare.strings.push(out);
+        }
+        Ok(spare.string(s))
     }
 
     /// A string written by [`put_optional_str`], in a spare one.
@@ -1776,6 +1801,39 @@ mod tests {
                 );
                 let Document { text, tags, meta, ext, .. } = got;
                 recycle(text, tags, meta, ext);
+            }
+        }
+
+        #[test]
+        fn strings_read_into_spare_strings_read_as_before(
+            strings in proptest::collection::vec("\\PC{0,40}|[a-z]{0,33}", 1..8),
+            tail in 0usize..40,
+            spares in 0usize..10,
+            damage in proptest::collection::vec(any::<u8>(), 0..12),
+        ) {
+            let mut spare = Spare::default();
+            for _ in 0..spares {
+                spare.keep_string(String::with_capacity(Spare::STRING_MIN + spares));
+            }
+            let mut bytes = Vec::new();
+            for s in &strings {
+                put_str(&mut bytes, s);
+            }
+            // Strings near the end of a record, or not: the short copy reads
+            // past a string only inside the record.
+            bytes.extend(std::iter::repeat_n(b'x', tail));
+            for input in [&bytes[..], &damage[..]] {
+                let mut kept = Reader { bytes: input, at: 0 };
+                let mut before = Reader { bytes: input, at: 0 };
+                for _ in 0..strings.len() {
+                    let got = kept.string_in(&mut spare);
+                    prop_assert_eq!(format!("{:?}", got), format!("{:?}", before.string()));
+                    prop_assert_eq!(kept.at, before.at);
+                    match got {
+                        Ok(s) => spare.keep_string(s),
+                        Err(_) => break,
+                    }
+                }
             }
         }
 
