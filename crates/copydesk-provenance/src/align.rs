@@ -613,17 +613,91 @@ pub fn align_indexed(
     bi: &AlignIndex,
     params: &AlignParams,
 ) -> Alignment {
-    let n = a.sentences.len();
-    let m = b.sentences.len();
-    if n == 0 || m == 0 {
+    if a.sentences.is_empty() || b.sentences.is_empty() {
         return Alignment::default();
     }
+    let found = match_sentences(a, ai, b, bi, params);
+    chained_pairs(a, &ai.words, b, &bi.words, &found.found, params)
+}
+
+/// The sentence matches [`align`] finds before it chains them: kept, they
+/// let [`realign`] give the same documents' alignment again (either way
+/// round, mostly) without matching their sentences again.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SentenceMatches {
+    /// `(sentence of a, sentence of b, similarity)`, ascending by sentence of `a`, then of `b`.
+    found: Vec<(u32, u32, f64)>,
+    /// Whether a word was passed over as too common in `b` when looking
+    /// for candidate sentences (the other way round, it might not be).
+    capped: bool,
+}
+
+/// [`align`], also returning the sentence matches it chained (for [`realign`]).
+pub fn align_keeping_matches(
+    a: &Prepared,
+    b: &Prepared,
+    params: &AlignParams,
+) -> (Alignment, SentenceMatches) {
+    if a.sentences.is_empty() || b.sentences.is_empty() {
+        return (Alignment::default(), SentenceMatches::default());
+    }
+    let (ai, bi) = (AlignIndex::without_postings(a), AlignIndex::new(b));
+    let found = match_sentences(a, &ai, b, &bi, params);
+    let al = chained_pairs(a, &ai.words, b, &bi.words, &found.found, params);
+    (al, found)
+}
+
+/// What [`align`]`(a, b, params)` gives, from the matches an earlier
+/// [`align_keeping_matches`] of the same two documents found: of `(a, b)`,
+/// or, with `swapped`, of `(b, a)`. Only the chain and the word-level
+/// differences are computed again. `None` when the matches of `(b, a)`
+/// do not tell those of `(a, b)`: a word was too common to look up in one
+/// of the documents (sentences sharing only such words are never
+/// candidates, and the cut depends on which document is searched).
+pub fn realign(
+    a: &Prepared,
+    b: &Prepared,
+    matches: &SentenceMatches,
+    swapped: bool,
+    params: &AlignParams,
+) -> Option<Alignment> {
+    if a.sentences.is_empty() || b.sentences.is_empty() {
+        return Some(Alignment::default());
+    }
+    let found: Vec<(u32, u32, f64)> = if swapped {
+        // Searching `b`'s postings skips words in more than
+        // `64.max(m / 4)` of its sentences: none when it has at most 64.
+        if matches.capped || b.sentences.len() > 64 {
+            return None;
+        }
+        let mut found: Vec<(u32, u32, f64)> =
+            matches.found.iter().map(|&(x, y, s)| (y, x, s)).collect();
+        found.sort_unstable_by_key(|&(x, y, _)| (x, y));
+        found
+    } else {
+        matches.found.clone()
+    };
+    let words = |p: &Prepared| -> Vec<u64> { p.tokens.iter().map(|t| t.hash).collect() };
+    Some(chained_pairs(a, &words(a), b, &words(b), &found, params))
+}
+
+/// The matching of [`align_indexed`]: sentence pairs similar enough to
+/// align, by sentence of `a`, then of `b` (both documents have sentences).
+fn match_sentences(
+    a: &Prepared,
+    ai: &AlignIndex,
+    b: &Prepared,
+    bi: &AlignIndex,
+    params: &AlignParams,
+) -> SentenceMatches {
+    let m = b.sentences.len();
     let (aw, bw) = (&ai.words, &bi.words);
     let (as_, bs) = (&ai.sorted, &bi.sorted);
     let postings = &bi.postings;
     let words = word_range;
     let cap = 64.max(m / 4);
-    let mut matches: Vec<(usize, usize, f64)> = Vec::new();
+    let mut capped = false;
+    let mut matches: Vec<(u32, u32, f64)> = Vec::new();
     // Shared-word counts per sentence of `b`, and which are non-zero.
     let mut hits: Vec<u32> = vec![0; m];
     let mut touched: Vec<u32> = Vec::new();
@@ -639,6 +713,7 @@ pub fn align_indexed(
             }
             let range = bi.ranges.get(t);
             if range.len() > cap {
+                capped = true;
                 continue;
             }
             for &(_, j) in postings.get(range).unwrap_or(&[]) {
@@ -651,8 +726,7 @@ pub fn align_indexed(
         touched.sort_unstable();
         for &j in &touched {
             hits[j as usize] = 0;
-            let j = j as usize;
-            let range_b = words(bw, &b.sentences[j]);
+            let range_b = words(bw, &b.sentences[j as usize]);
             let longer = h.len().max(range_b.len());
             if longer == 0 {
                 continue;
@@ -665,12 +739,33 @@ pub fn align_indexed(
             let sim = l as f64 / longer as f64;
             let substantial = l >= 4 || (l == longer && l >= 1);
             if sim >= params.min_similarity && substantial {
-                matches.push((i, j, sim));
+                matches.push((i as u32, j, sim));
             }
         }
     }
+    SentenceMatches {
+        found: matches,
+        capped,
+    }
+}
+
+/// The chaining and word-level differences of [`align_indexed`], from
+/// the sentence matches (`aw`, `bw`: the documents' word hashes).
+fn chained_pairs(
+    a: &Prepared,
+    aw: &[u64],
+    b: &Prepared,
+    bw: &[u64],
+    found: &[(u32, u32, f64)],
+    params: &AlignParams,
+) -> Alignment {
+    let words = word_range;
+    let matches: Vec<(usize, usize, f64)> = found
+        .iter()
+        .map(|&(i, j, s)| (i as usize, j as usize, s))
+        .collect();
     let mut pairs = Vec::new();
-    for (i, j, sim) in monotone_chain(&matches, m) {
+    for (i, j, sim) in monotone_chain(&matches, b.sentences.len()) {
         let sa = &a.sentences[i];
         let sb = &b.sentences[j];
         let (common, diffs) = diff(&aw[words(aw, sa)], &bw[words(bw, sb)], sa.first, sb.first);
@@ -1003,6 +1098,53 @@ mod tests {
                 align_reference(&pa, &pb, &params)
             );
         }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn realigning_from_kept_matches_aligns_as_the_reference(
+            a in proptest::collection::vec(0usize..12, 0..120),
+            b in proptest::collection::vec(0usize..12, 0..120),
+            min_similarity in 0.2f64..0.9,
+            repeat in 1usize..4,
+        ) {
+            // Sentences that share words, repeat (equal chains tie) and
+            // align in part, either way round.
+            const WORDS: [&str; 12] = ["the", "Bank", "said", "rates", "rose", "5", "pct", "in", "March.", "Officials", "expect", "growth."];
+            let text = |w: &[usize]| w.iter().map(|&k| WORDS[k]).collect::<Vec<_>>().join(" ");
+            let (ta, tb) = (text(&a), vec![text(&b); repeat].join(" "));
+            let (pa, pb) = (Prepared::new(&ta), Prepared::new(&tb));
+            let params = AlignParams { min_similarity, ..AlignParams::default() };
+            let (al, found) = align_keeping_matches(&pa, &pb, &params);
+            proptest::prop_assert_eq!(&al, &align_reference(&pa, &pb, &params));
+            proptest::prop_assert_eq!(realign(&pa, &pb, &found, false, &params), Some(al));
+            let back = realign(&pb, &pa, &found, true, &params);
+            if !found.capped && pa.sentences.len() <= 64 {
+                proptest::prop_assert!(back.is_some());
+            }
+            if let Some(back) = back {
+                proptest::prop_assert_eq!(back, align_reference(&pb, &pa, &params));
+            }
+        }
+    }
+
+    #[test]
+    fn matches_with_too_common_words_are_not_turned_round() {
+        // 70 sentences sharing "said": too common to look up in `b`.
+        let b: String = (0..70)
+            .map(|k| format!("Officials said {k} more.\n"))
+            .collect();
+        let a = "Officials said.\nThe Bank said rates rose 5 pct in March.\n";
+        let (pa, pb) = (Prepared::new(a), Prepared::new(&b));
+        let params = AlignParams::default();
+        let (al, found) = align_keeping_matches(&pa, &pb, &params);
+        assert!(found.capped);
+        assert_eq!(realign(&pa, &pb, &found, false, &params), Some(al));
+        assert_eq!(realign(&pb, &pa, &found, true, &params), None);
+        // `a` searched the other way round: `b` has more than 64 sentences.
+        let (_, found) = align_keeping_matches(&pb, &pa, &params);
+        assert!(!found.capped);
+        assert_eq!(realign(&pa, &pb, &found, true, &params), None);
     }
 
     #[test]

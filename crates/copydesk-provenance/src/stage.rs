@@ -2,7 +2,9 @@
 //! in `finish`, alignment of candidate pairs, a source for each copy, and
 //! the `provenance` and `spin` fields in `annotate`.
 
-use crate::align::{AlignParams, PrepareScratch, Prepared, align};
+use crate::align::{
+    AlignParams, PrepareScratch, Prepared, SentenceMatches, align, align_keeping_matches, realign,
+};
 use crate::chunked::{ChunkedSlices, FixedWidthSlices};
 use crate::compare::{DecisionParams, PairVerdict, Side, decide, evidence};
 use crate::fingerprint::{estimated_coverage, fingerprints_with};
@@ -781,17 +783,19 @@ impl ProvenanceStage {
             .map(|v| v.into_iter().collect())
     }
 
-    /// Aligns and judges candidate pair `(i, j)` (both documents prepared).
+    /// Aligns and judges candidate pair `(i, j)` (both documents
+    /// prepared); with a verdict, the sentence matches of the alignment
+    /// (for [`Self::evidence_for`]).
     fn compare(
         &self,
         prepared: &PreparedDocs,
         i: usize,
         j: usize,
-    ) -> Result<Option<Judged>, StageError> {
+    ) -> Result<Option<(Judged, SentenceMatches)>, StageError> {
         let missing = || StageError::new("provenance: candidate document not prepared");
         let (da, pa) = prepared.get(&i).ok_or_else(missing)?;
         let (db, pb) = prepared.get(&j).ok_or_else(missing)?;
-        let al = align(pa, pb, &self.align_params());
+        let (al, matches) = align_keeping_matches(pa, pb, &self.align_params());
         let decision = DecisionParams {
             min_coverage: self.config.min_coverage,
             spun_min_rate: self.config.spun_min_rate,
@@ -809,7 +813,7 @@ impl ProvenanceStage {
             if v.kind == RelationKind::SameStory && !self.config.same_story {
                 return None;
             }
-            Some((i, j, v))
+            Some(((i, j, v), matches))
         }))
     }
 
@@ -848,6 +852,86 @@ impl ProvenanceStage {
         })
     }
 
+    /// The evidence of each relation of `chunk` (in order): shared, or
+    /// computed from the documents, fetched and prepared once.
+    fn chunk_evidence(
+        &self,
+        store: &dyn DocumentStore,
+        chunk: &[Chosen],
+        shared: &PreHashedMap<(usize, usize), RelationEvidence>,
+        matches: &MatchesByPair,
+    ) -> Result<Vec<Evidence>, StageError> {
+        let chunk_pairs: Vec<(usize, usize)> = chunk
+            .iter()
+            .map(|(d, s, _)| (*d, *s))
+            .filter(|&(d, s)| !shared.contains_key(&self.evidence_key(d, s)))
+            .collect();
+        let prepared = self.prepare_all(store, &chunk_pairs)?;
+        Ok(chunk
+            .par_iter()
+            .map(
+                |(doc, source, _)| match shared.get(&self.evidence_key(*doc, *source)) {
+                    Some(e) => Ok(e.clone()),
+                    None => self.evidence_for(&prepared, *doc, *source, matches),
+                },
+            )
+            .collect())
+    }
+
+    /// Records the relations of `chunk` with their evidence, in order: the
+    /// table's rows, the findings of their documents and the count by kind.
+    fn record(
+        &self,
+        chunk: &[Chosen],
+        evidences: Vec<Evidence>,
+        table: &mut RecordTable,
+        findings: &mut PreHashedMap<usize, DocFindings>,
+        by_kind: &mut BTreeMap<&'static str, usize>,
+    ) -> Result<(), StageError> {
+        for ((doc, source, verdict), evidence) in chunk.iter().zip(evidences) {
+            let (doc, source) = (*doc, *source);
+            let evidence = evidence?;
+            if verdict.kind != RelationKind::SameStory {
+                let f = findings.entry(doc).or_default();
+                f.source = Some((self.ids[source].clone(), verdict.kind, verdict.score));
+                f.related = true;
+                if verdict.kind == RelationKind::Spun {
+                    let subs = evidence
+                        .substitutions
+                        .iter()
+                        .map(|s| SpinSubstitution {
+                            start: s.doc.start,
+                            end: s.doc.end,
+                            spun: s.spun.clone(),
+                            original: s.original.clone(),
+                            confidence: verdict.score,
+                            evidence: "source".to_string(),
+                        })
+                        .collect();
+                    let aligned = evidence.aligned.iter().map(|p| p.doc).collect();
+                    f.spin = Some((verdict.score, subs, aligned));
+                }
+                let s = findings.entry(source).or_default();
+                s.copies.push(self.ids[doc].clone());
+                s.related = true;
+            } else {
+                findings.entry(doc).or_default();
+                findings.entry(source).or_default();
+            }
+            *by_kind.entry(verdict.kind.as_str()).or_default() += 1;
+            table.push(&Relation {
+                doc: self.ids[doc].clone(),
+                source: self.ids[source].clone(),
+                kind: verdict.kind,
+                score: verdict.score,
+                doc_ordinal: doc,
+                source_ordinal: source,
+                evidence,
+            })?;
+        }
+        Ok(())
+    }
+
     /// What a relation's evidence depends on: the copy's text (a twin's is
     /// its representative's) and the source.
     fn evidence_key(&self, doc: usize, source: usize) -> (usize, usize) {
@@ -862,6 +946,7 @@ impl ProvenanceStage {
         &self,
         store: &dyn DocumentStore,
         chosen: &[(usize, usize, PairVerdict)],
+        matches: &MatchesByPair,
     ) -> Result<PreHashedMap<(usize, usize), RelationEvidence>, StageError> {
         let mut uses: PreHashedMap<(usize, usize), usize> = PreHashedMap::default();
         for (doc, source, _) in chosen {
@@ -877,7 +962,7 @@ impl ProvenanceStage {
             let prepared = self.prepare_all(store, &pairs)?;
             let evidences: Vec<Result<RelationEvidence, StageError>> = pairs
                 .par_iter()
-                .map(|&(doc, source)| self.evidence_for(&prepared, doc, source))
+                .map(|&(doc, source)| self.evidence_for(&prepared, doc, source, matches))
                 .collect();
             for (key, evidence) in pairs.into_iter().zip(evidences) {
                 shared.insert(key, evidence?);
@@ -887,17 +972,26 @@ impl ProvenanceStage {
     }
 
     /// The evidence of a chosen relation, aligned copy → source (both
-    /// documents prepared).
+    /// documents prepared). When the two were compared, the alignment is
+    /// redone from the sentence matches found then (`matches`, by compared
+    /// pair), without matching their sentences again.
     fn evidence_for(
         &self,
         prepared: &PreparedDocs,
         copy: usize,
         source: usize,
+        matches: &MatchesByPair,
     ) -> Result<RelationEvidence, StageError> {
         let missing = || StageError::new("provenance: related document not prepared");
         let (dc, pc) = prepared.get(&copy).ok_or_else(missing)?;
         let (ds, ps) = prepared.get(&source).ok_or_else(missing)?;
-        let al = align(pc, ps, &self.align_params());
+        let params = self.align_params();
+        let again = match (matches.get(&(copy, source)), matches.get(&(source, copy))) {
+            (Some(m), _) => realign(pc, ps, m, false, &params),
+            (None, Some(m)) => realign(pc, ps, m, true, &params),
+            (None, None) => None,
+        };
+        let al = again.unwrap_or_else(|| align(pc, ps, &params));
         Ok(evidence(
             self.side(pc, dc, copy),
             self.side(ps, ds, source),
@@ -1095,6 +1189,16 @@ type PreparedDocs = PreHashedMap<usize, (String, Prepared)>;
 /// A judged pair: (first ordinal, second ordinal, verdict).
 type Judged = (usize, usize, PairVerdict);
 
+/// A chosen relation: (copy, source, verdict).
+type Chosen = (usize, usize, PairVerdict);
+
+/// A relation's evidence, or why it could not be computed.
+type Evidence = Result<RelationEvidence, StageError>;
+
+/// The sentence matches of judged pairs' alignments, by (first ordinal,
+/// second ordinal).
+type MatchesByPair = PreHashedMap<(usize, usize), SentenceMatches>;
+
 /// Follows parent links from `start`; true when `target` is reached.
 fn reaches(parent: &PreHashedMap<usize, usize>, start: usize, target: usize) -> bool {
     let mut at = start;
@@ -1184,17 +1288,22 @@ impl CorpusStage for ProvenanceStage {
         let mut support: PreHashedMap<(usize, usize), u32> = PreHashedMap::default();
         let mut degree: PreHashedMap<usize, usize> = PreHashedMap::default();
         let mut judged: Vec<Judged> = Vec::new();
+        // The sentence matches of each judged pair's alignment, by pair:
+        // the evidence of the relations chosen among them is aligned again
+        // from these (a few bytes per aligned sentence).
+        let mut matches: MatchesByPair = PreHashedMap::default();
         for batch in pairs.chunks(ALIGN_BATCH) {
             let prepared = self.prepare_all(store, batch)?;
-            let verdicts: Vec<Result<Option<Judged>, StageError>> = batch
+            let verdicts: Vec<Result<Option<(Judged, SentenceMatches)>, StageError>> = batch
                 .par_iter()
                 .map(|&(i, j)| self.compare(&prepared, i, j))
                 .collect();
             drop(prepared);
             for v in verdicts {
-                let Some((i, j, mut verdict)) = v? else {
+                let Some(((i, j, mut verdict), found)) = v? else {
                     continue;
                 };
+                matches.insert((i, j), found);
                 if verdict.kind != RelationKind::SameStory {
                     for &s in &verdict.aligned_a {
                         *support.entry((i, s)).or_default() += 1;
@@ -1395,66 +1504,34 @@ impl CorpusStage for ProvenanceStage {
         let mut findings: PreHashedMap<usize, DocFindings> = PreHashedMap::default();
         let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
         timer.end("sources");
-        let shared = self.shared_evidence(store, &chosen)?;
+        // Only the chosen relations' matches are needed now.
+        let needed: PreHashedMap<(usize, usize), ()> = chosen
+            .iter()
+            .flat_map(|&(d, s, _)| [((d, s), ()), ((s, d), ())])
+            .collect();
+        matches.retain(|key, _| needed.contains_key(key));
+        drop(needed);
+        let shared = self.shared_evidence(store, &chosen, &matches)?;
         timer.end("shared_evidence");
-        for chunk in chosen.chunks(EVIDENCE_CHUNK) {
-            let chunk_pairs: Vec<(usize, usize)> = chunk
-                .iter()
-                .map(|(d, s, _)| (*d, *s))
-                .filter(|&(d, s)| !shared.contains_key(&self.evidence_key(d, s)))
-                .collect();
-            let prepared = self.prepare_all(store, &chunk_pairs)?;
-            let evidences: Vec<Result<RelationEvidence, StageError>> = chunk
-                .par_iter()
-                .map(
-                    |(doc, source, _)| match shared.get(&self.evidence_key(*doc, *source)) {
-                        Some(e) => Ok(e.clone()),
-                        None => self.evidence_for(&prepared, *doc, *source),
-                    },
-                )
-                .collect();
-            drop(prepared);
-            for ((doc, source, verdict), evidence) in chunk.iter().zip(evidences) {
-                let (doc, source) = (*doc, *source);
-                let evidence = evidence?;
-                if verdict.kind != RelationKind::SameStory {
-                    let f = findings.entry(doc).or_default();
-                    f.source = Some((self.ids[source].clone(), verdict.kind, verdict.score));
-                    f.related = true;
-                    if verdict.kind == RelationKind::Spun {
-                        let subs = evidence
-                            .substitutions
-                            .iter()
-                            .map(|s| SpinSubstitution {
-                                start: s.doc.start,
-                                end: s.doc.end,
-                                spun: s.spun.clone(),
-                                original: s.original.clone(),
-                                confidence: verdict.score,
-                                evidence: "source".to_string(),
-                            })
-                            .collect();
-                        let aligned = evidence.aligned.iter().map(|p| p.doc).collect();
-                        f.spin = Some((verdict.score, subs, aligned));
+        // Each chunk's relations are recorded (on this thread, in order)
+        // while the next chunk's evidence is computed (on the others).
+        let mut computed: Option<(&[Chosen], Vec<Evidence>)> = None;
+        for chunk in chosen.chunks(EVIDENCE_CHUNK).map(Some).chain([None]) {
+            let (recorded, evidences) = rayon::join(
+                || match computed.take() {
+                    Some((done, evidences)) => {
+                        self.record(done, evidences, &mut table, &mut findings, &mut by_kind)
                     }
-                    let s = findings.entry(source).or_default();
-                    s.copies.push(self.ids[doc].clone());
-                    s.related = true;
-                } else {
-                    findings.entry(doc).or_default();
-                    findings.entry(source).or_default();
-                }
-                *by_kind.entry(verdict.kind.as_str()).or_default() += 1;
-                table.push(&Relation {
-                    doc: self.ids[doc].clone(),
-                    source: self.ids[source].clone(),
-                    kind: verdict.kind,
-                    score: verdict.score,
-                    doc_ordinal: doc,
-                    source_ordinal: source,
-                    evidence,
-                })?;
-            }
+                    None => Ok(()),
+                },
+                || {
+                    chunk
+                        .map(|chunk| self.chunk_evidence(store, chunk, &shared, &matches))
+                        .transpose()
+                },
+            );
+            recorded?;
+            computed = chunk.zip(evidences?);
         }
         for (o, f) in findings.iter_mut() {
             let r = find(&mut roots, *o);
