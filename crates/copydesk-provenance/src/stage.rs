@@ -1089,9 +1089,12 @@ fn sorted_keys_into(parts: Vec<Vec<(u64, u32)>>, scratch: &mut SortScratch) {
 /// distributed by the next bits (about one key per value), then each part
 /// of more than one key sorted. `ends` is a reused buffer.
 fn sort_by_next_bits(group: &[(u64, u32)], dest: &mut [(u64, u32)], ends: &mut Vec<usize>) {
-    if group.len() < 64 {
+    // Small groups (a corpus of a few thousand documents has only such)
+    // are distributed as well down to [`SMALL_GROUP`] keys: a call to
+    // `sort_unstable` cost more.
+    if group.len() <= SMALL_GROUP {
         dest.copy_from_slice(group);
-        dest.sort_unstable();
+        insertion_sort(dest);
         return;
     }
     let bits = (usize::BITS - group.len().leading_zeros()).clamp(4, 20);
@@ -1121,6 +1124,10 @@ fn sort_by_next_bits(group: &[(u64, u32)], dest: &mut [(u64, u32)], ends: &mut V
         from = to;
     }
 }
+
+/// Groups of at most this many keys [`sort_by_next_bits`] sorts by
+/// insertion, without distributing them.
+const SMALL_GROUP: usize = 16;
 
 /// Sorts a few keys in place (a call to `sort_unstable` costs more for
 /// the parts of one to three keys [`sort_by_next_bits`] leaves).
@@ -1717,6 +1724,23 @@ mod tests {
             let mut ours = stage.within_budget(plausible, by_containment, budget);
             ours.sort_unstable();
             proptest::prop_assert_eq!(ours, expected);
+        }
+
+        #[test]
+        fn sorting_a_group_by_its_next_bits_sorts_as_sort_unstable(
+            keys in proptest::collection::vec((proptest::prelude::any::<u64>(), 0u32..6), 0..200),
+            narrow in 0u32..4,
+        ) {
+            // One group (the same top bits), its next bits few or many.
+            let keys: Vec<(u64, u32)> = keys
+                .into_iter()
+                .map(|(h, d)| ((0x5A << (64 - TOP_BITS)) | (h >> (TOP_BITS + narrow * 12)), d))
+                .collect();
+            let mut expected = keys.clone();
+            expected.sort_unstable();
+            let mut dest = vec![(0, 0); keys.len()];
+            sort_by_next_bits(&keys, &mut dest, &mut Vec::new());
+            proptest::prop_assert_eq!(dest, expected);
         }
 
         #[test]
