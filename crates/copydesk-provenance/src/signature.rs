@@ -172,19 +172,62 @@ fn permutation_coefficients() -> &'static [(u64, u64)] {
 }
 
 /// The permutations' multipliers and offsets in two arrays (the layout
-/// the vectorized loop of [`minhash`] reads).
+/// the vectorized loops of [`minhash`] read), and in blocks of eight
+/// slots for the AVX2 one.
 struct Permutations {
     multipliers: Vec<u64>,
     offsets: Vec<u64>,
+    blocks: Vec<SlotBlock>,
+}
+
+/// Eight slots' coefficients as the AVX2 loop of [`minhash`] reads them:
+/// the multipliers' low and high 32 bits, and the offsets of the even and
+/// of the odd slots.
+#[derive(Debug, Clone, Copy)]
+#[repr(C, align(32))]
+struct SlotBlock {
+    low: [u32; 8],
+    high: [u32; 8],
+    even: [u64; 4],
+    odd: [u64; 4],
+}
+
+impl SlotBlock {
+    /// The block of eight slots' multipliers `a` and offsets `b`.
+    fn new(a: &[u64], b: &[u64]) -> SlotBlock {
+        let mut block = SlotBlock {
+            low: [0; 8],
+            high: [0; 8],
+            even: [0; 4],
+            odd: [0; 4],
+        };
+        for k in 0..8 {
+            block.low[k] = a[k] as u32;
+            block.high[k] = (a[k] >> 32) as u32;
+            if k % 2 == 0 {
+                block.even[k / 2] = b[k];
+            } else {
+                block.odd[k / 2] = b[k];
+            }
+        }
+        block
+    }
 }
 
 fn permutations() -> &'static Permutations {
     static PERMUTATIONS: std::sync::OnceLock<Permutations> = std::sync::OnceLock::new();
     PERMUTATIONS.get_or_init(|| {
-        let (multipliers, offsets) = permutation_coefficients().iter().copied().unzip();
+        let (multipliers, offsets): (Vec<u64>, Vec<u64>) =
+            permutation_coefficients().iter().copied().unzip();
+        let blocks = multipliers
+            .chunks_exact(8)
+            .zip(offsets.chunks_exact(8))
+            .map(|(a, b)| SlotBlock::new(a, b))
+            .collect();
         Permutations {
             multipliers,
             offsets,
+            blocks,
         }
     })
 }
@@ -211,7 +254,7 @@ pub fn minhash(set: &[u64], perms: usize) -> Vec<u32> {
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2 (checked just above), the only
             // requirement of a `target_feature(enable = "avx2")` function.
-            unsafe { minhash_avx2(set, a, b, &mut sig) };
+            unsafe { minhash_avx2(set, &p.blocks, a, b, &mut sig) };
             return sig;
         }
     }
@@ -219,10 +262,73 @@ pub fn minhash(set: &[u64], perms: usize) -> Vec<u32> {
     sig
 }
 
-/// [`minhash`]'s loop compiled for AVX2 (four slots per instruction).
+/// [`minhash`] for AVX2, which has no 64-bit multiply: eight slots at a
+/// time, each block of them kept in registers over all the elements. Of
+/// `a x + b` (mod 2^64), with `a = ah 2^32 + al` and `x = xh 2^32 + xl`,
+/// only bits 32..63 are kept: `(al xl + b) >> 32` (two 32 x 32 -> 64-bit
+/// multiplies for eight slots, the even and the odd ones) plus
+/// `ah xl + al xh` mod 2^32 (two 32-bit multiplies), mod 2^32. The slots
+/// past the last whole block of `blocks` (the blocks of `a` and `b`) are
+/// computed as [`minhash_slots`] does.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn minhash_avx2(set: &[u64], a: &[u64], b: &[u64], sig: &mut [u32]) {
+fn minhash_avx2(set: &[u64], blocks: &[SlotBlock], a: &[u64], b: &[u64], sig: &mut [u32]) {
+    use std::arch::x86_64::{
+        __m256i, _mm256_add_epi32, _mm256_add_epi64, _mm256_blend_epi32, _mm256_loadu_si256,
+        _mm256_min_epu32, _mm256_mul_epu32, _mm256_mullo_epi32, _mm256_set1_epi32,
+        _mm256_srli_epi64, _mm256_storeu_si256,
+    };
+    let whole = blocks.len().min(sig.len() / 8);
+    // Each element mixed, its halves broadcast to every 32-bit lane.
+    let mixed: Vec<[__m256i; 2]> = set
+        .iter()
+        .map(|&h| {
+            let x = mix(h);
+            [
+                _mm256_set1_epi32(x as u32 as i32),
+                _mm256_set1_epi32((x >> 32) as u32 as i32),
+            ]
+        })
+        .collect();
+    for (block, out) in blocks[..whole].iter().zip(sig.chunks_exact_mut(8)) {
+        // SAFETY: each array of the block is 32 bytes, and so is `out`
+        // (eight `u32`s); the loads need no alignment.
+        let (low, high, even, odd, mut acc) = unsafe {
+            (
+                _mm256_loadu_si256(block.low.as_ptr().cast::<__m256i>()),
+                _mm256_loadu_si256(block.high.as_ptr().cast::<__m256i>()),
+                _mm256_loadu_si256(block.even.as_ptr().cast::<__m256i>()),
+                _mm256_loadu_si256(block.odd.as_ptr().cast::<__m256i>()),
+                _mm256_loadu_si256(out.as_ptr().cast::<__m256i>()),
+            )
+        };
+        let low_odd = _mm256_srli_epi64::<32>(low);
+        for &[xl, xh] in &mixed {
+            // al xl + b, for the even slots (in the low halves of the
+            // 64-bit lanes) and the odd ones; their high halves, in order.
+            let products_even = _mm256_add_epi64(_mm256_mul_epu32(low, xl), even);
+            let products_odd = _mm256_add_epi64(_mm256_mul_epu32(low_odd, xl), odd);
+            let top = _mm256_blend_epi32::<0b1010_1010>(
+                _mm256_srli_epi64::<32>(products_even),
+                products_odd,
+            );
+            let cross = _mm256_add_epi32(_mm256_mullo_epi32(high, xl), _mm256_mullo_epi32(low, xh));
+            acc = _mm256_min_epu32(acc, _mm256_add_epi32(top, cross));
+        }
+        // SAFETY: as the load of `acc`.
+        unsafe { _mm256_storeu_si256(out.as_mut_ptr().cast(), acc) };
+    }
+    let done = whole * 8;
+    if let (Some(a), Some(b), Some(sig)) = (a.get(done..), b.get(done..), sig.get_mut(done..)) {
+        minhash_slots(set, a, b, sig);
+    }
+}
+
+/// The AVX2 loop [`minhash`] had: [`minhash_slots`] compiled for AVX2
+/// (its 64-bit multiplies emulated, four slots at a time), kept as a reference.
+#[cfg(all(test, target_arch = "x86_64"))]
+#[target_feature(enable = "avx2")]
+fn minhash_avx2_reference(set: &[u64], a: &[u64], b: &[u64], sig: &mut [u32]) {
     minhash_slots(set, a, b, sig);
 }
 
@@ -407,8 +513,12 @@ mod tests {
                 if std::arch::is_x86_feature_detected!("avx2") {
                     let mut sig = vec![u32::MAX; n];
                     // SAFETY: AVX2 is supported (checked just above).
-                    unsafe { minhash_avx2(&set, a, b, &mut sig) };
-                    prop_assert_eq!(sig, minhash_reference(&set, perms));
+                    unsafe { minhash_avx2(&set, &p.blocks, a, b, &mut sig) };
+                    prop_assert_eq!(&sig, &minhash_reference(&set, perms));
+                    let mut old = vec![u32::MAX; n];
+                    // SAFETY: as above.
+                    unsafe { minhash_avx2_reference(&set, a, b, &mut old) };
+                    prop_assert_eq!(sig, old);
                 }
                 if std::arch::is_x86_feature_detected!("avx512f")
                     && std::arch::is_x86_feature_detected!("avx512dq")
