@@ -303,17 +303,35 @@ fn minhash_avx2(set: &[u64], blocks: &[SlotBlock], a: &[u64], b: &[u64], sig: &m
             )
         };
         let low_odd = _mm256_srli_epi64::<32>(low);
-        for &[xl, xh] in &mixed {
-            // al xl + b, for the even slots (in the low halves of the
-            // 64-bit lanes) and the odd ones; their high halves, in order.
-            let products_even = _mm256_add_epi64(_mm256_mul_epu32(low, xl), even);
-            let products_odd = _mm256_add_epi64(_mm256_mul_epu32(low_odd, xl), odd);
-            let top = _mm256_blend_epi32::<0b1010_1010>(
-                _mm256_srli_epi64::<32>(products_even),
-                products_odd,
+        // One element's values of the eight slots.
+        macro_rules! slots {
+            ($xl:expr, $xh:expr) => {{
+                let (xl, xh) = ($xl, $xh);
+                // al xl + b, for the even slots (in the low halves of the
+                // 64-bit lanes) and the odd ones; their high halves, in order.
+                let products_even = _mm256_add_epi64(_mm256_mul_epu32(low, xl), even);
+                let products_odd = _mm256_add_epi64(_mm256_mul_epu32(low_odd, xl), odd);
+                let top = _mm256_blend_epi32::<0b1010_1010>(
+                    _mm256_srli_epi64::<32>(products_even),
+                    products_odd,
+                );
+                let cross =
+                    _mm256_add_epi32(_mm256_mullo_epi32(high, xl), _mm256_mullo_epi32(low, xh));
+                _mm256_add_epi32(top, cross)
+            }};
+        }
+        // Two elements a step (fewer loop steps).
+        let pairs = mixed.chunks_exact(2);
+        let rest = pairs.remainder();
+        for pair in pairs {
+            let (first, second) = (
+                slots!(pair[0][0], pair[0][1]),
+                slots!(pair[1][0], pair[1][1]),
             );
-            let cross = _mm256_add_epi32(_mm256_mullo_epi32(high, xl), _mm256_mullo_epi32(low, xh));
-            acc = _mm256_min_epu32(acc, _mm256_add_epi32(top, cross));
+            acc = _mm256_min_epu32(acc, _mm256_min_epu32(first, second));
+        }
+        for &[xl, xh] in rest {
+            acc = _mm256_min_epu32(acc, slots!(xl, xh));
         }
         // SAFETY: as the load of `acc`.
         unsafe { _mm256_storeu_si256(out.as_mut_ptr().cast(), acc) };
