@@ -36,6 +36,73 @@ pub fn anchor_shingles_into(
     anchors: &mut Vec<(u64, bool)>,
     out: &mut Vec<u64>,
 ) {
+    shingles_deduplicated_by(tokens, k, anchors, out, |v| {
+        v.sort_unstable();
+        v.dedup();
+    });
+}
+
+/// The shingles of [`anchor_shingles_into`], the same set, in no
+/// particular order (what [`minhash`] and a count of them need): made
+/// distinct with a set (`slots`, a reused table, all zeros between calls)
+/// instead of a sort.
+pub(crate) fn anchor_shingle_set_into(
+    tokens: &[Token],
+    k: usize,
+    anchors: &mut Vec<(u64, bool)>,
+    out: &mut Vec<u64>,
+    slots: &mut Vec<u64>,
+) {
+    shingles_deduplicated_by(tokens, k, anchors, out, |v| distinct_in_place(v, slots));
+}
+
+/// Keeps the first occurrence of each value of `values`, in order, with
+/// `slots` as an open-addressing set (all zeros before and after; 0 is
+/// noted apart). The values are hashes: their low bits pick the slot.
+fn distinct_in_place(values: &mut Vec<u64>, slots: &mut Vec<u64>) {
+    let size = (values.len() * 2).next_power_of_two().max(16);
+    if slots.len() < size {
+        slots.resize(size, 0);
+    }
+    let table = &mut slots[..size];
+    let mask = size - 1;
+    let (mut kept, mut zero) = (0, false);
+    for i in 0..values.len() {
+        let v = values[i];
+        let fresh = if v == 0 {
+            !std::mem::replace(&mut zero, true)
+        } else {
+            let mut slot = v as usize & mask;
+            loop {
+                let t = table[slot];
+                if t == 0 {
+                    table[slot] = v;
+                    break true;
+                }
+                if t == v {
+                    break false;
+                }
+                slot = (slot + 1) & mask;
+            }
+        };
+        if fresh {
+            values[kept] = v;
+            kept += 1;
+        }
+    }
+    values.truncate(kept);
+    table.fill(0);
+}
+
+/// [`anchor_shingles_into`] with `dedup` making a list of shingles distinct.
+#[inline(always)]
+fn shingles_deduplicated_by(
+    tokens: &[Token],
+    k: usize,
+    anchors: &mut Vec<(u64, bool)>,
+    out: &mut Vec<u64>,
+    mut dedup: impl FnMut(&mut Vec<u64>),
+) {
     out.clear();
     // Each token written to the next place, which only an anchor word
     // keeps (no branch on the class, which varies from word to word).
@@ -59,8 +126,7 @@ pub fn anchor_shingles_into(
         } else {
             specific_windows(anchors, k, out);
         }
-        out.sort_unstable();
-        out.dedup();
+        dedup(out);
         if out.len() >= MIN_SPECIFIC_SHINGLES {
             return;
         }
@@ -73,8 +139,7 @@ pub fn anchor_shingles_into(
                 .fold(0x51_7C_C1_B7_27_22_0A_95_u64, |h, a| mix(h ^ a.0)),
         );
     }
-    out.sort_unstable();
-    out.dedup();
+    dedup(out);
 }
 
 /// Pushes to `out` the hash of each window of `k` anchors (`k` at most
@@ -578,7 +643,35 @@ mod tests {
             let mut out = vec![5];
             anchor_shingles_into(&tokens, k, &mut anchors, &mut out);
             prop_assert_eq!(&out, &anchor_shingles_reference(&tokens, k));
-            prop_assert_eq!(anchor_shingles(&tokens, k), out);
+            prop_assert_eq!(anchor_shingles(&tokens, k), out.clone());
+            // The set: the same shingles, each once, in any order.
+            let mut slots = vec![0; 3];
+            let mut set = vec![7, 0];
+            anchor_shingle_set_into(&tokens, k, &mut anchors, &mut set, &mut slots);
+            prop_assert!(slots.iter().all(|&s| s == 0));
+            let mut sorted = set.clone();
+            sorted.sort_unstable();
+            sorted.dedup();
+            prop_assert_eq!(sorted.len(), set.len());
+            prop_assert_eq!(sorted, out);
+        }
+
+        #[test]
+        fn distinct_in_place_keeps_first_occurrences(
+            values in prop::collection::vec(prop_oneof![0u64..40, any::<u64>()], 0..300),
+        ) {
+            // Small values (0 too) collide in the table and repeat.
+            let mut expected: Vec<u64> = Vec::new();
+            for &v in &values {
+                if !expected.contains(&v) {
+                    expected.push(v);
+                }
+            }
+            let mut slots = Vec::new();
+            let mut ours = values.clone();
+            distinct_in_place(&mut ours, &mut slots);
+            prop_assert_eq!(ours, expected);
+            prop_assert!(slots.iter().all(|&s| s == 0));
         }
 
         #[test]

@@ -15,7 +15,7 @@ use crate::partners::{
 };
 use crate::phases::{Phase, PhaseTimer};
 use crate::signature::{
-    anchor_shingles_into, estimated_containment, minhash, mix, narrow_same_slots, narrow_slot,
+    anchor_shingle_set_into, estimated_containment, minhash, mix, narrow_same_slots, narrow_slot,
     same_slots,
 };
 use crate::twins;
@@ -283,9 +283,11 @@ struct ObserveScratch {
     prepared: Prepared,
     prepare: PrepareScratch,
     words: Vec<u64>,
-    /// A document's anchor words and shingles ([`anchor_shingles_into`]).
+    /// A document's anchor words and shingles ([`anchor_shingle_set_into`]).
     anchors: Vec<(u64, bool)>,
     shingles: Vec<u64>,
+    /// The set [`anchor_shingle_set_into`] makes the shingles distinct with.
+    shingle_slots: Vec<u64>,
     /// The set [`distinct_words_into`] fills.
     distinct: DistinctScratch,
     /// A sentence's values ([`fingerprints_with`]).
@@ -303,6 +305,7 @@ impl Default for ObserveScratch {
             words: Vec::new(),
             anchors: Vec::new(),
             shingles: Vec::new(),
+            shingle_slots: Vec::new(),
             distinct: DistinctScratch::default(),
             values: Vec::new(),
         }
@@ -826,12 +829,20 @@ impl ProvenanceStage {
             words,
             anchors,
             shingles,
+            shingle_slots,
             distinct,
             values,
         } = scratch;
         prepared.refill(&doc.text, prepare);
         let tokens = &prepared.tokens;
-        anchor_shingles_into(tokens, self.config.shingle_words, anchors, shingles);
+        // The shingles in no order: MinHash and their count need none.
+        anchor_shingle_set_into(
+            tokens,
+            self.config.shingle_words,
+            anchors,
+            shingles,
+            shingle_slots,
+        );
         let sketch = if shingles.is_empty() {
             vec![u32::MAX; self.config.permutations]
         } else {
