@@ -681,6 +681,35 @@ pub fn realign(
     Some(chained_pairs(a, &words(a), b, &words(b), &found, params))
 }
 
+/// What [`align`]`(p, q, params)` gives for two documents with the same
+/// text (`p` prepared from it; `q` would be the same), without matching:
+/// every sentence with itself. A sentence is similar to itself (1.0) and
+/// is a candidate for itself when one of its words is looked up, which
+/// holds for every word of a document of at most 64 sentences (none is in
+/// more than `64.max(m / 4)` of them); then the chain of most total
+/// similarity is the diagonal (the only chain of as many pairs as
+/// sentences; any other has a pair fewer, at most 1.0 each), and equal
+/// sentences have no differences. `None` for longer documents.
+pub fn align_same_text(p: &Prepared) -> Option<Alignment> {
+    if p.sentences.len() > 64 {
+        return None;
+    }
+    let pairs = p
+        .sentences
+        .iter()
+        .enumerate()
+        .map(|(i, s)| SentencePair {
+            a: i,
+            b: i,
+            similarity: 1.0,
+            common: s.last.min(p.tokens.len()) - s.first.min(p.tokens.len()),
+            substitutions: Vec::new(),
+            edits: Vec::new(),
+        })
+        .collect();
+    Some(Alignment { pairs })
+}
+
 /// The matching of [`align_indexed`]: sentence pairs similar enough to
 /// align, by sentence of `a`, then of `b` (both documents have sentences).
 fn match_sentences(
@@ -1124,6 +1153,25 @@ mod tests {
             }
             if let Some(back) = back {
                 proptest::prop_assert_eq!(back, align_reference(&pb, &pa, &params));
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_text_aligns_with_itself_as_the_reference_aligns_it(
+            words in proptest::collection::vec(0usize..12, 0..200),
+            repeat in 1usize..4,
+            min_similarity in 0.0f64..=1.0,
+        ) {
+            // Sentences that repeat, over a few words (some in most sentences).
+            const WORDS: [&str; 12] = ["the", "Bank", "said", "rates", "rose", "5", "pct", "in", "March.", "Officials", "expect", "growth.\n"];
+            let text = vec![words.iter().map(|&k| WORDS[k]).collect::<Vec<_>>().join(" "); repeat].join(" ");
+            let (p, q) = (Prepared::new(&text), Prepared::new(&text));
+            let params = AlignParams { min_similarity, ..AlignParams::default() };
+            match align_same_text(&p) {
+                Some(al) => proptest::prop_assert_eq!(al, align_reference(&p, &q, &params)),
+                None => proptest::prop_assert!(p.sentences.len() > 64),
             }
         }
     }

@@ -3,7 +3,8 @@
 //! the `provenance` and `spin` fields in `annotate`.
 
 use crate::align::{
-    AlignParams, PrepareScratch, Prepared, SentenceMatches, align, align_keeping_matches, realign,
+    AlignParams, PrepareScratch, Prepared, SentenceMatches, align, align_keeping_matches,
+    align_same_text, realign,
 };
 use crate::chunked::{ChunkedSlices, FixedWidthSlices};
 use crate::compare::{DecisionParams, PairVerdict, Side, decide, evidence};
@@ -1000,6 +1001,9 @@ impl ProvenanceStage {
         let again = match (matches.get(&(copy, source)), matches.get(&(source, copy))) {
             (Some(m), _) => realign(pc, ps, m, false, &params),
             (None, Some(m)) => realign(pc, ps, m, true, &params),
+            // A twin and its representative (or a document and itself):
+            // each sentence aligns with itself.
+            (None, None) if dc == ds => align_same_text(pc),
             (None, None) => None,
         };
         let al = again.unwrap_or_else(|| align(pc, ps, &params));
