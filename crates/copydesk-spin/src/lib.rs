@@ -149,7 +149,7 @@ pub use resources::{BUILTIN_DICTIONARIES, builtin_dictionary, language_model, mo
 pub use stage::SpinStage;
 pub use tagger::{Analysis, Candidate, SpinTagger, TopicSupport, Weights};
 pub use thesaurus::{Original, ReverseThesaurus};
-pub use tokens::{Token, detect_quotes, tokenize};
+pub use tokens::{Lower, Token, detect_quotes, tokenize};
 
 use copydesk_core::{StageFactory, factory};
 use std::path::PathBuf;

@@ -126,17 +126,17 @@ impl PairTable {
 /// Bytes of a word kept in its [`WordTable`] slot.
 const INLINE: usize = 16;
 
-/// A slot of [`WordTable`]: the word's first bytes, its length and its id
-/// (`u32::MAX`: empty).
+/// A slot of [`WordTable`]: the word's first bytes (see [`prefix_words`]),
+/// its length and its id (`u32::MAX`: empty).
 #[derive(Debug, Clone, Copy)]
 struct WordSlot {
-    prefix: [u8; INLINE],
+    prefix: [u64; 2],
     len: u32,
     id: u32,
 }
 
 const EMPTY_WORD: WordSlot = WordSlot {
-    prefix: [0; INLINE],
+    prefix: [0; 2],
     len: 0,
     id: u32::MAX,
 };
@@ -157,19 +157,67 @@ impl Default for WordTable {
     }
 }
 
-fn word_home(word: &str, mask: usize) -> usize {
-    let mut h = WordHasher::default();
-    h.write(word.as_bytes());
-    let x = h.finish();
-    ((x ^ (x >> 32)) as usize) & mask
+/// Eight bytes, little-endian (`b` holds at least eight).
+#[inline(always)]
+fn load8(b: &[u8]) -> u64 {
+    b.first_chunk::<8>().map_or(0, |c| u64::from_le_bytes(*c))
 }
 
-fn prefix_of(word: &str) -> [u8; INLINE] {
-    let mut p = [0u8; INLINE];
-    let bytes = word.as_bytes();
-    let n = bytes.len().min(INLINE);
-    p[..n].copy_from_slice(&bytes[..n]);
-    p
+/// Four bytes, little-endian (`b` holds at least four).
+#[inline(always)]
+fn load4(b: &[u8]) -> u64 {
+    b.first_chunk::<4>()
+        .map_or(0, |c| u64::from(u32::from_le_bytes(*c)))
+}
+
+/// The first 16 bytes of a word, zero-padded, as two little-endian
+/// words, read with a few overlapping loads (no byte loop, no copy).
+#[inline(always)]
+fn prefix_words(b: &[u8]) -> [u64; 2] {
+    let n = b.len();
+    if n >= 16 {
+        [load8(b), load8(&b[8..])]
+    } else if n >= 8 {
+        // Bytes `n - 8..n` shifted down so that byte 8 comes first.
+        let hi = load8(&b[n - 8..]).checked_shr(8 * (16 - n) as u32);
+        [load8(b), hi.unwrap_or(0)]
+    } else if n >= 4 {
+        [load4(b) | (load4(&b[n - 4..]) << (8 * (n - 4))), 0]
+    } else if n > 0 {
+        let lo = u64::from(b[0])
+            | (u64::from(b[n / 2]) << (8 * (n / 2)))
+            | (u64::from(b[n - 1]) << (8 * (n - 1)));
+        [lo, 0]
+    } else {
+        [0, 0]
+    }
+}
+
+/// The high and low halves of a 128-bit product, folded together.
+#[inline(always)]
+fn fold_mul(a: u64, b: u64) -> u64 {
+    let m = u128::from(a) * u128::from(b);
+    (m as u64) ^ ((m >> 64) as u64)
+}
+
+/// The hash of a word from its [`prefix_words`] (and, past 16 bytes,
+/// the rest of its bytes).
+#[inline(always)]
+fn word_hash(prefix: [u64; 2], word: &[u8]) -> u64 {
+    const K0: u64 = 0x243f_6a88_85a3_08d3;
+    const K1: u64 = 0x1319_8a2e_0370_7344;
+    let n = word.len() as u64;
+    let mut h = fold_mul(prefix[0] ^ K0, prefix[1] ^ K1 ^ n.rotate_right(8));
+    if word.len() > INLINE {
+        let mut h2 = WordHasher::default();
+        h2.write(&word[INLINE..]);
+        h = fold_mul(h ^ h2.finish(), K0);
+    }
+    h
+}
+
+fn word_home(prefix: [u64; 2], word: &[u8], mask: usize) -> usize {
+    (word_hash(prefix, word) as usize) & mask
 }
 
 impl WordTable {
@@ -208,16 +256,13 @@ impl WordTable {
         let Ok(len) = u32::try_from(word.len()) else {
             return false;
         };
-        let mut at = word_home(word, self.mask);
+        let prefix = prefix_words(word.as_bytes());
+        let mut at = word_home(prefix, word.as_bytes(), self.mask);
         while self.slots.get(at).is_some_and(|s| s.id != u32::MAX) {
             at = (at + 1) & self.mask;
         }
         if let Some(slot) = self.slots.get_mut(at) {
-            *slot = WordSlot {
-                prefix: prefix_of(word),
-                len,
-                id,
-            };
+            *slot = WordSlot { prefix, len, id };
             self.words.push(word.into());
             true
         } else {
@@ -228,9 +273,9 @@ impl WordTable {
     /// The id of a word.
     #[inline]
     pub(crate) fn id(&self, word: &str) -> Option<u32> {
-        let prefix = prefix_of(word);
+        let prefix = prefix_words(word.as_bytes());
         let len = u32::try_from(word.len()).ok()?;
-        let mut at = word_home(word, self.mask);
+        let mut at = word_home(prefix, word.as_bytes(), self.mask);
         loop {
             let slot = self.slots.get(at)?;
             if slot.id == u32::MAX {
@@ -309,6 +354,26 @@ mod tests {
             for (id, w) in table.words().enumerate() {
                 prop_assert_eq!(reference.get(w).copied(), Some(id as u32));
             }
+        }
+    }
+
+    /// The slot prefix as it was built before: the first 16 bytes
+    /// copied into a zeroed array.
+    fn prefix_reference(word: &[u8]) -> [u8; INLINE] {
+        let mut p = [0u8; INLINE];
+        let n = word.len().min(INLINE);
+        p[..n].copy_from_slice(&word[..n]);
+        p
+    }
+
+    proptest! {
+        #[test]
+        fn prefix_words_are_the_first_sixteen_bytes(word in proptest::collection::vec(any::<u8>(), 0..40)) {
+            let [a, b] = prefix_words(&word);
+            let mut got = [0u8; INLINE];
+            got[..8].copy_from_slice(&a.to_le_bytes());
+            got[8..].copy_from_slice(&b.to_le_bytes());
+            prop_assert_eq!(got, prefix_reference(&word));
         }
     }
 

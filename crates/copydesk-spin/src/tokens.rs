@@ -23,8 +23,9 @@ pub struct Token {
     pub start: usize,
     /// Byte offset one past the last byte.
     pub end: usize,
-    /// Lowercase form with typographic apostrophes folded.
-    pub lower: String,
+    /// Lowercase form with typographic apostrophes folded ([`fold_word`]
+    /// of the word), held without allocating when short (see [`Lower`]).
+    pub lower: Lower,
     /// Capitalization.
     pub shape: Shape,
     /// Whether the word starts a sentence (so its capital says nothing).
@@ -33,6 +34,155 @@ pub struct Token {
     pub linked_next: bool,
     /// Whether the word must not be rewritten (quoted, a number, an acronym).
     pub protected: bool,
+}
+
+/// Bytes of a [`Lower`] held inside the token (no allocation).
+const INLINE_LOWER: usize = 22;
+
+/// A word's lowercase form ([`fold_word`]): read it as a `&str` (through
+/// `Deref`, [`Lower::as_str`], `Display`). Forms of up to 22 bytes, nearly
+/// every word, are held inline, so a token costs no allocation.
+#[derive(Clone)]
+pub struct Lower(LowerRepr);
+
+#[derive(Clone)]
+enum LowerRepr {
+    /// The first `len` bytes of `bytes`, always copied whole from a `str`
+    /// or ASCII (so valid UTF-8).
+    Inline {
+        len: u8,
+        bytes: [u8; INLINE_LOWER],
+    },
+    Heap(Box<str>),
+}
+
+impl Lower {
+    /// [`fold_word`] of `w`, without allocating for a short ASCII word.
+    pub fn fold(w: &str) -> Lower {
+        let src = w.as_bytes();
+        if src.len() <= INLINE_LOWER && w.is_ascii() {
+            let mut bytes = [0u8; INLINE_LOWER];
+            for (d, &b) in bytes.iter_mut().zip(src) {
+                *d = if b == b'`' {
+                    b'\''
+                } else {
+                    b.to_ascii_lowercase()
+                };
+            }
+            // ASCII in, ASCII out: valid UTF-8.
+            return Lower(LowerRepr::Inline {
+                len: src.len() as u8,
+                bytes,
+            });
+        }
+        Lower::from(fold_word(w))
+    }
+
+    /// The form as a string slice.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            LowerRepr::Inline { len, bytes } => {
+                let b = &bytes[..usize::from(*len)];
+                // SAFETY: an inline form is only ever built from the bytes
+                // of a whole `str` or from ASCII bytes (see `Lower::fold`
+                // and `From<&str>`), so its first `len` bytes are UTF-8.
+                unsafe { std::str::from_utf8_unchecked(b) }
+            }
+            LowerRepr::Heap(s) => s,
+        }
+    }
+}
+
+impl From<&str> for Lower {
+    /// Holds `s` as it is (no folding).
+    fn from(s: &str) -> Lower {
+        if s.len() <= INLINE_LOWER {
+            let mut bytes = [0u8; INLINE_LOWER];
+            bytes[..s.len()].copy_from_slice(s.as_bytes());
+            Lower(LowerRepr::Inline {
+                len: s.len() as u8,
+                bytes,
+            })
+        } else {
+            Lower(LowerRepr::Heap(s.into()))
+        }
+    }
+}
+
+impl From<String> for Lower {
+    /// Holds `s` as it is (no folding).
+    fn from(s: String) -> Lower {
+        if s.len() <= INLINE_LOWER {
+            Lower::from(s.as_str())
+        } else {
+            Lower(LowerRepr::Heap(s.into_boxed_str()))
+        }
+    }
+}
+
+impl std::ops::Deref for Lower {
+    type Target = str;
+    #[inline]
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Lower {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::borrow::Borrow<str> for Lower {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for Lower {
+    fn eq(&self, other: &Lower) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Lower {}
+
+impl std::hash::Hash for Lower {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl PartialEq<str> for Lower {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Lower {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for Lower {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl std::fmt::Debug for Lower {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for Lower {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self.as_str(), f)
+    }
 }
 
 /// Lowercases a word and folds typographic apostrophes to `'`.
@@ -202,7 +352,7 @@ pub fn tokenize(text: &str, quotes: &[(usize, usize)]) -> Vec<Token> {
         tokens.push(Token {
             start,
             end,
-            lower: fold_word(word),
+            lower: Lower::fold(word),
             shape,
             sentence_initial,
             linked_next: false,
@@ -286,7 +436,7 @@ mod tests {
             tokens.push(Token {
                 start,
                 end,
-                lower: fold_word(word),
+                lower: Lower::from(fold_word(word)),
                 shape,
                 sentence_initial,
                 linked_next: false,
@@ -363,6 +513,16 @@ mod tests {
         #[test]
         fn folding_any_text_matches_folding_chars(w in "\\PC{0,24}") {
             prop_assert_eq!(fold_word(&w), fold_chars(&w));
+        }
+
+        #[test]
+        fn inline_folding_matches_fold_word(w in "[ -~]{0,30}|\\PC{0,30}") {
+            let lower = Lower::fold(&w);
+            let want = fold_word(&w);
+            prop_assert_eq!(lower.as_str(), want.as_str());
+            prop_assert_eq!(&lower, &Lower::from(want.clone()));
+            prop_assert_eq!(&lower, &Lower::from(want.as_str()));
+            prop_assert_eq!(format!("{lower:?}"), format!("{want:?}"));
         }
     }
 
