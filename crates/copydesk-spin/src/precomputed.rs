@@ -59,25 +59,7 @@ impl WordOriginals {
     pub(crate) fn fields(&self, id: u32) -> Option<Vec<(&str, u32, u32, bool)>> {
         let (start, end) = (*self.lines.get(id as usize)?)?;
         let body = self.text.get(start as usize..end as usize)?;
-        if body.is_empty() {
-            return Some(Vec::new());
-        }
-        let mut out = Vec::new();
-        let mut fields = body.split('\t');
-        while let Some(original) = fields.next() {
-            let (Some(fanout), Some(rank), Some(mutual)) =
-                (fields.next(), fields.next(), fields.next())
-            else {
-                return None;
-            };
-            out.push((
-                original,
-                fanout.parse().ok()?,
-                rank.parse().ok()?,
-                mutual == "1",
-            ));
-        }
-        Some(out)
+        fields_of(body)
     }
 
     /// The originals of a vocabulary word, or `None` when the table does
@@ -105,6 +87,68 @@ impl WordOriginals {
             })
             .collect()
     }
+}
+
+/// The originals of one line's body (after the word), as
+/// [`WordOriginals::fields`] gives them: tab-separated fields read with
+/// one pass over the bytes (tabs are ASCII, so every cut is a character
+/// boundary) and numbers parsed as `str::parse::<u32>` would.
+fn fields_of(body: &str) -> Option<Vec<(&str, u32, u32, bool)>> {
+    if body.is_empty() {
+        return Some(Vec::new());
+    }
+    let bytes = body.as_bytes();
+    let tabs = bytes.iter().filter(|&&b| b == b'\t').count();
+    let mut out = Vec::with_capacity(tabs / 4 + 1);
+    let mut at = 0usize;
+    // The next field, like `str::split('\t')`.
+    let mut next = || -> Option<&str> {
+        if at > bytes.len() {
+            return None;
+        }
+        let rest = bytes.get(at..)?;
+        let end = rest
+            .iter()
+            .position(|&b| b == b'\t')
+            .map_or(bytes.len(), |p| at + p);
+        let field = body.get(at..end);
+        at = end + 1;
+        field
+    };
+    while let Some(original) = next() {
+        let (Some(fanout), Some(rank), Some(mutual)) = (next(), next(), next()) else {
+            return None;
+        };
+        out.push((
+            original,
+            parse_u32(fanout.as_bytes())?,
+            parse_u32(rank.as_bytes())?,
+            mutual == "1",
+        ));
+    }
+    Some(out)
+}
+
+/// `str::parse::<u32>().ok()` on the bytes of a field: an optional `+`,
+/// then at least one decimal digit, no overflow.
+#[inline]
+fn parse_u32(field: &[u8]) -> Option<u32> {
+    let digits = match field {
+        [b'+', rest @ ..] => rest,
+        _ => field,
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: u32 = 0;
+    for &b in digits {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u32::from(d))?;
+    }
+    Some(n)
 }
 
 /// Writes one word's line of the table.
@@ -145,6 +189,75 @@ pub(crate) fn builtin() -> Option<&'static WordOriginals> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// `WordOriginals::fields` on one body as it was before `fields_of`:
+    /// `str::split` and `str::parse`.
+    fn fields_reference(body: &str) -> Option<Vec<(&str, u32, u32, bool)>> {
+        if body.is_empty() {
+            return Some(Vec::new());
+        }
+        let mut out = Vec::new();
+        let mut fields = body.split('\t');
+        while let Some(original) = fields.next() {
+            let (Some(fanout), Some(rank), Some(mutual)) =
+                (fields.next(), fields.next(), fields.next())
+            else {
+                return None;
+            };
+            out.push((
+                original,
+                fanout.parse().ok()?,
+                rank.parse().ok()?,
+                mutual == "1",
+            ));
+        }
+        Some(out)
+    }
+
+    /// Bodies made of the pieces the parser turns on.
+    fn body() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                Just("\t".to_string()),
+                Just("big apple".to_string()),
+                Just("1".to_string()),
+                Just("0".to_string()),
+                Just("+".to_string()),
+                Just("-".to_string()),
+                Just("4294967295".to_string()),
+                Just("4294967296".to_string()),
+                "[0-9]{1,3}",
+                "\\PC{0,3}",
+            ],
+            0..30,
+        )
+        .prop_map(|p| p.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn fields_are_read_as_before(body in body()) {
+            prop_assert_eq!(fields_of(&body), fields_reference(&body));
+        }
+
+        #[test]
+        fn well_formed_fields_are_read_as_before(
+            rows in proptest::collection::vec(("[a-z ]{1,12}", any::<u32>(), any::<u32>(), any::<bool>()), 0..12)
+        ) {
+            let body = rows
+                .iter()
+                .map(|(w, f, r, m)| format!("{w}\t{f}\t{r}\t{}", u8::from(*m)))
+                .collect::<Vec<_>>()
+                .join("\t");
+            prop_assert_eq!(fields_of(&body), fields_reference(&body));
+        }
+
+        #[test]
+        fn numbers_parse_as_str_parse(field in "[+-]?[0-9]{0,12}|\\PC{0,4}") {
+            prop_assert_eq!(parse_u32(field.as_bytes()), field.parse::<u32>().ok());
+        }
+    }
 
     #[test]
     fn lines_read_back() {

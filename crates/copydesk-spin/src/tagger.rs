@@ -1474,7 +1474,7 @@ impl SpinTagger {
                 if len > MAX_RUN
                     || run
                         .iter()
-                        .any(|t| t.shape == Shape::Other || t.lower.contains('-'))
+                        .any(|t| t.shape == Shape::Other || t.lower.as_bytes().contains(&b'-'))
                 {
                     continue;
                 }
@@ -1897,7 +1897,9 @@ impl SpinTagger {
         &self,
         readings: impl Iterator<Item = (S, u32, u32, bool)>,
     ) -> Arc<[Option_]> {
-        let mut options: Vec<Option_> = readings
+        // Collected straight into the shared list (the readings' length
+        // is known), which is still unique here.
+        let mut options: Arc<[Option_]> = readings
             .map(|(text, fanout, rank, mutual)| {
                 let text = text.as_ref();
                 let ids: Vec<WordId> = text.split(' ').map(|w| self.lm.id(w)).collect();
@@ -1931,15 +1933,25 @@ impl SpinTagger {
                 option
             })
             .collect();
-        let mut rest = SkipKeys {
-            detect: [f32::NEG_INFINITY; 2],
-            repair: [f32::NEG_INFINITY; 2],
+        let set_rest = |options: &mut [Option_]| {
+            let mut rest = SkipKeys {
+                detect: [f32::NEG_INFINITY; 2],
+                repair: [f32::NEG_INFINITY; 2],
+            };
+            for option in options.iter_mut().rev() {
+                rest = rest.max(option.keys);
+                option.rest = rest;
+            }
         };
-        for option in options.iter_mut().rev() {
-            rest = rest.max(option.keys);
-            option.rest = rest;
+        match Arc::get_mut(&mut options) {
+            Some(list) => set_rest(list),
+            None => {
+                let mut list = options.to_vec();
+                set_rest(&mut list);
+                options = Arc::from(list);
+            }
         }
-        Arc::from(options)
+        options
     }
 
     /// An option's [`SkipKeys`] under the tagger's weights. With

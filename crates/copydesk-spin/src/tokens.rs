@@ -229,7 +229,9 @@ fn shape_of(w: &str) -> Shape {
 /// Shape, whether it holds a digit, whether it holds `.` or `,`, and
 /// whether it is an acronym (shape [`Shape::Other`] with two capitals or
 /// more) of an ASCII word, in one pass over its bytes: what `tokenize`
-/// reads of any word through `char` tests.
+/// reads of any word through `char` tests. (The reference of
+/// [`ascii_word`], which also folds the word in the same pass.)
+#[cfg(test)]
 fn ascii_word_facts(word: &[u8]) -> (Shape, bool, bool, bool) {
     let (mut digit, mut odd, mut uppers, mut rest_upper) = (false, false, 0usize, false);
     for (k, &b) in word.iter().enumerate() {
@@ -246,6 +248,105 @@ fn ascii_word_facts(word: &[u8]) -> (Shape, bool, bool, bool) {
         _ => Shape::Other,
     };
     (shape, digit, odd, shape == Shape::Other && uppers >= 2)
+}
+
+/// [`ASCII_CLASS`] bits.
+const UPPER: u8 = 1;
+const DIGIT: u8 = 2;
+const ODD: u8 = 4;
+const LOWERCASE: u8 = 8;
+const NON_ASCII: u8 = 16;
+
+/// What [`ascii_word`] needs to know of each byte.
+const ASCII_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_uppercase() {
+            UPPER
+        } else if c.is_ascii_digit() {
+            DIGIT
+        } else if c == b'.' || c == b',' {
+            ODD
+        } else if c.is_ascii_lowercase() {
+            LOWERCASE
+        } else if !c.is_ascii() {
+            NON_ASCII
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+
+/// Each ASCII byte as [`fold_word`] folds it (lowercase, `` ` `` to `'`);
+/// other bytes unchanged.
+const ASCII_FOLD: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c == b'`' {
+            b'\''
+        } else {
+            c.to_ascii_lowercase()
+        };
+        b += 1;
+    }
+    t
+};
+
+/// The facts `tokenize` reads of an ASCII word (shape, whether it holds a
+/// digit, whether it holds `.` or `,`, whether it is an acronym: shape
+/// [`Shape::Other`] with two capitals or more) and its [`Lower`] form, in
+/// one pass over its bytes; `None` for a word with a non-ASCII byte.
+#[inline]
+fn ascii_word(word: &[u8]) -> Option<((Shape, bool, bool, bool), Lower)> {
+    let mut flags = 0u8;
+    let mut uppers = 0usize;
+    let mut folded = [0u8; INLINE_LOWER];
+    for (k, &b) in word.iter().enumerate() {
+        let c = ASCII_CLASS[usize::from(b)];
+        flags |= c;
+        uppers += usize::from(c & UPPER);
+        if let Some(d) = folded.get_mut(k) {
+            *d = ASCII_FOLD[usize::from(b)];
+        }
+    }
+    if flags & NON_ASCII != 0 {
+        return None;
+    }
+    let first = word.first().map_or(0, |&b| ASCII_CLASS[usize::from(b)]);
+    let rest_upper = uppers > usize::from(first & UPPER);
+    let shape = if first & LOWERCASE != 0 && !rest_upper {
+        Shape::Lower
+    } else if first & UPPER != 0 && !rest_upper {
+        Shape::Capitalized
+    } else {
+        Shape::Other
+    };
+    let facts = (
+        shape,
+        flags & DIGIT != 0,
+        flags & ODD != 0,
+        shape == Shape::Other && uppers >= 2,
+    );
+    let lower = if word.len() <= INLINE_LOWER {
+        // Every byte of `word` is ASCII, so is every folded byte.
+        Lower(LowerRepr::Inline {
+            len: word.len() as u8,
+            bytes: folded,
+        })
+    } else {
+        let mut long = word.to_vec();
+        for b in &mut long {
+            *b = ASCII_FOLD[usize::from(*b)];
+        }
+        Lower::from(String::from_utf8(long).ok()?)
+    };
+    Some((facts, lower))
 }
 
 /// Byte ranges of quoted passages found from quotation marks: curly double
@@ -338,21 +439,24 @@ pub fn tokenize(text: &str, quotes: &[(usize, usize)]) -> Vec<Token> {
                     && gap.matches('\n').count() <= 1);
         }
         let in_quote = quotes.iter().any(|&(qs, qe)| start < qe && end > qs);
-        let (shape, has_digit, odd, acronym) = if word.is_ascii() {
-            ascii_word_facts(word.as_bytes())
-        } else {
-            let shape = shape_of(word);
-            (
-                shape,
-                word.chars().any(|c| c.is_numeric()),
-                word.contains('.') || word.contains(','),
-                shape == Shape::Other && word.chars().filter(|c| c.is_uppercase()).count() >= 2,
-            )
-        };
+        let ((shape, has_digit, odd, acronym), lower) =
+            ascii_word(word.as_bytes()).unwrap_or_else(|| {
+                let shape = shape_of(word);
+                (
+                    (
+                        shape,
+                        word.chars().any(|c| c.is_numeric()),
+                        word.contains('.') || word.contains(','),
+                        shape == Shape::Other
+                            && word.chars().filter(|c| c.is_uppercase()).count() >= 2,
+                    ),
+                    Lower::fold(word),
+                )
+            });
         tokens.push(Token {
             start,
             end,
-            lower: Lower::fold(word),
+            lower,
             shape,
             sentence_initial,
             linked_next: false,
@@ -513,6 +617,19 @@ mod tests {
         #[test]
         fn folding_any_text_matches_folding_chars(w in "\\PC{0,24}") {
             prop_assert_eq!(fold_word(&w), fold_chars(&w));
+        }
+
+        #[test]
+        fn ascii_words_are_read_and_folded_as_before(w in "[ -~]{0,30}|[a-zA-Z0-9.,'`-]{0,30}|\\PC{0,8}") {
+            match ascii_word(w.as_bytes()) {
+                Some((facts, lower)) => {
+                    prop_assert!(w.is_ascii());
+                    prop_assert_eq!(facts, ascii_word_facts(w.as_bytes()));
+                    let want = fold_word(&w);
+                    prop_assert_eq!(lower.as_str(), want.as_str());
+                }
+                None => prop_assert!(!w.is_ascii()),
+            }
         }
 
         #[test]
