@@ -654,13 +654,64 @@ pub struct Analysis {
 
 /// See [`Candidate::channel`].
 fn channel(w: &Weights, log_fanout: f64, log_rank: f64) -> f64 {
+    channel_given(w, log_fanout, log_rank, || log_choices(log_fanout))
+}
+
+/// The log of the choices [`channel`] credits a spinner with when the
+/// wording is among the top ones.
+fn log_choices(log_fanout: f64) -> f64 {
+    f64::from(TOP_RANK).min(log_fanout.exp()).max(1.0).ln()
+}
+
+/// [`channel`] with [`log_choices`] given (computed only when needed).
+#[inline]
+fn channel_given(
+    w: &Weights,
+    log_fanout: f64,
+    log_rank: f64,
+    log_choices: impl FnOnce() -> f64,
+) -> f64 {
     let spread = -w.fanout * log_fanout - w.rank * log_rank;
     let top = f64::from(TOP_RANK);
     if w.common.is_finite() && log_rank <= top.ln() + 1e-9 {
-        let choices = top.min(log_fanout.exp()).max(1.0);
-        spread.max(w.common - choices.ln())
+        spread.max(w.common - log_choices())
     } else {
         spread
+    }
+}
+
+/// Fanouts and ranks below this read their logs from [`small_logs`].
+const SMALL_LOGS: u32 = 1024;
+
+/// For each `n < SMALL_LOGS`: `ln n` and [`log_choices`] of it, by the
+/// same expressions, evaluated once per process.
+fn small_logs() -> &'static [(f64, f64)] {
+    static T: OnceLock<Vec<(f64, f64)>> = OnceLock::new();
+    T.get_or_init(|| {
+        (0..SMALL_LOGS)
+            .map(|n| {
+                let l = f64::from(n).ln();
+                (l, log_choices(l))
+            })
+            .collect()
+    })
+}
+
+/// `(ln fanout, ln rank, channel(w, ln fanout, ln rank))`, with the logs
+/// of small numbers read from a table.
+#[inline]
+fn fanout_rank_channel(w: &Weights, fanout: u32, rank: u32) -> (f64, f64, f64) {
+    let logs = small_logs();
+    match (logs.get(fanout as usize), logs.get(rank as usize)) {
+        (Some(&(log_fanout, choices)), Some(&(log_rank, _))) => (
+            log_fanout,
+            log_rank,
+            channel_given(w, log_fanout, log_rank, || choices),
+        ),
+        _ => {
+            let (log_fanout, log_rank) = (f64::from(fanout).ln(), f64::from(rank).ln());
+            (log_fanout, log_rank, channel(w, log_fanout, log_rank))
+        }
     }
 }
 
@@ -1902,12 +1953,18 @@ impl SpinTagger {
         let mut options: Arc<[Option_]> = readings
             .map(|(text, fanout, rank, mutual)| {
                 let text = text.as_ref();
-                let ids: Vec<WordId> = text.split(' ').map(|w| self.lm.id(w)).collect();
+                // Most originals are one word: no splitting.
+                let ids: Vec<WordId> = if text.as_bytes().contains(&b' ') {
+                    text.split(' ').map(|w| self.lm.id(w)).collect()
+                } else {
+                    vec![self.lm.id(text)]
+                };
                 let (first, last) = (
                     ids.first().copied().flatten(),
                     ids.last().copied().flatten(),
                 );
-                let (log_fanout, log_rank) = (f64::from(fanout).ln(), f64::from(rank).ln());
+                let (log_fanout, log_rank, channel) =
+                    fanout_rank_channel(&self.weights, fanout, rank);
                 let mut option = Option_ {
                     first,
                     last,
@@ -1925,7 +1982,7 @@ impl SpinTagger {
                     log_fanout,
                     log_rank,
                     mutual,
-                    channel: channel(&self.weights, log_fanout, log_rank),
+                    channel,
                     keys: SkipKeys::NONE,
                     rest: SkipKeys::NONE,
                 };
@@ -2897,6 +2954,23 @@ mod tests {
     proptest::proptest! {
         /// `round_up` keeps a bound: never below `x`, and the `f32` just
         /// below it is below `x`.
+        #[test]
+        fn table_logs_give_the_channel_as_before(
+            fanout in proptest::prop_oneof![0u32..40, 0u32..3000, proptest::num::u32::ANY],
+            rank in proptest::prop_oneof![0u32..6, 0u32..3000, proptest::num::u32::ANY],
+            common in proptest::prop_oneof![proptest::strategy::Just(f64::NEG_INFINITY), -3.0f64..3.0],
+        ) {
+            let mut w = Weights::default();
+            w.common = common;
+            for w in [Weights::default(), w] {
+                let (lf, lr, c) = fanout_rank_channel(&w, fanout, rank);
+                let (want_lf, want_lr) = (f64::from(fanout).ln(), f64::from(rank).ln());
+                proptest::prop_assert_eq!(lf.to_bits(), want_lf.to_bits());
+                proptest::prop_assert_eq!(lr.to_bits(), want_lr.to_bits());
+                proptest::prop_assert_eq!(c.to_bits(), channel(&w, want_lf, want_lr).to_bits());
+            }
+        }
+
         #[test]
         fn rounding_up_to_f32_keeps_a_bound(x in proptest::num::f64::ANY) {
             let up = round_up(x);
