@@ -69,7 +69,24 @@ struct Option_ {
     last: WordId,
     mutual: bool,
     text: Arc<str>,
-    ids: Vec<WordId>,
+    ids: OptionIds,
+}
+
+/// The vocabulary ids of an option's words: one word (most options)
+/// held inline, no allocation.
+#[derive(Debug, Clone)]
+enum OptionIds {
+    One(WordId),
+    Many(Box<[WordId]>),
+}
+
+impl OptionIds {
+    fn as_slice(&self) -> &[WordId] {
+        match self {
+            OptionIds::One(id) => std::slice::from_ref(id),
+            OptionIds::Many(ids) => ids,
+        }
+    }
 }
 
 /// The smallest `f32` at least `x` (`+inf` for NaN): a bound kept in
@@ -1635,7 +1652,7 @@ impl SpinTagger {
                             continue;
                         }
                     }
-                    let chain = self.chain(left, &option.ids, right);
+                    let chain = self.chain(left, option.ids.as_slice(), right);
                     out.push(Candidate {
                         first: i,
                         last: j,
@@ -1954,15 +1971,22 @@ impl SpinTagger {
             .map(|(text, fanout, rank, mutual)| {
                 let text = text.as_ref();
                 // Most originals are one word: no splitting.
-                let ids: Vec<WordId> = if text.as_bytes().contains(&b' ') {
-                    text.split(' ').map(|w| self.lm.id(w)).collect()
+                let ids = if text.as_bytes().contains(&b' ') {
+                    OptionIds::Many(text.split(' ').map(|w| self.lm.id(w)).collect())
                 } else {
-                    vec![self.lm.id(text)]
+                    OptionIds::One(self.lm.id(text))
                 };
+                let words = ids.as_slice();
                 let (first, last) = (
-                    ids.first().copied().flatten(),
-                    ids.last().copied().flatten(),
+                    words.first().copied().flatten(),
+                    words.last().copied().flatten(),
                 );
+                let inner_bound = words
+                    .windows(2)
+                    .map(|p| self.lm.log_cond_bound(p[0], p[1]))
+                    .sum();
+                let log_prob = words.iter().map(|&w| self.lm.log_prob_id(w)).sum();
+                let n_words = words.len();
                 let (log_fanout, log_rank, channel) =
                     fanout_rank_channel(&self.weights, fanout, rank);
                 let mut option = Option_ {
@@ -1970,13 +1994,10 @@ impl SpinTagger {
                     last,
                     in_first: first.map_or(0.0, |f| self.lm.max_in(f)),
                     out_last: last.map_or(0.0, |l| self.lm.max_out(l)),
-                    inner_bound: ids
-                        .windows(2)
-                        .map(|p| self.lm.log_cond_bound(p[0], p[1]))
-                        .sum(),
-                    inner_transitions: ids.len().saturating_sub(1),
-                    log_prob: ids.iter().map(|&w| self.lm.log_prob_id(w)).sum(),
-                    n_words: ids.len(),
+                    inner_bound,
+                    inner_transitions: n_words.saturating_sub(1),
+                    log_prob,
+                    n_words,
                     ids,
                     text: Arc::from(text),
                     log_fanout,
@@ -2960,8 +2981,10 @@ mod tests {
             rank in proptest::prop_oneof![0u32..6, 0u32..3000, proptest::num::u32::ANY],
             common in proptest::prop_oneof![proptest::strategy::Just(f64::NEG_INFINITY), -3.0f64..3.0],
         ) {
-            let mut w = Weights::default();
-            w.common = common;
+            let w = Weights {
+                common,
+                ..Weights::default()
+            };
             for w in [Weights::default(), w] {
                 let (lf, lr, c) = fanout_rank_channel(&w, fanout, rank);
                 let (want_lf, want_lr) = (f64::from(fanout).ln(), f64::from(rank).ln());

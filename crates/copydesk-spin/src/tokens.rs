@@ -419,28 +419,35 @@ pub fn detect_quotes(text: &str) -> Vec<(usize, usize)> {
 /// Splits `text` into tokens; `quotes` are protected byte ranges.
 pub fn tokenize(text: &str, quotes: &[(usize, usize)]) -> Vec<Token> {
     let spans = word_spans(text);
+    let bytes = text.as_bytes();
     let mut tokens: Vec<Token> = Vec::with_capacity(spans.len());
     let mut prev_end = 0;
     for (k, &(start, end)) in spans.iter().enumerate() {
-        let word = &text[start..end];
-        let gap = &text[prev_end..start];
-        // One space, the usual gap, links the words and starts nothing.
-        let single_space = gap == " ";
-        let sentence_initial = k == 0
-            || (!single_space
-                && (gap.contains(['.', '!', '?', ':', ';', '\u{2013}', '\u{2014}'])
+        // One space, the usual gap, links the words and starts nothing
+        // (read from the bytes, without slicing the text).
+        let single_space = start == prev_end + 1 && bytes.get(prev_end) == Some(&b' ');
+        let (sentence_initial, linked) = if single_space {
+            (k == 0, true)
+        } else {
+            let gap = &text[prev_end..start];
+            (
+                k == 0
+                    || gap.contains(['.', '!', '?', ':', ';', '\u{2013}', '\u{2014}'])
                     || gap.contains("\n\n")
                     || gap.contains(['"', '\u{201C}', '\u{2018}', '(', '\u{2022}'])
-                    || gap.trim_start_matches([' ', '\t']).starts_with("\n ")));
-        if let Some(last) = tokens.last_mut() {
-            last.linked_next = single_space
-                || (!gap.is_empty()
+                    || gap.trim_start_matches([' ', '\t']).starts_with("\n "),
+                !gap.is_empty()
                     && gap.chars().all(|c| c == ' ' || c == '\n' || c == '\t')
-                    && gap.matches('\n').count() <= 1);
+                    && gap.matches('\n').count() <= 1,
+            )
+        };
+        if let Some(last) = tokens.last_mut() {
+            last.linked_next = linked;
         }
         let in_quote = quotes.iter().any(|&(qs, qe)| start < qe && end > qs);
         let ((shape, has_digit, odd, acronym), lower) =
-            ascii_word(word.as_bytes()).unwrap_or_else(|| {
+            ascii_word(bytes.get(start..end).unwrap_or_default()).unwrap_or_else(|| {
+                let word = &text[start..end];
                 let shape = shape_of(word);
                 (
                     (
