@@ -1946,17 +1946,9 @@ impl SpinTagger {
     /// The originals of a spun wording with their precomputed ids.
     fn compute_originals(&self, phrase: &str) -> Arc<[Option_]> {
         let words: Vec<&str> = phrase.split(' ').collect();
-        self.options(self.originals_of(phrase, &words))
-    }
-
-    /// The options of a wording from its originals (words, fanout, rank,
-    /// mutual), with their ids and bounds.
-    fn options(&self, readings: Vec<Reading>) -> Arc<[Option_]> {
-        self.options_of(
-            readings
-                .into_iter()
-                .map(|(words, fanout, rank, mutual)| (words.join(" "), fanout, rank, mutual)),
-        )
+        // The originals as joined wordings: what `originals_of` splits
+        // into words and the options would join again.
+        self.options_of(self.originals_joined(phrase, &words).into_iter())
     }
 
     /// [`SpinTagger::options`] from each original's words joined by
@@ -2168,6 +2160,15 @@ impl SpinTagger {
     /// The wordings `phrase` may have replaced, with their fanout, limited
     /// to the most frequent known ones.
     fn originals_of(&self, phrase: &str, words: &[&str]) -> Vec<Reading> {
+        self.originals_joined(phrase, words)
+            .into_iter()
+            .map(|(w, f, r, m)| (w.split(' ').map(str::to_string).collect(), f, r, m))
+            .collect()
+    }
+
+    /// [`SpinTagger::originals_of`] with each original's words left
+    /// joined by spaces.
+    fn originals_joined(&self, phrase: &str, words: &[&str]) -> Vec<(String, u32, u32, bool)> {
         let mut readings: Vec<(String, Form)> = vec![(phrase.to_string(), Form::Base)];
         if words.len() == 1 {
             readings = self.morph.analyze(phrase);
@@ -2298,7 +2299,7 @@ impl SpinTagger {
             .into_iter()
             .map(|(_, w, (f, r, key))| {
                 let m = mutual.get(key).copied().unwrap_or(false);
-                (w.split(' ').map(str::to_string).collect(), f, r, m)
+                (w, f, r, m)
             })
             .collect()
     }

@@ -421,6 +421,19 @@ pub fn tokenize(text: &str, quotes: &[(usize, usize)]) -> Vec<Token> {
     let spans = word_spans(text);
     let bytes = text.as_bytes();
     let mut tokens: Vec<Token> = Vec::with_capacity(spans.len());
+    // The quotes by start, each with the largest end among it and those
+    // before it: a word overlaps a quote exactly when, of the quotes
+    // starting before the word ends, one ends after it starts. Words
+    // come in order, so the quotes starting before a word's end are a
+    // growing prefix.
+    let mut reach: Vec<(usize, usize)> = quotes.to_vec();
+    reach.sort_unstable();
+    let mut furthest = 0;
+    for q in &mut reach {
+        furthest = furthest.max(q.1);
+        q.1 = furthest;
+    }
+    let mut started = 0;
     let mut prev_end = 0;
     for (k, &(start, end)) in spans.iter().enumerate() {
         // One space, the usual gap, links the words and starts nothing
@@ -444,7 +457,13 @@ pub fn tokenize(text: &str, quotes: &[(usize, usize)]) -> Vec<Token> {
         if let Some(last) = tokens.last_mut() {
             last.linked_next = linked;
         }
-        let in_quote = quotes.iter().any(|&(qs, qe)| start < qe && end > qs);
+        while reach.get(started).is_some_and(|q| q.0 < end) {
+            started += 1;
+        }
+        let in_quote = started
+            .checked_sub(1)
+            .and_then(|q| reach.get(q))
+            .is_some_and(|q| q.1 > start);
         let ((shape, has_digit, odd, acronym), lower) =
             ascii_word(bytes.get(start..end).unwrap_or_default()).unwrap_or_else(|| {
                 let word = &text[start..end];
@@ -602,6 +621,14 @@ mod tests {
         #[test]
         fn tokens_are_read_as_before(text in quote_heavy_text()) {
             let quotes = detect_quotes(&text);
+            prop_assert_eq!(tokenize(&text, &quotes), tokenize_reference(&text, &quotes));
+        }
+
+        #[test]
+        fn any_protected_ranges_protect_as_before(
+            text in quote_heavy_text(),
+            quotes in proptest::collection::vec((0usize..120, 0usize..120), 0..6),
+        ) {
             prop_assert_eq!(tokenize(&text, &quotes), tokenize_reference(&text, &quotes));
         }
         #[test]
