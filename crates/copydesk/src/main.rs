@@ -120,27 +120,8 @@ fn keep_freed_memory() {
     }
 }
 
-/// Asks the kernel not to back this process's memory with transparent huge
-/// pages. mimalloc asks for them, and each first touch of a 2 MiB page
-/// zeroes all of it in the page-fault handler: on a 1 GB run that was 5 % of
-/// the CPU and about a tenth of the system time, for no gain in user time
-/// (see BENCHMARKS.md). A user who sets `MIMALLOC_ALLOW_THP` decides for
-/// themselves. Does nothing where the kernel has no such switch.
-fn avoid_transparent_huge_pages() {
-    #[cfg(target_os = "linux")]
-    if std::env::var_os("MIMALLOC_ALLOW_THP").is_none() {
-        // SAFETY: prctl with PR_SET_THP_DISABLE takes plain integers and only
-        // sets a flag on this process; an error (old kernel) leaves things as
-        // they were, which is fine.
-        unsafe {
-            libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
-        }
-    }
-}
-
 fn main() -> ExitCode {
     keep_freed_memory();
-    avoid_transparent_huge_pages();
     let cli = Cli::parse();
     init_logging(cli.verbose, cli.quiet);
     match dispatch(cli) {
@@ -373,17 +354,6 @@ mod allocator_tests {
             keep_freed_memory();
             let now = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
             assert_eq!(now, -1);
-        }
-    }
-
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn transparent_huge_pages_are_switched_off_unless_the_user_asks() {
-        if std::env::var_os("MIMALLOC_ALLOW_THP").is_none() {
-            avoid_transparent_huge_pages();
-            // SAFETY: PR_GET_THP_DISABLE only reads this process's flag.
-            let disabled = unsafe { libc::prctl(libc::PR_GET_THP_DISABLE, 0, 0, 0, 0) };
-            assert_eq!(disabled, 1);
         }
     }
 }
