@@ -737,6 +737,56 @@ static LETTER_BIT: [u32; 256] = {
     table
 };
 
+/// For each byte, the bit of its letter (any case, `a` = bit 0, as
+/// [`LETTER_BIT`]), or bit 26 for any other byte: every byte has a bit.
+static LAST_BIT: [u32; 256] = {
+    let mut table = [1u32 << 26; 256];
+    let mut b = 0;
+    while b < 256 {
+        if LETTER_BIT[b] != 0 {
+            table[b] = LETTER_BIT[b];
+        }
+        b += 1;
+    }
+    table
+};
+
+/// Per word length (16 for any longer word) and first byte (an ASCII word
+/// byte, so below 128), the [`LAST_BIT`]s of the last bytes a word of that
+/// shape may have and be of some class in [`WordScan::of`]: every bit for
+/// a digit word or a clock, month or weekday cue shape ([`WORD_CLASSES`]
+/// bits 0 to 2), else the last letters of the listed words of that length
+/// and first letter on the lists [`WORD_CLASSES`] allows ([`SCAN_ENDS`]).
+/// A word whose last byte's bit is not here is of no class: one lookup
+/// rejects it (most words), before the exact class is worked out.
+static MAY_BE_OF_A_CLASS: [[u32; 128]; 17] = {
+    let mut table = [[0u32; 128]; 17];
+    let mut len = 1;
+    while len <= 16 {
+        let mut b = 0;
+        while b < 128 {
+            let class = WORD_CLASSES[len][b];
+            let mut ends = 0u32;
+            if class & 0b111 != 0 {
+                ends = u32::MAX;
+            } else {
+                let lists = SCAN_ENDS[len & 15][LETTER_INDEX[b] as usize];
+                let mut l = 0;
+                while l < 3 {
+                    if class & (1 << (l + 3)) != 0 {
+                        ends |= lists[l];
+                    }
+                    l += 1;
+                }
+            }
+            table[len][b] = ends;
+            b += 1;
+        }
+        len += 1;
+    }
+    table
+};
+
 /// The ASCII word (see [`ascii_words`](crate::scan::ascii_words)) that
 /// ends last at or before byte `at` of `bytes` (`at` not inside a word):
 /// empty when there is none.
@@ -761,11 +811,20 @@ impl<'t> WordScan<'t> {
         for (start, end) in crate::scan::ascii_words(text) {
             let len = end - start;
             let first = bytes[start];
+            let last_byte = bytes[end - 1];
+            // Most words are of no class by their length and first and
+            // last bytes alone (one lookup each).
+            if MAY_BE_OF_A_CLASS[len.min(16)][usize::from(first & 0x7f)]
+                & LAST_BIT[usize::from(last_byte)]
+                == 0
+            {
+                continue;
+            }
             // The lists a word may be on are kept only when its last
             // letter is one of theirs too, without a branch: most words
             // are then of no class (one well-predicted test).
             let ends = &SCAN_ENDS[len & 15][usize::from(LETTER_INDEX[usize::from(first)])];
-            let last = LETTER_BIT[usize::from(bytes[end - 1])];
+            let last = LETTER_BIT[usize::from(last_byte)];
             let lists = u8::from(ends[0] & last != 0)
                 | u8::from(ends[1] & last != 0) << 1
                 | u8::from(ends[2] & last != 0) << 2;
@@ -1774,6 +1833,35 @@ mod tests {
                 .map(|(u, ago)| (u.0, u.1, ago.unwrap_or(0)))
                 .collect(),
         ]
+    }
+
+    /// [`MAY_BE_OF_A_CLASS`] rejects only words of no class: every
+    /// length (past 16 too), first word byte and last word byte against
+    /// the exact class [`WordScan::of`] works out.
+    #[test]
+    fn quick_rejection_rejects_only_words_of_no_class() {
+        let word_bytes: Vec<u8> = (0..=255u8)
+            .filter(|&b| crate::scan::is_ascii_word_byte(b))
+            .collect();
+        for len in 1..=40usize {
+            for &first in &word_bytes {
+                for &last in &word_bytes {
+                    let ends = &SCAN_ENDS[len & 15][usize::from(LETTER_INDEX[usize::from(first)])];
+                    let last_bit = LETTER_BIT[usize::from(last)];
+                    let lists = u8::from(ends[0] & last_bit != 0)
+                        | u8::from(ends[1] & last_bit != 0) << 1
+                        | u8::from(ends[2] & last_bit != 0) << 2;
+                    let class =
+                        WORD_CLASSES[len.min(16)][usize::from(first)] & (0b111 | lists << 3);
+                    let quick = MAY_BE_OF_A_CLASS[len.min(16)][usize::from(first & 0x7f)]
+                        & LAST_BIT[usize::from(last)];
+                    assert!(
+                        class == 0 || quick != 0,
+                        "len {len}, first {first}, last {last}: class {class}"
+                    );
+                }
+            }
+        }
     }
 
     /// The one pass finds what the passes of their own find, with the
