@@ -445,15 +445,13 @@ impl NumberFinder {
         // gives every token its lowercase form except a non-ASCII word with
         // capitals: those (rare) are lowered whole into one buffer.
         let ascii_lowered = text.to_ascii_lowercase();
-        let mut words: Vec<&str> = Vec::with_capacity(tokens.len());
-        words.extend(
-            tokens
-                .iter()
-                .map(|t| ascii_lowered.get(t.start..t.end).unwrap_or("")),
-        );
+        // (The lowered text is ASCII exactly when the text is.)
+        let ascii_words = ascii_token_words(&ascii_lowered, tokens);
+        let ascii = ascii_words.is_some();
+        let mut words = ascii_words.unwrap_or_else(|| token_words(&ascii_lowered, tokens));
         let mut lowered = String::new();
         let mut lowered_spans: Vec<(usize, usize, usize)> = Vec::new();
-        if !text.is_ascii() {
+        if !ascii {
             for (k, t) in tokens.iter().enumerate() {
                 let raw = t.text(text);
                 if t.kind == TokenKind::Word
@@ -1033,6 +1031,37 @@ fn joins_words(phrase: &str, words: &[&str]) -> bool {
     rest.is_empty()
 }
 
+/// The text of each token in `lowered` (the text with its ASCII letters
+/// lowered: the same char boundaries), empty for a span that is not one
+/// of `lowered`.
+fn token_words<'a>(lowered: &'a str, tokens: &[Token]) -> Vec<&'a str> {
+    let mut words: Vec<&str> = Vec::with_capacity(tokens.len());
+    words.extend(
+        tokens
+            .iter()
+            .map(|t| lowered.get(t.start..t.end).unwrap_or("")),
+    );
+    words
+}
+
+/// [`token_words`] when `lowered` is ASCII (else `None`): every byte
+/// offset is then a char boundary, and the spans are sliced as bytes,
+/// without the two char boundary tests of a `str` slice per token.
+fn ascii_token_words<'a>(lowered: &'a str, tokens: &[Token]) -> Option<Vec<&'a str>> {
+    if !lowered.is_ascii() {
+        return None;
+    }
+    let bytes = lowered.as_bytes();
+    let mut words: Vec<&str> = Vec::with_capacity(tokens.len());
+    words.extend(tokens.iter().map(|t| match bytes.get(t.start..t.end) {
+        // SAFETY: `lowered` is ASCII (tested above), so any run of its
+        // bytes is valid UTF-8.
+        Some(w) => unsafe { std::str::from_utf8_unchecked(w) },
+        None => "",
+    }));
+    Some(words)
+}
+
 /// Whether a number can start at a token whose (lowercase) form is
 /// `word`: a necessary condition of [`parse_number`] returning a number,
 /// checked first because most tokens are no number. Numbers are number
@@ -1272,6 +1301,26 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
+        // The byte-sliced words of an ASCII text are the str-sliced ones
+        // (the tokenizer's spans, and any other spans, in range or not);
+        // a text with another char has none.
+        #[test]
+        fn ascii_token_words_are_the_sliced_ones(
+            t in "([a-zA-Z0-9 ,.$%-]{0,40}|\\PC{0,30})",
+            spans in proptest::collection::vec((0usize..50, 0usize..50), 0..12),
+        ) {
+            let lowered = t.to_ascii_lowercase();
+            let mut tokens = tokenize(&t);
+            tokens.extend(spans.iter().map(|&(start, end)| Token { start, end, kind: TokenKind::Word }));
+            match ascii_token_words(&lowered, &tokens) {
+                Some(words) => {
+                    prop_assert!(t.is_ascii());
+                    prop_assert_eq!(words, token_words(&lowered, &tokens));
+                }
+                None => prop_assert!(!t.is_ascii()),
+            }
+        }
+
         // As it was: the word lowered into a new string every time.
         #[test]
         fn plural_looks_are_those_of_the_lowered_word(
