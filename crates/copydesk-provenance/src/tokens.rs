@@ -528,12 +528,12 @@ impl AsciiRun {
         let digit = at_least(b'0') & !at_least(b'9' + 1) & ascii;
         let alnum = upper | lower | digit;
         // Bytes before the first that is not alphanumeric.
-        let len = ((!alnum & HIGH).trailing_zeros() / 8) as usize;
-        let inside = if len >= 8 {
-            u64::MAX
-        } else {
-            (1u64 << (8 * len)) - 1
-        };
+        let stop = !alnum & HIGH;
+        let len = (stop.trailing_zeros() / 8) as usize;
+        // The bits below the first stop's flag (all of them when there is
+        // none), found without a branch: they hold the flags of the run's
+        // bytes and of no byte after it.
+        let inside = (stop & stop.wrapping_neg()).wrapping_sub(1);
         // Flags (0x80 bits) counted by moving each to its byte's low bit
         // and summing the bytes into the top one (no popcount instruction
         // in the baseline instruction set).
@@ -628,40 +628,48 @@ fn scan_words(
             prev_alnum = true;
             continue;
         }
-        // Past the last byte: a space (`i` is a char boundary before).
-        let (c, n) = char_at(i).unwrap_or((' ', 1));
-        if !c.is_ascii() && c.is_alphanumeric() {
-            if start.is_none() {
-                start = Some(i);
-                mark_before = std::mem::take(&mut mark);
-            }
-            ascii = false;
-            prev_alnum = true;
-            i += n;
-            continue;
-        }
-        // The ASCII separators' tests are bits of their byte class (a
-        // character that is not ASCII has none: its first byte's class is 0).
-        if let Some(cuts) = cuts.as_deref_mut() {
-            if class & NEWLINE != 0 {
-                cuts.push(i + 1);
-            } else if class & STOP != 0
-                && let Some(cut) = cut_after_mark(text, i)
-            {
-                cuts.push(cut);
-            }
-        }
-        let joiner = class & JOINER != 0 || c == '\u{2019}';
-        let joins = joiner
-            && prev_alnum
-            && char_at(i + n).is_some_and(|(next, _)| is_alnum(next))
-            && (c != ','
-                || (i > 0
-                    && bytes[i - 1].is_ascii_digit()
-                    && bytes.get(i + n).is_some_and(u8::is_ascii_digit)));
-        if joins {
-            ascii &= c.is_ascii();
+        // A space (the most common separator) ends the current word and
+        // is nothing else: none of the tests for the other separators (a
+        // letter that is not ASCII, a cut, a joiner) apply to it, and its
+        // class has no mark.
+        let (n, ends) = if bytes.get(i) == Some(&b' ') {
+            (1, true)
         } else {
+            // Past the last byte: a space (`i` is a char boundary before).
+            let (c, n) = char_at(i).unwrap_or((' ', 1));
+            if !c.is_ascii() && c.is_alphanumeric() {
+                if start.is_none() {
+                    start = Some(i);
+                    mark_before = std::mem::take(&mut mark);
+                }
+                ascii = false;
+                prev_alnum = true;
+                i += n;
+                continue;
+            }
+            // The ASCII separators' tests are bits of their byte class (a
+            // character that is not ASCII has none: its first byte's class is 0).
+            if let Some(cuts) = cuts.as_deref_mut() {
+                if class & NEWLINE != 0 {
+                    cuts.push(i + 1);
+                } else if class & STOP != 0
+                    && let Some(cut) = cut_after_mark(text, i)
+                {
+                    cuts.push(cut);
+                }
+            }
+            let joiner = class & JOINER != 0 || c == '\u{2019}';
+            let joins = joiner
+                && prev_alnum
+                && char_at(i + n).is_some_and(|(next, _)| is_alnum(next))
+                && (c != ','
+                    || (i > 0
+                        && bytes[i - 1].is_ascii_digit()
+                        && bytes.get(i + n).is_some_and(u8::is_ascii_digit)));
+            ascii &= !joins || c.is_ascii();
+            (n, !joins)
+        };
+        if ends {
             if let Some(s) = start.take() {
                 let shape = ascii.then_some(WordShape {
                     letters,
